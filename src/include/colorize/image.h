@@ -1,0 +1,92 @@
+// colorize — images in memory, decoding and encoding.
+//
+// Decoding uses stb_image (PNG, JPEG baseline + progressive, BMP, GIF first frame, TGA), on
+// bytes in memory: the core does no file I/O, so the same code runs natively and in
+// WebAssembly. Encoding uses stb_image_write (PNG, JPEG).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "colorize/status.h"
+
+namespace colorize {
+
+// An 8- or 16-bit image. Samples are interleaved, row-major, no padding:
+//   sample(x, y, c) = data[(y * width + x) * channels + c].
+// channels: 1 = grey, 2 = grey + alpha, 3 = RGB, 4 = RGBA. Colour samples are sRGB-encoded
+// (gamma, not linear); alpha is straight (not premultiplied), 0 = transparent.
+// Exactly one of data8 / data16 holds the samples, chosen by bit_depth (8 or 16); 16-bit
+// samples span 0..65535. Owns its memory.
+struct Image {
+  int width = 0;
+  int height = 0;
+  int channels = 0;
+  int bit_depth = 8;
+  std::vector<uint8_t> data8;
+  std::vector<uint16_t> data16;
+
+  bool empty() const { return width <= 0 || height <= 0 || channels <= 0; }
+  bool has_alpha() const { return channels == 2 || channels == 4; }
+  bool is_grey() const { return channels <= 2; }
+  size_t pixel_count() const { return static_cast<size_t>(width) * static_cast<size_t>(height); }
+  size_t sample_count() const { return pixel_count() * static_cast<size_t>(channels); }
+  // Sample as a float in [0, 1] (alpha included), for either bit depth. No bounds checks.
+  float sample01(int x, int y, int c) const {
+    const size_t i = (static_cast<size_t>(y) * width + x) * channels + c;
+    return bit_depth == 16 ? data16[i] * (1.0f / 65535.0f) : data8[i] * (1.0f / 255.0f);
+  }
+
+  // A zero-filled image; does not check limits (callers that take sizes from outside do).
+  static Image make(int width, int height, int channels, int bit_depth = 8);
+};
+
+// Default pixel limit: 100 megapixels.
+constexpr uint64_t kDefaultMaxPixels = 100'000'000ull;
+
+enum class ImageFormat { kUnknown, kPng, kJpeg, kBmp, kGif, kTga };
+const char* image_format_name(ImageFormat f);  // "PNG", "JPEG", ...; never null
+
+// What the header says, read without decoding pixels.
+struct ImageInfo {
+  ImageFormat format = ImageFormat::kUnknown;
+  int width = 0;          // as stored, before EXIF orientation
+  int height = 0;
+  int channels = 0;       // as stored (a palette image reports the channels it expands to)
+  int bit_depth = 8;      // 8 or 16
+  int exif_orientation = 1;  // 1..8 (JPEG EXIF tag 0x0112); 1 when absent or not JPEG
+};
+
+struct DecodeOptions {
+  // Refuse images whose width*height exceeds this, with kTooLarge, before allocating pixels.
+  uint64_t max_pixels = kDefaultMaxPixels;
+  // Rotate/flip JPEGs per their EXIF orientation so the result is upright.
+  bool apply_exif_orientation = true;
+};
+
+// Reads only the header. Errors: kEmptyInput, kNotAnImage, kTruncated, kUnsupported, kZeroSize.
+Result<ImageInfo> probe_image(const uint8_t* bytes, size_t size);
+
+// Decodes bytes to an Image with the file's own channel count and bit depth (palette PNGs
+// expand to RGB/RGBA; 16-bit PNGs stay 16-bit). Never crashes on hostile input.
+// Errors: kEmptyInput (0 bytes), kNotAnImage, kTruncated, kUnsupported (e.g. CMYK JPEG),
+// kTooLarge (checked from the header before any pixel allocation), kZeroSize, kOutOfMemory.
+Result<Image> decode_image(const uint8_t* bytes, size_t size, const DecodeOptions& options = {});
+
+struct EncodeOptions {
+  ImageFormat format = ImageFormat::kPng;  // kPng or kJpeg
+  int jpeg_quality = 92;                   // 1..100
+};
+
+// Encodes to PNG (keeps alpha; 16-bit images are written as 16-bit PNG) or JPEG (8-bit
+// baseline; alpha is dropped, 16-bit is rounded to 8). Errors: kInvalidArgument.
+Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOptions& options = {});
+
+// Applies an EXIF orientation (1..8) to an image: the result is upright.
+Image apply_orientation(const Image& image, int exif_orientation);
+
+// Converts to 8 bits per sample (rounding), keeping channels. A copy if already 8-bit.
+Image to_8bit(const Image& image);
+
+}  // namespace colorize

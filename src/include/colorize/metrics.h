@@ -1,0 +1,42 @@
+// colorize — image quality metrics, the one implementation used by the CLI, the tests and
+// (through the bindings) the web app, so every number the project reports is comparable.
+//
+// All comparisons take a result and a ground truth of the same width and height; both are
+// converted to 8-bit sRGB RGB first (grey expands to R=G=B; alpha is ignored).
+#pragma once
+
+#include "colorize/color.h"
+#include "colorize/image.h"
+
+namespace colorize {
+
+// Peak signal-to-noise ratio over R, G and B on the 0..255 scale, in dB:
+// 10 log10(255^2 / MSE). Identical images give +infinity.
+Result<double> psnr(const Image& result, const Image& truth);
+
+// Structural similarity (Wang et al. 2004): 11x11 Gaussian window, sigma 1.5, K1 = 0.01,
+// K2 = 0.03, L = 255, computed per RGB channel and averaged. In [-1, 1], 1 = identical.
+Result<double> ssim(const Image& result, const Image& truth);
+
+// Colourfulness of Hasler & Suesstrunk (2003): rg = R - G, yb = (R + G)/2 - B on 0..255,
+// M = sqrt(sd_rg^2 + sd_yb^2) + 0.3 sqrt(mean_rg^2 + mean_yb^2). 0 for a grey image.
+double colourfulness(const Image& image);
+
+// CIEDE2000 colour difference (Sharma, Wu & Dalal 2005 formulation, kL = kC = kH = 1).
+double ciede2000(const Lab& x, const Lab& y);
+
+// Mean CIEDE2000 over all pixels.
+Result<double> mean_ciede2000(const Image& result, const Image& truth);
+
+struct Scores {
+  double psnr = 0;            // dB
+  double ssim = 0;
+  double colourfulness = 0;   // of the result
+  double colourfulness_truth = 0;
+  double ciede2000 = 0;       // mean
+};
+
+// All of the above at once.
+Result<Scores> score(const Image& result, const Image& truth);
+
+}  // namespace colorize
