@@ -1,0 +1,375 @@
+// colorize — the native command-line front end. Reads files, calls the core's stages
+// (decode -> prepare -> method -> finish -> encode) and writes files; all image logic lives in
+// the core (src/), all model logic behind infer.h.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "colorize/color.h"
+#include "colorize/exemplar.h"
+#include "colorize/image.h"
+#include "colorize/metrics.h"
+#include "colorize/pipeline.h"
+#include "infer.h"
+#include "options.h"
+
+namespace fs = std::filesystem;
+using namespace colorize;
+using colorize::cli::Options;
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+constexpr int kDefaultWorkingSize = 256;
+
+Result<std::vector<uint8_t>> read_file(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) return Result<std::vector<uint8_t>>(ErrorCode::kIo, "is a folder");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Result<std::vector<uint8_t>>(ErrorCode::kIo, "cannot open for reading");
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Result<std::vector<uint8_t>>(ErrorCode::kIo, "read error");
+  return bytes;
+}
+
+// Writes through a temporary file and a rename, so an interrupted run never leaves a
+// half-written image under the final name.
+Status write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
+  const std::string tmp = path + ".part";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return Status(ErrorCode::kIo, "cannot open '" + path + "' for writing");
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      return Status(ErrorCode::kIo, "write to '" + path + "' failed (disk full?)");
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return Status(ErrorCode::kIo, "cannot move the result into place at '" + path + "'");
+  }
+  return Status::Ok();
+}
+
+Result<Image> load_image(const std::string& path, const Options& o) {
+  auto bytes = read_file(path);
+  if (!bytes.ok()) return bytes.status();
+  DecodeOptions d;
+  d.max_pixels = static_cast<uint64_t>(o.max_megapixels * 1e6);
+  return decode_image(bytes->data(), bytes->size(), d);
+}
+
+bool has_image_extension(const fs::path& p) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  static const char* const kExts[] = {".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".gif", ".tga"};
+  for (const char* e : kExts)
+    if (ext == e) return true;
+  return false;
+}
+
+// Image files directly inside a folder, sorted by name (hidden files skipped).
+std::vector<std::string> list_images(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path p = it->path();
+    if (p.filename().string().rfind('.', 0) == 0) continue;
+    std::error_code ec2;
+    if (it->is_regular_file(ec2) && has_image_extension(p)) out.push_back(p.string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The colorization method chosen on the command line, behind one call.
+class Method {
+ public:
+  static Result<Method> create(const Options& o) {
+    Method m;
+    m.options_ = &o;
+    if (!o.reference.empty()) {
+      auto ref = load_image(o.reference, o);
+      if (!ref.ok())
+        return Status(ref.status().code(),
+                      "reference '" + o.reference + "': " + ref.status().to_string());
+      m.reference_ = std::move(ref).value();
+      m.name_ = "exemplar";
+    } else {
+      m.name_ = "model";
+      if (!o.hints.empty() && !cli::model_has_hints(o.model)) {
+        // Let run_model explain unreadable models; refuse hints only for readable ones.
+        auto probe = cli::run_model(o.model, o.backend, Plane(32, 32, 50.0f), nullptr);
+        if (probe.ok())
+          return Status(ErrorCode::kInvalidArgument, "this model takes no hints; drop --hint");
+        return probe.status();
+      }
+    }
+    return m;
+  }
+
+  const std::string& name() const { return name_; }
+
+  Result<AbPlanes> predict(const Image& image, const Prepared& prepared) const {
+    if (reference_) return exemplar_colorize(prepared.L_work, *reference_);
+    if (options_->hints.empty())
+      return cli::run_model(options_->model, options_->backend, prepared.L_work, nullptr);
+    const HintPlanes hints = render_hints(options_->hints, image.width, image.height,
+                                          prepared.L_work.width, prepared.L_work.height);
+    return cli::run_model(options_->model, options_->backend, prepared.L_work, &hints);
+  }
+
+  Result<Image> colorize(const Image& image) const {
+    PrepareOptions p;
+    p.working_size = options_->working_size > 0 ? options_->working_size : kDefaultWorkingSize;
+    auto prepared = prepare(image, p);
+    if (!prepared.ok()) return prepared.status();
+    auto ab = predict(image, *prepared);
+    if (!ab.ok()) return ab.status();
+    FinishOptions f;
+    f.saturation = options_->saturation;
+    f.upsampling = options_->upsampling;
+    return finish(image, *prepared, *ab, f);
+  }
+
+ private:
+  const Options* options_ = nullptr;
+  std::optional<Image> reference_;
+  std::string name_;
+};
+
+std::string format_for(const Options& o, const std::string& out_path) {
+  if (!o.format.empty()) return o.format;
+  std::string ext = fs::path(out_path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return (ext == ".jpg" || ext == ".jpeg" || ext == ".jpe") ? "jpeg" : "png";
+}
+
+void print_scores(const char* label, const Scores& s) {
+  std::printf("%-10s PSNR %.2f dB  SSIM %.4f  colourfulness %.2f (truth %.2f)  CIEDE2000 %.2f\n",
+              label, s.psnr, s.ssim, s.colourfulness, s.colourfulness_truth, s.ciede2000);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+int run_colorize(const Options& o) {
+  auto method = Method::create(o);
+  if (!method.ok()) {
+    std::fprintf(stderr, "colorize: %s\n", method.status().to_string().c_str());
+    return method.status().code() == ErrorCode::kInvalidArgument ? 2 : 1;
+  }
+
+  // Expand folders; decide whether OUT is a file or a folder.
+  std::vector<std::string> inputs;
+  bool any_folder = false;
+  for (const auto& in : o.inputs) {
+    std::error_code ec;
+    if (fs::is_directory(in, ec)) {
+      any_folder = true;
+      auto files = list_images(in);
+      if (files.empty()) std::fprintf(stderr, "colorize: %s: no image files in this folder\n", in.c_str());
+      inputs.insert(inputs.end(), files.begin(), files.end());
+    } else {
+      inputs.push_back(in);
+    }
+  }
+  std::error_code ec;
+  const bool out_is_dir = any_folder || o.inputs.size() > 1 || fs::is_directory(o.output, ec) ||
+                          (!o.output.empty() && (o.output.back() == '/' || o.output.back() == '\\'));
+  if (out_is_dir) {
+    fs::create_directories(o.output, ec);
+    if (!fs::is_directory(o.output, ec)) {
+      std::fprintf(stderr, "colorize: cannot create output folder '%s'\n", o.output.c_str());
+      return 1;
+    }
+  }
+  if (inputs.empty()) return 1;
+
+  const bool progress = !o.quiet && inputs.size() > 1;
+  std::set<std::string> used_names;
+  int failed = 0;
+  const auto t_all = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string& in = inputs[i];
+    const auto t0 = std::chrono::steady_clock::now();
+    std::string out = o.output;
+    if (out_is_dir) {
+      const std::string ext = (o.format == "jpeg") ? ".jpg" : ".png";
+      std::string stem = fs::path(in).stem().string();
+      std::string name = stem + ext;
+      for (int k = 2; used_names.count(name); ++k) name = stem + "-" + std::to_string(k) + ext;
+      used_names.insert(name);
+      out = (fs::path(o.output) / name).string();
+    }
+    auto fail = [&](const std::string& what) {
+      ++failed;
+      std::fprintf(stderr, "colorize: %s: %s\n", in.c_str(), what.c_str());
+    };
+    std::error_code ec2;
+    if (fs::exists(out, ec2) && fs::equivalent(in, out, ec2)) {
+      fail("refusing to overwrite the input with the output");
+      continue;
+    }
+    auto image = load_image(in, o);
+    if (!image.ok()) {
+      fail(image.status().to_string());
+      continue;
+    }
+    auto result = method->colorize(*image);
+    if (!result.ok()) {
+      fail(result.status().to_string());
+      // A method that cannot run at all (no backend, unreadable model) fails every input.
+      if (result.status().code() == ErrorCode::kNoBackend ||
+          result.status().code() == ErrorCode::kCorruptModel) {
+        failed += static_cast<int>(inputs.size() - i - 1);
+        break;
+      }
+      continue;
+    }
+    EncodeOptions e;
+    e.format = format_for(o, out) == "jpeg" ? ImageFormat::kJpeg : ImageFormat::kPng;
+    e.jpeg_quality = o.jpeg_quality;
+    auto bytes = encode_image(*result, e);
+    if (!bytes.ok()) {
+      fail(bytes.status().to_string());
+      continue;
+    }
+    const Status w = write_file(out, *bytes);
+    if (!w.ok()) {
+      fail(w.to_string());
+      continue;
+    }
+    if (progress)
+      std::fprintf(stderr, "[%zu/%zu] %s -> %s (%dx%d, %.2f s)\n", i + 1, inputs.size(),
+                   in.c_str(), out.c_str(), result->width, result->height, seconds_since(t0));
+
+    if (!o.metrics_truth.empty()) {
+      auto truth = load_image(o.metrics_truth, o);
+      if (!truth.ok()) {
+        fail("--metrics " + o.metrics_truth + ": " + truth.status().to_string());
+        continue;
+      }
+      auto s = score(*result, *truth);
+      auto g = score(to_greyscale(*image), *truth);
+      if (!s.ok() || !g.ok()) {
+        fail("--metrics: " + (s.ok() ? g.status() : s.status()).to_string());
+        continue;
+      }
+      print_scores("greyscale", *g);
+      print_scores(method->name().c_str(), *s);
+    }
+  }
+  if (progress)
+    std::fprintf(stderr, "done: %zu ok, %d failed, %.1f s\n", inputs.size() - failed, failed,
+                 seconds_since(t_all));
+  return failed == 0 ? 0 : 1;
+}
+
+int run_evaluate(const Options& o) {
+  auto method = Method::create(o);
+  if (!method.ok()) {
+    std::fprintf(stderr, "colorize: %s\n", method.status().to_string().c_str());
+    return method.status().code() == ErrorCode::kInvalidArgument ? 2 : 1;
+  }
+  std::error_code ec;
+  if (!fs::is_directory(o.eval_dir, ec)) {
+    std::fprintf(stderr, "colorize: --eval %s: not a folder\n", o.eval_dir.c_str());
+    return 2;
+  }
+  std::vector<std::string> files = list_images(o.eval_dir);
+  if (o.eval_limit > 0 && static_cast<size_t>(o.eval_limit) < files.size()) files.resize(o.eval_limit);
+  if (files.empty()) {
+    std::fprintf(stderr, "colorize: --eval %s: no image files\n", o.eval_dir.c_str());
+    return 1;
+  }
+
+  Scores sum_grey, sum_method;
+  int n = 0, failed = 0;
+  auto add = [](Scores& acc, const Scores& s) {
+    acc.psnr += s.psnr;
+    acc.ssim += s.ssim;
+    acc.colourfulness += s.colourfulness;
+    acc.colourfulness_truth += s.colourfulness_truth;
+    acc.ciede2000 += s.ciede2000;
+  };
+  for (size_t i = 0; i < files.size(); ++i) {
+    auto truth = load_image(files[i], o);
+    Result<Image> result = truth.ok() ? method->colorize(to_greyscale(*truth)) : truth.status();
+    Result<Scores> s = result.ok() ? score(*result, *truth) : result.status();
+    if (!s.ok()) {
+      ++failed;
+      std::fprintf(stderr, "colorize: %s: %s\n", files[i].c_str(), s.status().to_string().c_str());
+      continue;
+    }
+    auto g = score(to_greyscale(*truth), *truth);
+    add(sum_method, *s);
+    add(sum_grey, *g);
+    ++n;
+    if (!o.quiet) std::fprintf(stderr, "\r[%zu/%zu] %s", i + 1, files.size(), files[i].c_str());
+  }
+  if (!o.quiet) std::fprintf(stderr, "\n");
+  if (n == 0) return 1;
+
+  auto mean = [n](const Scores& s) {
+    Scores m = s;
+    m.psnr /= n;
+    m.ssim /= n;
+    m.colourfulness /= n;
+    m.colourfulness_truth /= n;
+    m.ciede2000 /= n;
+    return m;
+  };
+  const Scores g = mean(sum_grey), m = mean(sum_method);
+  std::printf("%d photos from %s (full resolution, truth made grey by keeping L*)\n", n,
+              o.eval_dir.c_str());
+  std::printf("| method | PSNR dB | SSIM | colourfulness | dCF vs truth | CIEDE2000 |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|\n");
+  for (const auto& [label, s] : {std::pair<std::string, Scores>{"greyscale", g},
+                                 std::pair<std::string, Scores>{method->name(), m}})
+    std::printf("| %s | %.2f | %.4f | %.2f | %+.2f | %.2f |\n", label.c_str(), s.psnr, s.ssim,
+                s.colourfulness, s.colourfulness - s.colourfulness_truth, s.ciede2000);
+  std::printf("truth colourfulness %.2f\n", g.colourfulness_truth);
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto parsed = cli::parse_options(argc, argv);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "colorize: %s\nTry 'colorize --help'.\n", parsed.status().message().c_str());
+    return 2;
+  }
+  const Options& o = *parsed;
+  switch (o.mode) {
+    case cli::Mode::kHelp:
+      std::fputs(cli::usage_text(), stdout);
+      return 0;
+    case cli::Mode::kVersion:
+      std::printf("colorize %s\n", kVersion);
+      return 0;
+    case cli::Mode::kLab: {
+      const Lab lab = srgb_to_lab(Rgb{o.lab_rgb[0] / 255.0f, o.lab_rgb[1] / 255.0f, o.lab_rgb[2] / 255.0f});
+      std::printf("%.6f %.6f %.6f\n", lab.L, lab.a, lab.b);
+      return 0;
+    }
+    case cli::Mode::kEvaluate:
+      return run_evaluate(o);
+    case cli::Mode::kColorize:
+      return run_colorize(o);
+  }
+  return 2;
+}

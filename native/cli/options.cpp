@@ -1,0 +1,239 @@
+#include "options.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "colorize/color.h"
+
+namespace colorize::cli {
+namespace {
+
+Status bad(const std::string& message) { return Status(ErrorCode::kInvalidArgument, message); }
+
+bool parse_int(const std::string& s, long lo, long hi, int* out) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  const long v = std::strtol(s.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0' || v < lo || v > hi) return false;
+  *out = static_cast<int>(v);
+  return true;
+}
+
+bool parse_float(const std::string& s, double lo, double hi, double* out) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(s.c_str(), &end);
+  if (errno != 0 || *end != '\0' || !std::isfinite(v) || v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// "x,y,#rrggbb" with x, y in original-image pixels.
+bool parse_hint(const std::string& s, Hint* hint) {
+  const size_t c1 = s.find(',');
+  const size_t c2 = c1 == std::string::npos ? c1 : s.find(',', c1 + 1);
+  if (c2 == std::string::npos) return false;
+  double x = 0, y = 0;
+  if (!parse_float(s.substr(0, c1), 0, 1e6, &x) ||
+      !parse_float(s.substr(c1 + 1, c2 - c1 - 1), 0, 1e6, &y))
+    return false;
+  std::string colour = s.substr(c2 + 1);
+  if (!colour.empty() && colour[0] == '#') colour.erase(0, 1);
+  if (colour.size() != 6) return false;
+  int rgb[3];
+  for (int i = 0; i < 3; ++i) {
+    const int hi = hex_digit(colour[2 * i]), lo = hex_digit(colour[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    rgb[i] = hi * 16 + lo;
+  }
+  const Lab lab = srgb_to_lab(Rgb{rgb[0] / 255.0f, rgb[1] / 255.0f, rgb[2] / 255.0f});
+  hint->x = static_cast<float>(x);
+  hint->y = static_cast<float>(y);
+  hint->a = lab.a;
+  hint->b = lab.b;
+  return true;
+}
+
+}  // namespace
+
+const char* usage_text() {
+  return R"(colorize - put plausible colour into greyscale photos, on your own machine.
+
+Usage:
+  colorize [options] IN... -o OUT        colorize files and/or folders of images
+  colorize --eval DIR (--reference REF | --model MODEL) [options]
+                                         evaluate on colour photos: make them grey,
+                                         colorize, print metrics vs the greyscale baseline
+  colorize lab R G B                     print CIELAB L* a* b* of an 8-bit sRGB colour
+
+Method (one of):
+  --reference REF      exemplar method (Welsh et al. 2002): transfer colour from photo REF
+  --model MODEL        neural model (ONNX, see models/manifest.json)
+  --backend B          inference backend for --model: auto (default), cpu, cuda
+  --hint X,Y,#RRGGBB   colour hint at pixel (X, Y) of the input (repeatable; models with hints)
+
+Output:
+  -o, --output OUT     output file (one input) or folder (several inputs or a folder input;
+                       created if missing; files keep their names with the new extension)
+  --format F           png (default) or jpeg; otherwise taken from OUT's extension
+  --quality Q          JPEG quality 1..100 (default 92)
+
+Processing:
+  --size N             working size: longest side the method sees, rounded to a multiple of
+                       32 (default 256)
+  --saturation S       chroma multiplier 0..4 (default 1)
+  --upsampling U       guided (default, edge-aware) or bilinear
+  --max-megapixels M   refuse larger inputs (default 100)
+
+Evaluation:
+  --metrics TRUTH      with one input: score the result against the colour original TRUTH
+  --eval DIR           evaluation mode over the colour photos in DIR
+  --limit N            with --eval: use the first N photos (sorted by name)
+
+Other:
+  -q, --quiet          no progress on stderr
+  -h, --help           this text
+  --version            version
+
+Exit codes: 0 all inputs done, 1 some inputs failed (the batch goes on), 2 usage error.
+)";
+}
+
+Result<Options> parse_options(int argc, const char* const* argv) {
+  Options o;
+  if (argc >= 2 && std::strcmp(argv[1], "lab") == 0) {
+    o.mode = Mode::kLab;
+    if (argc != 5) return bad("usage: colorize lab R G B (each 0..255)");
+    for (int i = 0; i < 3; ++i)
+      if (!parse_int(argv[2 + i], 0, 255, &o.lab_rgb[i]))
+        return bad(std::string("lab: '") + argv[2 + i] + "' is not an integer in 0..255");
+    return o;
+  }
+
+  bool only_positional = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (only_positional || arg.empty() || arg[0] != '-' || arg == "-") {
+      o.inputs.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      only_positional = true;
+      continue;
+    }
+    if (arg == "-h" || arg == "--help") {
+      o.mode = Mode::kHelp;
+      return o;
+    }
+    if (arg == "--version") {
+      o.mode = Mode::kVersion;
+      return o;
+    }
+    if (arg == "-q" || arg == "--quiet") {
+      o.quiet = true;
+      continue;
+    }
+    // Options with a value: "--opt value" or "--opt=value".
+    std::string name = arg, value;
+    bool has_value = false;
+    const size_t eq = arg.find('=');
+    if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+      has_value = true;
+    }
+    static const char* const kWithValue[] = {
+        "-o", "--output", "--reference", "--model", "--backend", "--hint", "--size",
+        "--saturation", "--format", "--quality", "--metrics", "--eval", "--limit",
+        "--max-megapixels", "--upsampling"};
+    bool known = false;
+    for (const char* k : kWithValue) known = known || name == k;
+    if (!known) return bad("unknown option '" + arg + "'");
+    if (!has_value) {
+      if (i + 1 >= argc) return bad("option " + name + " needs a value");
+      value = argv[++i];
+    }
+
+    if (name == "-o" || name == "--output") {
+      o.output = value;
+    } else if (name == "--reference") {
+      o.reference = value;
+    } else if (name == "--model") {
+      o.model = value;
+    } else if (name == "--backend") {
+      if (value != "auto" && value != "cpu" && value != "cuda")
+        return bad("--backend must be auto, cpu or cuda, not '" + value + "'");
+      o.backend = value;
+    } else if (name == "--hint") {
+      Hint h;
+      if (!parse_hint(value, &h))
+        return bad("--hint '" + value + "' is not X,Y,#RRGGBB (e.g. 120,80,#3a6ea5)");
+      o.hints.push_back(h);
+    } else if (name == "--size") {
+      if (!parse_int(value, 32, 4096, &o.working_size))
+        return bad("--size must be an integer in 32..4096, not '" + value + "'");
+    } else if (name == "--saturation") {
+      double s = 0;
+      if (!parse_float(value, 0.0, 4.0, &s))
+        return bad("--saturation must be a number in 0..4, not '" + value + "'");
+      o.saturation = static_cast<float>(s);
+    } else if (name == "--format") {
+      if (value == "jpg") value = "jpeg";
+      if (value != "png" && value != "jpeg")
+        return bad("--format must be png or jpeg, not '" + value + "'");
+      o.format = value;
+    } else if (name == "--quality") {
+      if (!parse_int(value, 1, 100, &o.jpeg_quality))
+        return bad("--quality must be an integer in 1..100, not '" + value + "'");
+    } else if (name == "--metrics") {
+      o.metrics_truth = value;
+    } else if (name == "--eval") {
+      o.eval_dir = value;
+      o.mode = Mode::kEvaluate;
+    } else if (name == "--limit") {
+      if (!parse_int(value, 1, 1000000000, &o.eval_limit))
+        return bad("--limit must be a positive integer, not '" + value + "'");
+    } else if (name == "--max-megapixels") {
+      if (!parse_float(value, 0.000001, 100000.0, &o.max_megapixels))
+        return bad("--max-megapixels must be a positive number, not '" + value + "'");
+    } else if (name == "--upsampling") {
+      if (value == "guided")
+        o.upsampling = Upsampling::kGuided;
+      else if (value == "bilinear")
+        o.upsampling = Upsampling::kBilinear;
+      else
+        return bad("--upsampling must be guided or bilinear, not '" + value + "'");
+    }
+  }
+
+  if (!o.reference.empty() && !o.model.empty())
+    return bad("give either --reference or --model, not both");
+  if (!o.hints.empty() && o.model.empty())
+    return bad("--hint needs --model (hints are for models that take them)");
+  if (o.mode == Mode::kEvaluate) {
+    if (!o.inputs.empty()) return bad("--eval takes a folder, not input files");
+    if (o.reference.empty() && o.model.empty())
+      return bad("--eval needs a method: --reference REF or --model MODEL");
+    return o;
+  }
+  if (o.inputs.empty()) return bad("no input given");
+  if (o.output.empty()) return bad("no output given (-o OUT)");
+  if (o.reference.empty() && o.model.empty())
+    return bad("no method given: use --reference REF (exemplar) or --model MODEL");
+  if (!o.metrics_truth.empty() && o.inputs.size() != 1)
+    return bad("--metrics compares one result with its colour original: give one input");
+  return o;
+}
+
+}  // namespace colorize::cli

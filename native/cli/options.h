@@ -1,0 +1,48 @@
+// Command-line options of `colorize` and their parsing (no I/O beyond the returned messages).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "colorize/pipeline.h"
+#include "colorize/status.h"
+
+namespace colorize::cli {
+
+enum class Mode {
+  kColorize,  // colorize IN... -o OUT
+  kEvaluate,  // colorize --eval DIR (--reference REF | --model M)
+  kLab,       // colorize lab R G B   (prints L* a* b* of an 8-bit sRGB colour)
+  kHelp,
+  kVersion,
+};
+
+struct Options {
+  Mode mode = Mode::kColorize;
+  std::vector<std::string> inputs;  // files or directories
+  std::string output;               // file or directory
+  std::string reference;            // exemplar method when set
+  std::string model;                // neural model when set
+  std::string backend = "auto";
+  std::vector<Hint> hints;          // positions in original-image pixels
+  int working_size = 0;             // 0 = default for the method
+  float saturation = 1.0f;
+  std::string format;               // "png", "jpeg" or "" = from the output name, else png
+  int jpeg_quality = 92;
+  std::string metrics_truth;        // --metrics TRUTH
+  std::string eval_dir;             // --eval DIR
+  int eval_limit = 0;               // --limit N: evaluate the first N photos only (0 = all)
+  double max_megapixels = 100.0;
+  Upsampling upsampling = Upsampling::kGuided;
+  bool quiet = false;
+  int lab_rgb[3] = {0, 0, 0};
+};
+
+// Parses argv. Errors (kInvalidArgument) carry a one-line message for the user; the caller
+// prints it with a pointer to --help and exits with code 2.
+Result<Options> parse_options(int argc, const char* const* argv);
+
+// The --help text.
+const char* usage_text();
+
+}  // namespace colorize::cli

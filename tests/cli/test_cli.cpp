@@ -1,0 +1,209 @@
+// The `colorize` CLI as a user runs it: exit codes, messages, outputs decoded and checked.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "colorize/color.h"
+#include "colorize/image.h"
+#include "colorize/metrics.h"
+
+namespace fs = std::filesystem;
+using namespace colorize;
+
+namespace {
+
+const std::string kData = std::string(COLORIZE_TEST_DATA_DIR) + "/data";
+const std::string kCorpus = std::string(COLORIZE_TEST_DATA_DIR) + "/corpus";
+
+struct Run {
+  int code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+std::string quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+Run run(const std::vector<std::string>& args) {
+  std::string cmd = quote(COLORIZE_CLI);
+  for (const auto& a : args) cmd += " " + quote(a);
+  cmd += " 2>&1 </dev/null";
+  Run r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.output.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+fs::path fresh_dir(const std::string& name) {
+  fs::path d = fs::path(COLORIZE_TEST_WORK_DIR) / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+Image load(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto img = decode_image(bytes.data(), bytes.size());
+  EXPECT_TRUE(img.ok()) << p << ": " << img.status().to_string();
+  return img.ok() ? *img : Image{};
+}
+
+double mean_chroma(const Image& img) {
+  Plane L, a, b;
+  image_to_lab(img, &L, &a, &b);
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i) s += std::hypot(a.data[i], b.data[i]);
+  return s / static_cast<double>(a.size());
+}
+
+}  // namespace
+
+TEST(Cli, HelpAndUsageErrors) {
+  Run help = run({"--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.output.find("Usage"), std::string::npos);
+  EXPECT_EQ(run({}).code, 2);
+  Run unknown = run({"--frobnicate", "x.png", "-o", "y.png"});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.output.find("unknown option"), std::string::npos);
+  EXPECT_EQ(run({kData + "/landscape-grey.jpg", "-o", "x.png"}).code, 2);  // no method
+  EXPECT_EQ(run({"--size", "abc", "a.png", "-o", "b.png", "--reference", "r.png"}).code, 2);
+  EXPECT_EQ(run({"--saturation", "9", "a.png", "-o", "b.png", "--reference", "r.png"}).code, 2);
+}
+
+TEST(Cli, ExemplarColorizesAtFullResolution) {
+  const fs::path out = fresh_dir("exemplar") / "out.png";
+  Run r = run({kData + "/landscape-grey.jpg", "--reference", kData + "/landscape-reference.jpg",
+               "-o", out.string()});
+  ASSERT_EQ(r.code, 0) << r.output;
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  const Image result = load(out);
+  EXPECT_EQ(result.width, grey.width);
+  EXPECT_EQ(result.height, grey.height);
+  EXPECT_EQ(result.channels, 3);
+  EXPECT_GT(mean_chroma(result), 8.0) << "the result should carry colour";
+  // The result keeps the input's lightness: its greyscale is close to the input.
+  auto p = psnr(to_greyscale(result), grey);
+  ASSERT_TRUE(p.ok());
+  EXPECT_GT(*p, 35.0);
+}
+
+TEST(Cli, MetricsAgainstTruth) {
+  const fs::path out = fresh_dir("metrics") / "out.jpg";
+  Run r = run({kData + "/landscape-grey.jpg", "--reference", kData + "/landscape-reference.jpg",
+               "-o", out.string(), "--metrics", kData + "/landscape.jpg"});
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("PSNR"), std::string::npos);
+  EXPECT_NE(r.output.find("greyscale"), std::string::npos);
+  EXPECT_NE(r.output.find("exemplar"), std::string::npos);
+  const Image jpeg = load(out);  // the .jpg extension picked JPEG
+  EXPECT_EQ(jpeg.channels, 3);
+}
+
+TEST(Cli, BatchGoesOnPastBadFiles) {
+  const fs::path in = fresh_dir("batch-in");
+  const fs::path out = fresh_dir("batch-out");
+  fs::copy_file(kData + "/landscape-grey.jpg", in / "a.jpg");
+  fs::copy_file(kData + "/eval/scene-21.jpg", in / "c.jpg");
+  std::ofstream(in / "b.png") << "this is not an image";
+  std::ofstream(in / "notes.txt") << "ignored: not an image extension";
+  Run r = run({in.string(), "--reference", kData + "/landscape-reference.jpg", "-o", out.string()});
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("b.png"), std::string::npos);
+  EXPECT_NE(r.output.find("[3/3]"), std::string::npos) << "progress on stderr: " << r.output;
+  EXPECT_TRUE(fs::exists(out / "a.png"));
+  EXPECT_TRUE(fs::exists(out / "c.png"));
+  EXPECT_FALSE(fs::exists(out / "b.png"));
+  EXPECT_FALSE(fs::exists(out / "notes.png"));
+}
+
+TEST(Cli, MissingModelIsAClearError) {
+  const fs::path out = fresh_dir("model") / "out.png";
+  Run r = run({kData + "/landscape-grey.jpg", "--model", "no-such-model.onnx", "-o", out.string()});
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("no-such-model.onnx"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(Cli, EvaluationTable) {
+  Run r = run({"--eval", kData + "/eval", "--reference", kData + "/landscape-reference.jpg", "-q"});
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("| greyscale |"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("| exemplar |"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("4 photos"), std::string::npos) << r.output;
+}
+
+TEST(Cli, LabMatchesPublishedValue) {
+  Run r = run({"lab", "255", "0", "0"});
+  ASSERT_EQ(r.code, 0);
+  double L = 0, a = 0, b = 0;
+  std::istringstream(r.output) >> L >> a >> b;
+  EXPECT_NEAR(L, 53.24, 0.02);  // sRGB red, D65 (published: 53.2408, 80.0925, 67.2032)
+  EXPECT_NEAR(a, 80.09, 0.02);
+  EXPECT_NEAR(b, 67.20, 0.02);
+}
+
+TEST(Cli, RefusesToOverwriteItsInput) {
+  const fs::path d = fresh_dir("overwrite");
+  fs::copy_file(kData + "/eval/scene-22.jpg", d / "x.png");
+  const auto before = fs::file_size(d / "x.png");
+  Run r = run({(d / "x.png").string(), "--reference", kData + "/landscape-reference.jpg", "-o",
+               (d / "x.png").string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(fs::file_size(d / "x.png"), before);
+}
+
+// Every file of the odd-file corpus: unreadable ones fail with exit 1 and a message, readable
+// ones give an output of the input's (upright) size. Expectations: tests/corpus/expected.tsv.
+TEST(Cli, OddFileCorpus) {
+  std::ifstream tsv(kCorpus + "/expected.tsv");
+  ASSERT_TRUE(tsv) << "missing " << kCorpus << "/expected.tsv";
+  const fs::path out = fresh_dir("corpus");
+  std::string line;
+  int rows = 0;
+  while (std::getline(tsv, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string name, outcome;
+    std::getline(fields, name, '\t');
+    std::getline(fields, outcome, '\t');
+    if (name == "file") continue;  // header
+    ++rows;
+    const fs::path result = out / (fs::path(name).stem().string() + ".png");
+    Run r = run({kCorpus + "/" + name, "--reference", kData + "/landscape-reference.jpg", "-o",
+                 result.string(), "--max-megapixels", "100"});
+    if (outcome == "ok") {
+      std::string w, h;
+      std::getline(fields, w, '\t');
+      std::getline(fields, h, '\t');
+      EXPECT_EQ(r.code, 0) << name << ": " << r.output;
+      if (r.code == 0) {
+        const Image img = load(result);
+        EXPECT_EQ(img.width, std::stoi(w)) << name;
+        EXPECT_EQ(img.height, std::stoi(h)) << name;
+      }
+    } else {
+      EXPECT_EQ(r.code, 1) << name << ": " << r.output;
+      EXPECT_NE(r.output.find(outcome), std::string::npos)
+          << name << ": expected '" << outcome << "' in: " << r.output;
+      EXPECT_FALSE(fs::exists(result)) << name;
+    }
+  }
+  EXPECT_GT(rows, 10);
+}

@@ -1,0 +1,40 @@
+// libFuzzer target over the whole untrusted-input path of the core:
+// bytes -> decode -> prepare -> (synthetic chroma) -> finish -> encode.
+// Anything but a clean Status error (crash, sanitizer report, hang, leak) is a bug.
+#include <cstddef>
+#include <cstdint>
+
+#include "colorize/image.h"
+#include "colorize/pipeline.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace colorize;
+  DecodeOptions d;
+  d.max_pixels = 4'000'000;  // keep single inputs fast; the limit logic itself is exercised too
+  auto image = decode_image(data, size, d);
+  if (!image.ok()) return 0;
+
+  PrepareOptions p;
+  p.working_size = 64;
+  auto prepared = prepare(*image, p);
+  if (!prepared.ok()) return 0;
+
+  // Chroma derived from the input so it varies: a* follows L*, b* the opposite.
+  AbPlanes ab{Plane(prepared->L_work.width, prepared->L_work.height),
+              Plane(prepared->L_work.width, prepared->L_work.height)};
+  for (size_t i = 0; i < ab.a.size(); ++i) {
+    ab.a.data[i] = (prepared->L_work.data[i] - 50.0f) * 1.5f;
+    ab.b.data[i] = (50.0f - prepared->L_work.data[i]) * 1.5f;
+  }
+  FinishOptions f;
+  f.saturation = size % 2 ? 1.0f : 2.5f;
+  f.upsampling = size % 3 ? Upsampling::kGuided : Upsampling::kBilinear;
+  auto out = finish(*image, *prepared, ab, f);
+  if (!out.ok()) return 0;
+  if (out->width != image->width || out->height != image->height) __builtin_trap();
+
+  EncodeOptions e;
+  e.format = size % 2 ? ImageFormat::kPng : ImageFormat::kJpeg;
+  (void)encode_image(*out, e);
+  return 0;
+}
