@@ -1,0 +1,363 @@
+// The JavaScript face of the core: a thin Embind layer over the public API only
+// (colorize/image.h, pipeline.h, exemplar.h, metrics.h, color.h). Nothing here computes
+// pixels; it moves bytes between JS and the core and turns Status into plain objects.
+//
+// Conventions (the JS side is web/app/worker.js):
+//  - Every fallible call returns an object {ok: true, ...} or
+//    {ok: false, code: <int ErrorCode>, codeName: "too large", message: "..."}; nothing throws.
+//  - Typed arrays returned to JS are copies owned by JS (safe after memory growth).
+//  - Image / Prepared handles live in WASM memory; JS must call .delete() on them.
+#include <emscripten/bind.h>
+#include <emscripten/emscripten.h>
+#include <emscripten/heap.h>
+#include <emscripten/val.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "colorize/color.h"
+#include "colorize/exemplar.h"
+#include "colorize/image.h"
+#include "colorize/metrics.h"
+#include "colorize/pipeline.h"
+#include "colorize/status.h"
+
+using emscripten::val;
+namespace cz = colorize;
+
+namespace {
+
+// A decoded (or finished) image held in WASM memory.
+class ImageHandle {
+ public:
+  explicit ImageHandle(cz::Image img) : img_(std::move(img)) {}
+  int width() const { return img_.width; }
+  int height() const { return img_.height; }
+  int channels() const { return img_.channels; }
+  int bitDepth() const { return img_.bit_depth; }
+  // 8-bit RGBA copy (grey expands to R=G=B, missing alpha = 255), as a JS-owned Uint8Array.
+  val rgba() const {
+    const cz::Image img8 = img_.bit_depth == 8 ? cz::Image() : cz::to_8bit(img_);
+    const cz::Image& s = img_.bit_depth == 8 ? img_ : img8;
+    const size_t n = s.pixel_count();
+    std::vector<uint8_t> out(n * 4);
+    const uint8_t* p = s.data8.data();
+    const int c = s.channels;
+    for (size_t i = 0; i < n; ++i, p += c) {
+      uint8_t* o = &out[i * 4];
+      if (c <= 2) {
+        o[0] = o[1] = o[2] = p[0];
+        o[3] = c == 2 ? p[1] : 255;
+      } else {
+        o[0] = p[0];
+        o[1] = p[1];
+        o[2] = p[2];
+        o[3] = c == 4 ? p[3] : 255;
+      }
+    }
+    return val(emscripten::typed_memory_view(out.size(), out.data())).call<val>("slice");
+  }
+  const cz::Image& image() const { return img_; }
+
+ private:
+  cz::Image img_;
+};
+
+class PreparedHandle {
+ public:
+  explicit PreparedHandle(cz::Prepared p) : p_(std::move(p)) {}
+  int workWidth() const { return p_.L_work.width; }
+  int workHeight() const { return p_.L_work.height; }
+  int fullWidth() const { return p_.L_full.width; }
+  int fullHeight() const { return p_.L_full.height; }
+  // L* at working size, [0, 100], row-major: the model's "L" input.
+  val lWork() const {
+    return val(emscripten::typed_memory_view(p_.L_work.data.size(), p_.L_work.data.data()))
+        .call<val>("slice");
+  }
+  const cz::Prepared& prepared() const { return p_; }
+
+ private:
+  cz::Prepared p_;
+};
+
+val error_value(const cz::Status& s) {
+  val o = val::object();
+  o.set("ok", false);
+  o.set("code", static_cast<int>(s.code()));
+  o.set("codeName", std::string(cz::error_code_name(s.code())));
+  o.set("message", s.message());
+  return o;
+}
+
+val error_value(cz::ErrorCode code, const std::string& message) {
+  return error_value(cz::Status(code, message));
+}
+
+val ok_value() {
+  val o = val::object();
+  o.set("ok", true);
+  return o;
+}
+
+template <typename T>
+std::vector<T> to_vector(const val& typed_array) {
+  return emscripten::convertJSArrayToNumberVector<T>(typed_array);
+}
+
+val float_copy(const std::vector<float>& v) {
+  return val(emscripten::typed_memory_view(v.size(), v.data())).call<val>("slice");
+}
+
+// ---- decode ---------------------------------------------------------------------------
+
+// probe(bytes: Uint8Array) -> {ok, format, width, height, channels, bitDepth, orientation}
+val probe(const val& bytes) {
+  const std::vector<uint8_t> b = to_vector<uint8_t>(bytes);
+  auto r = cz::probe_image(b.data(), b.size());
+  if (!r.ok()) return error_value(r.status());
+  val o = ok_value();
+  o.set("format", std::string(cz::image_format_name(r->format)));
+  o.set("width", r->width);
+  o.set("height", r->height);
+  o.set("channels", r->channels);
+  o.set("bitDepth", r->bit_depth);
+  o.set("orientation", r->exif_orientation);
+  return o;
+}
+
+// decode(bytes: Uint8Array, maxPixels: number) -> {ok, image: ImageHandle}
+val decode(const val& bytes, double max_pixels) {
+  std::vector<uint8_t> b = to_vector<uint8_t>(bytes);
+  cz::DecodeOptions opt;
+  if (max_pixels > 0) opt.max_pixels = static_cast<uint64_t>(max_pixels);
+  auto r = cz::decode_image(b.data(), b.size(), opt);
+  std::vector<uint8_t>().swap(b);
+  if (!r.ok()) return error_value(r.status());
+  val o = ok_value();
+  o.set("image", val(ImageHandle(std::move(r).value())));
+  return o;
+}
+
+// imageFromRgba(rgba: Uint8Array, width, height) -> {ok, image}: for pixels the browser
+// decoded (WebP, AVIF, HEIC ...). Opaque images become RGB, others keep alpha.
+val image_from_rgba(const val& rgba, int width, int height) {
+  if (width <= 0 || height <= 0) return error_value(cz::ErrorCode::kZeroSize, "the image is empty");
+  const std::vector<uint8_t> px = to_vector<uint8_t>(rgba);
+  const size_t n = static_cast<size_t>(width) * static_cast<size_t>(height);
+  if (px.size() != n * 4) {
+    return error_value(cz::ErrorCode::kInvalidArgument, "RGBA buffer size does not match " +
+                                                            std::to_string(width) + "x" +
+                                                            std::to_string(height));
+  }
+  bool opaque = true;
+  for (size_t i = 0; i < n && opaque; ++i) opaque = px[i * 4 + 3] == 255;
+  const int ch = opaque ? 3 : 4;
+  cz::Image img = cz::Image::make(width, height, ch, 8);
+  for (size_t i = 0; i < n; ++i) {
+    for (int c = 0; c < ch; ++c) img.data8[i * ch + c] = px[i * 4 + c];
+  }
+  val o = ok_value();
+  o.set("image", val(ImageHandle(std::move(img))));
+  return o;
+}
+
+// ---- pipeline -------------------------------------------------------------------------
+
+val working_size_for(int w, int h, int working_size) {
+  const cz::Size s = cz::working_size_for(w, h, working_size);
+  val o = val::object();
+  o.set("width", s.width);
+  o.set("height", s.height);
+  return o;
+}
+
+// prepare(image, workingSize) -> {ok, prepared: PreparedHandle}
+val prepare(const ImageHandle& image, int working_size) {
+  cz::PrepareOptions opt;
+  opt.working_size = working_size;
+  auto r = cz::prepare(image.image(), opt);
+  if (!r.ok()) return error_value(r.status());
+  val o = ok_value();
+  o.set("prepared", val(PreparedHandle(std::move(r).value())));
+  return o;
+}
+
+// renderHints(hints: [{x, y, a, b}], fullW, fullH, workW, workH, radius)
+//   -> {hintAb: Float32Array [2*H*W] (a plane then b plane), hintMask: Float32Array [H*W]}
+val render_hints(const val& hints, int full_w, int full_h, int work_w, int work_h, int radius) {
+  std::vector<cz::Hint> hs;
+  const int n = hints["length"].as<int>();
+  for (int i = 0; i < n; ++i) {
+    const val h = hints[i];
+    hs.push_back(cz::Hint{h["x"].as<float>(), h["y"].as<float>(), h["a"].as<float>(),
+                          h["b"].as<float>()});
+  }
+  const cz::HintPlanes p = cz::render_hints(hs, full_w, full_h, work_w, work_h, radius);
+  std::vector<float> ab(p.ab.a.data);
+  ab.insert(ab.end(), p.ab.b.data.begin(), p.ab.b.data.end());
+  val o = ok_value();
+  o.set("hintAb", float_copy(ab));
+  o.set("hintMask", float_copy(p.mask.data));
+  return o;
+}
+
+// finish(original, prepared, ab: Float32Array [2*h*w] planar, w, h,
+//        {saturation, upsampling: "guided"|"bilinear"}) -> {ok, image}
+val finish(const ImageHandle& original, const PreparedHandle& prepared, const val& ab, int w,
+           int h, const val& options) {
+  if (w <= 0 || h <= 0) return error_value(cz::ErrorCode::kInvalidArgument, "empty chroma planes");
+  const std::vector<float> v = to_vector<float>(ab);
+  const size_t n = static_cast<size_t>(w) * static_cast<size_t>(h);
+  if (v.size() != 2 * n) {
+    return error_value(cz::ErrorCode::kInvalidArgument,
+                       "chroma buffer holds " + std::to_string(v.size()) + " values, expected " +
+                           std::to_string(2 * n));
+  }
+  cz::AbPlanes planes{cz::Plane(w, h), cz::Plane(w, h)};
+  std::copy(v.begin(), v.begin() + n, planes.a.data.begin());
+  std::copy(v.begin() + n, v.end(), planes.b.data.begin());
+  cz::FinishOptions opt;
+  if (options.typeOf().as<std::string>() == "object") {
+    if (options.hasOwnProperty("saturation")) opt.saturation = options["saturation"].as<float>();
+    if (options.hasOwnProperty("upsampling") &&
+        options["upsampling"].as<std::string>() == "bilinear") {
+      opt.upsampling = cz::Upsampling::kBilinear;
+    }
+  }
+  auto r = cz::finish(original.image(), prepared.prepared(), planes, opt);
+  if (!r.ok()) return error_value(r.status());
+  val o = ok_value();
+  o.set("image", val(ImageHandle(std::move(r).value())));
+  return o;
+}
+
+// exemplar(prepared, reference, {samples, seed}) -> {ok, ab: Float32Array planar, width, height}
+val exemplar(const PreparedHandle& prepared, const ImageHandle& reference, const val& options) {
+  cz::ExemplarOptions opt;
+  if (options.typeOf().as<std::string>() == "object") {
+    if (options.hasOwnProperty("samples")) opt.samples = options["samples"].as<int>();
+    if (options.hasOwnProperty("seed")) opt.seed = options["seed"].as<uint32_t>();
+  }
+  auto r = cz::exemplar_colorize(prepared.prepared().L_work, reference.image(), opt);
+  if (!r.ok()) return error_value(r.status());
+  std::vector<float> ab(r->a.data);
+  ab.insert(ab.end(), r->b.data.begin(), r->b.data.end());
+  val o = ok_value();
+  o.set("ab", float_copy(ab));
+  o.set("width", r->a.width);
+  o.set("height", r->a.height);
+  return o;
+}
+
+// ---- encode ---------------------------------------------------------------------------
+
+// encode(image, "png"|"jpeg", quality) -> {ok, bytes: Uint8Array}
+val encode(const ImageHandle& image, const std::string& format, int quality) {
+  cz::EncodeOptions opt;
+  if (format == "png") {
+    opt.format = cz::ImageFormat::kPng;
+  } else if (format == "jpeg" || format == "jpg") {
+    opt.format = cz::ImageFormat::kJpeg;
+  } else {
+    return error_value(cz::ErrorCode::kInvalidArgument, "unknown output format '" + format + "'");
+  }
+  opt.jpeg_quality = quality;
+  auto r = cz::encode_image(image.image(), opt);
+  if (!r.ok()) return error_value(r.status());
+  val o = ok_value();
+  o.set("bytes", val(emscripten::typed_memory_view(r->size(), r->data())).call<val>("slice"));
+  return o;
+}
+
+// ---- colour and metrics ---------------------------------------------------------------
+
+// srgbToLab(r, g, b in 0..255) -> {L, a, b}
+val srgb_to_lab(double r, double g, double b) {
+  const cz::Lab lab = cz::srgb_to_lab(cz::Rgb{static_cast<float>(r / 255.0),
+                                              static_cast<float>(g / 255.0),
+                                              static_cast<float>(b / 255.0)});
+  val o = val::object();
+  o.set("L", lab.L);
+  o.set("a", lab.a);
+  o.set("b", lab.b);
+  return o;
+}
+
+// labToSrgb(L, a, b) -> {r, g, b} in 0..255, clamped.
+val lab_to_srgb(double L, double a, double b) {
+  const cz::Rgb c = cz::lab_to_srgb(cz::Lab{static_cast<float>(L), static_cast<float>(a),
+                                            static_cast<float>(b)});
+  auto q = [](float v) { return std::round(std::fmin(1.0f, std::fmax(0.0f, v)) * 255.0f); };
+  val o = val::object();
+  o.set("r", q(c.r));
+  o.set("g", q(c.g));
+  o.set("b", q(c.b));
+  return o;
+}
+
+// score(result, truth) -> {ok, psnr, ssim, colourfulness, colourfulnessTruth, ciede2000}
+val score(const ImageHandle& result, const ImageHandle& truth) {
+  auto r = cz::score(result.image(), truth.image());
+  if (!r.ok()) return error_value(r.status());
+  val o = ok_value();
+  o.set("psnr", r->psnr);
+  o.set("ssim", r->ssim);
+  o.set("colourfulness", r->colourfulness);
+  o.set("colourfulnessTruth", r->colourfulness_truth);
+  o.set("ciede2000", r->ciede2000);
+  return o;
+}
+
+// psnr(result, truth) -> {ok, psnr} (dB; Infinity when identical)
+val psnr(const ImageHandle& result, const ImageHandle& truth) {
+  auto r = cz::psnr(result.image(), truth.image());
+  if (!r.ok()) return error_value(r.status());
+  val o = ok_value();
+  o.set("psnr", r.value());
+  return o;
+}
+
+// Memory facts for the app's limits: the heap's current and maximum size in bytes.
+val memory_info() {
+  val o = val::object();
+  o.set("heapBytes", static_cast<double>(emscripten_get_heap_size()));
+  o.set("maxHeapBytes", static_cast<double>(emscripten_get_heap_max()));
+  o.set("defaultMaxPixels", static_cast<double>(cz::kDefaultMaxPixels));
+  return o;
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(colorize) {
+  using namespace emscripten;
+  class_<ImageHandle>("Image")
+      .function("width", &ImageHandle::width)
+      .function("height", &ImageHandle::height)
+      .function("channels", &ImageHandle::channels)
+      .function("bitDepth", &ImageHandle::bitDepth)
+      .function("rgba", &ImageHandle::rgba);
+  class_<PreparedHandle>("Prepared")
+      .function("workWidth", &PreparedHandle::workWidth)
+      .function("workHeight", &PreparedHandle::workHeight)
+      .function("fullWidth", &PreparedHandle::fullWidth)
+      .function("fullHeight", &PreparedHandle::fullHeight)
+      .function("lWork", &PreparedHandle::lWork);
+  function("probe", &probe);
+  function("decode", &decode);
+  function("imageFromRgba", &image_from_rgba);
+  function("workingSizeFor", &working_size_for);
+  function("prepare", &prepare);
+  function("renderHints", &render_hints);
+  function("finish", &finish);
+  function("exemplar", &exemplar);
+  function("encode", &encode);
+  function("srgbToLab", &srgb_to_lab);
+  function("labToSrgb", &lab_to_srgb);
+  function("score", &score);
+  function("psnr", &psnr);
+  function("memoryInfo", &memory_info);
+}
