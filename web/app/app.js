@@ -1,0 +1,684 @@
+// The page: UI only. Pixels are decoded, colorized and encoded in worker.js.
+import {makeZip} from './zip.js';
+
+const $ = (id) => document.getElementById(id);
+const params = new URLSearchParams(location.search);
+
+const ui = {
+  intro: $('intro'), dropzone: $('dropzone'), fileInput: $('file-input'), workspace: $('workspace'),
+  viewer: $('viewer'), stage: $('stage'), before: $('canvas-before'), after: $('canvas-after'),
+  split: $('split'), zoom: $('zoom'), busy: $('busy'), busyText: $('busy-text'),
+  busyProgress: $('busy-progress'), stats: $('stats'), note: $('note'), method: $('method'),
+  methodHelp: $('method-help'), referenceGroup: $('reference-group'),
+  referenceInput: $('reference-input'), workingSize: $('working-size'), saturation: $('saturation'),
+  saturationOut: $('saturation-out'), hintGroup: $('hint-group'), hintColor: $('hint-color'),
+  hintMode: $('hint-mode'), hintList: $('hint-list'), hintsLayer: $('hints-layer'),
+  crosshair: $('crosshair'), format: $('format'), download: $('download'),
+  downloadAll: $('download-all'), provider: $('provider'), engine: $('engine'),
+  queueWrap: $('queue-wrap'), queue: $('queue'), addMore: $('add-more'),
+  modelStatus: $('model-status-text'), modelProgress: $('model-progress'),
+  dragOverlay: $('drag-overlay'),
+};
+
+// ---- state ---------------------------------------------------------------------------------
+
+const state = {
+  models: [],          // from models/models.json
+  modelSession: null,  // what the worker reports after loading a model
+  modelLoading: null,  // promise
+  workerInfo: null,
+  jobs: [],            // {id, file, name, status, error, settings, ab, abW, abH, abKey, hints, timings, ...}
+  selected: null,      // job id on screen
+  reference: null,     // {id, file}
+  hintMode: false,
+  cursor: {x: 0.5, y: 0.5},
+  running: false,
+};
+let nextJobId = 1;
+window.colorizeApp = state;  // for tests and curious users
+
+// ---- worker RPC ----------------------------------------------------------------------------
+
+let worker = null;
+let nextReq = 1;
+const pending = new Map();
+
+function startWorker() {
+  worker = new Worker(new URL('./worker.js', import.meta.url), {type: 'module'});
+  worker.onmessage = (ev) => {
+    const m = ev.data;
+    const p = pending.get(m.reqId);
+    if (!p) return;
+    if (m.progress) { p.onProgress?.(m.progress); return; }
+    pending.delete(m.reqId);
+    if (m.ok) p.resolve(m.result); else p.reject(Object.assign(new Error(m.error.message), m.error));
+  };
+  worker.onerror = (ev) => {
+    ev.preventDefault?.();
+    restartWorker('The photo needed more memory or time than this tab can give; the engine was restarted.');
+  };
+  const init = call('init', {config: {provider: ui.provider.value, threads: Number(params.get('threads')) || 0}});
+  state.workerReady = init.then((info) => { state.workerInfo = info; showEngine(); return info; });
+  return state.workerReady;
+}
+
+function restartWorker(reason) {
+  worker?.terminate();
+  for (const [, p] of pending) p.reject(Object.assign(new Error(reason), {code: 'crashed'}));
+  pending.clear();
+  state.modelSession = null;
+  state.modelLoading = null;
+  startWorker();
+}
+
+function call(type, payload = {}, onProgress = null, transfer = []) {
+  const reqId = nextReq++;
+  return new Promise((resolve, reject) => {
+    pending.set(reqId, {resolve, reject, onProgress});
+    worker.postMessage({reqId, type, ...payload}, transfer);
+  });
+}
+
+// ---- models --------------------------------------------------------------------------------
+
+const EXEMPLAR = 'exemplar';
+
+async function loadManifest() {
+  try {
+    const r = await fetch('models/models.json');
+    const m = await r.json();
+    state.models = m.models || [];
+    state.defaultModel = m.default || state.models[0]?.id;
+  } catch {
+    state.models = [];
+  }
+  ui.method.innerHTML = '';
+  for (const m of state.models) {
+    const o = new Option(`${m.name}${m.hints ? ' — takes colour hints' : ''}`, m.id);
+    ui.method.add(o);
+  }
+  ui.method.add(new Option('Reference photo (exemplar method)', EXEMPLAR));
+  const want = params.get('model') || state.defaultModel || EXEMPLAR;
+  ui.method.value = [...ui.method.options].some((o) => o.value === want) ? want : ui.method.options[0].value;
+  onMethodChange(false);
+}
+
+function currentModel() {
+  return state.models.find((m) => m.id === ui.method.value) || null;
+}
+
+function fmtBytes(n) {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1e3))} KB`;
+}
+
+async function ensureModel() {
+  const model = currentModel();
+  if (!model) return null;
+  if (state.modelSession && state.modelSession.modelId === model.id) return state.modelSession;
+  if (state.modelLoading && state.modelLoading.id === model.id) return state.modelLoading.promise;
+  await state.workerReady;
+  ui.modelStatus.textContent = `Loading model “${model.name}”…`;
+  ui.modelProgress.hidden = false;
+  ui.modelProgress.removeAttribute('value');
+  const promise = call('loadModel', {model}, (p) => {
+    if (p.stage === 'model' && p.total) {
+      ui.modelProgress.max = p.total;
+      ui.modelProgress.value = p.loaded;
+      ui.modelStatus.textContent = p.cached ? `Model “${model.name}” found in the offline cache`
+        : `Downloading model “${model.name}”: ${fmtBytes(p.loaded)} of ${fmtBytes(p.total)}`;
+    } else if (p.stage === 'session') {
+      ui.modelProgress.removeAttribute('value');
+      ui.modelStatus.textContent = `Starting ${p.provider === 'webgpu' ? 'WebGPU' : 'WASM'} inference…`;
+    }
+  }).then((s) => {
+    state.modelSession = s;
+    ui.modelProgress.hidden = true;
+    ui.modelStatus.textContent = `Model “${model.name}” ready (${s.precision}, ${providerName(s)}, ` +
+      `loaded in ${Math.round(s.loadMs)} ms${s.cached ? ' from the offline cache' : ''}).`;
+    document.body.dataset.provider = s.provider;
+    showEngine();
+    return s;
+  }, (e) => {
+    ui.modelProgress.hidden = true;
+    ui.modelStatus.textContent = `Model “${model.name}” could not be loaded: ${e.message}`;
+    state.modelLoading = null;
+    throw e;
+  });
+  state.modelLoading = {id: model.id, promise};
+  return promise;
+}
+
+function providerName(s) {
+  if (!s) return '';
+  if (s.provider === 'webgpu') return 'WebGPU';
+  return `WASM${s.threads > 1 ? `, ${s.threads} threads` : ', 1 thread'}`;
+}
+
+function showEngine() {
+  const i = state.workerInfo, s = state.modelSession;
+  const lines = [];
+  if (i) {
+    lines.push(`Cross-origin isolated: ${i.crossOriginIsolated ? 'yes' : 'no'} · WebGPU: ${i.webgpu ? (i.shaderF16 ? 'yes (shader-f16)' : 'yes (fp32)') : 'no'}`);
+    lines.push(`Image limit: ${(i.maxPixels / 1e6).toFixed(0)} MP (larger photos are downscaled)`);
+  }
+  if (s) {
+    lines.push(`Running: ${providerName(s)}, ${s.precision} model`);
+    if (s.fallbacks?.length) lines.push(`Fell back because ${s.fallbacks.join('; ')}`);
+  }
+  ui.engine.textContent = lines.join('\n');
+}
+
+// ---- queue ---------------------------------------------------------------------------------
+
+function addFiles(files) {
+  const list = [...files].filter((f) => f && f.size !== undefined);
+  if (!list.length) return;
+  for (const file of list) {
+    const job = {id: nextJobId++, file, name: file.name || 'pasted-image.png', status: 'queued',
+                 hints: [], ab: null};
+    state.jobs.push(job);
+    renderQueueItem(job);
+    makeThumb(job);
+  }
+  ui.intro.hidden = true;
+  ui.workspace.hidden = false;
+  ui.queueWrap.hidden = false;
+  if (state.selected === null) select(state.jobs.find((j) => j.status === 'queued').id, false);
+  pump();
+}
+
+function settingsFor(job) {
+  const model = currentModel();
+  return {
+    workingSize: Number(ui.workingSize.value),
+    saturation: Number(ui.saturation.value),
+    method: model ? 'model' : EXEMPLAR,
+    modelId: model ? model.id : '',
+    hints: job.hints,
+    referenceId: state.reference ? state.reference.id : '',
+  };
+}
+
+// What the chroma (ab) depends on: if unchanged, a job can be shown again without inference.
+function inferKey(s) {
+  return JSON.stringify([s.method, s.modelId, s.hints, s.referenceId, s.workingSize,
+    state.modelSession?.provider || '']);
+}
+
+// Processes queued jobs one at a time; the selected job first.
+async function pump() {
+  if (state.running) return;
+  state.running = true;
+  try {
+    for (;;) {
+      const sel = state.jobs.find((j) => j.id === state.selected);
+      const job = sel && (sel.status === 'queued' || sel.status === 'stale') ? sel
+        : state.jobs.find((j) => j.status === 'queued');
+      if (!job) break;
+      await runJob(job);
+    }
+  } finally {
+    state.running = false;
+  }
+}
+
+async function runJob(job) {
+  const shown = job.id === state.selected;
+  job.status = 'working';
+  updateQueueItem(job);
+  const settings = settingsFor(job);
+  try {
+    if (settings.method === 'model') await ensureModel();
+    if (settings.method === EXEMPLAR && !state.reference) {
+      throw Object.assign(new Error('Choose a reference photo (a colour photo of a similar scene).'),
+        {code: 'needs reference'});
+    }
+    const key = inferKey(settings);
+    const reuse = job.ab && job.abKey === key;
+    if (shown) setBusy('Decoding…', 0);
+    const t0 = performance.now();
+    const r = await call('process', {
+      jobId: job.id, file: job.file, reference: state.reference?.file, settings,
+      ab: reuse ? job.ab : null, abW: job.abW, abH: job.abH, wantBefore: shown,
+    }, (p) => shown && setBusy(stageText(p.stage), stageFraction(p.stage)));
+    job.elapsedMs = performance.now() - t0;
+    Object.assign(job, {status: 'done', error: null, ab: r.ab, abW: r.abW, abH: r.abH, abKey: key,
+      width: r.width, height: r.height, timings: r.timings, provider: r.provider, note: r.note,
+      decoder: r.decoder, settings});
+    drawThumb(job, r.after);
+    if (job.id === state.selected) show(job, r.before, r.after);
+    else { r.before?.close(); r.after.close(); }
+    document.body.dataset.lastDone = String(job.id);
+  } catch (e) {
+    job.status = 'error';
+    job.error = e.message;
+    if (job.id === state.selected) showError(job);
+  } finally {
+    if (shown) setBusy(null);
+    updateQueueItem(job);
+    updateButtons();
+  }
+}
+
+const STAGES = {decode: ['Decoding…', 0.1], prepare: ['Preparing…', 0.3], infer: ['Colorizing…', 0.5],
+  finish: ['Bringing colour to full resolution…', 0.75], display: ['Drawing…', 0.9],
+  encode: ['Encoding…', 0.9]};
+const stageText = (s) => (STAGES[s] || ['Working…'])[0];
+const stageFraction = (s) => (STAGES[s] || [0, 0.5])[1];
+
+function setBusy(text, fraction) {
+  if (text === null) { ui.busy.hidden = true; ui.viewer.removeAttribute('aria-busy'); return; }
+  ui.busy.hidden = false;
+  ui.viewer.setAttribute('aria-busy', 'true');
+  ui.busyText.textContent = text;
+  ui.busyProgress.value = fraction;
+}
+
+// ---- queue rendering -----------------------------------------------------------------------
+
+function renderQueueItem(job) {
+  const li = document.createElement('li');
+  li.dataset.job = job.id;
+  li.innerHTML = `<button type="button" class="q-select"><canvas class="thumb" width="96" height="72"></canvas>
+    <span class="q-name"></span><span class="q-status"></span></button>
+    <button type="button" class="q-remove small" aria-label="Remove">×</button>`;
+  li.querySelector('.q-name').textContent = job.name;
+  li.querySelector('.q-remove').setAttribute('aria-label', `Remove ${job.name}`);
+  li.querySelector('.q-select').addEventListener('click', () => select(job.id, true));
+  li.querySelector('.q-remove').addEventListener('click', () => removeJob(job.id));
+  ui.queue.append(li);
+  job.li = li;
+  updateQueueItem(job);
+}
+
+const STATUS_TEXT = {queued: 'Waiting', working: 'Working…', done: 'Done', error: 'Failed', stale: 'Waiting'};
+
+function updateQueueItem(job) {
+  if (!job.li) return;
+  job.li.dataset.status = job.status;
+  job.li.classList.toggle('selected', job.id === state.selected);
+  job.li.querySelector('.q-select').setAttribute('aria-current', job.id === state.selected ? 'true' : 'false');
+  const s = job.li.querySelector('.q-status');
+  s.textContent = job.status === 'error' ? `Failed: ${job.error}` : STATUS_TEXT[job.status];
+}
+
+async function makeThumb(job) {
+  try {
+    const bmp = await createImageBitmap(job.file, {resizeHeight: 72, resizeQuality: 'medium'});
+    if (job.status !== 'done') drawThumb(job, bmp, true);
+    bmp.close();
+  } catch { /* the browser cannot preview this format; the worker may still decode it */ }
+}
+
+function drawThumb(job, bmp, keep) {
+  const c = job.li?.querySelector('canvas');
+  if (!c) return;
+  const ctx = c.getContext('2d');
+  const s = Math.min(c.width / bmp.width, c.height / bmp.height);
+  const w = bmp.width * s, h = bmp.height * s;
+  ctx.clearRect(0, 0, c.width, c.height);
+  ctx.drawImage(bmp, (c.width - w) / 2, (c.height - h) / 2, w, h);
+  if (!keep) { /* caller closes */ }
+}
+
+function removeJob(id) {
+  const i = state.jobs.findIndex((j) => j.id === id);
+  if (i < 0) return;
+  const [job] = state.jobs.splice(i, 1);
+  job.li?.remove();
+  if (job.status === 'working') restartWorker('Cancelled.');
+  if (state.selected === id) {
+    state.selected = null;
+    clearView();
+    if (state.jobs.length) select(state.jobs[Math.min(i, state.jobs.length - 1)].id, true);
+  }
+  if (!state.jobs.length) { ui.workspace.hidden = true; ui.queueWrap.hidden = true; ui.intro.hidden = false; }
+  updateButtons();
+  pump();
+}
+
+// ---- the viewer ----------------------------------------------------------------------------
+
+function select(id, focusViewer) {
+  state.selected = id;
+  for (const j of state.jobs) updateQueueItem(j);
+  const job = state.jobs.find((j) => j.id === id);
+  renderHints();
+  if (!job) return;
+  if (job.status === 'done') {
+    // Shown again: the worker re-finishes from the kept chroma (no inference).
+    job.status = 'stale';
+    updateQueueItem(job);
+  }
+  if (job.status === 'error') showError(job);
+  pump();
+  if (focusViewer) ui.viewer.focus();
+}
+
+function clearView() {
+  for (const c of [ui.before, ui.after]) { c.width = 1; c.height = 1; }
+  ui.stats.textContent = '';
+  ui.note.textContent = '';
+}
+
+function show(job, before, after) {
+  for (const [c, b] of [[ui.before, before], [ui.after, after]]) {
+    if (!b) continue;
+    c.width = b.width;
+    c.height = b.height;
+    c.getContext('2d').drawImage(b, 0, 0);
+    b.close();
+  }
+  ui.stage.style.aspectRatio = `${job.width} / ${job.height}`;
+  ui.stage.dataset.ready = 'true';
+  const t = job.timings || {};
+  const part = (k, label) => (t[k] !== undefined ? `${label} ${Math.round(t[k])} ms` : null);
+  const parts = [part('decode', 'decode'), part('prepare', 'prepare'),
+    part('infer', job.provider === 'webgpu' ? 'model (WebGPU)' : job.provider?.startsWith('exemplar') ? 'exemplar' : 'model (WASM)'),
+    part('finish', 'finish'), part('display', 'draw')].filter(Boolean);
+  ui.stats.textContent = `${job.width}×${job.height} · ${parts.join(' · ')} · total ${Math.round(job.elapsedMs)} ms` +
+    ` · ran on: ${job.provider === 'webgpu' ? 'WebGPU' : job.provider === 'wasm' ? providerName(state.modelSession) : job.provider}`;
+  ui.stats.dataset.provider = job.provider;
+  ui.note.textContent = job.note || '';
+  renderHints();
+}
+
+function showError(job) {
+  ui.note.textContent = `${job.name}: ${job.error}`;
+}
+
+function setSplit(v) {
+  v = Math.max(0, Math.min(100, v));
+  ui.split.value = v;
+  ui.stage.style.setProperty('--split', `${v}%`);
+  ui.split.setAttribute('aria-valuetext', `${Math.round(v)}% before, ${Math.round(100 - v)}% after`);
+}
+
+function stagePoint(ev) {
+  const r = ui.after.getBoundingClientRect();
+  return {fx: (ev.clientX - r.left) / r.width, fy: (ev.clientY - r.top) / r.height};
+}
+
+let dragging = false;
+ui.stage.addEventListener('pointerdown', (ev) => {
+  const {fx, fy} = stagePoint(ev);
+  if (state.hintMode) { addHint(fx, fy); return; }
+  dragging = true;
+  ui.stage.setPointerCapture(ev.pointerId);
+  setSplit(fx * 100);
+});
+ui.stage.addEventListener('pointermove', (ev) => { if (dragging) setSplit(stagePoint(ev).fx * 100); });
+ui.stage.addEventListener('pointerup', () => { dragging = false; });
+ui.split.addEventListener('input', () => setSplit(Number(ui.split.value)));
+ui.zoom.addEventListener('click', () => {
+  const on = ui.zoom.getAttribute('aria-pressed') !== 'true';
+  ui.zoom.setAttribute('aria-pressed', String(on));
+  ui.viewer.classList.toggle('actual', on);
+});
+
+ui.viewer.addEventListener('keydown', (ev) => {
+  if (ev.target !== ui.viewer) return;
+  const step = ev.shiftKey ? 0.1 : 0.01;
+  const moves = {ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step]};
+  if (state.hintMode) {
+    if (moves[ev.key]) {
+      state.cursor.x = Math.max(0, Math.min(1, state.cursor.x + moves[ev.key][0]));
+      state.cursor.y = Math.max(0, Math.min(1, state.cursor.y + moves[ev.key][1]));
+      placeCrosshair();
+      ev.preventDefault();
+    } else if (ev.key === 'Enter' || ev.key === ' ') {
+      addHint(state.cursor.x, state.cursor.y);
+      ev.preventDefault();
+    }
+  } else if (ev.key === 'ArrowLeft' || ev.key === 'ArrowRight') {
+    setSplit(Number(ui.split.value) + (ev.key === 'ArrowLeft' ? -1 : 1) * step * 100);
+    ev.preventDefault();
+  }
+});
+
+// ---- hints ---------------------------------------------------------------------------------
+
+function hexToRgb(hex) {
+  const n = parseInt(hex.slice(1), 16);
+  return {r: (n >> 16) & 255, g: (n >> 8) & 255, b: n & 255};
+}
+
+function addHint(fx, fy) {
+  const job = state.jobs.find((j) => j.id === state.selected);
+  if (!job || !job.width || fx < 0 || fx > 1 || fy < 0 || fy > 1) return;
+  const c = hexToRgb(ui.hintColor.value);
+  job.hints = [...job.hints, {x: fx * job.width, y: fy * job.height, ...c, hex: ui.hintColor.value}];
+  rerunSelected();
+}
+
+function removeHint(i) {
+  const job = state.jobs.find((j) => j.id === state.selected);
+  if (!job) return;
+  job.hints = job.hints.filter((_, k) => k !== i);
+  rerunSelected();
+}
+
+function renderHints() {
+  const job = state.jobs.find((j) => j.id === state.selected);
+  ui.hintsLayer.innerHTML = '';
+  ui.hintList.innerHTML = '';
+  if (!job || !job.width) return;
+  job.hints.forEach((h, i) => {
+    const dot = document.createElement('span');
+    dot.className = 'hint-dot';
+    dot.style.left = `${(100 * h.x) / job.width}%`;
+    dot.style.top = `${(100 * h.y) / job.height}%`;
+    dot.style.background = h.hex;
+    ui.hintsLayer.append(dot);
+    const li = document.createElement('li');
+    li.innerHTML = `<span class="swatch"></span><span></span><button type="button" class="small">Remove</button>`;
+    li.querySelector('.swatch').style.background = h.hex;
+    li.children[1].textContent = `${h.hex} at ${Math.round(h.x)}, ${Math.round(h.y)}`;
+    li.querySelector('button').setAttribute('aria-label', `Remove hint ${i + 1}`);
+    li.querySelector('button').addEventListener('click', () => removeHint(i));
+    ui.hintList.append(li);
+  });
+}
+
+function placeCrosshair() {
+  ui.crosshair.style.left = `${state.cursor.x * 100}%`;
+  ui.crosshair.style.top = `${state.cursor.y * 100}%`;
+}
+
+ui.hintMode.addEventListener('click', () => {
+  state.hintMode = !state.hintMode;
+  ui.hintMode.setAttribute('aria-pressed', String(state.hintMode));
+  ui.stage.classList.toggle('hinting', state.hintMode);
+  ui.crosshair.hidden = !state.hintMode;
+  placeCrosshair();
+});
+
+// ---- settings ------------------------------------------------------------------------------
+
+function rerunSelected() {
+  renderHints();
+  const job = state.jobs.find((j) => j.id === state.selected);
+  if (job && job.status !== 'working' && job.status !== 'queued') {
+    job.status = 'stale';
+    updateQueueItem(job);
+  }
+  pump();
+}
+
+function onMethodChange(rerun = true) {
+  const model = currentModel();
+  ui.referenceGroup.hidden = !!model;
+  ui.hintGroup.hidden = !(model && model.hints);
+  if (!model && state.hintMode) ui.hintMode.click();
+  ui.methodHelp.textContent = model ? (model.description || '')
+    : 'Transfers colour from a reference photo you choose (Welsh et al. 2002).';
+  if (model) {
+    if (model.workingSize) ui.workingSize.value = String(model.workingSize);
+    ensureModel().catch(() => {});
+  }
+  if (rerun) for (const j of state.jobs) if (j.status === 'done' || j.status === 'error') { j.status = 'stale'; updateQueueItem(j); }
+  if (rerun) pump();
+}
+
+ui.method.addEventListener('change', () => onMethodChange(true));
+ui.workingSize.addEventListener('change', rerunSelected);
+let satTimer = null;
+ui.saturation.addEventListener('input', () => {
+  ui.saturationOut.textContent = Number(ui.saturation.value).toFixed(2);
+  clearTimeout(satTimer);
+  satTimer = setTimeout(rerunSelected, 120);
+});
+ui.referenceInput.addEventListener('change', () => {
+  const f = ui.referenceInput.files[0];
+  if (!f) return;
+  state.reference = {id: `${f.name}:${f.size}:${f.lastModified}:${Date.now()}`, file: f};
+  for (const j of state.jobs) if (j.status !== 'working') { j.status = j.status === 'queued' ? 'queued' : 'stale'; updateQueueItem(j); }
+  pump();
+});
+ui.provider.addEventListener('change', () => {
+  restartWorker('Switching inference provider.');
+  if (currentModel()) ensureModel().catch(() => {});
+  rerunSelected();
+});
+
+// ---- files in ------------------------------------------------------------------------------
+
+ui.dropzone.addEventListener('click', () => ui.fileInput.click());
+ui.addMore.addEventListener('click', () => ui.fileInput.click());
+ui.fileInput.addEventListener('change', () => { addFiles(ui.fileInput.files); ui.fileInput.value = ''; });
+
+let dragDepth = 0;
+window.addEventListener('dragenter', (ev) => {
+  if (![...(ev.dataTransfer?.types || [])].includes('Files')) return;
+  dragDepth++;
+  ui.dragOverlay.hidden = false;
+});
+window.addEventListener('dragleave', () => { if (--dragDepth <= 0) { dragDepth = 0; ui.dragOverlay.hidden = true; } });
+window.addEventListener('dragover', (ev) => { ev.preventDefault(); });
+window.addEventListener('drop', (ev) => {
+  ev.preventDefault();
+  dragDepth = 0;
+  ui.dragOverlay.hidden = true;
+  if (ev.dataTransfer?.files?.length) addFiles(ev.dataTransfer.files);
+});
+document.addEventListener('paste', (ev) => {
+  const files = [...(ev.clipboardData?.files || [])].filter((f) => f.type.startsWith('image/'));
+  if (files.length) { ev.preventDefault(); addFiles(files); }
+});
+
+// ---- files out -----------------------------------------------------------------------------
+
+function outName(job, fmt) {
+  const base = job.name.replace(/\.[^.]+$/, '') || 'photo';
+  return `${base}-colorized.${fmt === 'jpeg' ? 'jpg' : 'png'}`;
+}
+
+function saveBlob(blob, name) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
+async function encodeJob(job, fmt) {
+  const s = job.settings;
+  const r = await call('encode', {
+    jobId: job.id, file: job.file, reference: state.reference?.file, settings: s,
+    ab: job.ab, abW: job.abW, abH: job.abH, format: fmt, quality: 92,
+  });
+  return r.bytes;
+}
+
+ui.download.addEventListener('click', async () => {
+  const job = state.jobs.find((j) => j.id === state.selected);
+  if (!job || job.status !== 'done') return;
+  const fmt = ui.format.value;
+  ui.download.disabled = true;
+  try {
+    const bytes = await encodeJob(job, fmt);
+    saveBlob(new Blob([bytes], {type: fmt === 'jpeg' ? 'image/jpeg' : 'image/png'}), outName(job, fmt));
+  } catch (e) {
+    ui.note.textContent = `Could not save: ${e.message}`;
+  } finally {
+    updateButtons();
+  }
+});
+
+ui.downloadAll.addEventListener('click', async () => {
+  const done = state.jobs.filter((j) => j.ab && j.settings);
+  if (!done.length) return;
+  const fmt = ui.format.value;
+  ui.downloadAll.disabled = true;
+  const files = [];
+  const names = new Set();
+  try {
+    for (const [i, job] of done.entries()) {
+      ui.note.textContent = `Preparing ${i + 1} of ${done.length}…`;
+      let name = outName(job, fmt);
+      for (let k = 2; names.has(name); k++) name = outName(job, fmt).replace(/(\.\w+)$/, `-${k}$1`);
+      names.add(name);
+      files.push({name, bytes: await encodeJob(job, fmt)});
+    }
+    saveBlob(makeZip(files), 'colorized.zip');
+    ui.note.textContent = `Saved ${files.length} photo${files.length > 1 ? 's' : ''} in colorized.zip`;
+  } catch (e) {
+    ui.note.textContent = `Could not save: ${e.message}`;
+  } finally {
+    updateButtons();
+    // The worker now holds the last encoded job; show the selected one again when asked.
+    const sel = state.jobs.find((j) => j.id === state.selected);
+    if (sel && sel.status === 'done') sel.needsRefresh = true;
+  }
+});
+
+function updateButtons() {
+  const job = state.jobs.find((j) => j.id === state.selected);
+  ui.download.disabled = !(job && job.status === 'done');
+  ui.downloadAll.disabled = !state.jobs.some((j) => j.ab && j.settings);
+}
+
+// ---- start ---------------------------------------------------------------------------------
+
+async function takeSharedFiles() {
+  if (!params.has('shared') || !('caches' in self)) return;
+  try {
+    const cache = await caches.open('colorize-share');
+    const keys = await cache.keys();
+    const files = [];
+    for (const k of keys) {
+      const r = await cache.match(k);
+      const blob = await r.blob();
+      files.push(new File([blob], decodeURIComponent(r.headers.get('x-name') || 'shared-image'), {type: blob.type}));
+      await cache.delete(k);
+    }
+    addFiles(files);
+  } catch { /* nothing shared */ }
+  history.replaceState(null, '', location.pathname);
+}
+
+function checkSupport() {
+  // ONNX Runtime Web and the core are SIMD builds.
+  const simd = WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3,
+    2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
+  if (!simd) {
+    ui.dropzone.disabled = true;
+    ui.modelStatus.textContent = 'This browser lacks WebAssembly SIMD, which the colorizer needs. ' +
+      'Please use a current Chrome, Edge, Firefox or Safari.';
+    return false;
+  }
+  return true;
+}
+
+if (params.get('provider')) ui.provider.value = params.get('provider');
+setSplit(50);
+if (checkSupport()) {
+  startWorker().catch((e) => { ui.modelStatus.textContent = `The engine could not start: ${e.message}`; });
+  await loadManifest();
+  await takeSharedFiles();
+}
+if ('serviceWorker' in navigator && !params.has('nosw')) {
+  navigator.serviceWorker.register('./sw.js').catch(() => {});
+}

@@ -1,0 +1,414 @@
+// The engine of the app, in a module Worker: it owns the WASM core (decode, prepare, finish,
+// exemplar, encode) and the ONNX Runtime Web session. The page only does UI.
+//
+// Protocol: the page posts {reqId, type, ...}; the worker answers {reqId, ok: true, result}
+// or {reqId, ok: false, error: {code, message}} and may post {reqId, progress: {...}} before.
+// Large pixel results travel as transferred ImageBitmaps.
+import createColorizeCore from './colorize_core.js';
+
+const MODEL_CACHE = 'colorize-models-v1';
+// Hard refusal above this many pixels (a browser can decode it, but we could not hold it).
+const REFUSE_PIXELS = 400e6;
+
+let core = null;
+let coreMemory = null;
+let maxPixels = 24e6;  // set from the heap cap in init()
+let ortModules = {};   // 'wasm' | 'webgpu' -> the ORT module
+let session = null;    // {ort, session, provider, model, variant, hints, loadMs, fetchMs}
+let active = null;     // state of the job on screen: {key, image, prepared, ab, abW, abH, ...}
+let config = {provider: 'auto', threads: 0};
+
+const now = () => performance.now();
+const err = (code, message) => Object.assign(new Error(message), {code});
+
+async function getCore() {
+  if (!core) {
+    core = await createColorizeCore();
+    coreMemory = core.memoryInfo();
+    // About 40 bytes per pixel are live at the peak of finish (original, L*, full-size chroma,
+    // filter coefficients, result); keep a margin for the encoder and fragmentation.
+    maxPixels = Math.min(40e6, Math.floor(coreMemory.maxHeapBytes / 64));
+  }
+  return core;
+}
+
+function check(r, what) {
+  if (!r.ok) throw err(r.codeName || 'error', r.message || `${what} failed`);
+  return r;
+}
+
+// ---- models --------------------------------------------------------------------------------
+
+function hex(buf) {
+  return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function sha256(bytes) {
+  return hex(await crypto.subtle.digest('SHA-256', bytes));
+}
+
+// Fetches a model variant, from the model cache (keyed by its sha256) when there, else from the
+// app's own origin with byte progress. The bytes are checked against the sha256 before use.
+async function fetchModel(variant, onProgress) {
+  const key = new URL(`models/sha256/${variant.sha256}`, self.location.href).href;
+  let cache = null;
+  try { cache = await caches.open(MODEL_CACHE); } catch { cache = null; }
+  if (cache) {
+    const hit = await cache.match(key);
+    if (hit) {
+      const bytes = new Uint8Array(await hit.arrayBuffer());
+      if (await sha256(bytes) === variant.sha256) {
+        onProgress({loaded: bytes.length, total: bytes.length, cached: true});
+        return {bytes, cached: true};
+      }
+      await cache.delete(key);  // damaged: fetch again
+    }
+  }
+  const url = new URL(variant.url, self.location.href).href;
+  let res;
+  try {
+    res = await fetch(url, {cache: 'no-cache'});
+  } catch (e) {
+    throw err('network', `The model could not be downloaded (${e.message}). ` +
+      'Connect once to download it; afterwards the app works offline.');
+  }
+  if (!res.ok) throw err('network', `The model could not be downloaded (HTTP ${res.status}).`);
+  const total = Number(res.headers.get('content-length')) || variant.bytes || 0;
+  const chunks = [];
+  let loaded = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const {done, value} = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    loaded += value.length;
+    onProgress({loaded, total});
+  }
+  const bytes = new Uint8Array(loaded);
+  let off = 0;
+  for (const c of chunks) { bytes.set(c, off); off += c.length; }
+  const digest = await sha256(bytes);
+  if (digest !== variant.sha256) {
+    throw err('corrupt model', `The downloaded model does not match its checksum ` +
+      `(sha256 ${digest.slice(0, 12)}…, expected ${variant.sha256.slice(0, 12)}…); it was not used.`);
+  }
+  if (cache) {
+    await cache.put(key, new Response(bytes, {headers: {'content-type': 'application/octet-stream'}}))
+      .catch(() => {});
+  }
+  return {bytes, cached: false};
+}
+
+async function loadOrt(kind) {
+  if (!ortModules[kind]) {
+    const mod = kind === 'webgpu' ? await import('./ort/ort.webgpu.min.mjs')
+                                  : await import('./ort/ort.wasm.min.mjs');
+    mod.env.wasm.wasmPaths = new URL('./ort/', self.location.href).href;
+    mod.env.wasm.proxy = false;
+    const hw = self.navigator.hardwareConcurrency || 1;
+    mod.env.wasm.numThreads = self.crossOriginIsolated
+      ? Math.max(1, config.threads || Math.min(4, hw)) : 1;
+    mod.env.logLevel = 'error';
+    ortModules[kind] = mod;
+  }
+  return ortModules[kind];
+}
+
+async function webgpuAdapter() {
+  if (!self.navigator.gpu) return null;
+  try { return await self.navigator.gpu.requestAdapter(); } catch { return null; }
+}
+
+function pickVariant(model, want) {
+  const by = (p) => model.variants.find((v) => v.precision === p);
+  if (want === 'fp16') return by('fp16') || by('fp32') || model.variants[0];
+  return by('fp32') || model.variants.find((v) => v.precision !== 'fp16') || model.variants[0];
+}
+
+// Creates the inference session with ONE provider at a time (a list would fall back silently),
+// so the provider reported is the one that really runs.
+async function loadModel({model}, progress) {
+  if (session && session.model.id === model.id && (config.provider === 'auto' ||
+      session.provider === config.provider)) {
+    return sessionSummary();
+  }
+  if (session) { await session.session.release?.().catch(() => {}); session = null; }
+  const attempts = [];
+  const tried = [];
+  let adapter = null;
+  if (config.provider !== 'wasm') adapter = await webgpuAdapter();
+  if (adapter) {
+    const f16 = adapter.features.has('shader-f16');
+    attempts.push({provider: 'webgpu', variant: pickVariant(model, f16 ? 'fp16' : 'fp32'), f16});
+  } else if (config.provider === 'webgpu') {
+    tried.push('webgpu: no WebGPU adapter in this browser');
+  }
+  if (config.provider !== 'webgpu') attempts.push({provider: 'wasm', variant: pickVariant(model, 'fp32')});
+  for (const a of attempts) {
+    const t0 = now();
+    try {
+      const {bytes, cached} = await fetchModel(a.variant, (p) => progress({stage: 'model', ...p}));
+      const t1 = now();
+      progress({stage: 'session', provider: a.provider});
+      const ort = await loadOrt(a.provider);
+      const s = await ort.InferenceSession.create(bytes, {
+        executionProviders: [a.provider],
+        graphOptimizationLevel: 'all',
+      });
+      const names = s.inputNames || [];
+      session = {
+        ort, session: s, provider: a.provider, model, variant: a.variant,
+        hints: names.includes('hint_ab') && names.includes('hint_mask'),
+        fetchMs: t1 - t0, loadMs: now() - t0, cached, fallbacks: tried.slice(),
+        threads: a.provider === 'wasm' ? ort.env.wasm.numThreads : 0,
+      };
+      return sessionSummary();
+    } catch (e) {
+      if (e.code === 'corrupt model' || e.code === 'network') throw e;
+      tried.push(`${a.provider}: ${e.message || e}`);
+    }
+  }
+  throw err('no backend', `No inference provider could run this model. ${tried.join('; ')}`);
+}
+
+function sessionSummary() {
+  if (!session) return null;
+  return {
+    modelId: session.model.id, provider: session.provider, precision: session.variant.precision,
+    hints: session.hints, loadMs: session.loadMs, fetchMs: session.fetchMs, cached: session.cached,
+    threads: session.threads, fallbacks: session.fallbacks,
+  };
+}
+
+async function runModel(prep, hintList) {
+  const {ort, session: s} = session;
+  const W = prep.workWidth(), H = prep.workHeight();
+  const feeds = {L: new ort.Tensor('float32', prep.lWork(), [1, 1, H, W])};
+  if (session.hints) {
+    const h = check(core.renderHints(hintList, prep.fullWidth(), prep.fullHeight(), W, H, 1), 'hints');
+    feeds.hint_ab = new ort.Tensor('float32', h.hintAb, [1, 2, H, W]);
+    feeds.hint_mask = new ort.Tensor('float32', h.hintMask, [1, 1, H, W]);
+  }
+  const out = await s.run(feeds);
+  const t = out.ab || out[s.outputNames[0]];
+  const [, c, h, w] = t.dims;
+  if (c !== 2) throw err('corrupt model', `The model returned ${c} channels; 2 (a*, b*) expected.`);
+  const data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
+  t.dispose?.();
+  return {ab: data.slice(0, 2 * w * h), abW: w, abH: h};
+}
+
+// ---- images --------------------------------------------------------------------------------
+
+function mp(n) { return `${(n / 1e6).toFixed(1)} MP`; }
+
+// The browser's own decoder (WebP, AVIF, HEIC where supported, or any image to downscale),
+// through createImageBitmap and an OffscreenCanvas, into a core Image.
+async function browserDecode(blob, limit, knownW, knownH) {
+  let w = knownW, h = knownH, bmp = null;
+  if (!w || !h) {
+    try { bmp = await createImageBitmap(blob); } catch {
+      throw err('not an image', 'This file is not an image this browser can read.');
+    }
+    w = bmp.width; h = bmp.height;
+  }
+  let note = '';
+  if (w * h > REFUSE_PIXELS) {
+    bmp?.close();
+    throw err('too large', `This image is ${w}×${h} (${mp(w * h)}); images above ${mp(REFUSE_PIXELS)} ` +
+      'cannot be opened here.');
+  }
+  if (w * h > limit) {
+    const s = Math.sqrt(limit / (w * h));
+    const nw = Math.max(1, Math.floor(w * s)), nh = Math.max(1, Math.floor(h * s));
+    bmp?.close();
+    try {
+      bmp = await createImageBitmap(blob, {resizeWidth: nw, resizeHeight: nh, resizeQuality: 'high'});
+    } catch {
+      throw err('too large', `This image is ${w}×${h} (${mp(w * h)}), above the ${mp(limit)} the ` +
+        'browser version can hold, and it could not be downscaled.');
+    }
+    note = `Downscaled from ${w}×${h} (${mp(w * h)}) to ${nw}×${nh}: the browser version ` +
+      `works on up to ${mp(limit)}.`;
+    w = nw; h = nh;
+  }
+  const canvas = new OffscreenCanvas(w, h);
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  ctx.drawImage(bmp, 0, 0);
+  bmp.close();
+  const data = ctx.getImageData(0, 0, w, h).data;
+  const r = check(core.imageFromRgba(new Uint8Array(data.buffer, data.byteOffset, data.length), w, h),
+    'decode');
+  return {image: r.image, note, decoder: 'browser'};
+}
+
+async function decodeBlob(blob) {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  if (bytes.length === 0) throw err('empty input', 'The file is empty (0 bytes).');
+  const p = core.probe(bytes);
+  if (p.ok) {
+    if (p.width * p.height > maxPixels) return browserDecode(blob, maxPixels, p.width, p.height);
+    const d = core.decode(bytes, maxPixels);
+    if (d.ok) return {image: d.image, note: '', decoder: `core (${p.format})`};
+    if (d.codeName !== 'unsupported') throw err(d.codeName, d.message);
+  }
+  // Not a format stb reads (or a feature it lacks): let the browser try.
+  try {
+    return await browserDecode(blob, maxPixels);
+  } catch (e) {
+    if (!p.ok && e.code === 'not an image') throw err(p.codeName, p.message);
+    throw e;
+  }
+}
+
+async function toBitmap(imageHandle) {
+  const w = imageHandle.width(), h = imageHandle.height();
+  const rgba = imageHandle.rgba();
+  return createImageBitmap(new ImageData(new Uint8ClampedArray(rgba.buffer), w, h));
+}
+
+function freeActive() {
+  if (!active) return;
+  active.image?.delete();
+  active.prepared?.delete();
+  active.reference?.delete();
+  active.result?.delete();
+  active = null;
+}
+
+// Brings `active` to the state the request asks for, doing only the stages that changed.
+// s: {jobId, file, settings: {workingSize, saturation, method, hints, reference}, ab?}
+async function ensure(s, progress, timings) {
+  const jobKey = s.jobId;
+  if (!active || active.jobId !== jobKey) {
+    freeActive();
+    progress({stage: 'decode'});
+    let t = now();
+    const d = await decodeBlob(s.file);
+    timings.decode = now() - t;
+    active = {jobId: jobKey, image: d.image, note: d.note, decoder: d.decoder};
+  }
+  const st = s.settings;
+  if (!active.prepared || active.workingSize !== st.workingSize) {
+    active.prepared?.delete();
+    active.prepared = null;
+    active.ab = null;
+    progress({stage: 'prepare'});
+    const t = now();
+    active.prepared = check(core.prepare(active.image, st.workingSize), 'prepare').prepared;
+    active.workingSize = st.workingSize;
+    timings.prepare = now() - t;
+  }
+  const inferKey = JSON.stringify([st.method, st.modelId, st.hints || [], st.referenceId || '',
+    session ? session.provider : '']);
+  if (s.ab && !active.ab) {
+    // Chroma the page kept from an earlier run: no inference needed to show the job again.
+    active.ab = s.ab; active.abW = s.abW; active.abH = s.abH; active.inferKey = inferKey;
+  }
+  if (!active.ab || active.inferKey !== inferKey) {
+    progress({stage: 'infer'});
+    const t = now();
+    if (st.method === 'exemplar') {
+      if (!s.reference) throw err('invalid argument', 'Choose a reference photo first.');
+      if (!active.reference || active.referenceId !== st.referenceId) {
+        active.reference?.delete();
+        active.reference = (await decodeBlob(s.reference)).image;
+        active.referenceId = st.referenceId;
+      }
+      const r = check(core.exemplar(active.prepared, active.reference, {seed: 1}), 'exemplar');
+      Object.assign(active, {ab: r.ab, abW: r.width, abH: r.height});
+      active.provider = 'exemplar (WASM core)';
+    } else {
+      if (!session) throw err('no backend', 'The model is not loaded yet.');
+      const hints = (st.hints || []).map((h) => {
+        const lab = core.srgbToLab(h.r, h.g, h.b);
+        return {x: h.x, y: h.y, a: lab.a, b: lab.b};
+      });
+      Object.assign(active, await runModel(active.prepared, hints));
+      active.provider = session.provider;
+    }
+    active.inferKey = inferKey;
+    active.resultKey = null;
+    timings.infer = now() - t;
+  }
+  const resultKey = JSON.stringify([active.inferKey, st.saturation, active.workingSize]);
+  if (!active.result || active.resultKey !== resultKey) {
+    active.result?.delete();
+    active.result = null;
+    progress({stage: 'finish'});
+    const t = now();
+    active.result = check(core.finish(active.image, active.prepared, active.ab, active.abW,
+      active.abH, {saturation: st.saturation}), 'finish').image;
+    active.resultKey = resultKey;
+    timings.finish = now() - t;
+  }
+}
+
+// ---- requests ------------------------------------------------------------------------------
+
+const handlers = {
+  async init(msg) {
+    config = {...config, ...(msg.config || {})};
+    await getCore();
+    const adapter = config.provider === 'wasm' ? null : await webgpuAdapter();
+    return {
+      memory: coreMemory, maxPixels, crossOriginIsolated: self.crossOriginIsolated,
+      webgpu: !!adapter, shaderF16: !!adapter && adapter.features.has('shader-f16'),
+      threads: self.crossOriginIsolated ? (config.threads || Math.min(4, navigator.hardwareConcurrency || 1)) : 1,
+    };
+  },
+
+  async loadModel(msg, progress) {
+    return loadModel(msg, progress);
+  },
+
+  // Runs the stages needed and returns the before/after bitmaps at full resolution.
+  async process(msg, progress) {
+    const t0 = now();
+    const timings = {};
+    await ensure(msg, progress, timings);
+    progress({stage: 'display'});
+    const tb = now();
+    const after = await toBitmap(active.result);
+    const before = msg.wantBefore ? await toBitmap(active.image) : null;
+    timings.display = now() - tb;
+    timings.total = now() - t0;
+    const transfer = [after];
+    if (before) transfer.push(before);
+    return {
+      value: {
+        jobId: active.jobId, width: active.result.width(), height: active.result.height(),
+        before, after, timings, note: active.note, decoder: active.decoder,
+        provider: active.provider, ab: active.ab, abW: active.abW, abH: active.abH,
+        session: sessionSummary(),
+      },
+      transfer,
+    };
+  },
+
+  async encode(msg, progress) {
+    const timings = {};
+    await ensure(msg, progress, timings);
+    progress({stage: 'encode'});
+    const r = check(core.encode(active.result, msg.format, msg.quality || 92), 'encode');
+    return {value: {bytes: r.bytes}, transfer: [r.bytes.buffer]};
+  },
+
+  async forget() { freeActive(); return true; },
+};
+
+self.onmessage = async (ev) => {
+  const msg = ev.data;
+  const progress = (p) => self.postMessage({reqId: msg.reqId, progress: p});
+  try {
+    const out = await handlers[msg.type](msg, progress);
+    if (out && out.transfer) {
+      self.postMessage({reqId: msg.reqId, ok: true, result: out.value}, out.transfer);
+    } else {
+      self.postMessage({reqId: msg.reqId, ok: true, result: out});
+    }
+  } catch (e) {
+    self.postMessage({reqId: msg.reqId, ok: false,
+      error: {code: e.code || 'error', message: e.message || String(e)}});
+  }
+};

@@ -1,0 +1,77 @@
+// Copies the web model variants into the served folder and writes <dist>/models/models.json,
+// the list the app reads:
+//   {default: id, models: [{id, name, description, hints, workingSize,
+//                           variants: [{precision, url, sha256, bytes}]}]}
+// Source: models/manifest.json (written by the training work) when present, else the tiny test
+// models in tests/data/models/*.onnx. Every copied file's sha256 is computed here and must
+// equal the manifest's, so a stale manifest fails the build instead of the app.
+//
+// usage: node web/tools/stage_models.mjs <repo root> <dist folder>
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+
+const [root, dist] = process.argv.slice(2);
+const outDir = path.join(dist, 'models');
+fs.mkdirSync(outDir, {recursive: true});
+
+const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+const hasHints = (file) => fs.readFileSync(file).includes(Buffer.from('hint_mask'));
+
+function stage(src, expectSha) {
+  const digest = sha256(src);
+  if (expectSha && expectSha !== digest) {
+    throw new Error(`${src}: sha256 ${digest} does not match the manifest's ${expectSha}`);
+  }
+  const name = `${path.basename(src, '.onnx')}.${digest.slice(0, 12)}.onnx`;
+  fs.copyFileSync(src, path.join(outDir, name));
+  return {url: `models/${name}`, sha256: digest, bytes: fs.statSync(src).size};
+}
+
+const models = [];
+let def = null;
+const manifestPath = path.join(root, 'models', 'manifest.json');
+if (fs.existsSync(manifestPath)) {
+  const m = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
+  const entries = Array.isArray(m) ? m : (m.models || m.files || []);
+  const byId = new Map();
+  for (const e of entries) {
+    // A model entry may list its files as variants, or be one file itself.
+    const files = e.variants || e.files || [e];
+    for (const f of files) {
+      const rel = f.file || f.path || f.web || f.onnx;
+      if (!rel) continue;
+      if (f.target && !/web|wasm|webgpu|browser/.test(String(f.target))) continue;
+      if (f.web === false) continue;
+      const src = path.isAbsolute(rel) ? rel : path.join(root, 'models', rel);
+      const alt = path.join(root, rel);
+      const file = fs.existsSync(src) ? src : alt;
+      if (!fs.existsSync(file)) { console.warn(`stage_models: ${rel} listed but missing; skipped`); continue; }
+      const id = e.id || e.name || path.basename(rel).replace(/[._-](fp16|fp32|int8|web).*$/, '').replace(/\.onnx$/, '');
+      if (!byId.has(id)) {
+        byId.set(id, {
+          id, name: e.title || e.display_name || e.name || id, description: e.description || '',
+          hints: Boolean(e.hints ?? f.hints ?? hasHints(file)),
+          workingSize: e.working_size || f.working_size || e.workingSize || 256, variants: [],
+        });
+      }
+      const precision = String(f.precision || e.precision || 'fp32').toLowerCase();
+      byId.get(id).variants.push({precision, ...stage(file, f.sha256)});
+    }
+  }
+  models.push(...byId.values());
+  def = m.default || (models.find((x) => x.default) || models[0])?.id;
+}
+if (!models.length) {
+  const dir = path.join(root, 'tests', 'data', 'models');
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort() : [];
+  for (const f of files) {
+    const file = path.join(dir, f);
+    const id = f.replace(/\.onnx$/, '');
+    models.push({id, name: `${id} (test model)`, description: 'A tiny untrained model for tests: it shows the pipeline works, not good colour.',
+      hints: hasHints(file), workingSize: 256, variants: [{precision: /fp16/.test(f) ? 'fp16' : 'fp32', ...stage(file)}]});
+  }
+  def = models.find((m) => m.hints)?.id || models[0]?.id || null;
+}
+fs.writeFileSync(path.join(outDir, 'models.json'), JSON.stringify({default: def, models}, null, 2));
+console.log(`stage_models: ${models.length} model(s)${def ? `, default ${def}` : ''}`);
