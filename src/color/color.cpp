@@ -118,10 +118,13 @@ Rgb lab_to_srgb(const Lab& lab) {
 }
 
 bool lab_in_srgb_gamut(const Lab& lab, float tolerance) {
+  // 1e-6 of slack absorbs the rounding of the float Lab input, so the sRGB cube's own
+  // corners (white, black, the primaries) count as inside with tolerance 0.
+  const double tol = static_cast<double>(tolerance) + 1e-6;
   double s[3];
   lab_to_srgb_d(lab, s);
   for (double v : s) {
-    if (!(v >= -tolerance && v <= 1.0 + tolerance)) return false;  // NaN is out of gamut
+    if (!(v >= -tol && v <= 1.0 + tol)) return false;  // NaN is out of gamut
   }
   return true;
 }
