@@ -1,0 +1,320 @@
+#!/usr/bin/env python3
+"""Generates tests/corpus/: small, odd image files for the decoder tests, and
+tests/corpus/expected.tsv with one row per file.
+
+Every image is synthesised here (gradients, blocks, noise from a fixed seed); nothing is
+taken from elsewhere. PNGs are written by the small writer below (so 16-bit, palette,
+tRNS and interlaced variants are exact); JPEG, BMP, GIF and TGA come from PIL. The
+expectations in expected.tsv are facts of how each file was built, not decoder output.
+
+Columns of expected.tsv:
+  file         name inside tests/corpus/
+  outcome      "ok" or the error name printed by colorize::error_code_name()
+  width height size after EXIF orientation is applied (ok rows only, else "-")
+  channels     1 grey, 2 grey+alpha, 3 RGB, 4 RGBA, as the decoder delivers them: palette
+               PNGs expand to RGB(A); a tRNS chunk adds alpha; a GIF whose first frame has
+               no transparency and covers the screen is RGB
+  bit_depth    8 or 16
+  orientation  EXIF orientation stored in the file (1 when none)
+  red_corner   for the EXIF files: the corner (tl, tr, bl, br) where the red block that was
+               drawn at the stored top-left must appear once the image is upright; "-" else
+
+The pixel formulas used here are repeated in tests/core/test_image_pixels.cpp.
+
+Run with a Python that has PIL and numpy:  python3 scripts/make_corpus.py
+"""
+import io
+import os
+import struct
+import sys
+import zlib
+
+import numpy as np
+from PIL import Image
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "corpus")
+rows = []
+
+
+def put(name, data, outcome="ok", w="-", h="-", c="-", depth="-", orientation=1, red="-"):
+    with open(os.path.join(OUT, name), "wb") as f:
+        f.write(data)
+    rows.append((name, outcome, w, h, c, depth, orientation, red))
+
+
+# ------------------------------------------------------------------ a minimal PNG writer
+
+def chunk(kind, data):
+    return (struct.pack(">I", len(data)) + kind + data +
+            struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+
+def ihdr(w, h, depth, color, interlace=0):
+    return chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, color, 0, 0, interlace))
+
+
+def pack_rows(a, depth):
+    """a: (h, w, c) array of sample values. Returns a list of packed row bytes."""
+    h, w, c = a.shape
+    out = []
+    for y in range(h):
+        if depth == 16:
+            out.append(a[y].astype(">u2").tobytes())
+        elif depth == 8:
+            out.append(a[y].astype(np.uint8).tobytes())
+        else:  # 1, 2, 4 bits, one channel, most significant bits first
+            vals = a[y, :, 0].astype(np.uint8)
+            per = 8 // depth
+            padded = np.zeros(((w + per - 1) // per) * per, np.uint8)
+            padded[:w] = vals
+            packed = np.zeros(len(padded) // per, np.uint8)
+            for k in range(per):
+                packed |= padded[k::per] << (8 - depth * (k + 1))
+            out.append(packed.tobytes())
+    return out
+
+
+ADAM7 = [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2),
+         (0, 1, 1, 2)]
+
+
+def png(a, depth, color, plte=None, trns=None, interlace=False):
+    """Filter type 0 on every row; Adam7 when interlace is set."""
+    h, w = a.shape[:2]
+    raw = b""
+    if interlace:
+        for x0, y0, dx, dy in ADAM7:
+            sub = a[y0::dy, x0::dx]
+            if sub.shape[0] == 0 or sub.shape[1] == 0:
+                continue
+            raw += b"".join(b"\x00" + r for r in pack_rows(sub, depth))
+    else:
+        raw = b"".join(b"\x00" + r for r in pack_rows(a, depth))
+    data = b"\x89PNG\r\n\x1a\n" + ihdr(w, h, depth, color, 1 if interlace else 0)
+    if plte is not None:
+        data += chunk(b"PLTE", bytes(v for rgb in plte for v in rgb))
+    if trns is not None:
+        data += chunk(b"tRNS", trns)
+    return data + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+
+
+def grid(w, h):
+    y, x = np.mgrid[0:h, 0:w]
+    return x.astype(np.int64), y.astype(np.int64)
+
+
+def stack(*planes):
+    return np.stack(planes, axis=-1)
+
+
+def pil_bytes(im, fmt, **kw):
+    buf = io.BytesIO()
+    im.save(buf, fmt, **kw)
+    return buf.getvalue()
+
+
+def rgb_image(r, g, b):
+    return Image.fromarray(stack(r, g, b).astype(np.uint8), "RGB")
+
+
+# ------------------------------------------------------------------------------- files
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for f in os.listdir(OUT):
+        os.remove(os.path.join(OUT, f))
+    rng = np.random.default_rng(20261126)
+
+    # --- not images
+    put("empty.bin", b"", "empty input")
+    put("text.txt", b"This is a plain text file, not an image.\nIt has two lines.\n", "not an image")
+    noise = bytearray(rng.integers(0, 256, 512, dtype=np.uint8).tobytes())
+    noise[0] = 0x5A  # no signature starts with 'Z'
+    noise[1] = 0xA5  # TGA has no signature; byte 1 (colour-map type) must be 0 or 1 for it
+    put("random.bin", bytes(noise), "not an image")
+    put("png_signature_garbage.png",
+        b"\x89PNG\r\n\x1a\n" + b"this is not a chunk, just words after the signature. " * 3,
+        "not an image")
+
+    # --- PNG, exact pixels (formulas repeated in test_image_pixels.cpp)
+    x, y = grid(40, 30)
+    put("grey16.png", png(stack((x * 1000 + y * 2000 + 123) % 65536), 16, 0), "ok", 40, 30, 1, 16)
+    x, y = grid(24, 16)
+    put("rgb16.png", png(stack((x * 2731 + 17) % 65536, (y * 4099 + 5) % 65536,
+                               ((x + y) * 1111 + 999) % 65536), 16, 2), "ok", 24, 16, 3, 16)
+    x, y = grid(8, 8)
+    put("rgba16.png", png(stack(x * 8000, y * 8000, 65535 - x * 4000, (x * y * 1000 + 1) % 65536),
+                          16, 6), "ok", 8, 8, 4, 16)
+    x, y = grid(32, 20)
+    put("grey_alpha.png", png(stack(x * 8, 255 - y * 12), 8, 4), "ok", 32, 20, 2, 8)
+    x, y = grid(32, 24)
+    put("rgba.png", png(stack(x * 8, y * 10, (x + y) * 4, (x * 7 + y * 3) % 256), 8, 6),
+        "ok", 32, 24, 4, 8)
+    palette = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)]
+    x, y = grid(32, 32)
+    idx = stack((x // 8 + y // 8) % 4)
+    put("palette.png", png(idx, 8, 3, plte=palette), "ok", 32, 32, 3, 8)
+    put("palette_trns.png", png(idx, 8, 3, plte=palette, trns=bytes([255, 128, 0, 64])),
+        "ok", 32, 32, 4, 8)
+    x, y = grid(16, 16)
+    put("grey_trns.png", png(stack(x * 16), 8, 0, trns=struct.pack(">H", 0)), "ok", 16, 16, 2, 8)
+    x, y = grid(19, 7)
+    put("grey_1bit.png", png(stack((x + y) % 2), 1, 0), "ok", 19, 7, 1, 8)
+    x, y = grid(13, 11)
+    put("interlaced.png", png(stack(x * 19, y * 23, (x * y) % 256), 8, 2, interlace=True),
+        "ok", 13, 11, 3, 8)
+    put("one_pixel.png", png(np.array([[[10, 200, 30]]]), 8, 2), "ok", 1, 1, 3, 8)
+    x, y = grid(1, 4000)
+    put("tall_1x4000.png", png(stack(y % 256), 8, 0), "ok", 1, 4000, 1, 8)
+
+    # --- PNG, hostile or broken
+    tiny_idat = chunk(b"IDAT", zlib.compress(b"\x00" * 16)) + chunk(b"IEND", b"")
+    put("huge_header.png", b"\x89PNG\r\n\x1a\n" + ihdr(60000, 60000, 8, 2) + tiny_idat, "too large")
+    put("zero_width.png", b"\x89PNG\r\n\x1a\n" + ihdr(0, 10, 8, 0) + tiny_idat, "zero size")
+    x, y = grid(64, 64)
+    noisy = png(rng.integers(0, 256, (64, 64, 3)), 8, 2)
+    put("truncated.png", noisy[: len(noisy) * 6 // 10], "truncated")
+    put("truncated_in_header.png", noisy[:20], "truncated")
+    put("no_iend.png", noisy[:-12], "truncated")  # IEND is the last 12 bytes
+    # 8x8 grey whose IDAT inflates to 8 MB: far beyond the 8 x (1 + 8) bytes the header implies.
+    put("zlib_bomb.png", b"\x89PNG\r\n\x1a\n" + ihdr(8, 8, 8, 0) +
+        chunk(b"IDAT", zlib.compress(b"\x00" * (8 << 20), 9)) + chunk(b"IEND", b""), "not an image")
+    put("unknown_critical_chunk.png", b"\x89PNG\r\n\x1a\n" + ihdr(4, 4, 8, 0) +
+        chunk(b"ZZZZ", b"1234") + tiny_idat, "unsupported")
+
+    # --- JPEG
+    x, y = grid(64, 48)
+    smooth = rgb_image(x * 4, y * 5, 255 - x * 2)
+    base = pil_bytes(smooth, "JPEG", quality=90)
+    put("baseline.jpg", base, "ok", 64, 48, 3, 8)
+    put("progressive.jpg", pil_bytes(smooth, "JPEG", quality=90, progressive=True), "ok", 64, 48, 3, 8)
+    x, y = grid(40, 30)
+    put("grey.jpg", pil_bytes(Image.fromarray((x * 6).astype(np.uint8), "L"), "JPEG", quality=90),
+        "ok", 40, 30, 1, 8)
+    put("cmyk.jpg", pil_bytes(Image.new("CMYK", (32, 32), (0, 255, 255, 0)), "JPEG"), "unsupported")
+    put("trailing_garbage.jpg", base + b"\x00" * 7 + b"extra bytes after the end-of-image marker",
+        "ok", 64, 48, 3, 8)
+    assert base[-2:] == b"\xff\xd9"
+    put("no_eoi.jpg", base[:-2], "truncated")
+    noisy_jpeg = pil_bytes(Image.fromarray(rng.integers(0, 256, (64, 64, 3), dtype=np.uint8), "RGB"),
+                           "JPEG", quality=95)
+    put("truncated.jpg", noisy_jpeg[: len(noisy_jpeg) * 6 // 10], "truncated")
+    sof = base.index(b"\xff\xc0")  # baseline frame header: FFC0 len(2) P(1) H(2) W(2)
+    big = bytearray(base)
+    big[sof + 5: sof + 9] = struct.pack(">HH", 60000, 60000)
+    put("huge_header.jpg", bytes(big), "too large")
+
+    # EXIF orientation. Stored image: 48 x 32, a 16 x 16 red block at the stored top-left,
+    # the rest blue-grey. Where the block lands once upright follows from EXIF's definition
+    # of each orientation (e.g. 6: stored row 0 is the visual right side, column 0 the top).
+    x, y = grid(48, 32)
+    red = (x < 16) & (y < 16)
+    marked = pil_bytes(rgb_image(np.where(red, 230, 60), np.where(red, 20, 90),
+                                 np.where(red, 20, 160)), "JPEG", quality=92)
+
+    def with_app1(jpeg, tiff):
+        app1 = b"Exif\x00\x00" + tiff
+        return jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + jpeg[2:]
+
+    def tiff(orientation, order):
+        e = order  # "<" little-endian (II) or ">" big-endian (MM)
+        head = (b"II" if e == "<" else b"MM") + struct.pack(e + "HI", 42, 8)
+        entry = struct.pack(e + "HHIHH", 0x0112, 3, 1, orientation, 0)
+        return head + struct.pack(e + "H", 1) + entry + struct.pack(e + "I", 0)
+
+    corner = {1: "tl", 2: "tr", 3: "br", 4: "bl", 5: "tl", 6: "tr", 7: "br", 8: "bl"}
+    for o, order in [(2, "<"), (3, ">"), (4, "<"), (5, ">"), (6, "<"), (7, "<"), (8, "<")]:
+        w, h = (32, 48) if o >= 5 else (48, 32)
+        put("exif%d_%s.jpg" % (o, "ii" if order == "<" else "mm"), with_app1(marked, tiff(o, order)),
+            "ok", w, h, 3, 8, o, corner[o])
+    put("exif6_mm.jpg", with_app1(marked, tiff(6, ">")), "ok", 32, 48, 3, 8, 6, "tr")
+    # Hostile EXIF: the IFD offset points far outside the block; the count claims 65535
+    # entries in a 2-entry block; the value is 9 (undefined). All mean "no orientation".
+    bad_offset = b"II" + struct.pack("<HI", 42, 0xFFFFFF00) + b"\x00" * 16
+    put("exif_bad_offset.jpg", with_app1(marked, bad_offset), "ok", 48, 32, 3, 8, 1, "tl")
+    bad_count = b"MM" + struct.pack(">HIH", 42, 8, 0xFFFF) + struct.pack(">HHIHH", 0x0100, 3, 1, 48, 0)
+    put("exif_bad_count.jpg", with_app1(marked, bad_count), "ok", 48, 32, 3, 8, 1, "tl")
+    put("exif_value9.jpg", with_app1(marked, tiff(9, "<")), "ok", 48, 32, 3, 8, 1, "tl")
+
+    # --- BMP (PIL writes BITMAPINFOHEADER, bottom-up rows)
+    x, y = grid(21, 10)
+    bmp24 = pil_bytes(rgb_image(x * 12, y * 25, np.full_like(x, 200)), "BMP")
+    put("rgb24.bmp", bmp24, "ok", 21, 10, 3, 8)
+    x, y = grid(10, 6)
+    pal_im = Image.fromarray(((x + y) % 4).astype(np.uint8), "P")
+    pal_im.putpalette([v for rgb in palette for v in rgb] + [0] * (3 * 252))
+    put("palette8.bmp", pil_bytes(pal_im, "BMP"), "ok", 10, 6, 3, 8)
+    put("truncated.bmp", bmp24[: len(bmp24) * 7 // 10], "truncated")
+    zero = bytearray(bmp24)
+    zero[18:22] = struct.pack("<i", 0)
+    put("zero_width.bmp", bytes(zero), "zero size")
+
+    # --- GIF: two frames; the first is red on the left half, blue on the right; the second
+    # is all green. Only the first frame is decoded.
+    x, y = grid(30, 20)
+    left = x < 15
+    f1 = rgb_image(np.where(left, 255, 0), np.zeros_like(x), np.where(left, 0, 255))
+    f2 = rgb_image(np.zeros_like(x), np.full_like(x, 255), np.zeros_like(x))
+    gif = pil_bytes(f1, "GIF", save_all=True, append_images=[f2], duration=100, loop=0)
+    first_desc, first_end, first_gce_transparent = gif_first_frame(gif)
+    assert not first_gce_transparent
+    assert struct.unpack("<HHHH", gif[first_desc + 1:first_desc + 9]) == (0, 0, 30, 20)
+    assert gif.count(b"\x2c") >= 2
+    put("anim.gif", gif, "ok", 30, 20, 3, 8)
+    put("truncated.gif", gif[: (first_desc + first_end) // 2], "truncated")
+    zero = bytearray(gif)
+    zero[8:10] = b"\x00\x00"
+    put("zero_height.gif", bytes(zero), "zero size")
+    huge = bytearray(gif)
+    huge[6:10] = struct.pack("<HH", 65535, 65535)
+    put("huge_header.gif", bytes(huge), "too large")
+
+    # --- TGA
+    x, y = grid(16, 12)
+    tga_rgba = pil_bytes(Image.fromarray(stack(x * 16, y * 20, np.full_like(x, 100),
+                                               255 - x * 10).astype(np.uint8), "RGBA"), "TGA")
+    put("rgba.tga", tga_rgba, "ok", 16, 12, 4, 8)
+    x, y = grid(20, 15)
+    put("rgb_rle.tga", pil_bytes(rgb_image((x // 5) * 60, y * 17, np.full_like(x, 30)), "TGA",
+                                 compression="tga_rle"), "ok", 20, 15, 3, 8)
+    x, y = grid(10, 10)
+    put("grey.tga", pil_bytes(Image.fromarray((x * 25).astype(np.uint8), "L"), "TGA"),
+        "ok", 10, 10, 1, 8)
+    put("truncated.tga", tga_rgba[: len(tga_rgba) * 7 // 10], "truncated")
+
+    with open(os.path.join(OUT, "expected.tsv"), "w") as f:
+        f.write("# Generated by scripts/make_corpus.py; see its docstring for the columns.\n")
+        f.write("# file\toutcome\twidth\theight\tchannels\tbit_depth\torientation\tred_corner\n")
+        for r in rows:
+            f.write("\t".join(str(v) for v in r) + "\n")
+    total = sum(os.path.getsize(os.path.join(OUT, r[0])) for r in rows)
+    print("wrote %d files, %d bytes" % (len(rows), total))
+
+
+def gif_first_frame(g):
+    """Returns (offset of the first image descriptor, offset just past its image data,
+    whether a graphic control extension before it sets a transparent colour)."""
+    pos = 13
+    if g[10] & 0x80:
+        pos += 3 * (2 << (g[10] & 7))
+    transparent = False
+    while g[pos] == 0x21:
+        if g[pos + 1] == 0xF9 and g[pos + 2] == 4:
+            transparent = bool(g[pos + 3] & 1)
+        pos += 2
+        while g[pos]:
+            pos += 1 + g[pos]
+        pos += 1
+    assert g[pos] == 0x2C
+    desc = pos
+    pos += 10
+    if g[desc + 9] & 0x80:
+        pos += 3 * (2 << (g[desc + 9] & 7))
+    pos += 1
+    while g[pos]:
+        pos += 1 + g[pos]
+    return desc, pos + 1, transparent
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,229 @@
+// encode_image: 8-bit PNG and JPEG through stb_image_write; 16-bit PNG written here (stb
+// cannot), with stb's zlib compressor and our own filtering, chunks and CRC.
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "colorize/image.h"
+#include "stb_config.h"
+#include <stb_image_write.h>
+
+namespace colorize {
+namespace {
+
+struct Sink {
+  std::vector<uint8_t>* out;
+  bool failed = false;
+};
+
+void sink_write(void* context, void* data, int size) {
+  Sink* sink = static_cast<Sink*>(context);
+  if (sink->failed || size <= 0) return;
+  try {
+    const uint8_t* p = static_cast<const uint8_t*>(data);
+    sink->out->insert(sink->out->end(), p, p + size);
+  } catch (const std::bad_alloc&) {
+    sink->failed = true;
+  }
+}
+
+// CRC-32 as PNG defines it (ISO 3309 polynomial, reflected, 0xEDB88320).
+struct CrcTable {
+  uint32_t t[256];
+  CrcTable() {
+    for (uint32_t n = 0; n < 256; ++n) {
+      uint32_t c = n;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+      t[n] = c;
+    }
+  }
+};
+
+uint32_t crc32(const uint8_t* p, size_t n, uint32_t crc = 0) {
+  static const CrcTable table;
+  crc = ~crc;
+  for (size_t i = 0; i < n; ++i) crc = table.t[(crc ^ p[i]) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+void put32(std::vector<uint8_t>& v, uint32_t x) {
+  v.push_back(uint8_t(x >> 24));
+  v.push_back(uint8_t(x >> 16));
+  v.push_back(uint8_t(x >> 8));
+  v.push_back(uint8_t(x));
+}
+
+void put_chunk(std::vector<uint8_t>& v, const char* type, const uint8_t* data, size_t n) {
+  put32(v, static_cast<uint32_t>(n));
+  const size_t start = v.size();
+  v.insert(v.end(), type, type + 4);
+  if (n) v.insert(v.end(), data, data + n);
+  put32(v, crc32(v.data() + start, n + 4));
+}
+
+uint8_t paeth(int a, int b, int c) {
+  const int p = a + b - c;
+  const int pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
+  if (pa <= pb && pa <= pc) return uint8_t(a);
+  return pb <= pc ? uint8_t(b) : uint8_t(c);
+}
+
+// Filters one row of big-endian bytes (bpp bytes per pixel) with each of PNG's five
+// filters and keeps the one with the smallest sum of absolute signed bytes (the usual
+// heuristic). `prev` is the previous unfiltered row, or null for the first.
+void filter_row(const uint8_t* row, const uint8_t* prev, size_t len, size_t bpp, uint8_t* out,
+                std::vector<uint8_t>& scratch) {
+  scratch.resize(len);
+  uint64_t best = UINT64_MAX;
+  for (int f = 0; f < 5; ++f) {
+    uint64_t cost = 0;
+    for (size_t i = 0; i < len; ++i) {
+      const int a = i >= bpp ? row[i - bpp] : 0;
+      const int b = prev ? prev[i] : 0;
+      const int c = (prev && i >= bpp) ? prev[i - bpp] : 0;
+      int pred = 0;
+      switch (f) {
+        case 1: pred = a; break;
+        case 2: pred = b; break;
+        case 3: pred = (a + b) / 2; break;
+        case 4: pred = paeth(a, b, c); break;
+        default: break;
+      }
+      const uint8_t v = uint8_t(row[i] - pred);
+      scratch[i] = v;
+      cost += v < 128 ? v : 256 - v;
+    }
+    if (cost < best) {
+      best = cost;
+      out[0] = uint8_t(f);
+      std::memcpy(out + 1, scratch.data(), len);
+    }
+  }
+}
+
+Result<std::vector<uint8_t>> write_png16(const Image& im) {
+  const size_t c = size_t(im.channels);
+  const size_t row_bytes = size_t(im.width) * c * 2;
+  std::vector<uint8_t> raw((row_bytes + 1) * size_t(im.height));
+  std::vector<uint8_t> cur(row_bytes), prev(row_bytes), scratch;
+  for (int y = 0; y < im.height; ++y) {
+    const uint16_t* src = &im.data16[size_t(y) * size_t(im.width) * c];
+    for (size_t i = 0; i < size_t(im.width) * c; ++i) {
+      cur[2 * i] = uint8_t(src[i] >> 8);
+      cur[2 * i + 1] = uint8_t(src[i] & 0xFF);
+    }
+    filter_row(cur.data(), y ? prev.data() : nullptr, row_bytes, c * 2,
+               &raw[size_t(y) * (row_bytes + 1)], scratch);
+    std::swap(cur, prev);
+  }
+  int zlen = 0;
+  unsigned char* z = stbi_zlib_compress(raw.data(), static_cast<int>(raw.size()), &zlen, 8);
+  if (!z) return Status(ErrorCode::kOutOfMemory, "not enough memory to compress the PNG");
+  std::vector<uint8_t> png;
+  try {
+    static const uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+    static const uint8_t kColorType[5] = {0, 0, 4, 2, 6};  // by channel count
+    png.reserve(size_t(zlen) + 64);
+    png.insert(png.end(), kSignature, kSignature + 8);
+    std::vector<uint8_t> ihdr;
+    put32(ihdr, uint32_t(im.width));
+    put32(ihdr, uint32_t(im.height));
+    ihdr.push_back(16);
+    ihdr.push_back(kColorType[im.channels]);
+    ihdr.push_back(0);  // deflate
+    ihdr.push_back(0);  // adaptive filtering
+    ihdr.push_back(0);  // not interlaced
+    put_chunk(png, "IHDR", ihdr.data(), ihdr.size());
+    put_chunk(png, "IDAT", z, size_t(zlen));
+    put_chunk(png, "IEND", nullptr, 0);
+  } catch (const std::bad_alloc&) {
+    std::free(z);
+    return Status(ErrorCode::kOutOfMemory, "not enough memory for the PNG");
+  }
+  std::free(z);
+  return png;
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOptions& options) {
+  if (image.empty())
+    return Status(ErrorCode::kInvalidArgument, "cannot encode an empty image (" +
+                                                   std::to_string(image.width) + " x " +
+                                                   std::to_string(image.height) + ")");
+  if (image.channels > 4)
+    return Status(ErrorCode::kInvalidArgument,
+                  "cannot encode " + std::to_string(image.channels) + " channels (1 to 4)");
+  if (image.bit_depth != 8 && image.bit_depth != 16)
+    return Status(ErrorCode::kInvalidArgument,
+                  "cannot encode bit depth " + std::to_string(image.bit_depth) + " (8 or 16)");
+  const size_t have = image.bit_depth == 16 ? image.data16.size() : image.data8.size();
+  if (have != image.sample_count())
+    return Status(ErrorCode::kInvalidArgument,
+                  "the image holds " + std::to_string(have) + " samples, its size says " +
+                      std::to_string(image.sample_count()));
+
+  if (options.format == ImageFormat::kPng) {
+    const uint64_t raw = (uint64_t(image.width) * image.channels * (image.bit_depth / 8) + 1) *
+                         uint64_t(image.height);
+    if (raw > uint64_t(INT_MAX) / 2)
+      return Status(ErrorCode::kInvalidArgument, "the image is too large to encode as PNG here");
+    try {
+      if (image.bit_depth == 16) return write_png16(image);
+      std::vector<uint8_t> out;
+      Sink sink{&out};
+      const int ok = stbi_write_png_to_func(sink_write, &sink, image.width, image.height,
+                                            image.channels, image.data8.data(),
+                                            image.width * image.channels);
+      if (!ok || sink.failed) return Status(ErrorCode::kOutOfMemory, "PNG encoding failed (out of memory)");
+      return out;
+    } catch (const std::bad_alloc&) {
+      return Status(ErrorCode::kOutOfMemory, "not enough memory to encode the PNG");
+    }
+  }
+
+  if (options.format == ImageFormat::kJpeg) {
+    if (options.jpeg_quality < 1 || options.jpeg_quality > 100)
+      return Status(ErrorCode::kInvalidArgument, "JPEG quality " +
+                                                     std::to_string(options.jpeg_quality) +
+                                                     " is outside 1..100");
+    if (image.width > 65535 || image.height > 65535)
+      return Status(ErrorCode::kInvalidArgument, "JPEG cannot store an image wider or taller than 65535 pixels");
+    try {
+      // 8-bit samples with alpha dropped (stb would ignore it; doing it here makes it explicit).
+      const Image* src = &image;
+      Image eight;
+      if (image.bit_depth == 16) {
+        eight = to_8bit(image);
+        src = &eight;
+      }
+      const int c = image.channels;
+      const int out_c = (c == 2 || c == 4) ? c - 1 : c;
+      std::vector<uint8_t> opaque;
+      const uint8_t* data = src->data8.data();
+      if (out_c != c) {
+        const size_t count = src->pixel_count();
+        opaque.resize(count * size_t(out_c));
+        for (size_t i = 0; i < count; ++i)
+          std::memcpy(&opaque[i * out_c], &src->data8[i * c], size_t(out_c));
+        data = opaque.data();
+      }
+      std::vector<uint8_t> out;
+      Sink sink{&out};
+      const int ok = stbi_write_jpg_to_func(sink_write, &sink, image.width, image.height, out_c,
+                                            data, options.jpeg_quality);
+      if (!ok || sink.failed) return Status(ErrorCode::kOutOfMemory, "JPEG encoding failed");
+      return out;
+    } catch (const std::bad_alloc&) {
+      return Status(ErrorCode::kOutOfMemory, "not enough memory to encode the JPEG");
+    }
+  }
+  return Status(ErrorCode::kInvalidArgument,
+                std::string("cannot encode to ") + image_format_name(options.format) +
+                    "; only PNG and JPEG");
+}
+
+}  // namespace colorize

@@ -1,0 +1,37 @@
+// Internal: our own structural reading of the five formats, before stb sees the bytes.
+// It finds the format, the header facts (size, channels, bit depth, EXIF orientation) and,
+// for a full scan, checks that the data the decoder will read is all present, so a file
+// that ends early is reported as truncated instead of decoded with grey or zero fill.
+// Every read is bounds-checked against `size`.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "colorize/image.h"
+#include "colorize/status.h"
+
+namespace colorize {
+namespace detail {
+
+enum class ScanDepth {
+  kHeader,  // just enough to fill ImageInfo
+  kWhole,   // also check that every byte the decoder needs is there
+};
+
+struct ScanResult {
+  ImageInfo info;
+  // GIF only: true when the first frame has a transparent colour or leaves part of the
+  // screen uncovered, so its decoded alpha matters; false means alpha is all opaque.
+  bool gif_alpha = false;
+};
+
+// Errors: kEmptyInput, kNotAnImage, kTruncated, kUnsupported, kZeroSize.
+Status scan_image(const uint8_t* bytes, size_t size, ScanDepth depth, ScanResult* out);
+
+// Reads the orientation (tag 0x0112) from the payload of a JPEG APP1 segment that starts
+// with "Exif\0\0". Returns 1..8, or 0 when absent, invalid or out of bounds.
+int parse_exif_orientation(const uint8_t* app1_payload, size_t size);
+
+}  // namespace detail
+}  // namespace colorize

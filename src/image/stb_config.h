@@ -1,0 +1,38 @@
+// Internal: how this room configures stb_image / stb_image_write. Every file that includes
+// an stb header includes this first, so declarations and the one implementation agree.
+#pragma once
+
+#include <cstddef>
+
+namespace colorize {
+namespace detail {
+// stb's allocations go through these, so a decode can cap any single allocation (a
+// zlib or LZW stream that expands far beyond the declared image size is refused).
+void* stb_malloc(size_t size);
+void* stb_realloc(void* p, size_t size);
+void stb_free(void* p);
+}  // namespace detail
+}  // namespace colorize
+
+// Only the formats we claim are compiled in: a smaller attack surface for hostile files.
+#define STBI_ONLY_PNG
+#define STBI_ONLY_JPEG
+#define STBI_ONLY_BMP
+#define STBI_ONLY_GIF
+#define STBI_ONLY_TGA
+#define STBI_NO_HDR
+#define STBI_NO_LINEAR
+// Bytes in memory only: the core does no file I/O.
+#define STBI_NO_STDIO
+#define STBI_WRITE_NO_STDIO
+// Upper bound on either side, in pixels (stb's own default, stated here on purpose).
+#define STBI_MAX_DIMENSIONS (1 << 24)
+#define STBI_MALLOC(sz) ::colorize::detail::stb_malloc(sz)
+#define STBI_REALLOC(p, newsz) ::colorize::detail::stb_realloc(p, newsz)
+#define STBI_FREE(p) ::colorize::detail::stb_free(p)
+// STBI_NO_FAILURE_STRINGS stays off: stbi_failure_reason() classifies errors.
+
+// stb_image_write implements this zlib compressor but does not declare it in its header
+// part; the 16-bit PNG writer uses it. The result is freed with free().
+extern "C" unsigned char* stbi_zlib_compress(unsigned char* data, int data_len, int* out_len,
+                                             int quality);

@@ -1,0 +1,65 @@
+// The single translation unit holding stb_image and stb_image_write (Debian libstb-dev),
+// configured by stb_config.h, plus the allocation cap stb allocates through.
+#include "stb_config.h"
+
+#include <cstdint>
+#include <cstdlib>
+
+#include "alloc_cap.h"
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#if !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#endif
+
+#define STB_IMAGE_IMPLEMENTATION
+#include <stb_image.h>
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#include <stb_image_write.h>
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+
+namespace colorize {
+namespace detail {
+
+namespace {
+thread_local size_t t_cap = SIZE_MAX;
+thread_local bool t_cap_hit = false;
+}  // namespace
+
+AllocCap::AllocCap(size_t max_single_allocation) : saved_(t_cap) {
+  t_cap = max_single_allocation;
+  t_cap_hit = false;
+}
+AllocCap::~AllocCap() { t_cap = saved_; }
+bool AllocCap::hit() const { return t_cap_hit; }
+
+void* stb_malloc(size_t size) {
+  if (size > t_cap) {
+    t_cap_hit = true;
+    return nullptr;
+  }
+  return std::malloc(size);
+}
+
+void* stb_realloc(void* p, size_t size) {
+  if (size > t_cap) {
+    t_cap_hit = true;
+    return nullptr;  // like realloc: the old block stays valid; stb frees it on its error path
+  }
+  return std::realloc(p, size);
+}
+
+void stb_free(void* p) { std::free(p); }
+
+}  // namespace detail
+}  // namespace colorize

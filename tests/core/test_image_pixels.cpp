@@ -1,0 +1,202 @@
+// Pixel values of corpus files, checked against the formulas scripts/make_corpus.py drew
+// them with (lossless formats exactly, JPEG within a tolerance).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "colorize/image.h"
+#include "test_image_util.h"
+
+using namespace colorize;
+using image_test::at;
+
+namespace {
+
+Image load(const std::string& name, const DecodeOptions& o = {}) {
+  Result<Image> r = image_test::decode(image_test::corpus(name), o);
+  EXPECT_TRUE(r.ok()) << name << ": " << r.status().to_string();
+  return r.ok() ? *r : Image();
+}
+
+}  // namespace
+
+TEST(ImagePixels, Grey16PngKeepsAll16Bits) {
+  Image im = load("grey16.png");
+  ASSERT_EQ(im.bit_depth, 16);
+  for (int y = 0; y < im.height; ++y)
+    for (int x = 0; x < im.width; ++x) ASSERT_EQ(at(im, x, y, 0), (x * 1000 + y * 2000 + 123) % 65536);
+}
+
+TEST(ImagePixels, Rgb16AndRgba16Png) {
+  Image im = load("rgb16.png");
+  ASSERT_EQ(im.channels, 3);
+  for (int y = 0; y < im.height; ++y)
+    for (int x = 0; x < im.width; ++x) {
+      ASSERT_EQ(at(im, x, y, 0), (x * 2731 + 17) % 65536);
+      ASSERT_EQ(at(im, x, y, 1), (y * 4099 + 5) % 65536);
+      ASSERT_EQ(at(im, x, y, 2), ((x + y) * 1111 + 999) % 65536);
+    }
+  Image a = load("rgba16.png");
+  ASSERT_EQ(a.channels, 4);
+  for (int y = 0; y < a.height; ++y)
+    for (int x = 0; x < a.width; ++x) {
+      ASSERT_EQ(at(a, x, y, 0), x * 8000);
+      ASSERT_EQ(at(a, x, y, 1), y * 8000);
+      ASSERT_EQ(at(a, x, y, 2), 65535 - x * 4000);
+      ASSERT_EQ(at(a, x, y, 3), (x * y * 1000 + 1) % 65536);
+    }
+  EXPECT_FLOAT_EQ(a.sample01(7, 0, 2), (65535 - 7 * 4000) / 65535.0f);
+}
+
+TEST(ImagePixels, AlphaPngs) {
+  Image ga = load("grey_alpha.png");
+  ASSERT_EQ(ga.channels, 2);
+  for (int y = 0; y < ga.height; ++y)
+    for (int x = 0; x < ga.width; ++x) {
+      ASSERT_EQ(at(ga, x, y, 0), x * 8);
+      ASSERT_EQ(at(ga, x, y, 1), 255 - y * 12);
+    }
+  Image rgba = load("rgba.png");
+  ASSERT_EQ(rgba.channels, 4);
+  for (int y = 0; y < rgba.height; ++y)
+    for (int x = 0; x < rgba.width; ++x) {
+      ASSERT_EQ(at(rgba, x, y, 0), x * 8);
+      ASSERT_EQ(at(rgba, x, y, 1), y * 10);
+      ASSERT_EQ(at(rgba, x, y, 2), (x + y) * 4);
+      ASSERT_EQ(at(rgba, x, y, 3), (x * 7 + y * 3) % 256);
+    }
+}
+
+TEST(ImagePixels, PalettePngsExpand) {
+  const int pal[4][3] = {{255, 0, 0}, {0, 255, 0}, {0, 0, 255}, {255, 255, 0}};
+  const int alpha[4] = {255, 128, 0, 64};
+  Image p = load("palette.png");
+  Image t = load("palette_trns.png");
+  ASSERT_EQ(p.channels, 3);
+  ASSERT_EQ(t.channels, 4);
+  for (int y = 0; y < 32; ++y)
+    for (int x = 0; x < 32; ++x) {
+      const int i = (x / 8 + y / 8) % 4;
+      for (int c = 0; c < 3; ++c) {
+        ASSERT_EQ(at(p, x, y, c), pal[i][c]);
+        ASSERT_EQ(at(t, x, y, c), pal[i][c]);
+      }
+      ASSERT_EQ(at(t, x, y, 3), alpha[i]);
+    }
+}
+
+TEST(ImagePixels, GreyWithTrnsAndOneBitGrey) {
+  Image g = load("grey_trns.png");  // grey value x * 16; value 0 is transparent
+  ASSERT_EQ(g.channels, 2);
+  for (int y = 0; y < g.height; ++y)
+    for (int x = 0; x < g.width; ++x) {
+      ASSERT_EQ(at(g, x, y, 0), x * 16);
+      ASSERT_EQ(at(g, x, y, 1), x == 0 ? 0 : 255);
+    }
+  Image b = load("grey_1bit.png");  // (x + y) % 2, scaled to 0 / 255
+  ASSERT_EQ(b.channels, 1);
+  for (int y = 0; y < b.height; ++y)
+    for (int x = 0; x < b.width; ++x) ASSERT_EQ(at(b, x, y, 0), (x + y) % 2 ? 255 : 0);
+}
+
+TEST(ImagePixels, InterlacedOneAndTallPngs) {
+  Image im = load("interlaced.png");
+  for (int y = 0; y < im.height; ++y)
+    for (int x = 0; x < im.width; ++x) {
+      ASSERT_EQ(at(im, x, y, 0), x * 19);
+      ASSERT_EQ(at(im, x, y, 1), y * 23);
+      ASSERT_EQ(at(im, x, y, 2), (x * y) % 256);
+    }
+  Image one = load("one_pixel.png");
+  ASSERT_EQ(one.sample_count(), 3u);
+  EXPECT_EQ(at(one, 0, 0, 0), 10);
+  EXPECT_EQ(at(one, 0, 0, 1), 200);
+  EXPECT_EQ(at(one, 0, 0, 2), 30);
+  Image tall = load("tall_1x4000.png");
+  for (int y = 0; y < tall.height; ++y) ASSERT_EQ(at(tall, 0, y, 0), y % 256);
+}
+
+TEST(ImagePixels, Bmp) {
+  Image im = load("rgb24.bmp");  // stored bottom-up; must come out top-down
+  for (int y = 0; y < im.height; ++y)
+    for (int x = 0; x < im.width; ++x) {
+      ASSERT_EQ(at(im, x, y, 0), x * 12);
+      ASSERT_EQ(at(im, x, y, 1), y * 25);
+      ASSERT_EQ(at(im, x, y, 2), 200);
+    }
+  const int pal[4][3] = {{255, 0, 0}, {0, 255, 0}, {0, 0, 255}, {255, 255, 0}};
+  Image p = load("palette8.bmp");
+  for (int y = 0; y < p.height; ++y)
+    for (int x = 0; x < p.width; ++x)
+      for (int c = 0; c < 3; ++c) ASSERT_EQ(at(p, x, y, c), pal[(x + y) % 4][c]);
+}
+
+TEST(ImagePixels, Tga) {
+  Image a = load("rgba.tga");
+  for (int y = 0; y < a.height; ++y)
+    for (int x = 0; x < a.width; ++x) {
+      ASSERT_EQ(at(a, x, y, 0), x * 16);
+      ASSERT_EQ(at(a, x, y, 1), y * 20);
+      ASSERT_EQ(at(a, x, y, 2), 100);
+      ASSERT_EQ(at(a, x, y, 3), 255 - x * 10);
+    }
+  Image r = load("rgb_rle.tga");
+  for (int y = 0; y < r.height; ++y)
+    for (int x = 0; x < r.width; ++x) {
+      ASSERT_EQ(at(r, x, y, 0), (x / 5) * 60);
+      ASSERT_EQ(at(r, x, y, 1), y * 17);
+      ASSERT_EQ(at(r, x, y, 2), 30);
+    }
+  Image g = load("grey.tga");
+  for (int y = 0; y < g.height; ++y)
+    for (int x = 0; x < g.width; ++x) ASSERT_EQ(at(g, x, y, 0), x * 25);
+}
+
+TEST(ImagePixels, GifFirstFrame) {
+  Image im = load("anim.gif");  // frame 1: red left half, blue right; frame 2: green
+  ASSERT_EQ(im.channels, 3);
+  for (int y = 0; y < im.height; ++y)
+    for (int x = 0; x < im.width; ++x) {
+      const bool left = x < 15;
+      ASSERT_EQ(at(im, x, y, 0), left ? 255 : 0);
+      ASSERT_EQ(at(im, x, y, 1), 0);
+      ASSERT_EQ(at(im, x, y, 2), left ? 0 : 255);
+    }
+}
+
+TEST(ImagePixels, JpegsAreCloseToWhatWasDrawn) {
+  // Drawn as R = 4x, G = 5y, B = 255 - 2x at quality 90; baseline and progressive.
+  for (const char* name : {"baseline.jpg", "progressive.jpg", "trailing_garbage.jpg"}) {
+    Image im = load(name);
+    ASSERT_EQ(im.channels, 3) << name;
+    double err = 0;
+    for (int y = 0; y < im.height; ++y)
+      for (int x = 0; x < im.width; ++x)
+        err += std::abs(at(im, x, y, 0) - 4 * x) + std::abs(at(im, x, y, 1) - 5 * y) +
+               std::abs(at(im, x, y, 2) - (255 - 2 * x));
+    EXPECT_LT(err / (3.0 * im.pixel_count()), 3.0) << name;
+  }
+  Image g = load("grey.jpg");  // 6x
+  double err = 0;
+  for (int y = 0; y < g.height; ++y)
+    for (int x = 0; x < g.width; ++x) err += std::abs(at(g, x, y, 0) - 6 * x);
+  EXPECT_LT(err / g.pixel_count(), 3.0);
+}
+
+TEST(ImagePixels, ExifOrientationCanBeLeftAlone) {
+  DecodeOptions keep;
+  keep.apply_exif_orientation = false;
+  Image im = load("exif6_ii.jpg", keep);
+  EXPECT_EQ(im.width, 48);  // as stored
+  EXPECT_EQ(im.height, 32);
+  EXPECT_GT(at(im, 2, 2, 0), 170);  // the red block at the stored top-left
+  EXPECT_LT(at(im, 2, 2, 1), 90);
+  Image upright = load("exif6_ii.jpg");
+  EXPECT_EQ(upright.width, 32);
+  EXPECT_EQ(upright.height, 48);
+  // Upright pixel (x, y) is stored pixel (y, H - 1 - x) for orientation 6.
+  for (int y = 0; y < upright.height; ++y)
+    for (int x = 0; x < upright.width; ++x)
+      for (int c = 0; c < 3; ++c) ASSERT_EQ(at(upright, x, y, c), at(im, y, 31 - x, c));
+}
