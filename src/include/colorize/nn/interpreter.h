@@ -1,0 +1,29 @@
+// colorize::nn — the graph interpreter shared by the CPU backends: runs the nodes in
+// topological order on host tensors, each with the kernel a backend picks for it, and frees
+// every intermediate after its last use.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "colorize/nn/graph.h"
+#include "colorize/nn/kernels.h"
+
+namespace colorize::nn {
+
+class Interpreter {
+ public:
+  // `kernels[k]` runs graph->nodes[k] (same length as graph->nodes).
+  Interpreter(std::shared_ptr<const Graph> graph, std::vector<Kernel> kernels, KernelContext ctx);
+  // Inputs already validated by check_inputs(). Never throws (bad_alloc -> kOutOfMemory).
+  Result<std::vector<Tensor>> run(const std::vector<Tensor>& inputs) const;
+  const Graph& graph() const { return *graph_; }
+
+ private:
+  std::shared_ptr<const Graph> graph_;
+  std::vector<Kernel> kernels_;
+  KernelContext ctx_;
+  std::vector<std::vector<int>> release_after_;  // node index -> value ids dead after it
+};
+
+}  // namespace colorize::nn
