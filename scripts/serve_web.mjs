@@ -8,9 +8,6 @@ import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(process.argv[2] || process.env.WEB_DIST || path.join(here, '..', 'web', 'dist'));
-const port = Number(process.env.PORT || 8080);
-const host = process.env.HOST || '127.0.0.1';
 
 export const CSP = [
   "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self'",
@@ -26,7 +23,11 @@ const TYPES = {
   '.svg': 'image/svg+xml', '.txt': 'text/plain; charset=utf-8', '.jpg': 'image/jpeg',
 };
 
-const server = http.createServer((req, res) => {
+// Starts serving `root`; resolves to the http.Server once listening (port 0 = any free port).
+export function startServer({root, port = 8080, host = '127.0.0.1', log = null}) {
+  root = path.resolve(root);
+  const server = http.createServer((req, res) => {
+  log?.(req.method, req.url);
   const headers = {
     'Cross-Origin-Opener-Policy': 'same-origin',
     'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -60,7 +61,25 @@ const server = http.createServer((req, res) => {
   });
 });
 
-server.listen(port, host, () => {
-  const shown = host === '0.0.0.0' ? 'localhost' : host;
-  console.log(`Colorize web app: http://${shown}:${port}/  (serving ${root})`);
-});
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const root = process.argv[2] || process.env.WEB_DIST || path.join(here, '..', 'web', 'dist');
+  const port = Number(process.env.PORT || 8080);
+  const host = process.env.HOST || '127.0.0.1';
+  if (!fs.existsSync(path.join(root, 'index.html'))) {
+    console.error(`serve_web: ${root}/index.html not found; run scripts/build_web.sh first`);
+    process.exit(1);
+  }
+  startServer({root, port, host}).then((server) => {
+    const shown = host === '0.0.0.0' ? 'localhost' : host;
+    console.log(`Colorize web app: http://${shown}:${server.address().port}/  (serving ${path.resolve(root)})`);
+  }, (e) => {
+    console.error(`serve_web: cannot listen on ${host}:${port}: ${e.message}`);
+    process.exit(1);
+  });
+}

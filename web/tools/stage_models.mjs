@@ -3,7 +3,7 @@
 //   {default: id, models: [{id, name, description, hints, workingSize,
 //                           variants: [{precision, url, sha256, bytes}]}]}
 // Source: models/manifest.json (written by the training work) when present, else the tiny test
-// models in tests/data/models/*.onnx. Every copied file's sha256 is computed here and must
+// models in tests/data/models/*.onnx (or the folder WEB_MODELS_FALLBACK names). Every copied file's sha256 is computed here and must
 // equal the manifest's, so a stale manifest fails the build instead of the app.
 //
 // usage: node web/tools/stage_models.mjs <repo root> <dist folder>
@@ -63,7 +63,7 @@ if (fs.existsSync(manifestPath)) {
   def = m.default || (models.find((x) => x.default) || models[0])?.id;
 }
 if (!models.length) {
-  const dir = path.join(root, 'tests', 'data', 'models');
+  const dir = process.env.WEB_MODELS_FALLBACK || path.join(root, 'tests', 'data', 'models');
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort() : [];
   for (const f of files) {
     const file = path.join(dir, f);

@@ -1,0 +1,95 @@
+// Shared helpers of the web tests: paths, a tiny test runner, the app server, headless
+// Chromium through playwright-core (the system's /usr/bin/chromium; nothing is downloaded).
+import fs from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import {createRequire} from 'node:module';
+import {fileURLToPath, pathToFileURL} from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DIST = path.resolve(process.env.WEB_DIST || path.join(ROOT, 'web', 'dist'));
+export const BUILD = path.resolve(process.env.WASM_BUILD_DIR || path.join(ROOT, 'build-wasm'));
+export const ARTIFACTS = path.join(BUILD, 'web-test-artifacts');
+fs.mkdirSync(ARTIFACTS, {recursive: true});
+
+const require = createRequire(path.join(ROOT, 'web', 'package.json'));
+
+// ---- a minimal runner: test(name, fn); run() prints one line per test and a summary ----------
+const tests = [];
+export function test(name, fn, {skip = null} = {}) { tests.push({name, fn, skip}); }
+export async function run(suite) {
+  let passed = 0, failed = 0, skipped = 0;
+  for (const t of tests) {
+    const why = typeof t.skip === 'function' ? t.skip() : t.skip;
+    if (why) { console.log(`SKIP ${suite}: ${t.name} (${why})`); skipped++; continue; }
+    const t0 = Date.now();
+    try {
+      await t.fn();
+      console.log(`ok   ${suite}: ${t.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      passed++;
+    } catch (e) {
+      console.log(`FAIL ${suite}: ${t.name}\n     ${(e && e.stack || String(e)).split('\n').slice(0, 6).join('\n     ')}`);
+      failed++;
+    }
+  }
+  console.log(`RESULT ${suite}: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  return failed;
+}
+
+export function assert(cond, message) {
+  if (!cond) throw new Error(`assertion failed: ${message}`);
+}
+
+// ---- the WASM core under node ----------------------------------------------------------------
+export async function loadCore() {
+  const js = path.join(BUILD, 'web', 'colorize_core.js');
+  const wasm = path.join(BUILD, 'web', 'colorize_core.wasm');
+  // The 3.1.6 glue's node path expects CommonJS globals; the module itself is an ES module.
+  globalThis.__dirname ??= path.dirname(js);
+  globalThis.require ??= createRequire(js);
+  const {default: factory} = await import(pathToFileURL(js).href);
+  return factory({wasmBinary: fs.readFileSync(wasm)});
+}
+
+// ---- server and browser ----------------------------------------------------------------------
+export async function startApp() {
+  const {startServer} = await import(pathToFileURL(path.join(ROOT, 'scripts', 'serve_web.mjs')).href);
+  const server = await startServer({root: DIST, port: 0});
+  return {server, origin: `http://127.0.0.1:${server.address().port}`};
+}
+
+export function chromiumPath() {
+  for (const p of [process.env.CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser']) {
+    if (p && fs.existsSync(p)) return p;
+  }
+  return null;
+}
+
+export async function launch({webgpu = false} = {}) {
+  const {chromium} = require('playwright-core');
+  const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'colorize-chromium-'));
+  const args = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+  if (webgpu) args.push('--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-angle=swiftshader');
+  const context = await chromium.launchPersistentContext(userDir, {
+    executablePath: chromiumPath(), headless: true, args, acceptDownloads: true,
+    viewport: {width: 1280, height: 860},
+  });
+  const close = async () => {
+    await context.close().catch(() => {});
+    fs.rmSync(userDir, {recursive: true, force: true});
+  };
+  return {context, close};
+}
+
+// Records every request the browser makes; any to another origin is aborted and listed.
+export async function guardOrigin(context, origin) {
+  const foreign = [];
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin) || url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
+    foreign.push(url);
+    return route.abort();
+  });
+  return foreign;
+}

@@ -1,0 +1,15 @@
+import path from 'node:path';
+import {ROOT, ARTIFACTS, startApp, launch} from './lib.mjs';
+const {server, origin} = await startApp();
+const {context, close} = await launch();
+const page = await context.newPage();
+page.on('console', (m) => console.log('console:', m.type(), m.text()));
+page.on('pageerror', (e) => console.log('pageerror:', e.message));
+await page.goto(`${origin}/?provider=wasm&nosw=1`);
+await page.setInputFiles('#file-input', path.join(ROOT, 'tests/data/landscape-grey.jpg'));
+await page.waitForSelector('#queue li[data-status=done], #queue li[data-status=error]', {timeout: 60000});
+console.log(await page.textContent('#queue li .q-status'));
+console.log(await page.textContent('#stats'));
+console.log(await page.textContent('#model-status'));
+await page.screenshot({path: path.join(ARTIFACTS, 'smoke.png')});
+await close(); server.close();

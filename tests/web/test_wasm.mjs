@@ -1,0 +1,211 @@
+// Node tests of the WASM build of the core (build-wasm/web/colorize_core.{js,wasm}): the same
+// inputs through the WASM module and through the native core (tests/web/oracle, built
+// natively) must give the same L* at working size (prepare) and the same pixels (finish).
+// Float differences between the two builds (libm, contraction) are allowed within tolerances
+// far below what a person could see; anything structural fails.
+import fs from 'node:fs';
+import path from 'node:path';
+import {execFileSync} from 'node:child_process';
+import {ROOT, BUILD, ARTIFACTS, test, run, assert, loadCore} from './lib.mjs';
+
+const ORACLE = path.join(BUILD, 'oracle-native', 'web_oracle');
+const core = await loadCore();
+const tmp = path.join(ARTIFACTS, 'wasm');
+fs.mkdirSync(tmp, {recursive: true});
+
+const oracle = (...args) => execFileSync(ORACLE, args.map(String), {encoding: 'utf8'});
+
+function bytesOf(file) { return new Uint8Array(fs.readFileSync(file)); }
+
+function decodeOk(bytes) {
+  const r = core.decode(bytes, 0);
+  assert(r.ok, `decode failed: ${r.message}`);
+  return r.image;
+}
+
+// PSNR over R, G, B of two RGBA buffers, computed here (independently of the core's metrics).
+function compareRgba(x, y) {
+  assert(x.length === y.length, `sizes differ: ${x.length} vs ${y.length}`);
+  let se = 0, maxd = 0, n = 0;
+  for (let i = 0; i < x.length; i += 4) {
+    for (let c = 0; c < 3; c++) {
+      const d = x[i + c] - y[i + c];
+      se += d * d; n++;
+      if (Math.abs(d) > maxd) maxd = Math.abs(d);
+    }
+  }
+  const mse = se / n;
+  return {psnr: mse === 0 ? Infinity : 10 * Math.log10(255 * 255 / mse), maxd};
+}
+
+// A synthetic RGBA test image with an odd size, gradients, edges and transparency.
+function syntheticPng() {
+  const w = 333, h = 217;
+  const px = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 4;
+      const edge = (x > 120 && x < 200 && y > 60 && y < 150) ? 90 : 0;
+      px[i] = (x * 255 / (w - 1) + edge) & 255;
+      px[i + 1] = (y * 255 / (h - 1)) & 255;
+      px[i + 2] = ((x ^ y) & 255);
+      px[i + 3] = x < 20 ? 128 : 255;
+    }
+  }
+  const img = core.imageFromRgba(px, w, h);
+  assert(img.ok, img.message);
+  const png = core.encode(img.image, 'png', 92);
+  img.image.delete();
+  assert(png.ok, png.message);
+  const file = path.join(tmp, 'synthetic-333x217.png');
+  fs.writeFileSync(file, png.bytes);
+  return file;
+}
+
+const inputs = [
+  path.join(ROOT, 'tests/data/landscape-grey.jpg'),
+  path.join(ROOT, 'tests/data/landscape.jpg'),
+  syntheticPng(),
+];
+
+test('prepare: L* at working size equals the native core (|diff| <= 1e-3)', () => {
+  for (const file of inputs) {
+    for (const size of [256, 100, 1024]) {
+      const img = decodeOk(bytesOf(file));
+      const p = core.prepare(img, size);
+      assert(p.ok, p.message);
+      const out = path.join(tmp, 'L_work.f32');
+      const [w, h] = oracle('prepare', file, size, out).trim().split(/\s+/).map(Number);
+      assert(p.prepared.workWidth() === w && p.prepared.workHeight() === h,
+        `${path.basename(file)} @${size}: WASM ${p.prepared.workWidth()}x${p.prepared.workHeight()} vs native ${w}x${h}`);
+      const nat = new Float32Array(fs.readFileSync(out).buffer.slice(0));
+      const wasm = p.prepared.lWork();
+      assert(nat.length === wasm.length, 'L_work lengths differ');
+      let maxd = 0;
+      for (let i = 0; i < nat.length; i++) maxd = Math.max(maxd, Math.abs(nat[i] - wasm[i]));
+      assert(maxd <= 1e-3, `${path.basename(file)} @${size}: max |L* diff| ${maxd}`);
+      p.prepared.delete();
+      img.delete();
+    }
+  }
+});
+
+function syntheticAb(w, h) {
+  const ab = new Float32Array(2 * w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      ab[y * w + x] = 45 * Math.sin(x / 5 + y / 11);
+      ab[w * h + y * w + x] = 35 * Math.cos(y / 4 - x / 13);
+    }
+  }
+  return ab;
+}
+
+test('finish: full-resolution pixels equal the native core (max diff <= 1 level, PSNR >= 50 dB)', () => {
+  for (const file of inputs) {
+    const img = decodeOk(bytesOf(file));
+    const p = core.prepare(img, 256);
+    assert(p.ok, p.message);
+    const cases = [[p.prepared.workWidth(), p.prepared.workHeight(), 1], [37, 23, 1.7], [64, 64, 0]];
+    for (const [w, h, sat] of cases) {
+      const ab = syntheticAb(w, h);
+      const abFile = path.join(tmp, 'ab.f32');
+      fs.writeFileSync(abFile, Buffer.from(ab.buffer));
+      const natFile = path.join(tmp, 'finish-native.png');
+      oracle('finish', file, 256, abFile, w, h, sat, natFile);
+      const r = core.finish(img, p.prepared, ab, w, h, {saturation: sat});
+      assert(r.ok, r.message);
+      assert(r.image.width() === img.width() && r.image.height() === img.height(), 'finish changed the size');
+      const nat = decodeOk(bytesOf(natFile));
+      const {psnr, maxd} = compareRgba(r.image.rgba(), nat.rgba());
+      assert(maxd <= 1 && psnr >= 50,
+        `${path.basename(file)} ab ${w}x${h} sat ${sat}: max diff ${maxd}, PSNR ${psnr.toFixed(1)} dB`);
+      if (sat === 0) {
+        // Saturation 0 must give a grey image (R = G = B within rounding).
+        const px = r.image.rgba();
+        let spread = 0;
+        for (let i = 0; i < px.length; i += 4) spread = Math.max(spread, Math.max(px[i], px[i + 1], px[i + 2]) - Math.min(px[i], px[i + 1], px[i + 2]));
+        assert(spread <= 1, `saturation 0 left colour (spread ${spread})`);
+      }
+      r.image.delete();
+      nat.delete();
+    }
+    p.prepared.delete();
+    img.delete();
+  }
+});
+
+test('exemplar: prepare -> exemplar -> finish agrees with the native core (PSNR >= 40 dB)', () => {
+  const target = path.join(ROOT, 'tests/data/landscape-grey.jpg');
+  const ref = path.join(ROOT, 'tests/data/landscape-reference.jpg');
+  const natFile = path.join(tmp, 'exemplar-native.png');
+  oracle('exemplar', target, ref, 256, natFile);
+  const img = decodeOk(bytesOf(target));
+  const refImg = decodeOk(bytesOf(ref));
+  const p = core.prepare(img, 256);
+  const ab = core.exemplar(p.prepared, refImg, {seed: 1});
+  assert(ab.ok, ab.message);
+  const r = core.finish(img, p.prepared, ab.ab, ab.width, ab.height, {saturation: 1});
+  assert(r.ok, r.message);
+  const nat = decodeOk(bytesOf(natFile));
+  const {psnr} = compareRgba(r.image.rgba(), nat.rgba());
+  assert(psnr >= 40, `PSNR ${psnr.toFixed(1)} dB`);
+  for (const h of [img, refImg, p.prepared, r.image, nat]) h.delete();
+});
+
+test('errors come back as values, never as exceptions', () => {
+  const empty = core.decode(new Uint8Array(0), 0);
+  assert(!empty.ok && empty.codeName === 'empty input', `empty: ${JSON.stringify(empty)}`);
+  const junk = core.decode(new TextEncoder().encode('this is not an image, just text'), 0);
+  assert(!junk.ok && typeof junk.message === 'string' && junk.message.length > 0, 'junk accepted');
+  const jpeg = bytesOf(path.join(ROOT, 'tests/data/landscape.jpg'));
+  const cut = core.decode(jpeg.slice(0, 600), 0);
+  assert(cut.ok === false || cut.image.width() > 0, 'truncated JPEG neither failed nor decoded');
+  if (cut.ok) cut.image.delete();
+  const big = core.decode(jpeg, 1000);
+  assert(!big.ok && big.codeName === 'too large', `pixel cap: ${JSON.stringify(big)}`);
+  const img = decodeOk(jpeg);
+  const p = core.prepare(img, 256);
+  const bad = core.finish(img, p.prepared, new Float32Array(10), 7, 7, {});
+  assert(!bad.ok && bad.codeName === 'invalid argument', `finish size check: ${JSON.stringify(bad)}`);
+  const badSat = core.finish(img, p.prepared, new Float32Array(2 * 4 * 4), 4, 4, {saturation: 9});
+  assert(!badSat.ok, 'saturation 9 accepted');
+  const badSize = core.prepare(img, 5);
+  assert(!badSize.ok, 'working size 5 accepted');
+  const badFmt = core.encode(img, 'gif', 90);
+  assert(!badFmt.ok, 'gif encoding accepted');
+  p.prepared.delete();
+  img.delete();
+});
+
+test('encode -> decode round trip is lossless for PNG and close for JPEG', () => {
+  const img = decodeOk(bytesOf(path.join(ROOT, 'tests/data/landscape.jpg')));
+  const png = core.encode(img, 'png', 92);
+  assert(png.ok, png.message);
+  assert(png.bytes[0] === 0x89 && png.bytes[1] === 0x50, 'PNG signature');
+  const back = decodeOk(png.bytes);
+  assert(compareRgba(img.rgba(), back.rgba()).maxd === 0, 'PNG round trip changed pixels');
+  const jpg = core.encode(img, 'jpeg', 92);
+  assert(jpg.ok && jpg.bytes[0] === 0xff && jpg.bytes[1] === 0xd8, 'JPEG signature');
+  const back2 = decodeOk(jpg.bytes);
+  assert(compareRgba(img.rgba(), back2.rgba()).psnr > 30, 'JPEG q92 round trip below 30 dB');
+  for (const h of [img, back, back2]) h.delete();
+});
+
+test('srgbToLab matches published CIELAB values (D65)', () => {
+  // sRGB red (255, 0, 0) -> L* 53.24, a* 80.09, b* 67.20; white -> 100, 0, 0.
+  const red = core.srgbToLab(255, 0, 0);
+  assert(Math.abs(red.L - 53.24) < 0.05 && Math.abs(red.a - 80.09) < 0.1 && Math.abs(red.b - 67.20) < 0.1,
+    `red ${JSON.stringify(red)}`);
+  const white = core.srgbToLab(255, 255, 255);
+  assert(Math.abs(white.L - 100) < 0.01 && Math.abs(white.a) < 0.01 && Math.abs(white.b) < 0.01,
+    `white ${JSON.stringify(white)}`);
+});
+
+test('the heap is capped and the cap is reported', () => {
+  const m = core.memoryInfo();
+  assert(m.maxHeapBytes > 0 && m.maxHeapBytes <= 4 * 2 ** 30, `max heap ${m.maxHeapBytes}`);
+  assert(m.heapBytes <= m.maxHeapBytes, 'heap above its cap');
+});
+
+process.exitCode = await run('wasm') ? 1 : 0;
