@@ -298,10 +298,19 @@ void colour_to_grey(const T* src, int channels, size_t n, const float* lin, cons
   }
 }
 
+// The bulk functions return no Status: an Image that breaks its own contract (channels
+// outside 1..4, depth not 8/16, a buffer shorter than its size) is treated as empty rather
+// than read out of bounds.
+bool usable(const Image& image) {
+  if (image.empty() || image.channels > 4) return false;
+  if (image.bit_depth == 16) return image.data16.size() >= image.sample_count();
+  return image.bit_depth == 8 && image.data8.size() >= image.sample_count();
+}
+
 }  // namespace
 
 void image_to_lab(const Image& image, Plane* L, Plane* a, Plane* b) {
-  if (image.empty()) {
+  if (!usable(image)) {
     if (L) *L = Plane();
     if (a) *a = Plane();
     if (b) *b = Plane();
@@ -390,14 +399,11 @@ Image lab_to_image(const Plane& L, const Plane& a, const Plane& b) {
 
 Image to_greyscale(const Image& image) {
   Image out;
+  if (!usable(image)) return out;
   out.width = image.width;
   out.height = image.height;
   out.bit_depth = image.bit_depth;
   out.channels = image.has_alpha() ? 2 : 1;
-  if (image.empty()) {
-    out.channels = image.channels > 0 ? out.channels : 0;
-    return out;
-  }
   if (image.is_grey()) {  // already grey: its L* is kept by copying
     out.channels = image.channels;
     out.data8 = image.data8;

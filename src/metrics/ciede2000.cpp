@@ -24,6 +24,11 @@ double hue_deg(double b, double a_prime) {
   return h;
 }
 
+double pow7(double x) {
+  const double x2 = x * x;
+  return x2 * x2 * x2 * x;
+}
+
 }  // namespace
 
 double ciede2000(const Lab& x, const Lab& y) {
@@ -34,7 +39,7 @@ double ciede2000(const Lab& x, const Lab& y) {
   const double C1ab = std::sqrt(a1 * a1 + b1 * b1);
   const double C2ab = std::sqrt(a2 * a2 + b2 * b2);
   const double Cab = 0.5 * (C1ab + C2ab);
-  const double Cab7 = std::pow(Cab, 7.0);
+  const double Cab7 = pow7(Cab);
   const double G = 0.5 * (1.0 - std::sqrt(Cab7 / (Cab7 + k25Pow7)));
   const double a1p = (1.0 + G) * a1, a2p = (1.0 + G) * a2;
   const double C1p = std::sqrt(a1p * a1p + b1 * b1);
@@ -71,13 +76,22 @@ double ciede2000(const Lab& x, const Lab& y) {
   } else {
     hbar = 0.5 * (h1p + h2p - 360.0);
   }
-  const double T = 1.0 - 0.17 * std::cos((hbar - 30.0) * kDeg) +
-                   0.24 * std::cos(2.0 * hbar * kDeg) +
-                   0.32 * std::cos((3.0 * hbar + 6.0) * kDeg) -
-                   0.20 * std::cos((4.0 * hbar - 63.0) * kDeg);
+  // T from cos/sin of h, 2h, 3h, 4h by the angle-addition identities (one sin/cos pair
+  // instead of four cosines; the same quantity).
+  const double c1 = std::cos(hbar * kDeg), s1 = std::sin(hbar * kDeg);
+  const double c2 = c1 * c1 - s1 * s1, s2 = 2.0 * s1 * c1;
+  const double c3 = c2 * c1 - s2 * s1, s3 = s2 * c1 + c2 * s1;
+  const double c4 = c2 * c2 - s2 * s2, s4 = 2.0 * s2 * c2;
+  const double cos30 = 0.86602540378443865, sin30 = 0.5;
+  const double cos6 = 0.99452189536827334, sin6 = 0.10452846326765347;
+  const double cos63 = 0.45399049973954675, sin63 = 0.89100652418836786;
+  const double T = 1.0 - 0.17 * (c1 * cos30 + s1 * sin30)   // cos(h - 30)
+                   + 0.24 * c2                              // cos(2h)
+                   + 0.32 * (c3 * cos6 - s3 * sin6)         // cos(3h + 6)
+                   - 0.20 * (c4 * cos63 + s4 * sin63);      // cos(4h - 63)
   const double hh = (hbar - 275.0) / 25.0;
   const double dtheta = 30.0 * std::exp(-hh * hh);
-  const double Cbar7 = std::pow(Cbar, 7.0);
+  const double Cbar7 = pow7(Cbar);
   const double RC = 2.0 * std::sqrt(Cbar7 / (Cbar7 + k25Pow7));
   const double l50 = (Lbar - 50.0) * (Lbar - 50.0);
   const double SL = 1.0 + 0.015 * l50 / std::sqrt(20.0 + l50);

@@ -297,6 +297,18 @@ TEST(ColorBulk, NullOutputsAndEmptyImages) {
   EXPECT_TRUE(L.empty());
   EXPECT_TRUE(image_lightness(Image{}).empty());
   EXPECT_TRUE(to_greyscale(Image{}).empty());
+
+  // Images that break their own contract are treated as empty, not read out of bounds.
+  Image short_buffer = random_image(10, 5, 3, 8, 5);
+  short_buffer.data8.resize(20);
+  Image bad_depth = random_image(10, 5, 3, 8, 5);
+  bad_depth.bit_depth = 12;
+  Image bad_channels = random_image(10, 5, 3, 8, 5);
+  bad_channels.channels = 7;
+  for (const Image* im : {&short_buffer, &bad_depth, &bad_channels}) {
+    EXPECT_TRUE(image_lightness(*im).empty());
+    EXPECT_TRUE(to_greyscale(*im).empty());
+  }
 }
 
 TEST(ColorBulk, ReusesPlanesOfTheRightSizeAndResizesOthers) {
