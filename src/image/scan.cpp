@@ -153,6 +153,25 @@ Status check_sof(uint8_t m, const uint8_t* seg, size_t len, ScanResult* out) {
   return Status::Ok();
 }
 
+// A DHT segment holds one or more tables: class/id byte, 16 code-length counts, then as
+// many symbols as the counts add up to (at most 256). stb_image 2.27 does not bound that
+// sum and overruns its tables, so it is checked here.
+Status check_dht(const uint8_t* seg, size_t len) {
+  size_t pos = 0;
+  while (pos < len) {
+    if (len - pos < 17) return corrupt("JPEG", "Huffman table segment too short");
+    const int cls = seg[pos] >> 4, id = seg[pos] & 15;
+    if (cls > 1 || id > 3) return corrupt("JPEG", "bad Huffman table class or id");
+    size_t symbols = 0;
+    for (int i = 1; i <= 16; ++i) symbols += seg[pos + i];
+    if (symbols > 256) return corrupt("JPEG", "Huffman table with more than 256 codes");
+    pos += 17;
+    if (len - pos < symbols) return corrupt("JPEG", "Huffman table segment too short");
+    pos += symbols;
+  }
+  return Status::Ok();
+}
+
 Status scan_jpeg(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
   size_t pos = 2;  // after SOI
   bool seen_sof = false, seen_sos = false;
@@ -198,6 +217,9 @@ Status scan_jpeg(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
         if (!st.ok()) return st;
         seen_sof = true;
       }
+    } else if (m == 0xC4) {
+      Status st = check_dht(seg, seg_len);
+      if (!st.ok()) return st;
     } else if (m == 0xE1) {
       if (orientation == 0 && seg_len >= 6 && std::memcmp(seg, "Exif\0\0", 6) == 0)
         orientation = parse_exif_orientation(seg, seg_len);

@@ -1,6 +1,7 @@
 // Encoding (PNG 8/16-bit, JPEG), round trips, to_8bit, apply_orientation, Image::make.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <vector>
