@@ -77,7 +77,9 @@ TEST(WorkingSize, LandscapeAndPortraitKeepAspectInMultiplesOf32) {
         const double longer = std::max(s.width, s.height);
         const double exact = std::min(w, h) * longer / std::max(w, h);
         const int shorter = std::min(s.width, s.height);
-        if (shorter > 32) EXPECT_LE(std::fabs(shorter - exact), 16.0) << w << "x" << h;
+        if (shorter > 32) {
+          EXPECT_LE(std::fabs(shorter - exact), 16.0) << w << "x" << h;
+        }
       }
     }
   }
@@ -291,6 +293,25 @@ TEST(Finish, GamutClampKeepsLightnessAndHueAndIsTight) {
           << "chroma reduced more than needed at x = " << x;
     }
   }
+}
+
+TEST(Finish, ConstantChromaStaysConstantOnTexture) {
+  // The guide's texture must not leak into a chroma that carries no structure.
+  uint32_t seed = 99;
+  const Image im = grey_image(160, 120, 1, 16, [&](int, int) {
+    seed = seed * 1664525u + 1013904223u;
+    return 30.0f + 40.0f * static_cast<float>(seed >> 8) / static_cast<float>(1u << 24);
+  });
+  const Prepared p = prepared_or_die(im, 64);
+  const auto out = finish(im, p, constant_ab(p.L_work.width, p.L_work.height, -15, 25));
+  ASSERT_TRUE(out.ok());
+  for (int y = 0; y < 120; ++y)
+    for (int x = 0; x < 160; ++x) {
+      const Lab lab = pixel_lab(*out, x, y);
+      ASSERT_NEAR(lab.a, -15, 0.1);
+      ASSERT_NEAR(lab.b, 25, 0.1);
+      ASSERT_NEAR(lab.L, p.L_full.at(x, y), 0.02);
+    }
 }
 
 TEST(Finish, ChromaAtAnotherSizeIsAccepted) {
