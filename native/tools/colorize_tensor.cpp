@@ -3,11 +3,16 @@
 //
 //   colorize-tensor --model m.onnx --input L=in.npy [--input ...] --output ab=out.npy
 //                   [--backend auto|cpu|cpu-ref|cuda] [--threads N] [--tf32] [--repeat N]
+//                   [--expect NAME=golden.npy [--rtol R]]
 //   colorize-tensor --list-backends
 //   colorize-tensor --model m.onnx --info
 //
-// Exit codes: 0 ok, 2 usage, 3 model/input errors, 4 no backend.
+// --expect compares an output with a reference array: |out - ref| <= R * max|ref| (R default
+// 1e-4) element-wise; it prints the largest error.
+// Exit codes: 0 ok, 2 usage, 3 model/input errors, 4 no backend, 5 an --expect mismatch.
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -54,7 +59,8 @@ int main(int argc, char** argv) {
   register_cuda_backend();
 #endif
   std::string model, backend = "auto";
-  std::map<std::string, std::string> inputs, outputs;
+  std::map<std::string, std::string> inputs, outputs, expects;
+  double rtol = 1e-4;
   SessionOptions opts;
   bool info = false, list = false;
   int repeat = 1;
@@ -70,6 +76,8 @@ int main(int argc, char** argv) {
     if (a == "--backend" && next(backend)) continue;
     if (a == "--input" && next(v) && split_pair(v, name, path)) { inputs[name] = path; continue; }
     if (a == "--output" && next(v) && split_pair(v, name, path)) { outputs[name] = path; continue; }
+    if (a == "--expect" && next(v) && split_pair(v, name, path)) { expects[name] = path; continue; }
+    if (a == "--rtol" && next(v)) { rtol = std::atof(v.c_str()); continue; }
     if (a == "--threads" && next(v)) { opts.threads = std::atoi(v.c_str()); continue; }
     if (a == "--repeat" && next(v)) { repeat = std::max(1, std::atoi(v.c_str())); continue; }
     if (a == "--tf32") { opts.allow_tf32 = true; continue; }
@@ -124,7 +132,32 @@ int main(int argc, char** argv) {
     Status s = write_npy(kv.second, it->second);
     if (!s.ok()) return fail(s);
   }
-  if (outputs.empty()) {
+  int rc = 0;
+  for (const auto& kv : expects) {
+    auto it = out->find(kv.first);
+    if (it == out->end()) return fail(Status(ErrorCode::kInvalidArgument, "the model has no output '" + kv.first + "'"));
+    Result<Tensor> want = read_npy(kv.second);
+    if (!want.ok()) return fail(want.status());
+    const Tensor& got = it->second;
+    if (got.shape != want->shape || got.stored() != want->stored()) {
+      std::fprintf(stderr, "%s: shape %s, expected %s\n", kv.first.c_str(), shape_string(got.shape).c_str(),
+                   shape_string(want->shape).c_str());
+      rc = 5;
+      continue;
+    }
+    double mx = 0, err = 0;
+    for (size_t k = 0; k < want->stored(); ++k) mx = std::max(mx, std::fabs(want->value(k)));
+    for (size_t k = 0; k < want->stored(); ++k) {
+      const double d = std::fabs(got.value(k) - want->value(k));
+      err = std::isnan(d) ? INFINITY : std::max(err, d);
+    }
+    const bool ok = err <= rtol * mx + 1e-6;
+    std::fprintf(stderr, "%s: max |error| %.3g (%.3g of max |expected| %.4g) %s\n", kv.first.c_str(), err,
+                 mx > 0 ? err / mx : err, mx, ok ? "ok" : "MISMATCH");
+    if (!ok) rc = 5;
+  }
+  if (rc != 0) return rc;
+  if (outputs.empty() && expects.empty()) {
     for (const auto& kv : *out) std::printf("%s %s %s\n", kv.first.c_str(), dtype_name(kv.second.dtype), shape_string(kv.second.shape).c_str());
   }
   return 0;

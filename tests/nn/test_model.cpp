@@ -1,0 +1,131 @@
+// Model-level goldens: the committed tiny colorizer (scripts/make_test_model.py) and, when
+// present, the project's real models (models/*.onnx with models/golden/), on every backend,
+// against outputs computed by PyTorch. Tolerance: 1e-4 of the output's largest magnitude.
+#include <dirent.h>
+
+#include <fstream>
+
+#include "colorize/nn/npy.h"
+#include "nn_test_util.h"
+
+using namespace nntest;
+namespace nn = colorize::nn;
+
+namespace {
+
+const std::string kDir = std::string(COLORIZE_TEST_DATA_DIR) + "/data/models/";
+
+std::vector<std::string> all_backends() {
+  std::vector<std::string> v = {"cpu-ref"};
+  for (const auto& b : fast_backends()) v.push_back(b);
+  return v;
+}
+
+void check_golden(const std::string& model, const std::string& prefix, const std::vector<std::string>& inputs,
+                  const std::string& output, const std::string& backend, double rtol = 1e-4) {
+  SCOPED_TRACE(model + " / " + prefix + " on " + backend);
+  auto s = nn::open_model(model, backend);
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  std::map<std::string, Tensor> in;
+  for (const auto& name : inputs) {
+    auto t = nn::read_npy(prefix + name + ".npy");
+    ASSERT_TRUE(t.ok()) << t.status().to_string();
+    in[name] = *t;
+  }
+  auto want = nn::read_npy(prefix + output + ".npy");
+  ASSERT_TRUE(want.ok()) << want.status().to_string();
+  auto out = nn::run_named(**s, in);
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  ASSERT_TRUE(out->count(output));
+  EXPECT_TRUE(close(out->at(output), *want, rtol));
+}
+
+}  // namespace
+
+TEST(TinyColorizer, GoldenOnEveryBackend) {
+  for (const auto& b : all_backends()) {
+    for (const char* model : {"tiny_colorizer.onnx", "tiny_colorizer_q.onnx"}) {
+      for (const char* cs : {"auto", "hints"}) {
+        check_golden(kDir + model, kDir + "tiny_colorizer_" + cs + "_", {"L", "hint_ab", "hint_mask"}, "ab", b);
+      }
+    }
+  }
+}
+
+TEST(TinyColorizer, HintsChangeTheOutput) {
+  // Guards the golden pair itself: the two cases must differ, or the hint path is untested.
+  auto a = nn::read_npy(kDir + "tiny_colorizer_auto_ab.npy");
+  auto h = nn::read_npy(kDir + "tiny_colorizer_hints_ab.npy");
+  ASSERT_TRUE(a.ok() && h.ok());
+  EXPECT_FALSE(close(*a, *h, 1e-3));
+}
+
+TEST(TinyColorizer, OtherSizesRunAndAgree) {
+  // Dynamic H, W: 96 x 32 through the same graph, fast vs reference. The batch is fixed at 1
+  // by the export, so a batch of 2 is refused.
+  auto ref = nn::open_model(kDir + "tiny_colorizer.onnx", "cpu-ref");
+  ASSERT_TRUE(ref.ok()) << ref.status().to_string();
+  std::map<std::string, Tensor> in = {{"L", random_tensor({2, 1, 96, 32}, 1, 0, 100)},
+                                      {"hint_ab", random_tensor({2, 2, 96, 32}, 2, -50, 50)},
+                                      {"hint_mask", Tensor::zeros({2, 1, 96, 32})}};
+  EXPECT_FALSE(nn::run_named(**ref, in).ok());
+  in = {{"L", random_tensor({1, 1, 96, 32}, 1, 0, 100)},
+        {"hint_ab", random_tensor({1, 2, 96, 32}, 2, -50, 50)},
+        {"hint_mask", Tensor::zeros({1, 1, 96, 32})}};
+  auto r = nn::run_named(**ref, in);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->at("ab").shape, (nn::Shape{1, 2, 48, 16}));
+  for (const auto& b : fast_backends()) {
+    auto s = nn::open_model(kDir + "tiny_colorizer.onnx", b);
+    ASSERT_TRUE(s.ok());
+    auto o = nn::run_named(**s, in);
+    ASSERT_TRUE(o.ok()) << o.status().to_string();
+    EXPECT_TRUE(close(o->at("ab"), r->at("ab"))) << b;
+  }
+}
+
+TEST(TinyColorizer, WrongInputsAreRefused) {
+  auto s = nn::open_model(kDir + "tiny_colorizer.onnx", "cpu");
+  ASSERT_TRUE(s.ok());
+  std::map<std::string, Tensor> in = {{"L", Tensor::zeros({1, 1, 64, 64})}, {"hint_ab", Tensor::zeros({1, 2, 64, 64})}};
+  auto r = nn::run_named(**s, in);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("hint_mask"), std::string::npos);
+  in["hint_mask"] = Tensor::zeros({1, 3, 64, 64});  // declared [1, 1, H, W]
+  r = nn::run_named(**s, in);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), colorize::ErrorCode::kInvalidArgument);
+  in["hint_mask"] = Tensor::zeros({1, 1, 32, 32});  // disagrees with L inside the graph
+  r = nn::run_named(**s, in);
+  EXPECT_FALSE(r.ok());
+}
+
+// The real models (scripts/colorizer exports them into models/ with goldens in models/golden/:
+// <stem>_{L,hint_ab,hint_mask,ab}.npy beside <stem>.onnx). Skipped until they exist.
+TEST(ProjectModels, GoldenWhenPresent) {
+  const std::string dir = COLORIZE_MODELS_DIR;
+  DIR* d = opendir(dir.c_str());
+  int checked = 0;
+  if (d) {
+    while (dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      if (name.size() < 6 || name.substr(name.size() - 5) != ".onnx") continue;
+      const std::string stem = name.substr(0, name.size() - 5);
+      const std::string prefix = dir + "/golden/" + stem + "_";
+      if (!std::ifstream(prefix + "ab.npy")) continue;
+      std::vector<std::string> inputs = {"L"};
+      if (std::ifstream(prefix + "hint_ab.npy")) inputs = {"L", "hint_ab", "hint_mask"};
+      // The reference is slow on full-size models: it runs only on small goldens.
+      for (const auto& b : all_backends()) {
+        if (b == "cpu-ref") {
+          auto l = nn::read_npy(prefix + "L.npy");
+          if (!l.ok() || l->numel() > 128 * 128) continue;
+        }
+        check_golden(dir + "/" + name, prefix, inputs, "ab", b);
+        ++checked;
+      }
+    }
+    closedir(d);
+  }
+  if (checked == 0) GTEST_SKIP() << "no models with goldens in " << dir;
+}
