@@ -204,6 +204,24 @@ def main():
     big[sof + 5: sof + 9] = struct.pack(">HH", 60000, 60000)
     put("huge_header.jpg", bytes(big), "too large")
 
+    # Broken tables (stb_image 2.27 would read out of bounds on these; we refuse them):
+    # a Huffman table whose 16 code counts add up to 272 (more than 256 symbols), a scan
+    # that names AC table 3 (never defined), a frame component using quantisation table 3
+    # (never defined).
+    dht = base.index(b"\xff\xc4")
+    bad = bytearray(base)
+    bad[dht + 5: dht + 21] = bytes([17] * 16)
+    put("jpeg_dht_overflow.jpg", bytes(bad), "not an image")
+    sos = base.index(b"\xff\xda")
+    bad = bytearray(base)
+    assert bad[sos + 4] == 3  # three components: (id, tables) pairs follow
+    bad[sos + 6] = (bad[sos + 6] & 0xF0) | 3
+    put("jpeg_undefined_huffman.jpg", bytes(bad), "not an image")
+    bad = bytearray(base)
+    assert bad[sos + 4] == 3 and bad[sof + 9] == 3
+    bad[sof + 12] = 3  # quantisation table id of the first component
+    put("jpeg_undefined_quant.jpg", bytes(bad), "not an image")
+
     # EXIF orientation. Stored image: 48 x 32, a 16 x 16 red block at the stored top-left,
     # the rest blue-grey. Where the block lands once upright follows from EXIF's definition
     # of each orientation (e.g. 6: stored row 0 is the visual right side, column 0 the top).

@@ -127,7 +127,17 @@ Status scan_png(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
 
 bool is_sof(uint8_t m) { return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC; }
 
-Status check_sof(uint8_t m, const uint8_t* seg, size_t len, ScanResult* out) {
+// What the decoder has been given so far. stb_image 2.27 does not check that a scan's
+// tables were ever defined and then reads uninitialised tables out of bounds, so a scan
+// that uses an undefined table is refused here.
+struct JpegTables {
+  bool dc[4] = {}, ac[4] = {}, quant[4] = {};
+  bool progressive = false;
+  int comps = 0;
+  int comp_id[4] = {}, comp_quant[4] = {};
+};
+
+Status check_sof(uint8_t m, const uint8_t* seg, size_t len, JpegTables* tables, ScanResult* out) {
   if (len < 6) return corrupt("JPEG", "frame header too short");
   const int precision = seg[0];
   const uint32_t h = be16(seg + 1), w = be16(seg + 3);
@@ -142,6 +152,13 @@ Status check_sof(uint8_t m, const uint8_t* seg, size_t len, ScanResult* out) {
   if (comps == 0) return corrupt("JPEG", "frame header with no colour components");
   if (comps != 1 && comps != 3)
     return unsupported("JPEG with " + num(comps) + " colour components is not supported");
+  for (int i = 0; i < comps; ++i) {
+    if (seg[8 + 3 * i] > 3) return corrupt("JPEG", "bad quantisation table id in frame header");
+    tables->comp_id[i] = seg[6 + 3 * i];
+    tables->comp_quant[i] = seg[8 + 3 * i];
+  }
+  tables->comps = comps;
+  tables->progressive = m == 0xC2;
   if (w == 0) return zero_size("JPEG", w, h);
   if (h == 0)
     return unsupported("JPEG whose height is given after the image data (DNL) is not supported");
@@ -156,7 +173,7 @@ Status check_sof(uint8_t m, const uint8_t* seg, size_t len, ScanResult* out) {
 // A DHT segment holds one or more tables: class/id byte, 16 code-length counts, then as
 // many symbols as the counts add up to (at most 256). stb_image 2.27 does not bound that
 // sum and overruns its tables, so it is checked here.
-Status check_dht(const uint8_t* seg, size_t len) {
+Status check_dht(const uint8_t* seg, size_t len, JpegTables* t) {
   size_t pos = 0;
   while (pos < len) {
     if (len - pos < 17) return corrupt("JPEG", "Huffman table segment too short");
@@ -168,6 +185,43 @@ Status check_dht(const uint8_t* seg, size_t len) {
     pos += 17;
     if (len - pos < symbols) return corrupt("JPEG", "Huffman table segment too short");
     pos += symbols;
+    (cls == 0 ? t->dc : t->ac)[id] = true;
+  }
+  return Status::Ok();
+}
+
+// DQT: precision/id byte, then 64 entries of 1 or 2 bytes.
+Status check_dqt(const uint8_t* seg, size_t len, JpegTables* t) {
+  size_t pos = 0;
+  while (pos < len) {
+    const int precision = seg[pos] >> 4, id = seg[pos] & 15;
+    if (precision > 1 || id > 3) return corrupt("JPEG", "bad quantisation table");
+    const size_t bytes = 1 + 64 * size_t(precision + 1);
+    if (len - pos < bytes) return corrupt("JPEG", "quantisation table segment too short");
+    pos += bytes;
+    t->quant[id] = true;
+  }
+  return Status::Ok();
+}
+
+// SOS header: the tables this scan decodes with must have been defined.
+Status check_sos(const uint8_t* seg, size_t len, const JpegTables& t) {
+  if (len < 1) return corrupt("JPEG", "scan header too short");
+  const size_t ns = seg[0];
+  if (ns < 1 || ns > 4 || len < 1 + 2 * ns + 3) return corrupt("JPEG", "bad scan header");
+  const int ss = seg[1 + 2 * ns], ah = seg[3 + 2 * ns] >> 4;
+  for (size_t i = 0; i < ns; ++i) {
+    const int id = seg[1 + 2 * i], td = seg[2 + 2 * i] >> 4, ta = seg[2 + 2 * i] & 15;
+    int k = 0;
+    while (k < t.comps && t.comp_id[k] != id) ++k;
+    if (k == t.comps) return corrupt("JPEG", "scan refers to an unknown component");
+    if (td > 3 || ta > 3) return corrupt("JPEG", "bad Huffman table id in scan header");
+    if (!t.quant[t.comp_quant[k]]) return corrupt("JPEG", "scan uses an undefined quantisation table");
+    // Progressive DC refinement reads raw bits; every other scan decodes Huffman codes.
+    const bool needs_dc = t.progressive ? (ss == 0 && ah == 0) : true;
+    const bool needs_ac = t.progressive ? ss > 0 : true;
+    if ((needs_dc && !t.dc[td]) || (needs_ac && !t.ac[ta]))
+      return corrupt("JPEG", "scan uses an undefined Huffman table");
   }
   return Status::Ok();
 }
@@ -175,6 +229,7 @@ Status check_dht(const uint8_t* seg, size_t len) {
 Status scan_jpeg(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
   size_t pos = 2;  // after SOI
   bool seen_sof = false, seen_sos = false;
+  JpegTables tables;
   int orientation = 0;
   auto finish = [&]() {
     out->info.exif_orientation = orientation ? orientation : 1;
@@ -213,18 +268,23 @@ Status scan_jpeg(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
     pos += len;
     if (is_sof(m)) {
       if (!seen_sof) {
-        Status st = check_sof(m, seg, seg_len, out);
+        Status st = check_sof(m, seg, seg_len, &tables, out);
         if (!st.ok()) return st;
         seen_sof = true;
       }
     } else if (m == 0xC4) {
-      Status st = check_dht(seg, seg_len);
+      Status st = check_dht(seg, seg_len, &tables);
+      if (!st.ok()) return st;
+    } else if (m == 0xDB) {
+      Status st = check_dqt(seg, seg_len, &tables);
       if (!st.ok()) return st;
     } else if (m == 0xE1) {
       if (orientation == 0 && seg_len >= 6 && std::memcmp(seg, "Exif\0\0", 6) == 0)
         orientation = parse_exif_orientation(seg, seg_len);
     } else if (m == 0xDA) {  // SOS: entropy-coded data follows
       if (!seen_sof) return corrupt("JPEG", "image data before the frame header");
+      Status st = check_sos(seg, seg_len, tables);
+      if (!st.ok()) return st;
       seen_sos = true;
       if (depth == ScanDepth::kHeader) return finish();
       // Skip to the next marker: in entropy-coded data 0xFF is followed by 0x00 (stuffing),
