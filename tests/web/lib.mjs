@@ -40,6 +40,21 @@ export function assert(cond, message) {
   if (!cond) throw new Error(`assertion failed: ${message}`);
 }
 
+// PSNR over R, G, B of two RGBA buffers, computed here (independently of the core's metrics).
+export function compareRgba(x, y) {
+  assert(x.length === y.length, `sizes differ: ${x.length} vs ${y.length}`);
+  let se = 0, maxd = 0, n = 0;
+  for (let i = 0; i < x.length; i += 4) {
+    for (let c = 0; c < 3; c++) {
+      const d = x[i + c] - y[i + c];
+      se += d * d; n++;
+      if (Math.abs(d) > maxd) maxd = Math.abs(d);
+    }
+  }
+  const mse = se / n;
+  return {psnr: mse === 0 ? Infinity : 10 * Math.log10(255 * 255 / mse), maxd};
+}
+
 // ---- the WASM core under node ----------------------------------------------------------------
 export async function loadCore() {
   const js = path.join(BUILD, 'web', 'colorize_core.js');

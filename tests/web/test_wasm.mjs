@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {execFileSync} from 'node:child_process';
-import {ROOT, BUILD, ARTIFACTS, test, run, assert, loadCore} from './lib.mjs';
+import {ROOT, BUILD, ARTIFACTS, test, run, assert, loadCore, compareRgba} from './lib.mjs';
 
 const ORACLE = path.join(BUILD, 'oracle-native', 'web_oracle');
 const core = await loadCore();
@@ -21,21 +21,6 @@ function decodeOk(bytes) {
   const r = core.decode(bytes, 0);
   assert(r.ok, `decode failed: ${r.message}`);
   return r.image;
-}
-
-// PSNR over R, G, B of two RGBA buffers, computed here (independently of the core's metrics).
-function compareRgba(x, y) {
-  assert(x.length === y.length, `sizes differ: ${x.length} vs ${y.length}`);
-  let se = 0, maxd = 0, n = 0;
-  for (let i = 0; i < x.length; i += 4) {
-    for (let c = 0; c < 3; c++) {
-      const d = x[i + c] - y[i + c];
-      se += d * d; n++;
-      if (Math.abs(d) > maxd) maxd = Math.abs(d);
-    }
-  }
-  const mse = se / n;
-  return {psnr: mse === 0 ? Infinity : 10 * Math.log10(255 * 255 / mse), maxd};
 }
 
 // A synthetic RGBA test image with an odd size, gradients, edges and transparency.

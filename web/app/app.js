@@ -17,7 +17,7 @@ const ui = {
   downloadAll: $('download-all'), provider: $('provider'), engine: $('engine'),
   queueWrap: $('queue-wrap'), queue: $('queue'), addMore: $('add-more'),
   modelStatus: $('model-status-text'), modelProgress: $('model-progress'),
-  dragOverlay: $('drag-overlay'),
+  dragOverlay: $('drag-overlay'), introStatus: $('intro-status'),
 };
 
 // ---- state ---------------------------------------------------------------------------------
@@ -57,7 +57,8 @@ function startWorker() {
     ev.preventDefault?.();
     restartWorker('The photo needed more memory or time than this tab can give; the engine was restarted.');
   };
-  const init = call('init', {config: {provider: ui.provider.value, threads: Number(params.get('threads')) || 0}});
+  const init = call('init', {config: {provider: ui.provider.value, threads: Number(params.get('threads')) || 0,
+    maxMegapixels: Number(params.get('maxmp')) || 0}});
   state.workerReady = init.then((info) => { state.workerInfo = info; showEngine(); return info; });
   return state.workerReady;
 }
@@ -107,6 +108,11 @@ function currentModel() {
   return state.models.find((m) => m.id === ui.method.value) || null;
 }
 
+function setModelStatus(text) {
+  ui.modelStatus.textContent = text;
+  ui.introStatus.textContent = text;
+}
+
 function fmtBytes(n) {
   return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1e3))} KB`;
 }
@@ -117,30 +123,30 @@ async function ensureModel() {
   if (state.modelSession && state.modelSession.modelId === model.id) return state.modelSession;
   if (state.modelLoading && state.modelLoading.id === model.id) return state.modelLoading.promise;
   await state.workerReady;
-  ui.modelStatus.textContent = `Loading model “${model.name}”…`;
+  setModelStatus(`Loading model “${model.name}”…`);
   ui.modelProgress.hidden = false;
   ui.modelProgress.removeAttribute('value');
   const promise = call('loadModel', {model}, (p) => {
     if (p.stage === 'model' && p.total) {
       ui.modelProgress.max = p.total;
       ui.modelProgress.value = p.loaded;
-      ui.modelStatus.textContent = p.cached ? `Model “${model.name}” found in the offline cache`
-        : `Downloading model “${model.name}”: ${fmtBytes(p.loaded)} of ${fmtBytes(p.total)}`;
+      setModelStatus(p.cached ? `Model “${model.name}” found in the offline cache`
+        : `Downloading model “${model.name}”: ${fmtBytes(p.loaded)} of ${fmtBytes(p.total)}`);
     } else if (p.stage === 'session') {
       ui.modelProgress.removeAttribute('value');
-      ui.modelStatus.textContent = `Starting ${p.provider === 'webgpu' ? 'WebGPU' : 'WASM'} inference…`;
+      setModelStatus(`Starting ${p.provider === 'webgpu' ? 'WebGPU' : 'WASM'} inference…`);
     }
   }).then((s) => {
     state.modelSession = s;
     ui.modelProgress.hidden = true;
-    ui.modelStatus.textContent = `Model “${model.name}” ready (${s.precision}, ${providerName(s)}, ` +
-      `loaded in ${Math.round(s.loadMs)} ms${s.cached ? ' from the offline cache' : ''}).`;
+    setModelStatus(`Model “${model.name}” ready (${s.precision}, ${providerName(s)}, ` +
+      `loaded in ${Math.round(s.loadMs)} ms${s.cached ? ' from the offline cache' : ''}). Works offline.`);
     document.body.dataset.provider = s.provider;
     showEngine();
     return s;
   }, (e) => {
     ui.modelProgress.hidden = true;
-    ui.modelStatus.textContent = `Model “${model.name}” could not be loaded: ${e.message}`;
+    setModelStatus(`Model “${model.name}” could not be loaded: ${e.message}`);
     state.modelLoading = null;
     throw e;
   });
@@ -513,7 +519,7 @@ function onMethodChange(rerun = true) {
   ui.methodHelp.textContent = model ? (model.description || '')
     : 'Transfers colour from a reference photo you choose (Welsh et al. 2002).';
   if (model) {
-    if (model.workingSize) ui.workingSize.value = String(model.workingSize);
+    if (model.workingSize && !(rerun === false && params.get('size'))) ui.workingSize.value = String(model.workingSize);
     ensureModel().catch(() => {});
   }
   if (rerun) for (const j of state.jobs) if (j.status === 'done' || j.status === 'error') { j.status = 'stale'; updateQueueItem(j); }
@@ -665,17 +671,18 @@ function checkSupport() {
     2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]));
   if (!simd) {
     ui.dropzone.disabled = true;
-    ui.modelStatus.textContent = 'This browser lacks WebAssembly SIMD, which the colorizer needs. ' +
-      'Please use a current Chrome, Edge, Firefox or Safari.';
+    setModelStatus('This browser lacks WebAssembly SIMD, which the colorizer needs. ' +
+      'Please use a current Chrome, Edge, Firefox or Safari.');
     return false;
   }
   return true;
 }
 
 if (params.get('provider')) ui.provider.value = params.get('provider');
+if (params.get('size')) ui.workingSize.value = params.get('size');
 setSplit(50);
 if (checkSupport()) {
-  startWorker().catch((e) => { ui.modelStatus.textContent = `The engine could not start: ${e.message}`; });
+  startWorker().catch((e) => { setModelStatus(`The engine could not start: ${e.message}`); });
   await loadManifest();
   await takeSharedFiles();
 }

@@ -29,6 +29,7 @@ async function getCore() {
     // filter coefficients, result); keep a margin for the encoder and fragmentation.
     maxPixels = Math.min(40e6, Math.floor(coreMemory.maxHeapBytes / 64));
   }
+  if (config.maxMegapixels > 0) maxPixels = Math.min(maxPixels, config.maxMegapixels * 1e6);
   return core;
 }
 

@@ -16,7 +16,7 @@ const files = [];
 // Precached at install: everything but the models (own cache, see worker.js) and the WebGPU
 // build of ORT (27 MB, cached on first use); the CPU build is precached so that the first visit
 // is enough to work offline.
-const shell = files.filter((f) => f !== 'sw.js' && !f.startsWith('models/') &&
+const shell = files.filter((f) => f !== 'sw.js' && (!f.startsWith('models/') || f === 'models/models.json') &&
   !f.includes('.asyncify.') && !f.endsWith('.map')).sort();
 const hash = crypto.createHash('sha256');
 for (const f of files.filter((x) => x !== 'sw.js').sort()) {

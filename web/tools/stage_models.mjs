@@ -65,12 +65,23 @@ if (fs.existsSync(manifestPath)) {
 if (!models.length) {
   const dir = process.env.WEB_MODELS_FALLBACK || path.join(root, 'tests', 'data', 'models');
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort() : [];
+  // <id>.onnx is the fp32 model; <id>_q / _int8 / _fp16 .onnx are variants of the same model.
+  const variantOf = (f) => {
+    const m = /^(.*?)(?:[_.-](q|int8|fp16))?\.onnx$/.exec(f);
+    return {id: m[1], precision: m[2] === 'fp16' ? 'fp16' : m[2] ? 'int8' : 'fp32'};
+  };
+  const byId = new Map();
   for (const f of files) {
     const file = path.join(dir, f);
-    const id = f.replace(/\.onnx$/, '');
-    models.push({id, name: `${id} (test model)`, description: 'A tiny untrained model for tests: it shows the pipeline works, not good colour.',
-      hints: hasHints(file), workingSize: 256, variants: [{precision: /fp16/.test(f) ? 'fp16' : 'fp32', ...stage(file)}]});
+    const {id, precision} = variantOf(f);
+    if (!byId.has(id)) {
+      byId.set(id, {id, name: `${id} (test model)`,
+        description: 'A tiny untrained model for tests: it shows the pipeline works, not good colour.',
+        hints: hasHints(file), workingSize: 256, variants: []});
+    }
+    byId.get(id).variants.push({precision, ...stage(file)});
   }
+  models.push(...byId.values());
   def = models.find((m) => m.hints)?.id || models[0]?.id || null;
 }
 fs.writeFileSync(path.join(outDir, 'models.json'), JSON.stringify({default: def, models}, null, 2));

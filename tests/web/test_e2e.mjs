@@ -1,0 +1,256 @@
+// End-to-end tests of the built app (web/dist) in headless Chromium (playwright-core driving the
+// system's /usr/bin/chromium): a user drops photos, the result appears and matches the native CLI
+// on the same inputs; hints change the result; odd files fail with a message, not a dead tab;
+// the app works offline after the first visit; no request leaves the origin.
+import fs from 'node:fs';
+import path from 'node:path';
+import {execFileSync} from 'node:child_process';
+import {ROOT, DIST, BUILD, ARTIFACTS, test, run, assert, loadCore, startApp, launch, guardOrigin,
+  compareRgba} from './lib.mjs';
+
+const CLI = process.env.COLORIZE_CLI || path.join(BUILD, 'oracle-native', 'bin', 'colorize');
+const GREY = path.join(ROOT, 'tests/data/landscape-grey.jpg');
+const REF = path.join(ROOT, 'tests/data/landscape-reference.jpg');
+const SMALL = path.join(ROOT, 'tests/data/eval/scene-21.jpg');
+const out = path.join(ARTIFACTS, 'e2e');
+fs.mkdirSync(out, {recursive: true});
+
+const core = await loadCore();
+const models = JSON.parse(fs.readFileSync(path.join(DIST, 'models', 'models.json'), 'utf8'));
+const defaultModel = models.models.find((m) => m.id === models.default) || null;
+const {server, origin} = await startApp();
+
+function rgbaOf(file) {
+  const r = core.decode(new Uint8Array(fs.readFileSync(file)), 0);
+  assert(r.ok, `${file}: ${r.message}`);
+  const px = r.image.rgba();
+  const size = [r.image.width(), r.image.height()];
+  r.image.delete();
+  return {px, size};
+}
+
+function psnrFiles(a, b) {
+  const x = rgbaOf(a), y = rgbaOf(b);
+  assert(x.size.join() === y.size.join(), `sizes differ: ${x.size} vs ${y.size}`);
+  return compareRgba(x.px, y.px).psnr;
+}
+
+// The native CLI, or a reason why it cannot serve as the oracle here.
+function cli(args) {
+  if (!fs.existsSync(CLI)) return {error: `no native CLI at ${CLI}`};
+  try {
+    execFileSync(CLI, args, {stdio: ['ignore', 'pipe', 'pipe']});
+    return {};
+  } catch (e) {
+    return {error: String(e.stderr || e.message).trim()};
+  }
+}
+
+async function openApp(context, query = '') {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${origin}/${query}`);
+  await page.waitForFunction(() => window.colorizeApp && window.colorizeApp.workerInfo);
+  return {page, errors};
+}
+
+// Drops files on the page the way a user's drag and drop does (a DataTransfer on a drop event).
+async function dropFiles(page, files) {
+  const payload = files.map((f) => ({name: f.name || path.basename(f), type: f.type || (f.endsWith?.('.png') ? 'image/png' : 'image/jpeg'),
+    b64: (f.bytes ? Buffer.from(f.bytes) : fs.readFileSync(f)).toString('base64')}));
+  const dt = await page.evaluateHandle((items) => {
+    const d = new DataTransfer();
+    for (const it of items) {
+      const bin = Uint8Array.from(atob(it.b64), (c) => c.charCodeAt(0));
+      d.items.add(new File([bin], it.name, {type: it.type}));
+    }
+    return d;
+  }, payload);
+  await page.dispatchEvent('#dropzone', 'drop', {dataTransfer: dt});
+}
+
+async function waitJob(page, n, timeout = 90000) {
+  await page.waitForFunction((k) => {
+    const li = document.querySelectorAll('#queue li')[k - 1];
+    return li && (li.dataset.status === 'done' || li.dataset.status === 'error');
+  }, n, {timeout});
+  return page.evaluate((k) => {
+    const li = document.querySelectorAll('#queue li')[k - 1];
+    return {status: li.dataset.status, text: li.querySelector('.q-status').textContent};
+  }, n);
+}
+
+async function download(page, file, format = 'png') {
+  await page.selectOption('#format', format);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+  await dl.saveAs(file);
+  return dl.suggestedFilename();
+}
+
+test('the page is cross-origin isolated, states privacy, and serves the CSP', async () => {
+  const {context, close} = await launch();
+  try {
+    const foreign = await guardOrigin(context, origin);
+    const {page, errors} = await openApp(context, '?nosw=1');
+    const res = await page.request.get(`${origin}/`);
+    const csp = res.headers()['content-security-policy'] || '';
+    assert(/connect-src 'self'/.test(csp) && !/unsafe-eval'/.test(csp.replace("'wasm-unsafe-eval'", '')), `CSP: ${csp}`);
+    assert(await page.evaluate(() => crossOriginIsolated), 'not cross-origin isolated');
+    assert(/No image leaves your device/.test(await page.textContent('#privacy')), 'privacy statement missing');
+    const manifest = await (await page.request.get(`${origin}/manifest.webmanifest`)).json();
+    assert(manifest.display === 'standalone' && manifest.share_target && manifest.icons.length >= 3, 'manifest');
+    assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
+  } finally { await close(); }
+});
+
+test('reference-photo mode: drop a photo, the result matches the native CLI (PSNR >= 40 dB)', async () => {
+  const {context, close} = await launch();
+  try {
+    const foreign = await guardOrigin(context, origin);
+    const {page, errors} = await openApp(context, '?nosw=1&model=exemplar');
+    await page.setInputFiles('#reference-input', REF);
+    await dropFiles(page, [GREY]);
+    const r = await waitJob(page, 1);
+    assert(r.status === 'done', `job: ${r.text}`);
+    const got = path.join(out, 'exemplar-app.png');
+    const name = await download(page, got);
+    assert(name === 'landscape-grey-colorized.png', `download name ${name}`);
+    const want = path.join(out, 'exemplar-cli.png');
+    const c = cli([GREY, '--reference', REF, '--size', '256', '-o', want]);
+    assert(!c.error, `native CLI failed: ${c.error}`);
+    const psnr = psnrFiles(got, want);
+    assert(psnr >= 40, `app vs CLI PSNR ${psnr.toFixed(2)} dB`);
+    await page.screenshot({path: path.join(ARTIFACTS, 'app-exemplar.png')});
+    assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
+  } finally { await close(); }
+});
+
+test('model (WASM provider): result appears, matches the native CLI (PSNR >= 40 dB), hints change it', async () => {
+  const {context, close} = await launch();
+  try {
+    const foreign = await guardOrigin(context, origin);
+    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm');
+    await dropFiles(page, [GREY]);
+    const r = await waitJob(page, 1);
+    assert(r.status === 'done', `job: ${r.text}`);
+    const stats = await page.textContent('#stats');
+    assert(/ran on: WASM/.test(stats) && /model \(WASM\)/.test(stats), `stats: ${stats}`);
+    await page.screenshot({path: path.join(ARTIFACTS, 'app-model.png')});
+    const got = path.join(out, 'model-app.png');
+    await download(page, got);
+    const modelFile = path.join(DIST, defaultModel.variants.find((v) => v.precision !== 'fp16').url);
+    const want = path.join(out, 'model-cli.png');
+    const c = cli([GREY, '--model', modelFile, '--size', String(defaultModel.workingSize), '-o', want]);
+    assert(!c.error, `native CLI could not run the model: ${c.error}`);
+    const psnr = psnrFiles(got, want);
+    assert(psnr >= 40, `app vs CLI PSNR ${psnr.toFixed(2)} dB`);
+    if (defaultModel.hints) {
+      const done = await page.evaluate(() => document.body.dataset.lastDone);
+      await page.click('#hint-mode');
+      await page.fill('#hint-color', '#d02020');
+      const box = await page.locator('#canvas-after').boundingBox();
+      await page.mouse.click(box.x + box.width * 0.7, box.y + box.height * 0.3);
+      await page.waitForFunction(() => document.querySelectorAll('#hint-list li').length === 1);
+      await waitJob(page, 1);
+      await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done');
+      const hinted = path.join(out, 'model-app-hint.png');
+      await download(page, hinted);
+      assert(psnrFiles(hinted, got) < 60, 'a hint did not change the result');
+      assert(done, 'no result marker');
+    }
+    assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
+  } finally { await close(); }
+}, {skip: () => (defaultModel ? null : 'no model in web/dist/models')});
+
+test('odd files: junk, empty and WebP (browser decoder) — messages, not a dead tab; big images downscale', async () => {
+  const {context, close} = await launch();
+  try {
+    const foreign = await guardOrigin(context, origin);
+    const {page, errors} = await openApp(context, '?nosw=1&model=exemplar&maxmp=0.1');
+    await page.setInputFiles('#reference-input', REF);
+    const webp = await page.evaluate(async () => {
+      const c = new OffscreenCanvas(64, 48);
+      const g = c.getContext('2d');
+      g.fillStyle = '#777'; g.fillRect(0, 0, 64, 48);
+      g.fillStyle = '#222'; g.fillRect(10, 10, 20, 20);
+      const b = await c.convertToBlob({type: 'image/webp'});
+      return [...new Uint8Array(await b.arrayBuffer())];
+    });
+    await dropFiles(page, [
+      {name: 'notes.jpg', type: 'image/jpeg', bytes: new TextEncoder().encode('not an image at all')},
+      {name: 'empty.png', type: 'image/png', bytes: new Uint8Array(0)},
+      {name: 'tiny.webp', type: 'image/webp', bytes: new Uint8Array(webp)},
+      GREY,
+    ]);
+    const junk = await waitJob(page, 1), empty = await waitJob(page, 2), wp = await waitJob(page, 3),
+      big = await waitJob(page, 4);
+    assert(junk.status === 'error' && /image/i.test(junk.text), `junk: ${junk.text}`);
+    assert(empty.status === 'error' && /empty/i.test(empty.text), `empty: ${empty.text}`);
+    assert(wp.status === 'done', `webp: ${wp.text}`);
+    assert(big.status === 'done', `large: ${big.text}`);
+    await page.click('#queue li:nth-child(4) .q-select');
+    await page.waitForFunction(() => document.querySelector('#queue li:nth-child(4)').dataset.status === 'done');
+    const note = await page.textContent('#note');
+    assert(/Downscaled from 640×426/.test(note), `no downscale note: ${note}`);
+    assert(await page.evaluate(() => 1 + 1) === 2, 'tab dead');
+    assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
+  } finally { await close(); }
+});
+
+test('offline: after the first visit, a reload without network still colorizes', async () => {
+  const {context, close} = await launch();
+  try {
+    const foreign = await guardOrigin(context, origin);
+    const query = defaultModel ? '?provider=wasm' : '?model=exemplar';
+    const {page} = await openApp(context, query);
+    // First visit: the service worker installs the shell; the default model lands in its cache.
+    await page.waitForFunction(async () => {
+      const r = await navigator.serviceWorker.getRegistration();
+      return !!(r && r.active);
+    }, null, {timeout: 60000});
+    if (defaultModel) await page.waitForFunction(() => !!window.colorizeApp.modelSession, null, {timeout: 60000});
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForFunction(() => window.colorizeApp && window.colorizeApp.workerInfo, null, {timeout: 30000});
+    if (!defaultModel) await page.setInputFiles('#reference-input', REF);
+    await page.setInputFiles('#file-input', SMALL);
+    const r = await waitJob(page, 1);
+    assert(r.status === 'done', `offline job: ${r.text}`);
+    await page.screenshot({path: path.join(ARTIFACTS, 'app-offline.png')});
+    assert(foreign.length === 0, `foreign ${foreign}`);
+  } finally { await close(); }
+});
+
+test('WebGPU provider (SwiftShader) on a small image agrees with WASM (PSNR >= 30 dB)', async () => {
+  const {context, close} = await launch({webgpu: true});
+  try {
+    const {page} = await openApp(context, '?nosw=1&provider=webgpu&size=128');
+    const info = await page.evaluate(() => window.colorizeApp.workerInfo);
+    if (!info.webgpu) { console.log('     (no WebGPU adapter in this Chromium: checked the message only)'); }
+    await page.setInputFiles('#file-input', SMALL);
+    const r = await waitJob(page, 1, 180000);
+    if (!info.webgpu) {
+      assert(r.status === 'error' && /WebGPU|provider/i.test(r.text), `no adapter yet: ${r.text}`);
+      return;
+    }
+    assert(r.status === 'done', `webgpu job: ${r.text}`);
+    const stats = await page.textContent('#stats');
+    assert(/ran on: WebGPU/.test(stats), `stats: ${stats}`);
+    const gpu = path.join(out, 'webgpu.png');
+    await download(page, gpu);
+    // The same image through the WASM provider, in the same browser.
+    await page.evaluate(() => { document.querySelector('details.advanced').open = true; });
+    await page.selectOption('#provider', 'wasm');
+    await page.waitForFunction(() => window.colorizeApp.modelSession?.provider === 'wasm', null, {timeout: 60000});
+    await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done', null, {timeout: 60000});
+    const cpu = path.join(out, 'webgpu-vs-wasm.png');
+    await download(page, cpu);
+    const psnr = psnrFiles(gpu, cpu);
+    assert(psnr >= 30, `WebGPU vs WASM PSNR ${psnr.toFixed(2)} dB`);
+  } finally { await close(); }
+}, {skip: () => (defaultModel ? null : 'no model in web/dist/models')});
+
+const failed = await run('e2e');
+server.close();
+process.exitCode = failed ? 1 : 0;
