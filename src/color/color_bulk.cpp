@@ -76,7 +76,7 @@ inline float select(bool c, float a, float b) {
 }
 
 // f(t) of CIELAB, vectorisable: cbrt by an exponent-thirding first guess (fdlibm's cbrtf
-// constant, error < 4%) and two Halley steps (cubic convergence: float round-off, ~2e-7).
+// constant) and two Halley steps (cubic convergence); measured max error 2e-7 on (eps, 1].
 inline float lab_f_fast(float t) {
   const float eps = static_cast<float>(kEpsilon);
   const float lin = (static_cast<float>(kKappa) * t + 16.0f) * (1.0f / 116.0f);
@@ -99,7 +99,7 @@ inline float lab_f_fast(float t) {
 // a power of two, so the bin's lower edge is exactly <= y and only an upward step can be
 // needed) or in sqrt(y) (16-bit: 131072 bins; codes near black are dense in y). A bin is
 // narrower than the gap between two thresholds, so one step fixes the candidate (the tests
-// check every code and every threshold).
+// check every 8- and 16-bit code, and random values against the scalar formula).
 struct Encoder {
   int max_code;
   bool sqrt_domain;
