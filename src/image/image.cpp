@@ -41,32 +41,39 @@ Image to_8bit(const Image& image) {
 
 namespace {
 
-// Output pixel (x, y) of the upright image comes from stored pixel (sx, sy). The stored
-// image is w x h. Orientation meanings are EXIF's (tag 0x0112), e.g. 6: "row 0 is the visual
-// right-hand side, column 0 is the visual top", i.e. the stored image must turn 90 degrees
-// clockwise.
-inline void source_of(int o, int x, int y, int w, int h, int* sx, int* sy) {
+// Upright pixel (x, y) comes from stored pixel (sx, sy) = (a0 + ax*x + ay*y, b0 + bx*x + by*y)
+// of the stored w x h image. Orientation meanings are EXIF's (tag 0x0112), e.g. 6: "row 0 is
+// the visual right-hand side, column 0 is the visual top", i.e. turn 90 degrees clockwise.
+struct Affine {
+  int a0, ax, ay, b0, bx, by;
+};
+
+Affine source_map(int o, int w, int h) {
   switch (o) {
-    case 2: *sx = w - 1 - x; *sy = y; break;
-    case 3: *sx = w - 1 - x; *sy = h - 1 - y; break;
-    case 4: *sx = x; *sy = h - 1 - y; break;
-    case 5: *sx = y; *sy = x; break;
-    case 6: *sx = y; *sy = h - 1 - x; break;
-    case 7: *sx = w - 1 - y; *sy = h - 1 - x; break;
-    case 8: *sx = w - 1 - y; *sy = x; break;
-    default: *sx = x; *sy = y; break;
+    case 2: return {w - 1, -1, 0, 0, 0, 1};
+    case 3: return {w - 1, -1, 0, h - 1, 0, -1};
+    case 4: return {0, 1, 0, h - 1, 0, -1};
+    case 5: return {0, 0, 1, 0, 1, 0};
+    case 6: return {0, 0, 1, h - 1, -1, 0};
+    case 7: return {w - 1, 0, -1, h - 1, -1, 0};
+    case 8: return {w - 1, 0, -1, 0, 1, 0};
+    default: return {0, 1, 0, 0, 0, 1};
   }
 }
 
 template <typename T>
 void reorient(const std::vector<T>& src, std::vector<T>& dst, int o, int w, int h, int ow, int oh,
               int c) {
-  for (int y = 0; y < oh; ++y) {
-    for (int x = 0; x < ow; ++x) {
-      int sx, sy;
-      source_of(o, x, y, w, h, &sx, &sy);
-      const T* s = &src[(static_cast<size_t>(sy) * w + sx) * c];
-      T* d = &dst[(static_cast<size_t>(y) * ow + x) * c];
+  const Affine m = source_map(o, w, h);
+  // Source pixel index, and its steps per output x and per output y.
+  const int64_t step_x = int64_t(m.bx) * w + m.ax;
+  const int64_t step_y = int64_t(m.by) * w + m.ay;
+  int64_t row = int64_t(m.b0) * w + m.a0;
+  T* d = dst.data();
+  for (int y = 0; y < oh; ++y, row += step_y) {
+    int64_t p = row;
+    for (int x = 0; x < ow; ++x, p += step_x, d += c) {
+      const T* s = &src[static_cast<size_t>(p) * c];
       for (int k = 0; k < c; ++k) d[k] = s[k];
     }
   }
