@@ -15,7 +15,8 @@ Columns of expected.tsv:
                PNGs expand to RGB(A); a tRNS chunk adds alpha; a GIF whose first frame has
                no transparency and covers the screen is RGB
   bit_depth    8 or 16
-  orientation  EXIF orientation stored in the file (1 when none)
+  orientation  EXIF orientation the header carries: the stored value when it is 1..8, and 1
+               when there is none or it is unusable (out of range, cut off, bad offsets)
   red_corner   for the EXIF files: the corner (tl, tr, bl, br) where the red block that was
                drawn at the stored top-left must appear once the image is upright; "-" else
 
