@@ -156,7 +156,16 @@ test('model (WASM provider): result appears, matches the native CLI (PSNR >= 40 
       await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done');
       const hinted = path.join(out, 'model-app-hint.png');
       await download(page, hinted);
-      assert(psnrFiles(hinted, got) < 60, 'a hint did not change the result');
+      // The same hint through the CLI: the app's hinted result must match it, and be closer to
+      // it than to the unhinted result (so the hint really reached the model).
+      const h = await page.evaluate(() => window.colorizeApp.jobs[0].hints[0]);
+      const wantHint = path.join(out, 'model-cli-hint.png');
+      const c2 = cli([GREY, '--model', modelFile, '--size', String(defaultModel.workingSize),
+        '--hint', `${h.x},${h.y},${h.hex}`, '-o', wantHint]);
+      assert(!c2.error, `native CLI with a hint: ${c2.error}`);
+      const pHint = psnrFiles(hinted, wantHint), pPlain = psnrFiles(hinted, want);
+      assert(pHint >= 40 && pHint > pPlain && Number.isFinite(pPlain),
+        `hinted app vs hinted CLI ${pHint.toFixed(1)} dB, vs unhinted CLI ${pPlain.toFixed(1)} dB`);
       assert(done, 'no result marker');
     }
     assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
