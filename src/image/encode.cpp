@@ -71,29 +71,53 @@ uint8_t paeth(int a, int b, int c) {
   return pb <= pc ? uint8_t(b) : uint8_t(c);
 }
 
-// Filters one row of big-endian bytes (bpp bytes per pixel) with each of PNG's five
-// filters and keeps the one with the smallest sum of absolute signed bytes (the usual
-// heuristic). `prev` is the previous unfiltered row, or null for the first.
+// Applies PNG filter f (0 none, 1 sub, 2 up, 3 average, 4 Paeth) to one row of len bytes
+// with bpp bytes per pixel; `prev` is the previous unfiltered row, or null for the first.
+void apply_filter(int f, const uint8_t* row, const uint8_t* prev, size_t len, size_t bpp,
+                  uint8_t* out) {
+  if (!prev) {
+    // Above the first row everything is zero: up = none, average = sub with a / 2,
+    // Paeth = sub.
+    for (size_t i = 0; i < len; ++i) {
+      const int a = i >= bpp ? row[i - bpp] : 0;
+      const int pred = f == 1 || f == 4 ? a : f == 3 ? a / 2 : 0;
+      out[i] = uint8_t(row[i] - pred);
+    }
+    return;
+  }
+  switch (f) {
+    case 0:
+      std::memcpy(out, row, len);
+      break;
+    case 1:
+      for (size_t i = 0; i < len; ++i) out[i] = uint8_t(row[i] - (i >= bpp ? row[i - bpp] : 0));
+      break;
+    case 2:
+      for (size_t i = 0; i < len; ++i) out[i] = uint8_t(row[i] - prev[i]);
+      break;
+    case 3:
+      for (size_t i = 0; i < len; ++i)
+        out[i] = uint8_t(row[i] - ((i >= bpp ? row[i - bpp] : 0) + prev[i]) / 2);
+      break;
+    default:
+      for (size_t i = 0; i < bpp && i < len; ++i) out[i] = uint8_t(row[i] - prev[i]);
+      for (size_t i = bpp; i < len; ++i)
+        out[i] = uint8_t(row[i] - paeth(row[i - bpp], prev[i], prev[i - bpp]));
+      break;
+  }
+}
+
+// Filters one row with each of the five filters and keeps the one with the smallest sum of
+// absolute signed bytes (the usual heuristic). out[0] receives the filter type.
 void filter_row(const uint8_t* row, const uint8_t* prev, size_t len, size_t bpp, uint8_t* out,
                 std::vector<uint8_t>& scratch) {
   scratch.resize(len);
   uint64_t best = UINT64_MAX;
   for (int f = 0; f < 5; ++f) {
+    apply_filter(f, row, prev, len, bpp, scratch.data());
     uint64_t cost = 0;
     for (size_t i = 0; i < len; ++i) {
-      const int a = i >= bpp ? row[i - bpp] : 0;
-      const int b = prev ? prev[i] : 0;
-      const int c = (prev && i >= bpp) ? prev[i - bpp] : 0;
-      int pred = 0;
-      switch (f) {
-        case 1: pred = a; break;
-        case 2: pred = b; break;
-        case 3: pred = (a + b) / 2; break;
-        case 4: pred = paeth(a, b, c); break;
-        default: break;
-      }
-      const uint8_t v = uint8_t(row[i] - pred);
-      scratch[i] = v;
+      const uint8_t v = scratch[i];
       cost += v < 128 ? v : 256 - v;
     }
     if (cost < best) {
