@@ -126,6 +126,8 @@ int main(int argc, char** argv) {
     best = std::min(best, ms);
   }
   std::fprintf(stderr, "backend %s: best of %d runs %.3f ms\n", (*session)->backend_name().c_str(), repeat, best);
+  const std::string stats = (*session)->stats();
+  if (!stats.empty()) std::fprintf(stderr, "%s\n", stats.c_str());
   for (const auto& kv : outputs) {
     auto it = out->find(kv.first);
     if (it == out->end()) return fail(Status(ErrorCode::kInvalidArgument, "the model has no output '" + kv.first + "'"));

@@ -150,9 +150,9 @@ class CpuRefBackend : public Backend {
   }
 };
 
-// Fuses Conv -> {Relu, Clip with constant bounds, LeakyRelu} when the Conv output feeds only
-// the activation and is not a graph output. Returns a rewritten copy of the graph.
-std::shared_ptr<Graph> fuse_activations(const Graph& src) {
+}  // namespace
+
+std::shared_ptr<Graph> fuse_conv_activations(const Graph& src) {
   auto g = std::make_shared<Graph>(src);
   std::vector<int> readers(g->value_names.size(), 0);
   for (const auto& n : g->nodes) for (int v : n.inputs) if (v >= 0) ++readers[v];
@@ -208,6 +208,8 @@ std::shared_ptr<Graph> fuse_activations(const Graph& src) {
   return g;
 }
 
+namespace {
+
 class CpuFastBackend : public Backend {
  public:
   std::string name() const override { return "cpu"; }
@@ -219,7 +221,7 @@ class CpuFastBackend : public Backend {
   Result<std::unique_ptr<Session>> create_session(std::shared_ptr<const Graph> graph,
                                                   const SessionOptions& options) const override {
     try {
-      std::shared_ptr<const Graph> fused = fuse_activations(*graph);
+      std::shared_ptr<const Graph> fused = fuse_conv_activations(*graph);
       std::vector<Kernel> kernels;
       for (const auto& n : fused->nodes) {
         Kernel k = find_fast_kernel(n.op_type);

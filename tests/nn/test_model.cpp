@@ -129,3 +129,18 @@ TEST(ProjectModels, GoldenWhenPresent) {
   }
   if (checked == 0) GTEST_SKIP() << "no models with goldens in " << dir;
 }
+
+// The CUDA backend, when compiled in (-DCOLORIZE_CUDA=ON): the goldens above already run on it
+// when a GPU is present; this test states the outcome explicitly and skips without a GPU.
+TEST(CudaBackend, GoldenOrSkip) {
+#ifdef COLORIZE_HAVE_CUDA
+  register_all();
+  auto b = nn::select_backend("cuda");
+  if (!b.ok()) GTEST_SKIP() << b.status().to_string();
+  for (const char* model : {"tiny_colorizer.onnx", "tiny_colorizer_q.onnx"})
+    for (const char* cs : {"auto", "hints"})
+      check_golden(kDir + model, kDir + "tiny_colorizer_" + cs + "_", {"L", "hint_ab", "hint_mask"}, "ab", "cuda");
+#else
+  GTEST_SKIP() << "built without COLORIZE_CUDA";
+#endif
+}

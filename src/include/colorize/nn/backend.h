@@ -40,6 +40,9 @@ class Session {
   virtual const Graph& graph() const = 0;
   // The backend's name ("cpu", "cuda", ...).
   virtual std::string backend_name() const = 0;
+  // Backend-specific figures after the last run, one line (e.g. the CUDA backend's peak
+  // device memory); empty when there is nothing to say.
+  virtual std::string stats() const { return {}; }
 };
 
 class Backend {

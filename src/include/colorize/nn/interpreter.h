@@ -26,4 +26,11 @@ class Interpreter {
   std::vector<std::vector<int>> release_after_;  // node index -> value ids dead after it
 };
 
+// Backend graph rewrite: every Conv whose output feeds only a Relu, a Clip with constant
+// bounds or a LeakyRelu (and is not a graph output) absorbs the activation. The Conv node
+// then carries internal attributes "__fused_act" (string: "Relu" | "Clip" | "LeakyRelu"),
+// "__fused_lo"/"__fused_hi" (Clip bounds) or "__fused_alpha" (LeakyRelu), and writes the
+// activation's output value. Only kernels that honour these attributes may run the result.
+std::shared_ptr<Graph> fuse_conv_activations(const Graph& graph);
+
 }  // namespace colorize::nn
