@@ -47,7 +47,7 @@ struct ColorTables {
   float m[9];     // XYZ -> linear RGB, row-major
   float xn, zn;   // white point X and Z (Y = 1)
   std::vector<uint8_t> enc8;
-  std::vector<float> enc16;
+  std::vector<float> enc16;  // pairs: value at knot k, difference to knot k + 1
 
   static float from_bits(uint32_t bits) {
     float f;
@@ -55,7 +55,7 @@ struct ColorTables {
     return f;
   }
 
-  ColorTables() : enc8(kSize8), enc16(kSize16) {
+  ColorTables() : enc8(kSize8), enc16(2 * static_cast<size_t>(kSize16)) {
     const Xyz unit[3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
     for (int c = 0; c < 3; ++c) {
       const Rgb col = xyz_to_linear_rgb(unit[c]);
@@ -73,8 +73,9 @@ struct ColorTables {
     }
     for (int i = 0; i < kSize16; ++i) {  // value at the knot
       const uint32_t bits = static_cast<uint32_t>(i + kBase16) << kShift16;
-      enc16[i] = linear_to_srgb(std::min(1.0f, from_bits(bits)));
+      enc16[2 * i] = linear_to_srgb(std::min(1.0f, from_bits(bits)));
     }
+    for (int i = 0; i + 1 < kSize16; ++i) enc16[2 * i + 1] = enc16[2 * i + 2] - enc16[2 * i];
   }
 };
 
@@ -283,6 +284,26 @@ void encode8_index_row(int n, const float* __restrict in, int32_t* __restrict id
   }
 }
 
+// Linear value (clamped to [0, 1]) -> knot index into ColorTables::enc16 and the fraction
+// of the way to the next knot (values below the first knot: knot 0, fraction 0).
+void encode16_index_row(int n, const float* __restrict in, int32_t* __restrict idx,
+                        float* __restrict frac) {
+  constexpr uint32_t kMask = (1u << ColorTables::kShift16) - 1;
+  constexpr float kScale = 1.0f / static_cast<float>(1u << ColorTables::kShift16);
+  for (int x = 0; x < n; ++x) {
+    // Clamped in the integer domain (for floats >= 0 the bit patterns order like the
+    // values; negative values and -NaN compare below, +NaN above): [first knot, 1].
+    int32_t bits;
+    std::memcpy(&bits, &in[x], sizeof bits);
+    constexpr int32_t kFirst = ColorTables::kBase16 << ColorTables::kShift16;
+    constexpr int32_t kOne = 127 << 23;
+    bits = bits < kFirst ? kFirst : bits;
+    bits = bits > kOne ? kOne : bits;
+    idx[x] = (bits >> ColorTables::kShift16) - ColorTables::kBase16;
+    frac[x] = static_cast<float>(bits & static_cast<int32_t>(kMask)) * kScale;
+  }
+}
+
 // The full-resolution pass, row by row, in stages over row buffers so that the arithmetic
 // stages vectorise (SSE2 / WASM SIMD) and only table look-ups and interleaved stores are
 // scalar. coef holds four planes at low resolution: A_a, B_a, A_b, B_b (output chroma is
@@ -318,6 +339,7 @@ void render(const Image& original, const Plane& L_full, const Plane* coef, float
   std::vector<int32_t> flag(static_cast<size_t>(W));
   std::vector<int32_t> index(static_cast<size_t>(W) * 3);
   std::vector<float> Lc(static_cast<size_t>(W));
+  std::vector<float> frac(sizeof(T) == 2 ? static_cast<size_t>(W) * 3 : 0);
   std::vector<int> batch(static_cast<size_t>(W));
   std::vector<float> scratch;
   float* const A = buf.data();
@@ -392,22 +414,17 @@ void render(const Image& original, const Plane& L_full, const Plane* coef, float
         if (alpha) o[3] = s[static_cast<size_t>(x) * in_ch + in_ch - 1];
       }
     } else {
+      encode16_index_row(W, R, index.data(), frac.data());
+      encode16_index_row(W, G, index.data() + W, frac.data() + W);
+      encode16_index_row(W, Bl, index.data() + 2 * static_cast<size_t>(W),
+                         frac.data() + 2 * static_cast<size_t>(W));
       const float* e = t.enc16.data();
       for (int x = 0; x < W; ++x) {
         T* o = d + static_cast<size_t>(x) * out_ch;
-        const float u[3] = {R[x], G[x], Bl[x]};
         for (int c = 0; c < 3; ++c) {
-          const float v = std::min(1.0f, std::max(0.0f, u[c]));
-          uint32_t bits;
-          std::memcpy(&bits, &v, sizeof bits);
-          const int32_t k = static_cast<int32_t>(bits >> ColorTables::kShift16) - ColorTables::kBase16;
-          float enc = e[0];
-          if (k >= 0) {
-            const float f = static_cast<float>(bits & ((1u << ColorTables::kShift16) - 1)) *
-                            (1.0f / (1u << ColorTables::kShift16));
-            enc = e[k] + f * (e[k + 1] - e[k]);
-          }
-          o[c] = static_cast<T>(enc * 65535.0f + 0.5f);
+          const size_t j = static_cast<size_t>(c) * W + x;
+          const float* knot = e + 2 * static_cast<size_t>(index[j]);
+          o[c] = static_cast<T>((knot[0] + frac[j] * knot[1]) * 65535.0f + 0.5f);
         }
         if (alpha) o[3] = s[static_cast<size_t>(x) * in_ch + in_ch - 1];
       }
