@@ -294,6 +294,9 @@ Result<std::shared_ptr<Backend>> select_backend(const std::string& name) {
     }
     return b;
   }
+  if (name == "cuda") {
+    return Status(ErrorCode::kNoBackend, "this build has no CUDA backend (configure with -DCOLORIZE_CUDA=ON); it has: auto, " + names);
+  }
   return Status(ErrorCode::kNoBackend, "unknown backend '" + name + "'; this build has: auto, " + names);
 }
 

@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""CUDA backend vs PyTorch eager (cuDNN), fp32, on the project's colorizer architecture.
+
+Builds the export-time network of scripts/colorizer (ColorNet -> ExportModel: BN folded,
+softmax + annealed-mean conv) with fixed-seed random weights (speed does not depend on the
+values) or the weights of --weights M.onnx, exports it with a dynamic batch axis, then for
+each batch size times
+  * PyTorch eager on the GPU (cudnn.benchmark on, TF32 off unless --tf32), best of --repeat,
+    with inputs already on the device, and including host<->device copies;
+  * the engine: colorize-tensor --backend cuda --repeat N (its time includes the copies);
+checks the two outputs agree (1e-4 of the largest value, fp32), and prints peak device memory
+(torch.cuda.max_memory_allocated; the engine's stream-ordered pool high-water mark).
+
+On the H100 machine (CUDA build of the engine in build-cuda):
+  cmake -S . -B build-cuda -G Ninja -DCOLORIZE_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
+        -DCOLORIZE_BUILD_TESTS=OFF && cmake --build build-cuda --target colorize_tensor
+  python3 scripts/bench_engine_cuda.py --tool build-cuda/bin/colorize-tensor --size 512 --batch 1 16
+Dry run of the script logic without a GPU (PyTorch CPU vs the engine's cpu backend):
+  /usr/bin/python3 scripts/bench_engine_cuda.py --device cpu --size 64 --batch 1 2 --repeat 2
+"""
+import argparse
+import datetime
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__))))
+from colorizer.model import ColorNet  # noqa: E402
+from colorizer.export import ExportModel  # noqa: E402
+
+
+def build_model(weights):
+    torch.manual_seed(0)
+    bins = np.random.RandomState(0).uniform(-100, 100, (313, 2)).astype(np.float32)
+    net = ColorNet(bins).eval()
+    em = ExportModel(net).eval()
+    if weights:
+        import onnx
+        from colorizer.export import load_onnx_weights
+        load_onnx_weights(em, onnx.load(weights))
+    return em
+
+
+def export_dynamic(model, path):
+    L = torch.rand(1, 1, 64, 64) * 100
+    z2, z1 = torch.zeros(1, 2, 64, 64), torch.zeros(1, 1, 64, 64)
+    dyn = {n: {0: "N", 2: "H", 3: "W"} for n in ("L", "hint_ab", "hint_mask")}
+    dyn["ab"] = {0: "N", 2: "h", 3: "w"}
+    torch.onnx.export(model, (L, z2, z1), path, opset_version=17, do_constant_folding=True,
+                      input_names=["L", "hint_ab", "hint_mask"], output_names=["ab"], dynamic_axes=dyn)
+
+
+def time_torch(model, inputs, device, repeat):
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+    dev_in = [x.to(device) for x in inputs]
+    with torch.no_grad():
+        for _ in range(3):
+            model(*dev_in)
+        sync()
+        if device == "cuda":
+            torch.cuda.reset_peak_memory_stats()
+        best_dev = best_copy = float("inf")
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            out = model(*dev_in)
+            sync()
+            best_dev = min(best_dev, time.perf_counter() - t0)
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            out = model(*[x.to(device) for x in inputs]).cpu()
+            best_copy = min(best_copy, time.perf_counter() - t0)
+    peak = torch.cuda.max_memory_allocated() / 2**20 if device == "cuda" else float("nan")
+    return best_dev * 1e3, best_copy * 1e3, peak, out.cpu().numpy()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tool", default="build-cuda/bin/colorize-tensor")
+    ap.add_argument("--device", default="cuda", choices=["cuda", "cpu"])
+    ap.add_argument("--size", type=int, default=512)
+    ap.add_argument("--batch", type=int, nargs="+", default=[1, 16])
+    ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--tf32", action="store_true")
+    ap.add_argument("--weights", help="an exported model whose weights to use")
+    a = ap.parse_args()
+    torch.backends.cudnn.benchmark = True
+    torch.backends.cuda.matmul.allow_tf32 = a.tf32
+    torch.backends.cudnn.allow_tf32 = a.tf32
+    model = build_model(a.weights).to(a.device)
+    backend = "cuda" if a.device == "cuda" else "cpu"
+    gpu = torch.cuda.get_device_name(0) if a.device == "cuda" else platform.processor() or "cpu"
+    print("machine: %s; torch %s; date %s; fp32%s; %dx%d" % (gpu, torch.__version__,
+          datetime.date.today(), " (TF32 allowed)" if a.tf32 else "", a.size, a.size))
+    with tempfile.TemporaryDirectory() as tmp:
+        onnx_path = os.path.join(tmp, "colornet_dyn.onnx")
+        export_dynamic(model.cpu(), onnx_path)
+        model = model.to(a.device)
+        for n in a.batch:
+            g = torch.Generator().manual_seed(n)
+            L = torch.rand(n, 1, a.size, a.size, generator=g) * 100
+            hab = torch.zeros(n, 2, a.size, a.size)
+            hm = torch.zeros(n, 1, a.size, a.size)
+            hm[:, :, 40:43, 60:63] = 1
+            hab[:, 0, 40:43, 60:63] = 30
+            t_dev, t_copy, peak, ref = time_torch(model, (L, hab, hm), a.device, a.repeat)
+            files = {}
+            for name, t in (("L", L), ("hint_ab", hab), ("hint_mask", hm)):
+                files[name] = os.path.join(tmp, "%s_%d.npy" % (name, n))
+                np.save(files[name], t.numpy())
+            ref_path = os.path.join(tmp, "ref_%d.npy" % n)
+            np.save(ref_path, ref)
+            cmd = [a.tool, "--model", onnx_path, "--backend", backend, "--repeat", str(a.repeat + 1),
+                   "--expect", "ab=" + ref_path]
+            if a.tf32:
+                cmd += ["--tf32", "--rtol", "1e-2"]
+            for name, p in files.items():
+                cmd += ["--input", "%s=%s" % (name, p)]
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            log = r.stdout + r.stderr
+            best = re.search(r"best of \d+ runs ([\d.]+) ms", log)
+            mem = re.search(r"peak device memory in use ([\d.]+) MiB", log)
+            err = re.search(r"max \|error\| (\S+) \((\S+) of", log)
+            eng = float(best.group(1)) if best else float("nan")
+            print("batch %2d: PyTorch eager %.2f ms on device (%.2f ms with copies), peak %.0f MiB | "
+                  "engine %s %.2f ms with copies (%.2fx PyTorch with copies), peak %s MiB | "
+                  "output agreement: %s (exit %d)" % (
+                      n, t_dev, t_copy, peak, backend, eng, eng / t_copy, mem.group(1) if mem else "n/a",
+                      ("max abs %s, rel %s" % err.groups()) if err else "n/a", r.returncode))
+            if r.returncode != 0:
+                print(log, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
