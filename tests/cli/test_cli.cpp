@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cmath>
+#include <sys/wait.h>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -23,7 +25,7 @@ namespace {
 const std::string kData = std::string(COLORIZE_TEST_DATA_DIR) + "/data";
 const std::string kCorpus = std::string(COLORIZE_TEST_DATA_DIR) + "/corpus";
 
-struct Run {
+struct CliRun {
   int code = -1;
   std::string output;  // stdout and stderr together
 };
@@ -34,11 +36,11 @@ std::string quote(const std::string& s) {
   return q + "'";
 }
 
-Run run(const std::vector<std::string>& args) {
+CliRun run(const std::vector<std::string>& args) {
   std::string cmd = quote(COLORIZE_CLI);
   for (const auto& a : args) cmd += " " + quote(a);
   cmd += " 2>&1 </dev/null";
-  Run r;
+  CliRun r;
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   std::array<char, 4096> buf;
@@ -75,11 +77,11 @@ double mean_chroma(const Image& img) {
 }  // namespace
 
 TEST(Cli, HelpAndUsageErrors) {
-  Run help = run({"--help"});
+  CliRun help = run({"--help"});
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.output.find("Usage"), std::string::npos);
   EXPECT_EQ(run({}).code, 2);
-  Run unknown = run({"--frobnicate", "x.png", "-o", "y.png"});
+  CliRun unknown = run({"--frobnicate", "x.png", "-o", "y.png"});
   EXPECT_EQ(unknown.code, 2);
   EXPECT_NE(unknown.output.find("unknown option"), std::string::npos);
   EXPECT_EQ(run({kData + "/landscape-grey.jpg", "-o", "x.png"}).code, 2);  // no method
@@ -89,7 +91,7 @@ TEST(Cli, HelpAndUsageErrors) {
 
 TEST(Cli, ExemplarColorizesAtFullResolution) {
   const fs::path out = fresh_dir("exemplar") / "out.png";
-  Run r = run({kData + "/landscape-grey.jpg", "--reference", kData + "/landscape-reference.jpg",
+  CliRun r = run({kData + "/landscape-grey.jpg", "--reference", kData + "/landscape-reference.jpg",
                "-o", out.string()});
   ASSERT_EQ(r.code, 0) << r.output;
   const Image grey = load(kData + "/landscape-grey.jpg");
@@ -106,7 +108,7 @@ TEST(Cli, ExemplarColorizesAtFullResolution) {
 
 TEST(Cli, MetricsAgainstTruth) {
   const fs::path out = fresh_dir("metrics") / "out.jpg";
-  Run r = run({kData + "/landscape-grey.jpg", "--reference", kData + "/landscape-reference.jpg",
+  CliRun r = run({kData + "/landscape-grey.jpg", "--reference", kData + "/landscape-reference.jpg",
                "-o", out.string(), "--metrics", kData + "/landscape.jpg"});
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("PSNR"), std::string::npos);
@@ -123,7 +125,7 @@ TEST(Cli, BatchGoesOnPastBadFiles) {
   fs::copy_file(kData + "/eval/scene-21.jpg", in / "c.jpg");
   std::ofstream(in / "b.png") << "this is not an image";
   std::ofstream(in / "notes.txt") << "ignored: not an image extension";
-  Run r = run({in.string(), "--reference", kData + "/landscape-reference.jpg", "-o", out.string()});
+  CliRun r = run({in.string(), "--reference", kData + "/landscape-reference.jpg", "-o", out.string()});
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_NE(r.output.find("b.png"), std::string::npos);
   EXPECT_NE(r.output.find("[3/3]"), std::string::npos) << "progress on stderr: " << r.output;
@@ -135,14 +137,14 @@ TEST(Cli, BatchGoesOnPastBadFiles) {
 
 TEST(Cli, MissingModelIsAClearError) {
   const fs::path out = fresh_dir("model") / "out.png";
-  Run r = run({kData + "/landscape-grey.jpg", "--model", "no-such-model.onnx", "-o", out.string()});
+  CliRun r = run({kData + "/landscape-grey.jpg", "--model", "no-such-model.onnx", "-o", out.string()});
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_NE(r.output.find("no-such-model.onnx"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(out));
 }
 
 TEST(Cli, EvaluationTable) {
-  Run r = run({"--eval", kData + "/eval", "--reference", kData + "/landscape-reference.jpg", "-q"});
+  CliRun r = run({"--eval", kData + "/eval", "--reference", kData + "/landscape-reference.jpg", "-q"});
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("| greyscale |"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("| exemplar |"), std::string::npos) << r.output;
@@ -150,7 +152,7 @@ TEST(Cli, EvaluationTable) {
 }
 
 TEST(Cli, LabMatchesPublishedValue) {
-  Run r = run({"lab", "255", "0", "0"});
+  CliRun r = run({"lab", "255", "0", "0"});
   ASSERT_EQ(r.code, 0);
   double L = 0, a = 0, b = 0;
   std::istringstream(r.output) >> L >> a >> b;
@@ -163,7 +165,7 @@ TEST(Cli, RefusesToOverwriteItsInput) {
   const fs::path d = fresh_dir("overwrite");
   fs::copy_file(kData + "/eval/scene-22.jpg", d / "x.png");
   const auto before = fs::file_size(d / "x.png");
-  Run r = run({(d / "x.png").string(), "--reference", kData + "/landscape-reference.jpg", "-o",
+  CliRun r = run({(d / "x.png").string(), "--reference", kData + "/landscape-reference.jpg", "-o",
                (d / "x.png").string()});
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(fs::file_size(d / "x.png"), before);
@@ -186,7 +188,7 @@ TEST(Cli, OddFileCorpus) {
     if (name == "file") continue;  // header
     ++rows;
     const fs::path result = out / (fs::path(name).stem().string() + ".png");
-    Run r = run({kCorpus + "/" + name, "--reference", kData + "/landscape-reference.jpg", "-o",
+    CliRun r = run({kCorpus + "/" + name, "--reference", kData + "/landscape-reference.jpg", "-o",
                  result.string(), "--max-megapixels", "100"});
     if (outcome == "ok") {
       std::string w, h;
