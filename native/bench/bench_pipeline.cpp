@@ -6,6 +6,7 @@
 // Variants: 8-bit grey (the usual old photo), 8-bit RGB, 16-bit grey; finish with the
 // guided (edge-aware) and the bilinear upsampling at saturation 1, and guided at
 // saturation 3 (most pixels leave the sRGB gamut: the worst case of the chroma clamp).
+// Last, the exemplar method (exemplar.h) at the working size.
 // Each figure is "wall / cpu": wall-clock and this thread's CPU time (the CPU time is the
 // steadier figure on a shared machine). No assertions: figures only.
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include <ctime>
 #include <vector>
 
+#include "colorize/exemplar.h"
 #include "colorize/pipeline.h"
 
 using namespace colorize;
@@ -83,9 +85,12 @@ int main(int argc, char** argv) {
   std::printf("bench_pipeline: %dx%d (%.1f MP), median of %d runs, 1 thread\n", width, height,
               width * static_cast<double>(height) / 1e6, runs);
 
-  struct Variant { const char* name; int channels, depth; };
-  for (const Variant v : {Variant{"grey 8-bit", 1, 8}, Variant{"RGB 8-bit", 3, 8},
-                          Variant{"grey 16-bit", 1, 16}}) {
+  struct Variant {
+    const char* name;
+    int channels, depth;
+  };
+  for (const Variant v :
+       {Variant{"grey 8-bit", 1, 8}, Variant{"RGB 8-bit", 3, 8}, Variant{"grey 16-bit", 1, 16}}) {
     const Image im = synth(width, height, v.channels, v.depth);
     Samples t_prep;
     Prepared p;
@@ -111,11 +116,14 @@ int main(int argc, char** argv) {
     }
     std::printf("%s (working size %dx%d)\n", v.name, p.L_work.width, p.L_work.height);
     const auto show = [](const char* what, const Samples& s) {
-      std::printf("    %-34s %7.1f ms wall / %7.1f ms cpu\n", what, median(s.wall),
-                  median(s.cpu));
+      std::printf("    %-34s %7.1f ms wall / %7.1f ms cpu\n", what, median(s.wall), median(s.cpu));
     };
     show("prepare", t_prep);
-    struct Run { const char* name; Upsampling up; float saturation; };
+    struct Run {
+      const char* name;
+      Upsampling up;
+      float saturation;
+    };
     for (const Run run : {Run{"finish guided, saturation 1", Upsampling::kGuided, 1.0f},
                           Run{"finish bilinear, saturation 1", Upsampling::kBilinear, 1.0f},
                           Run{"finish guided, saturation 3", Upsampling::kGuided, 3.0f}}) {
@@ -142,6 +150,24 @@ int main(int argc, char** argv) {
         show("prepare + finish guided (sum)", sum);
       }
     }
+  }
+  // The classic exemplar method at the working size (reference 1024x768 RGB).
+  {
+    const Image target = synth(width, height, 1, 8);
+    const Image reference = synth(1024, 768, 3, 8);
+    auto p = prepare(target);
+    if (!p.ok()) return 1;
+    Samples t;
+    for (int r = 0; r < runs; ++r) {
+      const Timer timer;
+      auto ab = exemplar_colorize(p->L_work, reference);
+      t.add(timer);
+      if (!ab.ok()) return 1;
+    }
+    std::printf("exemplar_colorize, target %dx%d, reference 1024x768, 200 samples\n",
+                p->L_work.width, p->L_work.height);
+    std::printf("    %-34s %7.1f ms wall / %7.1f ms cpu\n", "exemplar", median(t.wall),
+                median(t.cpu));
   }
   return 0;
 }

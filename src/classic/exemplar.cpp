@@ -1,6 +1,8 @@
 // Exemplar-based colorization after Welsh, Ashikhmin & Mueller (2002), in CIELAB:
 // luminance remapping, jittered-grid sampling of the reference, matching on (L*, local
 // standard deviation of L*), a*b* transfer.
+#include "colorize/exemplar.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -9,7 +11,6 @@
 #include <vector>
 
 #include "colorize/color.h"
-#include "colorize/exemplar.h"
 #include "colorize/resample.h"
 
 namespace colorize {
@@ -134,8 +135,8 @@ Result<AbPlanes> exemplar_colorize(const Plane& L_target, const Image& reference
   // Jittered grid: gx x gy cells with about the reference's aspect, one random pixel per
   // cell, filled row by row until `samples` are taken.
   const int rw = rL.width, rh = rL.height, n = options.samples;
-  const int gy = std::max(
-      1, static_cast<int>(std::lround(std::sqrt(static_cast<double>(n) * rh / rw))));
+  const int gy =
+      std::max(1, static_cast<int>(std::lround(std::sqrt(static_cast<double>(n) * rh / rw))));
   const int gx = (n + gy - 1) / gy;
   Rng rng(options.seed);
   std::vector<float> sL(n), sS(n), sa(n), sb(n);
@@ -144,8 +145,8 @@ Result<AbPlanes> exemplar_colorize(const Plane& L_target, const Image& reference
     const int x0 = static_cast<int>(static_cast<int64_t>(cx) * rw / gx);
     const int x1 = std::max(x0 + 1, static_cast<int>(static_cast<int64_t>(cx + 1) * rw / gx));
     const int y0 = std::min(rh - 1, static_cast<int>(static_cast<int64_t>(cy) * rh / gy));
-    const int y1 = std::max(y0 + 1, std::min(rh, static_cast<int>(
-                                                      static_cast<int64_t>(cy + 1) * rh / gy)));
+    const int y1 =
+        std::max(y0 + 1, std::min(rh, static_cast<int>(static_cast<int64_t>(cy + 1) * rh / gy)));
     const int x = std::min(rw - 1, x0 + rng.below(x1 - x0));
     const int y = std::min(rh - 1, y0 + rng.below(y1 - y0));
     sL[k] = rL.at(x, y);

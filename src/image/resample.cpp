@@ -12,9 +12,9 @@ namespace colorize {
 namespace {
 
 struct Taps {
-  int n = 0;                 // taps per output index
-  std::vector<int> index;    // [out * n + k], clamped into [0, in - 1]
-  std::vector<float> weight; // [out * n + k], summing to 1 per output index
+  int n = 0;                  // taps per output index
+  std::vector<int> index;     // [out * n + k], clamped into [0, in - 1]
+  std::vector<float> weight;  // [out * n + k], summing to 1 per output index
 };
 
 int clamp_index(long long i, int size) {

@@ -44,8 +44,8 @@ struct ColorTables {
   static constexpr int kShift16 = 23 - 8;
   static constexpr int kBase16 = (127 - 22) << 8;  // first knot: 2^-22
   static constexpr int kSize16 = (127 << 8) - kBase16 + 2;
-  float m[9];     // XYZ -> linear RGB, row-major
-  float xn, zn;   // white point X and Z (Y = 1)
+  float m[9];    // XYZ -> linear RGB, row-major
+  float xn, zn;  // white point X and Z (Y = 1)
   std::vector<uint8_t> enc8;
   std::vector<float> enc16;  // pairs: value at knot k, difference to knot k + 1
 
@@ -95,7 +95,9 @@ inline float finv(float t) {
   return line + use_cube * (cube - line);
 }
 
-struct LinearRgb { float r, g, b; };
+struct LinearRgb {
+  float r, g, b;
+};
 
 inline LinearRgb lab_to_linear(const ColorTables& t, float fy, float Y, float a, float b) {
   const float X = t.xn * finv(fy + a * (1.0f / 500.0f));
@@ -108,8 +110,8 @@ constexpr float kGamutTol = 1e-5f;
 
 // One bisection step for n pixels: moves lo or hi to the midpoint, branch-free.
 void bisect_step(const ColorTables& t, size_t n, const float* __restrict fy,
-                 const float* __restrict Y, const float* __restrict a,
-                 const float* __restrict b, float* __restrict lo, float* __restrict hi) {
+                 const float* __restrict Y, const float* __restrict a, const float* __restrict b,
+                 float* __restrict lo, float* __restrict hi) {
   for (size_t i = 0; i < n; ++i) {
     const float mid = 0.5f * (lo[i] + hi[i]);
     const LinearRgb c = lab_to_linear(t, fy[i], Y[i], a[i] * mid, b[i] * mid);
@@ -190,8 +192,8 @@ Plane multiply(const Plane& p, const Plane& q) {
 
 // Guided-filter coefficients for chroma p with guide I (both at the same size): per pixel,
 // the regularised least-squares line p ~ A * I + B over its (2r+1)^2 window.
-void guided_coefficients(const Plane& I, const Plane& mean_I, const Plane& var_I,
-                         const Plane& p, int r, float eps, Plane* A_out, Plane* B_out) {
+void guided_coefficients(const Plane& I, const Plane& mean_I, const Plane& var_I, const Plane& p,
+                         int r, float eps, Plane* A_out, Plane* B_out) {
   const Plane mean_p = box_mean(p, r);
   const Plane mean_Ip = box_mean(multiply(I, p), r);
   Plane A(p.width, p.height), B(p.width, p.height);
@@ -242,9 +244,8 @@ Axis make_axis(int in, int out) {
 // Lab (L* already in [0, 100]) -> linear RGB; flags pixels outside [0, 1] (beyond
 // kGamutTol) and returns whether any was flagged.
 int lab_row_to_linear(const ColorTables& t, int n, const float* __restrict L,
-                      const float* __restrict A, const float* __restrict B,
-                      float* __restrict R, float* __restrict G, float* __restrict Bl,
-                      int32_t* __restrict flag) {
+                      const float* __restrict A, const float* __restrict B, float* __restrict R,
+                      float* __restrict G, float* __restrict Bl, int32_t* __restrict flag) {
   const float m0 = t.m[0], m1 = t.m[1], m2 = t.m[2], m3 = t.m[3], m4 = t.m[4], m5 = t.m[5],
               m6 = t.m[6], m7 = t.m[7], m8 = t.m[8], xn = t.xn, zn = t.zn;
   int any_out = 0;
@@ -310,8 +311,8 @@ void encode16_index_row(int n, const float* __restrict in, int32_t* __restrict i
 // A * L + B), already scaled by the saturation; a and b are then clamped to [lo, hi] (the
 // range the predicted chroma spans, so the filter cannot invent stronger colours).
 template <typename T>
-void render(const Image& original, const Plane& L_full, const Plane* coef, float a_lo,
-            float a_hi, float b_lo, float b_hi, Image* out) {
+void render(const Image& original, const Plane& L_full, const Plane* coef, float a_lo, float a_hi,
+            float b_lo, float b_hi, Image* out) {
   const ColorTables& t = tables();
   const int W = original.width, H = original.height;
   const int w = coef[0].width, h = coef[0].height;

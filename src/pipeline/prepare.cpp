@@ -36,9 +36,9 @@ Result<Prepared> prepare(const Image& image, const PrepareOptions& options) {
     return Result<Prepared>(ErrorCode::kInvalidArgument, "the image has no pixels");
   }
   if (options.working_size < 32 || options.working_size > 4096) {
-    return Result<Prepared>(ErrorCode::kInvalidArgument,
-                            "working size " + std::to_string(options.working_size) +
-                                " is outside 32..4096 pixels");
+    return Result<Prepared>(
+        ErrorCode::kInvalidArgument,
+        "working size " + std::to_string(options.working_size) + " is outside 32..4096 pixels");
   }
   Prepared p;
   p.L_full = image_lightness(image);
@@ -62,15 +62,13 @@ HintPlanes render_hints(const std::vector<Hint>& hints, int full_width, int full
   const double sx = static_cast<double>(work_width) / full_width;
   const double sy = static_cast<double>(work_height) / full_height;
   for (const Hint& h : hints) {
-    if (!std::isfinite(h.x) || !std::isfinite(h.y) || !std::isfinite(h.a) ||
-        !std::isfinite(h.b)) {
+    if (!std::isfinite(h.x) || !std::isfinite(h.y) || !std::isfinite(h.a) || !std::isfinite(h.b)) {
       continue;
     }
     // The working pixel whose area contains the point; points on the far edge belong to
     // the last pixel.
     const int cx = std::min(work_width - 1, std::max(0, static_cast<int>(std::floor(h.x * sx))));
-    const int cy =
-        std::min(work_height - 1, std::max(0, static_cast<int>(std::floor(h.y * sy))));
+    const int cy = std::min(work_height - 1, std::max(0, static_cast<int>(std::floor(h.y * sy))));
     for (int y = std::max(0, cy - radius); y <= std::min(work_height - 1, cy + radius); ++y) {
       for (int x = std::max(0, cx - radius); x <= std::min(work_width - 1, cx + radius); ++x) {
         out.ab.a.at(x, y) = h.a;

@@ -230,8 +230,8 @@ TEST(ColorizeWithReference, WholePathColoursTheRightRegions) {
   for (int y = 0; y < h; ++y) {
     if (std::abs(y - h / 2) <= 8) continue;
     for (int x = 0; x < w; ++x) {
-      const Lab lab = srgb_to_lab(
-          Rgb{out->sample01(x, y, 0), out->sample01(x, y, 1), out->sample01(x, y, 2)});
+      const Lab lab =
+          srgb_to_lab(Rgb{out->sample01(x, y, 0), out->sample01(x, y, 1), out->sample01(x, y, 2)});
       (target_is_bright(x, y, h) ? bright_b : dark_b) += lab.b;
       (target_is_bright(x, y, h) ? nb : nd) += 1;
     }

@@ -25,8 +25,8 @@ Image grey_image(int w, int h, int channels, int depth, const std::function<floa
       const size_t i = (static_cast<size_t>(y) * w + x) * channels;
       for (int c = 0; c < channels; ++c) {
         const bool is_alpha = (channels == 2 || channels == 4) && c == channels - 1;
-        const float s = is_alpha ? static_cast<float>((x * 7 + y * 3) % 256) * max_code / 255.0f
-                                 : code;
+        const float s =
+            is_alpha ? static_cast<float>((x * 7 + y * 3) % 256) * max_code / 255.0f : code;
         if (depth == 16) {
           im.data16[i + c] = static_cast<uint16_t>(s);
         } else {
@@ -130,8 +130,7 @@ TEST(Prepare, SizesAndLightnessRanges) {
 
 TEST(Prepare, BlackAndWhiteAndColour) {
   const Prepared black = prepared_or_die(grey_image(40, 30, 1, 8, [](int, int) { return 0.f; }));
-  const Prepared white =
-      prepared_or_die(grey_image(40, 30, 3, 16, [](int, int) { return 100.f; }));
+  const Prepared white = prepared_or_die(grey_image(40, 30, 3, 16, [](int, int) { return 100.f; }));
   for (float v : black.L_work.data) EXPECT_NEAR(v, 0.0f, 1e-3);
   for (float v : white.L_work.data) EXPECT_NEAR(v, 100.0f, 1e-2);
   Image red = Image::make(8, 8, 3, 8);
@@ -191,7 +190,9 @@ TEST(RenderHints, NoHintsGiveZeroPlanes) {
 // ---- finish ----
 
 TEST(Finish, KeepsSizeAlphaAndBitDepth) {
-  struct Case { int channels, depth, out_channels; };
+  struct Case {
+    int channels, depth, out_channels;
+  };
   for (const Case c : {Case{1, 8, 3}, Case{2, 16, 4}, Case{3, 16, 3}, Case{4, 8, 4}}) {
     const Image im = grey_image(70, 45, c.channels, c.depth, ramp);
     const Prepared p = prepared_or_die(im, 32);
@@ -323,6 +324,22 @@ TEST(Finish, ChromaAtAnotherSizeIsAccepted) {
   const Lab lab = pixel_lab(*out, 100, 50);
   EXPECT_NEAR(lab.a, 5, 0.8);
   EXPECT_NEAR(lab.b, 5, 0.8);
+  // A single chroma value colours the whole image.
+  for (Upsampling up : {Upsampling::kGuided, Upsampling::kBilinear}) {
+    FinishOptions o;
+    o.upsampling = up;
+    const auto one = finish(im, p, constant_ab(1, 1, -8, 12), o);
+    ASSERT_TRUE(one.ok());
+    for (int y = 0; y < 100; y += 9)
+      for (int x = 0; x < 200; x += 9) {
+        const float L = p.L_full.at(x, y);
+        if (L < 15 || L > 85) continue;  // near black / white this chroma leaves the gamut
+        ASSERT_TRUE(lab_in_srgb_gamut(Lab{L, -8, 12}));
+        const Lab c = pixel_lab(*one, x, y);
+        EXPECT_NEAR(c.a, -8, 0.8);
+        EXPECT_NEAR(c.b, 12, 0.8);
+      }
+  }
 }
 
 TEST(Finish, Errors) {

@@ -26,7 +26,7 @@ constexpr float kDark = 25.0f, kBright = 75.0f;
 // The object's chroma: C* = 40 at hue 330 degrees, inside the sRGB gamut at both L* values
 // (so the gamut clamp plays no part in the figures).
 constexpr float kA = 34.641f, kB = -20.0f;
-constexpr int kBand = 6;                 // band width in full-resolution pixels
+constexpr int kBand = 6;  // band width in full-resolution pixels
 
 bool inside(int x, int y) { return x >= kX0 && x < kX1 && y >= kY0 && y < kY1; }
 
@@ -45,7 +45,8 @@ Image make_target() {
   };
   const uint8_t dark = code(kDark), bright = code(kBright);
   for (int y = 0; y < kH; ++y)
-    for (int x = 0; x < kW; ++x) im.data8[static_cast<size_t>(y) * kW + x] = inside(x, y) ? bright : dark;
+    for (int x = 0; x < kW; ++x)
+      im.data8[static_cast<size_t>(y) * kW + x] = inside(x, y) ? bright : dark;
   return im;
 }
 
@@ -63,8 +64,8 @@ Bleed measure(const Image& out) {
       const bool band_out = !inside(x, y) && d >= 1 && d <= kBand;
       const bool band_in = inside(x, y) && d > -kBand;
       if (!band_out && !band_in) continue;
-      const Lab lab = srgb_to_lab(
-          Rgb{out.sample01(x, y, 0), out.sample01(x, y, 1), out.sample01(x, y, 2)});
+      const Lab lab =
+          srgb_to_lab(Rgb{out.sample01(x, y, 0), out.sample01(x, y, 1), out.sample01(x, y, 2)});
       const double c = std::hypot(lab.a, lab.b);
       if (band_out) {
         leak_sum += c;
@@ -83,7 +84,8 @@ Bleed measure(const Image& out) {
 AbPlanes working_chroma(const Prepared& p, bool soft) {
   AbPlanes ab{Plane(p.L_work.width, p.L_work.height), Plane(p.L_work.width, p.L_work.height)};
   for (size_t i = 0; i < p.L_work.size(); ++i) {
-    const float coverage = std::min(1.0f, std::max(0.0f, (p.L_work.data[i] - kDark) / (kBright - kDark)));
+    const float coverage =
+        std::min(1.0f, std::max(0.0f, (p.L_work.data[i] - kDark) / (kBright - kDark)));
     const float w = soft ? coverage : (coverage > 0.5f ? 1.0f : 0.0f);
     ab.a.data[i] = kA * w;
     ab.b.data[i] = kB * w;
@@ -110,12 +112,11 @@ TEST(EdgeBleed, GuidedBleedsLessThanBilinear) {
     ASSERT_TRUE(out_b.ok());
     const Bleed g = measure(*out_g), b = measure(*out_b);
     std::cout << std::fixed << std::setprecision(2) << "[edge bleed] " << kW << "x" << kH
-              << ", working " << prepared->L_work.width << "x" << prepared->L_work.height
-              << ", " << (soft ? "soft" : "hard") << " chroma, " << kBand
-              << "-px bands, object C* = 40:\n"
+              << ", working " << prepared->L_work.width << "x" << prepared->L_work.height << ", "
+              << (soft ? "soft" : "hard") << " chroma, " << kBand << "-px bands, object C* = 40:\n"
               << "    guided:   leaked C* outside " << g.leaked << ", lost C* inside " << g.lost
-              << "\n    bilinear: leaked C* outside " << b.leaked << ", lost C* inside "
-              << b.lost << std::endl;
+              << "\n    bilinear: leaked C* outside " << b.leaked << ", lost C* inside " << b.lost
+              << std::endl;
     // The edge-aware path must leak at most a third of what bilinear leaks, and lose less.
     EXPECT_LT(g.leaked, b.leaked / 3.0);
     EXPECT_LT(g.lost, b.lost);
