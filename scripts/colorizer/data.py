@@ -1,0 +1,192 @@
+"""Training / validation data: tar shards of JPEGs decoded once into memory (uint8 RGB),
+multi-scale augmented batches in CIELAB, and sampled user hints.
+
+Pools: every shard's images are grouped by source kind (the shard file name's prefix before
+'-': places, tinyimagenet, hires, ...). A training sample is a square window of one image
+(the whole 128-px places / 64-px tinyimagenet image; a random square of side min(h, w) of a
+hires image), rescaled so its side is working_size * u (u random per batch, multi-scale),
+randomly cropped to the batch's crop size and flipped. So the network sees whole images at
+about the working size, which is what inference gives it.
+"""
+import io
+import os
+import pickle
+import tarfile
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from .color import LINEAR_LUT, linear_to_lab_torch, srgb_to_lab
+
+
+def is_near_grey(rgb, mean_limit=4.0, p99_limit=7.0):
+    """The data pack's filter: mean chroma < 4 and 99th-percentile chroma < 7 (CIELAB),
+    evaluated on a thumbnail of at most 64 px for speed."""
+    h, w = rgb.shape[:2]
+    step = max(1, max(h, w) // 64)
+    lab = srgb_to_lab(rgb[::step, ::step])
+    c = np.hypot(lab[..., 1], lab[..., 2])
+    return c.mean() < mean_limit and np.percentile(c, 99) < p99_limit
+
+
+def read_shard(path, skip_grey=True, limit=None):
+    """Decodes the JPEG members of a tar shard. Returns (names, list of uint8 [H, W, 3])."""
+    names, images = [], []
+    with tarfile.open(path, "r") as tf:
+        for m in tf:
+            if not m.isfile():
+                continue
+            data = tf.extractfile(m).read()
+            try:
+                img = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+            except Exception:
+                continue
+            if min(img.shape[:2]) < 32 or (skip_grey and is_near_grey(img)):
+                continue
+            names.append(m.name)
+            images.append(img)
+            if limit and len(images) >= limit:
+                break
+    return names, images
+
+
+def pool_kind(path):
+    return os.path.basename(path).split("-")[0].split(".")[0]
+
+
+def load_shards(paths, cache_dir=None, skip_grey=True, limit=None, log=print):
+    """{kind: list of uint8 images} for the given shard paths; decoded images are cached as
+    pickles in cache_dir (if given) keyed by shard name and size, for fast restarts."""
+    pools = {}
+    for p in paths:
+        images = None
+        key = None
+        if cache_dir:
+            os.makedirs(cache_dir, exist_ok=True)
+            key = os.path.join(cache_dir, "%s-%d-%s-%s.pkl" % (
+                os.path.basename(p), os.path.getsize(p), int(skip_grey), limit))
+            if os.path.exists(key):
+                with open(key, "rb") as f:
+                    images = pickle.load(f)
+        if images is None:
+            _, images = read_shard(p, skip_grey=skip_grey, limit=limit)
+            if key:
+                with open(key + ".tmp", "wb") as f:
+                    pickle.dump(images, f, protocol=4)
+                os.replace(key + ".tmp", key)
+        pools.setdefault(pool_kind(p), []).extend(images)
+        log("loaded %s: %d images" % (os.path.basename(p), len(images)))
+    return pools
+
+
+def squares(images, side=None):
+    """One uint8 tensor [N, s, s, 3] of square windows: an image whose sides differ gives
+    windows of side min(h, w) at both ends of its longer side (and the centre when the
+    longer side exceeds 1.6x the shorter), all resized (bilinear) to a common side s."""
+    wins = []
+    for im in images:
+        h, w = im.shape[:2]
+        s = min(h, w)
+        L = max(h, w)
+        starts = [0] if L == s else ([0, (L - s) // 2, L - s] if L > 1.6 * s else [0, L - s])
+        for o in starts:
+            wins.append(im[o:o + s, :] if h > w else im[:, o:o + s])
+    if side is None:
+        side = int(np.median([x.shape[0] for x in wins]))
+    out = np.empty((len(wins), side, side, 3), np.uint8)
+    for i, x in enumerate(wins):
+        out[i] = x if x.shape[0] == side else np.asarray(
+            Image.fromarray(np.ascontiguousarray(x)).resize((side, side), Image.BILINEAR))
+    return torch.from_numpy(out)
+
+
+class BatchSampler:
+    """Random multi-scale batches. Each batch: one pool (chosen with probability proportional
+    to pool size times its weight), one rescale factor u in [scale_min, scale_max] (the window
+    becomes working_size * u pixels), one crop size from crop_sizes (multiples of 32, clipped
+    to the rescaled size), random crop position and horizontal flip per sample.
+    Everything after the index lookup runs on `device` (the GPU config keeps pools there)."""
+
+    def __init__(self, pools, working_size=128, crop_sizes=(64, 96, 128),
+                 crop_probs=None, scale_range=(0.75, 1.25), pool_weights=None, seed=0,
+                 device="cpu"):
+        self.pools = {k: (v if torch.is_tensor(v) else squares(v)).to(device)
+                      for k, v in pools.items() if len(v)}
+        self.kinds = sorted(self.pools)
+        w = np.array([len(self.pools[k]) * (pool_weights or {}).get(k, 1.0)
+                      for k in self.kinds], np.float64)
+        self.pool_p = w / w.sum()
+        self.ws = working_size
+        self.crop_sizes = list(crop_sizes)
+        p = np.ones(len(crop_sizes)) if crop_probs is None else np.asarray(crop_probs, float)
+        self.crop_p = p / p.sum()
+        self.scale_range = scale_range
+        self.rng = np.random.RandomState(seed)
+        self.device = device
+
+    def state(self):
+        return self.rng.get_state()
+
+    def set_state(self, s):
+        self.rng.set_state(s)
+
+    def batch(self, n):
+        """Returns (lab [n, 3, S, S] float32 on device, crop size S)."""
+        kind = self.kinds[self.rng.choice(len(self.kinds), p=self.pool_p)]
+        pool = self.pools[kind]
+        idx = torch.from_numpy(self.rng.randint(0, len(pool), size=n)).to(self.device)
+        # to linear light by table lookup; rescaling in linear light is also the right thing
+        lut = LINEAR_LUT.to(self.device)
+        x = lut[pool[idx].long()].permute(0, 3, 1, 2)
+        u = self.rng.uniform(*self.scale_range)
+        R = max(32, int(round(self.ws * u)))
+        if R != x.shape[-1]:
+            x = F.interpolate(x, size=(R, R), mode="bilinear", align_corners=False,
+                              antialias=R < x.shape[-1]).clamp(0, 1)
+        S = int(self.crop_sizes[self.rng.choice(len(self.crop_sizes), p=self.crop_p)])
+        S = max(32, min(S, R // 32 * 32))
+        ys = self.rng.randint(0, R - S + 1, size=n)
+        xs = self.rng.randint(0, R - S + 1, size=n)
+        flips = self.rng.rand(n) < 0.5
+        crops = []
+        for j in range(n):
+            c = x[j, :, ys[j]:ys[j] + S, xs[j]:xs[j] + S]
+            crops.append(c.flip(-1) if flips[j] else c)
+        return linear_to_lab_torch(torch.stack(crops)), S
+
+
+def sample_hints(ab, rng, p_none=0.5, p_geom=0.25, max_hints=16, max_radius=2):
+    """User hints sampled from the ground truth, as the model's hint inputs.
+    ab: [B, 2, H, W] true a*b*. Per image: with probability p_none no hints (automatic);
+    otherwise n ~ Geometric(p_geom) (capped) hints at uniform positions, each a square of
+    radius 0..max_radius filled with the mean true ab inside it (render_hints in the core
+    draws radius-1 squares). Returns (hint_ab [B, 2, H, W], hint_mask [B, 1, H, W])."""
+    B, _, H, W = ab.shape
+    hint_ab = torch.zeros_like(ab)
+    mask = torch.zeros((B, 1, H, W), dtype=ab.dtype, device=ab.device)
+    for i in range(B):
+        if rng.rand() < p_none:
+            continue
+        n = min(max_hints, rng.geometric(p_geom))
+        for _ in range(n):
+            r = rng.randint(0, max_radius + 1)
+            y = rng.randint(0, H)
+            x = rng.randint(0, W)
+            y0, y1, x0, x1 = max(0, y - r), min(H, y + r + 1), max(0, x - r), min(W, x + r + 1)
+            v = ab[i, :, y0:y1, x0:x1].mean(dim=(1, 2))
+            hint_ab[i, :, y0:y1, x0:x1] = v[:, None, None]
+            mask[i, :, y0:y1, x0:x1] = 1.0
+    return hint_ab, mask
+
+
+def centre_square(rgb, side):
+    """Resize so the shorter side is `side` (bicubic), then the centre side x side crop."""
+    h, w = rgb.shape[:2]
+    s = side / min(h, w)
+    nh, nw = max(side, int(round(h * s))), max(side, int(round(w * s)))
+    if (nh, nw) != (h, w):
+        rgb = np.asarray(Image.fromarray(rgb).resize((nw, nh), Image.BICUBIC))
+    y, x = (nh - side) // 2, (nw - side) // 2
+    return rgb[y:y + side, x:x + side]

@@ -1,0 +1,89 @@
+"""Evaluation on the validation shards at 256 x 256 (centre crop), as the product runs:
+L* of the crop -> area-resampled to the working size -> model -> ab (H/2) -> bilinear up to
+256 -> combined with the crop's own full-resolution L* -> sRGB (clamped) -> metrics vs the
+true crop: PSNR, SSIM, colourfulness (CF) and its difference to the truth, mean CIEDE2000."""
+import os
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from .color import ciede2000, srgb_to_lab
+from .data import centre_square, read_shard
+from .metrics import colourfulness, compose, psnr, ssim
+
+
+def load_eval_set(data_dir, n_places=None, n_bsds=None, side=256):
+    vd = os.path.join(data_dir, "val")
+    _, pl = read_shard(os.path.join(vd, "places-val.tar"), skip_grey=False, limit=n_places)
+    _, bs = read_shard(os.path.join(vd, "bsds-val.tar"), skip_grey=False, limit=n_bsds)
+    rgb = [centre_square(im, side) for im in pl + bs]
+    src = ["places"] * len(pl) + ["bsds"] * len(bs)
+    return np.stack(rgb), src
+
+
+def working_L(L, ws):
+    """L [N, H, W] -> [N, 1, h, w] at the working size (area resampling, multiples of 32)."""
+    t = torch.from_numpy(L.astype(np.float32))[:, None]
+    H, W = L.shape[1:]
+    s = ws / max(H, W)
+    h = max(32, int(round(H * min(1.0, s) / 32)) * 32)
+    w = max(32, int(round(W * min(1.0, s) / 32)) * 32)
+    if (h, w) == (H, W):
+        return t
+    return F.interpolate(t, size=(h, w), mode="area") if H % h == 0 and W % w == 0 else \
+        F.interpolate(t, size=(h, w), mode="bilinear", align_corners=False, antialias=True)
+
+
+@torch.no_grad()
+def predict(fn, L, ws, batch=16):
+    """fn(L, hint_ab, hint_mask) -> ab; returns ab [N, 2, h, w] for automatic colorization."""
+    out = []
+    for i in range(0, len(L), batch):
+        Lw = working_L(L[i:i + batch], ws)
+        z = torch.zeros(Lw.shape[0], 2, *Lw.shape[2:])
+        out.append(fn(Lw, z, z[:, :1]).float())
+    return torch.cat(out)
+
+
+class Truth:
+    def __init__(self, rgb):
+        self.rgb = rgb
+        self.lab = srgb_to_lab(rgb)
+        self.cf = np.array([colourfulness(x) for x in rgb])
+
+
+def score(truth, ab, idx=None):
+    """Per-image metrics of predictions ab [N, 2, h, w] (None = greyscale)."""
+    idx = range(len(truth.rgb)) if idx is None else idx
+    rows = []
+    for i in idx:
+        L = truth.lab[i, ..., 0]
+        a = torch.zeros(2, *L.shape) if ab is None else ab[i]
+        out = compose(L, a)
+        rows.append((psnr(out, truth.rgb[i]), ssim(out, truth.rgb[i]), colourfulness(out),
+                     truth.cf[i], float(ciede2000(srgb_to_lab(out), truth.lab[i]).mean())))
+    return np.array(rows)
+
+
+def summarize(rows):
+    return dict(psnr=rows[:, 0].mean(), ssim=rows[:, 1].mean(), cf=rows[:, 2].mean(),
+                cf_truth=rows[:, 3].mean(), cf_ratio=rows[:, 2].mean() / rows[:, 3].mean(),
+                dcf_abs=np.abs(rows[:, 2] - rows[:, 3]).mean(),
+                dcf=(rows[:, 2] - rows[:, 3]).mean(), de2000=rows[:, 4].mean(), n=len(rows))
+
+
+def contact_sheet(path, truth, ab, idx, tile=160, cols=2, quality=82):
+    """Rows of (grey | ours | truth) triplets; small JPEG."""
+    rows = (len(idx) + cols - 1) // cols
+    sheet = Image.new("RGB", (cols * 3 * tile + (cols - 1) * 8, rows * tile), (255, 255, 255))
+    for k, i in enumerate(idx):
+        L = truth.lab[i, ..., 0]
+        grey = compose(L, torch.zeros(2, *L.shape))
+        ours = compose(L, ab[i])
+        r, c = divmod(k, cols)
+        for j, im in enumerate((grey, ours, truth.rgb[i])):
+            sheet.paste(Image.fromarray(im).resize((tile, tile), Image.BICUBIC),
+                        (c * (3 * tile + 8) + j * tile, r * tile))
+    sheet.save(path, quality=quality, optimize=True)

@@ -1,0 +1,118 @@
+"""The colorization network.
+
+  inputs  L [B,1,H,W] (L* 0..100), hint_ab [B,2,H,W] (CIELAB units), hint_mask [B,1,H,W]
+  -> normalise inside the graph: L/50 - 1 (the [-1, 1] range the MobileNetV2 weights expect
+     for a grey input), hint_ab / 110, mask as is
+  -> encoder: MobileNetV2 (ImageNet weights from the TFLite model) up to its 320-channel
+     stride-32 block; the stem takes 4 channels (L + hints): its L filter is the sum of the
+     pretrained RGB filters (a grey image has R = G = B), its hint filters start at zero
+  -> global context (Iizuka et al. 2016): global average pool of the stride-32 features,
+     two 1x1 convs, broadcast-added to the local stride-32 features. Adding W_g g to W_l x
+     is the same as a 1x1 conv over [x, broadcast(g)] and exports without Expand/Reshape
+  -> U-Net decoder: nearest x2 upsampling, concat with the encoder skip, two 3x3 conv+BN+ReLU
+     (one at stride 2, the costliest stage on a CPU); the hint planes also enter the decoder
+     directly at stride 8 and stride 2 (strided convs), so hints work even when the
+     encoder is frozen (CPU config) and reach the output at full detail;
+  -> head: 1x1 conv to Q logits over the ab bins (bins.py), at H/2 x W/2.
+Inference (export) adds: softmax(logits / T), then a 1x1 conv whose weights are the bin
+centres: the annealed mean (Zhang et al. 2016), so the graph outputs ab [B,2,H/2,W/2].
+"""
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .mobilenet import MobileNetV2, load_tflite_weights
+
+SKIPS = (1, 3, 6, 13, 17)  # feature indices giving strides 2, 4, 8, 16, 32
+
+
+def conv_bn(cin, cout, k=3):
+    return nn.Sequential(nn.Conv2d(cin, cout, k, 1, k // 2, bias=False), nn.BatchNorm2d(cout),
+                         nn.ReLU(inplace=True))
+
+
+class Up(nn.Module):
+    def __init__(self, cin, cskip, cout, convs=2):
+        super().__init__()
+        layers = [conv_bn(cin + cskip, cout)] + [conv_bn(cout, cout) for _ in range(convs - 1)]
+        self.body = nn.Sequential(*layers)
+
+    def forward(self, x, skip, extra=None):
+        x = F.interpolate(x, scale_factor=2.0, mode="nearest")
+        parts = [x, skip] if extra is None else [x, skip, extra]
+        return self.body(torch.cat(parts, 1))
+
+
+class ColorNet(nn.Module):
+    def __init__(self, bin_centres, width=1.0, temperature=0.38):
+        super().__init__()
+        mb = MobileNetV2(in_channels=3)
+        self.encoder = mb.features[:SKIPS[-1] + 1]
+        stem = self.encoder[0].conv
+        new = nn.Conv2d(4, stem.out_channels, 3, 2, 0, bias=True)
+        self.encoder[0][1] = new  # [0] is the SAME-padding ZeroPad2d
+        c = lambda n: max(8, int(round(n * width)))
+        self.c5 = c(256)
+        self.local5 = nn.Sequential(nn.Conv2d(320, self.c5, 1, bias=False), nn.BatchNorm2d(self.c5))
+        self.global_fc = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(320, c(256), 1),
+                                       nn.ReLU(inplace=True), nn.Conv2d(c(256), self.c5, 1))
+        self.up4 = Up(self.c5, 96, c(128))
+        self.hint_s8 = nn.Sequential(nn.Conv2d(3, 16, 8, 8), nn.ReLU(inplace=True))
+        self.up3 = Up(c(128), 32 + 16, c(96))
+        self.up2 = Up(c(96), 24, c(48))
+        self.hint_in = nn.Sequential(nn.Conv2d(3, 16, 2, 2), nn.ReLU(inplace=True))
+        self.up1 = Up(c(48), 16 + 16, c(32), convs=1)
+        Q = bin_centres.shape[0]
+        self.head = nn.Conv2d(c(32), Q, 1)
+        self.register_buffer("bins", torch.as_tensor(bin_centres, dtype=torch.float32))
+        self.register_buffer("prior_w", torch.ones(Q))
+        self.temperature = temperature
+        self.freeze_until = -1  # encoder layers 0..freeze_until run without gradients
+
+    def init_from_tflite(self, path):
+        """ImageNet weights into the encoder; the stem's L filter = sum of its RGB filters."""
+        mb = MobileNetV2(in_channels=3)
+        load_tflite_weights(mb, path)
+        src = dict(mb.features.named_parameters())
+        with torch.no_grad():
+            for name, p in self.encoder.named_parameters():
+                if name == "0.1.weight":
+                    p.zero_()
+                    p[:, 0:1] = src[name].sum(1, keepdim=True)
+                else:
+                    p.copy_(src[name])
+
+    def encoder_parameters(self):
+        return list(self.encoder.parameters())
+
+    def decoder_parameters(self):
+        enc = set(id(p) for p in self.encoder.parameters())
+        return [p for p in self.parameters() if id(p) not in enc]
+
+    def logits(self, L, hint_ab, hint_mask):
+        hints = torch.cat([hint_ab * (1.0 / 110.0), hint_mask], 1)
+        x = torch.cat([L * (1.0 / 50.0) - 1.0, hints], 1)
+        feats = []
+        for i, layer in enumerate(self.encoder):
+            if i <= self.freeze_until:
+                with torch.no_grad():
+                    x = layer(x)
+            else:
+                x = layer(x)
+            if i in SKIPS:
+                feats.append(x)
+        s2, s4, s8, s16, s32 = feats
+        y = F.relu(self.local5(s32) + self.global_fc(s32))
+        y = self.up4(y, s16)
+        y = self.up3(y, s8, self.hint_s8(hints))
+        y = self.up2(y, s4)
+        y = self.up1(y, s2, self.hint_in(hints))
+        return self.head(y)
+
+    def annealed_mean(self, logits, temperature=None):
+        T = self.temperature if temperature is None else temperature
+        p = torch.softmax(logits / T, dim=1)
+        return torch.einsum("bqhw,qc->bchw", p, self.bins)
+
+    def forward(self, L, hint_ab, hint_mask):
+        return self.annealed_mean(self.logits(L, hint_ab, hint_mask))

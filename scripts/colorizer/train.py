@@ -1,0 +1,271 @@
+"""Training loop: seeded, resumable, multi-scale, hint sampling, validation + early stopping.
+
+Configs: "cpu" (Debian torch 1.13, 2 threads, fp32) and "gpu" (torch 2.x, one CUDA device,
+bf16 autocast, <= 10 minutes). Every key can be overridden from the command line
+(scripts/train.py --set key=value). A run lives in runs/<name>/: log.txt, config.json,
+last.pt (every ckpt_every steps, for resuming), best.pt (best validation loss).
+"""
+import json
+import math
+import os
+import time
+
+import numpy as np
+import torch
+
+from . import bins as binsmod
+from .data import BatchSampler, centre_square, load_shards, sample_hints
+from .color import srgb_to_lab
+from .losses import GridLookup, annealed_mean_rows, downsample_ab, rebalanced_ce
+from .metrics import batch_psnr_cf
+from .model import ColorNet
+
+CONFIGS = {
+    "cpu": dict(
+        device="cpu", threads=2, amp=False, compile=False,
+        batch=16, working_size=128, crop_sizes=[64, 96, 128], crop_probs=[0.75, 0.20, 0.05],
+        scale_range=[0.8, 1.25], pool_weights={"hires": 2.0},
+        lr=1e-3, encoder_lr=3e-4, weight_decay=1e-4, warmup=100,
+        max_steps=100000, max_minutes=70.0,
+        lam=0.5, temperature=0.38, reg_weight=0.0, hint_p_none=0.5,
+        pretrained=True, width=1.0, freeze_until=13,
+        val_every=250, val_images=128, val_bsds=16, ckpt_every=50, log_every=25,
+        patience=6, seed=1234, prior_images=3000,
+    ),
+    "gpu": dict(
+        device="cuda", threads=8, amp=True, compile=False,
+        batch=128, working_size=224, crop_sizes=[128, 160, 192, 224],
+        crop_probs=[0.3, 0.3, 0.2, 0.2], scale_range=[0.8, 1.25], pool_weights={"hires": 2.0},
+        lr=2e-3, encoder_lr=5e-4, weight_decay=1e-4, warmup=200,
+        max_steps=100000, max_minutes=9.5,
+        lam=0.5, temperature=0.38, reg_weight=0.0, hint_p_none=0.5,
+        pretrained=True, width=1.0, freeze_until=-1,
+        val_every=150, val_images=1000, val_bsds=100, ckpt_every=150, log_every=25,
+        patience=5, seed=1234, prior_images=5000,
+    ),
+}
+
+
+def default_shards(data_dir):
+    tr = os.path.join(data_dir, "train")
+    return sorted(os.path.join(tr, f) for f in os.listdir(tr) if f.endswith(".tar"))
+
+
+def compute_prior(pools, centres, n_images, seed, log):
+    """Empirical ab prior over the bins from up to n_images training images (each pool in
+    proportion to its size), pixels subsampled, smoothed (bins.empirical_prior)."""
+    rng = np.random.RandomState(seed)
+    total = sum(len(v) for v in pools.values())
+    samples = []
+    for k, v in pools.items():
+        n = max(1, int(round(n_images * len(v) / total)))
+        for i in rng.randint(0, len(v), size=n):
+            im = v[i].numpy() if torch.is_tensor(v[i]) else v[i]
+            step = max(1, min(im.shape[:2]) // 48)
+            lab = srgb_to_lab(im[::step, ::step]).reshape(-1, 3)
+            samples.append(lab[:, 1:])
+    ab = np.concatenate(samples).astype(np.float32)
+    if len(ab) > 500000:
+        ab = ab[rng.choice(len(ab), 500000, replace=False)]
+    p = binsmod.empirical_prior(ab, centres)
+    log("prior from %d pixels: max p %.4f, bins with p > 1e-4: %d of %d"
+        % (len(ab), p.max(), (p > 1e-4).sum(), len(p)))
+    return p
+
+
+def load_val(data_dir, cfg, log):
+    """Fixed validation images at the working size: the first val_images of places-val
+    (resized/cropped to working_size square) + the first val_bsds of bsds-val."""
+    from .data import read_shard
+    vd = os.path.join(data_dir, "val")
+    ims = []
+    _, pl = read_shard(os.path.join(vd, "places-val.tar"), skip_grey=False, limit=cfg["val_images"])
+    ims += pl
+    if cfg["val_bsds"]:
+        _, bs = read_shard(os.path.join(vd, "bsds-val.tar"), skip_grey=False, limit=cfg["val_bsds"])
+        ims += bs
+    ws = cfg["working_size"]
+    rgb = np.stack([centre_square(im, ws) for im in ims])
+    lab = srgb_to_lab(rgb).astype(np.float32)
+    log("validation: %d images at %d px" % (len(rgb), ws))
+    return torch.from_numpy(lab).permute(0, 3, 1, 2).contiguous(), rgb
+
+
+@torch.no_grad()
+def validate(model, val_lab, val_rgb, lookup, cfg, device):
+    model.eval()
+    losses, preds = [], []
+    for i in range(0, len(val_lab), 32):
+        lab = val_lab[i:i + 32].to(device)
+        z = torch.zeros_like(lab[:, 1:])
+        with torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16,
+                            enabled=cfg["amp"]):
+            logits = model.logits(lab[:, :1], z, z[:, :1])
+        losses.append(float(rebalanced_ce(logits.float(), lab[:, 1:], lookup, model.prior_w)))
+        ab = annealed_mean_rows(logits.float(), model.bins, cfg["temperature"])
+        preds.append(ab.cpu())
+    model.train()
+    ab = torch.cat(preds)
+    psnr, cf, cf_true = batch_psnr_cf(val_lab[:, 0].numpy(), ab, val_rgb)
+    return dict(val_loss=float(np.mean(losses)), val_psnr=psnr, val_cf=cf, val_cf_true=cf_true)
+
+
+def build_model(cfg, centres, weights_path, log):
+    model = ColorNet(centres, width=cfg["width"], temperature=cfg["temperature"])
+    if cfg["pretrained"]:
+        model.init_from_tflite(weights_path)
+        log("encoder initialised from %s" % os.path.basename(weights_path))
+    else:
+        log("encoder from scratch")
+    k = cfg.get("freeze_until", -1)
+    if k >= 0 and cfg["pretrained"]:
+        model.freeze_until = k
+        for p in model.encoder[:k + 1].parameters():
+            p.requires_grad_(False)
+        log("encoder layers 0..%d frozen (run without gradients)" % k)
+    return model
+
+
+def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
+    os.makedirs(run_dir, exist_ok=True)
+    logf = open(os.path.join(run_dir, "log.txt"), "a")
+
+    def log(msg):
+        line = time.strftime("%H:%M:%S ") + msg
+        print(line, flush=True)
+        logf.write(line + "\n")
+        logf.flush()
+
+    device = cfg["device"]
+    torch.set_num_threads(cfg["threads"])
+    torch.manual_seed(cfg["seed"])
+    np.random.seed(cfg["seed"])
+    with open(os.path.join(run_dir, "config.json"), "w") as f:
+        json.dump(dict(cfg, shards=[os.path.basename(s) for s in shards]), f, indent=1)
+    log("config: " + json.dumps(cfg))
+
+    centres = binsmod.bins()
+    raw = load_shards(shards, cache_dir=cache_dir, log=log)
+    model = build_model(cfg, centres, weights_path, log).to(device)
+    ckpt_path = os.path.join(run_dir, "last.pt")
+    resume = torch.load(ckpt_path, map_location="cpu") if os.path.exists(ckpt_path) else None
+    if resume is None:
+        prior = compute_prior(raw, centres, cfg["prior_images"], cfg["seed"], log)
+        with torch.no_grad():
+            model.prior_w.copy_(torch.from_numpy(binsmod.rebalance_weights(prior, cfg["lam"])))
+    sampler = BatchSampler(raw, cfg["working_size"], cfg["crop_sizes"], cfg["crop_probs"],
+                           tuple(cfg["scale_range"]), cfg["pool_weights"], cfg["seed"], device)
+    del raw
+    n_train = sum(len(v) for v in sampler.pools.values())
+    log("training windows: %s" % {k: len(v) for k, v in sampler.pools.items()})
+    val_lab, val_rgb = load_val(data_dir, cfg, log)
+    lookup = GridLookup(model.bins.cpu()).to(device)
+
+    enc_lr = cfg["encoder_lr"] if cfg["pretrained"] else cfg["lr"]
+    opt = torch.optim.AdamW([
+        {"params": [p for p in model.encoder_parameters() if p.requires_grad],
+         "lr": enc_lr, "base": enc_lr},
+        {"params": model.decoder_parameters(), "lr": cfg["lr"], "base": cfg["lr"]}],
+        weight_decay=cfg["weight_decay"])
+    step, elapsed, images_seen = 0, 0.0, 0
+    best, bad_vals, history = float("inf"), 0, []
+    hint_rng = np.random.RandomState(cfg["seed"] + 1)
+    if resume is not None:
+        model.load_state_dict(resume["model"])
+        opt.load_state_dict(resume["opt"])
+        step, elapsed, images_seen = resume["step"], resume["elapsed"], resume["images_seen"]
+        best, bad_vals, history = resume["best"], resume["bad_vals"], resume["history"]
+        sampler.set_state(resume["sampler_rng"])
+        hint_rng.set_state(resume["hint_rng"])
+        torch.set_rng_state(resume["torch_rng"])
+        log("resumed at step %d (%.1f min)" % (step, elapsed / 60))
+
+    train_fn = model
+    if cfg["compile"] and hasattr(torch, "compile"):
+        train_fn = torch.compile(model)
+
+    def save(path):
+        torch.save(dict(model=model.state_dict(), opt=opt.state_dict(), step=step,
+                        elapsed=elapsed, images_seen=images_seen, best=best,
+                        bad_vals=bad_vals, history=history, cfg=cfg,
+                        sampler_rng=sampler.state(), hint_rng=hint_rng.get_state(),
+                        torch_rng=torch.get_rng_state()), path + ".tmp")
+        os.replace(path + ".tmp", path)
+
+    model.train()
+    t_last, seen_last, loss_acc = time.time(), 0, []
+    stop_reason = "max_steps"
+    while step < cfg["max_steps"]:
+        if elapsed >= cfg["max_minutes"] * 60:
+            stop_reason = "time budget"
+            break
+        t0 = time.time()
+        progress = max(step / cfg["max_steps"], elapsed / (cfg["max_minutes"] * 60))
+        warm = min(1.0, (step + 1) / cfg["warmup"])
+        factor = warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
+        for g in opt.param_groups:
+            g["lr"] = g["base"] * factor
+        lab, S = sampler.batch(cfg["batch"])
+        ab = lab[:, 1:]
+        hint_ab, hint_mask = sample_hints(ab, hint_rng, p_none=cfg["hint_p_none"])
+        with torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16,
+                            enabled=cfg["amp"]):
+            logits = train_fn.logits(lab[:, :1], hint_ab, hint_mask) if train_fn is model \
+                else train_fn(lab[:, :1], hint_ab, hint_mask)
+        loss = rebalanced_ce(logits.float(), ab, lookup, model.prior_w)
+        if cfg["reg_weight"] > 0:
+            pred = annealed_mean_rows(logits.float(), model.bins, cfg["temperature"])
+            target = downsample_ab(ab, pred.shape[-2:])
+            loss = loss + cfg["reg_weight"] * torch.nn.functional.smooth_l1_loss(
+                pred / 10.0, target / 10.0)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        step += 1
+        images_seen += cfg["batch"]
+        loss_acc.append(float(loss))
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+        elapsed += time.time() - t0
+        if step % cfg["log_every"] == 0:
+            dt = time.time() - t_last
+            log("step %d loss %.4f lr %.2e S=%d %.1f img/s epochs %.2f elapsed %.1f min"
+                % (step, np.mean(loss_acc), opt.param_groups[1]["lr"], S,
+                   (images_seen - seen_last) / dt, images_seen / n_train, elapsed / 60))
+            t_last, seen_last, loss_acc = time.time(), images_seen, []
+        if step % cfg["val_every"] == 0:
+            tv = time.time()
+            v = validate(model, val_lab, val_rgb, lookup, cfg, device)
+            v.update(step=step, minutes=elapsed / 60, epochs=images_seen / n_train)
+            history.append(v)
+            improved = v["val_loss"] < best
+            if improved:
+                best, bad_vals = v["val_loss"], 0
+                save(os.path.join(run_dir, "best.pt"))
+            else:
+                bad_vals += 1
+            log("VAL step %d loss %.4f psnr %.3f cf %.2f (truth %.2f) %s (%.0fs)"
+                % (step, v["val_loss"], v["val_psnr"], v["val_cf"], v["val_cf_true"],
+                   "best" if improved else "no gain %d/%d" % (bad_vals, cfg["patience"]),
+                   time.time() - tv))
+            t_last = time.time()
+            if bad_vals >= cfg["patience"]:
+                stop_reason = "early stopping"
+                save(ckpt_path)
+                break
+        if step % cfg["ckpt_every"] == 0:
+            save(ckpt_path)
+    v = validate(model, val_lab, val_rgb, lookup, cfg, device)
+    v.update(step=step, minutes=elapsed / 60, epochs=images_seen / n_train, final=True)
+    history.append(v)
+    if v["val_loss"] < best:
+        best = v["val_loss"]
+        save(os.path.join(run_dir, "best.pt"))
+    save(ckpt_path)
+    log("END (%s) step %d images %d epochs %.2f time %.1f min; final val loss %.4f psnr %.3f "
+        "cf %.2f; best val loss %.4f" % (stop_reason, step, images_seen, images_seen / n_train,
+                                         elapsed / 60, v["val_loss"], v["val_psnr"], v["val_cf"],
+                                         best))
+    if device.startswith("cuda"):
+        log("peak GPU memory %.2f GiB" % (torch.cuda.max_memory_allocated() / 2 ** 30))
+    return history

@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+"""Evaluate greyscale, a checkpoint and/or exported ONNX files on the validation shards at
+256 x 256 centre crops (PSNR, SSIM, colourfulness, dCF, mean CIEDE2000).
+
+  /usr/bin/python3 scripts/eval.py --onnx models/colorizer-fp32.onnx models/colorizer-web-fp16.onnx \
+      models/colorizer-web-int8.onnx --working-size 128 --contact-sheet models/contact_sheet.jpg
+  /usr/bin/python3 scripts/eval.py --ckpt runs/cpu-main/best.pt --temperatures 0.3 0.38 0.5
+
+ONNX files are evaluated by loading their weights (fp16 / int8 dequantized) back into the
+PyTorch network: what those variants compute (no onnxruntime for Python here).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import onnx
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from colorizer import evaluate as ev  # noqa: E402
+from colorizer.bins import bins  # noqa: E402
+from colorizer.export import ExportModel, load_onnx_weights  # noqa: E402
+from colorizer.model import ColorNet  # noqa: E402
+
+
+def load_ckpt(path):
+    ck = torch.load(path, map_location="cpu")
+    net = ColorNet(bins(), width=ck["cfg"]["width"], temperature=ck["cfg"]["temperature"])
+    net.load_state_dict(ck["model"])
+    return net.eval(), ck
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("--onnx", nargs="*", default=[])
+    ap.add_argument("--ckpt")
+    ap.add_argument("--temperatures", nargs="*", type=float, default=[])
+    ap.add_argument("--working-size", type=int, default=128)
+    ap.add_argument("--places", type=int, default=2000, help="places-val images (of 2000)")
+    ap.add_argument("--bsds", type=int, default=100, help="bsds-val images (of 100)")
+    ap.add_argument("--contact-sheet")
+    ap.add_argument("--json", help="write the results table here")
+    a = ap.parse_args()
+    torch.set_num_threads(2)
+
+    t0 = time.time()
+    rgb, src = ev.load_eval_set(a.data, a.places, a.bsds)
+    truth = ev.Truth(rgb)
+    print("eval set: %d images (%d places, %d bsds) at 256x256, %.0f s" % (
+        len(rgb), src.count("places"), src.count("bsds"), time.time() - t0), flush=True)
+    L = truth.lab[..., 0]
+    results = {}
+    bsds_idx = [i for i, s in enumerate(src) if s == "bsds"]
+    places_idx = [i for i, s in enumerate(src) if s == "places"]
+
+    def report(name, ab):
+        t = time.time()
+        rows = ev.score(truth, ab)
+        res = {"all": ev.summarize(rows)}
+        if places_idx and bsds_idx:
+            res["places"] = ev.summarize(rows[places_idx])
+            res["bsds"] = ev.summarize(rows[bsds_idx])
+        results[name] = res
+        s = res["all"]
+        print("%-28s PSNR %.3f  SSIM %.4f  CF %.2f (truth %.2f, ratio %.2f)  |dCF| %.2f  "
+              "dE2000 %.3f  [%.0f s]" % (name, s["psnr"], s["ssim"], s["cf"], s["cf_truth"],
+                                         s["cf_ratio"], s["dcf_abs"], s["de2000"],
+                                         time.time() - t), flush=True)
+        return res
+
+    report("greyscale", None)
+    sheet_ab = None
+    if a.ckpt:
+        net, ck = load_ckpt(a.ckpt)
+        for T in a.temperatures or [net.temperature]:
+            em = ExportModel(net, temperature=T).eval()
+            ab = ev.predict(em, L, a.working_size)
+            report("ckpt T=%.2f" % T, ab)
+    for path in a.onnx:
+        em = ExportModel(ColorNet(bins())).eval()
+        load_onnx_weights(em, onnx.load(path))
+        ab = ev.predict(em, L, a.working_size)
+        report(os.path.basename(path), ab)
+        if sheet_ab is None:
+            sheet_ab = ab
+    if a.contact_sheet and sheet_ab is not None:
+        idx = [places_idx[k] for k in np.linspace(0, len(places_idx) - 1, 8).astype(int)]
+        idx += [bsds_idx[k] for k in np.linspace(0, len(bsds_idx) - 1, 4).astype(int)]
+        ev.contact_sheet(a.contact_sheet, truth, sheet_ab, idx)
+        print("contact sheet:", a.contact_sheet, os.path.getsize(a.contact_sheet), "bytes")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(results, f, indent=1, default=float)
+
+
+if __name__ == "__main__":
+    main()
