@@ -10,7 +10,6 @@
 #include "colorize/image.h"
 #include "scan.h"
 #include "stb_config.h"
-#include <stb_image.h>
 
 namespace colorize {
 namespace {
@@ -44,7 +43,8 @@ Status classify_stb_failure(const char* fmt, bool cap_hit, const ImageInfo& info
                                                " image (" + std::to_string(info.width) + " x " +
                                                std::to_string(info.height) + " pixels)");
   if (reason == "too large")
-    return Status(ErrorCode::kTooLarge, std::string("the ") + fmt + " image is too large to decode");
+    return Status(ErrorCode::kTooLarge,
+                  std::string("the ") + fmt + " image is too large to decode");
   if (reason == "outofdata")
     return Status(ErrorCode::kTruncated, std::string("the ") + fmt + " data ends early");
   return Status(ErrorCode::kNotAnImage, std::string("corrupt ") + fmt + " data (" + reason + ")");
@@ -69,10 +69,10 @@ Result<Image> decode_image(const uint8_t* bytes, size_t size, const DecodeOption
   // The pixel limit, from the header alone: nothing the size of the image is allocated yet.
   const uint64_t pixels = uint64_t(head.width) * uint64_t(head.height);
   if (pixels > options.max_pixels)
-    return Status(ErrorCode::kTooLarge,
-                  std::to_string(head.width) + " x " + std::to_string(head.height) + " pixels (" +
-                      megapixels(pixels) + ") is above the limit of " +
-                      megapixels(options.max_pixels));
+    return Status(ErrorCode::kTooLarge, std::to_string(head.width) + " x " +
+                                            std::to_string(head.height) + " pixels (" +
+                                            megapixels(pixels) + ") is above the limit of " +
+                                            megapixels(options.max_pixels));
   if (head.width > STBI_MAX_DIMENSIONS || head.height > STBI_MAX_DIMENSIONS)
     return Status(ErrorCode::kTooLarge, "a side of " + std::to_string(head.width) + " x " +
                                             std::to_string(head.height) + " pixels is above " +

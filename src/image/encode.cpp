@@ -9,7 +9,6 @@
 
 #include "colorize/image.h"
 #include "stb_config.h"
-#include <stb_image_write.h>
 
 namespace colorize {
 namespace {
@@ -186,9 +185,9 @@ Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOption
                   "cannot encode bit depth " + std::to_string(image.bit_depth) + " (8 or 16)");
   const size_t have = image.bit_depth == 16 ? image.data16.size() : image.data8.size();
   if (have != image.sample_count())
-    return Status(ErrorCode::kInvalidArgument,
-                  "the image holds " + std::to_string(have) + " samples, its size says " +
-                      std::to_string(image.sample_count()));
+    return Status(ErrorCode::kInvalidArgument, "the image holds " + std::to_string(have) +
+                                                   " samples, its size says " +
+                                                   std::to_string(image.sample_count()));
 
   if (options.format == ImageFormat::kPng) {
     const uint64_t raw = (uint64_t(image.width) * image.channels * (image.bit_depth / 8) + 1) *
@@ -199,10 +198,11 @@ Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOption
       if (image.bit_depth == 16) return write_png16(image);
       std::vector<uint8_t> out;
       Sink sink{&out};
-      const int ok = stbi_write_png_to_func(sink_write, &sink, image.width, image.height,
-                                            image.channels, image.data8.data(),
-                                            image.width * image.channels);
-      if (!ok || sink.failed) return Status(ErrorCode::kOutOfMemory, "PNG encoding failed (out of memory)");
+      const int ok =
+          stbi_write_png_to_func(sink_write, &sink, image.width, image.height, image.channels,
+                                 image.data8.data(), image.width * image.channels);
+      if (!ok || sink.failed)
+        return Status(ErrorCode::kOutOfMemory, "PNG encoding failed (out of memory)");
       return out;
     } catch (const std::bad_alloc&) {
       return Status(ErrorCode::kOutOfMemory, "not enough memory to encode the PNG");
@@ -211,11 +211,11 @@ Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOption
 
   if (options.format == ImageFormat::kJpeg) {
     if (options.jpeg_quality < 1 || options.jpeg_quality > 100)
-      return Status(ErrorCode::kInvalidArgument, "JPEG quality " +
-                                                     std::to_string(options.jpeg_quality) +
-                                                     " is outside 1..100");
+      return Status(ErrorCode::kInvalidArgument,
+                    "JPEG quality " + std::to_string(options.jpeg_quality) + " is outside 1..100");
     if (image.width > 65535 || image.height > 65535)
-      return Status(ErrorCode::kInvalidArgument, "JPEG cannot store an image wider or taller than 65535 pixels");
+      return Status(ErrorCode::kInvalidArgument,
+                    "JPEG cannot store an image wider or taller than 65535 pixels");
     try {
       // 8-bit samples with alpha dropped (stb would ignore it; doing it here makes it explicit).
       const Image* src = &image;
@@ -245,9 +245,9 @@ Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOption
       return Status(ErrorCode::kOutOfMemory, "not enough memory to encode the JPEG");
     }
   }
-  return Status(ErrorCode::kInvalidArgument,
-                std::string("cannot encode to ") + image_format_name(options.format) +
-                    "; only PNG and JPEG");
+  return Status(
+      ErrorCode::kInvalidArgument,
+      std::string("cannot encode to ") + image_format_name(options.format) + "; only PNG and JPEG");
 }
 
 }  // namespace colorize

@@ -1,8 +1,8 @@
 // Image basics: construction, format names, bit-depth conversion, EXIF orientation.
+#include "colorize/image.h"
+
 #include <cstdint>
 #include <vector>
-
-#include "colorize/image.h"
 
 namespace colorize {
 
@@ -13,19 +13,27 @@ Image Image::make(int width, int height, int channels, int bit_depth) {
   im.channels = channels;
   im.bit_depth = bit_depth == 16 ? 16 : 8;
   const size_t n = im.empty() ? 0 : im.sample_count();
-  if (im.bit_depth == 16) im.data16.assign(n, 0);
-  else im.data8.assign(n, 0);
+  if (im.bit_depth == 16)
+    im.data16.assign(n, 0);
+  else
+    im.data8.assign(n, 0);
   return im;
 }
 
 const char* image_format_name(ImageFormat f) {
   switch (f) {
-    case ImageFormat::kPng: return "PNG";
-    case ImageFormat::kJpeg: return "JPEG";
-    case ImageFormat::kBmp: return "BMP";
-    case ImageFormat::kGif: return "GIF";
-    case ImageFormat::kTga: return "TGA";
-    case ImageFormat::kUnknown: break;
+    case ImageFormat::kPng:
+      return "PNG";
+    case ImageFormat::kJpeg:
+      return "JPEG";
+    case ImageFormat::kBmp:
+      return "BMP";
+    case ImageFormat::kGif:
+      return "GIF";
+    case ImageFormat::kTga:
+      return "TGA";
+    case ImageFormat::kUnknown:
+      break;
   }
   return "unknown";
 }
@@ -35,7 +43,8 @@ Image to_8bit(const Image& image) {
   Image out = Image::make(image.width, image.height, image.channels, 8);
   const size_t n = out.data8.size() < image.data16.size() ? out.data8.size() : image.data16.size();
   // v * 255 / 65535 == v / 257 exactly; 257 is odd, so adding 128 rounds with no ties.
-  for (size_t i = 0; i < n; ++i) out.data8[i] = static_cast<uint8_t>((image.data16[i] + 128u) / 257u);
+  for (size_t i = 0; i < n; ++i)
+    out.data8[i] = static_cast<uint8_t>((image.data16[i] + 128u) / 257u);
   return out;
 }
 
@@ -50,14 +59,22 @@ struct Affine {
 
 Affine source_map(int o, int w, int h) {
   switch (o) {
-    case 2: return {w - 1, -1, 0, 0, 0, 1};
-    case 3: return {w - 1, -1, 0, h - 1, 0, -1};
-    case 4: return {0, 1, 0, h - 1, 0, -1};
-    case 5: return {0, 0, 1, 0, 1, 0};
-    case 6: return {0, 0, 1, h - 1, -1, 0};
-    case 7: return {w - 1, 0, -1, h - 1, -1, 0};
-    case 8: return {w - 1, 0, -1, 0, 1, 0};
-    default: return {0, 1, 0, 0, 0, 1};
+    case 2:
+      return {w - 1, -1, 0, 0, 0, 1};
+    case 3:
+      return {w - 1, -1, 0, h - 1, 0, -1};
+    case 4:
+      return {0, 1, 0, h - 1, 0, -1};
+    case 5:
+      return {0, 0, 1, 0, 1, 0};
+    case 6:
+      return {0, 0, 1, h - 1, -1, 0};
+    case 7:
+      return {w - 1, 0, -1, h - 1, -1, 0};
+    case 8:
+      return {w - 1, 0, -1, 0, 1, 0};
+    default:
+      return {0, 1, 0, 0, 0, 1};
   }
 }
 
@@ -90,9 +107,11 @@ Image apply_orientation(const Image& image, int exif_orientation) {
   const int oh = swap ? image.width : image.height;
   Image out = Image::make(ow, oh, image.channels, image.bit_depth);
   if (image.bit_depth == 16)
-    reorient(image.data16, out.data16, exif_orientation, image.width, image.height, ow, oh, image.channels);
+    reorient(image.data16, out.data16, exif_orientation, image.width, image.height, ow, oh,
+             image.channels);
   else
-    reorient(image.data8, out.data8, exif_orientation, image.width, image.height, ow, oh, image.channels);
+    reorient(image.data8, out.data8, exif_orientation, image.width, image.height, ow, oh,
+             image.channels);
   return out;
 }
 

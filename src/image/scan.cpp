@@ -7,7 +7,6 @@
 #include <string>
 
 #include "stb_config.h"
-#include <stb_image.h>
 
 namespace colorize {
 namespace detail {
@@ -55,18 +54,33 @@ Status scan_png(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
   int channels = 0;
   bool depth_ok = false;
   switch (color) {
-    case 0: channels = 1; depth_ok = bit_depth == 1 || bit_depth == 2 || bit_depth == 4 ||
-                                     bit_depth == 8 || bit_depth == 16; break;
-    case 2: channels = 3; depth_ok = bit_depth == 8 || bit_depth == 16; break;
-    case 3: channels = 3; depth_ok = bit_depth == 1 || bit_depth == 2 || bit_depth == 4 ||
-                                     bit_depth == 8; break;
-    case 4: channels = 2; depth_ok = bit_depth == 8 || bit_depth == 16; break;
-    case 6: channels = 4; depth_ok = bit_depth == 8 || bit_depth == 16; break;
-    default: return corrupt("PNG", "unknown colour type " + num(color));
+    case 0:
+      channels = 1;
+      depth_ok =
+          bit_depth == 1 || bit_depth == 2 || bit_depth == 4 || bit_depth == 8 || bit_depth == 16;
+      break;
+    case 2:
+      channels = 3;
+      depth_ok = bit_depth == 8 || bit_depth == 16;
+      break;
+    case 3:
+      channels = 3;
+      depth_ok = bit_depth == 1 || bit_depth == 2 || bit_depth == 4 || bit_depth == 8;
+      break;
+    case 4:
+      channels = 2;
+      depth_ok = bit_depth == 8 || bit_depth == 16;
+      break;
+    case 6:
+      channels = 4;
+      depth_ok = bit_depth == 8 || bit_depth == 16;
+      break;
+    default:
+      return corrupt("PNG", "unknown colour type " + num(color));
   }
   if (!depth_ok)
-    return corrupt("PNG", "bit depth " + num(bit_depth) + " is not allowed with colour type " +
-                              num(color));
+    return corrupt(
+        "PNG", "bit depth " + num(bit_depth) + " is not allowed with colour type " + num(color));
   if (b[26] != 0 || b[27] != 0 || b[28] > 1)
     return corrupt("PNG", "unknown compression, filter or interlace method");
 
@@ -106,9 +120,11 @@ Status scan_png(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
       return corrupt("PNG", "a second IHDR chunk");
     } else if ((type[0] & 0x20) == 0) {  // upper-case first letter: critical
       if (std::memcmp(type, "CgBI", 4) == 0)
-        return unsupported("Apple-optimised PNG (CgBI) is not supported; re-save it as a standard PNG");
+        return unsupported(
+            "Apple-optimised PNG (CgBI) is not supported; re-save it as a standard PNG");
       return unsupported("PNG with the unknown critical chunk '" +
-                         std::string(reinterpret_cast<const char*>(type), 4) + "' is not supported");
+                         std::string(reinterpret_cast<const char*>(type), 4) +
+                         "' is not supported");
     }
     pos = static_cast<size_t>(end);
   }
@@ -216,7 +232,8 @@ Status check_sos(const uint8_t* seg, size_t len, const JpegTables& t) {
     while (k < t.comps && t.comp_id[k] != id) ++k;
     if (k == t.comps) return corrupt("JPEG", "scan refers to an unknown component");
     if (td > 3 || ta > 3) return corrupt("JPEG", "bad Huffman table id in scan header");
-    if (!t.quant[t.comp_quant[k]]) return corrupt("JPEG", "scan uses an undefined quantisation table");
+    if (!t.quant[t.comp_quant[k]])
+      return corrupt("JPEG", "scan uses an undefined quantisation table");
     // Progressive DC refinement reads raw bits; every other scan decodes Huffman codes.
     const bool needs_dc = t.progressive ? (ss == 0 && ah == 0) : true;
     const bool needs_ac = t.progressive ? ss > 0 : true;
@@ -345,7 +362,8 @@ Status scan_gif(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
       pos += 2;
       // A Graphic Control Extension (block size 4) says whether the next frame has a
       // transparent colour; as in the decoder, the latest one before the frame counts.
-      if (label == 0xF9 && pos < n && b[pos] == 4 && n - pos >= 5) transparent = (b[pos + 1] & 1) != 0;
+      if (label == 0xF9 && pos < n && b[pos] == 4 && n - pos >= 5)
+        transparent = (b[pos + 1] & 1) != 0;
       Status st = skip_sub_blocks(b, n, &pos, "inside an extension block");
       if (!st.ok()) return st;
     } else if (tag == 0x2C) {  // image descriptor: the first frame
@@ -353,7 +371,8 @@ Status scan_gif(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
       const uint32_t fx = le16(b + pos + 1), fy = le16(b + pos + 3);
       const uint32_t fw = le16(b + pos + 5), fh = le16(b + pos + 7);
       const int lflags = b[pos + 9];
-      if (fx + fw > w || fy + fh > h) return corrupt("GIF", "the first frame lies outside the image");
+      if (fx + fw > w || fy + fh > h)
+        return corrupt("GIF", "the first frame lies outside the image");
       pos += 10;
       if (lflags & 0x80) {
         const size_t table = 3u * (2u << (lflags & 7));
@@ -388,8 +407,8 @@ Status scan_gif(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
 // ---------------------------------------------------------------------------------- BMP
 
 bool bmp_header_size_known(uint32_t hsz) {
-  return hsz == 12 || hsz == 16 || hsz == 40 || hsz == 52 || hsz == 56 || hsz == 64 ||
-         hsz == 108 || hsz == 124;
+  return hsz == 12 || hsz == 16 || hsz == 40 || hsz == 52 || hsz == 56 || hsz == 64 || hsz == 108 ||
+         hsz == 124;
 }
 
 Status scan_bmp(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
@@ -418,8 +437,8 @@ Status scan_bmp(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
   if (w == 0 || abs_h == 0) return zero_size("BMP", uint64_t(w), uint64_t(abs_h));
   if (compression == 1 || compression == 2)
     return unsupported("run-length-encoded BMP is not supported");
-  if (compression >= 4) return unsupported("BMP with this compression (" + num(compression) +
-                                           ") is not supported");
+  if (compression >= 4)
+    return unsupported("BMP with this compression (" + num(compression) + ") is not supported");
   if (compression == 3 && bpp != 16 && bpp != 32)
     return corrupt("BMP", "bit fields need 16 or 32 bits per pixel");
   if (bpp != 1 && bpp != 4 && bpp != 8 && bpp != 16 && bpp != 24 && bpp != 32)
@@ -438,7 +457,9 @@ Status scan_bmp(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
     if (offset < header_end) return corrupt("BMP", "pixel data offset points into the header");
     const uint64_t stride = (uint64_t(w) * bpp + 31) / 32 * 4;
     const uint64_t need = uint64_t(offset) + stride * uint64_t(abs_h);
-    if (need > n) return truncated("BMP", "the pixel rows need " + num(need) + " bytes, the file has " + num(n));
+    if (need > n)
+      return truncated("BMP",
+                       "the pixel rows need " + num(need) + " bytes, the file has " + num(n));
   }
   out->info.format = ImageFormat::kBmp;
   out->info.width = static_cast<int>(w);
@@ -483,12 +504,18 @@ bool read_tga_header(const uint8_t* b, size_t n, TgaHeader* t) {
 // Channels the decoder produces for `bits` per pixel (or per palette entry).
 int tga_channels(int bits, bool grey) {
   switch (bits) {
-    case 8: return 1;
-    case 16: return grey ? 2 : 3;
-    case 15: return 3;
-    case 24: return 3;
-    case 32: return 4;
-    default: return 0;
+    case 8:
+      return 1;
+    case 16:
+      return grey ? 2 : 3;
+    case 15:
+      return 3;
+    case 24:
+      return 3;
+    case 32:
+      return 4;
+    default:
+      return 0;
   }
 }
 
@@ -540,9 +567,12 @@ int parse_exif_orientation(const uint8_t* p, size_t size) {
   const uint8_t* t = p + 6;  // TIFF header
   const size_t tn = size - 6;
   bool little;
-  if (t[0] == 'I' && t[1] == 'I') little = true;
-  else if (t[0] == 'M' && t[1] == 'M') little = false;
-  else return 0;
+  if (t[0] == 'I' && t[1] == 'I')
+    little = true;
+  else if (t[0] == 'M' && t[1] == 'M')
+    little = false;
+  else
+    return 0;
   auto u16 = [&](uint64_t off) { return little ? le16(t + off) : be16(t + off); };
   auto u32 = [&](uint64_t off) { return little ? le32(t + off) : be32(t + off); };
   if (u16(2) != 42) return 0;
@@ -556,9 +586,12 @@ int parse_exif_orientation(const uint8_t* p, size_t size) {
     const uint32_t type = u16(e + 2), cnt = u32(e + 4);
     if (cnt < 1) return 0;
     uint32_t v;
-    if (type == 3) v = u16(e + 8);        // SHORT, as the standard says
-    else if (type == 4) v = u32(e + 8);   // LONG, written by a few tools
-    else return 0;
+    if (type == 3)
+      v = u16(e + 8);  // SHORT, as the standard says
+    else if (type == 4)
+      v = u32(e + 8);  // LONG, written by a few tools
+    else
+      return 0;
     return v >= 1 && v <= 8 ? static_cast<int>(v) : 0;
   }
   return 0;
@@ -570,7 +603,8 @@ Status scan_image(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) 
 
   if (n >= 8 && std::memcmp(b, kPngSignature, 8) == 0) return scan_png(b, n, depth, out);
   if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return scan_jpeg(b, n, depth, out);
-  if (starts_with(b, n, "GIF87a", 6) || starts_with(b, n, "GIF89a", 6)) return scan_gif(b, n, depth, out);
+  if (starts_with(b, n, "GIF87a", 6) || starts_with(b, n, "GIF89a", 6))
+    return scan_gif(b, n, depth, out);
   if (n >= 18 && b[0] == 'B' && b[1] == 'M' && bmp_header_size_known(le32(b + 14)))
     return scan_bmp(b, n, depth, out);
   TgaHeader tga;
@@ -580,7 +614,8 @@ Status scan_image(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) 
   if ((n >= 4 && n < 8 && std::memcmp(b, kPngSignature, n) == 0))
     return truncated("PNG", "inside the signature");
   if (n == 2 && b[0] == 0xFF && b[1] == 0xD8) return truncated("JPEG", "inside the header");
-  if (n >= 4 && n < 6 && std::memcmp(b, "GIF8", 4) == 0) return truncated("GIF", "inside the signature");
+  if (n >= 4 && n < 6 && std::memcmp(b, "GIF8", 4) == 0)
+    return truncated("GIF", "inside the signature");
 
   // Formats people often have, named so the message helps.
   if (n >= 12 && std::memcmp(b, "RIFF", 4) == 0 && std::memcmp(b + 8, "WEBP", 4) == 0)

@@ -1,5 +1,6 @@
-// Internal: how this room configures stb_image / stb_image_write. Every file that includes
-// an stb header includes this first, so declarations and the one implementation agree.
+// Internal: how this room configures stb_image / stb_image_write, and their declarations.
+// Include this instead of the stb headers, so every file sees the same configuration
+// (stb_impl.cpp holds the one implementation).
 #pragma once
 
 #include <cstddef>
@@ -36,3 +37,6 @@ void stb_free(void* p);
 // part; the 16-bit PNG writer uses it. The result is freed with free().
 extern "C" unsigned char* stbi_zlib_compress(unsigned char* data, int data_len, int* out_len,
                                              int quality);
+
+#include <stb_image.h>
+#include <stb_image_write.h>

@@ -1,11 +1,10 @@
 // The single translation unit holding stb_image and stb_image_write (Debian libstb-dev),
 // configured by stb_config.h, plus the allocation cap stb allocates through.
-#include "stb_config.h"
-
 #include <cstdint>
 #include <cstdlib>
 
 #include "alloc_cap.h"
+#include "stb_config.h"
 
 #if defined(__GNUC__)
 #pragma GCC diagnostic push
@@ -19,10 +18,14 @@
 #endif
 #endif
 
+// clang-format off
+// stb_config.h (above) already set the configuration and pulled in the declarations; the
+// implementations follow from including the headers again with these defined.
 #define STB_IMAGE_IMPLEMENTATION
 #include <stb_image.h>
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb_image_write.h>
+// clang-format on
 
 #if defined(__GNUC__)
 #pragma GCC diagnostic pop

@@ -103,7 +103,8 @@ TEST(ImageEncode, Png16OfSmoothDataCompresses) {
 }
 
 TEST(ImageEncode, CorpusPngsSurviveARoundTrip) {
-  for (const char* name : {"grey16.png", "rgba16.png", "grey_alpha.png", "rgba.png", "palette_trns.png"}) {
+  for (const char* name :
+       {"grey16.png", "rgba16.png", "grey_alpha.png", "rgba.png", "palette_trns.png"}) {
     Result<Image> a = image_test::decode(image_test::corpus(name));
     ASSERT_TRUE(a.ok()) << name;
     Result<Image> b = image_test::decode(encode_ok(*a));
@@ -149,7 +150,8 @@ TEST(ImageEncode, JpegOfSmoothImageIsClose) {
   Result<Image> back = image_test::decode(encode_ok(im, o));
   ASSERT_TRUE(back.ok());
   double err = 0;
-  for (size_t i = 0; i < im.data8.size(); ++i) err += std::abs(int(back->data8[i]) - int(im.data8[i]));
+  for (size_t i = 0; i < im.data8.size(); ++i)
+    err += std::abs(int(back->data8[i]) - int(im.data8[i]));
   EXPECT_LT(err / im.data8.size(), 3.0);
 }
 
@@ -157,7 +159,8 @@ TEST(ImageEncode, Jpeg16BitIsRoundedTo8) {
   // v * 257 in 16 bits is exactly v in 8 bits, so both must give the same JPEG bytes.
   Image eight = noise(24, 16, 3, 8, 3);
   Image sixteen = Image::make(24, 16, 3, 16);
-  for (size_t i = 0; i < eight.data8.size(); ++i) sixteen.data16[i] = uint16_t(eight.data8[i] * 257);
+  for (size_t i = 0; i < eight.data8.size(); ++i)
+    sixteen.data16[i] = uint16_t(eight.data8[i] * 257);
   EncodeOptions o;
   o.format = ImageFormat::kJpeg;
   EXPECT_EQ(encode_ok(sixteen, o), encode_ok(eight, o));
@@ -244,8 +247,10 @@ TEST(ImageOrientation, AllEightMatchTheExifTable) {
         for (int k = 0; k < c; ++k) {
           const size_t i = (size_t(y) * w + x) * c + k;
           const int v = (y * w + x) * 2 + k;
-          if (depth == 16) im.data16[i] = uint16_t(v * 300);
-          else im.data8[i] = uint8_t(v);
+          if (depth == 16)
+            im.data16[i] = uint16_t(v * 300);
+          else
+            im.data8[i] = uint8_t(v);
         }
     for (int o = 1; o <= 8; ++o) {
       SCOPED_TRACE(o);

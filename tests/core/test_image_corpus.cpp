@@ -91,8 +91,10 @@ TEST(ImageCorpus, EveryFileDecodesAsExpected) {
       // The red block was drawn at the stored top-left; check it sits in the expected
       // corner of the upright image and in no other.
       const int w = im.width - 2, h = im.height - 2;
-      const struct { const char* name; int x, y; } corners[] = {
-          {"tl", 1, 1}, {"tr", w, 1}, {"bl", 1, h}, {"br", w, h}};
+      const struct {
+        const char* name;
+        int x, y;
+      } corners[] = {{"tl", 1, 1}, {"tr", w, 1}, {"bl", 1, h}, {"br", w, h}};
       for (const auto& c : corners)
         EXPECT_EQ(is_red(im, c.x, c.y), r.corner == c.name) << "corner " << c.name;
     }
@@ -113,7 +115,8 @@ TEST(ImageCorpus, ProbeReportsTheStoredHeader) {
       EXPECT_EQ(info->bit_depth, r.bit_depth);
       EXPECT_EQ(info->exif_orientation, r.orientation);
       EXPECT_NE(info->format, ImageFormat::kUnknown);
-    } else if (r.outcome == "empty input" || r.outcome == "zero size" || r.outcome == "unsupported") {
+    } else if (r.outcome == "empty input" || r.outcome == "zero size" ||
+               r.outcome == "unsupported") {
       // These are decided by the header alone, so the probe must say the same.
       ASSERT_FALSE(info.ok());
       EXPECT_EQ(error_code_name(info.status().code()), r.outcome);
@@ -126,9 +129,12 @@ TEST(ImageCorpus, ProbeReportsTheStoredHeader) {
 }
 
 TEST(ImageCorpus, FormatsAreRecognised) {
-  const struct { const char* file; ImageFormat format; } cases[] = {
-      {"rgba.png", ImageFormat::kPng},   {"baseline.jpg", ImageFormat::kJpeg},
-      {"anim.gif", ImageFormat::kGif},   {"rgb24.bmp", ImageFormat::kBmp},
+  const struct {
+    const char* file;
+    ImageFormat format;
+  } cases[] = {
+      {"rgba.png", ImageFormat::kPng}, {"baseline.jpg", ImageFormat::kJpeg},
+      {"anim.gif", ImageFormat::kGif}, {"rgb24.bmp", ImageFormat::kBmp},
       {"rgba.tga", ImageFormat::kTga},
   };
   for (const auto& c : cases) {

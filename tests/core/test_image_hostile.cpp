@@ -51,7 +51,8 @@ TEST(ImageHostile, HugeHeadersAreRefusedWithTheirSize) {
     Result<Image> r = image_test::decode(bytes);
     ASSERT_FALSE(r.ok()) << name;
     EXPECT_EQ(r.status().code(), ErrorCode::kTooLarge) << name;
-    EXPECT_NE(r.status().message().find("60000 x 60000"), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("60000 x 60000"), std::string::npos)
+        << r.status().message();
   }
 }
 
@@ -74,9 +75,9 @@ TEST(ImageHostile, DecompressionBombIsRefused) {
 // partially filled one. Past the first 18 bytes the format is known, so the error must
 // be kTruncated.
 TEST(ImageHostile, EveryPrefixIsTruncatedOrComplete) {
-  for (const char* name : {"rgba.png", "interlaced.png", "grey16.png", "baseline.jpg",
-                           "progressive.jpg", "grey.jpg", "exif6_ii.jpg", "anim.gif",
-                           "rgb24.bmp", "palette8.bmp", "rgba.tga", "rgb_rle.tga"}) {
+  for (const char* name :
+       {"rgba.png", "interlaced.png", "grey16.png", "baseline.jpg", "progressive.jpg", "grey.jpg",
+        "exif6_ii.jpg", "anim.gif", "rgb24.bmp", "palette8.bmp", "rgba.tga", "rgb_rle.tga"}) {
     SCOPED_TRACE(name);
     const std::vector<uint8_t> bytes = image_test::corpus(name);
     Result<Image> full = image_test::decode(bytes);
@@ -89,7 +90,8 @@ TEST(ImageHostile, EveryPrefixIsTruncatedOrComplete) {
       } else {
         ++failures;
         if (n >= 18) {
-          ASSERT_EQ(r.status().code(), ErrorCode::kTruncated) << n << ": " << r.status().to_string();
+          ASSERT_EQ(r.status().code(), ErrorCode::kTruncated)
+              << n << ": " << r.status().to_string();
         }
       }
     }
@@ -101,10 +103,10 @@ TEST(ImageHostile, EveryPrefixIsTruncatedOrComplete) {
 // cut and duplicated ranges. Nothing may crash (under the sanitizers: nothing may touch
 // memory it should not), and a successful decode must be self-consistent.
 TEST(ImageHostile, MutatedFilesNeverCrash) {
-  const char* names[] = {"rgba.png", "palette_trns.png", "interlaced.png", "rgb16.png",
-                         "baseline.jpg", "progressive.jpg", "grey.jpg", "exif3_mm.jpg",
-                         "anim.gif", "rgb24.bmp", "palette8.bmp", "rgba.tga", "rgb_rle.tga",
-                         "grey.tga"};
+  const char* names[] = {"rgba.png",     "palette_trns.png", "interlaced.png", "rgb16.png",
+                         "baseline.jpg", "progressive.jpg",  "grey.jpg",       "exif3_mm.jpg",
+                         "anim.gif",     "rgb24.bmp",        "palette8.bmp",   "rgba.tga",
+                         "rgb_rle.tga",  "grey.tga"};
   DecodeOptions limits;
   limits.max_pixels = 1 << 20;  // mutated headers may claim big sizes; keep allocations small
   image_test::Rng rng(12345);
@@ -118,12 +120,22 @@ TEST(ImageHostile, MutatedFilesNeverCrash) {
       for (int e = 0; e < edits; ++e) {
         const size_t at = rng.below(uint32_t(m.size()));
         switch (rng.below(6)) {
-          case 0: m[at] ^= uint8_t(1u << rng.below(8)); break;
-          case 1: m[at] = uint8_t(rng.next()); break;
-          case 2: m[at] = 0xFF; break;
-          case 3: m[at] = 0x00; break;
-          case 4: m.resize(at + 1); break;  // cut
-          case 5: {                          // duplicate a short range
+          case 0:
+            m[at] ^= uint8_t(1u << rng.below(8));
+            break;
+          case 1:
+            m[at] = uint8_t(rng.next());
+            break;
+          case 2:
+            m[at] = 0xFF;
+            break;
+          case 3:
+            m[at] = 0x00;
+            break;
+          case 4:
+            m.resize(at + 1);
+            break;   // cut
+          case 5: {  // duplicate a short range
             const size_t len = std::min<size_t>(1 + rng.below(64), m.size() - at);
             std::vector<uint8_t> piece(m.begin() + long(at), m.begin() + long(at + len));
             m.insert(m.begin() + long(at), piece.begin(), piece.end());
@@ -166,23 +178,33 @@ TEST(ImageHostile, ExifCutAtEveryLength) {
   ASSERT_GT(jpeg.size(), 2u);
   for (bool little : {true, false}) {
     auto u16 = [&](std::vector<uint8_t>& v, unsigned x) {
-      if (little) { v.push_back(uint8_t(x)); v.push_back(uint8_t(x >> 8)); }
-      else { v.push_back(uint8_t(x >> 8)); v.push_back(uint8_t(x)); }
+      if (little) {
+        v.push_back(uint8_t(x));
+        v.push_back(uint8_t(x >> 8));
+      } else {
+        v.push_back(uint8_t(x >> 8));
+        v.push_back(uint8_t(x));
+      }
     };
     auto u32 = [&](std::vector<uint8_t>& v, uint32_t x) {
-      if (little) { u16(v, x & 0xFFFF); u16(v, x >> 16); }
-      else { u16(v, x >> 16); u16(v, x & 0xFFFF); }
+      if (little) {
+        u16(v, x & 0xFFFF);
+        u16(v, x >> 16);
+      } else {
+        u16(v, x >> 16);
+        u16(v, x & 0xFFFF);
+      }
     };
     std::vector<uint8_t> tiff = {uint8_t(little ? 'I' : 'M'), uint8_t(little ? 'I' : 'M')};
     u16(tiff, 42);
     u32(tiff, 8);
-    u16(tiff, 1);          // one entry
-    u16(tiff, 0x0112);     // orientation
-    u16(tiff, 3);          // SHORT
-    u32(tiff, 1);          // count
-    u16(tiff, 6);          // value
+    u16(tiff, 1);       // one entry
+    u16(tiff, 0x0112);  // orientation
+    u16(tiff, 3);       // SHORT
+    u32(tiff, 1);       // count
+    u16(tiff, 6);       // value
     u16(tiff, 0);
-    u32(tiff, 0);          // no next IFD
+    u32(tiff, 0);  // no next IFD
     const size_t entry_end = 8 + 2 + 12;
     for (size_t cut = 0; cut <= tiff.size(); ++cut) {
       std::vector<uint8_t> app1 = {'E', 'x', 'i', 'f', 0, 0};

@@ -25,7 +25,8 @@ TEST(ImagePixels, Grey16PngKeepsAll16Bits) {
   Image im = load("grey16.png");
   ASSERT_EQ(im.bit_depth, 16);
   for (int y = 0; y < im.height; ++y)
-    for (int x = 0; x < im.width; ++x) ASSERT_EQ(at(im, x, y, 0), (x * 1000 + y * 2000 + 123) % 65536);
+    for (int x = 0; x < im.width; ++x)
+      ASSERT_EQ(at(im, x, y, 0), (x * 1000 + y * 2000 + 123) % 65536);
 }
 
 TEST(ImagePixels, Rgb16AndRgba16Png) {
