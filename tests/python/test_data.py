@@ -1,0 +1,112 @@
+"""Shard reader, near-grey filter, batch sampler and hint sampling on a synthetic tar."""
+import io
+import tarfile
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from colorizer import data
+from colorizer.color import srgb_to_lab
+
+
+def _jpeg(rgb):
+    b = io.BytesIO()
+    Image.fromarray(rgb).save(b, format="JPEG", quality=95)
+    return b.getvalue()
+
+
+def _colour_image(h, w, seed):
+    rng = np.random.RandomState(seed)
+    y, x = np.mgrid[0:h, 0:w]
+    img = np.stack([128 + 100 * np.sin(x / 7.0 + seed), 128 + 90 * np.cos(y / 5.0),
+                    np.full((h, w), 60.0 + 20 * seed)], -1)
+    return np.clip(img + rng.randn(h, w, 3) * 3, 0, 255).astype(np.uint8)
+
+
+@pytest.fixture
+def shard(tmp_path):
+    path = tmp_path / "places-00.tar"
+    grey = np.repeat(_colour_image(128, 128, 0)[..., :1], 3, axis=2)
+    with tarfile.open(path, "w") as tf:
+        for name, img in [("abbey/0001.jpg", _colour_image(128, 128, 1)),
+                          ("grey/0002.jpg", grey),
+                          ("beach/0003.jpg", _colour_image(128, 128, 2)),
+                          ("notes.txt", None)]:
+            payload = b"not an image" if img is None else _jpeg(img)
+            info = tarfile.TarInfo(name)
+            info.size = len(payload)
+            tf.addfile(info, io.BytesIO(payload))
+    return str(path)
+
+
+def test_read_shard_skips_grey_and_non_images(shard):
+    names, images = data.read_shard(shard)
+    assert names == ["abbey/0001.jpg", "beach/0003.jpg"]
+    assert all(im.shape == (128, 128, 3) and im.dtype == np.uint8 for im in images)
+    names_all, _ = data.read_shard(shard, skip_grey=False)
+    assert "grey/0002.jpg" in names_all
+
+
+def test_near_grey_rule():
+    flat = np.full((32, 32, 3), 120, np.uint8)
+    assert data.is_near_grey(flat)
+    small_red = flat.copy()
+    small_red[:4, :4] = (220, 30, 30)   # a coloured corner: mean chroma low, p99 high
+    lab = srgb_to_lab(small_red)
+    c = np.hypot(lab[..., 1], lab[..., 2])
+    assert c.mean() < 4 and np.percentile(c, 99) >= 7
+    assert not data.is_near_grey(small_red)
+
+
+def test_load_shards_pools_by_kind_and_cache(shard, tmp_path):
+    logs = []
+    pools = data.load_shards([shard], cache_dir=str(tmp_path / "cache"), log=logs.append)
+    assert list(pools) == ["places"] and len(pools["places"]) == 2
+    again = data.load_shards([shard], cache_dir=str(tmp_path / "cache"), log=logs.append)
+    np.testing.assert_array_equal(again["places"][0], pools["places"][0])
+
+
+def test_squares_of_wide_images():
+    wide = np.zeros((64, 160, 3), np.uint8)
+    wide[:, -64:] = 255
+    sq = data.squares([wide])
+    assert sq.shape == (3, 64, 64, 3)           # both ends + centre (160 > 1.6 * 64)
+    assert sq[0].max() == 0 and sq[-1].min() == 255
+
+
+def test_batches_are_lab_at_multiples_of_32():
+    pools = {"places": [_colour_image(128, 128, s) for s in range(4)],
+             "tinyimagenet": [_colour_image(64, 64, s) for s in range(4)]}
+    s = data.BatchSampler(pools, working_size=128, crop_sizes=(64, 96, 128), seed=3)
+    for _ in range(8):
+        lab, S = s.batch(4)
+        assert lab.shape == (4, 3, S, S) and S % 32 == 0
+        assert lab[:, 0].min() >= 0 and lab[:, 0].max() <= 100.01
+        assert lab[:, 1:].abs().max() < 128
+    # seeded: same seed, same batches
+    a = data.BatchSampler(pools, seed=5).batch(2)[0]
+    b = data.BatchSampler(pools, seed=5).batch(2)[0]
+    assert torch.equal(a, b)
+
+
+def test_hints_are_ground_truth_means():
+    rng = np.random.RandomState(0)
+    ab = torch.randn(8, 2, 32, 32) * 20
+    hab, mask = data.sample_hints(ab, rng, p_none=0.0, max_radius=0)
+    assert mask.sum() > 0
+    m = mask[:, 0] > 0
+    # radius 0: each hint pixel carries exactly the true ab of that pixel
+    np.testing.assert_allclose(hab.permute(0, 2, 3, 1)[m], ab.permute(0, 2, 3, 1)[m], atol=1e-5)
+    assert torch.all(hab.permute(0, 2, 3, 1)[~m] == 0)
+    none_ab, none_mask = data.sample_hints(ab, rng, p_none=1.0)
+    assert none_mask.sum() == 0 and none_ab.abs().sum() == 0
+
+
+def test_centre_square():
+    im = np.zeros((100, 300, 3), np.uint8)
+    im[:, 150] = 255
+    out = data.centre_square(im, 64)
+    assert out.shape == (64, 64, 3)
+    assert out[:, 31:33].max() > 100           # the centre column stays in the middle
