@@ -58,7 +58,7 @@ function startWorker() {
     restartWorker('The photo needed more memory or time than this tab can give; the engine was restarted.');
   };
   const init = call('init', {config: {provider: ui.provider.value, threads: Number(params.get('threads')) || 0,
-    maxMegapixels: Number(params.get('maxmp')) || 0}});
+    maxMegapixels: Number(params.get('maxmp')) || 0, decoder: params.get('decoder') || 'auto'}});
   state.workerReady = init.then((info) => { state.workerInfo = info; showEngine(); return info; });
   return state.workerReady;
 }
@@ -95,10 +95,10 @@ async function loadManifest() {
   }
   ui.method.innerHTML = '';
   for (const m of state.models) {
-    const o = new Option(`${m.name}${m.hints ? ' — takes colour hints' : ''}`, m.id);
+    const o = new Option(`${m.name}${m.hints ? ' · hints' : ''}`, m.id);
     ui.method.add(o);
   }
-  ui.method.add(new Option('Reference photo (exemplar method)', EXEMPLAR));
+  ui.method.add(new Option('Reference photo (exemplar)', EXEMPLAR));
   const want = params.get('model') || state.defaultModel || EXEMPLAR;
   ui.method.value = [...ui.method.options].some((o) => o.value === want) ? want : ui.method.options[0].value;
   onMethodChange(false);

@@ -143,26 +143,41 @@ val decode(const val& bytes, double max_pixels) {
 }
 
 // imageFromRgba(rgba: Uint8Array, width, height) -> {ok, image}: for pixels the browser
-// decoded (WebP, AVIF, HEIC ...). Opaque images become RGB, others keep alpha.
+// decoded (WebP, AVIF, HEIC ...). Stored like the core's own decoder would: grey (R = G = B
+// everywhere) becomes 1 channel, opaque (alpha 255 everywhere) drops alpha.
 val image_from_rgba(const val& rgba, int width, int height) {
   if (width <= 0 || height <= 0) return error_value(cz::ErrorCode::kZeroSize, "the image is empty");
-  const std::vector<uint8_t> px = to_vector<uint8_t>(rgba);
   const size_t n = static_cast<size_t>(width) * static_cast<size_t>(height);
-  if (px.size() != n * 4) {
+  if (rgba["length"].as<double>() != static_cast<double>(n) * 4) {
     return error_value(cz::ErrorCode::kInvalidArgument, "RGBA buffer size does not match " +
                                                             std::to_string(width) + "x" +
                                                             std::to_string(height));
   }
-  bool opaque = true;
-  for (size_t i = 0; i < n && opaque; ++i) opaque = px[i * 4 + 3] == 255;
-  const int ch = opaque ? 3 : 4;
-  cz::Image img = cz::Image::make(width, height, ch, 8);
-  for (size_t i = 0; i < n; ++i) {
-    for (int c = 0; c < ch; ++c) img.data8[i * ch + c] = px[i * 4 + c];
+  std::vector<uint8_t> px = to_vector<uint8_t>(rgba);
+  bool opaque = true, grey = true;
+  for (size_t i = 0; i < n && (opaque || grey); ++i) {
+    const uint8_t* p = &px[i * 4];
+    opaque = opaque && p[3] == 255;
+    grey = grey && p[0] == p[1] && p[1] == p[2];
   }
-  val o = ok_value();
-  o.set("image", val(ImageHandle(std::move(img))));
-  return o;
+  const int ch = (grey ? 1 : 3) + (opaque ? 0 : 1);
+  cz::Image img = cz::Image::make(width, height, ch, 8);
+  uint8_t* o = img.data8.data();
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* p = &px[i * 4];
+    if (grey) {
+      *o++ = p[0];
+    } else {
+      *o++ = p[0];
+      *o++ = p[1];
+      *o++ = p[2];
+    }
+    if (!opaque) *o++ = p[3];
+  }
+  std::vector<uint8_t>().swap(px);
+  val o2 = ok_value();
+  o2.set("image", val(ImageHandle(std::move(img))));
+  return o2;
 }
 
 // ---- pipeline -------------------------------------------------------------------------
