@@ -2,7 +2,7 @@
 // cross-checking the engine against other runtimes.
 //
 //   colorize-tensor --model m.onnx --input L=in.npy [--input ...] --output ab=out.npy
-//                   [--backend auto|cpu|cpu-ref|cuda] [--threads N] [--tf32] [--repeat N]
+//                   [--backend auto|cpu|cpu-ref|cuda] [--threads N] [--tf32] [--repeat N] [--profile]
 //                   [--expect NAME=golden.npy [--rtol R]]
 //   colorize-tensor --list-backends
 //   colorize-tensor --model m.onnx --info
@@ -33,7 +33,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: colorize-tensor --model M.onnx --input NAME=in.npy ... [--output NAME=out.npy ...]\n"
-               "                       [--backend auto|cpu|cpu-ref|cuda] [--threads N] [--tf32] [--repeat N]\n"
+               "                       [--backend auto|cpu|cpu-ref|cuda] [--threads N] [--tf32] [--repeat N] [--profile]\n"
                "       colorize-tensor --list-backends\n"
                "       colorize-tensor --model M.onnx --info\n");
   return 2;
@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
     if (a == "--threads" && next(v)) { opts.threads = std::atoi(v.c_str()); continue; }
     if (a == "--repeat" && next(v)) { repeat = std::max(1, std::atoi(v.c_str())); continue; }
     if (a == "--tf32") { opts.allow_tf32 = true; continue; }
+    if (a == "--profile") { opts.profile = true; continue; }
     if (a == "--info") { info = true; continue; }
     if (a == "--list-backends") { list = true; continue; }
     return usage();

@@ -1,6 +1,8 @@
 // The backend registry, the interpreter and the two CPU backends.
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <mutex>
 #include <new>
 
@@ -28,15 +30,15 @@ Interpreter::Interpreter(std::shared_ptr<const Graph> graph, std::vector<Kernel>
   }
 }
 
-Result<std::vector<Tensor>> Interpreter::run(const std::vector<Tensor>& inputs) const {
+Result<std::vector<Tensor>> Interpreter::run(const std::vector<Tensor>& inputs,
+                                             std::map<std::string, double>* profile) const {
   const Graph& g = *graph_;
   try {
+    // Graph inputs are read in place from `inputs`; computed values live in `values`.
     std::vector<Tensor> values(g.value_names.size());
     std::vector<char> ready(g.value_names.size(), 0);
-    for (size_t k = 0; k < g.inputs.size(); ++k) {
-      values[g.inputs[k]] = inputs[k];
-      ready[g.inputs[k]] = 1;
-    }
+    std::vector<const Tensor*> input_of(g.value_names.size(), nullptr);
+    for (size_t k = 0; k < g.inputs.size(); ++k) input_of[g.inputs[k]] = &inputs[k];
     std::vector<const Tensor*> in;
     std::vector<Tensor> out;
     for (size_t k = 0; k < g.nodes.size(); ++k) {
@@ -45,12 +47,26 @@ Result<std::vector<Tensor>> Interpreter::run(const std::vector<Tensor>& inputs) 
       for (int v : node.inputs) {
         if (v < 0) in.push_back(nullptr);
         else if (g.is_constant[v]) in.push_back(&g.constants[v]);
+        else if (input_of[v]) in.push_back(input_of[v]);
         else if (ready[v]) in.push_back(&values[v]);
         else return Status(ErrorCode::kInternal, node.label() + ": input computed out of order");
       }
       out.assign(node.outputs.size(), Tensor());
+      const auto t0 = std::chrono::steady_clock::now();
       Status s = kernels_[k](node, in, out, ctx_);
       if (!s.ok()) return s;
+      if (profile) {
+        // Convolutions are told apart by kernel and grouping: "Conv 3x3", "Conv 1x1", "Conv dw3x3".
+        std::string key = node.op_type;
+        if ((key == "Conv" || key == "ConvTranspose") && node.inputs.size() > 1 && node.inputs[1] >= 0 &&
+            g.is_constant[node.inputs[1]] && g.constants[node.inputs[1]].rank() == 4) {
+          const Shape& w = g.constants[node.inputs[1]].shape;
+          key += (node.attr_int("group", 1) > 1 && w[1] == 1 ? " dw" : " ") + std::to_string(w[2]) + "x" + std::to_string(w[3]);
+          if (node.has_attr("__fused_softmax")) key += "+softmax";
+        }
+        (*profile)[key] += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        (*profile)[key + "#"] += 1;
+      }
       for (size_t o = 0; o < node.outputs.size(); ++o) {
         const int v = node.outputs[o];
         if (v < 0) continue;
@@ -63,9 +79,12 @@ Result<std::vector<Tensor>> Interpreter::run(const std::vector<Tensor>& inputs) 
       }
     }
     std::vector<Tensor> result;
+    std::vector<int> remaining(g.value_names.size(), 0);  // a value listed twice is copied once
+    for (int v : g.outputs) ++remaining[v];
     for (int v : g.outputs) {
       if (g.is_constant[v]) result.push_back(g.constants[v]);
-      else if (ready[v]) result.push_back(std::move(values[v]));
+      else if (input_of[v]) result.push_back(*input_of[v]);
+      else if (ready[v]) result.push_back(--remaining[v] > 0 ? values[v] : std::move(values[v]));
       else return Status(ErrorCode::kInternal, "output '" + g.value_names[v] + "' was not computed");
     }
     return result;
@@ -112,20 +131,44 @@ namespace {
 class CpuSession : public Session {
  public:
   CpuSession(std::shared_ptr<const Graph> original, std::shared_ptr<const Graph> run_graph,
-             std::vector<Kernel> kernels, int threads, std::string name)
-      : original_(std::move(original)),
+             std::vector<Kernel> kernels, int threads, std::string name, bool profile = false)
+      : profile_(profile),
+        original_(std::move(original)),
         pool_(threads > 1 ? std::make_unique<ThreadPool>(threads) : nullptr),
         interp_(std::move(run_graph), std::move(kernels), KernelContext{original_->opset, pool_.get()}),
         name_(std::move(name)) {}
   Result<std::vector<Tensor>> run(const std::vector<Tensor>& inputs) override {
     Status s = check_inputs(*original_, inputs);
     if (!s.ok()) return s;
-    return interp_.run(inputs);
+    if (!profile_) return interp_.run(inputs);
+    times_.clear();
+    return interp_.run(inputs, &times_);
   }
   const Graph& graph() const override { return *original_; }
   std::string backend_name() const override { return name_; }
+  std::string stats() const override {
+    if (times_.empty()) return {};
+    std::vector<std::pair<double, std::string>> v;
+    double total = 0;
+    for (const auto& kv : times_) {
+      if (kv.first.back() == '#') continue;
+      v.push_back({kv.second, kv.first});
+      total += kv.second;
+    }
+    std::sort(v.rbegin(), v.rend());
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "profile (last run, %.2f ms in kernels):", total);
+    std::string s = buf;
+    for (const auto& e : v) {
+      std::snprintf(buf, sizeof buf, " %s %.2f ms (%d)", e.second.c_str(), e.first, static_cast<int>(times_.at(e.second + "#")));
+      s += buf;
+    }
+    return s;
+  }
 
  private:
+  bool profile_ = false;
+  std::map<std::string, double> times_;
   std::shared_ptr<const Graph> original_;
   std::unique_ptr<ThreadPool> pool_;
   Interpreter interp_;
@@ -139,11 +182,11 @@ class CpuRefBackend : public Backend {
   bool available() const override { return true; }
   int priority() const override { return 0; }
   Result<std::unique_ptr<Session>> create_session(std::shared_ptr<const Graph> graph,
-                                                  const SessionOptions&) const override {
+                                                  const SessionOptions& options) const override {
     try {
       std::vector<Kernel> kernels;
       for (const auto& n : graph->nodes) kernels.push_back(find_op(n.op_type)->reference);
-      return std::unique_ptr<Session>(new CpuSession(graph, graph, std::move(kernels), 1, name()));
+      return std::unique_ptr<Session>(new CpuSession(graph, graph, std::move(kernels), 1, name(), options.profile));
     } catch (const std::bad_alloc&) {
       return Status(ErrorCode::kOutOfMemory, "out of memory creating the session");
     }
@@ -210,6 +253,45 @@ std::shared_ptr<Graph> fuse_conv_activations(const Graph& src) {
 
 namespace {
 
+// CPU fast backend only: Softmax over channels (axis 1, opset >= 13) feeding only a 1x1,
+// stride-1, unpadded, ungrouped Conv with constant weights (the annealed mean of the
+// colorizers) becomes that Conv reading the logits with attribute "__fused_softmax": the
+// probabilities are never stored.
+void fuse_softmax_conv(Graph& g) {
+  if (g.opset < 13) return;
+  std::vector<int> readers(g.value_names.size(), 0);
+  for (const auto& n : g.nodes) for (int v : n.inputs) if (v >= 0) ++readers[v];
+  for (int v : g.outputs) readers[v] += 2;
+  std::vector<int> consumer(g.value_names.size(), -1);
+  for (size_t k = 0; k < g.nodes.size(); ++k)
+    for (int v : g.nodes[k].inputs) if (v >= 0) consumer[v] = static_cast<int>(k);
+  std::vector<char> dead(g.nodes.size(), 0);
+  for (size_t k = 0; k < g.nodes.size(); ++k) {
+    const GraphNode& sm = g.nodes[k];
+    if (sm.op_type != "Softmax" || sm.attr_int("axis", -1) != 1 || sm.outputs.size() != 1 || sm.outputs[0] < 0) continue;
+    const int v = sm.outputs[0];
+    if (readers[v] != 1 || consumer[v] < 0) continue;
+    GraphNode& conv = g.nodes[consumer[v]];
+    if (conv.op_type != "Conv" || conv.inputs.size() < 2 || conv.inputs[0] != v || conv.inputs[1] < 0 ||
+        !g.is_constant[conv.inputs[1]]) continue;
+    const Tensor& w = g.constants[conv.inputs[1]];
+    if (w.rank() != 4 || w.shape[2] != 1 || w.shape[3] != 1 || conv.attr_int("group", 1) != 1) continue;
+    bool plain = conv.attr_string("auto_pad", "NOTSET") == "NOTSET" || conv.attr_string("auto_pad", "") == "VALID";
+    for (int64_t p : conv.attr_ints("pads")) plain = plain && p == 0;
+    for (int64_t p : conv.attr_ints("strides")) plain = plain && p == 1;
+    if (!plain) continue;
+    Attribute a;
+    a.kind = Attribute::Kind::kInt;
+    a.i = 1;
+    conv.attrs["__fused_softmax"] = a;
+    conv.inputs[0] = sm.inputs[0];
+    dead[k] = 1;
+  }
+  std::vector<GraphNode> kept;
+  for (size_t k = 0; k < g.nodes.size(); ++k) if (!dead[k]) kept.push_back(std::move(g.nodes[k]));
+  g.nodes = std::move(kept);
+}
+
 class CpuFastBackend : public Backend {
  public:
   std::string name() const override { return "cpu"; }
@@ -221,14 +303,15 @@ class CpuFastBackend : public Backend {
   Result<std::unique_ptr<Session>> create_session(std::shared_ptr<const Graph> graph,
                                                   const SessionOptions& options) const override {
     try {
-      std::shared_ptr<const Graph> fused = fuse_conv_activations(*graph);
+      std::shared_ptr<Graph> fused = fuse_conv_activations(*graph);
+      fuse_softmax_conv(*fused);
       std::vector<Kernel> kernels;
       for (const auto& n : fused->nodes) {
         Kernel k = find_fast_kernel(n.op_type);
         kernels.push_back(k ? k : find_op(n.op_type)->reference);
       }
       const int threads = options.threads > 0 ? options.threads : hardware_threads();
-      return std::unique_ptr<Session>(new CpuSession(graph, fused, std::move(kernels), threads, name()));
+      return std::unique_ptr<Session>(new CpuSession(graph, fused, std::move(kernels), threads, name(), options.profile));
     } catch (const std::bad_alloc&) {
       return Status(ErrorCode::kOutOfMemory, "out of memory creating the session");
     } catch (const std::exception& e) {

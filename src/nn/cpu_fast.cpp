@@ -11,6 +11,19 @@
 #include "ops_common.h"
 #include "thread_pool.h"
 
+// GCC keeps float min/max/compare loops scalar under its default -ftrapping-math ("control
+// flow in loop"); these kernels never rely on FP traps, so let it vectorise them.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+
+namespace {
+// Float min/max compiled under the options above (std::max from the headers is not inlined
+// into functions with different optimisation options).
+inline float vmax(float a, float b) { return a > b ? a : b; }
+inline float vmin(float a, float b) { return a < b ? a : b; }
+}  // namespace
+
 namespace colorize::nn {
 namespace ref {
 extern Kernel k_conv, k_binary, k_matmul, k_gemm, k_resize, k_softmax, k_concat, k_unary;
@@ -19,6 +32,27 @@ extern Kernel k_conv, k_binary, k_matmul, k_gemm, k_resize, k_softmax, k_concat,
 using namespace detail;
 
 namespace {
+
+// exp(x) for float, branch-free so loops over it vectorise: 2^n * e^r with n = round(x / ln 2),
+// |r| <= ln(2) / 2, e^r by a degree-6 Taylor polynomial (relative error below 2e-7 on
+// [-87, 88]; inputs are clamped there, so exp(-inf) gives about 1.6e-38 rather than 0).
+inline float fast_exp(float x) {
+  x = vmin(88.0f, vmax(-87.0f, x));
+  // Round to nearest by the 1.5 * 2^23 trick (no libm call, so the loop vectorises).
+  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  const float r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f;
+  float p = 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
 
 gemm::Activation fused_activation(const GraphNode& n) {
   gemm::Activation a;
@@ -52,6 +86,20 @@ void pack_im2col(const void* ctx, int64_t k0, int64_t kc, int64_t n0, int64_t nc
       const int64_t c = kk / khw, ky = (kk / g.kw) % g.kh, kx = kk % g.kw;
       const float* plane = g.x + c * g.ih * g.iw;
       float* d = dst + k * gemm::kNR;
+      if (g.sw == 1 && ox0 + cols <= g.ow) {
+        // The panel lies in one output row: one bounds check for the row, a contiguous run.
+        const int64_t iy = oy0 * g.sh - g.ph + ky * g.dh;
+        const int64_t ix0 = ox0 - g.pw + kx * g.dw;
+        if (iy < 0 || iy >= g.ih) {
+          for (int j = 0; j < gemm::kNR; ++j) d[j] = 0.0f;
+          continue;
+        }
+        const float* row = plane + iy * g.iw;
+        const int64_t lo = std::max<int64_t>(0, -ix0), hi = std::min<int64_t>(cols, g.iw - ix0);
+        for (int j = 0; j < gemm::kNR; ++j) d[j] = 0.0f;
+        for (int64_t j = lo; j < hi; ++j) d[j] = row[ix0 + j];
+        continue;
+      }
       int64_t oy = oy0, ox = ox0;
       for (int j = 0; j < cols; ++j) {
         const int64_t iy = oy * g.sh - g.ph + ky * g.dh, ix = ox * g.sw - g.pw + kx * g.dw;
@@ -99,6 +147,53 @@ void depthwise_plane(const float* x, const float* w, float bias, float* o, int64
   }
 }
 
+// Softmax over the channels of x [N, C, H, W] followed by the 1x1 convolution w [M, C, 1, 1]
+// (see fuse_softmax_conv): per block of pixels, exponentials into a C x P scratch, then the
+// M weighted sums, divided by the exponential sum at the end.
+Status softmax_conv1x1(const GraphNode& n, const Tensor& x, const Tensor& w, const Tensor* bias,
+                       const gemm::Activation& act, Tensor& out, const KernelContext& ctx) {
+  if (x.rank() != 4 || w.rank() != 4 || w.shape[1] != x.shape[1]) return node_error(n, "fused softmax needs 4-D input and 1x1 weights");
+  const int64_t N = x.shape[0], C = x.shape[1], HW = x.shape[2] * x.shape[3], M = w.shape[0];
+  constexpr int64_t kP = 256;
+  const int64_t chunks = (HW + kP - 1) / kP;
+  auto task = [&](int64_t t) {
+    const int64_t b = t / chunks, p0 = (t % chunks) * kP, P = std::min(kP, HW - p0);
+    thread_local std::vector<float> buf;
+    if (buf.size() < static_cast<size_t>(C * kP)) buf.resize(static_cast<size_t>(C * kP));
+    float mx[kP], sum[kP], acc[kP];
+    const float* xb = x.f.data() + b * C * HW + p0;
+    for (int64_t p = 0; p < P; ++p) {
+      mx[p] = -INFINITY;
+      sum[p] = 0.0f;
+    }
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t p = 0; p < P; ++p) mx[p] = vmax(mx[p], xb[c * HW + p]);
+    for (int64_t c = 0; c < C; ++c) {
+      float* e = buf.data() + c * kP;
+      for (int64_t p = 0; p < P; ++p) {
+        e[p] = fast_exp(xb[c * HW + p] - mx[p]);
+        sum[p] += e[p];
+      }
+    }
+    for (int64_t p = 0; p < P; ++p) sum[p] = 1.0f / sum[p];
+    for (int64_t m = 0; m < M; ++m) {
+      const float* wm = w.f.data() + m * C;
+      for (int64_t p = 0; p < P; ++p) acc[p] = 0.0f;
+      for (int64_t c = 0; c < C; ++c) {
+        const float wv = wm[c];
+        const float* e = buf.data() + c * kP;
+        for (int64_t p = 0; p < P; ++p) acc[p] += wv * e[p];
+      }
+      const float bv = bias ? bias->f[m] : 0.0f;
+      float* o = out.f.data() + (b * M + m) * HW + p0;
+      for (int64_t p = 0; p < P; ++p) o[p] = act.apply(acc[p] * sum[p] + bv);
+    }
+  };
+  if (ctx.pool) ctx.pool->run(N * chunks, task);
+  else for (int64_t t = 0; t < N * chunks; ++t) task(t);
+  return Status::Ok();
+}
+
 Status conv_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector<Tensor>& out,
                  const KernelContext& ctx) {
   Status s = need_float(n, in, 0);
@@ -115,6 +210,7 @@ Status conv_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std::
   s = alloc(n, out[0], os);
   if (!s.ok()) return s;
   const gemm::Activation act = fused_activation(n);
+  if (n.has_attr("__fused_softmax")) return softmax_conv1x1(n, x, w, bias, act, out[0], ctx);
   const bool one = geo->kernel.size() == 1;
   const int64_t kh = one ? 1 : geo->kernel[0], kw = geo->kernel.back();
   const int64_t sh = one ? 1 : geo->strides[0], sw = geo->strides.back();
@@ -237,9 +333,8 @@ Status binary_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std
   while (split > 0 && al[split - 1] == 1) --split;
   bool prefix_ok = true;
   for (size_t d = 0; d < split; ++d) if (al[d] != (*os)[d]) prefix_ok = false;
-  int64_t inner = 1, outer = 1;
+  int64_t inner = 1;
   for (size_t d = split; d < r; ++d) inner *= (*os)[d];
-  for (size_t d = 0; d < split; ++d) outer *= (*os)[d];
   bool row_vector = false;  // al is 1 on a prefix and equals os after it
   if (al == *os) {
     row_vector = true;
@@ -362,7 +457,7 @@ Status softmax_fast(const GraphNode& n, const std::vector<const Tensor*>& in, st
   int64_t outer = 1, len = x.shape[axis], inner = 1;
   for (int64_t d = 0; d < axis; ++d) outer *= x.shape[d];
   for (int64_t d = axis + 1; d < r; ++d) inner *= x.shape[d];
-  constexpr int64_t kBlock = 64;
+  constexpr int64_t kBlock = 1024;  // contiguous runs of 4 KiB per row: streams, no set conflicts
   const int64_t blocks = (inner + kBlock - 1) / kBlock;
   auto task = [&](int64_t t) {
     const int64_t o = t / blocks, i0 = (t % blocks) * kBlock, bl = std::min(kBlock, inner - i0);
@@ -374,10 +469,10 @@ Status softmax_fast(const GraphNode& n, const std::vector<const Tensor*>& in, st
       sum[i] = 0.0f;
     }
     for (int64_t k = 0; k < len; ++k)
-      for (int64_t i = 0; i < bl; ++i) mx[i] = std::max(mx[i], p[k * inner + i]);
+      for (int64_t i = 0; i < bl; ++i) mx[i] = vmax(mx[i], p[k * inner + i]);
     for (int64_t k = 0; k < len; ++k)
       for (int64_t i = 0; i < bl; ++i) {
-        const float e = std::exp(p[k * inner + i] - mx[i]);
+        const float e = fast_exp(p[k * inner + i] - mx[i]);
         q[k * inner + i] = e;
         sum[i] += e;
       }
@@ -447,7 +542,7 @@ Status unary_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std:
       const float v = p[k];
       switch (code) {
         case 0: o[k] = v > 0.0f ? v : 0.0f; break;
-        case 1: o[k] = std::min(std::max(v, lo), hi); break;
+        case 1: o[k] = vmin(vmax(v, lo), hi); break;
         case 2: o[k] = 1.0f / (1.0f + std::exp(-v)); break;
         case 3: o[k] = std::tanh(v); break;
         default: o[k] = v >= 0.0f ? v : alpha * v; break;

@@ -223,7 +223,7 @@ Status parse_tensor(const uint8_t* data, size_t size, Tensor& out, std::string* 
     int wire;
     if (!r.tag(field, wire)) return corrupt("bad tag in a tensor");
     bool ok = true;
-    uint64_t v;
+    uint64_t v = 0;
     switch (field) {
       case 1: ok = read_ints(r, wire, dims); break;
       case 2: ok = wire == kVarint && r.varint(v); type = static_cast<int64_t>(v); break;

@@ -24,6 +24,7 @@ struct SessionOptions {
   int threads = 0;          // CPU worker threads; 0 = all hardware threads
   bool allow_tf32 = false;  // CUDA: let convolutions and GEMMs use TF32 tensor cores
   int device = 0;           // CUDA: device ordinal
+  bool profile = false;     // time every node; Session::stats() then lists time per op type
 };
 
 // A graph prepared for one backend. Not thread-safe: one run() at a time per session.

@@ -3,7 +3,9 @@
 // every intermediate after its last use.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "colorize/nn/graph.h"
@@ -16,7 +18,10 @@ class Interpreter {
   // `kernels[k]` runs graph->nodes[k] (same length as graph->nodes).
   Interpreter(std::shared_ptr<const Graph> graph, std::vector<Kernel> kernels, KernelContext ctx);
   // Inputs already validated by check_inputs(). Never throws (bad_alloc -> kOutOfMemory).
-  Result<std::vector<Tensor>> run(const std::vector<Tensor>& inputs) const;
+  // With `profile` non-null, adds each node's wall time (ms) to (*profile)[op_type] and
+  // counts calls in (*profile)[op_type + "#"].
+  Result<std::vector<Tensor>> run(const std::vector<Tensor>& inputs,
+                                  std::map<std::string, double>* profile = nullptr) const;
   const Graph& graph() const { return *graph_; }
 
  private:
