@@ -122,6 +122,17 @@ test('reference-photo mode: drop a photo, the result matches the native CLI (PSN
     const psnr = psnrFiles(got, want);
     assert(psnr >= 40, `app vs CLI PSNR ${psnr.toFixed(2)} dB`);
     await page.screenshot({path: path.join(ARTIFACTS, 'app-exemplar.png')});
+    // "Download all": a ZIP whose entry is the same full-resolution PNG.
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
+    const zipFile = path.join(out, 'all.zip');
+    await dl.saveAs(zipFile);
+    const zip = fs.readFileSync(zipFile);
+    assert(zip.readUInt32LE(0) === 0x04034b50, 'not a ZIP');
+    const nameLen = zip.readUInt16LE(26), size = zip.readUInt32LE(18);
+    assert(zip.subarray(30, 30 + nameLen).toString() === 'landscape-grey-colorized.png', 'ZIP entry name');
+    const entry = path.join(out, 'all-entry.png');
+    fs.writeFileSync(entry, zip.subarray(30 + nameLen, 30 + nameLen + size));
+    assert(psnrFiles(entry, got) === Infinity, 'ZIP entry differs from the single download');
     assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
   } finally { await close(); }
 });
@@ -259,6 +270,37 @@ test('WebGPU provider (SwiftShader) on a small image agrees with WASM (PSNR >= 3
     assert(psnr >= 30, `WebGPU vs WASM PSNR ${psnr.toFixed(2)} dB`);
   } finally { await close(); }
 }, {skip: () => (defaultModel ? null : 'no model in web/dist/models')});
+
+test('keyboard only: open the file picker, compare, place a hint', async () => {
+  const {context, close} = await launch();
+  try {
+    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm');
+    const chooserOpened = page.waitForEvent('filechooser');  // listen first: interception is async
+    await page.keyboard.press('Tab');
+    assert(await page.evaluate(() => document.activeElement.id) === 'dropzone', 'first Tab stop is not the drop zone');
+    await page.keyboard.press('Enter');
+    const chooser = await chooserOpened;
+    await chooser.setFiles(SMALL);
+    assert((await waitJob(page, 1)).status === 'done', 'keyboard-opened file not processed');
+    await page.focus('#split');
+    await page.keyboard.press('ArrowLeft');
+    assert(await page.evaluate(() => document.getElementById('split').value) === '49', 'slider not keyboard-operable');
+    if (defaultModel?.hints) {
+      await page.focus('#hint-mode');
+      await page.keyboard.press('Space');
+      await page.focus('#viewer');
+      await page.keyboard.press('ArrowRight');
+      await page.keyboard.press('Shift+ArrowUp');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.querySelectorAll('#hint-list li').length === 1);
+      const h = await page.evaluate(() => window.colorizeApp.jobs[0].hints[0]);
+      const job = await page.evaluate(() => ({w: window.colorizeApp.jobs[0].width, h: window.colorizeApp.jobs[0].height}));
+      assert(Math.abs(h.x / job.w - 0.51) < 0.01 && Math.abs(h.y / job.h - 0.4) < 0.01, `hint at ${h.x},${h.y}`);
+      await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done');
+    }
+    assert(errors.length === 0, `errors ${errors}`);
+  } finally { await close(); }
+});
 
 const failed = await run('e2e');
 server.close();
