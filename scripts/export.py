@@ -24,6 +24,7 @@ from colorizer import onnx_ref  # noqa: E402
 from colorizer.bins import bins  # noqa: E402
 from colorizer.export import ExportModel, export_onnx, load_onnx_weights, op_list  # noqa: E402
 from colorizer.model import ColorNet  # noqa: E402
+from colorizer.train import load_checkpoint  # noqa: E402
 from colorizer.quantize import to_fp16, to_int8  # noqa: E402
 
 GOLDEN_SIZE = (64, 64)
@@ -72,7 +73,7 @@ def main():
     a = ap.parse_args()
     torch.set_num_threads(2)
 
-    ck = torch.load(a.ckpt, map_location="cpu")
+    ck = load_checkpoint(a.ckpt)
     cfg = ck["cfg"]
     net = ColorNet(bins(), width=cfg["width"], temperature=cfg["temperature"])
     net.load_state_dict(ck["model"])

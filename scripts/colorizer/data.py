@@ -56,12 +56,17 @@ def pool_kind(path):
     return os.path.basename(path).split("-")[0].split(".")[0]
 
 
-def load_shards(paths, cache_dir=None, skip_grey=True, limit=None, log=print):
+def _read_for_pool(args):
+    path, skip_grey, limit = args
+    return read_shard(path, skip_grey=skip_grey, limit=limit)[1]
+
+
+def load_shards(paths, cache_dir=None, skip_grey=True, limit=None, log=print, workers=1):
     """{kind: list of uint8 images} for the given shard paths; decoded images are cached as
-    pickles in cache_dir (if given) keyed by shard name and size, for fast restarts."""
-    pools = {}
+    pickles in cache_dir (if given) keyed by shard name and size, for fast restarts.
+    workers > 1 decodes uncached shards in parallel processes (one shard per process)."""
+    keys, found = [], {}
     for p in paths:
-        images = None
         key = None
         if cache_dir:
             os.makedirs(cache_dir, exist_ok=True)
@@ -69,13 +74,24 @@ def load_shards(paths, cache_dir=None, skip_grey=True, limit=None, log=print):
                 os.path.basename(p), os.path.getsize(p), int(skip_grey), limit))
             if os.path.exists(key):
                 with open(key, "rb") as f:
-                    images = pickle.load(f)
+                    found[p] = pickle.load(f)
+        keys.append(key)
+    todo = [p for p in paths if p not in found]
+    if todo and workers > 1:
+        import multiprocessing as mp
+        with mp.get_context("fork").Pool(min(workers, len(todo))) as pool:
+            for p, images in zip(todo, pool.map(_read_for_pool,
+                                                [(p, skip_grey, limit) for p in todo])):
+                found[p] = images
+    pools = {}
+    for p, key in zip(paths, keys):
+        images = found.get(p)
         if images is None:
-            _, images = read_shard(p, skip_grey=skip_grey, limit=limit)
-            if key:
-                with open(key + ".tmp", "wb") as f:
-                    pickle.dump(images, f, protocol=4)
-                os.replace(key + ".tmp", key)
+            images = read_shard(p, skip_grey=skip_grey, limit=limit)[1]
+        if key and not os.path.exists(key):
+            with open(key + ".tmp", "wb") as f:
+                pickle.dump(images, f, protocol=4)
+            os.replace(key + ".tmp", key)
         pools.setdefault(pool_kind(p), []).extend(images)
         log("loaded %s: %d images" % (os.path.basename(p), len(images)))
     return pools

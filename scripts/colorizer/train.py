@@ -22,7 +22,7 @@ from .model import ColorNet
 
 CONFIGS = {
     "cpu": dict(
-        device="cpu", threads=2, amp=False, compile=False,
+        device="cpu", threads=2, amp=False, compile=False, decode_workers=1,
         batch=16, working_size=128, crop_sizes=[64, 96, 128], crop_probs=[0.75, 0.20, 0.05],
         scale_range=[0.8, 1.25], pool_weights={"hires": 2.0},
         lr=1e-3, encoder_lr=3e-4, weight_decay=1e-4, warmup=100,
@@ -33,7 +33,7 @@ CONFIGS = {
         patience=6, seed=1234, prior_images=3000,
     ),
     "gpu": dict(
-        device="cuda", threads=8, amp=True, compile=False,
+        device="cuda", threads=8, amp=True, compile=False, decode_workers=9,
         batch=128, working_size=224, crop_sizes=[128, 160, 192, 224],
         crop_probs=[0.3, 0.3, 0.2, 0.2], scale_range=[0.8, 1.25], pool_weights={"hires": 2.0},
         lr=2e-3, encoder_lr=5e-4, weight_decay=1e-4, warmup=200,
@@ -44,6 +44,15 @@ CONFIGS = {
         patience=5, seed=1234, prior_images=5000,
     ),
 }
+
+
+def load_checkpoint(path):
+    """torch.load for our checkpoints (they hold numpy RNG states and the config, so torch
+    2.6+ needs weights_only=False; torch 1.13 accepts the argument too)."""
+    try:
+        return torch.load(path, map_location="cpu", weights_only=False)
+    except TypeError:
+        return torch.load(path, map_location="cpu")
 
 
 def default_shards(data_dir):
@@ -138,6 +147,10 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
 
     device = cfg["device"]
     torch.set_num_threads(cfg["threads"])
+    if device.startswith("cuda"):
+        torch.backends.cudnn.benchmark = True
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
     torch.manual_seed(cfg["seed"])
     np.random.seed(cfg["seed"])
     with open(os.path.join(run_dir, "config.json"), "w") as f:
@@ -145,10 +158,10 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     log("config: " + json.dumps(cfg))
 
     centres = binsmod.bins()
-    raw = load_shards(shards, cache_dir=cache_dir, log=log)
+    raw = load_shards(shards, cache_dir=cache_dir, log=log, workers=cfg.get("decode_workers", 1))
     model = build_model(cfg, centres, weights_path, log).to(device)
     ckpt_path = os.path.join(run_dir, "last.pt")
-    resume = torch.load(ckpt_path, map_location="cpu") if os.path.exists(ckpt_path) else None
+    resume = load_checkpoint(ckpt_path) if os.path.exists(ckpt_path) else None
     if resume is None:
         prior = compute_prior(raw, centres, cfg["prior_images"], cfg["seed"], log)
         with torch.no_grad():
