@@ -150,7 +150,10 @@ test('model (WASM provider): result appears, matches the native CLI (PSNR >= 40 
     await page.screenshot({path: path.join(ARTIFACTS, 'app-model.png')});
     const got = path.join(out, 'model-app.png');
     await download(page, got);
-    const modelFile = path.join(DIST, defaultModel.variants.find((v) => v.precision !== 'fp16').url);
+    // The CLI runs the very file the app ran (the WASM provider picks the smallest variant).
+    const used = await page.evaluate(() => window.colorizeApp.modelSession);
+    assert(used.provider === 'wasm', `provider ${used.provider}`);
+    const modelFile = path.join(DIST, used.url);
     const want = path.join(out, 'model-cli.png');
     const c = cli([GREY, '--model', modelFile, '--size', String(defaultModel.workingSize), '-o', want]);
     assert(!c.error, `native CLI could not run the model: ${c.error}`);

@@ -120,10 +120,14 @@ async function webgpuAdapter() {
   try { return await self.navigator.gpu.requestAdapter(); } catch { return null; }
 }
 
+// Which file of a model to run: 'fp16' (WebGPU with shader-f16), 'fp32' (WebGPU without it:
+// a variant that computes in fp32), 'small' (WASM: the smallest download; int8 weight-only
+// variants dequantize to fp32 at load and compute in fp32).
 function pickVariant(model, want) {
   const by = (p) => model.variants.find((v) => v.precision === p);
   if (want === 'fp16') return by('fp16') || by('fp32') || model.variants[0];
-  return by('fp32') || model.variants.find((v) => v.precision !== 'fp16') || model.variants[0];
+  if (want === 'small') return by('int8') || by('fp32') || model.variants[0];
+  return by('fp32') || by('int8') || model.variants[0];
 }
 
 // Creates the inference session with ONE provider at a time (a list would fall back silently),
@@ -144,7 +148,7 @@ async function loadModel({model}, progress) {
   } else if (config.provider === 'webgpu') {
     tried.push('webgpu: no WebGPU adapter in this browser');
   }
-  if (config.provider !== 'webgpu') attempts.push({provider: 'wasm', variant: pickVariant(model, 'fp32')});
+  if (config.provider !== 'webgpu') attempts.push({provider: 'wasm', variant: pickVariant(model, 'small')});
   for (const a of attempts) {
     const t0 = now();
     try {
@@ -176,6 +180,7 @@ function sessionSummary() {
   if (!session) return null;
   return {
     modelId: session.model.id, provider: session.provider, precision: session.variant.precision,
+    url: session.variant.url, bytes: session.variant.bytes,
     hints: session.hints, loadMs: session.loadMs, fetchMs: session.fetchMs, cached: session.cached,
     threads: session.threads, fallbacks: session.fallbacks,
   };

@@ -31,36 +31,35 @@ function stage(src, expectSha) {
 const models = [];
 let def = null;
 const manifestPath = path.join(root, 'models', 'manifest.json');
+// Precision as the app uses it: the first token ("fp16 weights (weight-only), fp32 compute"
+// -> fp16); a file of one model family is a variant of it (colorizer-fp32, colorizer-int8 ...).
+const precisionOf = (p) => (/^(fp32|fp16|int8)/i.exec(String(p || 'fp32')) || ['fp32'])[0].toLowerCase();
+const familyOf = (id) => id.replace(/[-_.](web[-_.])?(fp32|fp16|int8|q)$/i, '');
 if (fs.existsSync(manifestPath)) {
   const m = JSON.parse(fs.readFileSync(manifestPath, 'utf8'));
-  const entries = Array.isArray(m) ? m : (m.models || m.files || []);
+  const entries = Array.isArray(m) ? m : (m.models || []);
   const byId = new Map();
   for (const e of entries) {
-    // A model entry may list its files as variants, or be one file itself.
-    const files = e.variants || e.files || [e];
+    const files = e.variants || [e];
     for (const f of files) {
-      const rel = f.file || f.path || f.web || f.onnx;
-      if (!rel) continue;
-      if (f.target && !/web|wasm|webgpu|browser/.test(String(f.target))) continue;
-      if (f.web === false) continue;
-      const src = path.isAbsolute(rel) ? rel : path.join(root, 'models', rel);
-      const alt = path.join(root, rel);
-      const file = fs.existsSync(src) ? src : alt;
-      if (!fs.existsSync(file)) { console.warn(`stage_models: ${rel} listed but missing; skipped`); continue; }
-      const id = e.id || e.name || path.basename(rel).replace(/[._-](fp16|fp32|int8|web).*$/, '').replace(/\.onnx$/, '');
+      const rel = f.file || f.path;
+      if (!rel || !rel.endsWith('.onnx')) continue;
+      const file = [path.join(root, 'models', rel), path.join(root, rel)].find((x) => fs.existsSync(x));
+      if (!file) { console.warn(`stage_models: ${rel} listed but missing; skipped`); continue; }
+      const id = e.family || familyOf(e.id || path.basename(rel, '.onnx'));
       if (!byId.has(id)) {
         byId.set(id, {
-          id, name: e.title || e.display_name || e.name || id, description: e.description || '',
+          id, name: e.title || e.display_name || id, description: e.description || '',
           hints: Boolean(e.hints ?? f.hints ?? hasHints(file)),
-          workingSize: e.working_size || f.working_size || e.workingSize || 256, variants: [],
+          workingSize: e.working_size || m.working_size || 256, variants: [],
         });
       }
-      const precision = String(f.precision || e.precision || 'fp32').toLowerCase();
-      byId.get(id).variants.push({precision, ...stage(file, f.sha256)});
+      byId.get(id).variants.push({precision: precisionOf(f.precision || e.precision), ...stage(file, f.sha256)});
     }
   }
   models.push(...byId.values());
-  def = m.default || (models.find((x) => x.default) || models[0])?.id;
+  const d = m.default ? familyOf(m.default) : null;
+  def = models.find((x) => x.id === d)?.id || models[0]?.id;
 }
 if (!models.length) {
   const dir = process.env.WEB_MODELS_FALLBACK || path.join(root, 'tests', 'data', 'models');
