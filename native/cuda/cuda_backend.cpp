@@ -152,6 +152,8 @@ class CudaSession : public Session {
       s = run_graph(inputs);
     } catch (const std::bad_alloc&) {
       s = Status(ErrorCode::kOutOfMemory, "out of host memory while running the model");
+    } catch (const std::exception& e) {
+      s = Status(ErrorCode::kInternal, std::string("CUDA backend: ") + e.what());
     }
     if (!s.ok()) {
       cudaStreamSynchronize(stream_);
@@ -324,8 +326,7 @@ class CudaSession : public Session {
       handled = true;
       return Status::Ok();
     }
-    // Every float input must be float for the device paths below.
-    for (int v : n.inputs) if (v >= 0 && n.op_type != "Reshape" && n.op_type != "Unsqueeze" && n.op_type != "Squeeze" && !is_float(dtype_of(v))) return Status::Ok();
+    // The device paths take float data in input 0; each checks its other inputs itself.
     if (n.inputs.empty() || n.inputs[0] < 0 || !is_float(dtype_of(n.inputs[0]))) return Status::Ok();
     const int x0 = n.inputs[0];
     const bool x_on_dev = !is_const(x0) && vals_.at(x0).on_dev;
@@ -415,8 +416,17 @@ class CudaSession : public Session {
 
   static Shape as4d(const Shape& s) { return s.size() == 3 ? Shape{s[0], s[1], 1, s[2]} : s; }
 
+  // Float constant weights (and bias) are what the device convolutions take.
+  bool const_float_params(const GraphNode& n) const {
+    for (size_t q = 1; q < n.inputs.size(); ++q) {
+      const int v = n.inputs[q];
+      if (v >= 0 && (!is_const(v) || !is_float(graph_->constants[v].dtype))) return false;
+    }
+    return n.inputs.size() >= 2 && n.inputs[1] >= 0;
+  }
+
   Status conv(size_t k, const GraphNode& n, bool& handled) {
-    if (n.inputs.size() < 2 || !is_const(n.inputs[1])) return Status::Ok();  // runtime weights: host
+    if (!const_float_params(n)) return Status::Ok();  // runtime weights: host
     const Shape& xs = shape_of(n.inputs[0]);
     const Shape& ws = shape_of(n.inputs[1]);
     Result<ConvGeometry> geo = conv_geometry(n, xs, ws);
@@ -516,7 +526,7 @@ class CudaSession : public Session {
   }
 
   Status conv_transpose(size_t k, const GraphNode& n, bool& handled) {
-    if (n.inputs.size() < 2 || !is_const(n.inputs[1])) return Status::Ok();
+    if (!const_float_params(n)) return Status::Ok();
     const Shape& xs = shape_of(n.inputs[0]);
     const Shape& ws = shape_of(n.inputs[1]);
     Result<ConvGeometry> geo = conv_transpose_geometry(n, xs, ws);
@@ -533,7 +543,10 @@ class CudaSession : public Session {
       const int64_t in = x4[2 + d], st = at(geo->strides, d, 1), dl = at(geo->dilations, d, 1), kk = w4[2 + d];
       const int64_t crop = at(geo->pads_begin, d, 0) + at(geo->pads_end, d, 0);
       full4[2 + d] = (one && d == 0) ? 1 : as4d(ys)[2 + d] + crop;
-      if (full4[2 + d] < st * (in - 1) + (kk - 1) * dl + 1) return Status::Ok();  // negative pads: host
+      const int64_t reach = st * (in - 1) + (kk - 1) * dl + 1;
+      // cuDNN needs in == (full - reach) / stride + 1: negative pads or an output_shape
+      // beyond stride - 1 extra rows go to the host kernel.
+      if (!(one && d == 0) && (full4[2 + d] < reach || full4[2 + d] > reach + st - 1)) return Status::Ok();
     }
     std::unique_ptr<ConvPlan>& plan = plans_[k];
     if (!plan || plan->x_shape != xs) {
@@ -590,6 +603,7 @@ class CudaSession : public Session {
   }
 
   Status binary(const GraphNode& n, bool& handled) {
+    if (!is_float(dtype_of(n.inputs[1]))) return Status::Ok();
     const Shape& as = shape_of(n.inputs[0]);
     const Shape& bs = shape_of(n.inputs[1]);
     Result<Shape> os = broadcast_shapes(as, bs);
@@ -671,7 +685,9 @@ class CudaSession : public Session {
   }
 
   Status batchnorm(const GraphNode& n, bool& handled) {
-    for (size_t q = 1; q < 5; ++q) if (n.inputs[q] < 0 || !is_const(n.inputs[q])) return Status::Ok();
+    if (n.inputs.size() < 5) return Status::Ok();
+    for (size_t q = 1; q < 5; ++q)
+      if (n.inputs[q] < 0 || !is_const(n.inputs[q]) || !is_float(graph_->constants[n.inputs[q]].dtype)) return Status::Ok();
     if (n.attr_int("training_mode", 0) != 0) return Status::Ok();
     const Shape xs = shape_of(n.inputs[0]);
     if (xs.size() < 2) return Status::Ok();
@@ -887,6 +903,8 @@ class CudaSession : public Session {
   Status matmul(const GraphNode& n, bool& handled) {
     const Shape as = shape_of(n.inputs[0]);
     const Shape bs = shape_of(n.inputs[1]);
+    if (!is_float(dtype_of(n.inputs[1])) || (n.inputs.size() > 2 && n.inputs[2] >= 0 && !is_float(dtype_of(n.inputs[2]))))
+      return Status::Ok();
     const bool gemm = n.op_type == "Gemm";
     const bool tb = gemm && n.attr_int("transB", 0) != 0;
     if (gemm && (n.attr_int("transA", 0) != 0 || n.attr_float("alpha", 1.0f) != 1.0f || as.size() != 2)) return Status::Ok();

@@ -1,6 +1,7 @@
 // Helpers shared by the kernel implementation files (not part of the public API).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,18 @@ inline int64_t norm_axis(int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank) return -1;
   return axis < 0 ? axis + rank : axis;
 }
+
+// double -> int64 without undefined behaviour: NaN -> 0, out of range -> the nearest limit.
+inline int64_t saturate_int64(double v) {
+  if (!(v == v)) return 0;
+  if (v >= 9.2e18) return INT64_MAX;
+  if (v <= -9.2e18) return INT64_MIN;
+  return static_cast<int64_t>(v);
+}
+
+// Largest kernel extent, stride, dilation or pad the convolution kernels accept; keeps every
+// size computation far from int64 overflow for hostile attribute values.
+constexpr int64_t kMaxConvParam = int64_t{1} << 24;
 
 // Row-major strides of shape.
 std::vector<int64_t> strides_of(const Shape& s);

@@ -1,6 +1,7 @@
 // Reference kernels: convolution, transposed convolution, resize, pad, dequantize.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "ops_common.h"
 
@@ -50,6 +51,10 @@ Result<ConvGeometry> conv_geometry(const GraphNode& n, const Shape& x, const Sha
   for (size_t d = 0; d < nsp; ++d) {
     const int64_t in = x[2 + d], st = g.strides[d], dl = g.dilations[d];
     if (st < 1 || dl < 1 || g.kernel[d] < 1) return node_error(n, "strides, dilations and kernel must be >= 1");
+    if (st > kMaxConvParam || dl > kMaxConvParam || g.kernel[d] > kMaxConvParam || pads[d] > kMaxConvParam ||
+        pads[d + nsp] > kMaxConvParam) {
+      return node_error(n, "kernel, stride, dilation or pads out of range");
+    }
     const int64_t dk = (g.kernel[d] - 1) * dl + 1;
     if (ap == "SAME_UPPER" || ap == "SAME_LOWER") {
       g.out[d] = (in + st - 1) / st;
@@ -101,6 +106,11 @@ Result<ConvGeometry> conv_transpose_geometry(const GraphNode& n, const Shape& x,
   for (size_t d = 0; d < nsp; ++d) {
     const int64_t in = x[2 + d], st = g.strides[d], dl = g.dilations[d];
     if (st < 1 || dl < 1) return node_error(n, "strides and dilations must be >= 1");
+    if (st > kMaxConvParam || dl > kMaxConvParam || g.kernel[d] > kMaxConvParam || std::abs(pads[d]) > kMaxConvParam ||
+        std::abs(pads[d + nsp]) > kMaxConvParam || std::abs(opad[d]) > kMaxConvParam || in > kMaxElements) {
+      return node_error(n, "kernel, stride, dilation or pads out of range");
+    }
+    if (!oshape.empty() && (oshape[d] < 0 || oshape[d] > kMaxElements)) return node_error(n, "output_shape out of range");
     const int64_t dk = (g.kernel[d] - 1) * dl + 1;
     const int64_t full = st * (in - 1) + opad[d] + dk;
     if (!oshape.empty() || ap == "SAME_UPPER" || ap == "SAME_LOWER") {
@@ -456,7 +466,7 @@ Status pad(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector
       src += i * sx[d];
     }
     if (fl) out[0].f[k] = inside ? x.f[src] : static_cast<float>(value);
-    else out[0].i[k] = inside ? x.i[src] : static_cast<int64_t>(value);
+    else out[0].i[k] = inside ? x.i[src] : saturate_int64(value);
   }
   return Status::Ok();
 }

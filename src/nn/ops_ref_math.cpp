@@ -169,7 +169,7 @@ Status binary(const GraphNode& n, const std::vector<const Tensor*>& in, std::vec
       else v = x / y;
     } else if (op == "Max") v = std::max(x, y);
     else if (op == "Min") v = std::min(x, y);
-    else if (op == "Pow") v = static_cast<int64_t>(std::pow(static_cast<double>(x), static_cast<double>(y)));
+    else if (op == "Pow") v = saturate_int64(std::pow(static_cast<double>(x), static_cast<double>(y)));
     else if (op == "Equal") v = x == y;
     else if (op == "Less") v = x < y;
     else if (op == "Greater") v = x > y;
@@ -231,7 +231,8 @@ Status unary(const GraphNode& n, const std::vector<const Tensor*>& in, std::vect
     }
     for (size_t k = 0; k < x.i.size(); ++k) {
       const int64_t v = x.i[k];
-      out[0].i[k] = op == "Neg" ? -v : op == "Abs" ? (v < 0 ? -v : v) : op == "Relu" ? std::max<int64_t>(v, 0)
+      const int64_t neg = static_cast<int64_t>(0 - static_cast<uint64_t>(v));  // wraps like two's complement
+      out[0].i[k] = op == "Neg" ? neg : op == "Abs" ? (v < 0 ? neg : v) : op == "Relu" ? std::max<int64_t>(v, 0)
                   : op == "Not" ? !v : std::min(std::max(v, lo), hi);
     }
     return Status::Ok();
@@ -551,7 +552,7 @@ Status reduce(const GraphNode& n, const std::vector<const Tensor*>& in, std::vec
     double v = acc[k];
     if (op == "ReduceMean") v = count > 0 ? v / static_cast<double>(count) : NAN;
     if (fl) out[0].f[k] = static_cast<float>(v);
-    else out[0].i[k] = static_cast<int64_t>(v);
+    else out[0].i[k] = saturate_int64(v);
   }
   return Status::Ok();
 }

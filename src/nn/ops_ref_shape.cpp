@@ -422,18 +422,18 @@ Status slice(const GraphNode& n, const std::vector<const Tensor*>& in, std::vect
     if (a < 0 || seen[a]) return node_error(n, "invalid or repeated axis");
     seen[a] = 1;
     const int64_t dim = x.shape[a], sp = steps[k];
-    if (sp == 0) return node_error(n, "step 0");
+    if (sp == 0 || sp == INT64_MIN) return node_error(n, "invalid step");
     int64_t b = starts[k], e = ends[k];
     if (b < 0) b += dim;
     if (e < 0) e += dim;
     if (sp > 0) {
       b = std::min(std::max<int64_t>(b, 0), dim);
       e = std::min(std::max<int64_t>(e, 0), dim);
-      os[a] = e > b ? (e - b + sp - 1) / sp : 0;
+      os[a] = e > b ? (e - b - 1) / sp + 1 : 0;
     } else {
       b = std::min(std::max<int64_t>(b, 0), dim - 1);
       e = std::min(std::max<int64_t>(e, -1), dim - 1);
-      os[a] = b > e ? (b - e + (-sp) - 1) / (-sp) : 0;
+      os[a] = b > e ? (b - e - 1) / (-sp) + 1 : 0;
     }
     st[a] = b;
     step[a] = sp;
@@ -465,7 +465,7 @@ Status range(const GraphNode& n, const std::vector<const Tensor*>& in, std::vect
   if (!s.ok()) return s;
   for (int64_t k = 0; k < c; ++k) {
     if (is_float(in[0]->dtype)) out[0].f[k] = static_cast<float>(start + k * delta);
-    else out[0].i[k] = static_cast<int64_t>(start) + k * static_cast<int64_t>(delta);
+    else out[0].i[k] = static_cast<int64_t>(static_cast<uint64_t>(saturate_int64(start)) + static_cast<uint64_t>(k) * static_cast<uint64_t>(saturate_int64(delta)));
   }
   return Status::Ok();
 }

@@ -547,3 +547,31 @@ TEST(OpTable, SortedAndComplete) {
     EXPECT_NE(colorize::nn::find_op(op), nullptr) << op;
   }
 }
+
+TEST(KernelErrors, HostileAttributesAndExtremeValues) {
+  // Slice with the largest steps: one element, no overflow in the length arithmetic.
+  OneOp s;
+  s.op = "Slice";
+  s.runtime = {{"x", floats({4}, {0, 1, 2, 3})}};
+  s.params = {{"st", ints({1})}, {"en", ints({INT64_MAX})}, {"ax", ints({0})}, {"sp", ints({INT64_MAX})}};
+  s.input_order = {"x", "st", "en", "ax", "sp"};
+  EXPECT_TRUE(close(run_ref(s), floats({1}, {1})));
+  s.params[3].second = ints({INT64_MIN});
+  EXPECT_FALSE(run_on(s, "cpu-ref").ok());
+  // A convolution with an absurd stride or dilation is refused, not computed.
+  OneOp c;
+  c.op = "Conv";
+  c.runtime = {{"x", random_tensor({1, 1, 4, 4}, 1)}};
+  c.params = {{"w", random_tensor({1, 1, 1, 1}, 2)}};
+  c.input_order = {"x", "w"};
+  c.attrs = {{"strides", attr_is({INT64_MAX / 2, 1})}};
+  EXPECT_FALSE(run_on(c, "cpu").ok());
+  c.attrs = {{"dilations", attr_is({1, INT64_MAX})}};
+  EXPECT_FALSE(run_on(c, "cpu-ref").ok());
+  // Integer Neg / Abs of the most negative value wrap (two's complement) instead of trapping.
+  OneOp neg;
+  neg.op = "Neg";
+  neg.runtime = {{"x", ints({INT64_MIN, 5})}};
+  neg.input_order = {"x"};
+  EXPECT_TRUE(close(run_ref(neg), ints({INT64_MIN, -5})));
+}
