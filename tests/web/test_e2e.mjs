@@ -274,6 +274,30 @@ test('WebGPU provider (SwiftShader) on a small image agrees with WASM (PSNR >= 3
   } finally { await close(); }
 }, {skip: () => (defaultModel ? null : 'no model in web/dist/models')});
 
+test('share target: an image shared to the installed app (multipart POST) opens in the queue', async () => {
+  const {context, close} = await launch();
+  try {
+    const foreign = await guardOrigin(context, origin);
+    const {page} = await openApp(context, '?model=exemplar');
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, {timeout: 60000});
+    // What the OS does for manifest.share_target: a navigation POST of multipart form data.
+    await page.evaluate(() => {
+      const f = document.createElement('form');
+      f.method = 'post'; f.action = './share-target'; f.enctype = 'multipart/form-data';
+      const i = document.createElement('input');
+      i.type = 'file'; i.name = 'images'; i.id = 'share-in';
+      f.append(i);
+      document.body.append(f);
+    });
+    await page.setInputFiles('#share-in', SMALL);
+    await Promise.all([page.waitForURL(/shared=1/), page.evaluate(() => document.querySelector('#share-in').form.submit())]);
+    await page.waitForFunction(() => document.querySelectorAll('#queue li').length === 1, null, {timeout: 30000});
+    const name = await page.textContent('#queue li .q-name');
+    assert(name === 'scene-21.jpg', `shared file name ${name}`);
+    assert(foreign.length === 0, `foreign ${foreign}`);
+  } finally { await close(); }
+});
+
 test('keyboard only: open the file picker, compare, place a hint', async () => {
   const {context, close} = await launch();
   try {
