@@ -100,32 +100,48 @@ TEST(TinyColorizer, WrongInputsAreRefused) {
   EXPECT_FALSE(r.ok());
 }
 
-// The real models (scripts/colorizer exports them into models/ with goldens in models/golden/:
-// <stem>_{L,hint_ab,hint_mask,ab}.npy beside <stem>.onnx). Skipped until they exist.
+// The real models, as scripts/export.py writes them into models/: <prefix>-fp32.onnx,
+// <prefix>-web-fp16.onnx, <prefix>-web-int8.onnx, inputs golden/<case>_{L,hint_ab,hint_mask}.npy
+// and PyTorch outputs golden/<case>_ab_<precision>.npy for cases "auto" and "hints" (the
+// manifest lists the same files). fp32 within 1e-4 of the largest |ab| on every backend; the
+// weight-compressed variants (PyTorch run with the same dequantized weights) within 1e-3.
+// The reference backend checks the fp32 model only (it is slow). Skipped until models exist.
 TEST(ProjectModels, GoldenWhenPresent) {
   const std::string dir = COLORIZE_MODELS_DIR;
   DIR* d = opendir(dir.c_str());
   int checked = 0;
   if (d) {
-    while (dirent* e = readdir(d)) {
-      std::string name = e->d_name;
+    std::vector<std::string> names;
+    while (dirent* e = readdir(d)) names.push_back(e->d_name);
+    closedir(d);
+    for (const auto& name : names) {
       if (name.size() < 6 || name.substr(name.size() - 5) != ".onnx") continue;
       const std::string stem = name.substr(0, name.size() - 5);
-      const std::string prefix = dir + "/golden/" + stem + "_";
-      if (!std::ifstream(prefix + "ab.npy")) continue;
-      std::vector<std::string> inputs = {"L"};
-      if (std::ifstream(prefix + "hint_ab.npy")) inputs = {"L", "hint_ab", "hint_mask"};
-      // The reference is slow on full-size models: it runs only on small goldens.
-      for (const auto& b : all_backends()) {
-        if (b == "cpu-ref") {
-          auto l = nn::read_npy(prefix + "L.npy");
-          if (!l.ok() || l->numel() > 128 * 128) continue;
+      const std::string prec = stem.substr(stem.rfind('-') + 1);  // fp32, fp16, int8
+      for (const char* cs : {"auto", "hints"}) {
+        const std::string in = dir + "/golden/" + cs + "_";
+        const std::string out = dir + "/golden/" + cs + "_ab_" + prec + ".npy";
+        if (!std::ifstream(out) || !std::ifstream(in + "L.npy")) continue;
+        for (const auto& b : all_backends()) {
+          if (b == "cpu-ref" && prec != "fp32") continue;
+          SCOPED_TRACE(name + " / " + cs + " on " + b);
+          auto s = nn::open_model(dir + "/" + name, b);
+          ASSERT_TRUE(s.ok()) << s.status().to_string();
+          std::map<std::string, Tensor> feeds;
+          for (const char* k : {"L", "hint_ab", "hint_mask"}) {
+            auto t = nn::read_npy(in + k + ".npy");
+            ASSERT_TRUE(t.ok()) << t.status().to_string();
+            feeds[k] = *t;
+          }
+          auto want = nn::read_npy(out);
+          ASSERT_TRUE(want.ok());
+          auto got = nn::run_named(**s, feeds);
+          ASSERT_TRUE(got.ok()) << got.status().to_string();
+          EXPECT_TRUE(close(got->at("ab"), *want, prec == "fp32" ? 1e-4 : 1e-3));
+          ++checked;
         }
-        check_golden(dir + "/" + name, prefix, inputs, "ab", b);
-        ++checked;
       }
     }
-    closedir(d);
   }
   if (checked == 0) GTEST_SKIP() << "no models with goldens in " << dir;
 }
