@@ -184,8 +184,10 @@ function addFiles(files) {
                  hints: [], ab: null};
     state.jobs.push(job);
     renderQueueItem(job);
-    makeThumb(job);
   }
+  // Preview thumbnails for photos that wait behind others (the first one's result comes soon,
+  // and decoding a big photo twice at once would slow it down).
+  setTimeout(() => { for (const j of state.jobs) if (j.status === 'queued' && !j.thumbed) makeThumb(j); }, 1500);
   ui.intro.hidden = true;
   ui.workspace.hidden = false;
   ui.queueWrap.hidden = false;
@@ -243,16 +245,27 @@ async function runJob(job) {
     const reuse = job.ab && job.abKey === key;
     if (shown) setBusy('Decoding…', 0);
     const t0 = performance.now();
+    // The "before" picture: decoded here by the browser while the worker works (the worker's
+    // copy is asked for only when the browser cannot read the file, e.g. TGA).
+    const needBefore = shown && job.beforeFor !== job.id;
+    const beforeHere = needBefore ? createImageBitmap(job.file).catch(() => null) : null;
     const r = await call('process', {
       jobId: job.id, file: job.file, reference: state.reference?.file, settings,
-      ab: reuse ? job.ab : null, abW: job.abW, abH: job.abH, wantBefore: shown,
+      ab: reuse ? job.ab : null, abW: job.abW, abH: job.abH, wantBefore: false,
     }, (p) => shown && setBusy(stageText(p.stage), stageFraction(p.stage)));
+    if (needBefore) {
+      r.before = await beforeHere;
+      if (!r.before || r.before.width !== r.width || r.before.height !== r.height) {
+        r.before?.close();
+        r.before = (await call('before', {jobId: job.id})).before;
+      }
+    }
     job.elapsedMs = performance.now() - t0;
     Object.assign(job, {status: 'done', error: null, ab: r.ab, abW: r.abW, abH: r.abH, abKey: key,
       width: r.width, height: r.height, timings: r.timings, provider: r.provider, note: r.note,
       decoder: r.decoder, settings});
     drawThumb(job, r.after);
-    if (job.id === state.selected) show(job, r.before, r.after);
+    if (job.id === state.selected) { show(job, r.before, r.after); if (r.before || !needBefore) job.beforeFor = job.id; }
     else { r.before?.close(); r.after.close(); }
     document.body.dataset.lastDone = String(job.id);
   } catch (e) {
@@ -309,6 +322,7 @@ function updateQueueItem(job) {
 }
 
 async function makeThumb(job) {
+  job.thumbed = true;
   try {
     const bmp = await createImageBitmap(job.file, {resizeHeight: 72, resizeQuality: 'medium'});
     if (job.status !== 'done') drawThumb(job, bmp, true);

@@ -30,7 +30,33 @@ async function getCore() {
     maxPixels = Math.min(40e6, Math.floor(coreMemory.maxHeapBytes / 64));
   }
   if (config.maxMegapixels > 0) maxPixels = Math.min(maxPixels, config.maxMegapixels * 1e6);
+  if (!warmed) { warmed = true; warmUp(); }
   return core;
+}
+
+// Runs the pixel stages once on a small synthetic photo so the browser's optimising compiler
+// has seen the hot loops before the user's first (possibly 12 MP) photo arrives.
+let warmed = false;
+function warmUp() {
+  const w = 1024, h = 768;
+  const px = new Uint8Array(w * h * 4);
+  for (let i = 0; i < w * h; i++) {
+    const v = (i * 2654435761 >>> 24) & 255;
+    px[4 * i] = px[4 * i + 1] = px[4 * i + 2] = v;
+    px[4 * i + 3] = 255;
+  }
+  for (let k = 0; k < 2; k++) {
+    const img = core.imageFromRgba(px, w, h);
+    if (!img.ok) return;
+    const p = core.prepare(img.image, 256);
+    if (p.ok) {
+      const W = p.prepared.workWidth(), H = p.prepared.workHeight();
+      const f = core.finish(img.image, p.prepared, new Float32Array(2 * W * H).fill(10), W, H, {saturation: 1});
+      if (f.ok) { f.image.rgba(); f.image.delete(); }
+      p.prepared.delete();
+    }
+    img.image.delete();
+  }
 }
 
 function check(r, what) {
@@ -409,6 +435,13 @@ const handlers = {
       },
       transfer,
     };
+  },
+
+  // The decoded original of the job on screen, as a bitmap (when the page cannot decode it).
+  async before(msg) {
+    if (!active || active.jobId !== msg.jobId) throw err('invalid argument', 'That photo is no longer loaded.');
+    const before = await toBitmap(active.image);
+    return {value: {before}, transfer: [before]};
   },
 
   async encode(msg, progress) {
