@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {execFileSync} from 'node:child_process';
+import zlib from 'node:zlib';
 import {ROOT, DIST, BUILD, ARTIFACTS, test, run, assert, loadCore, startApp, launch, guardOrigin,
   compareRgba} from './lib.mjs';
 
@@ -44,6 +45,31 @@ function cli(args) {
   } catch (e) {
     return {error: String(e.stderr || e.message).trim()};
   }
+}
+
+// A PNG that declares width x height but carries almost no data (a "decompression bomb").
+function bombPng(width, height) {
+  const crcTable = Array.from({length: 256}, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const c = Buffer.alloc(4); c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0); ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; ihdr[9] = 0;  // 8-bit grey
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(1000))), chunk('IEND', Buffer.alloc(0))]);
 }
 
 async function openApp(context, query = '') {
@@ -205,9 +231,11 @@ test('odd files: junk, empty and WebP (browser decoder) — messages, not a dead
       {name: 'empty.png', type: 'image/png', bytes: new Uint8Array(0)},
       {name: 'tiny.webp', type: 'image/webp', bytes: new Uint8Array(webp)},
       GREY,
+      {name: 'bomb.png', type: 'image/png', bytes: bombPng(30000, 30000)},
     ]);
     const junk = await waitJob(page, 1), empty = await waitJob(page, 2), wp = await waitJob(page, 3),
-      big = await waitJob(page, 4);
+      big = await waitJob(page, 4), bomb = await waitJob(page, 5);
+    assert(bomb.status === 'error' && /30000×30000/.test(bomb.text), `bomb: ${bomb.text}`);
     assert(junk.status === 'error' && /image/i.test(junk.text), `junk: ${junk.text}`);
     assert(empty.status === 'error' && /empty/i.test(empty.text), `empty: ${empty.text}`);
     assert(wp.status === 'done', `webp: ${wp.text}`);

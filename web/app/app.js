@@ -122,6 +122,12 @@ async function ensureModel() {
   if (!model) return null;
   if (state.modelSession && state.modelSession.modelId === model.id) return state.modelSession;
   if (state.modelLoading && state.modelLoading.id === model.id) return state.modelLoading.promise;
+  const promise = loadModelNow(model);
+  state.modelLoading = {id: model.id, promise};
+  return promise;
+}
+
+async function loadModelNow(model) {
   await state.workerReady;
   setModelStatus(`Loading model “${model.name}”…`);
   ui.modelProgress.hidden = false;
@@ -150,7 +156,6 @@ async function ensureModel() {
     state.modelLoading = null;
     throw e;
   });
-  state.modelLoading = {id: model.id, promise};
   return promise;
 }
 
@@ -164,12 +169,13 @@ function showEngine() {
   const i = state.workerInfo, s = state.modelSession;
   const lines = [];
   if (i) {
-    lines.push(`Cross-origin isolated: ${i.crossOriginIsolated ? 'yes' : 'no'} · WebGPU: ${i.webgpu ? (i.shaderF16 ? 'yes (shader-f16)' : 'yes (fp32)') : 'no'}`);
+    const gpu = !i.webgpu ? 'no' : `yes (${i.shaderF16 ? 'shader-f16' : 'fp32'}${i.webgpuSoftware ? ', software adapter' : ''})`;
+    lines.push(`Cross-origin isolated: ${i.crossOriginIsolated ? 'yes' : 'no'} · WebGPU: ${gpu}`);
     lines.push(`Image limit: ${(i.maxPixels / 1e6).toFixed(0)} MP (larger photos are downscaled)`);
   }
   if (s) {
     lines.push(`Running: ${providerName(s)}, ${s.precision} model`);
-    if (s.fallbacks?.length) lines.push(`Fell back because ${s.fallbacks.join('; ')}`);
+    if (s.fallbacks?.length) lines.push(`Not WebGPU because ${s.fallbacks.join('; ')}`);
   }
   ui.engine.textContent = lines.join('\n');
 }

@@ -8,7 +8,7 @@ import createColorizeCore from './colorize_core.js';
 
 const MODEL_CACHE = 'colorize-models-v1';
 // Hard refusal above this many pixels (a browser can decode it, but we could not hold it).
-const REFUSE_PIXELS = 400e6;
+const REFUSE_PIXELS = 200e6;
 
 let core = null;
 let coreMemory = null;
@@ -17,6 +17,7 @@ let ortModules = {};   // 'wasm' | 'webgpu' -> the ORT module
 let session = null;    // {ort, session, provider, model, variant, hints, loadMs, fetchMs}
 let active = null;     // state of the job on screen: {key, image, prepared, ab, abW, abH, ...}
 let config = {provider: 'auto', threads: 0};
+let modelQueue = Promise.resolve();
 
 const now = () => performance.now();
 const err = (code, message) => Object.assign(new Error(message), {code});
@@ -149,6 +150,11 @@ async function webgpuAdapter() {
 // Which file of a model to run: 'fp16' (WebGPU with shader-f16), 'fp32' (WebGPU without it:
 // a variant that computes in fp32), 'small' (WASM: the smallest download; int8 weight-only
 // variants dequantize to fp32 at load and compute in fp32).
+function isSoftwareAdapter(adapter) {
+  const i = adapter.info || {};
+  return !!(adapter.isFallbackAdapter || i.isFallbackAdapter || /swiftshader/i.test(`${i.architecture} ${i.vendor} ${i.description}`));
+}
+
 function pickVariant(model, want) {
   const by = (p) => model.variants.find((v) => v.precision === p);
   if (want === 'fp16') return by('fp16') || by('fp32') || model.variants[0];
@@ -168,6 +174,12 @@ async function loadModel({model}, progress) {
   const tried = [];
   let adapter = null;
   if (config.provider !== 'wasm') adapter = await webgpuAdapter();
+  // Automatic mode skips software adapters (SwiftShader: correct but tens of times slower than
+  // WASM); asking for WebGPU explicitly still uses them.
+  if (adapter && config.provider === 'auto' && isSoftwareAdapter(adapter)) {
+    tried.push('webgpu: only a software WebGPU adapter (SwiftShader) is available');
+    adapter = null;
+  }
   if (adapter) {
     const f16 = adapter.features.has('shader-f16');
     attempts.push({provider: 'webgpu', variant: pickVariant(model, f16 ? 'fp16' : 'fp32'), f16});
@@ -185,6 +197,7 @@ async function loadModel({model}, progress) {
       const s = await ort.InferenceSession.create(bytes, {
         executionProviders: [a.provider],
         graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,  // errors only: ORT's placement notes are not the user's business
       });
       const names = s.inputNames || [];
       session = {
@@ -405,12 +418,16 @@ const handlers = {
     return {
       memory: coreMemory, maxPixels, crossOriginIsolated: self.crossOriginIsolated,
       webgpu: !!adapter, shaderF16: !!adapter && adapter.features.has('shader-f16'),
+      webgpuSoftware: !!adapter && isSoftwareAdapter(adapter),
       threads: self.crossOriginIsolated ? (config.threads || Math.min(4, navigator.hardwareConcurrency || 1)) : 1,
     };
   },
 
+  // One session creation at a time (ORT's WebGPU EP refuses concurrent ones).
   async loadModel(msg, progress) {
-    return loadModel(msg, progress);
+    const run = modelQueue.then(() => loadModel(msg, progress));
+    modelQueue = run.catch(() => {});
+    return run;
   },
 
   // Runs the stages needed and returns the before/after bitmaps at full resolution.
