@@ -17,7 +17,7 @@ const ui = {
   downloadAll: $('download-all'), provider: $('provider'), engine: $('engine'),
   queueWrap: $('queue-wrap'), queue: $('queue'), addMore: $('add-more'),
   modelStatus: $('model-status-text'), modelProgress: $('model-progress'),
-  dragOverlay: $('drag-overlay'), introStatus: $('intro-status'),
+  dragOverlay: $('drag-overlay'), introStatus: $('intro-status'), viewerMsg: $('viewer-msg'),
 };
 
 // ---- state ---------------------------------------------------------------------------------
@@ -253,11 +253,11 @@ async function runJob(job) {
     const t0 = performance.now();
     // The "before" picture: decoded here by the browser while the worker works (the worker's
     // copy is asked for only when the browser cannot read the file, e.g. TGA).
-    const needBefore = shown && job.beforeFor !== job.id;
+    const needBefore = shown && state.beforeShownFor !== job.id;
     const beforeHere = needBefore ? createImageBitmap(job.file).catch(() => null) : null;
     const r = await call('process', {
       jobId: job.id, file: job.file, reference: state.reference?.file, settings,
-      ab: reuse ? job.ab : null, abW: job.abW, abH: job.abH, wantBefore: false,
+      ab: reuse ? job.ab : null, abW: job.abW, abH: job.abH, provider: job.provider, wantBefore: false,
     }, (p) => shown && setBusy(stageText(p.stage), stageFraction(p.stage)));
     if (needBefore) {
       r.before = await beforeHere;
@@ -271,7 +271,10 @@ async function runJob(job) {
       width: r.width, height: r.height, timings: r.timings, provider: r.provider, note: r.note,
       decoder: r.decoder, settings});
     drawThumb(job, r.after);
-    if (job.id === state.selected) { show(job, r.before, r.after); if (r.before || !needBefore) job.beforeFor = job.id; }
+    if (job.id === state.selected) {
+      show(job, r.before, r.after);
+      if (r.before) state.beforeShownFor = job.id;
+    }
     else { r.before?.close(); r.after.close(); }
     document.body.dataset.lastDone = String(job.id);
   } catch (e) {
@@ -376,13 +379,17 @@ function select(id, focusViewer) {
     job.status = 'stale';
     updateQueueItem(job);
   }
-  if (job.status === 'error') showError(job);
+  if (job.status === 'error') { clearView(); showError(job); }
+  updateButtons();
   pump();
   if (focusViewer) ui.viewer.focus();
 }
 
 function clearView() {
   for (const c of [ui.before, ui.after]) { c.width = 1; c.height = 1; }
+  delete ui.stage.dataset.ready;
+  ui.stage.style.aspectRatio = '';
+  state.beforeShownFor = null;
   ui.stats.textContent = '';
   ui.note.textContent = '';
 }
@@ -396,6 +403,7 @@ function show(job, before, after) {
     b.close();
   }
   ui.stage.style.aspectRatio = `${job.width} / ${job.height}`;
+  ui.viewerMsg.hidden = true;
   ui.stage.dataset.ready = 'true';
   const t = job.timings || {};
   const part = (k, label) => (t[k] !== undefined ? `${label} ${Math.round(t[k])} ms` : null);
@@ -411,6 +419,10 @@ function show(job, before, after) {
 
 function showError(job) {
   ui.note.textContent = `${job.name}: ${job.error}`;
+  if (!ui.stage.dataset.ready) {
+    ui.viewerMsg.textContent = `“${job.name}” could not be colorized: ${job.error}`;
+    ui.viewerMsg.hidden = false;
+  }
 }
 
 function setSplit(v) {
@@ -613,7 +625,7 @@ async function encodeJob(job, fmt) {
   const s = job.settings;
   const r = await call('encode', {
     jobId: job.id, file: job.file, reference: state.reference?.file, settings: s,
-    ab: job.ab, abW: job.abW, abH: job.abH, format: fmt, quality: 92,
+    ab: job.ab, abW: job.abW, abH: job.abH, provider: job.provider, format: fmt, quality: 92,
   });
   return r.bytes;
 }

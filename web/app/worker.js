@@ -368,6 +368,7 @@ async function ensure(s, progress, timings) {
   if (s.ab && !active.ab) {
     // Chroma the page kept from an earlier run: no inference needed to show the job again.
     active.ab = s.ab; active.abW = s.abW; active.abH = s.abH; active.inferKey = inferKey;
+    active.provider = s.provider || active.provider;
   }
   if (!active.ab || active.inferKey !== inferKey) {
     progress({stage: 'infer'});
