@@ -19,6 +19,7 @@ fs.mkdirSync(out, {recursive: true});
 const core = await loadCore();
 const models = JSON.parse(fs.readFileSync(path.join(DIST, 'models', 'models.json'), 'utf8'));
 const defaultModel = models.models.find((m) => m.id === models.default) || null;
+const testModels = JSON.parse(fs.readFileSync(path.join(DIST, 'models', 'models-test.json'), 'utf8'));
 const {server, origin} = await startApp();
 
 function rgbaOf(file) {
@@ -276,7 +277,8 @@ test('offline: after the first visit, a reload without network still colorizes',
 test('WebGPU provider (SwiftShader) on a small image agrees with WASM (PSNR >= 30 dB)', async () => {
   const {context, close} = await launch({webgpu: true});
   try {
-    const {page} = await openApp(context, '?nosw=1&provider=webgpu&size=128');
+    // The tiny test model: SwiftShader is a CPU emulation of a GPU, far too slow for a real one.
+    const {page} = await openApp(context, '?nosw=1&provider=webgpu&size=128&models=test');
     const info = await page.evaluate(() => window.colorizeApp.workerInfo);
     if (!info.webgpu) { console.log('     (no WebGPU adapter in this Chromium: checked the message only)'); }
     await page.setInputFiles('#file-input', SMALL);
@@ -300,7 +302,7 @@ test('WebGPU provider (SwiftShader) on a small image agrees with WASM (PSNR >= 3
     const psnr = psnrFiles(gpu, cpu);
     assert(psnr >= 30, `WebGPU vs WASM PSNR ${psnr.toFixed(2)} dB`);
   } finally { await close(); }
-}, {skip: () => (defaultModel ? null : 'no model in web/dist/models')});
+}, {skip: () => (testModels.models.length ? null : 'no test model in tests/data/models')});
 
 test('share target: an image shared to the installed app (multipart POST) opens in the queue', async () => {
   const {context, close} = await launch();

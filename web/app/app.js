@@ -86,7 +86,7 @@ const EXEMPLAR = 'exemplar';
 
 async function loadManifest() {
   try {
-    const r = await fetch('models/models.json');
+    const r = await fetch(params.get('models') === 'test' ? 'models/models-test.json' : 'models/models.json');
     const m = await r.json();
     state.models = m.models || [];
     state.defaultModel = m.default || state.models[0]?.id;
@@ -551,7 +551,13 @@ function onMethodChange(rerun = true) {
   ui.methodHelp.textContent = model ? (model.description || '')
     : 'Transfers colour from a reference photo you choose (Welsh et al. 2002).';
   if (model) {
-    if (model.workingSize && !(rerun === false && params.get('size'))) ui.workingSize.value = String(model.workingSize);
+    const ws = String(model.workingSize || '');
+    if (ws && ![...ui.workingSize.options].some((o) => o.value === ws)) {
+      const o = new Option(`${ws} px — the model's own`, ws);
+      const after = [...ui.workingSize.options].find((x) => Number(x.value) > Number(ws));
+      ui.workingSize.add(o, after || null);
+    }
+    if (ws && !(rerun === false && params.get('size'))) ui.workingSize.value = ws;
     ensureModel().catch(() => {});
   }
   if (rerun) for (const j of state.jobs) if (j.status === 'done' || j.status === 'error') { j.status = 'stale'; updateQueueItem(j); }
@@ -711,7 +717,11 @@ function checkSupport() {
 }
 
 if (params.get('provider')) ui.provider.value = params.get('provider');
-if (params.get('size')) ui.workingSize.value = params.get('size');
+if (params.get('size')) {
+  const v = params.get('size');
+  if (![...ui.workingSize.options].some((o) => o.value === v)) ui.workingSize.add(new Option(`${v} px`, v));
+  ui.workingSize.value = v;
+}
 setSplit(50);
 if (checkSupport()) {
   startWorker().catch((e) => { setModelStatus(`The engine could not start: ${e.message}`); });

@@ -61,7 +61,10 @@ if (fs.existsSync(manifestPath)) {
   const d = m.default ? familyOf(m.default) : null;
   def = models.find((x) => x.id === d)?.id || models[0]?.id;
 }
-if (!models.length) {
+// The tiny test models are always staged too, listed in models-test.json (the page reads it with
+// ?models=test): the end-to-end tests of slow providers (software WebGPU) use them.
+const testModels = [];
+{
   const dir = process.env.WEB_MODELS_FALLBACK || path.join(root, 'tests', 'data', 'models');
   const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.onnx')).sort() : [];
   // <id>.onnx is the fp32 model; <id>_q / _int8 / _fp16 .onnx are variants of the same model.
@@ -80,8 +83,13 @@ if (!models.length) {
     }
     byId.get(id).variants.push({precision, ...stage(file)});
   }
-  models.push(...byId.values());
-  def = models.find((m) => m.hints)?.id || models[0]?.id || null;
+  testModels.push(...byId.values());
+}
+const testDefault = testModels.find((m) => m.hints)?.id || testModels[0]?.id || null;
+fs.writeFileSync(path.join(outDir, 'models-test.json'), JSON.stringify({default: testDefault, models: testModels}, null, 2));
+if (!models.length) {
+  models.push(...testModels);
+  def = testDefault;
 }
 fs.writeFileSync(path.join(outDir, 'models.json'), JSON.stringify({default: def, models}, null, 2));
-console.log(`stage_models: ${models.length} model(s)${def ? `, default ${def}` : ''}`);
+console.log(`stage_models: ${models.length} model(s)${def ? `, default ${def}` : ''}; ${testModels.length} test model(s)`);
