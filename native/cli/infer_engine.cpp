@@ -40,8 +40,8 @@ Result<std::shared_ptr<nn::Session>> session_for(const std::string& path, const 
   return shared;
 }
 
-nn::Tensor plane_tensor(const Plane& p, int channels_before, int channels, const Plane* second) {
-  (void)channels_before;
+// [1, channels, h, w] from one plane (channels 1) or two (channels 2: p then second).
+nn::Tensor plane_tensor(const Plane& p, int channels, const Plane* second) {
   nn::Tensor t = nn::Tensor::zeros({1, channels, p.height, p.width});
   std::copy(p.data.begin(), p.data.end(), t.f.begin());
   if (second) std::copy(second->data.begin(), second->data.end(), t.f.begin() + p.data.size());
@@ -61,7 +61,7 @@ Result<AbPlanes> run_model(const std::string& model_path, const std::string& bac
   if (g.input_index("L") < 0) {
     return Result<AbPlanes>(ErrorCode::kUnsupported, model_path + ": the model has no input 'L' (see the model I/O contract)");
   }
-  in["L"] = plane_tensor(L_work, 0, 1, nullptr);
+  in["L"] = plane_tensor(L_work, 1, nullptr);
   const bool takes_hints = g.input_index("hint_ab") >= 0 && g.input_index("hint_mask") >= 0;
   if (takes_hints) {
     if (hints) {
@@ -69,8 +69,8 @@ Result<AbPlanes> run_model(const std::string& model_path, const std::string& bac
           hints->mask.width != L_work.width || hints->mask.height != L_work.height) {
         return Result<AbPlanes>(ErrorCode::kInvalidArgument, "hint planes differ in size from the L plane");
       }
-      in["hint_ab"] = plane_tensor(hints->ab.a, 0, 2, &hints->ab.b);
-      in["hint_mask"] = plane_tensor(hints->mask, 0, 1, nullptr);
+      in["hint_ab"] = plane_tensor(hints->ab.a, 2, &hints->ab.b);
+      in["hint_mask"] = plane_tensor(hints->mask, 1, nullptr);
     } else {
       in["hint_ab"] = nn::Tensor::zeros({1, 2, L_work.height, L_work.width});
       in["hint_mask"] = nn::Tensor::zeros({1, 1, L_work.height, L_work.width});

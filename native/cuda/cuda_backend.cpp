@@ -111,6 +111,7 @@ class CudaSession : public Session {
  public:
   ~CudaSession() override {
     plans_.clear();
+    tables_.clear();
     consts_.clear();
     workspace_.reset();
     if (stream_) cudaStreamSynchronize(stream_);
@@ -136,6 +137,7 @@ class CudaSession : public Session {
       cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep);
     }
     plans_.resize(graph_->nodes.size());
+    tables_.resize(graph_->nodes.size());
     consts_.resize(graph_->value_names.size());
     // Last reader of each value, to free device memory early.
     last_use_.assign(graph_->value_names.size(), -1);
@@ -362,8 +364,8 @@ class CudaSession : public Session {
     if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Max" || op == "Min" || op == "Pow") return binary(n, handled);
     if (op == "Relu" || op == "Clip" || op == "Sigmoid" || op == "Tanh" || op == "LeakyRelu" || op == "Exp" ||
         op == "Neg" || op == "Abs" || op == "Sqrt" || op == "HardSigmoid" || op == "HardSwish") return unary(n, handled);
-    if (op == "BatchNormalization") return batchnorm(n, handled);
-    if (op == "Resize" || op == "Upsample") return resize(n, handled);
+    if (op == "BatchNormalization") return batchnorm(k, n, handled);
+    if (op == "Resize" || op == "Upsample") return resize(k, n, handled);
     if (op == "Softmax" || op == "LogSoftmax") return softmax(n, handled);
     if (op == "GlobalAveragePool") return global_pool(n, handled);
     if (op == "Concat") return concat(n, handled);
@@ -456,9 +458,14 @@ class CudaSession : public Session {
       Status s = make_descs(*plan, in4, w4, y4, geo->groups, ph, pw, (int)at(geo->strides, 0, 1), (int)at(geo->strides, 1, 1),
                             (int)at(geo->dilations, 0, 1), (int)at(geo->dilations, 1, 1));
       if (!s.ok()) return s;
+      // Time the algorithms once per input shape (as PyTorch's cudnn.benchmark does); fall
+      // back to cuDNN's heuristics when measuring fails (e.g. no memory for a trial).
       cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
       int found = 0;
-      DNN(cudnnGetConvolutionForwardAlgorithm_v7(dnn_, plan->xd, plan->wd, plan->cd, plan->yd, CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf));
+      if (cudnnFindConvolutionForwardAlgorithm(dnn_, plan->xd, plan->wd, plan->cd, plan->yd,
+                                               CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf) != CUDNN_STATUS_SUCCESS) {
+        DNN(cudnnGetConvolutionForwardAlgorithm_v7(dnn_, plan->xd, plan->wd, plan->cd, plan->yd, CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf));
+      }
       bool chosen = false;
       for (int q = 0; q < found && !chosen; ++q) {
         if (perf[q].status != CUDNN_STATUS_SUCCESS) continue;
@@ -559,8 +566,11 @@ class CudaSession : public Session {
       if (!s.ok()) return s;
       cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
       int found = 0;
-      DNN(cudnnGetConvolutionBackwardDataAlgorithm_v7(dnn_, plan->wd, plan->yd, plan->cd, plan->xd,
-                                                      CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &found, perf));
+      if (cudnnFindConvolutionBackwardDataAlgorithm(dnn_, plan->wd, plan->yd, plan->cd, plan->xd,
+                                                    CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &found, perf) != CUDNN_STATUS_SUCCESS) {
+        DNN(cudnnGetConvolutionBackwardDataAlgorithm_v7(dnn_, plan->wd, plan->yd, plan->cd, plan->xd,
+                                                        CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &found, perf));
+      }
       bool chosen = false;
       for (int q = 0; q < found && !chosen; ++q) {
         if (perf[q].status != CUDNN_STATUS_SUCCESS) continue;
@@ -684,7 +694,7 @@ class CudaSession : public Session {
     return Status::Ok();
   }
 
-  Status batchnorm(const GraphNode& n, bool& handled) {
+  Status batchnorm(size_t k, const GraphNode& n, bool& handled) {
     if (n.inputs.size() < 5) return Status::Ok();
     for (size_t q = 1; q < 5; ++q)
       if (n.inputs[q] < 0 || !is_const(n.inputs[q]) || !is_float(graph_->constants[n.inputs[q]].dtype)) return Status::Ok();
@@ -696,29 +706,34 @@ class CudaSession : public Session {
                  &m = graph_->constants[n.inputs[3]], &v = graph_->constants[n.inputs[4]];
     if ((int64_t)sc.f.size() != C || (int64_t)b.f.size() != C || (int64_t)m.f.size() != C || (int64_t)v.f.size() != C)
       return Status::Ok();  // the host kernel reports the mismatch
-    const float eps = n.attr_float("epsilon", 1e-5f);
-    std::vector<float> ss(2 * C);
-    for (int64_t c = 0; c < C; ++c) {
-      ss[c] = sc.f[c] / std::sqrt(v.f[c] + eps);
-      ss[C + c] = b.f[c] - m.f[c] * ss[c];
+    NodeTable& tab = tables_[k];
+    if (!tab.a) {  // parameters are constants: once per session
+      const float eps = n.attr_float("epsilon", 1e-5f);
+      std::vector<float> ss(2 * C);
+      for (int64_t c = 0; c < C; ++c) {
+        ss[c] = sc.f[c] / std::sqrt(v.f[c] + eps);
+        ss[C + c] = b.f[c] - m.f[c] * ss[c];
+      }
+      Result<DevPtr> params = dev_alloc(ss.size() * sizeof(float), stream_);
+      if (!params.ok()) return params.status();
+      CU(cudaMemcpyAsync((*params)->p, ss.data(), ss.size() * sizeof(float), cudaMemcpyHostToDevice, stream_));
+      CU(cudaStreamSynchronize(stream_));  // ss is pageable host memory going out of scope
+      tab.a = *params;
     }
-    Result<DevPtr> params = dev_alloc(ss.size() * sizeof(float), stream_);
-    if (!params.ok()) return params.status();
-    CU(cudaMemcpyAsync((*params)->p, ss.data(), ss.size() * sizeof(float), cudaMemcpyHostToDevice, stream_));
     Result<const float*> x = dev_of(n.inputs[0]);
     if (!x.ok()) return x.status();
     Result<float*> y = new_dev(n.outputs[0], xs);
     if (!y.ok()) return y.status();
     int64_t inner = 1;
     for (size_t d = 2; d < xs.size(); ++d) inner *= xs[d];
-    const float* p = static_cast<const float*>((*params)->p);
+    const float* p = static_cast<const float*>(tab.a->p);
     cuda::channel_affine(*x, *y, p, p + C, C, inner, shape_numel(xs), cuda::kIdentity, 0, 0, stream_);
-    CU(cudaStreamSynchronize(stream_));  // ss is host memory about to go out of scope
+    CU(cudaGetLastError());
     handled = true;
     return Status::Ok();
   }
 
-  Status resize(const GraphNode& n, bool& handled) {
+  Status resize(size_t k, const GraphNode& n, bool& handled) {
     // Plan on the host from a data-less stand-in of X plus the (host) scales/sizes.
     Tensor meta;
     meta.shape = shape_of(n.inputs[0]);
@@ -754,22 +769,34 @@ class CudaSession : public Session {
         }
       }
     };
-    table(ih, oh, plan->scales[2], idx.data(), idx.data() + oh, wts.data());
-    table(iw, ow, plan->scales[3], idx.data() + 2 * oh, idx.data() + 2 * oh + ow, wts.data() + oh);
-    Result<DevPtr> ti = dev_alloc(idx.size() * sizeof(int64_t), stream_);
-    if (!ti.ok()) return ti.status();
-    Result<DevPtr> tw = dev_alloc(wts.size() * sizeof(float), stream_);
-    if (!tw.ok()) return tw.status();
-    CU(cudaMemcpyAsync((*ti)->p, idx.data(), idx.size() * sizeof(int64_t), cudaMemcpyHostToDevice, stream_));
-    CU(cudaMemcpyAsync((*tw)->p, wts.data(), wts.size() * sizeof(float), cudaMemcpyHostToDevice, stream_));
+    // Tables depend on the input and output sizes only: cached per node.
+    NodeTable& tab = tables_[k];
+    uint32_t sbits[2];
+    std::memcpy(&sbits[0], &plan->scales[2], 4);
+    std::memcpy(&sbits[1], &plan->scales[3], 4);
+    const Shape key = {ih, iw, oh, ow, sbits[0], sbits[1]};  // the mapping depends on the scales too
+    if (!tab.a || tab.key != key) {
+      table(ih, oh, plan->scales[2], idx.data(), idx.data() + oh, wts.data());
+      table(iw, ow, plan->scales[3], idx.data() + 2 * oh, idx.data() + 2 * oh + ow, wts.data() + oh);
+      Result<DevPtr> ti = dev_alloc(idx.size() * sizeof(int64_t), stream_);
+      if (!ti.ok()) return ti.status();
+      Result<DevPtr> tw = dev_alloc(wts.size() * sizeof(float), stream_);
+      if (!tw.ok()) return tw.status();
+      CU(cudaMemcpyAsync((*ti)->p, idx.data(), idx.size() * sizeof(int64_t), cudaMemcpyHostToDevice, stream_));
+      CU(cudaMemcpyAsync((*tw)->p, wts.data(), wts.size() * sizeof(float), cudaMemcpyHostToDevice, stream_));
+      CU(cudaStreamSynchronize(stream_));  // idx / wts are pageable host memory going out of scope
+      tab.key = key;
+      tab.a = *ti;
+      tab.b = *tw;
+    }
     Result<const float*> x = dev_of(n.inputs[0]);
     if (!x.ok()) return x.status();
     Result<float*> y = new_dev(n.outputs[0], plan->out_shape);
     if (!y.ok()) return y.status();
-    const int64_t* di = static_cast<const int64_t*>((*ti)->p);
-    const float* dw = static_cast<const float*>((*tw)->p);
+    const int64_t* di = static_cast<const int64_t*>(tab.a->p);
+    const float* dw = static_cast<const float*>(tab.b->p);
     cuda::resize2d(*x, *y, xs[0] * xs[1], ih, iw, oh, ow, di, di + oh, dw, di + 2 * oh, di + 2 * oh + ow, dw + oh, stream_);
-    CU(cudaStreamSynchronize(stream_));  // idx / wts are host memory about to go out of scope
+    CU(cudaGetLastError());
     handled = true;
     return Status::Ok();
   }
@@ -957,6 +984,13 @@ class CudaSession : public Session {
   cudnnHandle_t dnn_ = nullptr;
   cublasHandle_t blas_ = nullptr;
   std::vector<std::unique_ptr<ConvPlan>> plans_;
+  // Per-node device tables (Resize indices/weights, BatchNormalization scale/shift) and the
+  // input shape they were made for; uploaded once, reused by later runs.
+  struct NodeTable {
+    Shape key;
+    DevPtr a, b;
+  };
+  std::vector<NodeTable> tables_;
   std::vector<DevPtr> consts_;
   DevPtr workspace_;
   std::vector<int> last_use_;
