@@ -304,6 +304,34 @@ test('WebGPU provider (SwiftShader) on a small image agrees with WASM (PSNR >= 3
   } finally { await close(); }
 }, {skip: () => (testModels.models.length ? null : 'no test model in tests/data/models')});
 
+test('a new build replaces the app-shell cache and deletes the old one; the model cache stays', async () => {
+  const swFile = path.join(DIST, 'sw.js');
+  const original = fs.readFileSync(swFile, 'utf8');
+  const {context, close} = await launch();
+  try {
+    const {page} = await openApp(context, '?provider=wasm&models=test');
+    await page.waitForFunction(() => !!navigator.serviceWorker.controller, null, {timeout: 60000});
+    await page.waitForFunction(() => !!window.colorizeApp.modelSession, null, {timeout: 60000});
+    const before = await page.evaluate(() => caches.keys());
+    assert(before.filter((k) => k.startsWith('colorize-shell-')).length === 1, `caches ${before}`);
+    assert(before.includes('colorize-models-v1'), `no model cache: ${before}`);
+    // A "new build": same files, new version stamp.
+    fs.writeFileSync(swFile, original.replace(/const VERSION = "([0-9a-f]+)"/, 'const VERSION = "$1next"'));
+    await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
+    await page.waitForFunction(async () => {
+      const k = await caches.keys();
+      const shells = k.filter((x) => x.startsWith('colorize-shell-'));
+      return shells.length === 1 && shells[0].endsWith('next');
+    }, null, {timeout: 60000});
+    const after = await page.evaluate(() => caches.keys());
+    assert(before.filter((k) => !k.startsWith('colorize-shell-')).every((k) => after.includes(k)),
+      `other caches lost: ${before} -> ${after}`);
+  } finally {
+    fs.writeFileSync(swFile, original);
+    await close();
+  }
+});
+
 test('share target: an image shared to the installed app (multipart POST) opens in the queue', async () => {
   const {context, close} = await launch();
   try {
