@@ -53,6 +53,54 @@ Status corrupt(const std::string& m) { return Status(ErrorCode::kCorruptModel, m
 // Ops whose result may not be computed at load time (none yet: the engine has no random ops).
 bool foldable(const std::string&) { return true; }
 
+// Consistency of constant parameters, checked once at load so that a broken file is refused
+// with the node's name before any input arrives: convolution weights and biases, batch-norm
+// statistics, the graph inputs' declared dimensions that a Conv reads directly.
+Status check_static_params(const Graph& g) {
+  auto known = [&](int v) { return v >= 0 && g.is_constant[v]; };
+  for (const GraphNode& n : g.nodes) {
+    if ((n.op_type == "Conv" || n.op_type == "ConvTranspose") && n.inputs.size() > 1 && known(n.inputs[1])) {
+      const Tensor& w = g.constants[n.inputs[1]];
+      const int64_t group = n.attr_int("group", 1);
+      if (w.rank() < 3 || w.rank() > 4) {
+        return Status(ErrorCode::kUnsupported, n.label() + ": weight " + shape_string(w.shape) +
+                                                   " (only 1-D and 2-D convolutions are supported)");
+      }
+      if (group < 1 || (n.op_type == "Conv" && w.shape[0] % group != 0)) {
+        return Status(ErrorCode::kCorruptModel, n.label() + ": group " + std::to_string(group) +
+                                                    " does not divide the weight " + shape_string(w.shape));
+      }
+      const int64_t M = n.op_type == "Conv" ? w.shape[0] : w.shape[1] * group;
+      if (n.inputs.size() > 2 && known(n.inputs[2]) &&
+          (g.constants[n.inputs[2]].rank() != 1 || g.constants[n.inputs[2]].shape[0] != M)) {
+        return Status(ErrorCode::kCorruptModel, n.label() + ": bias " + shape_string(g.constants[n.inputs[2]].shape) +
+                                                    " does not match " + std::to_string(M) + " output channels");
+      }
+      // A Conv reading a graph input whose channel count is declared.
+      const int x = n.inputs[0];
+      for (size_t k = 0; n.op_type == "Conv" && k < g.inputs.size(); ++k) {
+        const ValueInfo& vi = g.input_info[k];
+        if (g.inputs[k] != x || !vi.has_shape || vi.shape.size() != static_cast<size_t>(w.rank()) || vi.shape[1] < 0) continue;
+        if (vi.shape[1] != w.shape[1] * group) {
+          return Status(ErrorCode::kCorruptModel, n.label() + ": input '" + vi.name + "' has " + std::to_string(vi.shape[1]) +
+                                                      " channels, the weight " + shape_string(w.shape) + " expects " +
+                                                      std::to_string(w.shape[1] * group));
+        }
+      }
+    }
+    if (n.op_type == "BatchNormalization" && n.inputs.size() == 5) {
+      int64_t len = -1;
+      for (size_t q = 1; q < 5; ++q) {
+        if (!known(n.inputs[q])) continue;
+        const int64_t c = g.constants[n.inputs[q]].numel();
+        if (len >= 0 && c != len) return Status(ErrorCode::kCorruptModel, n.label() + ": scale, bias, mean and variance differ in length");
+        len = c;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const Graph>> build_graph(Model model, const GraphOptions& options) {
@@ -193,6 +241,8 @@ Result<std::shared_ptr<const Graph>> build_graph(Model model, const GraphOptions
         g->constants[node.outputs[o]] = std::move(out[o]);
       }
     }
+    Status st = check_static_params(*g);
+    if (!st.ok()) return st;
   } catch (const std::bad_alloc&) {
     return Status(ErrorCode::kOutOfMemory, "out of memory while preparing the model");
   }

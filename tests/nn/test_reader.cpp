@@ -191,3 +191,30 @@ TEST(Npy, RoundTripAndHostileHeaders) {
   h += dict;
   EXPECT_FALSE(nn::parse_npy(reinterpret_cast<const uint8_t*>(h.data()), h.size()).ok());
 }
+
+TEST(GraphBuilder, ConstantParametersAreCheckedAtLoad) {
+  // Conv bias of the wrong length: refused by build_graph, naming the node, before any run.
+  OneOp o;
+  o.op = "Conv";
+  o.runtime = {{"x", random_tensor({1, 2, 4, 4}, 1)}};
+  o.params = {{"w", random_tensor({3, 2, 1, 1}, 2)}, {"b", random_tensor({4}, 3)}};
+  o.input_order = {"x", "w", "b"};
+  auto g = nn::build_graph(o.model());
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().code(), ErrorCode::kCorruptModel);
+  EXPECT_NE(g.status().message().find("Conv node 'op'"), std::string::npos) << g.status().message();
+  // 3-D convolution: unsupported, said at load.
+  o.params = {{"w", random_tensor({3, 2, 1, 1, 1}, 2)}};
+  o.input_order = {"x", "w"};
+  g = nn::build_graph(o.model());
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().code(), ErrorCode::kUnsupported);
+  // A declared channel count that the weight contradicts.
+  o.params = {{"w", random_tensor({3, 5, 1, 1}, 2)}};
+  nn::Model m = o.model();
+  m.inputs[0].has_shape = true;
+  m.inputs[0].shape = {1, 2, -1, -1};
+  g = nn::build_graph(m);
+  ASSERT_FALSE(g.ok());
+  EXPECT_NE(g.status().message().find("channels"), std::string::npos) << g.status().message();
+}
