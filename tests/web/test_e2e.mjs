@@ -186,6 +186,21 @@ test('model (WASM provider): result appears, matches the native CLI (PSNR >= 40 
     assert(!c.error, `native CLI could not run the model: ${c.error}`);
     const psnr = psnrFiles(got, want);
     assert(psnr >= 40, `app vs CLI PSNR ${psnr.toFixed(2)} dB`);
+    // Saturation 0: only finish runs again (no model stage) and the result is grey.
+    await page.fill('#saturation', '0');
+    await page.dispatchEvent('#saturation', 'input');
+    await page.waitForFunction(() => /total/.test(document.getElementById('stats').textContent) &&
+      !/model \(/.test(document.getElementById('stats').textContent), null, {timeout: 30000});
+    const grey = path.join(out, 'model-app-sat0.png');
+    await download(page, grey);
+    const g = rgbaOf(grey).px;
+    let spread = 0;
+    for (let i = 0; i < g.length; i += 4) spread = Math.max(spread, Math.max(g[i], g[i + 1], g[i + 2]) - Math.min(g[i], g[i + 1], g[i + 2]));
+    assert(spread <= 1, `saturation 0 left colour (spread ${spread})`);
+    await page.fill('#saturation', '1');
+    await page.dispatchEvent('#saturation', 'input');
+    await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'working', null, {timeout: 5000}).catch(() => {});
+    await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done');
     if (defaultModel.hints) {
       const done = await page.evaluate(() => document.body.dataset.lastDone);
       await page.click('#hint-mode');
@@ -383,6 +398,14 @@ test('keyboard only: open the file picker, compare, place a hint', async () => {
       assert(Math.abs(h.x / job.w - 0.51) < 0.01 && Math.abs(h.y / job.h - 0.4) < 0.01, `hint at ${h.x},${h.y}`);
       await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done');
     }
+    // Paste (Ctrl+V of an image) adds a photo to the queue.
+    await page.evaluate(async (b64) => {
+      const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const dt = new DataTransfer();
+      dt.items.add(new File([bin], 'pasted.jpg', {type: 'image/jpeg'}));
+      document.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+    }, fs.readFileSync(SMALL).toString('base64'));
+    assert((await waitJob(page, 2)).status === 'done', 'pasted image not processed');
     assert(errors.length === 0, `errors ${errors}`);
   } finally { await close(); }
 });
