@@ -27,7 +27,8 @@ std::map<std::pair<std::string, std::string>, std::shared_ptr<nn::Session>>& cac
   return c;
 }
 
-Result<std::shared_ptr<nn::Session>> session_for(const std::string& path, const std::string& backend) {
+Result<std::shared_ptr<nn::Session>> session_for(const std::string& path,
+                                                 const std::string& backend) {
   register_optional_backends();
   std::lock_guard<std::mutex> lock(cache_mu);
   auto key = std::make_pair(path, backend);
@@ -59,7 +60,9 @@ Result<AbPlanes> run_model(const std::string& model_path, const std::string& bac
   const nn::Graph& g = s.graph();
   std::map<std::string, nn::Tensor> in;
   if (g.input_index("L") < 0) {
-    return Result<AbPlanes>(ErrorCode::kUnsupported, model_path + ": the model has no input 'L' (see the model I/O contract)");
+    return Result<AbPlanes>(
+        ErrorCode::kUnsupported,
+        model_path + ": the model has no input 'L' (see the model I/O contract)");
   }
   in["L"] = plane_tensor(L_work, 1, nullptr);
   const bool takes_hints = g.input_index("hint_ab") >= 0 && g.input_index("hint_mask") >= 0;
@@ -67,7 +70,8 @@ Result<AbPlanes> run_model(const std::string& model_path, const std::string& bac
     if (hints) {
       if (hints->ab.a.width != L_work.width || hints->ab.a.height != L_work.height ||
           hints->mask.width != L_work.width || hints->mask.height != L_work.height) {
-        return Result<AbPlanes>(ErrorCode::kInvalidArgument, "hint planes differ in size from the L plane");
+        return Result<AbPlanes>(ErrorCode::kInvalidArgument,
+                                "hint planes differ in size from the L plane");
       }
       in["hint_ab"] = plane_tensor(hints->ab.a, 2, &hints->ab.b);
       in["hint_mask"] = plane_tensor(hints->mask, 1, nullptr);
@@ -79,16 +83,19 @@ Result<AbPlanes> run_model(const std::string& model_path, const std::string& bac
     return Result<AbPlanes>(ErrorCode::kInvalidArgument, "this model takes no hints");
   }
   if (in.size() != g.inputs.size()) {
-    return Result<AbPlanes>(ErrorCode::kUnsupported, model_path + ": the model takes inputs beyond L, hint_ab, hint_mask");
+    return Result<AbPlanes>(ErrorCode::kUnsupported,
+                            model_path + ": the model takes inputs beyond L, hint_ab, hint_mask");
   }
   Result<std::map<std::string, nn::Tensor>> out = nn::run_named(s, in);
   if (!out.ok()) return out.status();
   auto it = out->find("ab");
   if (it == out->end()) it = out->begin();
   const nn::Tensor& ab = it->second;
-  if (ab.rank() != 4 || ab.shape[0] != 1 || ab.shape[1] != 2 || !nn::is_float(ab.dtype) || ab.shape[2] < 1 || ab.shape[3] < 1) {
-    return Result<AbPlanes>(ErrorCode::kUnsupported, model_path + ": output '" + it->first + "' has shape " +
-                                                         nn::shape_string(ab.shape) + ", expected [1, 2, h, w]");
+  if (ab.rank() != 4 || ab.shape[0] != 1 || ab.shape[1] != 2 || !nn::is_float(ab.dtype) ||
+      ab.shape[2] < 1 || ab.shape[3] < 1) {
+    return Result<AbPlanes>(ErrorCode::kUnsupported,
+                            model_path + ": output '" + it->first + "' has shape " +
+                                nn::shape_string(ab.shape) + ", expected [1, 2, h, w]");
   }
   const int h = static_cast<int>(ab.shape[2]), w = static_cast<int>(ab.shape[3]);
   AbPlanes result;

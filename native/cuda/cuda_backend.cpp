@@ -27,13 +27,16 @@ namespace {
 using cuda::UnaryOp;
 
 Status cuda_error(cudaError_t e, const char* what) {
-  return Status(ErrorCode::kInternal, std::string("CUDA error in ") + what + ": " + cudaGetErrorString(e));
+  return Status(ErrorCode::kInternal,
+                std::string("CUDA error in ") + what + ": " + cudaGetErrorString(e));
 }
 Status cudnn_error(cudnnStatus_t e, const char* what) {
-  return Status(ErrorCode::kInternal, std::string("cuDNN error in ") + what + ": " + cudnnGetErrorString(e));
+  return Status(ErrorCode::kInternal,
+                std::string("cuDNN error in ") + what + ": " + cudnnGetErrorString(e));
 }
 Status cublas_error(cublasStatus_t e, const char* what) {
-  return Status(ErrorCode::kInternal, std::string("cuBLAS error in ") + what + ": status " + std::to_string(static_cast<int>(e)));
+  return Status(ErrorCode::kInternal, std::string("cuBLAS error in ") + what + ": status " +
+                                          std::to_string(static_cast<int>(e)));
 }
 
 #define CU(x)                                         \
@@ -41,10 +44,10 @@ Status cublas_error(cublasStatus_t e, const char* what) {
     cudaError_t _e = (x);                             \
     if (_e != cudaSuccess) return cuda_error(_e, #x); \
   } while (0)
-#define DNN(x)                                                    \
-  do {                                                            \
-    cudnnStatus_t _e = (x);                                       \
-    if (_e != CUDNN_STATUS_SUCCESS) return cudnn_error(_e, #x);   \
+#define DNN(x)                                                  \
+  do {                                                          \
+    cudnnStatus_t _e = (x);                                     \
+    if (_e != CUDNN_STATUS_SUCCESS) return cudnn_error(_e, #x); \
   } while (0)
 #define BLAS(x)                                                   \
   do {                                                            \
@@ -72,7 +75,8 @@ Result<DevPtr> dev_alloc(size_t bytes, cudaStream_t stream) {
     if (e != cudaSuccess) {
       b->p = nullptr;
       return Status(e == cudaErrorMemoryAllocation ? ErrorCode::kOutOfMemory : ErrorCode::kInternal,
-                    std::string("cannot allocate ") + std::to_string(bytes) + " bytes on the GPU: " + cudaGetErrorString(e));
+                    std::string("cannot allocate ") + std::to_string(bytes) +
+                        " bytes on the GPU: " + cudaGetErrorString(e));
     }
   }
   return b;
@@ -82,8 +86,8 @@ Result<DevPtr> dev_alloc(size_t bytes, cudaStream_t stream) {
 struct Val {
   Shape shape;
   DType dtype = DType::kFloat32;
-  DevPtr dev;        // float32 device data (numel floats) when on_dev
-  Tensor host;       // host copy when on_host
+  DevPtr dev;   // float32 device data (numel floats) when on_dev
+  Tensor host;  // host copy when on_host
   bool on_dev = false, on_host = false;
   const float* dptr() const { return static_cast<const float*>(dev->p); }
 };
@@ -130,7 +134,8 @@ class CudaSession : public Session {
     DNN(cudnnSetStream(dnn_, stream_));
     BLAS(cublasCreate(&blas_));
     BLAS(cublasSetStream(blas_, stream_));
-    BLAS(cublasSetMathMode(blas_, opts.allow_tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+    BLAS(cublasSetMathMode(blas_,
+                           opts.allow_tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
     cudaMemPool_t pool;
     if (cudaDeviceGetDefaultMemPool(&pool, opts.device) == cudaSuccess) {
       uint64_t keep = UINT64_MAX;  // keep freed blocks for the next run instead of returning them
@@ -142,7 +147,8 @@ class CudaSession : public Session {
     // Last reader of each value, to free device memory early.
     last_use_.assign(graph_->value_names.size(), -1);
     for (size_t k = 0; k < graph_->nodes.size(); ++k)
-      for (int v : graph_->nodes[k].inputs) if (v >= 0) last_use_[v] = static_cast<int>(k);
+      for (int v : graph_->nodes[k].inputs)
+        if (v >= 0) last_use_[v] = static_cast<int>(k);
     for (int v : graph_->outputs) last_use_[v] = static_cast<int>(graph_->nodes.size());
     return Status::Ok();
   }
@@ -182,15 +188,20 @@ class CudaSession : public Session {
     if (cudaDeviceGetDefaultMemPool(&pool, opts_.device) == cudaSuccess) {
       cudaMemPoolGetAttribute(pool, cudaMemPoolAttrUsedMemHigh, &high);
     }
-    return "cuda: peak device memory in use " + std::to_string(high / (1024.0 * 1024.0)) + " MiB (stream-ordered pool)";
+    return "cuda: peak device memory in use " + std::to_string(high / (1024.0 * 1024.0)) +
+           " MiB (stream-ordered pool)";
   }
 
  private:
   // ---------------------------------------------------------------- values
 
   bool is_const(int v) const { return graph_->is_constant[v] != 0; }
-  const Shape& shape_of(int v) const { return is_const(v) ? graph_->constants[v].shape : vals_.at(v).shape; }
-  DType dtype_of(int v) const { return is_const(v) ? graph_->constants[v].dtype : vals_.at(v).dtype; }
+  const Shape& shape_of(int v) const {
+    return is_const(v) ? graph_->constants[v].shape : vals_.at(v).shape;
+  }
+  DType dtype_of(int v) const {
+    return is_const(v) ? graph_->constants[v].dtype : vals_.at(v).dtype;
+  }
 
   // Host tensor of value v (downloads it when it lives only on the device).
   Result<const Tensor*> host_of(int v) {
@@ -200,7 +211,8 @@ class CudaSession : public Session {
       Status s = allocate(x.host, x.shape, x.dtype);
       if (!s.ok()) return s;
       if (!x.host.f.empty()) {
-        CU(cudaMemcpyAsync(x.host.f.data(), x.dev->p, x.host.f.size() * sizeof(float), cudaMemcpyDeviceToHost, stream_));
+        CU(cudaMemcpyAsync(x.host.f.data(), x.dev->p, x.host.f.size() * sizeof(float),
+                           cudaMemcpyDeviceToHost, stream_));
         CU(cudaStreamSynchronize(stream_));
       }
       x.on_host = true;
@@ -213,10 +225,13 @@ class CudaSession : public Session {
     if (is_const(v)) {
       if (!consts_[v]) {
         const Tensor& t = graph_->constants[v];
-        if (!is_float(t.dtype)) return Status(ErrorCode::kInternal, "integer constant requested on the device");
+        if (!is_float(t.dtype))
+          return Status(ErrorCode::kInternal, "integer constant requested on the device");
         Result<DevPtr> b = dev_alloc(t.f.size() * sizeof(float), stream_);
         if (!b.ok()) return b.status();
-        if (!t.f.empty()) CU(cudaMemcpyAsync((*b)->p, t.f.data(), t.f.size() * sizeof(float), cudaMemcpyHostToDevice, stream_));
+        if (!t.f.empty())
+          CU(cudaMemcpyAsync((*b)->p, t.f.data(), t.f.size() * sizeof(float),
+                             cudaMemcpyHostToDevice, stream_));
         CU(cudaStreamSynchronize(stream_));  // t.f is pageable: keep the copy simple and safe
         consts_[v] = *b;
       }
@@ -224,11 +239,13 @@ class CudaSession : public Session {
     }
     Val& x = vals_.at(v);
     if (!x.on_dev) {
-      if (!is_float(x.dtype)) return Status(ErrorCode::kInternal, "integer value requested on the device");
+      if (!is_float(x.dtype))
+        return Status(ErrorCode::kInternal, "integer value requested on the device");
       Result<DevPtr> b = dev_alloc(x.host.f.size() * sizeof(float), stream_);
       if (!b.ok()) return b.status();
       if (!x.host.f.empty()) {
-        CU(cudaMemcpyAsync((*b)->p, x.host.f.data(), x.host.f.size() * sizeof(float), cudaMemcpyHostToDevice, stream_));
+        CU(cudaMemcpyAsync((*b)->p, x.host.f.data(), x.host.f.size() * sizeof(float),
+                           cudaMemcpyHostToDevice, stream_));
         CU(cudaStreamSynchronize(stream_));
       }
       x.dev = *b;
@@ -240,7 +257,9 @@ class CudaSession : public Session {
   // A fresh device output for value v.
   Result<float*> new_dev(int v, const Shape& shape) {
     const int64_t n = shape_numel(shape);
-    if (n < 0) return Status(ErrorCode::kTooLarge, "tensor of shape " + shape_string(shape) + " is too large");
+    if (n < 0)
+      return Status(ErrorCode::kTooLarge,
+                    "tensor of shape " + shape_string(shape) + " is too large");
     Result<DevPtr> b = dev_alloc(static_cast<size_t>(n) * sizeof(float), stream_);
     if (!b.ok()) return b.status();
     Val& x = vals_[v];
@@ -329,10 +348,12 @@ class CudaSession : public Session {
       return Status::Ok();
     }
     // The device paths take float data in input 0; each checks its other inputs itself.
-    if (n.inputs.empty() || n.inputs[0] < 0 || !is_float(dtype_of(n.inputs[0]))) return Status::Ok();
+    if (n.inputs.empty() || n.inputs[0] < 0 || !is_float(dtype_of(n.inputs[0])))
+      return Status::Ok();
     const int x0 = n.inputs[0];
     const bool x_on_dev = !is_const(x0) && vals_.at(x0).on_dev;
-    if (op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze" || op == "Identity" || op == "Dropout") {
+    if (op == "Reshape" || op == "Flatten" || op == "Squeeze" || op == "Unsqueeze" ||
+        op == "Identity" || op == "Dropout") {
       if (!x_on_dev) return Status::Ok();
       // Shape from the reference kernel on a data-less stand-in, then alias the buffer.
       Tensor meta;
@@ -361,9 +382,13 @@ class CudaSession : public Session {
     }
     if (op == "Conv") return conv(k, n, handled);
     if (op == "ConvTranspose") return conv_transpose(k, n, handled);
-    if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Max" || op == "Min" || op == "Pow") return binary(n, handled);
-    if (op == "Relu" || op == "Clip" || op == "Sigmoid" || op == "Tanh" || op == "LeakyRelu" || op == "Exp" ||
-        op == "Neg" || op == "Abs" || op == "Sqrt" || op == "HardSigmoid" || op == "HardSwish") return unary(n, handled);
+    if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Max" || op == "Min" ||
+        op == "Pow")
+      return binary(n, handled);
+    if (op == "Relu" || op == "Clip" || op == "Sigmoid" || op == "Tanh" || op == "LeakyRelu" ||
+        op == "Exp" || op == "Neg" || op == "Abs" || op == "Sqrt" || op == "HardSigmoid" ||
+        op == "HardSwish")
+      return unary(n, handled);
     if (op == "BatchNormalization") return batchnorm(k, n, handled);
     if (op == "Resize" || op == "Upsample") return resize(k, n, handled);
     if (op == "Softmax" || op == "LogSoftmax") return softmax(n, handled);
@@ -407,12 +432,17 @@ class CudaSession : public Session {
     DNN(cudnnCreateTensorDescriptor(&p.yd));
     DNN(cudnnCreateFilterDescriptor(&p.wd));
     DNN(cudnnCreateConvolutionDescriptor(&p.cd));
-    DNN(cudnnSetTensor4dDescriptor(p.xd, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, (int)x4[0], (int)x4[1], (int)x4[2], (int)x4[3]));
-    DNN(cudnnSetTensor4dDescriptor(p.yd, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, (int)y4[0], (int)y4[1], (int)y4[2], (int)y4[3]));
-    DNN(cudnnSetFilter4dDescriptor(p.wd, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, (int)w4[0], (int)w4[1], (int)w4[2], (int)w4[3]));
-    DNN(cudnnSetConvolution2dDescriptor(p.cd, ph, pw, sh, sw, dh, dw, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
+    DNN(cudnnSetTensor4dDescriptor(p.xd, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, (int)x4[0],
+                                   (int)x4[1], (int)x4[2], (int)x4[3]));
+    DNN(cudnnSetTensor4dDescriptor(p.yd, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, (int)y4[0],
+                                   (int)y4[1], (int)y4[2], (int)y4[3]));
+    DNN(cudnnSetFilter4dDescriptor(p.wd, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, (int)w4[0],
+                                   (int)w4[1], (int)w4[2], (int)w4[3]));
+    DNN(cudnnSetConvolution2dDescriptor(p.cd, ph, pw, sh, sw, dh, dw, CUDNN_CROSS_CORRELATION,
+                                        CUDNN_DATA_FLOAT));
     DNN(cudnnSetConvolutionGroupCount(p.cd, static_cast<int>(groups)));
-    DNN(cudnnSetConvolutionMathType(p.cd, opts_.allow_tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
+    DNN(cudnnSetConvolutionMathType(p.cd,
+                                    opts_.allow_tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH));
     return Status::Ok();
   }
 
@@ -434,7 +464,9 @@ class CudaSession : public Session {
     Result<ConvGeometry> geo = conv_geometry(n, xs, ws);
     if (!geo.ok()) return geo.status();
     const bool one = geo->kernel.size() == 1;
-    auto at = [&](const std::vector<int64_t>& v, int d, int64_t one_value) { return one ? (d == 0 ? one_value : v[0]) : v[d]; };
+    auto at = [&](const std::vector<int64_t>& v, int d, int64_t one_value) {
+      return one ? (d == 0 ? one_value : v[0]) : v[d];
+    };
     const int64_t pb_h = at(geo->pads_begin, 0, 0), pb_w = at(geo->pads_begin, 1, 0);
     const int64_t pe_h = at(geo->pads_end, 0, 0), pe_w = at(geo->pads_end, 1, 0);
     const Shape x4 = as4d(xs), w4 = as4d(ws);
@@ -455,16 +487,19 @@ class CudaSession : public Session {
         plan->padded = in4;
         ph = pw = 0;
       }
-      Status s = make_descs(*plan, in4, w4, y4, geo->groups, ph, pw, (int)at(geo->strides, 0, 1), (int)at(geo->strides, 1, 1),
-                            (int)at(geo->dilations, 0, 1), (int)at(geo->dilations, 1, 1));
+      Status s = make_descs(*plan, in4, w4, y4, geo->groups, ph, pw, (int)at(geo->strides, 0, 1),
+                            (int)at(geo->strides, 1, 1), (int)at(geo->dilations, 0, 1),
+                            (int)at(geo->dilations, 1, 1));
       if (!s.ok()) return s;
       // Time the algorithms once per input shape (as PyTorch's cudnn.benchmark does); fall
       // back to cuDNN's heuristics when measuring fails (e.g. no memory for a trial).
       cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
       int found = 0;
       if (cudnnFindConvolutionForwardAlgorithm(dnn_, plan->xd, plan->wd, plan->cd, plan->yd,
-                                               CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf) != CUDNN_STATUS_SUCCESS) {
-        DNN(cudnnGetConvolutionForwardAlgorithm_v7(dnn_, plan->xd, plan->wd, plan->cd, plan->yd, CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf));
+                                               CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found,
+                                               perf) != CUDNN_STATUS_SUCCESS) {
+        DNN(cudnnGetConvolutionForwardAlgorithm_v7(dnn_, plan->xd, plan->wd, plan->cd, plan->yd,
+                                                   CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf));
       }
       bool chosen = false;
       for (int q = 0; q < found && !chosen; ++q) {
@@ -474,7 +509,9 @@ class CudaSession : public Session {
         plan->workspace = perf[q].memory;
         chosen = true;
       }
-      if (!chosen) return Status(ErrorCode::kInternal, n.label() + ": cuDNN has no algorithm for this convolution");
+      if (!chosen)
+        return Status(ErrorCode::kInternal,
+                      n.label() + ": cuDNN has no algorithm for this convolution");
     }
     Result<const float*> x = dev_of(n.inputs[0]);
     if (!x.ok()) return x.status();
@@ -507,8 +544,8 @@ class CudaSession : public Session {
     Result<float*> y = new_dev(n.outputs[0], ys);
     if (!y.ok()) return y.status();
     const float one_f = 1.0f, zero_f = 0.0f;
-    DNN(cudnnConvolutionForward(dnn_, &one_f, plan->xd, xin, plan->wd, *w, plan->cd, plan->fwd, workspace_->p,
-                                plan->workspace, &zero_f, plan->yd, *y));
+    DNN(cudnnConvolutionForward(dnn_, &one_f, plan->xd, xin, plan->wd, *w, plan->cd, plan->fwd,
+                                workspace_->p, plan->workspace, &zero_f, plan->yd, *y));
     return epilogue(n, *y, ys, handled);
   }
 
@@ -525,7 +562,8 @@ class CudaSession : public Session {
     if (bias || act != cuda::kIdentity) {
       int64_t inner = 1;
       for (size_t d = 2; d < ys.size(); ++d) inner *= ys[d];
-      cuda::channel_affine(y, y, nullptr, bias, ys[1], inner, shape_numel(ys), act, p0, p1, stream_);
+      cuda::channel_affine(y, y, nullptr, bias, ys[1], inner, shape_numel(ys), act, p0, p1,
+                           stream_);
     }
     CU(cudaGetLastError());
     handled = true;
@@ -539,7 +577,9 @@ class CudaSession : public Session {
     Result<ConvGeometry> geo = conv_transpose_geometry(n, xs, ws);
     if (!geo.ok()) return geo.status();
     const bool one = geo->kernel.size() == 1;
-    auto at = [&](const std::vector<int64_t>& v, int d, int64_t one_value) { return one ? (d == 0 ? one_value : v[0]) : v[d]; };
+    auto at = [&](const std::vector<int64_t>& v, int d, int64_t one_value) {
+      return one ? (d == 0 ? one_value : v[0]) : v[d];
+    };
     const Shape x4 = as4d(xs), w4 = as4d(ws);
     const int64_t M = ws[1] * geo->groups;
     Shape ys = {xs[0], M};
@@ -547,13 +587,15 @@ class CudaSession : public Session {
     // Uncropped output: stride * (in - 1) + dilated kernel + output_padding.
     Shape full4 = {xs[0], M, 0, 0};
     for (int d = 0; d < 2; ++d) {
-      const int64_t in = x4[2 + d], st = at(geo->strides, d, 1), dl = at(geo->dilations, d, 1), kk = w4[2 + d];
+      const int64_t in = x4[2 + d], st = at(geo->strides, d, 1), dl = at(geo->dilations, d, 1),
+                    kk = w4[2 + d];
       const int64_t crop = at(geo->pads_begin, d, 0) + at(geo->pads_end, d, 0);
       full4[2 + d] = (one && d == 0) ? 1 : as4d(ys)[2 + d] + crop;
       const int64_t reach = st * (in - 1) + (kk - 1) * dl + 1;
       // cuDNN needs in == (full - reach) / stride + 1: negative pads or an output_shape
       // beyond stride - 1 extra rows go to the host kernel.
-      if (!(one && d == 0) && (full4[2 + d] < reach || full4[2 + d] > reach + st - 1)) return Status::Ok();
+      if (!(one && d == 0) && (full4[2 + d] < reach || full4[2 + d] > reach + st - 1))
+        return Status::Ok();
     }
     std::unique_ptr<ConvPlan>& plan = plans_[k];
     if (!plan || plan->x_shape != xs) {
@@ -562,14 +604,17 @@ class CudaSession : public Session {
       plan->full = full4;
       // cuDNN view: backward-data of a convolution from `full` (dx) to x (dy).
       Status s = make_descs(*plan, full4, w4, x4, geo->groups, 0, 0, (int)at(geo->strides, 0, 1),
-                            (int)at(geo->strides, 1, 1), (int)at(geo->dilations, 0, 1), (int)at(geo->dilations, 1, 1));
+                            (int)at(geo->strides, 1, 1), (int)at(geo->dilations, 0, 1),
+                            (int)at(geo->dilations, 1, 1));
       if (!s.ok()) return s;
       cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
       int found = 0;
       if (cudnnFindConvolutionBackwardDataAlgorithm(dnn_, plan->wd, plan->yd, plan->cd, plan->xd,
-                                                    CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &found, perf) != CUDNN_STATUS_SUCCESS) {
-        DNN(cudnnGetConvolutionBackwardDataAlgorithm_v7(dnn_, plan->wd, plan->yd, plan->cd, plan->xd,
-                                                        CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &found, perf));
+                                                    CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &found,
+                                                    perf) != CUDNN_STATUS_SUCCESS) {
+        DNN(cudnnGetConvolutionBackwardDataAlgorithm_v7(
+            dnn_, plan->wd, plan->yd, plan->cd, plan->xd, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
+            &found, perf));
       }
       bool chosen = false;
       for (int q = 0; q < found && !chosen; ++q) {
@@ -579,7 +624,9 @@ class CudaSession : public Session {
         plan->workspace = perf[q].memory;
         chosen = true;
       }
-      if (!chosen) return Status(ErrorCode::kInternal, n.label() + ": cuDNN has no algorithm for this transposed convolution");
+      if (!chosen)
+        return Status(ErrorCode::kInternal,
+                      n.label() + ": cuDNN has no algorithm for this transposed convolution");
     }
     Result<const float*> x = dev_of(n.inputs[0]);
     if (!x.ok()) return x.status();
@@ -587,11 +634,13 @@ class CudaSession : public Session {
     if (!w.ok()) return w.status();
     Status s = ensure_workspace(plan->workspace);
     if (!s.ok()) return s;
-    Result<DevPtr> full = dev_alloc(static_cast<size_t>(shape_numel(full4)) * sizeof(float), stream_);
+    Result<DevPtr> full =
+        dev_alloc(static_cast<size_t>(shape_numel(full4)) * sizeof(float), stream_);
     if (!full.ok()) return full.status();
     const float one_f = 1.0f, zero_f = 0.0f;
-    DNN(cudnnConvolutionBackwardData(dnn_, &one_f, plan->wd, *w, plan->yd, *x, plan->cd, plan->bwd, workspace_->p,
-                                     plan->workspace, &zero_f, plan->xd, (*full)->p));
+    DNN(cudnnConvolutionBackwardData(dnn_, &one_f, plan->wd, *w, plan->yd, *x, plan->cd, plan->bwd,
+                                     workspace_->p, plan->workspace, &zero_f, plan->xd,
+                                     (*full)->p));
     Result<float*> y = new_dev(n.outputs[0], ys);
     if (!y.ok()) return y.status();
     // Crop [pads_begin, pads_begin + out) with the pad kernel (negative begin = crop).
@@ -644,8 +693,13 @@ class CudaSession : public Session {
     Result<float*> y = new_dev(n.outputs[0], *os);
     if (!y.ok()) return y.status();
     const std::string& op = n.op_type;
-    const cuda::BinaryOp code = op == "Add" ? cuda::kAdd : op == "Sub" ? cuda::kSub : op == "Mul" ? cuda::kMul
-                              : op == "Div" ? cuda::kDiv : op == "Max" ? cuda::kMax : op == "Min" ? cuda::kMin : cuda::kPow;
+    const cuda::BinaryOp code = op == "Add"   ? cuda::kAdd
+                                : op == "Sub" ? cuda::kSub
+                                : op == "Mul" ? cuda::kMul
+                                : op == "Div" ? cuda::kDiv
+                                : op == "Max" ? cuda::kMax
+                                : op == "Min" ? cuda::kMin
+                                              : cuda::kPow;
     cuda::binary(code, *a, *b, *y, shape_numel(*os), bc, stream_);
     CU(cudaGetLastError());
     handled = true;
@@ -656,7 +710,8 @@ class CudaSession : public Session {
     const std::string& op = n.op_type;
     float p0 = 0.0f, p1 = 0.0f;
     UnaryOp code;
-    if (op == "Relu") code = cuda::kRelu;
+    if (op == "Relu")
+      code = cuda::kRelu;
     else if (op == "Clip") {
       code = cuda::kClip;
       p0 = -INFINITY;
@@ -674,15 +729,27 @@ class CudaSession : public Session {
           (q == 1 ? p0 : p1) = t.f[0];
         }
       }
-    } else if (op == "Sigmoid") code = cuda::kSigmoid;
-    else if (op == "Tanh") code = cuda::kTanh;
-    else if (op == "LeakyRelu") { code = cuda::kLeakyRelu; p0 = n.attr_float("alpha", 0.01f); }
-    else if (op == "Exp") code = cuda::kExp;
-    else if (op == "Neg") code = cuda::kNeg;
-    else if (op == "Abs") code = cuda::kAbs;
-    else if (op == "Sqrt") code = cuda::kSqrt;
-    else if (op == "HardSigmoid") { code = cuda::kHardSigmoid; p0 = n.attr_float("alpha", 0.2f); p1 = n.attr_float("beta", 0.5f); }
-    else code = cuda::kHardSwish;
+    } else if (op == "Sigmoid")
+      code = cuda::kSigmoid;
+    else if (op == "Tanh")
+      code = cuda::kTanh;
+    else if (op == "LeakyRelu") {
+      code = cuda::kLeakyRelu;
+      p0 = n.attr_float("alpha", 0.01f);
+    } else if (op == "Exp")
+      code = cuda::kExp;
+    else if (op == "Neg")
+      code = cuda::kNeg;
+    else if (op == "Abs")
+      code = cuda::kAbs;
+    else if (op == "Sqrt")
+      code = cuda::kSqrt;
+    else if (op == "HardSigmoid") {
+      code = cuda::kHardSigmoid;
+      p0 = n.attr_float("alpha", 0.2f);
+      p1 = n.attr_float("beta", 0.5f);
+    } else
+      code = cuda::kHardSwish;
     const Shape xs = shape_of(n.inputs[0]);
     Result<const float*> x = dev_of(n.inputs[0]);
     if (!x.ok()) return x.status();
@@ -697,14 +764,17 @@ class CudaSession : public Session {
   Status batchnorm(size_t k, const GraphNode& n, bool& handled) {
     if (n.inputs.size() < 5) return Status::Ok();
     for (size_t q = 1; q < 5; ++q)
-      if (n.inputs[q] < 0 || !is_const(n.inputs[q]) || !is_float(graph_->constants[n.inputs[q]].dtype)) return Status::Ok();
+      if (n.inputs[q] < 0 || !is_const(n.inputs[q]) ||
+          !is_float(graph_->constants[n.inputs[q]].dtype))
+        return Status::Ok();
     if (n.attr_int("training_mode", 0) != 0) return Status::Ok();
     const Shape xs = shape_of(n.inputs[0]);
     if (xs.size() < 2) return Status::Ok();
     const int64_t C = xs[1];
     const Tensor &sc = graph_->constants[n.inputs[1]], &b = graph_->constants[n.inputs[2]],
                  &m = graph_->constants[n.inputs[3]], &v = graph_->constants[n.inputs[4]];
-    if ((int64_t)sc.f.size() != C || (int64_t)b.f.size() != C || (int64_t)m.f.size() != C || (int64_t)v.f.size() != C)
+    if ((int64_t)sc.f.size() != C || (int64_t)b.f.size() != C || (int64_t)m.f.size() != C ||
+        (int64_t)v.f.size() != C)
       return Status::Ok();  // the host kernel reports the mismatch
     NodeTable& tab = tables_[k];
     if (!tab.a) {  // parameters are constants: once per session
@@ -716,7 +786,8 @@ class CudaSession : public Session {
       }
       Result<DevPtr> params = dev_alloc(ss.size() * sizeof(float), stream_);
       if (!params.ok()) return params.status();
-      CU(cudaMemcpyAsync((*params)->p, ss.data(), ss.size() * sizeof(float), cudaMemcpyHostToDevice, stream_));
+      CU(cudaMemcpyAsync((*params)->p, ss.data(), ss.size() * sizeof(float), cudaMemcpyHostToDevice,
+                         stream_));
       CU(cudaStreamSynchronize(stream_));  // ss is pageable host memory going out of scope
       tab.a = *params;
     }
@@ -727,7 +798,8 @@ class CudaSession : public Session {
     int64_t inner = 1;
     for (size_t d = 2; d < xs.size(); ++d) inner *= xs[d];
     const float* p = static_cast<const float*>(tab.a->p);
-    cuda::channel_affine(*x, *y, p, p + C, C, inner, shape_numel(xs), cuda::kIdentity, 0, 0, stream_);
+    cuda::channel_affine(*x, *y, p, p + C, C, inner, shape_numel(xs), cuda::kIdentity, 0, 0,
+                         stream_);
     CU(cudaGetLastError());
     handled = true;
     return Status::Ok();
@@ -750,7 +822,9 @@ class CudaSession : public Session {
     Result<ResizePlan> plan = resize_plan(n, in, graph_->opset);
     if (!plan.ok()) return plan.status();
     const Shape& xs = meta.shape;
-    if (xs.size() != 4 || plan->out_shape[0] != xs[0] || plan->out_shape[1] != xs[1] || xs[2] == 0 || xs[3] == 0) return Status::Ok();
+    if (xs.size() != 4 || plan->out_shape[0] != xs[0] || plan->out_shape[1] != xs[1] ||
+        xs[2] == 0 || xs[3] == 0)
+      return Status::Ok();
     const int64_t ih = xs[2], iw = xs[3], oh = plan->out_shape[2], ow = plan->out_shape[3];
     // Tables: [y0 | y1 | x0 | x1] as int64, [wy | wx] as float.
     std::vector<int64_t> idx(2 * oh + 2 * ow);
@@ -774,16 +848,20 @@ class CudaSession : public Session {
     uint32_t sbits[2];
     std::memcpy(&sbits[0], &plan->scales[2], 4);
     std::memcpy(&sbits[1], &plan->scales[3], 4);
-    const Shape key = {ih, iw, oh, ow, sbits[0], sbits[1]};  // the mapping depends on the scales too
+    const Shape key = {ih, iw,       oh,
+                       ow, sbits[0], sbits[1]};  // the mapping depends on the scales too
     if (!tab.a || tab.key != key) {
       table(ih, oh, plan->scales[2], idx.data(), idx.data() + oh, wts.data());
-      table(iw, ow, plan->scales[3], idx.data() + 2 * oh, idx.data() + 2 * oh + ow, wts.data() + oh);
+      table(iw, ow, plan->scales[3], idx.data() + 2 * oh, idx.data() + 2 * oh + ow,
+            wts.data() + oh);
       Result<DevPtr> ti = dev_alloc(idx.size() * sizeof(int64_t), stream_);
       if (!ti.ok()) return ti.status();
       Result<DevPtr> tw = dev_alloc(wts.size() * sizeof(float), stream_);
       if (!tw.ok()) return tw.status();
-      CU(cudaMemcpyAsync((*ti)->p, idx.data(), idx.size() * sizeof(int64_t), cudaMemcpyHostToDevice, stream_));
-      CU(cudaMemcpyAsync((*tw)->p, wts.data(), wts.size() * sizeof(float), cudaMemcpyHostToDevice, stream_));
+      CU(cudaMemcpyAsync((*ti)->p, idx.data(), idx.size() * sizeof(int64_t), cudaMemcpyHostToDevice,
+                         stream_));
+      CU(cudaMemcpyAsync((*tw)->p, wts.data(), wts.size() * sizeof(float), cudaMemcpyHostToDevice,
+                         stream_));
       CU(cudaStreamSynchronize(stream_));  // idx / wts are pageable host memory going out of scope
       tab.key = key;
       tab.a = *ti;
@@ -795,7 +873,8 @@ class CudaSession : public Session {
     if (!y.ok()) return y.status();
     const int64_t* di = static_cast<const int64_t*>(tab.a->p);
     const float* dw = static_cast<const float*>(tab.b->p);
-    cuda::resize2d(*x, *y, xs[0] * xs[1], ih, iw, oh, ow, di, di + oh, dw, di + 2 * oh, di + 2 * oh + ow, dw + oh, stream_);
+    cuda::resize2d(*x, *y, xs[0] * xs[1], ih, iw, oh, ow, di, di + oh, dw, di + 2 * oh,
+                   di + 2 * oh + ow, dw + oh, stream_);
     CU(cudaGetLastError());
     handled = true;
     return Status::Ok();
@@ -810,9 +889,12 @@ class CudaSession : public Session {
     if (axis < 0 || axis >= r) return Status::Ok();
     int64_t outer = 1, len = 1, inner = 1;
     for (int64_t d = 0; d < r; ++d) {
-      if (d < axis) outer *= xs[d];
-      else if (d == axis || graph_->opset < 13) len *= xs[d];
-      else inner *= xs[d];
+      if (d < axis)
+        outer *= xs[d];
+      else if (d == axis || graph_->opset < 13)
+        len *= xs[d];
+      else
+        inner *= xs[d];
     }
     Result<const float*> x = dev_of(n.inputs[0]);
     if (!x.ok()) return x.status();
@@ -856,7 +938,8 @@ class CudaSession : public Session {
       if (v < 0 || !is_float(dtype_of(v))) return Status::Ok();
       const Shape& s = shape_of(v);
       if (static_cast<int64_t>(s.size()) != r) return Status::Ok();
-      for (int64_t d = 0; d < r; ++d) if (d != axis && s[d] != s0[d]) return Status::Ok();
+      for (int64_t d = 0; d < r; ++d)
+        if (d != axis && s[d] != s0[d]) return Status::Ok();
       os[axis] += s[axis];
     }
     int64_t outer = 1, inner = 1;
@@ -874,8 +957,9 @@ class CudaSession : public Session {
     for (size_t q = 0; q < n.inputs.size(); ++q) {
       const int64_t len = shape_of(n.inputs[q])[axis] * inner;
       if (len > 0 && outer > 0) {
-        CU(cudaMemcpy2DAsync(*y + off, os[axis] * inner * sizeof(float), srcs[q], len * sizeof(float), len * sizeof(float),
-                             outer, cudaMemcpyDeviceToDevice, stream_));
+        CU(cudaMemcpy2DAsync(*y + off, os[axis] * inner * sizeof(float), srcs[q],
+                             len * sizeof(float), len * sizeof(float), outer,
+                             cudaMemcpyDeviceToDevice, stream_));
       }
       off += len;
     }
@@ -890,7 +974,8 @@ class CudaSession : public Session {
     if (r > cuda::kMaxRank) return Status::Ok();
     Result<const Tensor*> pads = host_of(n.inputs[1]);
     if (!pads.ok()) return pads.status();
-    if (is_float((*pads)->dtype) || static_cast<int64_t>((*pads)->i.size()) != 2 * r) return Status::Ok();
+    if (is_float((*pads)->dtype) || static_cast<int64_t>((*pads)->i.size()) != 2 * r)
+      return Status::Ok();
     float value = 0.0f;
     if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
       Result<const Tensor*> v = host_of(n.inputs[2]);
@@ -930,11 +1015,14 @@ class CudaSession : public Session {
   Status matmul(const GraphNode& n, bool& handled) {
     const Shape as = shape_of(n.inputs[0]);
     const Shape bs = shape_of(n.inputs[1]);
-    if (!is_float(dtype_of(n.inputs[1])) || (n.inputs.size() > 2 && n.inputs[2] >= 0 && !is_float(dtype_of(n.inputs[2]))))
+    if (!is_float(dtype_of(n.inputs[1])) ||
+        (n.inputs.size() > 2 && n.inputs[2] >= 0 && !is_float(dtype_of(n.inputs[2]))))
       return Status::Ok();
     const bool gemm = n.op_type == "Gemm";
     const bool tb = gemm && n.attr_int("transB", 0) != 0;
-    if (gemm && (n.attr_int("transA", 0) != 0 || n.attr_float("alpha", 1.0f) != 1.0f || as.size() != 2)) return Status::Ok();
+    if (gemm &&
+        (n.attr_int("transA", 0) != 0 || n.attr_float("alpha", 1.0f) != 1.0f || as.size() != 2))
+      return Status::Ok();
     if (as.size() < 2 || bs.size() != 2) return Status::Ok();
     const int64_t K = as.back(), N = tb ? bs[0] : bs[1];
     if ((tb ? bs[1] : bs[0]) != K) return Status::Ok();
@@ -945,7 +1033,8 @@ class CudaSession : public Session {
       bias = n.inputs[2];
       beta = n.attr_float("beta", 1.0f);
       const Shape& cs = shape_of(bias);
-      if (shape_numel(cs) != N || cs.size() > 2 || (cs.size() == 2 && cs[0] != 1) || beta != 1.0f) return Status::Ok();
+      if (shape_numel(cs) != N || cs.size() > 2 || (cs.size() == 2 && cs[0] != 1) || beta != 1.0f)
+        return Status::Ok();
     }
     if (M > INT32_MAX || N > INT32_MAX || K > INT32_MAX) return Status::Ok();
     Shape os = as;
@@ -958,8 +1047,8 @@ class CudaSession : public Session {
     if (!y.ok()) return y.status();
     // Row-major C = A B is column-major C^T = B^T A^T.
     const float one_f = 1.0f, zero_f = 0.0f;
-    BLAS(cublasSgemm(blas_, tb ? CUBLAS_OP_T : CUBLAS_OP_N, CUBLAS_OP_N, (int)N, (int)M, (int)K, &one_f, *b,
-                     tb ? (int)K : (int)N, *a, (int)K, &zero_f, *y, (int)N));
+    BLAS(cublasSgemm(blas_, tb ? CUBLAS_OP_T : CUBLAS_OP_N, CUBLAS_OP_N, (int)N, (int)M, (int)K,
+                     &one_f, *b, tb ? (int)K : (int)N, *a, (int)K, &zero_f, *y, (int)N));
     if (bias >= 0) {
       Result<const float*> c = dev_of(bias);
       if (!c.ok()) return c.status();
@@ -1004,12 +1093,13 @@ class CudaBackend : public Backend {
     int n = 0;
     const cudaError_t e = cudaGetDeviceCount(&n);
     if (e != cudaSuccess || n == 0) {
-      return std::string("NVIDIA GPU via CUDA: none usable here (") + (e != cudaSuccess ? cudaGetErrorString(e) : "no device") + ")";
+      return std::string("NVIDIA GPU via CUDA: none usable here (") +
+             (e != cudaSuccess ? cudaGetErrorString(e) : "no device") + ")";
     }
     cudaDeviceProp p;
     cudaGetDeviceProperties(&p, 0);
-    return std::string(p.name) + " (" + std::to_string(n) + " device" + (n > 1 ? "s" : "") + ", cuDNN " +
-           std::to_string(cudnnGetVersion()) + ")";
+    return std::string(p.name) + " (" + std::to_string(n) + " device" + (n > 1 ? "s" : "") +
+           ", cuDNN " + std::to_string(cudnnGetVersion()) + ")";
   }
   bool available() const override {
     int n = 0;

@@ -14,24 +14,37 @@ inline unsigned blocks_for(int64_t n) {
 
 __device__ __forceinline__ float apply_unary(int op, float v, float p0, float p1) {
   switch (op) {
-    case kRelu: return v > 0.0f ? v : 0.0f;
-    case kClip: return fminf(fmaxf(v, p0), p1);
-    case kSigmoid: return 1.0f / (1.0f + expf(-v));
-    case kTanh: return tanhf(v);
-    case kLeakyRelu: return v >= 0.0f ? v : p0 * v;
-    case kExp: return expf(v);
-    case kNeg: return -v;
-    case kAbs: return fabsf(v);
-    case kSqrt: return sqrtf(v);
-    case kHardSigmoid: return fminf(1.0f, fmaxf(0.0f, p0 * v + p1));
-    case kHardSwish: return v * fminf(1.0f, fmaxf(0.0f, v / 6.0f + 0.5f));
-    default: return v;
+    case kRelu:
+      return v > 0.0f ? v : 0.0f;
+    case kClip:
+      return fminf(fmaxf(v, p0), p1);
+    case kSigmoid:
+      return 1.0f / (1.0f + expf(-v));
+    case kTanh:
+      return tanhf(v);
+    case kLeakyRelu:
+      return v >= 0.0f ? v : p0 * v;
+    case kExp:
+      return expf(v);
+    case kNeg:
+      return -v;
+    case kAbs:
+      return fabsf(v);
+    case kSqrt:
+      return sqrtf(v);
+    case kHardSigmoid:
+      return fminf(1.0f, fmaxf(0.0f, p0 * v + p1));
+    case kHardSwish:
+      return v * fminf(1.0f, fmaxf(0.0f, v / 6.0f + 0.5f));
+    default:
+      return v;
   }
 }
 
 __global__ void binary_kernel(int op, const float* __restrict__ a, const float* __restrict__ b,
                               float* __restrict__ y, int64_t n, Broadcast bc) {
-  for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < n; k += (int64_t)gridDim.x * blockDim.x) {
+  for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < n;
+       k += (int64_t)gridDim.x * blockDim.x) {
     int64_t rem = k, ia = 0, ib = 0;
     for (int d = 0; d < bc.rank; ++d) {
       const int64_t q = rem / bc.out_strides[d];
@@ -42,27 +55,44 @@ __global__ void binary_kernel(int op, const float* __restrict__ a, const float* 
     const float x = a[ia], z = b[ib];
     float v;
     switch (op) {
-      case kAdd: v = x + z; break;
-      case kSub: v = x - z; break;
-      case kMul: v = x * z; break;
-      case kDiv: v = x / z; break;
-      case kMax: v = fmaxf(x, z); break;
-      case kMin: v = fminf(x, z); break;
-      default: v = powf(x, z); break;
+      case kAdd:
+        v = x + z;
+        break;
+      case kSub:
+        v = x - z;
+        break;
+      case kMul:
+        v = x * z;
+        break;
+      case kDiv:
+        v = x / z;
+        break;
+      case kMax:
+        v = fmaxf(x, z);
+        break;
+      case kMin:
+        v = fminf(x, z);
+        break;
+      default:
+        v = powf(x, z);
+        break;
     }
     y[k] = v;
   }
 }
 
-__global__ void unary_kernel(int op, const float* __restrict__ x, float* __restrict__ y, int64_t n, float p0, float p1) {
-  for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < n; k += (int64_t)gridDim.x * blockDim.x)
+__global__ void unary_kernel(int op, const float* __restrict__ x, float* __restrict__ y, int64_t n,
+                             float p0, float p1) {
+  for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < n;
+       k += (int64_t)gridDim.x * blockDim.x)
     y[k] = apply_unary(op, x[k], p0, p1);
 }
 
 __global__ void affine_kernel(const float* x, float* y, const float* __restrict__ scale,
                               const float* __restrict__ shift, int64_t C, int64_t inner, int64_t n,
                               int act, float p0, float p1) {
-  for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < n; k += (int64_t)gridDim.x * blockDim.x) {
+  for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < n;
+       k += (int64_t)gridDim.x * blockDim.x) {
     const int64_t c = (k / inner) % C;
     float v = x[k];
     if (scale) v *= scale[c];
@@ -71,13 +101,14 @@ __global__ void affine_kernel(const float* x, float* y, const float* __restrict_
   }
 }
 
-__global__ void resize_kernel(const float* __restrict__ x, float* __restrict__ y, int64_t planes, int64_t ih,
-                              int64_t iw, int64_t oh, int64_t ow, const int64_t* __restrict__ y0,
-                              const int64_t* __restrict__ y1, const float* __restrict__ wy,
-                              const int64_t* __restrict__ x0, const int64_t* __restrict__ x1,
-                              const float* __restrict__ wx) {
+__global__ void resize_kernel(const float* __restrict__ x, float* __restrict__ y, int64_t planes,
+                              int64_t ih, int64_t iw, int64_t oh, int64_t ow,
+                              const int64_t* __restrict__ y0, const int64_t* __restrict__ y1,
+                              const float* __restrict__ wy, const int64_t* __restrict__ x0,
+                              const int64_t* __restrict__ x1, const float* __restrict__ wx) {
   const int64_t n = planes * oh * ow;
-  for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < n; k += (int64_t)gridDim.x * blockDim.x) {
+  for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < n;
+       k += (int64_t)gridDim.x * blockDim.x) {
     const int64_t ox = k % ow, oy = (k / ow) % oh, p = k / (ow * oh);
     const float* s0 = x + (p * ih + y0[oy]) * iw;
     const float* s1 = x + (p * ih + y1[oy]) * iw;
@@ -88,10 +119,11 @@ __global__ void resize_kernel(const float* __restrict__ x, float* __restrict__ y
 }
 
 // One thread per (outer, inner) position: three passes over `len` (coalesced along inner).
-__global__ void softmax_kernel(const float* __restrict__ x, float* __restrict__ y, int64_t outer, int64_t len,
-                               int64_t inner, bool log) {
+__global__ void softmax_kernel(const float* __restrict__ x, float* __restrict__ y, int64_t outer,
+                               int64_t len, int64_t inner, bool log) {
   const int64_t n = outer * inner;
-  for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < n; k += (int64_t)gridDim.x * blockDim.x) {
+  for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < n;
+       k += (int64_t)gridDim.x * blockDim.x) {
     const int64_t o = k / inner, i = k % inner;
     const float* p = x + o * len * inner + i;
     float* q = y + o * len * inner + i;
@@ -107,7 +139,8 @@ __global__ void softmax_kernel(const float* __restrict__ x, float* __restrict__ 
   }
 }
 
-__global__ void plane_mean_kernel(const float* __restrict__ x, float* __restrict__ y, int64_t inner) {
+__global__ void plane_mean_kernel(const float* __restrict__ x, float* __restrict__ y,
+                                  int64_t inner) {
   __shared__ float part[kThreads];
   const float* p = x + blockIdx.x * inner;
   float s = 0.0f;
@@ -121,8 +154,10 @@ __global__ void plane_mean_kernel(const float* __restrict__ x, float* __restrict
   if (threadIdx.x == 0) y[blockIdx.x] = part[0] / static_cast<float>(inner);
 }
 
-__global__ void pad_kernel(const float* __restrict__ x, float* __restrict__ y, int64_t n, PadDesc d, int mode, float value) {
-  for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < n; k += (int64_t)gridDim.x * blockDim.x) {
+__global__ void pad_kernel(const float* __restrict__ x, float* __restrict__ y, int64_t n, PadDesc d,
+                           int mode, float value) {
+  for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < n;
+       k += (int64_t)gridDim.x * blockDim.x) {
     int64_t rem = k, src = 0;
     bool inside = true;
     for (int a = 0; a < d.rank; ++a) {
@@ -130,8 +165,12 @@ __global__ void pad_kernel(const float* __restrict__ x, float* __restrict__ y, i
       rem %= d.out_strides[a];
       const int64_t len = d.in_shape[a];
       if (i < 0 || i >= len) {
-        if (mode == 0) { inside = false; break; }
-        if (mode == 2 || len == 1) i = i < 0 ? 0 : len - 1;
+        if (mode == 0) {
+          inside = false;
+          break;
+        }
+        if (mode == 2 || len == 1)
+          i = i < 0 ? 0 : len - 1;
         else {
           const int64_t period = 2 * (len - 1);
           i %= period;
@@ -147,30 +186,36 @@ __global__ void pad_kernel(const float* __restrict__ x, float* __restrict__ y, i
 
 }  // namespace
 
-void binary(BinaryOp op, const float* a, const float* b, float* y, int64_t n, const Broadcast& bc, cudaStream_t s) {
+void binary(BinaryOp op, const float* a, const float* b, float* y, int64_t n, const Broadcast& bc,
+            cudaStream_t s) {
   if (n > 0) binary_kernel<<<blocks_for(n), kThreads, 0, s>>>(op, a, b, y, n, bc);
 }
 void unary(UnaryOp op, const float* x, float* y, int64_t n, float p0, float p1, cudaStream_t s) {
   if (n > 0) unary_kernel<<<blocks_for(n), kThreads, 0, s>>>(op, x, y, n, p0, p1);
 }
-void channel_affine(const float* x, float* y, const float* scale, const float* shift, int64_t C, int64_t inner,
-                    int64_t n, UnaryOp act, float p0, float p1, cudaStream_t s) {
-  if (n > 0) affine_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, y, scale, shift, C, inner, n, act, p0, p1);
+void channel_affine(const float* x, float* y, const float* scale, const float* shift, int64_t C,
+                    int64_t inner, int64_t n, UnaryOp act, float p0, float p1, cudaStream_t s) {
+  if (n > 0)
+    affine_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, y, scale, shift, C, inner, n, act, p0, p1);
 }
-void resize2d(const float* x, float* y, int64_t planes, int64_t ih, int64_t iw, int64_t oh, int64_t ow,
-              const int64_t* y0, const int64_t* y1, const float* wy, const int64_t* x0, const int64_t* x1,
-              const float* wx, cudaStream_t s) {
+void resize2d(const float* x, float* y, int64_t planes, int64_t ih, int64_t iw, int64_t oh,
+              int64_t ow, const int64_t* y0, const int64_t* y1, const float* wy, const int64_t* x0,
+              const int64_t* x1, const float* wx, cudaStream_t s) {
   const int64_t n = planes * oh * ow;
-  if (n > 0) resize_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, y, planes, ih, iw, oh, ow, y0, y1, wy, x0, x1, wx);
+  if (n > 0)
+    resize_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, y, planes, ih, iw, oh, ow, y0, y1, wy, x0,
+                                                     x1, wx);
 }
-void softmax(const float* x, float* y, int64_t outer, int64_t len, int64_t inner, bool log, cudaStream_t s) {
+void softmax(const float* x, float* y, int64_t outer, int64_t len, int64_t inner, bool log,
+             cudaStream_t s) {
   const int64_t n = outer * inner;
   if (n > 0) softmax_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, y, outer, len, inner, log);
 }
 void plane_mean(const float* x, float* y, int64_t planes, int64_t inner, cudaStream_t s) {
   if (planes > 0) plane_mean_kernel<<<static_cast<unsigned>(planes), kThreads, 0, s>>>(x, y, inner);
 }
-void pad(const float* x, float* y, int64_t n, const PadDesc& d, int mode, float value, cudaStream_t s) {
+void pad(const float* x, float* y, int64_t n, const PadDesc& d, int mode, float value,
+         cudaStream_t s) {
   if (n > 0) pad_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, y, n, d, mode, value);
 }
 

@@ -57,7 +57,8 @@ inline float fast_exp(float x) {
 gemm::Activation fused_activation(const GraphNode& n) {
   gemm::Activation a;
   const std::string kind = n.attr_string("__fused_act", "");
-  if (kind == "Relu") a.kind = gemm::Activation::kRelu;
+  if (kind == "Relu")
+    a.kind = gemm::Activation::kRelu;
   else if (kind == "Clip") {
     a.kind = gemm::Activation::kClip;
     a.lo = n.attr_float("__fused_lo", 0.0f);
@@ -152,7 +153,8 @@ void depthwise_plane(const float* x, const float* w, float bias, float* o, int64
 // M weighted sums, divided by the exponential sum at the end.
 Status softmax_conv1x1(const GraphNode& n, const Tensor& x, const Tensor& w, const Tensor* bias,
                        const gemm::Activation& act, Tensor& out, const KernelContext& ctx) {
-  if (x.rank() != 4 || w.rank() != 4 || w.shape[1] != x.shape[1]) return node_error(n, "fused softmax needs 4-D input and 1x1 weights");
+  if (x.rank() != 4 || w.rank() != 4 || w.shape[1] != x.shape[1])
+    return node_error(n, "fused softmax needs 4-D input and 1x1 weights");
   const int64_t N = x.shape[0], C = x.shape[1], HW = x.shape[2] * x.shape[3], M = w.shape[0];
   constexpr int64_t kP = 256;
   const int64_t chunks = (HW + kP - 1) / kP;
@@ -189,8 +191,10 @@ Status softmax_conv1x1(const GraphNode& n, const Tensor& x, const Tensor& w, con
       for (int64_t p = 0; p < P; ++p) o[p] = act.apply(acc[p] * sum[p] + bv);
     }
   };
-  if (ctx.pool) ctx.pool->run(N * chunks, task);
-  else for (int64_t t = 0; t < N * chunks; ++t) task(t);
+  if (ctx.pool)
+    ctx.pool->run(N * chunks, task);
+  else
+    for (int64_t t = 0; t < N * chunks; ++t) task(t);
   return Status::Ok();
 }
 
@@ -204,7 +208,8 @@ Status conv_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std::
   if (!geo.ok()) return geo.status();
   const int64_t M = w.shape[0];
   const Tensor* bias = in.size() > 2 ? in[2] : nullptr;
-  if (bias && (!is_float(bias->dtype) || static_cast<int64_t>(bias->f.size()) != M)) return node_error(n, "bias must have M values");
+  if (bias && (!is_float(bias->dtype) || static_cast<int64_t>(bias->f.size()) != M))
+    return node_error(n, "bias must have M values");
   Shape os = {x.shape[0], M};
   os.insert(os.end(), geo->out.begin(), geo->out.end());
   s = alloc(n, out[0], os);
@@ -225,15 +230,18 @@ Status conv_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std::
     auto task = [&](int64_t t) {
       const int64_t c = t % C;
       depthwise_plane(x.f.data() + t * ihw, w.f.data() + c * kh * kw, bp ? bp[c] : 0.0f,
-                      out[0].f.data() + t * ohw, ih, iw, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw, act);
+                      out[0].f.data() + t * ohw, ih, iw, oh, ow, kh, kw, sh, sw, dh, dw, ph, pw,
+                      act);
     };
-    if (ctx.pool) ctx.pool->run(N * C, task);
-    else for (int64_t t = 0; t < N * C; ++t) task(t);
+    if (ctx.pool)
+      ctx.pool->run(N * C, task);
+    else
+      for (int64_t t = 0; t < N * C; ++t) task(t);
     return Status::Ok();
   }
   const int64_t K = Cg * kh * kw;
-  const bool pointwise = kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 &&
-                         oh == ih && ow == iw;
+  const bool pointwise =
+      kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && oh == ih && ow == iw;
   for (int64_t b = 0; b < N; ++b) {
     for (int64_t g = 0; g < G; ++g) {
       const float* xg = x.f.data() + (b * C + g * Cg) * ihw;
@@ -241,18 +249,20 @@ Status conv_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std::
       const float* wg = w.f.data() + g * Mg * K;
       if (pointwise) {
         gemm::DenseB d{xg, ihw, false};
-        gemm::sgemm(ctx.pool, Mg, ohw, K, wg, K, gemm::pack_dense, &d, og, ohw, bp ? bp + g * Mg : nullptr, act);
+        gemm::sgemm(ctx.pool, Mg, ohw, K, wg, K, gemm::pack_dense, &d, og, ohw,
+                    bp ? bp + g * Mg : nullptr, act);
       } else {
         Im2col ic{xg, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, ow};
-        gemm::sgemm(ctx.pool, Mg, ohw, K, wg, K, pack_im2col, &ic, og, ohw, bp ? bp + g * Mg : nullptr, act);
+        gemm::sgemm(ctx.pool, Mg, ohw, K, wg, K, pack_im2col, &ic, og, ohw,
+                    bp ? bp + g * Mg : nullptr, act);
       }
     }
   }
   return Status::Ok();
 }
 
-Status matmul_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector<Tensor>& out,
-                   const KernelContext& ctx) {
+Status matmul_fast(const GraphNode& n, const std::vector<const Tensor*>& in,
+                   std::vector<Tensor>& out, const KernelContext& ctx) {
   // The common case: A [..., M, K] x B [K, N] (weights), batch folded into M.
   if (!in[0] || !in[1] || !is_float(in[0]->dtype) || !is_float(in[1]->dtype) || in[0]->rank() < 2 ||
       in[1]->rank() != 2 || in[0]->shape.back() != in[1]->shape[0]) {
@@ -265,7 +275,8 @@ Status matmul_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std
   Status s = alloc(n, out[0], os);
   if (!s.ok()) return s;
   gemm::DenseB d{B.f.data(), Nn, false};
-  gemm::sgemm(ctx.pool, M, Nn, K, A.f.data(), K, gemm::pack_dense, &d, out[0].f.data(), Nn, nullptr, {});
+  gemm::sgemm(ctx.pool, M, Nn, K, A.f.data(), K, gemm::pack_dense, &d, out[0].f.data(), Nn, nullptr,
+              {});
   return Status::Ok();
 }
 
@@ -273,8 +284,8 @@ Status gemm_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std::
                  const KernelContext& ctx) {
   const bool ta = n.attr_int("transA", 0) != 0, tb = n.attr_int("transB", 0) != 0;
   const float alpha = n.attr_float("alpha", 1.0f), beta = n.attr_float("beta", 1.0f);
-  if (ta || alpha != 1.0f || !in[0] || !in[1] || !is_float(in[0]->dtype) || !is_float(in[1]->dtype) ||
-      in[0]->rank() != 2 || in[1]->rank() != 2) {
+  if (ta || alpha != 1.0f || !in[0] || !in[1] || !is_float(in[0]->dtype) ||
+      !is_float(in[1]->dtype) || in[0]->rank() != 2 || in[1]->rank() != 2) {
     return ref::k_gemm(n, in, out, ctx);
   }
   const Tensor &A = *in[0], &B = *in[1];
@@ -282,13 +293,15 @@ Status gemm_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std::
   if ((tb ? B.shape[1] : B.shape[0]) != K) return ref::k_gemm(n, in, out, ctx);
   const Tensor* C = in.size() > 2 ? in[2] : nullptr;
   // Bias broadcast along rows ([N] or [1, N]) is added after; anything else: reference.
-  if (C && (!is_float(C->dtype) || C->numel() != Nn || (C->rank() == 2 && C->shape[0] != 1) || C->rank() > 2)) {
+  if (C && (!is_float(C->dtype) || C->numel() != Nn || (C->rank() == 2 && C->shape[0] != 1) ||
+            C->rank() > 2)) {
     if (!(C->numel() == 1)) return ref::k_gemm(n, in, out, ctx);
   }
   Status s = alloc(n, out[0], {M, Nn});
   if (!s.ok()) return s;
   gemm::DenseB d{B.f.data(), B.shape[1], tb};
-  gemm::sgemm(ctx.pool, M, Nn, K, A.f.data(), K, gemm::pack_dense, &d, out[0].f.data(), Nn, nullptr, {});
+  gemm::sgemm(ctx.pool, M, Nn, K, A.f.data(), K, gemm::pack_dense, &d, out[0].f.data(), Nn, nullptr,
+              {});
   if (C) {
     for (int64_t m = 0; m < M; ++m)
       for (int64_t j = 0; j < Nn; ++j) out[0].f[m * Nn + j] += beta * C->f[C->numel() == 1 ? 0 : j];
@@ -300,20 +313,24 @@ Status gemm_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std::
 template <typename F>
 void parallel_range(ThreadPool* pool, int64_t total, int64_t grain, F f) {
   const int threads = pool ? pool->size() : 1;
-  int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(threads * 4, total / std::max<int64_t>(grain, 1)));
+  int64_t tasks =
+      std::max<int64_t>(1, std::min<int64_t>(threads * 4, total / std::max<int64_t>(grain, 1)));
   const int64_t step = (total + tasks - 1) / tasks;
   tasks = (total + step - 1) / std::max<int64_t>(step, 1);
   auto task = [&](int64_t t) { f(t * step, std::min(total, (t + 1) * step)); };
-  if (pool && tasks > 1) pool->run(tasks, task);
-  else for (int64_t t = 0; t < tasks; ++t) task(t);
+  if (pool && tasks > 1)
+    pool->run(tasks, task);
+  else
+    for (int64_t t = 0; t < tasks; ++t) task(t);
 }
 
 // Float binary ops where one operand is the full output and the other is constant over a
 // contiguous suffix ([N, C, 1, 1] against [N, C, H, W]) or a prefix (row vector); the rest
 // goes to the reference kernel.
-Status binary_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector<Tensor>& out,
-                   const KernelContext& ctx) {
-  if (!in[0] || !in[1] || !is_float(in[0]->dtype) || !is_float(in[1]->dtype)) return ref::k_binary(n, in, out, ctx);
+Status binary_fast(const GraphNode& n, const std::vector<const Tensor*>& in,
+                   std::vector<Tensor>& out, const KernelContext& ctx) {
+  if (!in[0] || !in[1] || !is_float(in[0]->dtype) || !is_float(in[1]->dtype))
+    return ref::k_binary(n, in, out, ctx);
   const std::string& op = n.op_type;
   int code = op == "Add" ? 0 : op == "Sub" ? 1 : op == "Mul" ? 2 : op == "Div" ? 3 : -1;
   if (code < 0) return ref::k_binary(n, in, out, ctx);
@@ -332,7 +349,8 @@ Status binary_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std
   size_t split = r;  // al equals os on [0, split), 1 on [split, r)
   while (split > 0 && al[split - 1] == 1) --split;
   bool prefix_ok = true;
-  for (size_t d = 0; d < split; ++d) if (al[d] != (*os)[d]) prefix_ok = false;
+  for (size_t d = 0; d < split; ++d)
+    if (al[d] != (*os)[d]) prefix_ok = false;
   int64_t inner = 1;
   for (size_t d = split; d < r; ++d) inner *= (*os)[d];
   bool row_vector = false;  // al is 1 on a prefix and equals os after it
@@ -343,7 +361,8 @@ Status binary_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std
     size_t lead = 0;
     while (lead < r && al[lead] == 1) ++lead;
     row_vector = true;
-    for (size_t d = lead; d < r; ++d) if (al[d] != (*os)[d]) row_vector = false;
+    for (size_t d = lead; d < r; ++d)
+      if (al[d] != (*os)[d]) row_vector = false;
     if (!row_vector) return ref::k_binary(n, in, out, ctx);
     inner = 1;
     for (size_t d = lead; d < r; ++d) inner *= (*os)[d];
@@ -366,20 +385,36 @@ Status binary_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std
           const float* bv = pb + k;
           float* ov = po + k;
           switch (code) {
-            case 0: for (int64_t j = 0; j < cnt; ++j) ov[j] = bv[j] + sv[j]; break;
-            case 1: for (int64_t j = 0; j < cnt; ++j) ov[j] = small_first ? sv[j] - bv[j] : bv[j] - sv[j]; break;
-            case 2: for (int64_t j = 0; j < cnt; ++j) ov[j] = bv[j] * sv[j]; break;
-            default: for (int64_t j = 0; j < cnt; ++j) ov[j] = small_first ? sv[j] / bv[j] : bv[j] / sv[j]; break;
+            case 0:
+              for (int64_t j = 0; j < cnt; ++j) ov[j] = bv[j] + sv[j];
+              break;
+            case 1:
+              for (int64_t j = 0; j < cnt; ++j) ov[j] = small_first ? sv[j] - bv[j] : bv[j] - sv[j];
+              break;
+            case 2:
+              for (int64_t j = 0; j < cnt; ++j) ov[j] = bv[j] * sv[j];
+              break;
+            default:
+              for (int64_t j = 0; j < cnt; ++j) ov[j] = small_first ? sv[j] / bv[j] : bv[j] / sv[j];
+              break;
           }
         } else {
           const float sv = ps[si0];
           const float* bv = pb + k;
           float* ov = po + k;
           switch (code) {
-            case 0: for (int64_t j = 0; j < cnt; ++j) ov[j] = bv[j] + sv; break;
-            case 1: for (int64_t j = 0; j < cnt; ++j) ov[j] = small_first ? sv - bv[j] : bv[j] - sv; break;
-            case 2: for (int64_t j = 0; j < cnt; ++j) ov[j] = bv[j] * sv; break;
-            default: for (int64_t j = 0; j < cnt; ++j) ov[j] = small_first ? sv / bv[j] : bv[j] / sv; break;
+            case 0:
+              for (int64_t j = 0; j < cnt; ++j) ov[j] = bv[j] + sv;
+              break;
+            case 1:
+              for (int64_t j = 0; j < cnt; ++j) ov[j] = small_first ? sv - bv[j] : bv[j] - sv;
+              break;
+            case 2:
+              for (int64_t j = 0; j < cnt; ++j) ov[j] = bv[j] * sv;
+              break;
+            default:
+              for (int64_t j = 0; j < cnt; ++j) ov[j] = small_first ? sv / bv[j] : bv[j] / sv;
+              break;
           }
         }
         k += cnt;
@@ -391,8 +426,8 @@ Status binary_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std
 
 // Resize of the last two axes of a 4-D tensor (N, C unchanged): index/weight tables once,
 // then planes in parallel.
-Status resize_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector<Tensor>& out,
-                   const KernelContext& ctx) {
+Status resize_fast(const GraphNode& n, const std::vector<const Tensor*>& in,
+                   std::vector<Tensor>& out, const KernelContext& ctx) {
   Result<ResizePlan> plan = resize_plan(n, in, ctx.opset);
   if (!plan.ok()) return plan.status();
   const Tensor& x = *in[0];
@@ -403,7 +438,10 @@ Status resize_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std
   Status s = alloc(n, out[0], plan->out_shape);
   if (!s.ok()) return s;
   const int64_t ih = x.shape[2], iw = x.shape[3], oh = plan->out_shape[2], ow = plan->out_shape[3];
-  struct Tap { int64_t i0, i1; float w1; };
+  struct Tap {
+    int64_t i0, i1;
+    float w1;
+  };
   auto table = [&](int64_t isz, int64_t osz, float scale) {
     std::vector<Tap> t(static_cast<size_t>(osz));
     for (int64_t o = 0; o < osz; ++o) {
@@ -440,14 +478,17 @@ Status resize_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std
       for (int64_t ox = 0; ox < ow; ++ox) d[ox] = r0[ox] + (r1[ox] - r0[ox]) * a.w1;
     }
   };
-  if (ctx.pool) ctx.pool->run(planes, task);
-  else for (int64_t p = 0; p < planes; ++p) task(p);
+  if (ctx.pool)
+    ctx.pool->run(planes, task);
+  else
+    for (int64_t p = 0; p < planes; ++p) task(p);
   return Status::Ok();
 }
 
-Status softmax_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector<Tensor>& out,
-                    const KernelContext& ctx) {
-  if (ctx.opset < 13 || n.op_type != "Softmax" || !in[0] || !is_float(in[0]->dtype)) return ref::k_softmax(n, in, out, ctx);
+Status softmax_fast(const GraphNode& n, const std::vector<const Tensor*>& in,
+                    std::vector<Tensor>& out, const KernelContext& ctx) {
+  if (ctx.opset < 13 || n.op_type != "Softmax" || !in[0] || !is_float(in[0]->dtype))
+    return ref::k_softmax(n, in, out, ctx);
   const Tensor& x = *in[0];
   const int64_t r = x.rank();
   const int64_t axis = norm_axis(n.attr_int("axis", -1), std::max<int64_t>(r, 1));
@@ -480,14 +521,17 @@ Status softmax_fast(const GraphNode& n, const std::vector<const Tensor*>& in, st
     for (int64_t k = 0; k < len; ++k)
       for (int64_t i = 0; i < bl; ++i) q[k * inner + i] *= sum[i];
   };
-  if (ctx.pool) ctx.pool->run(outer * blocks, task);
-  else for (int64_t t = 0; t < outer * blocks; ++t) task(t);
+  if (ctx.pool)
+    ctx.pool->run(outer * blocks, task);
+  else
+    for (int64_t t = 0; t < outer * blocks; ++t) task(t);
   return Status::Ok();
 }
 
-Status concat_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector<Tensor>& out,
-                   const KernelContext& ctx) {
-  for (const Tensor* t : in) if (!t || !is_float(t->dtype)) return ref::k_concat(n, in, out, ctx);
+Status concat_fast(const GraphNode& n, const std::vector<const Tensor*>& in,
+                   std::vector<Tensor>& out, const KernelContext& ctx) {
+  for (const Tensor* t : in)
+    if (!t || !is_float(t->dtype)) return ref::k_concat(n, in, out, ctx);
   const Tensor& x0 = *in[0];
   const int64_t r = x0.rank();
   const int64_t axis = norm_axis(n.attr_int("axis", 0), r);
@@ -496,7 +540,8 @@ Status concat_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std
   os[axis] = 0;
   for (const Tensor* t : in) {
     if (t->rank() != r) return ref::k_concat(n, in, out, ctx);
-    for (int64_t d = 0; d < r; ++d) if (d != axis && t->shape[d] != x0.shape[d]) return ref::k_concat(n, in, out, ctx);
+    for (int64_t d = 0; d < r; ++d)
+      if (d != axis && t->shape[d] != x0.shape[d]) return ref::k_concat(n, in, out, ctx);
     os[axis] += t->shape[axis];
   }
   Status s = alloc(n, out[0], os);
@@ -508,7 +553,9 @@ Status concat_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std
   for (const Tensor* t : in) {
     const int64_t len = t->shape[axis] * inner;
     for (int64_t o = 0; o < outer; ++o) {
-      if (len > 0) std::memcpy(out[0].f.data() + o * os[axis] * inner + off, t->f.data() + o * len, sizeof(float) * len);
+      if (len > 0)
+        std::memcpy(out[0].f.data() + o * os[axis] * inner + off, t->f.data() + o * len,
+                    sizeof(float) * len);
     }
     off += len;
   }
@@ -516,9 +563,10 @@ Status concat_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std
 }
 
 // Threaded float Relu / Clip / Sigmoid / Tanh / LeakyRelu (what is left unfused).
-Status unary_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector<Tensor>& out,
-                  const KernelContext& ctx) {
-  if (!in[0] || !is_float(in[0]->dtype) || in[0]->numel() < 65536 || (n.op_type == "Clip" && ctx.opset < 11)) {
+Status unary_fast(const GraphNode& n, const std::vector<const Tensor*>& in,
+                  std::vector<Tensor>& out, const KernelContext& ctx) {
+  if (!in[0] || !is_float(in[0]->dtype) || in[0]->numel() < 65536 ||
+      (n.op_type == "Clip" && ctx.opset < 11)) {
     return ref::k_unary(n, in, out, ctx);
   }
   float lo = -INFINITY, hi = INFINITY;
@@ -529,8 +577,12 @@ Status unary_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std:
       (k == 1 ? lo : hi) = in[k]->f[0];
     }
   }
-  const int code = n.op_type == "Relu" ? 0 : n.op_type == "Clip" ? 1 : n.op_type == "Sigmoid" ? 2
-                 : n.op_type == "Tanh" ? 3 : n.op_type == "LeakyRelu" ? 4 : -1;
+  const int code = n.op_type == "Relu"        ? 0
+                   : n.op_type == "Clip"      ? 1
+                   : n.op_type == "Sigmoid"   ? 2
+                   : n.op_type == "Tanh"      ? 3
+                   : n.op_type == "LeakyRelu" ? 4
+                                              : -1;
   if (code < 0) return ref::k_unary(n, in, out, ctx);
   const float alpha = n.attr_float("alpha", 0.01f);
   Status s = alloc(n, out[0], in[0]->shape);
@@ -541,11 +593,21 @@ Status unary_fast(const GraphNode& n, const std::vector<const Tensor*>& in, std:
     for (int64_t k = b; k < e; ++k) {
       const float v = p[k];
       switch (code) {
-        case 0: o[k] = v > 0.0f ? v : 0.0f; break;
-        case 1: o[k] = vmin(vmax(v, lo), hi); break;
-        case 2: o[k] = 1.0f / (1.0f + std::exp(-v)); break;
-        case 3: o[k] = std::tanh(v); break;
-        default: o[k] = v >= 0.0f ? v : alpha * v; break;
+        case 0:
+          o[k] = v > 0.0f ? v : 0.0f;
+          break;
+        case 1:
+          o[k] = vmin(vmax(v, lo), hi);
+          break;
+        case 2:
+          o[k] = 1.0f / (1.0f + std::exp(-v));
+          break;
+        case 3:
+          o[k] = std::tanh(v);
+          break;
+        default:
+          o[k] = v >= 0.0f ? v : alpha * v;
+          break;
       }
     }
   });
@@ -562,7 +624,8 @@ Kernel find_fast_kernel(const std::string& op) {
   if (op == "Resize" || op == "Upsample") return resize_fast;
   if (op == "Softmax") return softmax_fast;
   if (op == "Concat") return concat_fast;
-  if (op == "Relu" || op == "Clip" || op == "Sigmoid" || op == "Tanh" || op == "LeakyRelu") return unary_fast;
+  if (op == "Relu" || op == "Clip" || op == "Sigmoid" || op == "Tanh" || op == "LeakyRelu")
+    return unary_fast;
   return nullptr;
 }
 

@@ -98,7 +98,8 @@ const Dispatch& dispatch() {
 }
 
 // Packs A rows [m0, m0+mc) x [k0, k0+kc) into kMR-row panels (k-major within a panel).
-void pack_a(const float* A, int64_t lda, int64_t m0, int64_t mc, int64_t k0, int64_t kc, float* dst) {
+void pack_a(const float* A, int64_t lda, int64_t m0, int64_t mc, int64_t k0, int64_t kc,
+            float* dst) {
   for (int64_t p = 0; p < mc; p += kMR) {
     const int rows = static_cast<int>(std::min<int64_t>(kMR, mc - p));
     for (int64_t k = 0; k < kc; ++k) {
@@ -175,8 +176,10 @@ void sgemm(ThreadPool* pool, int64_t M, int64_t N, int64_t K, const float* A, in
         const float* a = ap.data() + koff[kb] + p * std::max<int64_t>(kc, 0) * kMR;
         for (int64_t q = 0; q < npanels; ++q) {
           const int cols = static_cast<int>(std::min<int64_t>(kNR, nc - q * kNR));
-          if (kc > 0) micro(kc, a, bp.data() + q * kc * kNR, acc);
-          else std::fill(acc, acc + kMR * kNR, 0.0f);
+          if (kc > 0)
+            micro(kc, a, bp.data() + q * kc * kNR, acc);
+          else
+            std::fill(acc, acc + kMR * kNR, 0.0f);
           for (int r = 0; r < rows; ++r) {
             float* c = C + (m0 + r) * ldc + n0 + q * kNR;
             const float* s = acc + r * kNR;
@@ -195,8 +198,10 @@ void sgemm(ThreadPool* pool, int64_t M, int64_t N, int64_t K, const float* A, in
       }
     }
   };
-  if (pool) pool->run(nchunks * msplit, task);
-  else for (int64_t t = 0; t < nchunks * msplit; ++t) task(t);
+  if (pool)
+    pool->run(nchunks * msplit, task);
+  else
+    for (int64_t t = 0; t < nchunks * msplit; ++t) task(t);
 }
 
 }  // namespace colorize::nn::gemm

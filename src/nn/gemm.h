@@ -21,10 +21,14 @@ struct Activation {
   float lo = 0.0f, hi = 0.0f, alpha = 0.0f;
   float apply(float v) const {
     switch (kind) {
-      case kRelu: return v > 0.0f ? v : 0.0f;
-      case kClip: return v < lo ? lo : (v > hi ? hi : v);
-      case kLeaky: return v >= 0.0f ? v : alpha * v;
-      default: return v;
+      case kRelu:
+        return v > 0.0f ? v : 0.0f;
+      case kClip:
+        return v < lo ? lo : (v > hi ? hi : v);
+      case kLeaky:
+        return v >= 0.0f ? v : alpha * v;
+      default:
+        return v;
     }
   }
 };

@@ -1,9 +1,10 @@
 // build_graph: validation, topological sort and constant folding (see graph.h).
+#include "colorize/nn/graph.h"
+
 #include <algorithm>
 #include <new>
 #include <unordered_map>
 
-#include "colorize/nn/graph.h"
 #include "colorize/nn/kernels.h"
 
 namespace colorize::nn {
@@ -23,12 +24,12 @@ std::string GraphNode::attr_string(const std::string& key, const std::string& fa
 std::vector<int64_t> GraphNode::attr_ints(const std::string& key) const {
   auto it = attrs.find(key);
   return it != attrs.end() && it->second.kind == Attribute::Kind::kInts ? it->second.ints
-                                                                         : std::vector<int64_t>{};
+                                                                        : std::vector<int64_t>{};
 }
 std::vector<float> GraphNode::attr_floats(const std::string& key) const {
   auto it = attrs.find(key);
   return it != attrs.end() && it->second.kind == Attribute::Kind::kFloats ? it->second.floats
-                                                                           : std::vector<float>{};
+                                                                          : std::vector<float>{};
 }
 
 int Graph::find_value(const std::string& name) const {
@@ -38,11 +39,13 @@ int Graph::find_value(const std::string& name) const {
   return -1;
 }
 int Graph::input_index(const std::string& name) const {
-  for (size_t k = 0; k < input_info.size(); ++k) if (input_info[k].name == name) return static_cast<int>(k);
+  for (size_t k = 0; k < input_info.size(); ++k)
+    if (input_info[k].name == name) return static_cast<int>(k);
   return -1;
 }
 int Graph::output_index(const std::string& name) const {
-  for (size_t k = 0; k < output_info.size(); ++k) if (output_info[k].name == name) return static_cast<int>(k);
+  for (size_t k = 0; k < output_info.size(); ++k)
+    if (output_info[k].name == name) return static_cast<int>(k);
   return -1;
 }
 
@@ -59,32 +62,39 @@ bool foldable(const std::string&) { return true; }
 Status check_static_params(const Graph& g) {
   auto known = [&](int v) { return v >= 0 && g.is_constant[v]; };
   for (const GraphNode& n : g.nodes) {
-    if ((n.op_type == "Conv" || n.op_type == "ConvTranspose") && n.inputs.size() > 1 && known(n.inputs[1])) {
+    if ((n.op_type == "Conv" || n.op_type == "ConvTranspose") && n.inputs.size() > 1 &&
+        known(n.inputs[1])) {
       const Tensor& w = g.constants[n.inputs[1]];
       const int64_t group = n.attr_int("group", 1);
       if (w.rank() < 3 || w.rank() > 4) {
-        return Status(ErrorCode::kUnsupported, n.label() + ": weight " + shape_string(w.shape) +
-                                                   " (only 1-D and 2-D convolutions are supported)");
+        return Status(ErrorCode::kUnsupported,
+                      n.label() + ": weight " + shape_string(w.shape) +
+                          " (only 1-D and 2-D convolutions are supported)");
       }
       if (group < 1 || (n.op_type == "Conv" && w.shape[0] % group != 0)) {
         return Status(ErrorCode::kCorruptModel, n.label() + ": group " + std::to_string(group) +
-                                                    " does not divide the weight " + shape_string(w.shape));
+                                                    " does not divide the weight " +
+                                                    shape_string(w.shape));
       }
       const int64_t M = n.op_type == "Conv" ? w.shape[0] : w.shape[1] * group;
       if (n.inputs.size() > 2 && known(n.inputs[2]) &&
           (g.constants[n.inputs[2]].rank() != 1 || g.constants[n.inputs[2]].shape[0] != M)) {
-        return Status(ErrorCode::kCorruptModel, n.label() + ": bias " + shape_string(g.constants[n.inputs[2]].shape) +
-                                                    " does not match " + std::to_string(M) + " output channels");
+        return Status(ErrorCode::kCorruptModel,
+                      n.label() + ": bias " + shape_string(g.constants[n.inputs[2]].shape) +
+                          " does not match " + std::to_string(M) + " output channels");
       }
       // A Conv reading a graph input whose channel count is declared.
       const int x = n.inputs[0];
       for (size_t k = 0; n.op_type == "Conv" && k < g.inputs.size(); ++k) {
         const ValueInfo& vi = g.input_info[k];
-        if (g.inputs[k] != x || !vi.has_shape || vi.shape.size() != static_cast<size_t>(w.rank()) || vi.shape[1] < 0) continue;
+        if (g.inputs[k] != x || !vi.has_shape || vi.shape.size() != static_cast<size_t>(w.rank()) ||
+            vi.shape[1] < 0)
+          continue;
         if (vi.shape[1] != w.shape[1] * group) {
-          return Status(ErrorCode::kCorruptModel, n.label() + ": input '" + vi.name + "' has " + std::to_string(vi.shape[1]) +
-                                                      " channels, the weight " + shape_string(w.shape) + " expects " +
-                                                      std::to_string(w.shape[1] * group));
+          return Status(ErrorCode::kCorruptModel,
+                        n.label() + ": input '" + vi.name + "' has " + std::to_string(vi.shape[1]) +
+                            " channels, the weight " + shape_string(w.shape) + " expects " +
+                            std::to_string(w.shape[1] * group));
         }
       }
     }
@@ -93,7 +103,9 @@ Status check_static_params(const Graph& g) {
       for (size_t q = 1; q < 5; ++q) {
         if (!known(n.inputs[q])) continue;
         const int64_t c = g.constants[n.inputs[q]].numel();
-        if (len >= 0 && c != len) return Status(ErrorCode::kCorruptModel, n.label() + ": scale, bias, mean and variance differ in length");
+        if (len >= 0 && c != len)
+          return Status(ErrorCode::kCorruptModel,
+                        n.label() + ": scale, bias, mean and variance differ in length");
         len = c;
       }
     }
@@ -133,8 +145,10 @@ Result<std::shared_ptr<const Graph>> build_graph(Model model, const GraphOptions
       if (vi.name.empty()) return corrupt("a graph input has no name");
       if (ids.count(vi.name)) return corrupt("graph input '" + vi.name + "' is declared twice");
       if (vi.dtype == DType::kUndefined) {
-        return Status(ErrorCode::kUnsupported, "graph input '" + vi.name +
-                                                   "' has an element type the engine does not take (float32 or int64 expected)");
+        return Status(
+            ErrorCode::kUnsupported,
+            "graph input '" + vi.name +
+                "' has an element type the engine does not take (float32 or int64 expected)");
       }
       g->inputs.push_back(new_value(vi.name));
       g->input_info.push_back(vi);
@@ -156,8 +170,8 @@ Result<std::shared_ptr<const Graph>> build_graph(Model model, const GraphOptions
       }
       const OpInfo* op = find_op(d.op_type);
       if (!op) {
-        return Status(ErrorCode::kUnsupported,
-                      "node '" + node.name + "': op '" + d.op_type + "' is not supported by this engine");
+        return Status(ErrorCode::kUnsupported, "node '" + node.name + "': op '" + d.op_type +
+                                                   "' is not supported by this engine");
       }
       // Trailing omitted inputs/outputs do not count.
       while (!d.inputs.empty() && d.inputs.back().empty()) d.inputs.pop_back();
@@ -165,19 +179,22 @@ Result<std::shared_ptr<const Graph>> build_graph(Model model, const GraphOptions
       const int ni = static_cast<int>(d.inputs.size()), no = static_cast<int>(d.outputs.size());
       if (ni < op->min_inputs || ni > op->max_inputs) {
         return corrupt(node.label() + " has " + std::to_string(ni) + " inputs; " + d.op_type +
-                       " takes " + std::to_string(op->min_inputs) + " to " + std::to_string(op->max_inputs));
+                       " takes " + std::to_string(op->min_inputs) + " to " +
+                       std::to_string(op->max_inputs));
       }
       if (no < op->min_outputs || no > op->max_outputs) {
-        return Status(ErrorCode::kUnsupported,
-                      node.label() + " has " + std::to_string(no) + " outputs; the engine supports " +
-                          std::to_string(op->min_outputs) + " to " + std::to_string(op->max_outputs));
+        return Status(ErrorCode::kUnsupported, node.label() + " has " + std::to_string(no) +
+                                                   " outputs; the engine supports " +
+                                                   std::to_string(op->min_outputs) + " to " +
+                                                   std::to_string(op->max_outputs));
       }
       for (const auto& out : d.outputs) {
         if (out.empty()) {
           node.outputs.push_back(-1);
           continue;
         }
-        if (ids.count(out)) return corrupt(node.label() + " produces '" + out + "', which is already defined");
+        if (ids.count(out))
+          return corrupt(node.label() + " produces '" + out + "', which is already defined");
         node.outputs.push_back(new_value(out));
         producer[out] = k;
       }
@@ -192,7 +209,8 @@ Result<std::shared_ptr<const Graph>> build_graph(Model model, const GraphOptions
           continue;
         }
         auto it = ids.find(in);
-        if (it == ids.end()) return corrupt(nodes[k].label() + " reads '" + in + "', which nothing defines");
+        if (it == ids.end())
+          return corrupt(nodes[k].label() + " reads '" + in + "', which nothing defines");
         nodes[k].inputs.push_back(it->second);
         auto p = producer.find(in);
         if (p != producer.end()) {
@@ -203,7 +221,8 @@ Result<std::shared_ptr<const Graph>> build_graph(Model model, const GraphOptions
     }
     std::vector<size_t> order;
     order.reserve(n);
-    for (size_t k = 0; k < n; ++k) if (pending[k] == 0) order.push_back(k);
+    for (size_t k = 0; k < n; ++k)
+      if (pending[k] == 0) order.push_back(k);
     for (size_t head = 0; head < order.size(); ++head) {
       for (size_t u : users[order[head]]) {
         if (--pending[u] == 0) order.push_back(u);

@@ -7,7 +7,9 @@
 namespace colorize::nn {
 namespace {
 
-Status bad(const std::string& m) { return Status(ErrorCode::kCorruptModel, "malformed .npy file: " + m); }
+Status bad(const std::string& m) {
+  return Status(ErrorCode::kCorruptModel, "malformed .npy file: " + m);
+}
 
 // Finds `'key': value` in the header dict and returns the text after the colon.
 bool find_key(const std::string& h, const std::string& key, size_t& pos) {
@@ -22,8 +24,9 @@ bool find_key(const std::string& h, const std::string& key, size_t& pos) {
 
 float half_bits_to_float(uint16_t h) {
   const int e = (h >> 10) & 0x1f, m = h & 0x3ff;
-  float v = e == 0 ? std::ldexp(static_cast<float>(m), -24)
-          : e == 31 ? (m ? NAN : INFINITY) : std::ldexp(static_cast<float>(m | 0x400), e - 25);
+  float v = e == 0    ? std::ldexp(static_cast<float>(m), -24)
+            : e == 31 ? (m ? NAN : INFINITY)
+                      : std::ldexp(static_cast<float>(m | 0x400), e - 25);
   return (h & 0x8000) ? -v : v;
 }
 
@@ -76,15 +79,22 @@ Result<Tensor> parse_npy(const uint8_t* data, size_t size) {
   }
   const int64_t n = shape_numel(shape);
   if (n < 0) return Status(ErrorCode::kTooLarge, ".npy array too large");
-  if (descr.size() < 3 || descr[0] == '>') return Status(ErrorCode::kUnsupported, ".npy type '" + descr + "'");
+  if (descr.size() < 3 || descr[0] == '>')
+    return Status(ErrorCode::kUnsupported, ".npy type '" + descr + "'");
   const std::string kind = descr.substr(1);
   int elem;
-  if (kind == "f4" || kind == "i4") elem = 4;
-  else if (kind == "f8" || kind == "i8") elem = 8;
-  else if (kind == "f2") elem = 2;
-  else if (kind == "i1" || kind == "u1" || kind == "b1") elem = 1;
-  else return Status(ErrorCode::kUnsupported, ".npy type '" + descr + "'");
-  if (static_cast<uint64_t>(n) * elem > size - off) return Status(ErrorCode::kTruncated, ".npy data truncated");
+  if (kind == "f4" || kind == "i4")
+    elem = 4;
+  else if (kind == "f8" || kind == "i8")
+    elem = 8;
+  else if (kind == "f2")
+    elem = 2;
+  else if (kind == "i1" || kind == "u1" || kind == "b1")
+    elem = 1;
+  else
+    return Status(ErrorCode::kUnsupported, ".npy type '" + descr + "'");
+  if (static_cast<uint64_t>(n) * elem > size - off)
+    return Status(ErrorCode::kTruncated, ".npy data truncated");
   Tensor t;
   t.shape = shape;
   const uint8_t* d = data + off;
@@ -111,13 +121,18 @@ Result<Tensor> parse_npy(const uint8_t* data, size_t size) {
         }
       }
     } else {
-      t.dtype = kind == "i8" ? DType::kInt64 : kind == "i4" ? DType::kInt32 : kind == "i1" ? DType::kInt8
-              : kind == "u1" ? DType::kUInt8 : DType::kBool;
+      t.dtype = kind == "i8"   ? DType::kInt64
+                : kind == "i4" ? DType::kInt32
+                : kind == "i1" ? DType::kInt8
+                : kind == "u1" ? DType::kUInt8
+                               : DType::kBool;
       t.i.resize(static_cast<size_t>(n));
       for (int64_t k = 0; k < n; ++k) {
         const uint64_t v = le(k, elem);
-        t.i[k] = elem == 8 ? static_cast<int64_t>(v) : elem == 4 ? static_cast<int32_t>(v)
-               : kind == "i1" ? static_cast<int8_t>(v) : static_cast<int64_t>(v != 0 && kind == "b1" ? 1 : v);
+        t.i[k] = elem == 8      ? static_cast<int64_t>(v)
+                 : elem == 4    ? static_cast<int32_t>(v)
+                 : kind == "i1" ? static_cast<int8_t>(v)
+                                : static_cast<int64_t>(v != 0 && kind == "b1" ? 1 : v);
       }
     }
   } catch (const std::bad_alloc&) {
@@ -129,7 +144,8 @@ Result<Tensor> parse_npy(const uint8_t* data, size_t size) {
 Result<Tensor> read_npy(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status(ErrorCode::kIo, "cannot open '" + path + "'");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   Result<Tensor> t = parse_npy(bytes.data(), bytes.size());
   if (!t.ok()) return Status(t.status().code(), path + ": " + t.status().message());
   return t;
@@ -137,14 +153,26 @@ Result<Tensor> read_npy(const std::string& path) {
 
 std::vector<uint8_t> encode_npy(const Tensor& t) {
   std::string shape = "(";
-  for (size_t k = 0; k < t.shape.size(); ++k) shape += std::to_string(t.shape[k]) + (t.shape.size() == 1 ? "," : k + 1 < t.shape.size() ? ", " : "");
+  for (size_t k = 0; k < t.shape.size(); ++k)
+    shape += std::to_string(t.shape[k]) + (t.shape.size() == 1      ? ","
+                                           : k + 1 < t.shape.size() ? ", "
+                                                                    : "");
   shape += ")";
   const bool fl = is_float(t.dtype);
-  std::string h = std::string("{'descr': '") + (fl ? "<f4" : "<i8") + "', 'fortran_order': False, 'shape': " + shape + ", }";
+  std::string h = std::string("{'descr': '") + (fl ? "<f4" : "<i8") +
+                  "', 'fortran_order': False, 'shape': " + shape + ", }";
   while ((10 + h.size() + 1) % 64 != 0) h += ' ';
   h += '\n';
-  std::vector<uint8_t> out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
-                              static_cast<uint8_t>(h.size() & 0xff), static_cast<uint8_t>(h.size() >> 8)};
+  std::vector<uint8_t> out = {0x93,
+                              'N',
+                              'U',
+                              'M',
+                              'P',
+                              'Y',
+                              1,
+                              0,
+                              static_cast<uint8_t>(h.size() & 0xff),
+                              static_cast<uint8_t>(h.size() >> 8)};
   out.insert(out.end(), h.begin(), h.end());
   const size_t n = t.stored();
   for (size_t k = 0; k < n; ++k) {
@@ -168,7 +196,8 @@ Status write_npy(const std::string& path, const Tensor& t) {
   const std::vector<uint8_t> bytes = encode_npy(t);
   std::ofstream out(path, std::ios::binary);
   if (!out) return Status(ErrorCode::kIo, "cannot write '" + path + "'");
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) return Status(ErrorCode::kIo, "cannot write '" + path + "'");
   return Status::Ok();
 }

@@ -12,8 +12,16 @@ namespace {
 
 // ONNX TensorProto.DataType numbers as they appear in files.
 enum OnnxType {
-  kOnnxFloat = 1, kOnnxUInt8 = 2, kOnnxInt8 = 3, kOnnxUInt16 = 4, kOnnxInt16 = 5,
-  kOnnxInt32 = 6, kOnnxInt64 = 7, kOnnxString = 8, kOnnxBool = 9, kOnnxFloat16 = 10,
+  kOnnxFloat = 1,
+  kOnnxUInt8 = 2,
+  kOnnxInt8 = 3,
+  kOnnxUInt16 = 4,
+  kOnnxInt16 = 5,
+  kOnnxInt32 = 6,
+  kOnnxInt64 = 7,
+  kOnnxString = 8,
+  kOnnxBool = 9,
+  kOnnxFloat16 = 10,
   kOnnxDouble = 11,
 };
 
@@ -74,11 +82,16 @@ class Reader {
     const uint8_t* d;
     size_t n;
     switch (wire) {
-      case kVarint: return varint(v);
-      case kFixed64: return fixed64(v);
-      case kFixed32: return fixed32(v32);
-      case kLen: return bytes(d, n);
-      default: return false;  // groups (3, 4) are not used by onnx.proto
+      case kVarint:
+        return varint(v);
+      case kFixed64:
+        return fixed64(v);
+      case kFixed32:
+        return fixed32(v32);
+      case kLen:
+        return bytes(d, n);
+      default:
+        return false;  // groups (3, 4) are not used by onnx.proto
     }
   }
 
@@ -182,20 +195,30 @@ float half_to_float(uint16_t h) {
 // Maps an ONNX element type to the engine's storage type; kUndefined when not kept.
 DType storage_type(int64_t onnx_type) {
   switch (onnx_type) {
-    case kOnnxFloat: case kOnnxFloat16: case kOnnxDouble: return DType::kFloat32;
-    case kOnnxUInt8: return DType::kUInt8;
-    case kOnnxInt8: return DType::kInt8;
-    case kOnnxInt32: return DType::kInt32;
-    case kOnnxInt64: return DType::kInt64;
-    case kOnnxBool: return DType::kBool;
-    default: return DType::kUndefined;
+    case kOnnxFloat:
+    case kOnnxFloat16:
+    case kOnnxDouble:
+      return DType::kFloat32;
+    case kOnnxUInt8:
+      return DType::kUInt8;
+    case kOnnxInt8:
+      return DType::kInt8;
+    case kOnnxInt32:
+      return DType::kInt32;
+    case kOnnxInt64:
+      return DType::kInt64;
+    case kOnnxBool:
+      return DType::kBool;
+    default:
+      return DType::kUndefined;
   }
 }
 
 const char* onnx_type_name(int64_t t) {
-  static const char* names[] = {"undefined", "float32", "uint8", "int8", "uint16", "int16",
-                                "int32", "int64", "string", "bool", "float16", "float64",
-                                "uint32", "uint64", "complex64", "complex128", "bfloat16"};
+  static const char* names[] = {"undefined",  "float32", "uint8",  "int8",   "uint16",
+                                "int16",      "int32",   "int64",  "string", "bool",
+                                "float16",    "float64", "uint32", "uint64", "complex64",
+                                "complex128", "bfloat16"};
   if (t >= 0 && t < 17) return names[t];
   return "unknown";
 }
@@ -225,25 +248,52 @@ Status parse_tensor(const uint8_t* data, size_t size, Tensor& out, std::string* 
     bool ok = true;
     uint64_t v = 0;
     switch (field) {
-      case 1: ok = read_ints(r, wire, dims); break;
-      case 2: ok = wire == kVarint && r.varint(v); type = static_cast<int64_t>(v); break;
-      case 4: ok = read_floats(r, wire, float_data); break;
-      case 5: ok = read_ints(r, wire, int32_data); break;
-      case 7: ok = read_ints(r, wire, int64_data); break;
-      case 8: ok = wire == kLen && read_string(r, name); break;
-      case 9: ok = wire == kLen && r.bytes(raw, raw_n); has_raw = ok; break;
-      case 10: ok = read_doubles(r, wire, double_data); break;
-      case 14: ok = wire == kVarint && r.varint(v); location = static_cast<int64_t>(v); break;
-      case 3: case 6: case 11: case 13:
+      case 1:
+        ok = read_ints(r, wire, dims);
+        break;
+      case 2:
+        ok = wire == kVarint && r.varint(v);
+        type = static_cast<int64_t>(v);
+        break;
+      case 4:
+        ok = read_floats(r, wire, float_data);
+        break;
+      case 5:
+        ok = read_ints(r, wire, int32_data);
+        break;
+      case 7:
+        ok = read_ints(r, wire, int64_data);
+        break;
+      case 8:
+        ok = wire == kLen && read_string(r, name);
+        break;
+      case 9:
+        ok = wire == kLen && r.bytes(raw, raw_n);
+        has_raw = ok;
+        break;
+      case 10:
+        ok = read_doubles(r, wire, double_data);
+        break;
+      case 14:
+        ok = wire == kVarint && r.varint(v);
+        location = static_cast<int64_t>(v);
+        break;
+      case 3:
+      case 6:
+      case 11:
+      case 13:
         // segment, string_data, uint64_data, external_data: not supported; note external.
         if (field == 13) location = 1;
         ok = r.skip(wire);
         if (field == 6) type = kOnnxString;
         break;
-      default: ok = r.skip(wire); break;
+      default:
+        ok = r.skip(wire);
+        break;
     }
-    if (!ok) return corrupt("truncated or invalid field " + std::to_string(field) +
-                            " in tensor '" + name + "'");
+    if (!ok)
+      return corrupt("truncated or invalid field " + std::to_string(field) + " in tensor '" + name +
+                     "'");
   }
   if (name_out) *name_out = name;
   const std::string who = "tensor '" + name + "'";
@@ -253,8 +303,8 @@ Status parse_tensor(const uint8_t* data, size_t size, Tensor& out, std::string* 
   }
   const DType dt = storage_type(type);
   if (dt == DType::kUndefined) {
-    return Status(ErrorCode::kUnsupported,
-                  who + " has element type " + onnx_type_name(type) + ", which the engine does not read");
+    return Status(ErrorCode::kUnsupported, who + " has element type " + onnx_type_name(type) +
+                                               ", which the engine does not read");
   }
   for (int64_t d : dims) {
     if (d < 0) return corrupt(who + " has a negative dimension");
@@ -267,10 +317,20 @@ Status parse_tensor(const uint8_t* data, size_t size, Tensor& out, std::string* 
   const size_t count = static_cast<size_t>(n);
   int elem = 0;
   switch (type) {
-    case kOnnxFloat: case kOnnxInt32: elem = 4; break;
-    case kOnnxFloat16: elem = 2; break;
-    case kOnnxDouble: case kOnnxInt64: elem = 8; break;
-    default: elem = 1; break;
+    case kOnnxFloat:
+    case kOnnxInt32:
+      elem = 4;
+      break;
+    case kOnnxFloat16:
+      elem = 2;
+      break;
+    case kOnnxDouble:
+    case kOnnxInt64:
+      elem = 8;
+      break;
+    default:
+      elem = 1;
+      break;
   }
   auto mismatch = [&](size_t have) {
     return corrupt(who + " of shape " + shape_string(dims) + " holds " + std::to_string(have) +
@@ -300,11 +360,21 @@ Status parse_tensor(const uint8_t* data, size_t size, Tensor& out, std::string* 
         for (size_t k = 0; k < count; ++k) {
           const uint8_t* q = raw + k * elem;
           switch (type) {
-            case kOnnxInt8: out.i[k] = static_cast<int8_t>(q[0]); break;
-            case kOnnxUInt8: out.i[k] = q[0]; break;
-            case kOnnxBool: out.i[k] = q[0] != 0; break;
-            case kOnnxInt32: out.i[k] = static_cast<int32_t>(le_bytes(q, 4)); break;
-            default: out.i[k] = static_cast<int64_t>(le_bytes(q, 8)); break;
+            case kOnnxInt8:
+              out.i[k] = static_cast<int8_t>(q[0]);
+              break;
+            case kOnnxUInt8:
+              out.i[k] = q[0];
+              break;
+            case kOnnxBool:
+              out.i[k] = q[0] != 0;
+              break;
+            case kOnnxInt32:
+              out.i[k] = static_cast<int32_t>(le_bytes(q, 4));
+              break;
+            default:
+              out.i[k] = static_cast<int64_t>(le_bytes(q, 8));
+              break;
           }
         }
       }
@@ -322,7 +392,8 @@ Status parse_tensor(const uint8_t* data, size_t size, Tensor& out, std::string* 
       case kOnnxFloat16:
         if (int32_data.size() != count) return mismatch(int32_data.size());
         out.f.resize(count);
-        for (size_t k = 0; k < count; ++k) out.f[k] = half_to_float(static_cast<uint16_t>(int32_data[k]));
+        for (size_t k = 0; k < count; ++k)
+          out.f[k] = half_to_float(static_cast<uint16_t>(int32_data[k]));
         break;
       case kOnnxInt64:
         if (int64_data.size() != count) return mismatch(int64_data.size());
@@ -333,9 +404,10 @@ Status parse_tensor(const uint8_t* data, size_t size, Tensor& out, std::string* 
         out.i.resize(count);
         for (size_t k = 0; k < count; ++k) {
           const int32_t x = static_cast<int32_t>(int32_data[k]);
-          out.i[k] = type == kOnnxInt8 ? static_cast<int8_t>(x)
+          out.i[k] = type == kOnnxInt8    ? static_cast<int8_t>(x)
                      : type == kOnnxUInt8 ? static_cast<uint8_t>(x)
-                     : type == kOnnxBool ? (x != 0) : x;
+                     : type == kOnnxBool  ? (x != 0)
+                                          : x;
         }
         break;
     }
@@ -359,38 +431,75 @@ Status parse_attribute(const uint8_t* data, size_t size, std::string& name, Attr
     uint64_t v = 0;
     uint32_t v32 = 0;
     switch (field) {
-      case 1: ok = wire == kLen && read_string(r, name); break;
+      case 1:
+        ok = wire == kLen && read_string(r, name);
+        break;
       case 2:
         ok = wire == kFixed32 && r.fixed32(v32);
         std::memcpy(&a.f, &v32, 4);
         break;
-      case 3: ok = wire == kVarint && r.varint(v); a.i = static_cast<int64_t>(v); break;
-      case 4: ok = wire == kLen && read_string(r, a.s); break;
-      case 5: ok = wire == kLen && r.bytes(tdata, tn); has_t = ok; break;
-      case 7: ok = read_floats(r, wire, a.floats); break;
-      case 8: ok = read_ints(r, wire, a.ints); break;
+      case 3:
+        ok = wire == kVarint && r.varint(v);
+        a.i = static_cast<int64_t>(v);
+        break;
+      case 4:
+        ok = wire == kLen && read_string(r, a.s);
+        break;
+      case 5:
+        ok = wire == kLen && r.bytes(tdata, tn);
+        has_t = ok;
+        break;
+      case 7:
+        ok = read_floats(r, wire, a.floats);
+        break;
+      case 8:
+        ok = read_ints(r, wire, a.ints);
+        break;
       case 9: {
         std::string s;
         ok = wire == kLen && read_string(r, s);
         a.strings.push_back(std::move(s));
         break;
       }
-      case 20: ok = wire == kVarint && r.varint(v); type = static_cast<int64_t>(v); break;
-      default: ok = r.skip(wire); break;  // graphs, tensors lists, type protos: not parsed
+      case 20:
+        ok = wire == kVarint && r.varint(v);
+        type = static_cast<int64_t>(v);
+        break;
+      default:
+        ok = r.skip(wire);
+        break;  // graphs, tensors lists, type protos: not parsed
     }
-    if (!ok) return corrupt("truncated or invalid field " + std::to_string(field) +
-                            " in attribute '" + name + "'");
+    if (!ok)
+      return corrupt("truncated or invalid field " + std::to_string(field) + " in attribute '" +
+                     name + "'");
   }
   switch (type) {
-    case 1: a.kind = Attribute::Kind::kFloat; break;
-    case 2: a.kind = Attribute::Kind::kInt; break;
-    case 3: a.kind = Attribute::Kind::kString; break;
-    case 4: a.kind = Attribute::Kind::kTensor; break;
-    case 6: a.kind = Attribute::Kind::kFloats; break;
-    case 7: a.kind = Attribute::Kind::kInts; break;
-    case 8: a.kind = Attribute::Kind::kStrings; break;
-    case 0: return corrupt("attribute '" + name + "' has no type");
-    default: a.kind = Attribute::Kind::kOther; break;
+    case 1:
+      a.kind = Attribute::Kind::kFloat;
+      break;
+    case 2:
+      a.kind = Attribute::Kind::kInt;
+      break;
+    case 3:
+      a.kind = Attribute::Kind::kString;
+      break;
+    case 4:
+      a.kind = Attribute::Kind::kTensor;
+      break;
+    case 6:
+      a.kind = Attribute::Kind::kFloats;
+      break;
+    case 7:
+      a.kind = Attribute::Kind::kInts;
+      break;
+    case 8:
+      a.kind = Attribute::Kind::kStrings;
+      break;
+    case 0:
+      return corrupt("attribute '" + name + "' has no type");
+    default:
+      a.kind = Attribute::Kind::kOther;
+      break;
   }
   if (a.kind == Attribute::Kind::kTensor) {
     if (!has_t) return corrupt("tensor attribute '" + name + "' has no tensor");
@@ -409,11 +518,23 @@ Status parse_node(const uint8_t* data, size_t size, NodeDef& node) {
     bool ok = true;
     std::string s;
     switch (field) {
-      case 1: ok = wire == kLen && read_string(r, s); node.inputs.push_back(s); break;
-      case 2: ok = wire == kLen && read_string(r, s); node.outputs.push_back(s); break;
-      case 3: ok = wire == kLen && read_string(r, node.name); break;
-      case 4: ok = wire == kLen && read_string(r, node.op_type); break;
-      case 7: ok = wire == kLen && read_string(r, node.domain); break;
+      case 1:
+        ok = wire == kLen && read_string(r, s);
+        node.inputs.push_back(s);
+        break;
+      case 2:
+        ok = wire == kLen && read_string(r, s);
+        node.outputs.push_back(s);
+        break;
+      case 3:
+        ok = wire == kLen && read_string(r, node.name);
+        break;
+      case 4:
+        ok = wire == kLen && read_string(r, node.op_type);
+        break;
+      case 7:
+        ok = wire == kLen && read_string(r, node.domain);
+        break;
       case 5: {
         const uint8_t* d;
         size_t n;
@@ -427,10 +548,13 @@ Status parse_node(const uint8_t* data, size_t size, NodeDef& node) {
         }
         break;
       }
-      default: ok = r.skip(wire); break;
+      default:
+        ok = r.skip(wire);
+        break;
     }
-    if (!ok) return corrupt("truncated or invalid field " + std::to_string(field) + " in node '" +
-                            node.name + "'");
+    if (!ok)
+      return corrupt("truncated or invalid field " + std::to_string(field) + " in node '" +
+                     node.name + "'");
   }
   return Status::Ok();
 }
@@ -568,7 +692,8 @@ Status parse_graph(const uint8_t* data, size_t size, Model& m) {
 }  // namespace
 
 Result<Model> parse_onnx(const uint8_t* data, size_t size) {
-  if (size == 0 || data == nullptr) return Result<Model>(ErrorCode::kEmptyInput, "the model file is empty");
+  if (size == 0 || data == nullptr)
+    return Result<Model>(ErrorCode::kEmptyInput, "the model file is empty");
   Model m;
   Reader r(data, size);
   bool has_graph = false;
@@ -598,9 +723,13 @@ Result<Model> parse_onnx(const uint8_t* data, size_t size) {
             int w2;
             ok = o.tag(f2, w2);
             if (!ok) break;
-            if (f2 == 1 && w2 == kLen) ok = read_string(o, domain);
-            else if (f2 == 2 && w2 == kVarint) { ok = o.varint(v); version = static_cast<int64_t>(v); }
-            else ok = o.skip(w2);
+            if (f2 == 1 && w2 == kLen)
+              ok = read_string(o, domain);
+            else if (f2 == 2 && w2 == kVarint) {
+              ok = o.varint(v);
+              version = static_cast<int64_t>(v);
+            } else
+              ok = o.skip(w2);
           }
           if (ok && (domain.empty() || domain == "ai.onnx")) {
             m.opset = version;

@@ -26,21 +26,25 @@ Status axis_attr(const GraphNode& n, const std::string& key, size_t len, int64_t
 }  // namespace
 
 Result<ConvGeometry> conv_geometry(const GraphNode& n, const Shape& x, const Shape& w) {
-  if (x.size() < 3 || x.size() > 4) return unsupported(n, "only 1-D and 2-D convolutions are supported, input is " + shape_string(x));
-  if (w.size() != x.size()) return node_error(n, "weight " + shape_string(w) + " does not match input " + shape_string(x));
+  if (x.size() < 3 || x.size() > 4)
+    return unsupported(n,
+                       "only 1-D and 2-D convolutions are supported, input is " + shape_string(x));
+  if (w.size() != x.size())
+    return node_error(n, "weight " + shape_string(w) + " does not match input " + shape_string(x));
   const size_t nsp = x.size() - 2;
   ConvGeometry g;
   g.groups = n.attr_int("group", 1);
   if (g.groups < 1 || x[1] % g.groups != 0 || w[0] % g.groups != 0 || x[1] / g.groups != w[1]) {
-    return node_error(n, "input " + shape_string(x) + ", weight " + shape_string(w) + " and group " +
-                             std::to_string(g.groups) + " do not fit");
+    return node_error(n, "input " + shape_string(x) + ", weight " + shape_string(w) +
+                             " and group " + std::to_string(g.groups) + " do not fit");
   }
   Status s = axis_attr(n, "strides", nsp, 1, g.strides);
   if (s.ok()) s = axis_attr(n, "dilations", nsp, 1, g.dilations);
   if (!s.ok()) return s;
   g.kernel = n.attr_ints("kernel_shape");
   if (g.kernel.empty()) g.kernel.assign(w.begin() + 2, w.end());
-  if (g.kernel != Shape(w.begin() + 2, w.end())) return node_error(n, "kernel_shape disagrees with the weight");
+  if (g.kernel != Shape(w.begin() + 2, w.end()))
+    return node_error(n, "kernel_shape disagrees with the weight");
   std::vector<int64_t> pads;
   s = axis_attr(n, "pads", 2 * nsp, 0, pads);
   if (!s.ok()) return s;
@@ -50,9 +54,10 @@ Result<ConvGeometry> conv_geometry(const GraphNode& n, const Shape& x, const Sha
   g.out.resize(nsp);
   for (size_t d = 0; d < nsp; ++d) {
     const int64_t in = x[2 + d], st = g.strides[d], dl = g.dilations[d];
-    if (st < 1 || dl < 1 || g.kernel[d] < 1) return node_error(n, "strides, dilations and kernel must be >= 1");
-    if (st > kMaxConvParam || dl > kMaxConvParam || g.kernel[d] > kMaxConvParam || pads[d] > kMaxConvParam ||
-        pads[d + nsp] > kMaxConvParam) {
+    if (st < 1 || dl < 1 || g.kernel[d] < 1)
+      return node_error(n, "strides, dilations and kernel must be >= 1");
+    if (st > kMaxConvParam || dl > kMaxConvParam || g.kernel[d] > kMaxConvParam ||
+        pads[d] > kMaxConvParam || pads[d + nsp] > kMaxConvParam) {
       return node_error(n, "kernel, stride, dilation or pads out of range");
     }
     const int64_t dk = (g.kernel[d] - 1) * dl + 1;
@@ -73,44 +78,53 @@ Result<ConvGeometry> conv_geometry(const GraphNode& n, const Shape& x, const Sha
     } else {
       return unsupported(n, "auto_pad '" + ap + "'");
     }
-    if (g.out[d] <= 0) return node_error(n, "input " + shape_string(x) + " is smaller than the kernel");
+    if (g.out[d] <= 0)
+      return node_error(n, "input " + shape_string(x) + " is smaller than the kernel");
   }
   return g;
 }
 
 Result<ConvGeometry> conv_transpose_geometry(const GraphNode& n, const Shape& x, const Shape& w) {
-  if (x.size() < 3 || x.size() > 4) return unsupported(n, "only 1-D and 2-D transposed convolutions are supported");
-  if (w.size() != x.size() || w[0] != x[1]) return node_error(n, "weight " + shape_string(w) + " does not match input " + shape_string(x));
+  if (x.size() < 3 || x.size() > 4)
+    return unsupported(n, "only 1-D and 2-D transposed convolutions are supported");
+  if (w.size() != x.size() || w[0] != x[1])
+    return node_error(n, "weight " + shape_string(w) + " does not match input " + shape_string(x));
   const size_t nsp = x.size() - 2;
   ConvGeometry g;
   g.groups = n.attr_int("group", 1);
-  if (g.groups < 1 || x[1] % g.groups != 0) return node_error(n, "group does not divide the channels");
+  if (g.groups < 1 || x[1] % g.groups != 0)
+    return node_error(n, "group does not divide the channels");
   Status s = axis_attr(n, "strides", nsp, 1, g.strides);
   if (s.ok()) s = axis_attr(n, "dilations", nsp, 1, g.dilations);
   if (!s.ok()) return s;
   g.kernel = n.attr_ints("kernel_shape");
   if (g.kernel.empty()) g.kernel.assign(w.begin() + 2, w.end());
-  if (g.kernel != Shape(w.begin() + 2, w.end())) return node_error(n, "kernel_shape disagrees with the weight");
+  if (g.kernel != Shape(w.begin() + 2, w.end()))
+    return node_error(n, "kernel_shape disagrees with the weight");
   std::vector<int64_t> pads, opad;
   s = axis_attr(n, "pads", 2 * nsp, 0, pads);
   if (s.ok()) s = axis_attr(n, "output_padding", nsp, 0, opad);
   if (!s.ok()) return s;
   std::vector<int64_t> oshape = n.attr_ints("output_shape");
   if (oshape.size() == nsp + 2) oshape.erase(oshape.begin(), oshape.begin() + 2);
-  if (!oshape.empty() && oshape.size() != nsp) return node_error(n, "output_shape has the wrong length");
+  if (!oshape.empty() && oshape.size() != nsp)
+    return node_error(n, "output_shape has the wrong length");
   const std::string ap = n.attr_string("auto_pad", "NOTSET");
-  if (ap != "NOTSET" && ap != "VALID" && ap != "SAME_UPPER" && ap != "SAME_LOWER") return unsupported(n, "auto_pad '" + ap + "'");
+  if (ap != "NOTSET" && ap != "VALID" && ap != "SAME_UPPER" && ap != "SAME_LOWER")
+    return unsupported(n, "auto_pad '" + ap + "'");
   g.pads_begin.resize(nsp);
   g.pads_end.resize(nsp);
   g.out.resize(nsp);
   for (size_t d = 0; d < nsp; ++d) {
     const int64_t in = x[2 + d], st = g.strides[d], dl = g.dilations[d];
     if (st < 1 || dl < 1) return node_error(n, "strides and dilations must be >= 1");
-    if (st > kMaxConvParam || dl > kMaxConvParam || g.kernel[d] > kMaxConvParam || std::abs(pads[d]) > kMaxConvParam ||
-        std::abs(pads[d + nsp]) > kMaxConvParam || std::abs(opad[d]) > kMaxConvParam || in > kMaxElements) {
+    if (st > kMaxConvParam || dl > kMaxConvParam || g.kernel[d] > kMaxConvParam ||
+        std::abs(pads[d]) > kMaxConvParam || std::abs(pads[d + nsp]) > kMaxConvParam ||
+        std::abs(opad[d]) > kMaxConvParam || in > kMaxElements) {
       return node_error(n, "kernel, stride, dilation or pads out of range");
     }
-    if (!oshape.empty() && (oshape[d] < 0 || oshape[d] > kMaxElements)) return node_error(n, "output_shape out of range");
+    if (!oshape.empty() && (oshape[d] < 0 || oshape[d] > kMaxElements))
+      return node_error(n, "output_shape out of range");
     const int64_t dk = (g.kernel[d] - 1) * dl + 1;
     const int64_t full = st * (in - 1) + opad[d] + dk;
     if (!oshape.empty() || ap == "SAME_UPPER" || ap == "SAME_LOWER") {
@@ -170,7 +184,8 @@ Status conv(const GraphNode& n, const std::vector<const Tensor*>& in, std::vecto
   if (!geo.ok()) return geo.status();
   const int64_t M = w.shape[0];
   const Tensor* bias = in.size() > 2 ? in[2] : nullptr;
-  if (bias && (!is_float(bias->dtype) || static_cast<int64_t>(bias->f.size()) != M)) return node_error(n, "bias must have M values");
+  if (bias && (!is_float(bias->dtype) || static_cast<int64_t>(bias->f.size()) != M))
+    return node_error(n, "bias must have M values");
   Shape os = {x.shape[0], M};
   os.insert(os.end(), geo->out.begin(), geo->out.end());
   s = alloc(n, out[0], os);
@@ -215,7 +230,8 @@ Status conv_transpose(const GraphNode& n, const std::vector<const Tensor*>& in,
   if (!geo.ok()) return geo.status();
   const int64_t G = geo->groups, C = x.shape[1], Cg = C / G, Mg = w.shape[1], M = Mg * G;
   const Tensor* bias = in.size() > 2 ? in[2] : nullptr;
-  if (bias && (!is_float(bias->dtype) || static_cast<int64_t>(bias->f.size()) != M)) return node_error(n, "bias must have M values");
+  if (bias && (!is_float(bias->dtype) || static_cast<int64_t>(bias->f.size()) != M))
+    return node_error(n, "bias must have M values");
   Shape os = {x.shape[0], M};
   os.insert(os.end(), geo->out.begin(), geo->out.end());
   s = alloc(n, out[0], os);
@@ -255,21 +271,26 @@ Status conv_transpose(const GraphNode& n, const std::vector<const Tensor*>& in,
 
 }  // namespace
 
-Result<ResizePlan> resize_plan(const GraphNode& n, const std::vector<const Tensor*>& in, int64_t opset) {
+Result<ResizePlan> resize_plan(const GraphNode& n, const std::vector<const Tensor*>& in,
+                               int64_t opset) {
   ResizePlan p;
   if (!in[0] || !is_float(in[0]->dtype)) return node_error(n, "input must be float32");
   const Shape& xs = in[0]->shape;
   const size_t r = xs.size();
   std::string mode = n.attr_string("mode", "nearest");
-  if (mode == "nearest") p.mode = ResizePlan::Mode::kNearest;
-  else if (mode == "linear" || mode == "bilinear") p.mode = ResizePlan::Mode::kLinear;
-  else return unsupported(n, "mode '" + mode + "'");
+  if (mode == "nearest")
+    p.mode = ResizePlan::Mode::kNearest;
+  else if (mode == "linear" || mode == "bilinear")
+    p.mode = ResizePlan::Mode::kLinear;
+  else
+    return unsupported(n, "mode '" + mode + "'");
   const Tensor* scales = nullptr;
   const Tensor* sizes = nullptr;
   if (n.op_type == "Upsample") {
     p.coord = ResizePlan::Coord::kAsymmetric;
     p.nearest = ResizePlan::Nearest::kFloor;
-    if (in.size() > 1 && in[1]) scales = in[1];
+    if (in.size() > 1 && in[1])
+      scales = in[1];
     else {
       p.scales = n.attr_floats("scales");
       if (p.scales.empty()) return node_error(n, "no scales");
@@ -281,23 +302,37 @@ Result<ResizePlan> resize_plan(const GraphNode& n, const std::vector<const Tenso
     if (!scales) return node_error(n, "no scales");
   } else {
     const std::string ct = n.attr_string("coordinate_transformation_mode", "half_pixel");
-    if (ct == "half_pixel") p.coord = ResizePlan::Coord::kHalfPixel;
-    else if (ct == "pytorch_half_pixel") p.coord = ResizePlan::Coord::kPytorchHalfPixel;
-    else if (ct == "align_corners") p.coord = ResizePlan::Coord::kAlignCorners;
-    else if (ct == "asymmetric") p.coord = ResizePlan::Coord::kAsymmetric;
-    else return unsupported(n, "coordinate_transformation_mode '" + ct + "'");
+    if (ct == "half_pixel")
+      p.coord = ResizePlan::Coord::kHalfPixel;
+    else if (ct == "pytorch_half_pixel")
+      p.coord = ResizePlan::Coord::kPytorchHalfPixel;
+    else if (ct == "align_corners")
+      p.coord = ResizePlan::Coord::kAlignCorners;
+    else if (ct == "asymmetric")
+      p.coord = ResizePlan::Coord::kAsymmetric;
+    else
+      return unsupported(n, "coordinate_transformation_mode '" + ct + "'");
     const std::string nm = n.attr_string("nearest_mode", "round_prefer_floor");
-    if (nm == "round_prefer_floor") p.nearest = ResizePlan::Nearest::kRoundPreferFloor;
-    else if (nm == "round_prefer_ceil") p.nearest = ResizePlan::Nearest::kRoundPreferCeil;
-    else if (nm == "floor") p.nearest = ResizePlan::Nearest::kFloor;
-    else if (nm == "ceil") p.nearest = ResizePlan::Nearest::kCeil;
-    else return unsupported(n, "nearest_mode '" + nm + "'");
+    if (nm == "round_prefer_floor")
+      p.nearest = ResizePlan::Nearest::kRoundPreferFloor;
+    else if (nm == "round_prefer_ceil")
+      p.nearest = ResizePlan::Nearest::kRoundPreferCeil;
+    else if (nm == "floor")
+      p.nearest = ResizePlan::Nearest::kFloor;
+    else if (nm == "ceil")
+      p.nearest = ResizePlan::Nearest::kCeil;
+    else
+      return unsupported(n, "nearest_mode '" + nm + "'");
     if (n.attr_int("antialias", 0) != 0) return unsupported(n, "antialias=1");
     if (n.has_attr("axes")) return unsupported(n, "the axes attribute");
-    if (n.attr_string("keep_aspect_ratio_policy", "stretch") != "stretch") return unsupported(n, "keep_aspect_ratio_policy");
-    if (in.size() > 2 && in[2] && in[2]->numel() > 0) scales = in[2];
-    else if (in.size() > 3 && in[3] && in[3]->numel() > 0) sizes = in[3];
-    else return node_error(n, "neither scales nor sizes given");
+    if (n.attr_string("keep_aspect_ratio_policy", "stretch") != "stretch")
+      return unsupported(n, "keep_aspect_ratio_policy");
+    if (in.size() > 2 && in[2] && in[2]->numel() > 0)
+      scales = in[2];
+    else if (in.size() > 3 && in[3] && in[3]->numel() > 0)
+      sizes = in[3];
+    else
+      return node_error(n, "neither scales nor sizes given");
   }
   if (scales) {
     if (!is_float(scales->dtype)) return node_error(n, "scales must be float32");
@@ -316,24 +351,32 @@ Result<ResizePlan> resize_plan(const GraphNode& n, const std::vector<const Tenso
   } else {
     if (p.scales.size() != r) return node_error(n, "scales must have one value per axis");
     for (size_t d = 0; d < r; ++d) {
-      if (!(p.scales[d] > 0.0f) || !(p.scales[d] < 1e6f)) return node_error(n, "scales must be positive");
+      if (!(p.scales[d] > 0.0f) || !(p.scales[d] < 1e6f))
+        return node_error(n, "scales must be positive");
       const double o = std::floor(static_cast<double>(xs[d]) * p.scales[d]);
-      if (o > static_cast<double>(kMaxElements)) return Status(ErrorCode::kTooLarge, n.label() + ": output too large");
+      if (o > static_cast<double>(kMaxElements))
+        return Status(ErrorCode::kTooLarge, n.label() + ": output too large");
       p.out_shape[d] = static_cast<int64_t>(o);
     }
   }
-  if (shape_numel(p.out_shape) < 0) return Status(ErrorCode::kTooLarge, n.label() + ": output too large");
+  if (shape_numel(p.out_shape) < 0)
+    return Status(ErrorCode::kTooLarge, n.label() + ": output too large");
   return p;
 }
 
-float resize_source_coord(const ResizePlan& p, int64_t o, int64_t in_size, int64_t out_size, float scale) {
+float resize_source_coord(const ResizePlan& p, int64_t o, int64_t in_size, int64_t out_size,
+                          float scale) {
   const float x = static_cast<float>(o);
   switch (p.coord) {
-    case ResizePlan::Coord::kHalfPixel: return (x + 0.5f) / scale - 0.5f;
-    case ResizePlan::Coord::kPytorchHalfPixel: return out_size > 1 ? (x + 0.5f) / scale - 0.5f : 0.0f;
+    case ResizePlan::Coord::kHalfPixel:
+      return (x + 0.5f) / scale - 0.5f;
+    case ResizePlan::Coord::kPytorchHalfPixel:
+      return out_size > 1 ? (x + 0.5f) / scale - 0.5f : 0.0f;
     case ResizePlan::Coord::kAlignCorners:
-      return out_size > 1 ? x * static_cast<float>(in_size - 1) / static_cast<float>(out_size - 1) : 0.0f;
-    case ResizePlan::Coord::kAsymmetric: return x / scale;
+      return out_size > 1 ? x * static_cast<float>(in_size - 1) / static_cast<float>(out_size - 1)
+                          : 0.0f;
+    case ResizePlan::Coord::kAsymmetric:
+      return x / scale;
   }
   return 0.0f;
 }
@@ -347,8 +390,12 @@ int64_t resize_nearest_index(const ResizePlan& p, float x, int64_t in_size) {
     case ResizePlan::Nearest::kRoundPreferCeil:
       v = (x == std::floor(x) + 0.5f) ? std::ceil(x) : std::round(x);
       break;
-    case ResizePlan::Nearest::kFloor: v = std::floor(x); break;
-    default: v = std::ceil(x); break;
+    case ResizePlan::Nearest::kFloor:
+      v = std::floor(x);
+      break;
+    default:
+      v = std::ceil(x);
+      break;
   }
   int64_t i = static_cast<int64_t>(std::max(-1.0f, std::min(v, static_cast<float>(in_size))));
   return std::min(std::max<int64_t>(i, 0), in_size - 1);
@@ -429,16 +476,20 @@ Status pad(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector
       pads = full;
     }
   }
-  if (static_cast<int64_t>(pads.size()) != 2 * r) return node_error(n, "pads must have 2 * rank values");
+  if (static_cast<int64_t>(pads.size()) != 2 * r)
+    return node_error(n, "pads must have 2 * rank values");
   const std::string mode = n.attr_string("mode", "constant");
-  if (mode != "constant" && mode != "reflect" && mode != "edge") return unsupported(n, "mode '" + mode + "'");
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    return unsupported(n, "mode '" + mode + "'");
   Shape os(r);
   for (int64_t d = 0; d < r; ++d) {
-    if (pads[d] > kMaxElements || pads[d + r] > kMaxElements || pads[d] < -kMaxElements || pads[d + r] < -kMaxElements)
+    if (pads[d] > kMaxElements || pads[d + r] > kMaxElements || pads[d] < -kMaxElements ||
+        pads[d + r] < -kMaxElements)
       return node_error(n, "pads out of range");
     os[d] = x.shape[d] + pads[d] + pads[d + r];
     if (os[d] < 0) return node_error(n, "pads remove more than the input has");
-    if (mode != "constant" && x.shape[d] == 0 && os[d] > 0) return node_error(n, "cannot " + mode + "-pad an empty axis");
+    if (mode != "constant" && x.shape[d] == 0 && os[d] > 0)
+      return node_error(n, "cannot " + mode + "-pad an empty axis");
   }
   Status s = alloc(n, out[0], os, x.dtype);
   if (!s.ok()) return s;
@@ -453,9 +504,14 @@ Status pad(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector
       rem %= so[d];
       const int64_t len = x.shape[d];
       if (i < 0 || i >= len) {
-        if (mode == "constant") { inside = false; break; }
-        if (mode == "edge") i = i < 0 ? 0 : len - 1;
-        else if (len == 1) i = 0;
+        if (mode == "constant") {
+          inside = false;
+          break;
+        }
+        if (mode == "edge")
+          i = i < 0 ? 0 : len - 1;
+        else if (len == 1)
+          i = 0;
         else {
           const int64_t period = 2 * (len - 1);
           i %= period;
@@ -465,30 +521,35 @@ Status pad(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector
       }
       src += i * sx[d];
     }
-    if (fl) out[0].f[k] = inside ? x.f[src] : static_cast<float>(value);
-    else out[0].i[k] = inside ? x.i[src] : saturate_int64(value);
+    if (fl)
+      out[0].f[k] = inside ? x.f[src] : static_cast<float>(value);
+    else
+      out[0].i[k] = inside ? x.i[src] : saturate_int64(value);
   }
   return Status::Ok();
 }
 
-Status dequantize(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector<Tensor>& out,
-                  const KernelContext&) {
+Status dequantize(const GraphNode& n, const std::vector<const Tensor*>& in,
+                  std::vector<Tensor>& out, const KernelContext&) {
   Status s = need_int(n, in, 0);
   if (s.ok()) s = need_float(n, in, 1);
   if (!s.ok()) return s;
   if (n.attr_int("block_size", 0) != 0) return unsupported(n, "blocked quantization");
   const Tensor &x = *in[0], &sc = *in[1];
   const Tensor* zp = in.size() > 2 ? in[2] : nullptr;
-  if (zp && (is_float(zp->dtype) || zp->i.size() != sc.f.size())) return node_error(n, "zero point must match the scale");
+  if (zp && (is_float(zp->dtype) || zp->i.size() != sc.f.size()))
+    return node_error(n, "zero point must match the scale");
   s = alloc(n, out[0], x.shape);
   if (!s.ok()) return s;
   if (sc.f.size() == 1) {
     const float z = zp ? static_cast<float>(zp->i[0]) : 0.0f;
-    for (size_t k = 0; k < x.i.size(); ++k) out[0].f[k] = (static_cast<float>(x.i[k]) - z) * sc.f[0];
+    for (size_t k = 0; k < x.i.size(); ++k)
+      out[0].f[k] = (static_cast<float>(x.i[k]) - z) * sc.f[0];
     return Status::Ok();
   }
   const int64_t axis = norm_axis(n.attr_int("axis", 1), x.rank());
-  if (axis < 0 || sc.rank() != 1 || x.shape[axis] != sc.shape[0]) return node_error(n, "per-axis scale does not match the axis");
+  if (axis < 0 || sc.rank() != 1 || x.shape[axis] != sc.shape[0])
+    return node_error(n, "per-axis scale does not match the axis");
   int64_t inner = 1;
   for (int64_t d = axis + 1; d < x.rank(); ++d) inner *= x.shape[d];
   const int64_t len = x.shape[axis];

@@ -12,15 +12,16 @@ namespace detail {
 Status need_float(const GraphNode& n, const std::vector<const Tensor*>& in, size_t k) {
   if (k >= in.size() || !in[k]) return node_error(n, "input " + std::to_string(k) + " is missing");
   if (!is_float(in[k]->dtype)) {
-    return node_error(n, "input " + std::to_string(k) + " is " + dtype_name(in[k]->dtype) +
-                             ", expected float32");
+    return node_error(
+        n, "input " + std::to_string(k) + " is " + dtype_name(in[k]->dtype) + ", expected float32");
   }
   return Status::Ok();
 }
 
 Status need_int(const GraphNode& n, const std::vector<const Tensor*>& in, size_t k) {
   if (k >= in.size() || !in[k]) return node_error(n, "input " + std::to_string(k) + " is missing");
-  if (is_float(in[k]->dtype)) return node_error(n, "input " + std::to_string(k) + " must be an integer tensor");
+  if (is_float(in[k]->dtype))
+    return node_error(n, "input " + std::to_string(k) + " must be an integer tensor");
   return Status::Ok();
 }
 
@@ -80,11 +81,13 @@ Result<Shape> broadcast_shapes(const Shape& a, const Shape& b) {
   for (size_t d = 0; d < r; ++d) {
     const int64_t da = d + a.size() >= r ? a[d + a.size() - r] : 1;
     const int64_t db = d + b.size() >= r ? b[d + b.size() - r] : 1;
-    if (da == db || db == 1) out[d] = da;
-    else if (da == 1) out[d] = db;
+    if (da == db || db == 1)
+      out[d] = da;
+    else if (da == 1)
+      out[d] = db;
     else {
-      return Result<Shape>(ErrorCode::kInvalidArgument,
-                           "shapes " + shape_string(a) + " and " + shape_string(b) + " do not broadcast");
+      return Result<Shape>(ErrorCode::kInvalidArgument, "shapes " + shape_string(a) + " and " +
+                                                            shape_string(b) + " do not broadcast");
     }
   }
   return out;
@@ -125,7 +128,8 @@ Status binary(const GraphNode& n, const std::vector<const Tensor*>& in, std::vec
   const bool cmp = op == "Equal" || op == "Less" || op == "Greater" || op == "LessOrEqual" ||
                    op == "GreaterOrEqual";
   if (is_float(a.dtype) != is_float(b.dtype)) {
-    return node_error(n, std::string("mixes ") + dtype_name(a.dtype) + " and " + dtype_name(b.dtype));
+    return node_error(n,
+                      std::string("mixes ") + dtype_name(a.dtype) + " and " + dtype_name(b.dtype));
   }
   Result<Shape> shape = broadcast_shapes(a.shape, b.shape);
   if (!shape.ok()) return node_error(n, shape.status().message());
@@ -138,20 +142,31 @@ Status binary(const GraphNode& n, const std::vector<const Tensor*>& in, std::vec
     if (cmp) {
       for_each_broadcast(*shape, sa, sb, [&](int64_t k, int64_t ia, int64_t ib) {
         const float x = a.f[ia], y = b.f[ib];
-        o.i[k] = op == "Equal" ? x == y : op == "Less" ? x < y : op == "Greater" ? x > y
-               : op == "LessOrEqual" ? x <= y : x >= y;
+        o.i[k] = op == "Equal"         ? x == y
+                 : op == "Less"        ? x < y
+                 : op == "Greater"     ? x > y
+                 : op == "LessOrEqual" ? x <= y
+                                       : x >= y;
       });
     } else {
       // Resolve the op once; the lambda per element stays branch-free.
       float (*fn)(float, float) = nullptr;
-      if (op == "Add") fn = [](float x, float y) { return x + y; };
-      else if (op == "Sub") fn = [](float x, float y) { return x - y; };
-      else if (op == "Mul") fn = [](float x, float y) { return x * y; };
-      else if (op == "Div") fn = [](float x, float y) { return x / y; };
-      else if (op == "Pow") fn = [](float x, float y) { return std::pow(x, y); };
-      else if (op == "Max") fn = [](float x, float y) { return std::max(x, y); };
-      else if (op == "Min") fn = [](float x, float y) { return std::min(x, y); };
-      else return unsupported(n, "op not handled");
+      if (op == "Add")
+        fn = [](float x, float y) { return x + y; };
+      else if (op == "Sub")
+        fn = [](float x, float y) { return x - y; };
+      else if (op == "Mul")
+        fn = [](float x, float y) { return x * y; };
+      else if (op == "Div")
+        fn = [](float x, float y) { return x / y; };
+      else if (op == "Pow")
+        fn = [](float x, float y) { return std::pow(x, y); };
+      else if (op == "Max")
+        fn = [](float x, float y) { return std::max(x, y); };
+      else if (op == "Min")
+        fn = [](float x, float y) { return std::min(x, y); };
+      else
+        return unsupported(n, "op not handled");
       for_each_broadcast(*shape, sa, sb,
                          [&](int64_t k, int64_t ia, int64_t ib) { o.f[k] = fn(a.f[ia], b.f[ib]); });
     }
@@ -161,20 +176,33 @@ Status binary(const GraphNode& n, const std::vector<const Tensor*>& in, std::vec
   for_each_broadcast(*shape, sa, sb, [&](int64_t k, int64_t ia, int64_t ib) {
     const int64_t x = a.i[ia], y = b.i[ib];
     int64_t v = 0;
-    if (op == "Add") v = static_cast<int64_t>(static_cast<uint64_t>(x) + static_cast<uint64_t>(y));
-    else if (op == "Sub") v = static_cast<int64_t>(static_cast<uint64_t>(x) - static_cast<uint64_t>(y));
-    else if (op == "Mul") v = static_cast<int64_t>(static_cast<uint64_t>(x) * static_cast<uint64_t>(y));
+    if (op == "Add")
+      v = static_cast<int64_t>(static_cast<uint64_t>(x) + static_cast<uint64_t>(y));
+    else if (op == "Sub")
+      v = static_cast<int64_t>(static_cast<uint64_t>(x) - static_cast<uint64_t>(y));
+    else if (op == "Mul")
+      v = static_cast<int64_t>(static_cast<uint64_t>(x) * static_cast<uint64_t>(y));
     else if (op == "Div") {
-      if (y == 0 || (x == std::numeric_limits<int64_t>::min() && y == -1)) div_zero = true;
-      else v = x / y;
-    } else if (op == "Max") v = std::max(x, y);
-    else if (op == "Min") v = std::min(x, y);
-    else if (op == "Pow") v = saturate_int64(std::pow(static_cast<double>(x), static_cast<double>(y)));
-    else if (op == "Equal") v = x == y;
-    else if (op == "Less") v = x < y;
-    else if (op == "Greater") v = x > y;
-    else if (op == "LessOrEqual") v = x <= y;
-    else v = x >= y;
+      if (y == 0 || (x == std::numeric_limits<int64_t>::min() && y == -1))
+        div_zero = true;
+      else
+        v = x / y;
+    } else if (op == "Max")
+      v = std::max(x, y);
+    else if (op == "Min")
+      v = std::min(x, y);
+    else if (op == "Pow")
+      v = saturate_int64(std::pow(static_cast<double>(x), static_cast<double>(y)));
+    else if (op == "Equal")
+      v = x == y;
+    else if (op == "Less")
+      v = x < y;
+    else if (op == "Greater")
+      v = x > y;
+    else if (op == "LessOrEqual")
+      v = x <= y;
+    else
+      v = x >= y;
     o.i[k] = v;
   });
   if (div_zero) return node_error(n, "integer division by zero");
@@ -206,8 +234,10 @@ Status where(const GraphNode& n, const std::vector<const Tensor*>& in, std::vect
       ix += q * sx[d];
       iy += q * sy[d];
     }
-    if (is_float(x.dtype)) out[0].f[k] = c.i[ic] ? x.f[ix] : y.f[iy];
-    else out[0].i[k] = c.i[ic] ? x.i[ix] : y.i[iy];
+    if (is_float(x.dtype))
+      out[0].f[k] = c.i[ic] ? x.f[ix] : y.f[iy];
+    else
+      out[0].i[k] = c.i[ic] ? x.i[ix] : y.i[iy];
   }
   return Status::Ok();
 }
@@ -231,9 +261,13 @@ Status unary(const GraphNode& n, const std::vector<const Tensor*>& in, std::vect
     }
     for (size_t k = 0; k < x.i.size(); ++k) {
       const int64_t v = x.i[k];
-      const int64_t neg = static_cast<int64_t>(0 - static_cast<uint64_t>(v));  // wraps like two's complement
-      out[0].i[k] = op == "Neg" ? neg : op == "Abs" ? (v < 0 ? neg : v) : op == "Relu" ? std::max<int64_t>(v, 0)
-                  : op == "Not" ? !v : std::min(std::max(v, lo), hi);
+      const int64_t neg =
+          static_cast<int64_t>(0 - static_cast<uint64_t>(v));  // wraps like two's complement
+      out[0].i[k] = op == "Neg"    ? neg
+                    : op == "Abs"  ? (v < 0 ? neg : v)
+                    : op == "Relu" ? std::max<int64_t>(v, 0)
+                    : op == "Not"  ? !v
+                                   : std::min(std::max(v, lo), hi);
     }
     return Status::Ok();
   }
@@ -252,7 +286,8 @@ Status unary(const GraphNode& n, const std::vector<const Tensor*>& in, std::vect
     } else {
       for (size_t k = 1; k < 3 && k < in.size(); ++k) {
         if (!in[k]) continue;
-        if (!is_float(in[k]->dtype) || in[k]->f.size() != 1) return node_error(n, "min/max must be float scalars");
+        if (!is_float(in[k]->dtype) || in[k]->f.size() != 1)
+          return node_error(n, "min/max must be float scalars");
         (k == 1 ? lo : hi) = in[k]->f[0];
       }
     }
@@ -266,26 +301,41 @@ Status unary(const GraphNode& n, const std::vector<const Tensor*>& in, std::vect
     const float alpha = n.attr_float("alpha", 0.2f), beta = n.attr_float("beta", 0.5f);
     for (size_t k = 0; k < cnt; ++k) o[k] = std::min(1.0f, std::max(0.0f, alpha * p[k] + beta));
   } else if (op == "HardSwish") {
-    for (size_t k = 0; k < cnt; ++k) o[k] = p[k] * std::min(1.0f, std::max(0.0f, p[k] / 6.0f + 0.5f));
+    for (size_t k = 0; k < cnt; ++k)
+      o[k] = p[k] * std::min(1.0f, std::max(0.0f, p[k] / 6.0f + 0.5f));
   } else if (op == "Elu") {
     const float alpha = n.attr_float("alpha", 1.0f);
     for (size_t k = 0; k < cnt; ++k) o[k] = p[k] >= 0.0f ? p[k] : alpha * (std::exp(p[k]) - 1.0f);
   } else {
     float (*fn)(float) = nullptr;
-    if (op == "Tanh") fn = [](float v) { return std::tanh(v); };
-    else if (op == "Exp") fn = [](float v) { return std::exp(v); };
-    else if (op == "Log") fn = [](float v) { return std::log(v); };
-    else if (op == "Sqrt") fn = [](float v) { return std::sqrt(v); };
-    else if (op == "Neg") fn = [](float v) { return -v; };
-    else if (op == "Abs") fn = [](float v) { return std::fabs(v); };
-    else if (op == "Floor") fn = [](float v) { return std::floor(v); };
-    else if (op == "Ceil") fn = [](float v) { return std::ceil(v); };
-    else if (op == "Round") fn = [](float v) { return std::nearbyint(v); };
-    else if (op == "Reciprocal") fn = [](float v) { return 1.0f / v; };
-    else if (op == "Erf") fn = [](float v) { return std::erf(v); };
-    else if (op == "Softplus") fn = [](float v) { return std::log1p(std::exp(v)); };
-    else if (op == "Identity" || op == "Dropout") fn = [](float v) { return v; };
-    else return unsupported(n, "op not handled");
+    if (op == "Tanh")
+      fn = [](float v) { return std::tanh(v); };
+    else if (op == "Exp")
+      fn = [](float v) { return std::exp(v); };
+    else if (op == "Log")
+      fn = [](float v) { return std::log(v); };
+    else if (op == "Sqrt")
+      fn = [](float v) { return std::sqrt(v); };
+    else if (op == "Neg")
+      fn = [](float v) { return -v; };
+    else if (op == "Abs")
+      fn = [](float v) { return std::fabs(v); };
+    else if (op == "Floor")
+      fn = [](float v) { return std::floor(v); };
+    else if (op == "Ceil")
+      fn = [](float v) { return std::ceil(v); };
+    else if (op == "Round")
+      fn = [](float v) { return std::nearbyint(v); };
+    else if (op == "Reciprocal")
+      fn = [](float v) { return 1.0f / v; };
+    else if (op == "Erf")
+      fn = [](float v) { return std::erf(v); };
+    else if (op == "Softplus")
+      fn = [](float v) { return std::log1p(std::exp(v)); };
+    else if (op == "Identity" || op == "Dropout")
+      fn = [](float v) { return v; };
+    else
+      return unsupported(n, "op not handled");
     for (size_t k = 0; k < cnt; ++k) o[k] = fn(p[k]);
   }
   return Status::Ok();
@@ -306,15 +356,19 @@ Status softmax(const GraphNode& n, const std::vector<const Tensor*>& in, std::ve
   if (!s.ok()) return s;
   const Tensor& x = *in[0];
   const int64_t r = x.rank();
-  const int64_t axis = norm_axis(n.attr_int("axis", ctx.opset >= 13 ? -1 : 1), std::max<int64_t>(r, 1));
+  const int64_t axis =
+      norm_axis(n.attr_int("axis", ctx.opset >= 13 ? -1 : 1), std::max<int64_t>(r, 1));
   if (axis < 0) return node_error(n, "axis out of range");
   s = alloc(n, out[0], x.shape);
   if (!s.ok()) return s;
   int64_t outer = 1, len = 1, inner = 1;
   for (int64_t d = 0; d < r; ++d) {
-    if (d < axis) outer *= x.shape[d];
-    else if (d == axis || ctx.opset < 13) len *= x.shape[d];
-    else inner *= x.shape[d];
+    if (d < axis)
+      outer *= x.shape[d];
+    else if (d == axis || ctx.opset < 13)
+      len *= x.shape[d];
+    else
+      inner *= x.shape[d];
   }
   const bool log = n.op_type == "LogSoftmax";
   for (int64_t o = 0; o < outer; ++o) {
@@ -385,7 +439,9 @@ Status gemm(const GraphNode& n, const std::vector<const Tensor*>& in, std::vecto
   const float alpha = n.attr_float("alpha", 1.0f), beta = n.attr_float("beta", 1.0f);
   const int64_t M = ta ? A.shape[1] : A.shape[0], K = ta ? A.shape[0] : A.shape[1];
   const int64_t N = tb ? B.shape[0] : B.shape[1], K2 = tb ? B.shape[1] : B.shape[0];
-  if (K != K2) return node_error(n, "inner dimensions differ: " + shape_string(A.shape) + " x " + shape_string(B.shape));
+  if (K != K2)
+    return node_error(
+        n, "inner dimensions differ: " + shape_string(A.shape) + " x " + shape_string(B.shape));
   s = alloc(n, out[0], {M, N});
   if (!s.ok()) return s;
   bool acc = false;
@@ -393,13 +449,16 @@ Status gemm(const GraphNode& n, const std::vector<const Tensor*>& in, std::vecto
     s = need_float(n, in, 2);
     if (!s.ok()) return s;
     Result<Shape> bs = broadcast_shapes(in[2]->shape, {M, N});
-    if (!bs.ok() || *bs != Shape{M, N}) return node_error(n, "C of shape " + shape_string(in[2]->shape) + " does not broadcast to [M, N]");
+    if (!bs.ok() || *bs != Shape{M, N})
+      return node_error(
+          n, "C of shape " + shape_string(in[2]->shape) + " does not broadcast to [M, N]");
     const auto sc = broadcast_strides(in[2]->shape, {M, N});
     for (int64_t m = 0; m < M; ++m)
       for (int64_t j = 0; j < N; ++j) out[0].f[m * N + j] = beta * in[2]->f[m * sc[0] + j * sc[1]];
     acc = true;
   }
-  gemm_ref(M, N, K, A.f.data(), A.shape[1], ta, B.f.data(), B.shape[1], tb, out[0].f.data(), N, alpha, acc);
+  gemm_ref(M, N, K, A.f.data(), A.shape[1], ta, B.f.data(), B.shape[1], tb, out[0].f.data(), N,
+           alpha, acc);
   return Status::Ok();
 }
 
@@ -409,12 +468,14 @@ Status batchnorm(const GraphNode& n, const std::vector<const Tensor*>& in, std::
     Status s = need_float(n, in, k);
     if (!s.ok()) return s;
   }
-  if (n.attr_int("training_mode", 0) != 0) return unsupported(n, "training_mode=1 is not supported");
+  if (n.attr_int("training_mode", 0) != 0)
+    return unsupported(n, "training_mode=1 is not supported");
   const Tensor& x = *in[0];
   if (x.rank() < 2) return node_error(n, "input must have rank >= 2");
   const int64_t C = x.shape[1];
   for (size_t k = 1; k < 5; ++k) {
-    if (static_cast<int64_t>(in[k]->f.size()) != C) return node_error(n, "parameter " + std::to_string(k) + " must have C values");
+    if (static_cast<int64_t>(in[k]->f.size()) != C)
+      return node_error(n, "parameter " + std::to_string(k) + " must have C values");
   }
   const float eps = n.attr_float("epsilon", 1e-5f);
   Status s = alloc(n, out[0], x.shape);
@@ -434,8 +495,8 @@ Status batchnorm(const GraphNode& n, const std::vector<const Tensor*>& in, std::
   return Status::Ok();
 }
 
-Status instancenorm(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector<Tensor>& out,
-                    const KernelContext&) {
+Status instancenorm(const GraphNode& n, const std::vector<const Tensor*>& in,
+                    std::vector<Tensor>& out, const KernelContext&) {
   for (size_t k = 0; k < 3; ++k) {
     Status s = need_float(n, in, k);
     if (!s.ok()) return s;
@@ -460,14 +521,15 @@ Status instancenorm(const GraphNode& n, const std::vector<const Tensor*>& in, st
       for (int64_t k = 0; k < inner; ++k) var += (p[k] - mean) * (p[k] - mean);
       var /= static_cast<double>(inner);
       const double sc = in[1]->f[c] / std::sqrt(var + eps);
-      for (int64_t k = 0; k < inner; ++k) q[k] = static_cast<float>((p[k] - mean) * sc + in[2]->f[c]);
+      for (int64_t k = 0; k < inner; ++k)
+        q[k] = static_cast<float>((p[k] - mean) * sc + in[2]->f[c]);
     }
   }
   return Status::Ok();
 }
 
-Status global_pool(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector<Tensor>& out,
-                   const KernelContext&) {
+Status global_pool(const GraphNode& n, const std::vector<const Tensor*>& in,
+                   std::vector<Tensor>& out, const KernelContext&) {
   Status s = need_float(n, in, 0);
   if (!s.ok()) return s;
   const Tensor& x = *in[0];
@@ -521,8 +583,10 @@ Status reduce(const GraphNode& n, const std::vector<const Tensor*>& in, std::vec
   Shape keep_shape = x.shape, os;
   for (int64_t d = 0; d < r; ++d) {
     if (red[d]) keep_shape[d] = 1;
-    if (!red[d]) os.push_back(x.shape[d]);
-    else if (keep) os.push_back(1);
+    if (!red[d])
+      os.push_back(x.shape[d]);
+    else if (keep)
+      os.push_back(1);
   }
   const bool fl = is_float(x.dtype);
   Status s = alloc(n, out[0], os, x.dtype);
@@ -530,8 +594,9 @@ Status reduce(const GraphNode& n, const std::vector<const Tensor*>& in, std::vec
   const std::string& op = n.op_type;
   const int64_t total = shape_numel(keep_shape);
   std::vector<double> acc(static_cast<size_t>(total),
-                          op == "ReduceMax" ? -std::numeric_limits<double>::infinity()
-                          : op == "ReduceMin" ? std::numeric_limits<double>::infinity() : 0.0);
+                          op == "ReduceMax"   ? -std::numeric_limits<double>::infinity()
+                          : op == "ReduceMin" ? std::numeric_limits<double>::infinity()
+                                              : 0.0);
   const auto so = broadcast_strides(keep_shape, x.shape);
   const auto sx = strides_of(x.shape);
   const int64_t nx = x.numel();
@@ -544,15 +609,20 @@ Status reduce(const GraphNode& n, const std::vector<const Tensor*>& in, std::vec
       o += q * so[d];
     }
     const double v = fl ? x.f[k] : static_cast<double>(x.i[k]);
-    if (op == "ReduceMax") acc[o] = std::max(acc[o], v);
-    else if (op == "ReduceMin") acc[o] = std::min(acc[o], v);
-    else acc[o] += v;
+    if (op == "ReduceMax")
+      acc[o] = std::max(acc[o], v);
+    else if (op == "ReduceMin")
+      acc[o] = std::min(acc[o], v);
+    else
+      acc[o] += v;
   }
   for (int64_t k = 0; k < total; ++k) {
     double v = acc[k];
     if (op == "ReduceMean") v = count > 0 ? v / static_cast<double>(count) : NAN;
-    if (fl) out[0].f[k] = static_cast<float>(v);
-    else out[0].i[k] = saturate_int64(v);
+    if (fl)
+      out[0].f[k] = static_cast<float>(v);
+    else
+      out[0].i[k] = saturate_int64(v);
   }
   return Status::Ok();
 }

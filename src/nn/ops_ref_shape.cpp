@@ -13,8 +13,10 @@ namespace {
 
 // Copies element src of `x` to element dst of `o` (same storage kind).
 inline void copy_el(const Tensor& x, int64_t src, Tensor& o, int64_t dst) {
-  if (is_float(x.dtype)) o.f[dst] = x.f[src];
-  else o.i[dst] = x.i[src];
+  if (is_float(x.dtype))
+    o.f[dst] = x.f[src];
+  else
+    o.i[dst] = x.i[src];
 }
 
 Status reshape_to(const GraphNode& n, const Tensor& x, const Shape& s, Tensor& out) {
@@ -46,13 +48,15 @@ Status reshape(const GraphNode& n, const std::vector<const Tensor*>& in, std::ve
     } else if (t[d] < 0) {
       return node_error(n, "negative dimension in the target shape");
     } else {
-      if (t[d] != 0 && known > kMaxElements / t[d]) return Status(ErrorCode::kTooLarge, n.label() + ": shape too large");
+      if (t[d] != 0 && known > kMaxElements / t[d])
+        return Status(ErrorCode::kTooLarge, n.label() + ": shape too large");
       known *= t[d];
     }
   }
   if (infer >= 0) {
     if (known == 0 || x.numel() % known != 0) {
-      return node_error(n, "cannot reshape " + shape_string(x.shape) + " to " + shape_string(in[1]->i));
+      return node_error(
+          n, "cannot reshape " + shape_string(x.shape) + " to " + shape_string(in[1]->i));
     }
     t[infer] = x.numel() / known;
   }
@@ -98,7 +102,9 @@ Status squeeze_unsqueeze(const GraphNode& n, const std::vector<const Tensor*>& i
   for (int64_t a : axes) {
     const int64_t ax = norm_axis(a, r);
     if (ax < 0) return node_error(n, "axis " + std::to_string(a) + " out of range");
-    if (x.shape[ax] != 1) return node_error(n, "cannot squeeze axis " + std::to_string(a) + " of " + shape_string(x.shape));
+    if (x.shape[ax] != 1)
+      return node_error(
+          n, "cannot squeeze axis " + std::to_string(a) + " of " + shape_string(x.shape));
     mark[ax] = 1;
   }
   Shape s;
@@ -114,12 +120,14 @@ Status transpose(const GraphNode& n, const std::vector<const Tensor*>& in, std::
   const Tensor& x = *in[0];
   const int64_t r = x.rank();
   std::vector<int64_t> perm = n.attr_ints("perm");
-  if (perm.empty()) for (int64_t d = r - 1; d >= 0; --d) perm.push_back(d);
+  if (perm.empty())
+    for (int64_t d = r - 1; d >= 0; --d) perm.push_back(d);
   if (static_cast<int64_t>(perm.size()) != r) return node_error(n, "perm has the wrong length");
   std::vector<char> seen(r, 0);
   Shape os(r);
   for (int64_t d = 0; d < r; ++d) {
-    if (perm[d] < 0 || perm[d] >= r || seen[perm[d]]) return node_error(n, "perm is not a permutation");
+    if (perm[d] < 0 || perm[d] >= r || seen[perm[d]])
+      return node_error(n, "perm is not a permutation");
     seen[perm[d]] = 1;
     os[d] = x.shape[perm[d]];
   }
@@ -144,7 +152,8 @@ Status expand(const GraphNode& n, const std::vector<const Tensor*>& in, std::vec
   Status s = need_int(n, in, 1);
   if (!s.ok()) return s;
   const Tensor& x = *in[0];
-  for (int64_t d : in[1]->i) if (d < 0) return node_error(n, "negative dimension in shape");
+  for (int64_t d : in[1]->i)
+    if (d < 0) return node_error(n, "negative dimension in shape");
   Result<Shape> os = broadcast_shapes(x.shape, in[1]->i);
   if (!os.ok()) return node_error(n, os.status().message());
   s = alloc(n, out[0], *os, x.dtype);
@@ -168,11 +177,13 @@ Status tile(const GraphNode& n, const std::vector<const Tensor*>& in, std::vecto
   if (!s.ok()) return s;
   const Tensor& x = *in[0];
   const std::vector<int64_t>& rep = in[1]->i;
-  if (static_cast<int64_t>(rep.size()) != x.rank()) return node_error(n, "repeats must have one value per axis");
+  if (static_cast<int64_t>(rep.size()) != x.rank())
+    return node_error(n, "repeats must have one value per axis");
   Shape os(x.rank());
   for (int64_t d = 0; d < x.rank(); ++d) {
     if (rep[d] < 0) return node_error(n, "negative repeats");
-    if (rep[d] > 0 && x.shape[d] > kMaxElements / rep[d]) return Status(ErrorCode::kTooLarge, n.label() + ": output too large");
+    if (rep[d] > 0 && x.shape[d] > kMaxElements / rep[d])
+      return Status(ErrorCode::kTooLarge, n.label() + ": output too large");
     os[d] = x.shape[d] * rep[d];
   }
   s = alloc(n, out[0], os, x.dtype);
@@ -192,7 +203,8 @@ Status tile(const GraphNode& n, const std::vector<const Tensor*>& in, std::vecto
 
 Status concat(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector<Tensor>& out,
               const KernelContext&) {
-  for (const Tensor* t : in) if (!t) return node_error(n, "missing input");
+  for (const Tensor* t : in)
+    if (!t) return node_error(n, "missing input");
   const Tensor& x0 = *in[0];
   const int64_t r = x0.rank();
   const int64_t axis = norm_axis(n.attr_int("axis", 0), r);
@@ -200,11 +212,12 @@ Status concat(const GraphNode& n, const std::vector<const Tensor*>& in, std::vec
   Shape os = x0.shape;
   os[axis] = 0;
   for (const Tensor* t : in) {
-    if (t->rank() != r || t->dtype != x0.dtype) return node_error(n, "inputs differ in rank or type");
+    if (t->rank() != r || t->dtype != x0.dtype)
+      return node_error(n, "inputs differ in rank or type");
     for (int64_t d = 0; d < r; ++d) {
       if (d != axis && t->shape[d] != x0.shape[d]) {
-        return node_error(n, "cannot concatenate " + shape_string(x0.shape) + " and " + shape_string(t->shape) +
-                                 " along axis " + std::to_string(axis));
+        return node_error(n, "cannot concatenate " + shape_string(x0.shape) + " and " +
+                                 shape_string(t->shape) + " along axis " + std::to_string(axis));
       }
     }
     os[axis] += t->shape[axis];
@@ -218,7 +231,8 @@ Status concat(const GraphNode& n, const std::vector<const Tensor*>& in, std::vec
   for (const Tensor* t : in) {
     const int64_t len = t->shape[axis] * inner;
     for (int64_t o = 0; o < outer; ++o) {
-      for (int64_t k = 0; k < len; ++k) copy_el(*t, o * len + k, out[0], o * os[axis] * inner + off + k);
+      for (int64_t k = 0; k < len; ++k)
+        copy_el(*t, o * len + k, out[0], o * os[axis] * inner + off + k);
     }
     off += len;
   }
@@ -235,9 +249,11 @@ Status split(const GraphNode& n, const std::vector<const Tensor*>& in, std::vect
   const int64_t len = x.shape[axis], no = static_cast<int64_t>(out.size());
   if (parts.empty()) {
     const int64_t each = (len + no - 1) / no;
-    for (int64_t k = 0; k < no; ++k) parts.push_back(std::max<int64_t>(0, std::min(each, len - k * each)));
+    for (int64_t k = 0; k < no; ++k)
+      parts.push_back(std::max<int64_t>(0, std::min(each, len - k * each)));
   }
-  if (static_cast<int64_t>(parts.size()) != no) return node_error(n, "split sizes do not match the outputs");
+  if (static_cast<int64_t>(parts.size()) != no)
+    return node_error(n, "split sizes do not match the outputs");
   int64_t sum = 0;
   for (int64_t p : parts) {
     if (p < 0) return node_error(n, "negative split");
@@ -255,7 +271,8 @@ Status split(const GraphNode& n, const std::vector<const Tensor*>& in, std::vect
     if (!s.ok()) return s;
     const int64_t chunk = parts[k] * inner;
     for (int64_t o = 0; o < outer; ++o)
-      for (int64_t e = 0; e < chunk; ++e) copy_el(x, o * len * inner + off + e, out[k], o * chunk + e);
+      for (int64_t e = 0; e < chunk; ++e)
+        copy_el(x, o * len * inner + off + e, out[k], o * chunk + e);
     off += chunk;
   }
   return Status::Ok();
@@ -264,23 +281,38 @@ Status split(const GraphNode& n, const std::vector<const Tensor*>& in, std::vect
 DType cast_target(int64_t onnx_type, bool& ok) {
   ok = true;
   switch (onnx_type) {
-    case 1: case 10: case 11: return DType::kFloat32;  // float16/double computed in float32
-    case 2: return DType::kUInt8;
-    case 3: return DType::kInt8;
-    case 6: return DType::kInt32;
-    case 7: return DType::kInt64;
-    case 9: return DType::kBool;
-    default: ok = false; return DType::kUndefined;
+    case 1:
+    case 10:
+    case 11:
+      return DType::kFloat32;  // float16/double computed in float32
+    case 2:
+      return DType::kUInt8;
+    case 3:
+      return DType::kInt8;
+    case 6:
+      return DType::kInt32;
+    case 7:
+      return DType::kInt64;
+    case 9:
+      return DType::kBool;
+    default:
+      ok = false;
+      return DType::kUndefined;
   }
 }
 
 int64_t wrap_int(int64_t v, DType t) {
   switch (t) {
-    case DType::kUInt8: return static_cast<uint8_t>(v);
-    case DType::kInt8: return static_cast<int8_t>(v);
-    case DType::kInt32: return static_cast<int32_t>(v);
-    case DType::kBool: return v != 0;
-    default: return v;
+    case DType::kUInt8:
+      return static_cast<uint8_t>(v);
+    case DType::kInt8:
+      return static_cast<int8_t>(v);
+    case DType::kInt32:
+      return static_cast<int32_t>(v);
+    case DType::kBool:
+      return v != 0;
+    default:
+      return v;
   }
 }
 
@@ -301,9 +333,12 @@ Status cast(const GraphNode& n, const std::vector<const Tensor*>& in, std::vecto
   if (!s.ok()) return s;
   const size_t cnt = x.stored();
   for (size_t k = 0; k < cnt; ++k) {
-    if (is_float(t)) out[0].f[k] = is_float(x.dtype) ? x.f[k] : static_cast<float>(x.i[k]);
-    else if (t == DType::kBool) out[0].i[k] = is_float(x.dtype) ? x.f[k] != 0.0f : x.i[k] != 0;
-    else out[0].i[k] = wrap_int(is_float(x.dtype) ? float_to_int(x.f[k]) : x.i[k], t);
+    if (is_float(t))
+      out[0].f[k] = is_float(x.dtype) ? x.f[k] : static_cast<float>(x.i[k]);
+    else if (t == DType::kBool)
+      out[0].i[k] = is_float(x.dtype) ? x.f[k] != 0.0f : x.i[k] != 0;
+    else
+      out[0].i[k] = wrap_int(is_float(x.dtype) ? float_to_int(x.f[k]) : x.i[k], t);
   }
   return Status::Ok();
 }
@@ -315,11 +350,13 @@ Status constant(const GraphNode& n, const std::vector<const Tensor*>&, std::vect
     out[0] = it->second.t;
     return Status::Ok();
   }
-  if (n.has_attr("value_float")) out[0] = Tensor::from_floats({}, {n.attr_float("value_float", 0)});
+  if (n.has_attr("value_float"))
+    out[0] = Tensor::from_floats({}, {n.attr_float("value_float", 0)});
   else if (n.has_attr("value_floats")) {
     auto v = n.attr_floats("value_floats");
     out[0] = Tensor::from_floats({static_cast<int64_t>(v.size())}, v);
-  } else if (n.has_attr("value_int")) out[0] = Tensor::from_ints({}, {n.attr_int("value_int", 0)});
+  } else if (n.has_attr("value_int"))
+    out[0] = Tensor::from_ints({}, {n.attr_int("value_int", 0)});
   else if (n.has_attr("value_ints")) {
     auto v = n.attr_ints("value_ints");
     out[0] = Tensor::from_ints({static_cast<int64_t>(v.size())}, v);
@@ -339,8 +376,10 @@ Status constant_of_shape(const GraphNode& n, const std::vector<const Tensor*>& i
   if (value.stored() != 1) return node_error(n, "value must hold one element");
   s = alloc(n, out[0], in[0]->i, value.dtype);
   if (!s.ok()) return s;
-  if (is_float(value.dtype)) std::fill(out[0].f.begin(), out[0].f.end(), value.f[0]);
-  else std::fill(out[0].i.begin(), out[0].i.end(), value.i[0]);
+  if (is_float(value.dtype))
+    std::fill(out[0].f.begin(), out[0].f.end(), value.f[0]);
+  else
+    std::fill(out[0].i.begin(), out[0].i.end(), value.i[0]);
   return Status::Ok();
 }
 
@@ -385,8 +424,10 @@ Status gather(const GraphNode& n, const std::vector<const Tensor*>& in, std::vec
     for (int64_t j = 0; j < ni; ++j) {
       int64_t q = idx.i[j];
       if (q < 0) q += len;
-      if (q < 0 || q >= len) return node_error(n, "index " + std::to_string(idx.i[j]) + " out of range");
-      for (int64_t e = 0; e < inner; ++e) copy_el(x, (o * len + q) * inner + e, out[0], (o * ni + j) * inner + e);
+      if (q < 0 || q >= len)
+        return node_error(n, "index " + std::to_string(idx.i[j]) + " out of range");
+      for (int64_t e = 0; e < inner; ++e)
+        copy_el(x, (o * len + q) * inner + e, out[0], (o * ni + j) * inner + e);
     }
   }
   return Status::Ok();
@@ -410,7 +451,8 @@ Status slice(const GraphNode& n, const std::vector<const Tensor*>& in, std::vect
     if (in.size() > 3 && in[3]) axes = int_values(*in[3]);
     if (in.size() > 4 && in[4]) steps = int_values(*in[4]);
   }
-  if (axes.empty()) for (size_t k = 0; k < starts.size(); ++k) axes.push_back(static_cast<int64_t>(k));
+  if (axes.empty())
+    for (size_t k = 0; k < starts.size(); ++k) axes.push_back(static_cast<int64_t>(k));
   if (steps.empty()) steps.assign(starts.size(), 1);
   if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
     return node_error(n, "starts, ends, axes and steps differ in length");
@@ -455,17 +497,23 @@ Status slice(const GraphNode& n, const std::vector<const Tensor*>& in, std::vect
 
 Status range(const GraphNode& n, const std::vector<const Tensor*>& in, std::vector<Tensor>& out,
              const KernelContext&) {
-  for (int k = 0; k < 3; ++k) if (!in[k] || in[k]->stored() != 1) return node_error(n, "inputs must be scalars");
+  for (int k = 0; k < 3; ++k)
+    if (!in[k] || in[k]->stored() != 1) return node_error(n, "inputs must be scalars");
   const double start = in[0]->value(0), limit = in[1]->value(0), delta = in[2]->value(0);
   if (delta == 0) return node_error(n, "delta 0");
   const double cnt = std::max(0.0, std::ceil((limit - start) / delta));
-  if (!(cnt <= static_cast<double>(kMaxElements))) return Status(ErrorCode::kTooLarge, n.label() + ": too many elements");
+  if (!(cnt <= static_cast<double>(kMaxElements)))
+    return Status(ErrorCode::kTooLarge, n.label() + ": too many elements");
   const int64_t c = static_cast<int64_t>(cnt);
   Status s = alloc(n, out[0], {c}, in[0]->dtype);
   if (!s.ok()) return s;
   for (int64_t k = 0; k < c; ++k) {
-    if (is_float(in[0]->dtype)) out[0].f[k] = static_cast<float>(start + k * delta);
-    else out[0].i[k] = static_cast<int64_t>(static_cast<uint64_t>(saturate_int64(start)) + static_cast<uint64_t>(k) * static_cast<uint64_t>(saturate_int64(delta)));
+    if (is_float(in[0]->dtype))
+      out[0].f[k] = static_cast<float>(start + k * delta);
+    else
+      out[0].i[k] = static_cast<int64_t>(static_cast<uint64_t>(saturate_int64(start)) +
+                                         static_cast<uint64_t>(k) *
+                                             static_cast<uint64_t>(saturate_int64(delta)));
   }
   return Status::Ok();
 }
@@ -473,10 +521,11 @@ Status range(const GraphNode& n, const std::vector<const Tensor*>& in, std::vect
 }  // namespace
 
 namespace ref {
-Kernel k_reshape = reshape, k_flatten = flatten, k_squeeze = squeeze_unsqueeze, k_transpose = transpose,
-       k_expand = expand, k_tile = tile, k_concat = concat, k_split = split, k_cast = cast,
-       k_constant = constant, k_constant_of_shape = constant_of_shape, k_shape = shape, k_size = size,
-       k_gather = gather, k_slice = slice, k_range = range;
+Kernel k_reshape = reshape, k_flatten = flatten, k_squeeze = squeeze_unsqueeze,
+       k_transpose = transpose, k_expand = expand, k_tile = tile, k_concat = concat,
+       k_split = split, k_cast = cast, k_constant = constant,
+       k_constant_of_shape = constant_of_shape, k_shape = shape, k_size = size, k_gather = gather,
+       k_slice = slice, k_range = range;
 }  // namespace ref
 
 }  // namespace colorize::nn

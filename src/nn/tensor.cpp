@@ -1,18 +1,25 @@
-#include <new>
-
 #include "colorize/nn/tensor.h"
+
+#include <new>
 
 namespace colorize::nn {
 
 const char* dtype_name(DType t) {
   switch (t) {
-    case DType::kFloat32: return "float32";
-    case DType::kUInt8: return "uint8";
-    case DType::kInt8: return "int8";
-    case DType::kInt32: return "int32";
-    case DType::kInt64: return "int64";
-    case DType::kBool: return "bool";
-    default: return "undefined";
+    case DType::kFloat32:
+      return "float32";
+    case DType::kUInt8:
+      return "uint8";
+    case DType::kInt8:
+      return "int8";
+    case DType::kInt32:
+      return "int32";
+    case DType::kInt64:
+      return "int64";
+    case DType::kBool:
+      return "bool";
+    default:
+      return "undefined";
   }
 }
 
@@ -62,10 +69,13 @@ Tensor Tensor::from_ints(const Shape& shape, std::vector<int64_t> data, DType dt
 
 Status allocate(Tensor& t, const Shape& shape, DType dtype) {
   for (int64_t d : shape) {
-    if (d < 0) return Status(ErrorCode::kInvalidArgument, "negative dimension in shape " + shape_string(shape));
+    if (d < 0)
+      return Status(ErrorCode::kInvalidArgument,
+                    "negative dimension in shape " + shape_string(shape));
   }
   const int64_t n = shape_numel(shape);
-  if (n < 0) return Status(ErrorCode::kTooLarge, "tensor of shape " + shape_string(shape) + " is too large");
+  if (n < 0)
+    return Status(ErrorCode::kTooLarge, "tensor of shape " + shape_string(shape) + " is too large");
   try {
     t.dtype = dtype;
     t.shape = shape;
@@ -77,7 +87,8 @@ Status allocate(Tensor& t, const Shape& shape, DType dtype) {
       t.i.assign(static_cast<size_t>(n), 0);
     }
   } catch (const std::bad_alloc&) {
-    return Status(ErrorCode::kOutOfMemory, "cannot allocate a tensor of shape " + shape_string(shape));
+    return Status(ErrorCode::kOutOfMemory,
+                  "cannot allocate a tensor of shape " + shape_string(shape));
   }
   return Status::Ok();
 }

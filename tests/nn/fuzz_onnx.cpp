@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<Tensor> in;
   for (const auto& vi : (*g)->input_info) {
     Shape sh = vi.shape;
-    for (auto& d : sh) if (d < 0 || d > 64) d = 32;
+    for (auto& d : sh)
+      if (d < 0 || d > 64) d = 32;
     Tensor t;
     if (!allocate(t, sh, vi.dtype == DType::kUndefined ? DType::kFloat32 : vi.dtype).ok()) return 0;
     in.push_back(std::move(t));

@@ -37,14 +37,46 @@ inline Tensor random_tensor(const Shape& shape, uint32_t seed, float lo = -1.0f,
 inline Tensor ints(const std::vector<int64_t>& v, DType dt = DType::kInt64) {
   return Tensor::from_ints({static_cast<int64_t>(v.size())}, v, dt);
 }
-inline Tensor floats(const Shape& s, const std::vector<float>& v) { return Tensor::from_floats(s, v); }
+inline Tensor floats(const Shape& s, const std::vector<float>& v) {
+  return Tensor::from_floats(s, v);
+}
 
-inline Attribute attr_i(int64_t v) { Attribute a; a.kind = Attribute::Kind::kInt; a.i = v; return a; }
-inline Attribute attr_f(float v) { Attribute a; a.kind = Attribute::Kind::kFloat; a.f = v; return a; }
-inline Attribute attr_s(const std::string& v) { Attribute a; a.kind = Attribute::Kind::kString; a.s = v; return a; }
-inline Attribute attr_is(const std::vector<int64_t>& v) { Attribute a; a.kind = Attribute::Kind::kInts; a.ints = v; return a; }
-inline Attribute attr_fs(const std::vector<float>& v) { Attribute a; a.kind = Attribute::Kind::kFloats; a.floats = v; return a; }
-inline Attribute attr_t(const Tensor& t) { Attribute a; a.kind = Attribute::Kind::kTensor; a.t = t; return a; }
+inline Attribute attr_i(int64_t v) {
+  Attribute a;
+  a.kind = Attribute::Kind::kInt;
+  a.i = v;
+  return a;
+}
+inline Attribute attr_f(float v) {
+  Attribute a;
+  a.kind = Attribute::Kind::kFloat;
+  a.f = v;
+  return a;
+}
+inline Attribute attr_s(const std::string& v) {
+  Attribute a;
+  a.kind = Attribute::Kind::kString;
+  a.s = v;
+  return a;
+}
+inline Attribute attr_is(const std::vector<int64_t>& v) {
+  Attribute a;
+  a.kind = Attribute::Kind::kInts;
+  a.ints = v;
+  return a;
+}
+inline Attribute attr_fs(const std::vector<float>& v) {
+  Attribute a;
+  a.kind = Attribute::Kind::kFloats;
+  a.floats = v;
+  return a;
+}
+inline Attribute attr_t(const Tensor& t) {
+  Attribute a;
+  a.kind = Attribute::Kind::kTensor;
+  a.t = t;
+  return a;
+}
 
 // One op: `runtime` inputs are graph inputs (computed at run time), `params` initializers.
 // An input named "" is omitted.
@@ -120,15 +152,18 @@ inline std::vector<std::string> fast_backends() {
 }
 
 // |a - b| <= rtol * max|b| + atol, element-wise, same shape and type.
-inline ::testing::AssertionResult close(const Tensor& a, const Tensor& b, double rtol = 1e-4, double atol = 1e-6) {
+inline ::testing::AssertionResult close(const Tensor& a, const Tensor& b, double rtol = 1e-4,
+                                        double atol = 1e-6) {
   if (a.shape != b.shape) {
-    return ::testing::AssertionFailure() << "shape " << colorize::nn::shape_string(a.shape) << " vs "
-                                         << colorize::nn::shape_string(b.shape);
+    return ::testing::AssertionFailure() << "shape " << colorize::nn::shape_string(a.shape)
+                                         << " vs " << colorize::nn::shape_string(b.shape);
   }
   if (a.dtype != b.dtype) return ::testing::AssertionFailure() << "dtype differs";
   if (!colorize::nn::is_float(a.dtype)) {
     for (size_t k = 0; k < a.i.size(); ++k)
-      if (a.i[k] != b.i[k]) return ::testing::AssertionFailure() << "element " << k << ": " << a.i[k] << " vs " << b.i[k];
+      if (a.i[k] != b.i[k])
+        return ::testing::AssertionFailure()
+               << "element " << k << ": " << a.i[k] << " vs " << b.i[k];
     return ::testing::AssertionSuccess();
   }
   double mx = 0;

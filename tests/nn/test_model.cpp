@@ -21,8 +21,9 @@ std::vector<std::string> all_backends() {
   return v;
 }
 
-void check_golden(const std::string& model, const std::string& prefix, const std::vector<std::string>& inputs,
-                  const std::string& output, const std::string& backend, double rtol = 1e-4) {
+void check_golden(const std::string& model, const std::string& prefix,
+                  const std::vector<std::string>& inputs, const std::string& output,
+                  const std::string& backend, double rtol = 1e-4) {
   SCOPED_TRACE(model + " / " + prefix + " on " + backend);
   auto s = nn::open_model(model, backend);
   ASSERT_TRUE(s.ok()) << s.status().to_string();
@@ -46,7 +47,8 @@ TEST(TinyColorizer, GoldenOnEveryBackend) {
   for (const auto& b : all_backends()) {
     for (const char* model : {"tiny_colorizer.onnx", "tiny_colorizer_q.onnx"}) {
       for (const char* cs : {"auto", "hints"}) {
-        check_golden(kDir + model, kDir + "tiny_colorizer_" + cs + "_", {"L", "hint_ab", "hint_mask"}, "ab", b);
+        check_golden(kDir + model, kDir + "tiny_colorizer_" + cs + "_",
+                     {"L", "hint_ab", "hint_mask"}, "ab", b);
       }
     }
   }
@@ -87,7 +89,8 @@ TEST(TinyColorizer, OtherSizesRunAndAgree) {
 TEST(TinyColorizer, WrongInputsAreRefused) {
   auto s = nn::open_model(kDir + "tiny_colorizer.onnx", "cpu");
   ASSERT_TRUE(s.ok());
-  std::map<std::string, Tensor> in = {{"L", Tensor::zeros({1, 1, 64, 64})}, {"hint_ab", Tensor::zeros({1, 2, 64, 64})}};
+  std::map<std::string, Tensor> in = {{"L", Tensor::zeros({1, 1, 64, 64})},
+                                      {"hint_ab", Tensor::zeros({1, 2, 64, 64})}};
   auto r = nn::run_named(**s, in);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("hint_mask"), std::string::npos);
@@ -155,7 +158,8 @@ TEST(CudaBackend, GoldenOrSkip) {
   if (!b.ok()) GTEST_SKIP() << b.status().to_string();
   for (const char* model : {"tiny_colorizer.onnx", "tiny_colorizer_q.onnx"})
     for (const char* cs : {"auto", "hints"})
-      check_golden(kDir + model, kDir + "tiny_colorizer_" + cs + "_", {"L", "hint_ab", "hint_mask"}, "ab", "cuda");
+      check_golden(kDir + model, kDir + "tiny_colorizer_" + cs + "_", {"L", "hint_ab", "hint_mask"},
+                   "ab", "cuda");
 #else
   GTEST_SKIP() << "built without COLORIZE_CUDA";
 #endif

@@ -65,7 +65,8 @@ TEST(RefOps, ConvDilationAndGroups) {
     for (int i = 0; i < 3; ++i)
       for (int j = 0; j < 3; ++j) {
         const float* p = x.data() + c * 25;
-        want.push_back(c == 0 ? p[i * 5 + j] + p[(i + 2) * 5 + j + 2] : p[i * 5 + j + 2] + p[(i + 2) * 5 + j]);
+        want.push_back(c == 0 ? p[i * 5 + j] + p[(i + 2) * 5 + j + 2]
+                              : p[i * 5 + j + 2] + p[(i + 2) * 5 + j]);
       }
   EXPECT_TRUE(close(y, floats({1, 2, 3, 3}, want)));
 }
@@ -79,7 +80,8 @@ TEST(RefOps, ConvTransposeByHand) {
   o.input_order = {"x", "w"};
   o.attrs = {{"strides", attr_is({2, 2})}};
   Tensor y = run_ref(o);
-  EXPECT_TRUE(close(y, floats({1, 1, 4, 4}, {1, 10, 2, 20, 100, 1000, 200, 2000, 3, 30, 4, 40, 300, 3000, 400, 4000})));
+  EXPECT_TRUE(close(y, floats({1, 1, 4, 4}, {1, 10, 2, 20, 100, 1000, 200, 2000, 3, 30, 4, 40, 300,
+                                             3000, 400, 4000})));
   // Stride 1, kernel 2x2 of ones on [1,2;3,4] -> full correlation 3x3.
   o.params = {{"w", floats({1, 1, 2, 2}, {1, 1, 1, 1})}};
   o.attrs = {};
@@ -104,18 +106,23 @@ TEST(RefOps, ResizeCoordinateModes) {
   };
   // half_pixel: src = (o + 0.5) / 2 - 0.5 -> -0.25, 0.25, 0.75, 1.25 -> clamp -> 0, .25, .75, 1
   EXPECT_TRUE(close(run_ref(make("half_pixel", "linear")),
-                    floats({1, 1, 4, 4}, {1, 1.25f, 1.75f, 2, 1.5f, 1.75f, 2.25f, 2.5f, 2.5f, 2.75f, 3.25f, 3.5f, 3, 3.25f, 3.75f, 4})));
+                    floats({1, 1, 4, 4}, {1, 1.25f, 1.75f, 2, 1.5f, 1.75f, 2.25f, 2.5f, 2.5f, 2.75f,
+                                          3.25f, 3.5f, 3, 3.25f, 3.75f, 4})));
   // align_corners: src = o * 1/3
   const float t = 1.0f / 3, u = 2.0f / 3;
-  EXPECT_TRUE(close(run_ref(make("align_corners", "linear")),
-                    floats({1, 1, 4, 4}, {1, 1 + t, 1 + u, 2, 1 + 2 * t, 1 + 3 * t, 1 + 4 * t, 2 + 2 * t, 1 + 4 * t, 1 + 5 * t, 1 + 6 * t, 2 + 4 * t, 3, 3 + t, 3 + u, 4})));
+  EXPECT_TRUE(close(
+      run_ref(make("align_corners", "linear")),
+      floats({1, 1, 4, 4}, {1, 1 + t, 1 + u, 2, 1 + 2 * t, 1 + 3 * t, 1 + 4 * t, 2 + 2 * t,
+                            1 + 4 * t, 1 + 5 * t, 1 + 6 * t, 2 + 4 * t, 3, 3 + t, 3 + u, 4})));
   // asymmetric: src = o / 2 -> 0, .5, 1, 1.5 (clamped to 1)
-  EXPECT_TRUE(close(run_ref(make("asymmetric", "linear")),
-                    floats({1, 1, 4, 4}, {1, 1.5f, 2, 2, 2, 2.5f, 3, 3, 3, 3.5f, 4, 4, 3, 3.5f, 4, 4})));
+  EXPECT_TRUE(
+      close(run_ref(make("asymmetric", "linear")),
+            floats({1, 1, 4, 4}, {1, 1.5f, 2, 2, 2, 2.5f, 3, 3, 3, 3.5f, 4, 4, 3, 3.5f, 4, 4})));
   // nearest, asymmetric + floor (PyTorch's 'nearest'): src = floor(o / 2)
   OneOp n = make("asymmetric", "nearest");
   n.attrs["nearest_mode"] = attr_s("floor");
-  EXPECT_TRUE(close(run_ref(n), floats({1, 1, 4, 4}, {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4})));
+  EXPECT_TRUE(
+      close(run_ref(n), floats({1, 1, 4, 4}, {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4})));
   // pytorch_half_pixel with an output of length 1 samples index 0.
   OneOp p = make("pytorch_half_pixel", "linear");
   p.params = {};
@@ -135,7 +142,8 @@ TEST(RefOps, SoftmaxOpsetSemantics) {
   o.opset = 11;
   o.attrs = {{"axis", attr_i(0)}};
   const float s = 1 + 3 + 2 * std::exp(1.0f);
-  EXPECT_TRUE(close(run_ref(o), floats({2, 2}, {1 / s, 3 / s, std::exp(1.0f) / s, std::exp(1.0f) / s})));
+  EXPECT_TRUE(
+      close(run_ref(o), floats({2, 2}, {1 / s, 3 / s, std::exp(1.0f) / s, std::exp(1.0f) / s})));
 }
 
 TEST(RefOps, BroadcastArithmetic) {
@@ -263,7 +271,8 @@ TEST(RefOps, DequantizeLinear) {
   OneOp o;
   o.op = "DequantizeLinear";
   o.runtime = {{"x", Tensor::from_ints({2, 2}, {-128, 0, 10, 127}, DType::kInt8)}};
-  o.params = {{"s", floats({2}, {0.5f, 2.0f})}, {"z", Tensor::from_ints({2}, {0, 10}, DType::kInt8)}};
+  o.params = {{"s", floats({2}, {0.5f, 2.0f})},
+              {"z", Tensor::from_ints({2}, {0, 10}, DType::kInt8)}};
   o.input_order = {"x", "s", "z"};
   o.attrs = {{"axis", attr_i(0)}};
   EXPECT_TRUE(close(run_ref(o), floats({2, 2}, {-64, 0, 0, 234})));
@@ -318,7 +327,8 @@ TEST(RefOps, Activations) {
   o.input_order = {"x"};
   EXPECT_TRUE(close(run_ref(o), floats({2}, {-0.02f, 3})));
   o.op = "Sigmoid";
-  EXPECT_TRUE(close(run_ref(o), floats({2}, {1 / (1 + std::exp(2.0f)), 1 / (1 + std::exp(-3.0f))})));
+  EXPECT_TRUE(
+      close(run_ref(o), floats({2}, {1 / (1 + std::exp(2.0f)), 1 / (1 + std::exp(-3.0f))})));
   o.op = "Tanh";
   EXPECT_TRUE(close(run_ref(o), floats({2}, {std::tanh(-2.0f), std::tanh(3.0f)})));
 }
@@ -327,7 +337,10 @@ TEST(RefOps, BatchNormalization) {
   OneOp o;
   o.op = "BatchNormalization";
   o.runtime = {{"x", floats({1, 2, 1, 2}, {1, 2, 3, 4})}};
-  o.params = {{"s", floats({2}, {2, 1})}, {"b", floats({2}, {0, 1})}, {"m", floats({2}, {1, 3})}, {"v", floats({2}, {4, 1})}};
+  o.params = {{"s", floats({2}, {2, 1})},
+              {"b", floats({2}, {0, 1})},
+              {"m", floats({2}, {1, 3})},
+              {"v", floats({2}, {4, 1})}};
   o.input_order = {"x", "s", "b", "m", "v"};
   o.attrs = {{"epsilon", attr_f(0.0f)}};
   EXPECT_TRUE(close(run_ref(o), floats({1, 2, 1, 2}, {0, 1, 1, 2})));
@@ -336,17 +349,24 @@ TEST(RefOps, BatchNormalization) {
 // ---------------------------------------------------------------- fast backends vs reference
 
 TEST(BackendsAgree, ConvShapes) {
-  struct Case { Shape x, w; int64_t group; std::vector<int64_t> pads, strides, dil; std::string ap; bool bias; };
+  struct Case {
+    Shape x, w;
+    int64_t group;
+    std::vector<int64_t> pads, strides, dil;
+    std::string ap;
+    bool bias;
+  };
   const std::vector<Case> cases = {
       {{1, 3, 17, 13}, {8, 3, 3, 3}, 1, {1, 1, 1, 1}, {1, 1}, {1, 1}, "", true},
       {{2, 16, 9, 11}, {24, 16, 1, 1}, 1, {0, 0, 0, 0}, {1, 1}, {1, 1}, "", true},   // pointwise
       {{1, 12, 15, 15}, {12, 1, 3, 3}, 12, {1, 1, 1, 1}, {2, 2}, {1, 1}, "", true},  // depthwise s2
-      {{1, 8, 12, 12}, {8, 1, 3, 3}, 8, {2, 2, 2, 2}, {1, 1}, {2, 2}, "", false},    // depthwise dil
-      {{1, 8, 10, 10}, {6, 4, 3, 3}, 2, {0, 1, 2, 1}, {1, 2}, {1, 1}, "", true},     // grouped, asym
+      {{1, 8, 12, 12}, {8, 1, 3, 3}, 8, {2, 2, 2, 2}, {1, 1}, {2, 2}, "", false},  // depthwise dil
+      {{1, 8, 10, 10}, {6, 4, 3, 3}, 2, {0, 1, 2, 1}, {1, 2}, {1, 1}, "", true},   // grouped, asym
       {{1, 5, 9, 7}, {7, 5, 5, 3}, 1, {}, {2, 1}, {1, 2}, "SAME_UPPER", true},
       {{1, 4, 8, 8}, {3, 4, 2, 2}, 1, {}, {2, 2}, {1, 1}, "VALID", false},
-      {{1, 300, 6, 5}, {70, 300, 3, 3}, 1, {1, 1, 1, 1}, {1, 1}, {1, 1}, "", true},  // K > one block
-      {{1, 3, 40}, {4, 3, 5}, 1, {2, 2}, {1}, {1}, "", true},                         // 1-D
+      {{1, 300, 6, 5}, {70, 300, 3, 3}, 1, {1, 1, 1, 1}, {1, 1}, {1, 1}, "", true},  // K > one
+                                                                                     // block
+      {{1, 3, 40}, {4, 3, 5}, 1, {2, 2}, {1}, {1}, "", true},                        // 1-D
   };
   uint32_t seed = 10;
   for (const auto& c : cases) {
@@ -375,32 +395,42 @@ TEST(BackendsAgree, ConvTranspose) {
   o.runtime = {{"x", random_tensor({1, 6, 5, 7}, 3)}};
   o.params = {{"w", random_tensor({6, 2, 3, 3}, 4)}, {"b", random_tensor({4}, 5)}};
   o.input_order = {"x", "w", "b"};
-  o.attrs = {{"group", attr_i(2)}, {"strides", attr_is({2, 2})}, {"pads", attr_is({1, 1, 0, 0})},
+  o.attrs = {{"group", attr_i(2)},
+             {"strides", attr_is({2, 2})},
+             {"pads", attr_is({1, 1, 0, 0})},
              {"output_padding", attr_is({1, 0})}};
   expect_backends_agree(o);
 }
 
 TEST(BackendsAgree, Elementwise) {
-  for (const char* op : {"Relu", "Sigmoid", "Tanh", "LeakyRelu", "Exp", "Abs", "Neg", "Sqrt", "Floor", "HardSigmoid", "HardSwish", "Erf"}) {
+  for (const char* op : {"Relu", "Sigmoid", "Tanh", "LeakyRelu", "Exp", "Abs", "Neg", "Sqrt",
+                         "Floor", "HardSigmoid", "HardSwish", "Erf"}) {
     SCOPED_TRACE(op);
     OneOp o = unary_op(op, {2, 3, 130, 140}, 20);
-    if (std::string(op) == "Sqrt") for (auto& v : o.runtime[0].second.f) v = std::fabs(v);
+    if (std::string(op) == "Sqrt")
+      for (auto& v : o.runtime[0].second.f) v = std::fabs(v);
     expect_backends_agree(o);
   }
   OneOp clip = unary_op("Clip", {1, 8, 128, 128}, 21);
   clip.params = {{"lo", floats({}, {0})}, {"hi", floats({}, {6})}};
   clip.input_order = {"x", "lo", "hi"};
   expect_backends_agree(clip);
-  const std::vector<std::pair<Shape, Shape>> shapes = {
-      {{2, 8, 33, 35}, {2, 8, 33, 35}}, {{2, 8, 33, 35}, {2, 8, 1, 1}}, {{1, 8, 1, 1}, {1, 8, 20, 20}},
-      {{4, 5}, {5}}, {{3, 1, 7}, {1, 4, 1}}, {{1}, {2, 3}}, {{2, 3, 4}, {}}};
+  const std::vector<std::pair<Shape, Shape>> shapes = {{{2, 8, 33, 35}, {2, 8, 33, 35}},
+                                                       {{2, 8, 33, 35}, {2, 8, 1, 1}},
+                                                       {{1, 8, 1, 1}, {1, 8, 20, 20}},
+                                                       {{4, 5}, {5}},
+                                                       {{3, 1, 7}, {1, 4, 1}},
+                                                       {{1}, {2, 3}},
+                                                       {{2, 3, 4}, {}}};
   uint32_t seed = 30;
   for (const char* op : {"Add", "Sub", "Mul", "Div", "Max", "Pow"}) {
     for (const auto& s : shapes) {
-      SCOPED_TRACE(std::string(op) + " " + colorize::nn::shape_string(s.first) + " " + colorize::nn::shape_string(s.second));
+      SCOPED_TRACE(std::string(op) + " " + colorize::nn::shape_string(s.first) + " " +
+                   colorize::nn::shape_string(s.second));
       OneOp o;
       o.op = op;
-      o.runtime = {{"a", random_tensor(s.first, seed++, 0.5f, 2.0f)}, {"b", random_tensor(s.second, seed++, 0.5f, 2.0f)}};
+      o.runtime = {{"a", random_tensor(s.first, seed++, 0.5f, 2.0f)},
+                   {"b", random_tensor(s.second, seed++, 0.5f, 2.0f)}};
       o.input_order = {"a", "b"};
       expect_backends_agree(o);
     }
@@ -419,7 +449,9 @@ TEST(BackendsAgree, ResizeModes) {
         o.runtime = {{"x", random_tensor({1, 3, 7, 9}, seed++)}};
         o.params = {{"scales", floats({4}, {1, 1, 2, 2})}};
         o.input_order = {"x", "", "scales"};
-        o.attrs = {{"mode", attr_s(mode)}, {"coordinate_transformation_mode", attr_s(ct)}, {"nearest_mode", attr_s(nm)}};
+        o.attrs = {{"mode", attr_s(mode)},
+                   {"coordinate_transformation_mode", attr_s(ct)},
+                   {"nearest_mode", attr_s(nm)}};
         expect_backends_agree(o);
         o.params = {{"sizes", ints({1, 3, 5, 20})}};  // down in H, up in W
         o.input_order = {"x", "", "", "sizes"};
@@ -451,7 +483,9 @@ TEST(BackendsAgree, SoftmaxConcatMatMul) {
 
   OneOp c;
   c.op = "Concat";
-  c.runtime = {{"a", random_tensor({1, 3, 5, 6}, 71)}, {"b", random_tensor({1, 4, 5, 6}, 72)}, {"c", random_tensor({1, 1, 5, 6}, 73)}};
+  c.runtime = {{"a", random_tensor({1, 3, 5, 6}, 71)},
+               {"b", random_tensor({1, 4, 5, 6}, 72)},
+               {"c", random_tensor({1, 1, 5, 6}, 73)}};
   c.input_order = {"a", "b", "c"};
   c.attrs = {{"axis", attr_i(1)}};
   expect_backends_agree(c);
@@ -498,7 +532,10 @@ TEST(BackendsAgree, DataMovement) {
   OneOp b;
   b.op = "BatchNormalization";
   b.runtime = {{"x", random_tensor({2, 4, 6, 6}, 92)}};
-  b.params = {{"s", random_tensor({4}, 93)}, {"b", random_tensor({4}, 94)}, {"m", random_tensor({4}, 95)}, {"v", random_tensor({4}, 96, 0.5f, 2.0f)}};
+  b.params = {{"s", random_tensor({4}, 93)},
+              {"b", random_tensor({4}, 94)},
+              {"m", random_tensor({4}, 95)},
+              {"v", random_tensor({4}, 96, 0.5f, 2.0f)}};
   b.input_order = {"x", "s", "b", "m", "v"};
   expect_backends_agree(b);
   OneOp gp;
@@ -519,7 +556,8 @@ TEST(KernelErrors, BadShapesAreStatusErrors) {
   for (const char* b : {"cpu-ref", "cpu"}) {
     auto r = run_on(o, b);
     ASSERT_FALSE(r.ok());
-    EXPECT_NE(r.status().message().find("Conv node 'op'"), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("Conv node 'op'"), std::string::npos)
+        << r.status().message();
   }
   OneOp c;
   c.op = "ConstantOfShape";
@@ -539,11 +577,42 @@ TEST(KernelErrors, BadShapesAreStatusErrors) {
 TEST(OpTable, SortedAndComplete) {
   const auto ops = colorize::nn::supported_ops();
   EXPECT_TRUE(std::is_sorted(ops.begin(), ops.end()));
-  for (const char* op : {"Conv", "ConvTranspose", "Resize", "BatchNormalization", "Relu", "Clip", "LeakyRelu",
-                         "Sigmoid", "Tanh", "Add", "Sub", "Mul", "Div", "Concat", "Softmax", "MatMul", "Gemm",
-                         "GlobalAveragePool", "Reshape", "Flatten", "Transpose", "Expand", "Tile", "Pad",
-                         "DequantizeLinear", "Cast", "Constant", "Shape", "Gather", "Unsqueeze", "Squeeze",
-                         "Slice", "ConstantOfShape", "ReduceMean", "ReduceSum", "Identity"}) {
+  for (const char* op : {"Conv",
+                         "ConvTranspose",
+                         "Resize",
+                         "BatchNormalization",
+                         "Relu",
+                         "Clip",
+                         "LeakyRelu",
+                         "Sigmoid",
+                         "Tanh",
+                         "Add",
+                         "Sub",
+                         "Mul",
+                         "Div",
+                         "Concat",
+                         "Softmax",
+                         "MatMul",
+                         "Gemm",
+                         "GlobalAveragePool",
+                         "Reshape",
+                         "Flatten",
+                         "Transpose",
+                         "Expand",
+                         "Tile",
+                         "Pad",
+                         "DequantizeLinear",
+                         "Cast",
+                         "Constant",
+                         "Shape",
+                         "Gather",
+                         "Unsqueeze",
+                         "Squeeze",
+                         "Slice",
+                         "ConstantOfShape",
+                         "ReduceMean",
+                         "ReduceSum",
+                         "Identity"}) {
     EXPECT_NE(colorize::nn::find_op(op), nullptr) << op;
   }
 }
@@ -553,7 +622,8 @@ TEST(KernelErrors, HostileAttributesAndExtremeValues) {
   OneOp s;
   s.op = "Slice";
   s.runtime = {{"x", floats({4}, {0, 1, 2, 3})}};
-  s.params = {{"st", ints({1})}, {"en", ints({INT64_MAX})}, {"ax", ints({0})}, {"sp", ints({INT64_MAX})}};
+  s.params = {
+      {"st", ints({1})}, {"en", ints({INT64_MAX})}, {"ax", ints({0})}, {"sp", ints({INT64_MAX})}};
   s.input_order = {"x", "st", "en", "ax", "sp"};
   EXPECT_TRUE(close(run_ref(s), floats({1}, {1})));
   s.params[3].second = ints({INT64_MIN});

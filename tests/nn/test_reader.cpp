@@ -25,7 +25,11 @@ struct Pb {
   }
   Pb& tag(int field, int wire) { return varint(static_cast<uint64_t>(field) << 3 | wire); }
   Pb& i(int field, uint64_t v) { return tag(field, 0).varint(v); }
-  Pb& s(int field, const std::string& v) { tag(field, 2).varint(v.size()); b += v; return *this; }
+  Pb& s(int field, const std::string& v) {
+    tag(field, 2).varint(v.size());
+    b += v;
+    return *this;
+  }
   Pb& m(int field, const Pb& v) { return s(field, v.b); }
 };
 
@@ -37,15 +41,16 @@ Pb value_info(const std::string& name) {
   return Pb().s(1, name).m(2, type);
 }
 
-Pb node(const std::string& op, std::vector<std::string> in, std::vector<std::string> out, const std::string& name = "n") {
+Pb node(const std::string& op, std::vector<std::string> in, std::vector<std::string> out,
+        const std::string& name = "n") {
   Pb n;
   for (auto& x : in) n.s(1, x);
   for (auto& x : out) n.s(2, x);
   return n.s(3, name).s(4, op);
 }
 
-std::string model(const std::vector<Pb>& nodes, const std::vector<Pb>& inits = {}, int64_t opset = 17,
-                  const std::string& in = "x", const std::string& out = "y") {
+std::string model(const std::vector<Pb>& nodes, const std::vector<Pb>& inits = {},
+                  int64_t opset = 17, const std::string& in = "x", const std::string& out = "y") {
   Pb g;
   for (auto& n : nodes) g.m(1, n);
   for (auto& t : inits) g.m(5, t);
@@ -82,8 +87,10 @@ TEST(OnnxReader, HandMadeModels) {
   EXPECT_EQ(build(model({custom})).code(), ErrorCode::kUnsupported);
   // Dangling input, cycle, duplicate output, missing graph output.
   EXPECT_EQ(build(model({node("Add", {"x", "nowhere"}, {"y"})})).code(), ErrorCode::kCorruptModel);
-  EXPECT_EQ(build(model({node("Relu", {"z"}, {"y"}, "a"), node("Relu", {"y"}, {"z"}, "b")})).code(), ErrorCode::kCorruptModel);
-  EXPECT_EQ(build(model({node("Relu", {"x"}, {"y"}, "a"), node("Relu", {"x"}, {"y"}, "b")})).code(), ErrorCode::kCorruptModel);
+  EXPECT_EQ(build(model({node("Relu", {"z"}, {"y"}, "a"), node("Relu", {"y"}, {"z"}, "b")})).code(),
+            ErrorCode::kCorruptModel);
+  EXPECT_EQ(build(model({node("Relu", {"x"}, {"y"}, "a"), node("Relu", {"x"}, {"y"}, "b")})).code(),
+            ErrorCode::kCorruptModel);
   EXPECT_EQ(build(model({node("Relu", {"x"}, {"q"})})).code(), ErrorCode::kCorruptModel);
   // Wrong input count for the op.
   EXPECT_EQ(build(model({node("Conv", {"x"}, {"y"})})).code(), ErrorCode::kCorruptModel);
@@ -92,7 +99,8 @@ TEST(OnnxReader, HandMadeModels) {
   // Initializer with dims that do not match its data, huge dims, external data, strings.
   Pb bad_init;
   bad_init.i(1, 4).i(2, 1).s(8, "w").s(9, std::string(8, '\0'));  // 4 floats declared, 2 given
-  EXPECT_EQ(build(model({node("Add", {"x", "w"}, {"y"})}, {bad_init})).code(), ErrorCode::kCorruptModel);
+  EXPECT_EQ(build(model({node("Add", {"x", "w"}, {"y"})}, {bad_init})).code(),
+            ErrorCode::kCorruptModel);
   Pb huge;
   huge.i(1, 1ull << 40).i(1, 1ull << 40).i(2, 1).s(8, "w");
   EXPECT_EQ(build(model({node("Add", {"x", "w"}, {"y"})}, {huge})).code(), ErrorCode::kTooLarge);
@@ -105,8 +113,9 @@ TEST(OnnxReader, HandMadeModels) {
   // Float16 initializer (raw) is converted: 1.0 = 0x3c00, -2.0 = 0xc000.
   Pb half;
   half.i(1, 2).i(2, 10).s(8, "w").s(9, std::string("\x00\x3c\x00\xc0", 4));
-  auto m = nn::parse_onnx(reinterpret_cast<const uint8_t*>(model({node("Add", {"x", "w"}, {"y"})}, {half}).data()),
-                          model({node("Add", {"x", "w"}, {"y"})}, {half}).size());
+  auto m = nn::parse_onnx(
+      reinterpret_cast<const uint8_t*>(model({node("Add", {"x", "w"}, {"y"})}, {half}).data()),
+      model({node("Add", {"x", "w"}, {"y"})}, {half}).size());
   ASSERT_TRUE(m.ok()) << m.status().to_string();
   EXPECT_EQ(m->initializers.at("w").f, (std::vector<float>{1.0f, -2.0f}));
   // Not a model at all.
@@ -116,7 +125,8 @@ TEST(OnnxReader, HandMadeModels) {
 }
 
 TEST(OnnxReader, EveryTruncationIsAnError) {
-  const std::string bytes = file_bytes(std::string(COLORIZE_TEST_DATA_DIR) + "/data/models/tiny_colorizer.onnx");
+  const std::string bytes =
+      file_bytes(std::string(COLORIZE_TEST_DATA_DIR) + "/data/models/tiny_colorizer.onnx");
   ASSERT_GT(bytes.size(), 1000u);
   ASSERT_TRUE(build(bytes).ok());
   // Cutting a valid protobuf anywhere before its end breaks a length or leaves the graph
@@ -130,7 +140,8 @@ TEST(OnnxReader, EveryTruncationIsAnError) {
 }
 
 TEST(OnnxReader, MutatedModelsNeverCrash) {
-  const std::string bytes = file_bytes(std::string(COLORIZE_TEST_DATA_DIR) + "/data/models/tiny_colorizer.onnx");
+  const std::string bytes =
+      file_bytes(std::string(COLORIZE_TEST_DATA_DIR) + "/data/models/tiny_colorizer.onnx");
   std::mt19937 rng(2024);
   int ran = 0;
   for (int it = 0; it < 400; ++it) {
@@ -139,9 +150,15 @@ TEST(OnnxReader, MutatedModelsNeverCrash) {
     for (int k = 0; k < flips; ++k) {
       const size_t pos = rng() % b.size();
       switch (rng() % 3) {
-        case 0: b[pos] = static_cast<char>(rng()); break;
-        case 1: b[pos] ^= static_cast<char>(1u << (rng() % 8)); break;
-        default: b.insert(pos, 1, static_cast<char>(rng())); break;
+        case 0:
+          b[pos] = static_cast<char>(rng());
+          break;
+        case 1:
+          b[pos] ^= static_cast<char>(1u << (rng() % 8));
+          break;
+        default:
+          b.insert(pos, 1, static_cast<char>(rng()));
+          break;
       }
     }
     auto m = nn::parse_onnx(reinterpret_cast<const uint8_t*>(b.data()), b.size());
@@ -156,8 +173,10 @@ TEST(OnnxReader, MutatedModelsNeverCrash) {
     std::vector<Tensor> in;
     for (const auto& vi : (*g)->input_info) {
       Shape sh = vi.shape;
-      for (auto& d : sh) if (d < 0 || d > 64) d = 32;
-      if (vi.dtype == DType::kFloat32) in.push_back(random_tensor(sh, 1, 0, 100));
+      for (auto& d : sh)
+        if (d < 0 || d > 64) d = 32;
+      if (vi.dtype == DType::kFloat32)
+        in.push_back(random_tensor(sh, 1, 0, 100));
       else {
         Tensor t;
         colorize::nn::allocate(t, sh, vi.dtype);
@@ -183,9 +202,11 @@ TEST(Npy, RoundTripAndHostileHeaders) {
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->i, i.i);
   bytes = nn::encode_npy(t);
-  for (size_t n = 0; n < bytes.size(); n += 7) EXPECT_FALSE(nn::parse_npy(bytes.data(), n).ok()) << n;
+  for (size_t n = 0; n < bytes.size(); n += 7)
+    EXPECT_FALSE(nn::parse_npy(bytes.data(), n).ok()) << n;
   std::string h = "\x93NUMPY\x01\x00";
-  std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999999999), }";
+  std::string dict =
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999, 99999999999), }";
   h += static_cast<char>(dict.size());
   h += '\0';
   h += dict;

@@ -21,8 +21,8 @@
 namespace colorize::nn {
 
 struct GraphNode {
-  std::string name;     // from the file, or "#<index>" when the file gives none
-  std::string op_type;  // e.g. "Conv"
+  std::string name;          // from the file, or "#<index>" when the file gives none
+  std::string op_type;       // e.g. "Conv"
   std::vector<int> inputs;   // value ids; -1 marks an omitted optional input
   std::vector<int> outputs;  // value ids; -1 marks an omitted optional output
   std::map<std::string, Attribute> attrs;

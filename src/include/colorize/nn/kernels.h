@@ -60,10 +60,18 @@ Result<ConvGeometry> conv_transpose_geometry(const GraphNode& node, const Shape&
 // Resize / Upsample parameters resolved against an input shape.
 struct ResizePlan {
   enum class Mode { kNearest, kLinear } mode = Mode::kNearest;
-  enum class Coord { kHalfPixel, kPytorchHalfPixel, kAlignCorners, kAsymmetric } coord =
-      Coord::kHalfPixel;
-  enum class Nearest { kRoundPreferFloor, kRoundPreferCeil, kFloor, kCeil } nearest =
-      Nearest::kRoundPreferFloor;
+  enum class Coord {
+    kHalfPixel,
+    kPytorchHalfPixel,
+    kAlignCorners,
+    kAsymmetric
+  } coord = Coord::kHalfPixel;
+  enum class Nearest {
+    kRoundPreferFloor,
+    kRoundPreferCeil,
+    kFloor,
+    kCeil
+  } nearest = Nearest::kRoundPreferFloor;
   Shape out_shape;
   std::vector<float> scales;  // per axis (out/in when sizes were given)
 };

@@ -41,7 +41,7 @@ struct NodeDef {
   std::string name;     // may be empty in the file; the graph builder names it "#<index>"
   std::string op_type;  // e.g. "Conv"
   std::string domain;   // "" (or "ai.onnx") for standard ops
-  std::vector<std::string> inputs;   // "" marks an omitted optional input
+  std::vector<std::string> inputs;  // "" marks an omitted optional input
   std::vector<std::string> outputs;
   std::map<std::string, Attribute> attrs;
 };
@@ -59,9 +59,9 @@ struct Model {
   int64_t ir_version = 0;
   int64_t opset = 0;  // version of the default ("" / "ai.onnx") domain
   std::string producer;
-  std::vector<NodeDef> nodes;  // in file order (not necessarily topological)
+  std::vector<NodeDef> nodes;                  // in file order (not necessarily topological)
   std::map<std::string, Tensor> initializers;  // float16/float64 already converted to float32
-  std::vector<ValueInfo> inputs;   // graph inputs that are not initializers
+  std::vector<ValueInfo> inputs;               // graph inputs that are not initializers
   std::vector<ValueInfo> outputs;
 };
 
