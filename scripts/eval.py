@@ -41,7 +41,11 @@ def main():
     ap.add_argument("--onnx", nargs="*", default=[])
     ap.add_argument("--ckpt")
     ap.add_argument("--temperatures", nargs="*", type=float, default=[])
+    ap.add_argument("--betas", nargs="*", type=float, default=[0.0],
+                    help="prior-correction strengths to try with the checkpoint")
     ap.add_argument("--working-size", type=int, default=128)
+    ap.add_argument("--ckpt-working-sizes", nargs="*", type=int, default=[],
+                    help="also run the checkpoint at these working sizes (scale check)")
     ap.add_argument("--places", type=int, default=2000, help="places-val images (of 2000)")
     ap.add_argument("--bsds", type=int, default=100, help="bsds-val images (of 100)")
     ap.add_argument("--contact-sheet")
@@ -78,10 +82,14 @@ def main():
     sheet_ab = None
     if a.ckpt:
         net, ck = load_ckpt(a.ckpt)
-        for T in a.temperatures or [net.temperature]:
-            em = ExportModel(net, temperature=T).eval()
-            ab = ev.predict(em, L, a.working_size)
-            report("ckpt T=%.2f" % T, ab)
+        for beta in a.betas:
+            for T in a.temperatures or [net.temperature]:
+                em = ExportModel(net, temperature=T, prior_correction=beta).eval()
+                ab = ev.predict(em, L, a.working_size)
+                report("ckpt T=%.2f beta=%.1f ws=%d" % (T, beta, a.working_size), ab)
+        for ws in a.ckpt_working_sizes:
+            em = ExportModel(net).eval()
+            report("ckpt T=%.2f ws=%d" % (net.temperature, ws), ev.predict(em, L, ws))
     for path in a.onnx:
         em = ExportModel(ColorNet(bins())).eval()
         load_onnx_weights(em, onnx.load(path))

@@ -68,6 +68,8 @@ def main():
     ap.add_argument("--prefix", default="colorizer")
     ap.add_argument("--temperature", type=float, help="annealed-mean T (default: the run's)")
     ap.add_argument("--working-size", type=int, help="default: the run's working_size")
+    ap.add_argument("--prior-correction", type=float, default=0.0,
+                    help="beta: subtract beta * log(rebalancing weight) from the logits")
     ap.add_argument("--opset", type=int, default=17)
     ap.add_argument("--extra", help="JSON file merged into the manifest (metrics, training)")
     a = ap.parse_args()
@@ -80,7 +82,7 @@ def main():
     net.eval()
     T = a.temperature or cfg["temperature"]
     ws = a.working_size or cfg["working_size"]
-    em = ExportModel(net, temperature=T).eval()
+    em = ExportModel(net, temperature=T, prior_correction=a.prior_correction).eval()
 
     os.makedirs(os.path.join(a.out, "golden"), exist_ok=True)
     fp32_rel = "%s-fp32.onnx" % a.prefix
@@ -135,7 +137,8 @@ def main():
                   "role": "native" if prec == "fp32" else "web",
                   "opset": a.opset, "ops": op_list(m), "inputs": spec_in, "outputs": spec_out,
                   "size_multiple": 32, "output_scale": 0.5, "hints": True,
-                  "working_size": ws, "temperature": T, "ab_bins": int(net.bins.shape[0]),
+                  "working_size": ws, "temperature": T, "prior_correction": a.prior_correction,
+                  "ab_bins": int(net.bins.shape[0]),
                   "golden": goldens})
         entries.append(e)
         print("%s: %d bytes, ops %s" % (rel, e["bytes"], e["ops"]))

@@ -79,11 +79,16 @@ def fold_bn(module):
 class ExportModel(nn.Module):
     """ColorNet for inference: (L, hint_ab, hint_mask) -> ab at H/2 x W/2."""
 
-    def __init__(self, net, temperature=None):
+    def __init__(self, net, temperature=None, prior_correction=0.0):
         super().__init__()
         net = static_pads(fold_bn(copy.deepcopy(net).cpu().eval()))
         T = net.temperature if temperature is None else temperature
         with torch.no_grad():
+            # Prior correction (beta): class-rebalanced CE makes the network predict
+            # q(c) ~ w_c p(c | x); subtracting beta * log w_c from the logits undoes that
+            # (beta = 1: the unbiased posterior; 0: as trained). Folded into the head bias.
+            if prior_correction:
+                net.head.bias.sub_(prior_correction * torch.log(net.prior_w))
             net.head.weight.mul_(1.0 / T)
             net.head.bias.mul_(1.0 / T)
         self.net = net
@@ -92,6 +97,7 @@ class ExportModel(nn.Module):
         with torch.no_grad():
             self.annealed_mean.weight.copy_(net.bins.t().reshape(2, Q, 1, 1))
         self.temperature = T
+        self.prior_correction = prior_correction
 
     def forward(self, L, hint_ab, hint_mask):
         p = torch.softmax(self.net.logits(L, hint_ab, hint_mask), dim=1)

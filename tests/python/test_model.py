@@ -100,3 +100,17 @@ def test_rebalanced_ce_prefers_the_truth(net):
     w2 = w.clone()
     w2[k] = 3.0
     torch.testing.assert_close(rebalanced_ce(bad, ab, lk, w2), 3 * rebalanced_ce(bad, ab, lk, w))
+
+
+def test_prior_correction_folds_into_the_head():
+    torch.manual_seed(3)
+    n = ColorNet(bins()).eval()
+    n.prior_w.copy_(torch.rand(len(n.bins)) * 3 + 0.2)
+    L = torch.rand(1, 1, 32, 32) * 100
+    z = torch.zeros(1, 2, 32, 32)
+    beta, T = 0.7, 0.5
+    with torch.no_grad():
+        logits = n.logits(L, z, z[:, :1]) - beta * torch.log(n.prior_w).view(1, -1, 1, 1)
+        want = n.annealed_mean(logits, T)
+        got = ExportModel(n, temperature=T, prior_correction=beta)(L, z, z[:, :1])
+    torch.testing.assert_close(got, want, atol=1e-3, rtol=0)
