@@ -126,7 +126,11 @@ class CudaSession : public Session {
 
   Status init(std::shared_ptr<const Graph> graph, const SessionOptions& opts) {
     original_ = graph;
-    graph_ = fuse_conv_activations(*graph);
+    {
+      std::shared_ptr<Graph> g = fuse_conv_activations(*graph);
+      fuse_softmax_conv(*g);
+      graph_ = g;
+    }
     opts_ = opts;
     CU(cudaSetDevice(opts.device));
     CU(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
@@ -457,8 +461,45 @@ class CudaSession : public Session {
     return n.inputs.size() >= 2 && n.inputs[1] >= 0;
   }
 
+  // Conv with "__fused_softmax" (see fuse_softmax_conv): softmax over the channels of the
+  // logits, then the 1x1 convolution, in one kernel.
+  Status softmax_conv(const GraphNode& n, bool& handled) {
+    const Shape xs = shape_of(n.inputs[0]);
+    const Shape& ws = shape_of(n.inputs[1]);
+    if (xs.size() != 4 || ws.size() != 4 || ws[1] != xs[1] || ws[2] != 1 || ws[3] != 1) {
+      return Status(ErrorCode::kInvalidArgument,
+                    n.label() + ": fused softmax needs a 4-D input and 1x1 weights");
+    }
+    Result<const float*> x = dev_of(n.inputs[0]);
+    if (!x.ok()) return x.status();
+    Result<const float*> w = dev_of(n.inputs[1]);
+    if (!w.ok()) return w.status();
+    const float* bias = nullptr;
+    if (n.inputs.size() > 2 && n.inputs[2] >= 0) {
+      Result<const float*> b = dev_of(n.inputs[2]);
+      if (!b.ok()) return b.status();
+      bias = *b;
+    }
+    const Shape ys = {xs[0], ws[0], xs[2], xs[3]};
+    Result<float*> y = new_dev(n.outputs[0], ys);
+    if (!y.ok()) return y.status();
+    float p0, p1;
+    const UnaryOp act = act_of(n, p0, p1);
+    cuda::softmax_conv1x1(*x, *w, bias, *y, xs[0], xs[1], xs[2] * xs[3], ws[0], act, p0, p1,
+                          stream_);
+    CU(cudaGetLastError());
+    handled = true;
+    return Status::Ok();
+  }
+
   Status conv(size_t k, const GraphNode& n, bool& handled) {
-    if (!const_float_params(n)) return Status::Ok();  // runtime weights: host
+    if (!const_float_params(n)) {
+      // Runtime weights go to the host, which cannot run a fused softmax: refuse clearly.
+      if (n.has_attr("__fused_softmax"))
+        return Status(ErrorCode::kInternal, n.label() + ": fused softmax without constant weights");
+      return Status::Ok();
+    }
+    if (n.has_attr("__fused_softmax")) return softmax_conv(n, handled);
     const Shape& xs = shape_of(n.inputs[0]);
     const Shape& ws = shape_of(n.inputs[1]);
     Result<ConvGeometry> geo = conv_geometry(n, xs, ws);

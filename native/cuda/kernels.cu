@@ -139,6 +139,40 @@ __global__ void softmax_kernel(const float* __restrict__ x, float* __restrict__ 
   }
 }
 
+// One thread per pixel: the channel maximum, then exponentials accumulated into up to 8
+// weighted sums at a time (all threads of a warp read the same weight: a broadcast).
+__global__ void softmax_conv_kernel(const float* __restrict__ x, const float* __restrict__ w,
+                                    const float* __restrict__ bias, float* __restrict__ y,
+                                    int64_t N, int64_t C, int64_t HW, int64_t M, int act, float p0,
+                                    float p1) {
+  constexpr int kMB = 8;
+  const int64_t n = N * HW;
+  for (int64_t k = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; k < n;
+       k += (int64_t)gridDim.x * blockDim.x) {
+    const int64_t b = k / HW, p = k % HW;
+    const float* xp = x + b * C * HW + p;
+    float mx = -INFINITY;
+    for (int64_t c = 0; c < C; ++c) mx = fmaxf(mx, xp[c * HW]);
+    for (int64_t m0 = 0; m0 < M; m0 += kMB) {
+      float acc[kMB];
+      for (int j = 0; j < kMB; ++j) acc[j] = 0.0f;
+      float sum = 0.0f;
+      const int mb = (int)(M - m0 < kMB ? M - m0 : kMB);
+      for (int64_t c = 0; c < C; ++c) {
+        const float e = expf(xp[c * HW] - mx);
+        sum += e;
+        for (int j = 0; j < kMB; ++j)
+          if (j < mb) acc[j] += w[(m0 + j) * C + c] * e;
+      }
+      const float inv = 1.0f / sum;
+      for (int j = 0; j < mb; ++j) {
+        const float v = acc[j] * inv + (bias ? bias[m0 + j] : 0.0f);
+        y[(b * M + m0 + j) * HW + p] = apply_unary(act, v, p0, p1);
+      }
+    }
+  }
+}
+
 __global__ void plane_mean_kernel(const float* __restrict__ x, float* __restrict__ y,
                                   int64_t inner) {
   __shared__ float part[kThreads];
@@ -210,6 +244,13 @@ void softmax(const float* x, float* y, int64_t outer, int64_t len, int64_t inner
              cudaStream_t s) {
   const int64_t n = outer * inner;
   if (n > 0) softmax_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, y, outer, len, inner, log);
+}
+void softmax_conv1x1(const float* x, const float* w, const float* bias, float* y, int64_t N,
+                     int64_t C, int64_t HW, int64_t M, UnaryOp act, float p0, float p1,
+                     cudaStream_t s) {
+  const int64_t n = N * HW;
+  if (n > 0)
+    softmax_conv_kernel<<<blocks_for(n), kThreads, 0, s>>>(x, w, bias, y, N, C, HW, M, act, p0, p1);
 }
 void plane_mean(const float* x, float* y, int64_t planes, int64_t inner, cudaStream_t s) {
   if (planes > 0) plane_mean_kernel<<<static_cast<unsigned>(planes), kThreads, 0, s>>>(x, y, inner);

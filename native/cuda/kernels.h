@@ -51,6 +51,11 @@ void resize2d(const float* x, float* y, int64_t planes, int64_t ih, int64_t iw, 
 // Softmax over the middle axis of [outer, len, inner].
 void softmax(const float* x, float* y, int64_t outer, int64_t len, int64_t inner, bool log,
              cudaStream_t stream);
+// Softmax over the C channels of x [N, C, HW] followed by the 1x1 convolution w [M, C]
+// (+ bias [M] or null) and the activation: y [N, M, HW]. The probabilities are never stored.
+void softmax_conv1x1(const float* x, const float* w, const float* bias, float* y, int64_t N,
+                     int64_t C, int64_t HW, int64_t M, UnaryOp act, float p0, float p1,
+                     cudaStream_t stream);
 // Mean of each of `planes` contiguous runs of `inner` values.
 void plane_mean(const float* x, float* y, int64_t planes, int64_t inner, cudaStream_t stream);
 // Pad (mode 0 constant, 1 reflect, 2 edge; negative pads crop) of a rank <= kMaxRank tensor.

@@ -288,9 +288,7 @@ std::shared_ptr<Graph> fuse_conv_activations(const Graph& src) {
   return g;
 }
 
-namespace {
-
-// CPU fast backend only: Softmax over channels (axis 1, opset >= 13) feeding only a 1x1,
+// Softmax over channels (axis 1, opset >= 13) feeding only a 1x1,
 // stride-1, unpadded, ungrouped Conv with constant weights (the annealed mean of the
 // colorizers) becomes that Conv reading the logits with attribute "__fused_softmax": the
 // probabilities are never stored.
@@ -317,6 +315,7 @@ void fuse_softmax_conv(Graph& g) {
     if (conv.op_type != "Conv" || conv.inputs.size() < 2 || conv.inputs[0] != v ||
         conv.inputs[1] < 0 || !g.is_constant[conv.inputs[1]])
       continue;
+    if (conv.inputs.size() > 2 && conv.inputs[2] >= 0 && !g.is_constant[conv.inputs[2]]) continue;
     const Tensor& w = g.constants[conv.inputs[1]];
     if (w.rank() != 4 || w.shape[2] != 1 || w.shape[3] != 1 || conv.attr_int("group", 1) != 1)
       continue;
@@ -337,6 +336,8 @@ void fuse_softmax_conv(Graph& g) {
     if (!dead[k]) kept.push_back(std::move(g.nodes[k]));
   g.nodes = std::move(kept);
 }
+
+namespace {
 
 class CpuFastBackend : public Backend {
  public:

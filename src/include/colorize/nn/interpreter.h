@@ -38,4 +38,11 @@ class Interpreter {
 // activation's output value. Only kernels that honour these attributes may run the result.
 std::shared_ptr<Graph> fuse_conv_activations(const Graph& graph);
 
+// Backend graph rewrite, in place: a Softmax over axis 1 (opset >= 13) whose only reader is a
+// 1x1, stride-1, unpadded, ungrouped Conv with constant weights (the annealed mean of the
+// colorizers) is removed; the Conv reads the logits instead and carries the internal int
+// attribute "__fused_softmax" = 1 (softmax over channels first). The probabilities are never
+// stored. Only kernels that honour the attribute may run the result.
+void fuse_softmax_conv(Graph& graph);
+
 }  // namespace colorize::nn
