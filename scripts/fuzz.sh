@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
-# Runs the libFuzzer target over decode -> prepare -> finish -> encode.
-# Usage: scripts/fuzz.sh [SECONDS=60] [BUILD_DIR=build-ci/fuzz]
+# Runs a libFuzzer target of the project.
+# Usage: scripts/fuzz.sh [SECONDS=60] [BUILD_DIR=build-ci/fuzz] [TARGET=fuzz_pipeline]
+#   fuzz_pipeline  decode -> prepare -> finish -> encode  (seeds: tests/corpus, tests/data/eval)
+#   fuzz_onnx      ONNX model loading and graph building  (seeds: tests/data/models/*.onnx)
 # Build first:  CC=clang CXX=clang++ cmake -S . -B build-ci/fuzz -G Ninja -DCOLORIZE_FUZZ=ON
-#               cmake --build build-ci/fuzz --target fuzz_pipeline
-# For long runs give hours of SECONDS; new interesting inputs accumulate in BUILD_DIR/fuzz-corpus,
-# crashes are written to BUILD_DIR/fuzz-artifacts/ (reproduce: BUILD_DIR/tests/fuzz/fuzz_pipeline FILE).
+#               cmake --build build-ci/fuzz --target fuzz_pipeline fuzz_onnx
+# For long runs give hours of SECONDS; new interesting inputs accumulate in
+# BUILD_DIR/fuzz-corpus-TARGET, crashes go to BUILD_DIR/fuzz-artifacts/ (reproduce by running
+# the target binary on the file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 build=${2:-build-ci/fuzz}
-bin="$build/tests/fuzz/fuzz_pipeline"
+target=${3:-fuzz_pipeline}
+case "$target" in
+  fuzz_pipeline) bin="$build/tests/fuzz/fuzz_pipeline"; seeds=(tests/corpus tests/data/eval) ;;
+  fuzz_onnx)     bin="$build/tests/nn/fuzz_onnx"; seeds=(tests/data/models) ;;
+  *) echo "fuzz.sh: unknown target '$target'" >&2; exit 2 ;;
+esac
 [ -x "$bin" ] || { echo "fuzz.sh: $bin not built" >&2; exit 2; }
-mkdir -p "$build/fuzz-corpus" "$build/fuzz-artifacts"
-# Seeds: the committed odd-file corpus and sample images. The work corpus comes first so
-# libFuzzer writes new inputs there, never into the repository.
+work="$build/fuzz-corpus-$target"
+mkdir -p "$work" "$build/fuzz-artifacts"
+# The work corpus comes first so libFuzzer writes new inputs there, never into the repository.
 ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-"$bin" "$build/fuzz-corpus" tests/corpus tests/data/eval \
+"$bin" "$work" "${seeds[@]}" \
   -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2560 -max_len=262144 \
   -artifact_prefix="$build/fuzz-artifacts/" -print_final_stats=1 2>&1 | tail -n 25

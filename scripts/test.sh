@@ -3,7 +3,8 @@
 # missing from Debian/npm, then runs, each in its own build folder under build-ci/:
 #   native   Release build + CTest (core unit tests, engine tests, CLI tests)
 #   asan     the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer
-#   fuzz     libFuzzer over decode -> prepare -> finish -> encode, FUZZ_SECONDS (default 60)
+#   fuzz     libFuzzer over decode -> prepare -> finish -> encode for FUZZ_SECONDS (default 60),
+#            then over ONNX model loading for half that
 #   wasm     the core's unit tests built with Emscripten, run under node
 #   cuda     the CUDA backend compiled (no GPU needed; its tests skip without one), if nvcc exists
 #   python   training/export tests (pytest, CPU, synthetic data)
@@ -49,8 +50,9 @@ stage_fuzz() {
   scripts/deps.sh native fuzz || return 1
   CC=clang CXX=clang++ cmake -S . -B build-ci/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCOLORIZE_FUZZ=ON >/dev/null &&
-  cmake --build build-ci/fuzz -j "$JOBS" --target fuzz_pipeline || return 1
-  scripts/fuzz.sh "$FUZZ_SECONDS" build-ci/fuzz
+  cmake --build build-ci/fuzz -j "$JOBS" --target fuzz_pipeline fuzz_onnx || return 1
+  scripts/fuzz.sh "$FUZZ_SECONDS" build-ci/fuzz fuzz_pipeline &&
+  scripts/fuzz.sh $((FUZZ_SECONDS / 2)) build-ci/fuzz fuzz_onnx
 }
 
 stage_wasm() {
