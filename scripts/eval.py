@@ -48,13 +48,16 @@ def main():
                     help="also run the checkpoint at these working sizes (scale check)")
     ap.add_argument("--places", type=int, default=2000, help="places-val images (of 2000)")
     ap.add_argument("--bsds", type=int, default=100, help="bsds-val images (of 100)")
+    ap.add_argument("--skip-places", type=int, default=0)
+    ap.add_argument("--skip-bsds", type=int, default=0)
     ap.add_argument("--contact-sheet")
     ap.add_argument("--json", help="write the results table here")
     a = ap.parse_args()
     torch.set_num_threads(2)
 
     t0 = time.time()
-    rgb, src = ev.load_eval_set(a.data, a.places, a.bsds)
+    rgb, src = ev.load_eval_set(a.data, a.places, a.bsds, skip_places=a.skip_places,
+                                skip_bsds=a.skip_bsds)
     truth = ev.Truth(rgb)
     print("eval set: %d images (%d places, %d bsds) at 256x256, %.0f s" % (
         len(rgb), src.count("places"), src.count("bsds"), time.time() - t0), flush=True)

@@ -14,10 +14,16 @@ from .data import centre_square, read_shard
 from .metrics import colourfulness, compose, psnr, ssim
 
 
-def load_eval_set(data_dir, n_places=None, n_bsds=None, side=256):
+def load_eval_set(data_dir, n_places=None, n_bsds=None, side=256, skip_places=0, skip_bsds=0):
+    """The first n images of each val shard after skipping the first skip_* (so settings can
+    be chosen on one part and reported on another)."""
     vd = os.path.join(data_dir, "val")
-    _, pl = read_shard(os.path.join(vd, "places-val.tar"), skip_grey=False, limit=n_places)
-    _, bs = read_shard(os.path.join(vd, "bsds-val.tar"), skip_grey=False, limit=n_bsds)
+    lim = lambda n, k: None if n is None else n + k
+    _, pl = read_shard(os.path.join(vd, "places-val.tar"), skip_grey=False,
+                       limit=lim(n_places, skip_places))
+    _, bs = read_shard(os.path.join(vd, "bsds-val.tar"), skip_grey=False,
+                       limit=lim(n_bsds, skip_bsds))
+    pl, bs = pl[skip_places:], bs[skip_bsds:]
     rgb = [centre_square(im, side) for im in pl + bs]
     src = ["places"] * len(pl) + ["bsds"] * len(bs)
     return np.stack(rgb), src
