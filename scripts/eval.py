@@ -89,7 +89,7 @@ def main():
             for T in a.temperatures or [net.temperature]:
                 em = ExportModel(net, temperature=T, prior_correction=beta).eval()
                 ab = ev.predict(em, L, a.working_size)
-                report("ckpt T=%.2f beta=%.1f ws=%d" % (T, beta, a.working_size), ab)
+                report("ckpt T=%.2f beta=%.2f ws=%d" % (T, beta, a.working_size), ab)
         for ws in a.ckpt_working_sizes:
             em = ExportModel(net).eval()
             report("ckpt T=%.2f ws=%d" % (net.temperature, ws), ev.predict(em, L, ws))
