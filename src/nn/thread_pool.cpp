@@ -46,6 +46,11 @@ void ThreadPool::worker() {
       cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
       if (stop_) return;
       seen = generation_;
+      // A worker that wakes after run() has finished this generation finds job_ cleared and
+      // must not touch next_: the next run() resets it, and a stale snapshot would then call a
+      // dead job (or a null one). run() clears job_ under the same lock hold as its final
+      // active_ == 0 check, so a worker either counts in active_ before that or sees nullptr.
+      if (job_ == nullptr) continue;
       job = job_;
       tasks = tasks_;
       ++active_;
