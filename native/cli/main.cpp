@@ -18,6 +18,7 @@
 #include "colorize/metrics.h"
 #include "colorize/pipeline.h"
 #include "infer.h"
+#include "models.h"
 #include "options.h"
 
 namespace fs = std::filesystem;
@@ -345,6 +346,31 @@ int run_evaluate(const Options& o) {
   return failed == 0 ? 0 : 1;
 }
 
+// Without --reference or --model, the manifest's default model; a model's working size from
+// the manifest beside it unless --size says. False (after a message) when there is no method.
+bool resolve_model(Options* o) {
+  if (!o->reference.empty()) return true;
+  const bool chosen = !o->model.empty();
+  if (!chosen) {
+    auto def = cli::default_model();
+    if (!def.ok()) {
+      std::fprintf(stderr,
+                   "colorize: no method given: use --reference REF (exemplar) or --model MODEL "
+                   "(no default model: %s)\nTry 'colorize --help'.\n",
+                   def.status().message().c_str());
+      return false;
+    }
+    o->model = *def;
+  }
+  const bool size_from_manifest = o->working_size == 0;
+  if (size_from_manifest) o->working_size = cli::manifest_working_size(o->model);
+  if (!o->quiet && (!chosen || (size_from_manifest && o->working_size > 0)))
+    std::fprintf(stderr, "colorize: model %s, working size %d%s\n", o->model.c_str(),
+                 o->working_size > 0 ? o->working_size : kDefaultWorkingSize,
+                 size_from_manifest && o->working_size > 0 ? " (from its manifest)" : "");
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -353,7 +379,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "colorize: %s\nTry 'colorize --help'.\n", parsed.status().message().c_str());
     return 2;
   }
-  const Options& o = *parsed;
+  Options o = *parsed;
+  if ((o.mode == cli::Mode::kColorize || o.mode == cli::Mode::kEvaluate) && !resolve_model(&o))
+    return 2;
   switch (o.mode) {
     case cli::Mode::kHelp:
       std::fputs(cli::usage_text(), stdout);

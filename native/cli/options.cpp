@@ -72,14 +72,16 @@ const char* usage_text() {
 
 Usage:
   colorize [options] IN... -o OUT        colorize files and/or folders of images
-  colorize --eval DIR (--reference REF | --model MODEL) [options]
+  colorize --eval DIR [--reference REF | --model MODEL] [options]
                                          evaluate on colour photos: make them grey,
                                          colorize, print metrics vs the greyscale baseline
   colorize lab R G B                     print CIELAB L* a* b* of an 8-bit sRGB colour
 
 Method (one of):
   --reference REF      exemplar method (Welsh et al. 2002): transfer colour from photo REF
-  --model MODEL        neural model (ONNX, see models/manifest.json)
+  --model MODEL        neural model (ONNX, see models/manifest.json); without --reference
+                       or --model: the default model of models/manifest.json (folder
+                       from $COLORIZE_MODELS, else the one this build came from)
   --backend B          inference backend for --model: auto (default), cpu, cuda
   --hint X,Y,#RRGGBB   colour hint at pixel (X, Y) of the input (repeatable; models with hints)
 
@@ -91,7 +93,7 @@ Output:
 
 Processing:
   --size N             working size: longest side the method sees, rounded to a multiple of
-                       32 (default 256)
+                       32 (default: the model's, from manifest.json beside it; else 256)
   --saturation S       chroma multiplier 0..4 (default 1)
   --upsampling U       guided (default, edge-aware) or bilinear
   --max-megapixels M   refuse larger inputs (default 100)
@@ -219,18 +221,14 @@ Result<Options> parse_options(int argc, const char* const* argv) {
 
   if (!o.reference.empty() && !o.model.empty())
     return bad("give either --reference or --model, not both");
-  if (!o.hints.empty() && o.model.empty())
-    return bad("--hint needs --model (hints are for models that take them)");
+  if (!o.hints.empty() && !o.reference.empty())
+    return bad("--hint is for models, not for --reference (the exemplar method)");
   if (o.mode == Mode::kEvaluate) {
     if (!o.inputs.empty()) return bad("--eval takes a folder, not input files");
-    if (o.reference.empty() && o.model.empty())
-      return bad("--eval needs a method: --reference REF or --model MODEL");
     return o;
   }
   if (o.inputs.empty()) return bad("no input given");
   if (o.output.empty()) return bad("no output given (-o OUT)");
-  if (o.reference.empty() && o.model.empty())
-    return bad("no method given: use --reference REF (exemplar) or --model MODEL");
   if (!o.metrics_truth.empty() && o.inputs.size() != 1)
     return bad("--metrics compares one result with its colour original: give one input");
   return o;

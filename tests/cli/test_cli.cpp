@@ -36,8 +36,9 @@ std::string quote(const std::string& s) {
   return q + "'";
 }
 
-CliRun run(const std::vector<std::string>& args) {
-  std::string cmd = quote(COLORIZE_CLI);
+// env: "NAME=value" assignments put before the command (shell syntax), or empty.
+CliRun run(const std::vector<std::string>& args, const std::string& env = "") {
+  std::string cmd = env.empty() ? quote(COLORIZE_CLI) : env + " " + quote(COLORIZE_CLI);
   for (const auto& a : args) cmd += " " + quote(a);
   cmd += " 2>&1 </dev/null";
   CliRun r;
@@ -84,7 +85,11 @@ TEST(Cli, HelpAndUsageErrors) {
   CliRun unknown = run({"--frobnicate", "x.png", "-o", "y.png"});
   EXPECT_EQ(unknown.code, 2);
   EXPECT_NE(unknown.output.find("unknown option"), std::string::npos);
-  EXPECT_EQ(run({kData + "/landscape-grey.jpg", "-o", "x.png"}).code, 2);  // no method
+  // No method and no default model to fall back on.
+  CliRun none = run({kData + "/landscape-grey.jpg", "-o", "x.png"}, "COLORIZE_MODELS=/nonexistent");
+  EXPECT_EQ(none.code, 2) << none.output;
+  EXPECT_NE(none.output.find("no method given"), std::string::npos) << none.output;
+  EXPECT_EQ(run({"--reference", "r.png", "--hint", "1,1,#ff0000", "a.png", "-o", "b.png"}).code, 2);
   EXPECT_EQ(run({"--size", "abc", "a.png", "-o", "b.png", "--reference", "r.png"}).code, 2);
   EXPECT_EQ(run({"--saturation", "9", "a.png", "-o", "b.png", "--reference", "r.png"}).code, 2);
 }
@@ -133,6 +138,39 @@ TEST(Cli, BatchGoesOnPastBadFiles) {
   EXPECT_TRUE(fs::exists(out / "c.png"));
   EXPECT_FALSE(fs::exists(out / "b.png"));
   EXPECT_FALSE(fs::exists(out / "notes.png"));
+}
+
+TEST(Cli, DefaultModelAndWorkingSizeComeFromTheManifest) {
+  const fs::path dir = fresh_dir("default_model");
+  fs::copy_file(kData + "/models/tiny_colorizer.onnx", dir / "tiny.onnx");
+  std::ofstream(dir / "manifest.json")
+      << R"({"default": "tiny", "working_size": 64,
+            "models": [{"file": "other.onnx", "id": "other", "working_size": 512},
+                       {"file": "tiny.onnx", "id": "tiny", "bytes": 1}]})";
+  const std::string env = "COLORIZE_MODELS=" + quote(dir.string());
+  const fs::path out = dir / "out.png";
+  CliRun r = run({kData + "/landscape-grey.jpg", "-o", out.string()}, env);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("tiny.onnx, working size 64 (from its manifest)"), std::string::npos)
+      << r.output;
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  const Image result = load(out);
+  EXPECT_EQ(result.width, grey.width);
+  EXPECT_EQ(result.height, grey.height);
+  // --size wins over the manifest.
+  r = run({kData + "/landscape-grey.jpg", "-o", out.string(), "--size", "96"}, env);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("working size 96"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("from its manifest"), std::string::npos) << r.output;
+  // A manifest naming a default that is not there, and one that is not JSON: usage errors.
+  std::ofstream(dir / "manifest.json") << R"({"default": "gone", "models": [{"file": "gone.onnx", "id": "gone"}]})";
+  r = run({kData + "/landscape-grey.jpg", "-o", out.string()}, env);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("gone.onnx"), std::string::npos) << r.output;
+  std::ofstream(dir / "manifest.json") << "{\"default\": ";
+  r = run({kData + "/landscape-grey.jpg", "-o", out.string()}, env);
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("no readable manifest.json"), std::string::npos) << r.output;
 }
 
 TEST(Cli, MissingModelIsAClearError) {
