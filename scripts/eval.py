@@ -43,9 +43,8 @@ def main():
     ap.add_argument("--temperatures", nargs="*", type=float, default=[])
     ap.add_argument("--betas", nargs="*", type=float, default=[0.0],
                     help="prior-correction strengths to try with the checkpoint")
-    ap.add_argument("--working-size", type=int, default=128)
-    ap.add_argument("--ckpt-working-sizes", nargs="*", type=int, default=[],
-                    help="also run the checkpoint at these working sizes (scale check)")
+    ap.add_argument("--working-size", type=int, nargs="*", default=[128],
+                    help="working size(s), longest side; every model is run at each (scale check)")
     ap.add_argument("--places", type=int, default=2000, help="places-val images (of 2000)")
     ap.add_argument("--bsds", type=int, default=100, help="bsds-val images (of 100)")
     ap.add_argument("--skip-places", type=int, default=0)
@@ -88,18 +87,18 @@ def main():
         for beta in a.betas:
             for T in a.temperatures or [net.temperature]:
                 em = ExportModel(net, temperature=T, prior_correction=beta).eval()
-                ab = ev.predict(em, L, a.working_size)
-                report("ckpt T=%.2f beta=%.2f ws=%d" % (T, beta, a.working_size), ab)
-        for ws in a.ckpt_working_sizes:
-            em = ExportModel(net).eval()
-            report("ckpt T=%.2f ws=%d" % (net.temperature, ws), ev.predict(em, L, ws))
+                for ws in a.working_size:
+                    ab = ev.predict(em, L, ws)
+                    report("ckpt T=%.2f beta=%.2f ws=%d" % (T, beta, ws), ab)
     for path in a.onnx:
         em = ExportModel(ColorNet(bins())).eval()
         load_onnx_weights(em, onnx.load(path))
-        ab = ev.predict(em, L, a.working_size)
-        report(os.path.basename(path), ab)
-        if sheet_ab is None:
-            sheet_ab = ab
+        for ws in a.working_size:
+            ab = ev.predict(em, L, ws)
+            name = os.path.basename(path)
+            report(name if len(a.working_size) == 1 else "%s ws=%d" % (name, ws), ab)
+            if sheet_ab is None:
+                sheet_ab = ab
     if a.contact_sheet and sheet_ab is not None:
         idx = [places_idx[k] for k in np.linspace(0, len(places_idx) - 1, 8).astype(int)]
         idx += [bsds_idx[k] for k in np.linspace(0, len(bsds_idx) - 1, 4).astype(int)]

@@ -30,7 +30,7 @@ CONFIGS = {
         lam=0.5, temperature=0.38, reg_weight=0.0, hint_p_none=0.5,
         pretrained=True, width=1.0, freeze_until=13,
         val_every=250, val_images=128, val_bsds=16, ckpt_every=50, log_every=25,
-        patience=6, seed=1234, prior_images=3000,
+        patience=6, seed=1234, prior_images=3000, init_from=None,
     ),
     "gpu": dict(
         device="cuda", threads=8, amp=True, compile=False, decode_workers=9,
@@ -41,7 +41,7 @@ CONFIGS = {
         lam=0.5, temperature=0.38, reg_weight=0.0, hint_p_none=0.5,
         pretrained=True, width=1.0, freeze_until=-1,
         val_every=150, val_images=1000, val_bsds=100, ckpt_every=150, log_every=25,
-        patience=5, seed=1234, prior_images=5000,
+        patience=5, seed=1234, prior_images=5000, init_from=None,
     ),
 }
 
@@ -162,7 +162,12 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     model = build_model(cfg, centres, weights_path, log).to(device)
     ckpt_path = os.path.join(run_dir, "last.pt")
     resume = load_checkpoint(ckpt_path) if os.path.exists(ckpt_path) else None
-    if resume is None:
+    if resume is None and cfg.get("init_from"):
+        # fine-tuning: weights (and the rebalancing prior) from another run's checkpoint, a
+        # fresh optimizer, schedule and step count; the frozen set is this config's
+        model.load_state_dict(load_checkpoint(cfg["init_from"])["model"])
+        log("weights initialised from %s" % cfg["init_from"])
+    elif resume is None:
         prior = compute_prior(raw, centres, cfg["prior_images"], cfg["seed"], log)
         with torch.no_grad():
             model.prior_w.copy_(torch.from_numpy(binsmod.rebalance_weights(prior, cfg["lam"])))
