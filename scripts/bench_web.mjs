@@ -11,7 +11,7 @@ import zlib from 'node:zlib';
 import {ROOT, DIST, ARTIFACTS, loadCore, startApp, launch} from '../tests/web/lib.mjs';
 
 const THREADS = Number(process.env.THREADS || 2);
-const RUNS = Number(process.env.RUNS || 3);
+const RUNS = Number(process.env.RUNS || 9);
 // DECODER=core: decode with the core (stb) instead of the browser's JPEG fast path.
 const DECODER = process.env.DECODER ? `&decoder=${process.env.DECODER}` : '';
 const W = 4000, H = 3000;
