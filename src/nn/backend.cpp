@@ -154,8 +154,10 @@ namespace {
 class CpuSession : public Session {
  public:
   CpuSession(std::shared_ptr<const Graph> original, std::shared_ptr<const Graph> run_graph,
-             std::vector<Kernel> kernels, int threads, std::string name, bool profile = false)
+             std::vector<Kernel> kernels, int threads, std::string name, bool profile = false,
+             int64_t max_tensor_elements = 0)
       : profile_(profile),
+        max_tensor_elements_(max_tensor_elements),
         original_(std::move(original)),
         pool_(threads > 1 ? std::make_unique<ThreadPool>(threads) : nullptr),
         interp_(std::move(run_graph), std::move(kernels),
@@ -164,6 +166,7 @@ class CpuSession : public Session {
   Result<std::vector<Tensor>> run(const std::vector<Tensor>& inputs) override {
     Status s = check_inputs(*original_, inputs);
     if (!s.ok()) return s;
+    TensorLimitScope limit(max_tensor_elements_);
     if (!profile_) return interp_.run(inputs);
     times_.clear();
     return interp_.run(inputs, &times_);
@@ -193,6 +196,7 @@ class CpuSession : public Session {
 
  private:
   bool profile_ = false;
+  int64_t max_tensor_elements_ = 0;
   std::map<std::string, double> times_;
   std::shared_ptr<const Graph> original_;
   std::unique_ptr<ThreadPool> pool_;
@@ -214,7 +218,8 @@ class CpuRefBackend : public Backend {
       std::vector<Kernel> kernels;
       for (const auto& n : graph->nodes) kernels.push_back(find_op(n.op_type)->reference);
       return std::unique_ptr<Session>(
-          new CpuSession(graph, graph, std::move(kernels), 1, name(), options.profile));
+          new CpuSession(graph, graph, std::move(kernels), 1, name(), options.profile,
+                         options.max_tensor_elements));
     } catch (const std::bad_alloc&) {
       return Status(ErrorCode::kOutOfMemory, "out of memory creating the session");
     }
@@ -360,7 +365,8 @@ class CpuFastBackend : public Backend {
       }
       const int threads = options.threads > 0 ? options.threads : hardware_threads();
       return std::unique_ptr<Session>(
-          new CpuSession(graph, fused, std::move(kernels), threads, name(), options.profile));
+          new CpuSession(graph, fused, std::move(kernels), threads, name(), options.profile,
+                         options.max_tensor_elements));
     } catch (const std::bad_alloc&) {
       return Status(ErrorCode::kOutOfMemory, "out of memory creating the session");
     } catch (const std::exception& e) {

@@ -67,6 +67,18 @@ Tensor Tensor::from_ints(const Shape& shape, std::vector<int64_t> data, DType dt
   return t;
 }
 
+namespace {
+thread_local int64_t t_element_limit = kMaxElements;
+}  // namespace
+
+int64_t tensor_element_limit() { return t_element_limit; }
+
+TensorLimitScope::TensorLimitScope(int64_t max_elements) : saved_(t_element_limit) {
+  t_element_limit = max_elements <= 0 || max_elements > kMaxElements ? kMaxElements : max_elements;
+}
+
+TensorLimitScope::~TensorLimitScope() { t_element_limit = saved_; }
+
 Status allocate(Tensor& t, const Shape& shape, DType dtype) {
   for (int64_t d : shape) {
     if (d < 0)
@@ -76,6 +88,10 @@ Status allocate(Tensor& t, const Shape& shape, DType dtype) {
   const int64_t n = shape_numel(shape);
   if (n < 0)
     return Status(ErrorCode::kTooLarge, "tensor of shape " + shape_string(shape) + " is too large");
+  if (n > t_element_limit)
+    return Status(ErrorCode::kTooLarge, "tensor of shape " + shape_string(shape) +
+                                            " is over the session's limit of " +
+                                            std::to_string(t_element_limit) + " elements");
   try {
     t.dtype = dtype;
     t.shape = shape;

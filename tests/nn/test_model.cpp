@@ -164,3 +164,37 @@ TEST(CudaBackend, GoldenOrSkip) {
   GTEST_SKIP() << "built without COLORIZE_CUDA";
 #endif
 }
+
+TEST(SessionLimits, TensorElementCapRefusesBigIntermediatesAndIsRestored) {
+  // The cap bounds every tensor a run creates (hostile models: see fuzz_onnx.cpp). The tiny
+  // colorizer at 64 x 64 has intermediates of more than 4096 elements, so a cap of 4096
+  // refuses the run with kTooLarge, on every CPU backend; the default runs it.
+  std::map<std::string, Tensor> in = {{"L", random_tensor({1, 1, 64, 64}, 1, 0, 100)},
+                                      {"hint_ab", Tensor::zeros({1, 2, 64, 64})},
+                                      {"hint_mask", Tensor::zeros({1, 1, 64, 64})}};
+  for (const auto& b : all_backends()) {
+    SCOPED_TRACE(b);
+    nn::SessionOptions o;
+    o.max_tensor_elements = 4096;
+    auto capped = nn::open_model(kDir + "tiny_colorizer.onnx", b, o);
+    ASSERT_TRUE(capped.ok()) << capped.status().to_string();
+    auto r = nn::run_named(**capped, in);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), colorize::ErrorCode::kTooLarge) << r.status().to_string();
+    EXPECT_EQ(nn::tensor_element_limit(), nn::kMaxElements);  // the run's scope has ended
+    auto plain = nn::open_model(kDir + "tiny_colorizer.onnx", b);
+    ASSERT_TRUE(plain.ok());
+    EXPECT_TRUE(nn::run_named(**plain, in).ok());
+  }
+  {
+    nn::TensorLimitScope outer(100);
+    {
+      nn::TensorLimitScope inner(10);
+      Tensor t;
+      EXPECT_EQ(nn::allocate(t, {11}).code(), colorize::ErrorCode::kTooLarge);
+      EXPECT_TRUE(nn::allocate(t, {10}).ok());
+    }
+    EXPECT_EQ(nn::tensor_element_limit(), 100);
+  }
+  EXPECT_EQ(nn::tensor_element_limit(), nn::kMaxElements);
+}

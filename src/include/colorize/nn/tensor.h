@@ -69,7 +69,27 @@ struct Tensor {
 };
 
 // Allocates `t` as `shape` / `dtype`, zero-filled. Errors: kTooLarge when the shape exceeds
-// kMaxElements, kInvalidArgument for negative dimensions, kOutOfMemory when allocation fails.
+// kMaxElements or this thread's tensor_element_limit(), kInvalidArgument for negative
+// dimensions, kOutOfMemory when allocation fails.
 Status allocate(Tensor& t, const Shape& shape, DType dtype = DType::kFloat32);
+
+// The largest tensor (in elements) allocate() creates on the calling thread: kMaxElements
+// unless a TensorLimitScope on this thread lowers it. Sessions open one for the duration of
+// run() from SessionOptions::max_tensor_elements, so a hostile model that asks for a huge
+// intermediate gets kTooLarge at once instead of a long run or an out-of-memory kill.
+int64_t tensor_element_limit();
+
+class TensorLimitScope {
+ public:
+  // max_elements <= 0 or above kMaxElements means kMaxElements. Scopes nest; the previous
+  // limit comes back on destruction.
+  explicit TensorLimitScope(int64_t max_elements);
+  ~TensorLimitScope();
+  TensorLimitScope(const TensorLimitScope&) = delete;
+  TensorLimitScope& operator=(const TensorLimitScope&) = delete;
+
+ private:
+  int64_t saved_;
+};
 
 }  // namespace colorize::nn
