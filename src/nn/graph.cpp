@@ -239,6 +239,7 @@ Result<std::shared_ptr<const Graph>> build_graph(Model model, const GraphOptions
     // Constant folding with the reference kernels, in topological order.
     KernelContext ctx;
     ctx.opset = g->opset;
+    TensorLimitScope fold_limit(options.max_folded_elements);
     for (size_t k : order) {
       GraphNode& node = nodes[k];
       bool all_const = options.fold_constants && foldable(node.op_type);

@@ -90,7 +90,7 @@ Status allocate(Tensor& t, const Shape& shape, DType dtype) {
     return Status(ErrorCode::kTooLarge, "tensor of shape " + shape_string(shape) + " is too large");
   if (n > t_element_limit)
     return Status(ErrorCode::kTooLarge, "tensor of shape " + shape_string(shape) +
-                                            " is over the session's limit of " +
+                                            " is over the limit of " +
                                             std::to_string(t_element_limit) + " elements");
   try {
     t.dtype = dtype;

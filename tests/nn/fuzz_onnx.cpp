@@ -15,7 +15,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)parse_npy(data, size);
   auto m = parse_onnx(data, size);
   if (!m.ok()) return 0;
-  auto g = build_graph(std::move(m.value()));
+  GraphOptions go;
+  go.max_folded_elements = int64_t{1} << 22;  // as the run's cap below
+  auto g = build_graph(std::move(m.value()), go);
   if (!g.ok()) return 0;
   auto b = select_backend("cpu");
   if (!b.ok()) return 0;

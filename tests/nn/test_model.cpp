@@ -198,3 +198,39 @@ TEST(SessionLimits, TensorElementCapRefusesBigIntermediatesAndIsRestored) {
   }
   EXPECT_EQ(nn::tensor_element_limit(), nn::kMaxElements);
 }
+
+TEST(SessionLimits, FuzzFoundHostileModelsFailFast) {
+  // Two models libFuzzer derived from the tiny colorizer: one folds a ConstantOfShape of a
+  // huge shape at build time (was: out of memory), one pads to a huge tensor at run time
+  // (was: a 20 s timeout). Both must end in an error Status, quickly.
+  auto fold = nn::load_onnx_file(kDir + "hostile_huge_fold.onnx");
+  ASSERT_TRUE(fold.ok()) << fold.status().to_string();
+  auto g = nn::build_graph(std::move(*fold));
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().code(), colorize::ErrorCode::kTooLarge) << g.status().to_string();
+
+  auto pad = nn::load_onnx_file(kDir + "hostile_huge_pad.onnx");
+  ASSERT_TRUE(pad.ok()) << pad.status().to_string();
+  auto pg = nn::build_graph(std::move(*pad));
+  ASSERT_TRUE(pg.ok()) << pg.status().to_string();
+  nn::SessionOptions o;
+  o.threads = 1;
+  o.max_tensor_elements = int64_t{1} << 22;
+  auto b = nn::select_backend("cpu");
+  ASSERT_TRUE(b.ok());
+  auto s = (*b)->create_session(*pg, o);
+  ASSERT_TRUE(s.ok()) << s.status().to_string();
+  std::vector<Tensor> in;
+  for (const auto& vi : (*pg)->input_info) {
+    nn::Shape sh = vi.shape;
+    for (auto& d : sh)
+      if (d < 0 || d > 64) d = 32;
+    Tensor t;
+    ASSERT_TRUE(nn::allocate(t, sh, vi.dtype == nn::DType::kUndefined ? nn::DType::kFloat32
+                                                                       : vi.dtype).ok());
+    in.push_back(std::move(t));
+  }
+  auto r = (*s)->run(in);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), colorize::ErrorCode::kTooLarge) << r.status().to_string();
+}

@@ -58,6 +58,10 @@ struct Graph {
 
 struct GraphOptions {
   bool fold_constants = true;  // evaluate constant subgraphs at build time
+  // Largest tensor (elements) constant folding may create; a bigger one (a hostile
+  // ConstantOfShape, Expand, Tile...) fails the build with kTooLarge. Real models fold only
+  // shapes and small tensors; 2^26 elements is 256 MB of fp32.
+  int64_t max_folded_elements = int64_t{1} << 26;
 };
 
 // Validates and prepares `model` (consumed). Errors: kUnsupported naming the op and the node
