@@ -93,9 +93,9 @@ def main():
     for path in a.onnx:
         em = ExportModel(ColorNet(bins())).eval()
         load_onnx_weights(em, onnx.load(path))
+        name = os.path.basename(path)
         for ws in a.working_size:
             ab = ev.predict(em, L, ws)
-            name = os.path.basename(path)
             report(name if len(a.working_size) == 1 else "%s ws=%d" % (name, ws), ab)
             if sheet_ab is None:
                 sheet_ab = ab
