@@ -2,7 +2,7 @@
 # Runs a libFuzzer target of the project.
 # Usage: scripts/fuzz.sh [SECONDS=60] [BUILD_DIR=build-ci/fuzz] [TARGET=fuzz_pipeline]
 #   fuzz_pipeline  decode -> prepare -> finish -> encode  (seeds: tests/corpus, tests/data/eval)
-#   fuzz_onnx      ONNX model loading and graph building  (seeds: tests/data/models/*.onnx)
+#   fuzz_onnx      ONNX model loading and graph building  (seeds: tests/data/models, tests/data/hostile_models)
 # Build first:  CC=clang CXX=clang++ cmake -S . -B build-ci/fuzz -G Ninja -DCOLORIZE_FUZZ=ON
 #               cmake --build build-ci/fuzz --target fuzz_pipeline fuzz_onnx
 # For long runs give hours of SECONDS; new interesting inputs accumulate in
@@ -15,7 +15,7 @@ build=${2:-build-ci/fuzz}
 target=${3:-fuzz_pipeline}
 case "$target" in
   fuzz_pipeline) bin="$build/tests/fuzz/fuzz_pipeline"; seeds=(tests/corpus tests/data/eval) ;;
-  fuzz_onnx)     bin="$build/tests/nn/fuzz_onnx"; seeds=(tests/data/models) ;;
+  fuzz_onnx)     bin="$build/tests/nn/fuzz_onnx"; seeds=(tests/data/models tests/data/hostile_models) ;;
   *) echo "fuzz.sh: unknown target '$target'" >&2; exit 2 ;;
 esac
 [ -x "$bin" ] || { echo "fuzz.sh: $bin not built" >&2; exit 2; }

@@ -1,8 +1,8 @@
 // libFuzzer target for the engine's hostile-input surface: ONNX bytes -> parse -> validate
 // -> (when valid) run once on the CPU backend with small inputs; and the same bytes as an
 // .npy file. Any outcome but a Status is a bug. Built with -DCOLORIZE_FUZZ=ON (clang);
-// seed it with tests/data/models/*.onnx:
-//   build/tests/nn/fuzz_onnx corpus-dir tests/data/models -max_len=131072
+// seed it with tests/data/models and tests/data/hostile_models:
+//   build/tests/nn/fuzz_onnx corpus-dir tests/data/models tests/data/hostile_models -max_len=131072
 #include <cstddef>
 #include <cstdint>
 

@@ -203,13 +203,16 @@ TEST(SessionLimits, FuzzFoundHostileModelsFailFast) {
   // Two models libFuzzer derived from the tiny colorizer: one folds a ConstantOfShape of a
   // huge shape at build time (was: out of memory), one pads to a huge tensor at run time
   // (was: a 20 s timeout). Both must end in an error Status, quickly.
-  auto fold = nn::load_onnx_file(kDir + "hostile_huge_fold.onnx");
+  // They live in tests/data/hostile_models, apart from the working test models (the web build
+  // stages every model in tests/data/models as a selectable test model).
+  const std::string dir = std::string(COLORIZE_TEST_DATA_DIR) + "/data/hostile_models/";
+  auto fold = nn::load_onnx_file(dir + "hostile_huge_fold.onnx");
   ASSERT_TRUE(fold.ok()) << fold.status().to_string();
   auto g = nn::build_graph(std::move(*fold));
   ASSERT_FALSE(g.ok());
   EXPECT_EQ(g.status().code(), colorize::ErrorCode::kTooLarge) << g.status().to_string();
 
-  auto pad = nn::load_onnx_file(kDir + "hostile_huge_pad.onnx");
+  auto pad = nn::load_onnx_file(dir + "hostile_huge_pad.onnx");
   ASSERT_TRUE(pad.ok()) << pad.status().to_string();
   auto pg = nn::build_graph(std::move(*pad));
   ASSERT_TRUE(pg.ok()) << pg.status().to_string();
