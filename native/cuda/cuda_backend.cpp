@@ -66,7 +66,14 @@ struct DevBuf {
 };
 using DevPtr = std::shared_ptr<DevBuf>;
 
+// Refuses (kTooLarge) a buffer over this thread's tensor_element_limit() in 4-byte elements,
+// the bound a session's run() sets from SessionOptions::max_tensor_elements.
 Result<DevPtr> dev_alloc(size_t bytes, cudaStream_t stream) {
+  const uint64_t limit = static_cast<uint64_t>(tensor_element_limit());
+  if (bytes / sizeof(float) > limit)
+    return Status(ErrorCode::kTooLarge, "a GPU buffer of " + std::to_string(bytes) +
+                                            " bytes is over the limit of " +
+                                            std::to_string(limit) + " elements");
   auto b = std::make_shared<DevBuf>();
   b->stream = stream;
   b->bytes = bytes;
@@ -160,6 +167,7 @@ class CudaSession : public Session {
   Result<std::vector<Tensor>> run(const std::vector<Tensor>& inputs) override {
     Status s = check_inputs(*original_, inputs);
     if (!s.ok()) return s;
+    TensorLimitScope limit(opts_.max_tensor_elements);  // host and device tensors alike
     try {
       s = run_graph(inputs);
     } catch (const std::bad_alloc&) {

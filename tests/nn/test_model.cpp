@@ -168,7 +168,8 @@ TEST(CudaBackend, GoldenOrSkip) {
 TEST(SessionLimits, TensorElementCapRefusesBigIntermediatesAndIsRestored) {
   // The cap bounds every tensor a run creates (hostile models: see fuzz_onnx.cpp). The tiny
   // colorizer at 64 x 64 has intermediates of more than 4096 elements, so a cap of 4096
-  // refuses the run with kTooLarge, on every CPU backend; the default runs it.
+  // refuses the run with kTooLarge, on every backend (CUDA too where a GPU is present); the
+  // default runs it.
   std::map<std::string, Tensor> in = {{"L", random_tensor({1, 1, 64, 64}, 1, 0, 100)},
                                       {"hint_ab", Tensor::zeros({1, 2, 64, 64})},
                                       {"hint_mask", Tensor::zeros({1, 1, 64, 64})}};

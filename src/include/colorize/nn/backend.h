@@ -25,8 +25,9 @@ struct SessionOptions {
   bool allow_tf32 = false;  // CUDA: let convolutions and GEMMs use TF32 tensor cores
   int device = 0;           // CUDA: device ordinal
   bool profile = false;     // time every node; Session::stats() then lists time per op type
-  // CPU backends: the largest tensor (elements) a run may create; 0 = kMaxElements. A bound
-  // on memory and time for untrusted models (see TensorLimitScope in tensor.h).
+  // The largest tensor (elements) a run may create, on the host or (CUDA) the device;
+  // 0 = kMaxElements. A bound on memory and time for untrusted models (see TensorLimitScope
+  // in tensor.h).
   int64_t max_tensor_elements = 0;
 };
 
