@@ -626,6 +626,29 @@ Status scan_image(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) 
     return unsupported("HEIC/AVIF images are not supported; convert it to PNG or JPEG first");
   if (n >= 4 && (std::memcmp(b, "II*\0", 4) == 0 || std::memcmp(b, "MM\0*", 4) == 0))
     return unsupported("TIFF images are not supported; convert it to PNG or JPEG first");
+  if (n >= 12 && std::memcmp(b, "\0\0\0\x0CjP  \r\n\x87\n", 12) == 0)
+    return unsupported("JPEG 2000 images are not supported; convert it to PNG or JPEG first");
+  if ((n >= 2 && b[0] == 0xFF && b[1] == 0x0A) ||
+      (n >= 12 && std::memcmp(b, "\0\0\0\x0CJXL \r\n\x87\n", 12) == 0))
+    return unsupported("JPEG XL images are not supported; convert it to PNG or JPEG first");
+  if (n >= 4 && std::memcmp(b, "8BPS", 4) == 0)
+    return unsupported("Photoshop (PSD) files are not supported; export a PNG or JPEG first");
+  if (n >= 3 && b[0] == 'P' && b[1] >= '1' && b[1] <= '7' &&
+      (b[2] == '\n' || b[2] == '\r' || b[2] == ' ' || b[2] == '\t'))
+    return unsupported("Netpbm (PBM/PGM/PPM/PAM) images are not supported; convert it to PNG first");
+  if (starts_with(b, n, "#?RADIANCE", 10) || starts_with(b, n, "#?RGBE", 6) ||
+      (n >= 4 && b[0] == 0x76 && b[1] == 0x2F && b[2] == 0x31 && b[3] == 0x01))
+    return unsupported("HDR / OpenEXR images are not supported; tone-map it to an 8- or 16-bit "
+                       "PNG first");
+  if (starts_with(b, n, "%PDF", 4))
+    return unsupported("PDF files are not supported; export the page as PNG or JPEG first");
+  {
+    // Text: an SVG (vector drawing) or other XML, possibly after a UTF-8 byte-order mark.
+    size_t i = n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0;
+    while (i < n && i < 64 && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) ++i;
+    if (starts_with(b + i, n - i, "<svg", 4) || starts_with(b + i, n - i, "<?xml", 5))
+      return unsupported("SVG / XML is a drawing or text, not a photo; export a PNG or JPEG first");
+  }
   return Status(ErrorCode::kNotAnImage,
                 "not a PNG, JPEG, GIF, BMP or TGA image (" + num(n) + " bytes of unknown data)");
 }

@@ -233,3 +233,38 @@ TEST(ImageHostile, OtherFormatsAreNamed) {
   EXPECT_EQ(r.status().code(), ErrorCode::kUnsupported);
   EXPECT_NE(r.status().message().find("WebP"), std::string::npos);
 }
+
+TEST(ImageHostile, FormatsPeopleHaveAreNamedNotJustRefused) {
+  // Magic bytes of formats found in photo archives: each is kUnsupported with its name in the
+  // message (so the user knows what to convert), never a generic "not an image".
+  const struct {
+    std::string bytes;
+    const char* name;
+  } cases[] = {
+      {std::string("\0\0\0\x0CjP  \r\n\x87\n\0\0\0\x14", 16), "JPEG 2000"},
+      {std::string("\xFF\x0A\xFA\x7F", 4), "JPEG XL"},
+      {std::string("\0\0\0\x0CJXL \r\n\x87\n", 12), "JPEG XL"},
+      {"8BPS\x00\x01\0\0\0\0\0\0", "PSD"},
+      {"P5\n4 3\n255\n0123456789ab", "Netpbm"},
+      {"P6 2 2 255\n", "Netpbm"},
+      {"#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n", "HDR"},
+      {std::string("\x76\x2F\x31\x01\x02\0\0\0", 8), "OpenEXR"},
+      {"%PDF-1.7\n", "PDF"},
+      {"\xEF\xBB\xBF  <svg xmlns=\"http://www.w3.org/2000/svg\"/>", "SVG"},
+      {"<?xml version=\"1.0\"?><svg/>", "SVG"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    Result<ImageInfo> r =
+        probe_image(reinterpret_cast<const uint8_t*>(c.bytes.data()), c.bytes.size());
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), ErrorCode::kUnsupported) << r.status().to_string();
+    EXPECT_NE(r.status().message().find(c.name), std::string::npos) << r.status().message();
+  }
+  // "P" followed by a digit is also how some text starts: without the whitespace it is not
+  // taken for Netpbm.
+  const std::string text = "P5x is not a header";
+  Result<ImageInfo> t = probe_image(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), ErrorCode::kNotAnImage);
+}
