@@ -419,25 +419,14 @@ void render(const Image& original, const Plane& L_full, const Plane* coef, float
       encode16_index_row(W, G, index.data() + W, frac.data() + W);
       encode16_index_row(W, Bl, index.data() + 2 * static_cast<size_t>(W),
                          frac.data() + 2 * static_cast<size_t>(W));
-      // Interpolate between knots (table look-ups, scalar), then scale and round in a
-      // separate pass that vectorises, then store interleaved.
       const float* e = t.enc16.data();
-      const size_t n3 = 3 * static_cast<size_t>(W);
-      int32_t* const iv = index.data();
-      float* const fv = frac.data();
-      for (size_t j = 0; j < n3; ++j) {
-        const float* knot = e + 2 * static_cast<size_t>(iv[j]);
-        fv[j] = knot[0] + fv[j] * knot[1];
-      }
-      for (size_t j = 0; j < n3; ++j) iv[j] = static_cast<int32_t>(fv[j] * 65535.0f + 0.5f);
-      const int32_t* ir = iv;
-      const int32_t* ig = ir + W;
-      const int32_t* ib = ig + W;
       for (int x = 0; x < W; ++x) {
         T* o = d + static_cast<size_t>(x) * out_ch;
-        o[0] = static_cast<T>(ir[x]);
-        o[1] = static_cast<T>(ig[x]);
-        o[2] = static_cast<T>(ib[x]);
+        for (int c = 0; c < 3; ++c) {
+          const size_t j = static_cast<size_t>(c) * W + x;
+          const float* knot = e + 2 * static_cast<size_t>(index[j]);
+          o[c] = static_cast<T>((knot[0] + frac[j] * knot[1]) * 65535.0f + 0.5f);
+        }
         if (alpha) o[3] = s[static_cast<size_t>(x) * in_ch + in_ch - 1];
       }
     }
