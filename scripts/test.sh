@@ -51,9 +51,10 @@ stage_fuzz() {
   CC=clang CXX=clang++ cmake -S . -B build-ci/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCOLORIZE_FUZZ=ON >/dev/null &&
   cmake --build build-ci/fuzz -j "$JOBS" --target fuzz_pipeline fuzz_onnx || return 1
-  # A seed derived from the commit: the same commit fuzzes the same way, and a finding in CI
-  # can be reproduced here (fuzz.sh prints the command). FUZZ_SEED overrides it.
-  local seed=${FUZZ_SEED:-$(( 16#$( (git rev-parse --short=7 HEAD 2>/dev/null || echo 1) | tr -cd '0-9a-f') ))}
+  # A seed derived from the committed source tree (src/): the same code fuzzes the same way
+  # whatever else a commit changes, and a finding in CI can be reproduced here (fuzz.sh prints
+  # the command). FUZZ_SEED overrides it.
+  local seed=${FUZZ_SEED:-$(( 16#$( (git rev-parse --short=7 HEAD:src 2>/dev/null || echo 1) | tr -cd '0-9a-f') ))}
   FUZZ_SEED=$seed scripts/fuzz.sh "$FUZZ_SECONDS" build-ci/fuzz fuzz_pipeline &&
   FUZZ_SEED=$seed scripts/fuzz.sh $((FUZZ_SECONDS / 2)) build-ci/fuzz fuzz_onnx
 }
