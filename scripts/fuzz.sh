@@ -6,7 +6,7 @@
 # Build first:  CC=clang CXX=clang++ cmake -S . -B build-ci/fuzz -G Ninja -DCOLORIZE_FUZZ=ON
 #               cmake --build build-ci/fuzz --target fuzz_pipeline fuzz_onnx
 # FUZZ_SEED fixes libFuzzer's random seed (default: a new one each run). The CI stage passes
-# one derived from the commit, so a CI finding can be reproduced with the same seed.
+# one derived from the src/ tree, so a CI finding can be reproduced with the same seed.
 # For long runs give hours of SECONDS; new interesting inputs accumulate in
 # BUILD_DIR/fuzz-corpus-TARGET, crashes go to BUILD_DIR/fuzz-artifacts/ (reproduce by running
 # the target binary on the file).
