@@ -70,6 +70,10 @@ def main():
     ap.add_argument("--working-size", type=int, help="default: the run's working_size")
     ap.add_argument("--prior-correction", type=float, default=0.0,
                     help="beta: subtract beta * log(rebalancing weight) from the logits")
+    ap.add_argument("--variant-prior-correction", nargs="*", default=[], metavar="PREC=BETA",
+                    help="a web variant's own beta, e.g. int8=0.29: weight quantization mutes\n"
+                         "colour a little, so a variant may be decoded with a smaller beta to\n"
+                         "match the fp32 file's colourfulness (default: --prior-correction)")
     ap.add_argument("--opset", type=int, default=17)
     ap.add_argument("--extra", help="JSON file merged into the manifest (metrics, training)")
     a = ap.parse_args()
@@ -82,15 +86,29 @@ def main():
     net.eval()
     T = a.temperature or cfg["temperature"]
     ws = a.working_size or cfg["working_size"]
-    em = ExportModel(net, temperature=T, prior_correction=a.prior_correction).eval()
+    beta = {"fp32": a.prior_correction, "fp16": a.prior_correction, "int8": a.prior_correction}
+    for spec in a.variant_prior_correction:
+        prec, _, val = spec.partition("=")
+        if prec not in ("fp16", "int8") or not val:
+            ap.error("--variant-prior-correction takes fp16=BETA or int8=BETA, not %r" % spec)
+        beta[prec] = float(val)
 
     os.makedirs(os.path.join(a.out, "golden"), exist_ok=True)
     fp32_rel = "%s-fp32.onnx" % a.prefix
-    fp32 = export_onnx(em, os.path.join(a.out, fp32_rel), opset=a.opset)
+    fp32_path = os.path.join(a.out, fp32_rel)
+    fp32 = export_onnx(ExportModel(net, temperature=T, prior_correction=beta["fp32"]).eval(),
+                       fp32_path, opset=a.opset)
     variants = [("fp32", fp32_rel, fp32)]
     for prec, fn in (("fp16", to_fp16), ("int8", to_int8)):
         rel = "%s-web-%s.onnx" % (a.prefix, prec)
-        m = fn(fp32)
+        src = fp32
+        if beta[prec] != beta["fp32"]:
+            # ExportModel works on a copy of net, so each beta starts from the trained weights.
+            tmp = os.path.join(a.out, rel + ".fp32.tmp")
+            src = export_onnx(ExportModel(net, temperature=T, prior_correction=beta[prec]).eval(),
+                              tmp, opset=a.opset)
+            os.remove(tmp)
+        m = fn(src)
         onnx.save(m, os.path.join(a.out, rel))
         variants.append((prec, rel, m))
 
@@ -113,7 +131,7 @@ def main():
     spec_out = [{"name": "ab", "dtype": "float32", "shape": [1, 2, "H/2", "W/2"],
                  "meaning": "predicted a*, b* in CIELAB units"}]
     for prec, rel, m in variants:
-        ref = ExportModel(ColorNet(bins())).eval()
+        ref = ExportModel(ColorNet(bins(), width=cfg["width"])).eval()
         load_onnx_weights(ref, m)
         goldens = []
         for case, (L, hab, hm) in cases.items():
@@ -137,7 +155,7 @@ def main():
                   "role": "native" if prec == "fp32" else "web",
                   "opset": a.opset, "ops": op_list(m), "inputs": spec_in, "outputs": spec_out,
                   "size_multiple": 32, "output_scale": 0.5, "hints": True,
-                  "working_size": ws, "temperature": T, "prior_correction": a.prior_correction,
+                  "working_size": ws, "temperature": T, "prior_correction": beta[prec],
                   "ab_bins": int(net.bins.shape[0]),
                   "golden": goldens})
         entries.append(e)

@@ -13,7 +13,8 @@ import torch
 
 from colorizer import onnx_ref
 from colorizer.bins import bins
-from colorizer.export import ExportModel, export_onnx, load_onnx_weights, op_list
+from colorizer.export import (ExportModel, export_onnx, float_initializers, load_onnx_weights,
+                              op_list)
 from colorizer.model import ColorNet
 from colorizer.quantize import to_fp16, to_int8
 
@@ -126,3 +127,50 @@ def test_shipped_models_match_manifest_and_goldens():
             got = onnx_ref.run(m, feeds)["ab"]
             assert got.shape == want.shape
             np.testing.assert_allclose(got, want, atol=g["tolerance_abs"])
+
+
+def test_export_script_gives_a_variant_its_own_beta(tmp_path):
+    """scripts/export.py end to end on a small random checkpoint: --variant-prior-correction
+    decodes the int8 file with its own beta (folded into its head bias, recorded in its
+    manifest entry); the other files keep --prior-correction; every golden reproduces."""
+    import subprocess
+    import sys
+    torch.manual_seed(1)
+    net = ColorNet(bins(), width=0.25).eval()
+    with torch.no_grad():
+        net.prior_w.copy_(torch.rand_like(net.prior_w) * 4 + 0.25)
+    ckpt = str(tmp_path / "c.pt")
+    torch.save({"cfg": {"width": 0.25, "temperature": 0.38, "working_size": 64},
+                "model": net.state_dict()}, ckpt)
+    out = tmp_path / "out"
+    T, beta, beta8 = 0.25, 0.3, 0.2
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "export.py"),
+                        "--ckpt", ckpt, "--out", str(out), "--temperature", str(T),
+                        "--prior-correction", str(beta),
+                        "--variant-prior-correction", "int8=%g" % beta8],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    with open(out / "manifest.json") as f:
+        man = json.load(f)
+    got = {e["id"].rsplit("-", 1)[1]: e["prior_correction"] for e in man["models"]}
+    assert got == {"fp32": beta, "fp16": beta, "int8": beta8}
+    bias = {}
+    for e in man["models"]:
+        m = onnx.load(str(out / e["file"]))
+        bias[e["id"]] = float_initializers(m)["net.head.bias"]
+        for g in e["golden"]:
+            feeds = {k: np.load(str(out / v)) for k, v in g["inputs"].items()}
+            want = np.load(str(out / g["output"]["ab"]))
+            np.testing.assert_allclose(onnx_ref.run(m, feeds)["ab"], want,
+                                       atol=g["tolerance_abs"])
+    # head bias = (b - beta * log w) / T, so the int8 file's differs by (beta - beta8) log w / T
+    logw = torch.log(net.prior_w).numpy()
+    np.testing.assert_allclose(bias["colorizer-int8"] - bias["colorizer-fp32"],
+                               (beta - beta8) * logw / T, atol=1e-4)
+    np.testing.assert_allclose(bias["colorizer-fp16"], bias["colorizer-fp32"], atol=1e-2)
+    # a malformed spec is refused with a message, not a traceback
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "export.py"),
+                        "--ckpt", ckpt, "--out", str(tmp_path / "bad"),
+                        "--variant-prior-correction", "fp32=0.1"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "int8=BETA" in r.stderr
