@@ -86,7 +86,7 @@ def main():
     net.eval()
     T = a.temperature or cfg["temperature"]
     ws = a.working_size or cfg["working_size"]
-    beta = {"fp32": a.prior_correction, "fp16": a.prior_correction, "int8": a.prior_correction}
+    beta = dict.fromkeys(("fp32", "fp16", "int8"), a.prior_correction)
     for spec in a.variant_prior_correction:
         prec, _, val = spec.partition("=")
         if prec not in ("fp16", "int8") or not val:
@@ -95,9 +95,8 @@ def main():
 
     os.makedirs(os.path.join(a.out, "golden"), exist_ok=True)
     fp32_rel = "%s-fp32.onnx" % a.prefix
-    fp32_path = os.path.join(a.out, fp32_rel)
     fp32 = export_onnx(ExportModel(net, temperature=T, prior_correction=beta["fp32"]).eval(),
-                       fp32_path, opset=a.opset)
+                       os.path.join(a.out, fp32_rel), opset=a.opset)
     variants = [("fp32", fp32_rel, fp32)]
     for prec, fn in (("fp16", to_fp16), ("int8", to_int8)):
         rel = "%s-web-%s.onnx" % (a.prefix, prec)
