@@ -12,6 +12,7 @@ import io
 import os
 import pickle
 import tarfile
+import zipfile
 
 import numpy as np
 import torch
@@ -31,24 +32,36 @@ def is_near_grey(rgb, mean_limit=4.0, p99_limit=7.0):
     return c.mean() < mean_limit and np.percentile(c, 99) < p99_limit
 
 
-def read_shard(path, skip_grey=True, limit=None):
-    """Decodes the JPEG members of a tar shard. Returns (names, list of uint8 [H, W, 3])."""
-    names, images = [], []
+def shard_members(path):
+    """Yields (name, bytes) of the files in a shard: a tar (the data pack) or a zip (the
+    compact transport packing of scripts/pack_data.py), in stored order."""
+    if path.endswith(".zip"):
+        with zipfile.ZipFile(path) as zf:
+            for info in zf.infolist():
+                if not info.is_dir() and info.filename != "index.tsv":
+                    yield info.filename, zf.read(info)
+        return
     with tarfile.open(path, "r") as tf:
         for m in tf:
-            if not m.isfile():
-                continue
-            data = tf.extractfile(m).read()
-            try:
-                img = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
-            except Exception:
-                continue
-            if min(img.shape[:2]) < 32 or (skip_grey and is_near_grey(img)):
-                continue
-            names.append(m.name)
-            images.append(img)
-            if limit and len(images) >= limit:
-                break
+            if m.isfile():
+                yield m.name, tf.extractfile(m).read()
+
+
+def read_shard(path, skip_grey=True, limit=None):
+    """Decodes the image members (JPEG, or WebP in packed shards) of a shard (.tar or .zip).
+    Returns (names, list of uint8 [H, W, 3])."""
+    names, images = [], []
+    for name, data in shard_members(path):
+        try:
+            img = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+        except Exception:
+            continue
+        if min(img.shape[:2]) < 32 or (skip_grey and is_near_grey(img)):
+            continue
+        names.append(name)
+        images.append(img)
+        if limit and len(images) >= limit:
+            break
     return names, images
 
 
@@ -178,10 +191,13 @@ def sample_hints(ab, rng, p_none=0.5, p_geom=0.25, max_hints=16, max_radius=2):
     ab: [B, 2, H, W] true a*b*. Per image: with probability p_none no hints (automatic);
     otherwise n ~ Geometric(p_geom) (capped) hints at uniform positions, each a square of
     radius 0..max_radius filled with the mean true ab inside it (render_hints in the core
-    draws radius-1 squares). Returns (hint_ab [B, 2, H, W], hint_mask [B, 1, H, W])."""
+    draws radius-1 squares); where squares overlap the later one wins.
+    Returns (hint_ab [B, 2, H, W], hint_mask [B, 1, H, W]).
+
+    The random draws happen here on the host, one image after the other; the means and the
+    painting are a few batched tensor operations (a GPU batch costs no per-hint launches)."""
     B, _, H, W = ab.shape
-    hint_ab = torch.zeros_like(ab)
-    mask = torch.zeros((B, 1, H, W), dtype=ab.dtype, device=ab.device)
+    draws = []  # (image, y, x, radius) in painting order
     for i in range(B):
         if rng.rand() < p_none:
             continue
@@ -190,10 +206,33 @@ def sample_hints(ab, rng, p_none=0.5, p_geom=0.25, max_hints=16, max_radius=2):
             r = rng.randint(0, max_radius + 1)
             y = rng.randint(0, H)
             x = rng.randint(0, W)
-            y0, y1, x0, x1 = max(0, y - r), min(H, y + r + 1), max(0, x - r), min(W, x + r + 1)
-            v = ab[i, :, y0:y1, x0:x1].mean(dim=(1, 2))
-            hint_ab[i, :, y0:y1, x0:x1] = v[:, None, None]
-            mask[i, :, y0:y1, x0:x1] = 1.0
+            draws.append((i, y, x, r))
+    if not draws:
+        return torch.zeros_like(ab), torch.zeros((B, 1, H, W), dtype=ab.dtype, device=ab.device)
+    dev = ab.device
+    d = torch.tensor(draws, dtype=torch.long, device=dev)
+    b, y, x, r = d[:, 0], d[:, 1], d[:, 2], d[:, 3]
+    # every pixel of every square (clipped to the image), tagged with its square's order
+    o = torch.arange(-max_radius, max_radius + 1, device=dev)
+    yy = (y[:, None, None] + o[None, :, None]).expand(-1, len(o), len(o))
+    xx = (x[:, None, None] + o[None, None, :]).expand(-1, len(o), len(o))
+    ok = (o[None, :, None].abs() <= r[:, None, None]) & (o[None, None, :].abs() <= r[:, None, None])
+    ok &= (yy >= 0) & (yy < H) & (xx >= 0) & (xx < W)
+    bb = b[:, None, None].expand_as(yy)
+    # each square's fill: the mean true ab over its pixels
+    vals = ab[bb, :, yy.clamp(0, H - 1), xx.clamp(0, W - 1)]  # [K, 2R+1, 2R+1, 2]
+    vals = vals * ok[..., None].to(ab.dtype)
+    means = vals.sum(dim=(1, 2)) / ok.sum(dim=(1, 2))[:, None].to(ab.dtype)
+    # where squares overlap, the highest order (the last painted) wins
+    order = torch.arange(len(draws), device=dev)[:, None, None].expand_as(yy)
+    pix = (bb * H + yy) * W + xx
+    owner = torch.full((B * H * W,), -1, dtype=torch.long, device=dev)
+    owner.scatter_reduce_(0, pix[ok], order[ok], reduce="amax", include_self=True)
+    hit = owner >= 0
+    flat = torch.zeros((B * H * W, 2), dtype=ab.dtype, device=dev)
+    flat[hit] = means[owner[hit]]
+    hint_ab = flat.reshape(B, H, W, 2).permute(0, 3, 1, 2).contiguous()
+    mask = hit.to(ab.dtype).reshape(B, 1, H, W)
     return hint_ab, mask
 
 

@@ -30,18 +30,23 @@ CONFIGS = {
         lam=0.5, temperature=0.38, reg_weight=0.0, hint_p_none=0.5,
         pretrained=True, width=1.0, freeze_until=13,
         val_every=250, val_images=128, val_bsds=16, ckpt_every=50, log_every=25,
-        patience=6, seed=1234, prior_images=3000, init_from=None,
+        patience=6, seed=1234, prior_images=3000, init_from=None, model_out=None,
+        channels_last=False,
     ),
+    # One H100: bf16 autocast, channels-last, batch 256, all layers trained. The working size
+    # is the shipped pipeline's (128: the places photos' own size); the data arrive packed by
+    # scripts/pack_data.py (validation = places-val 360..759, early stopping only).
     "gpu": dict(
-        device="cuda", threads=8, amp=True, compile=False, decode_workers=9,
-        batch=128, working_size=224, crop_sizes=[128, 160, 192, 224],
-        crop_probs=[0.3, 0.3, 0.2, 0.2], scale_range=[0.8, 1.25], pool_weights={"hires": 2.0},
+        device="cuda", threads=8, amp=True, compile=False, decode_workers=8,
+        channels_last=True,
+        batch=256, working_size=128, crop_sizes=[64, 96, 128],
+        crop_probs=[0.2, 0.3, 0.5], scale_range=[0.8, 1.25], pool_weights={"hires": 2.0},
         lr=2e-3, encoder_lr=5e-4, weight_decay=1e-4, warmup=200,
         max_steps=100000, max_minutes=9.5,
         lam=0.5, temperature=0.38, reg_weight=0.0, hint_p_none=0.5,
         pretrained=True, width=1.0, freeze_until=-1,
-        val_every=150, val_images=1000, val_bsds=100, ckpt_every=150, log_every=25,
-        patience=5, seed=1234, prior_images=5000, init_from=None,
+        val_every=250, val_images=400, val_bsds=0, ckpt_every=250, log_every=50,
+        patience=5, seed=1234, prior_images=5000, init_from=None, model_out=None,
     ),
 }
 
@@ -56,8 +61,18 @@ def load_checkpoint(path):
 
 
 def default_shards(data_dir):
+    """The training shards of a data folder: the pack's .tar shards, or the .zip shards of
+    scripts/pack_data.py."""
     tr = os.path.join(data_dir, "train")
-    return sorted(os.path.join(tr, f) for f in os.listdir(tr) if f.endswith(".tar"))
+    return sorted(os.path.join(tr, f) for f in os.listdir(tr) if f.endswith((".tar", ".zip")))
+
+
+def val_shard(data_dir, name):
+    for ext in (".tar", ".zip"):
+        p = os.path.join(data_dir, "val", name + ext)
+        if os.path.exists(p):
+            return p
+    raise FileNotFoundError("no %s.tar or %s.zip in %s" % (name, name, os.path.join(data_dir, "val")))
 
 
 def compute_prior(pools, centres, n_images, seed, log):
@@ -86,12 +101,11 @@ def load_val(data_dir, cfg, log):
     """Fixed validation images at the working size: the first val_images of places-val
     (resized/cropped to working_size square) + the first val_bsds of bsds-val."""
     from .data import read_shard
-    vd = os.path.join(data_dir, "val")
     ims = []
-    _, pl = read_shard(os.path.join(vd, "places-val.tar"), skip_grey=False, limit=cfg["val_images"])
+    _, pl = read_shard(val_shard(data_dir, "places-val"), skip_grey=False, limit=cfg["val_images"])
     ims += pl
     if cfg["val_bsds"]:
-        _, bs = read_shard(os.path.join(vd, "bsds-val.tar"), skip_grey=False, limit=cfg["val_bsds"])
+        _, bs = read_shard(val_shard(data_dir, "bsds-val"), skip_grey=False, limit=cfg["val_bsds"])
         ims += bs
     ws = cfg["working_size"]
     rgb = np.stack([centre_square(im, ws) for im in ims])
@@ -121,7 +135,9 @@ def validate(model, val_lab, val_rgb, lookup, cfg, device):
 
 def build_model(cfg, centres, weights_path, log):
     model = ColorNet(centres, width=cfg["width"], temperature=cfg["temperature"])
-    if cfg["pretrained"]:
+    if cfg["pretrained"] and cfg.get("init_from"):
+        log("encoder: pretrained, via the weights of %s" % cfg["init_from"])
+    elif cfg["pretrained"]:
         model.init_from_tflite(weights_path)
         log("encoder initialised from %s" % os.path.basename(weights_path))
     else:
@@ -148,7 +164,7 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     device = cfg["device"]
     torch.set_num_threads(cfg["threads"])
     if device.startswith("cuda"):
-        torch.backends.cudnn.benchmark = True
+        torch.backends.cudnn.benchmark = bool(cfg.get("cudnn_benchmark", False))
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
     torch.manual_seed(cfg["seed"])
@@ -156,10 +172,13 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     with open(os.path.join(run_dir, "config.json"), "w") as f:
         json.dump(dict(cfg, shards=[os.path.basename(s) for s in shards]), f, indent=1)
     log("config: " + json.dumps(cfg))
+    t_start = time.time()
 
     centres = binsmod.bins()
     raw = load_shards(shards, cache_dir=cache_dir, log=log, workers=cfg.get("decode_workers", 1))
     model = build_model(cfg, centres, weights_path, log).to(device)
+    if cfg.get("channels_last"):
+        model = model.to(memory_format=torch.channels_last)
     ckpt_path = os.path.join(run_dir, "last.pt")
     resume = load_checkpoint(ckpt_path) if os.path.exists(ckpt_path) else None
     if resume is None and cfg.get("init_from"):
@@ -208,6 +227,18 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
                         bad_vals=bad_vals, history=history, cfg=cfg,
                         sampler_rng=sampler.state(), hint_rng=hint_rng.get_state(),
                         torch_rng=torch.get_rng_state()), path + ".tmp")
+        os.replace(path + ".tmp", path)
+
+    def save_model(name):
+        """Weights only (plus config and history) into cfg["model_out"], a folder: small
+        files for a machine that sends back only small files."""
+        if not cfg.get("model_out"):
+            return
+        os.makedirs(cfg["model_out"], exist_ok=True)
+        path = os.path.join(cfg["model_out"], name)
+        torch.save(dict(model={k: v.contiguous() for k, v in model.state_dict().items()},
+                        cfg=cfg, step=step, images_seen=images_seen, elapsed=elapsed,
+                        history=history), path + ".tmp")
         os.replace(path + ".tmp", path)
 
     model.train()
@@ -260,6 +291,7 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
             if improved:
                 best, bad_vals = v["val_loss"], 0
                 save(os.path.join(run_dir, "best.pt"))
+                save_model("best_model.pt")
             else:
                 bad_vals += 1
             log("VAL step %d loss %.4f psnr %.3f cf %.2f (truth %.2f) %s (%.0fs)"
@@ -279,11 +311,15 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     if v["val_loss"] < best:
         best = v["val_loss"]
         save(os.path.join(run_dir, "best.pt"))
+        save_model("best_model.pt")
     save(ckpt_path)
+    save_model("last_model.pt")
     log("END (%s) step %d images %d epochs %.2f time %.1f min; final val loss %.4f psnr %.3f "
         "cf %.2f; best val loss %.4f" % (stop_reason, step, images_seen, images_seen / n_train,
                                          elapsed / 60, v["val_loss"], v["val_psnr"], v["val_cf"],
                                          best))
+    log("wall time %.1f min (loading, validation and saving included)" % ((time.time() - t_start) / 60))
     if device.startswith("cuda"):
-        log("peak GPU memory %.2f GiB" % (torch.cuda.max_memory_allocated() / 2 ** 30))
+        log("peak GPU memory %.2f GiB (allocated by tensors; %s)" % (
+            torch.cuda.max_memory_allocated() / 2 ** 30, torch.cuda.get_device_name()))
     return history

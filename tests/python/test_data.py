@@ -110,3 +110,69 @@ def test_centre_square():
     out = data.centre_square(im, 64)
     assert out.shape == (64, 64, 3)
     assert out[:, 31:33].max() > 100           # the centre column stays in the middle
+
+
+def _hints_by_loop(ab, rng, p_none=0.5, p_geom=0.25, max_hints=16, max_radius=2):
+    """The definition of the sampled hints, one square at a time (painting order)."""
+    B, _, H, W = ab.shape
+    hint_ab = torch.zeros_like(ab)
+    mask = torch.zeros((B, 1, H, W))
+    for i in range(B):
+        if rng.rand() < p_none:
+            continue
+        for _ in range(min(max_hints, rng.geometric(p_geom))):
+            r, y, x = rng.randint(0, max_radius + 1), rng.randint(0, H), rng.randint(0, W)
+            y0, y1, x0, x1 = max(0, y - r), min(H, y + r + 1), max(0, x - r), min(W, x + r + 1)
+            hint_ab[i, :, y0:y1, x0:x1] = ab[i, :, y0:y1, x0:x1].mean(dim=(1, 2))[:, None, None]
+            mask[i, :, y0:y1, x0:x1] = 1.0
+    return hint_ab, mask
+
+
+@pytest.mark.parametrize("shape,p_none", [((16, 2, 24, 20), 0.3), ((6, 2, 5, 3), 0.0)])
+def test_batched_hints_equal_one_square_at_a_time(shape, p_none):
+    # squares overlap and cross the border (small images, many hints): the later one wins
+    ab = torch.randn(*shape) * 30
+    want_ab, want_mask = _hints_by_loop(ab, np.random.RandomState(3), p_none=p_none, p_geom=0.1)
+    got_ab, got_mask = data.sample_hints(ab, np.random.RandomState(3), p_none=p_none, p_geom=0.1)
+    assert torch.equal(got_mask, want_mask) and want_mask.sum() > 0
+    np.testing.assert_allclose(got_ab.numpy(), want_ab.numpy(), atol=1e-4)
+
+
+def test_packed_zip_shard_reads_like_the_tar(shard, tmp_path):
+    """scripts/pack_data.py's transport packing: the same images (lossless for JPEG members;
+    the hires kind resized and WebP-coded), read by the same reader."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    d = tmp_path / "pack"
+    (d / "train").mkdir(parents=True)
+    (d / "val").mkdir()
+    os.replace(shard, d / "train" / "places-00.tar")
+    hires = np.zeros((200, 300, 3), np.uint8) + _colour_image(200, 300, 4)
+    with tarfile.open(d / "train" / "hires-00.tar", "w") as tf:
+        payload = _jpeg(hires)
+        info = tarfile.TarInfo("coco/x.jpg")
+        info.size = len(payload)
+        tf.addfile(info, io.BytesIO(payload))
+    shutil.copy(d / "train" / "places-00.tar", d / "val" / "places-val.tar")
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, os.path.join(root, "scripts", "pack_data.py"), "--data", str(d),
+                    "--out", str(out), "--val-range", "0:2", "--jobs", "1"], check=True)
+    names_t, ims_t = data.read_shard(str(d / "train" / "places-00.tar"))
+    names_z, ims_z = data.read_shard(str(out / "all" / "places-00.zip"))
+    assert len(ims_z) == len(ims_t) == 2
+    for a, b in zip(ims_t, ims_z):
+        assert np.array_equal(a, b)                      # jpegtran -optimize is lossless
+    _, hz = data.read_shard(str(out / "all" / "hires-00.zip"))
+    assert hz[0].shape == (160, 240, 3)                  # shorter side 160, aspect kept
+    assert np.abs(hz[0].astype(int) - np.asarray(Image.fromarray(hires).resize(
+        (240, 160), Image.LANCZOS)).astype(int)).mean() < 4
+    _, vz = data.read_shard(str(out / "all" / "places-val.zip"), skip_grey=False)
+    assert len(vz) == 2                                  # --val-range 0:2
+    from colorizer.train import default_shards
+    (tmp_path / "d2").mkdir()
+    os.symlink(out / "all", tmp_path / "d2" / "train")
+    assert [os.path.basename(p) for p in default_shards(str(tmp_path / "d2"))] == [
+        "hires-00.zip", "places-00.zip", "places-val.zip"]
