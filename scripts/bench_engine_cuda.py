@@ -8,8 +8,11 @@ each batch size times
   * PyTorch eager on the GPU (cudnn.benchmark on, TF32 off unless --tf32), best of --repeat,
     with inputs already on the device, and including host<->device copies;
   * the engine: colorize-tensor --backend cuda --repeat N (its time includes the copies);
-checks the two outputs agree (1e-4 of the largest value, fp32), and prints peak device memory
-(torch.cuda.max_memory_allocated; the engine's stream-ordered pool high-water mark).
+checks the two outputs agree (1e-4 of the largest value, fp32), and prints latency, images/s
+and peak device memory (torch.cuda.max_memory_allocated; the engine's stream-ordered pool
+high-water mark). --precision fp32 tf32 runs both in one process (one export); --json F
+appends one JSON object per configuration to F; --export M.onnx only writes the exported model
+(dynamic batch and size) and exits.
 
 On the H100 machine (CUDA build of the engine in build-cuda):
   cmake -S . -B build-cuda -G Ninja -DCOLORIZE_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90 \
@@ -20,6 +23,8 @@ Dry run of the script logic without a GPU (PyTorch CPU vs the engine's cpu backe
 """
 import argparse
 import datetime
+import inspect
+import json
 import os
 import platform
 import re
@@ -53,8 +58,18 @@ def export_dynamic(model, path):
     z2, z1 = torch.zeros(1, 2, 64, 64), torch.zeros(1, 1, 64, 64)
     dyn = {n: {0: "N", 2: "H", 3: "W"} for n in ("L", "hint_ab", "hint_mask")}
     dyn["ab"] = {0: "N", 2: "h", 3: "w"}
-    torch.onnx.export(model, (L, z2, z1), path, opset_version=17, do_constant_folding=True,
-                      input_names=["L", "hint_ab", "hint_mask"], output_names=["ab"], dynamic_axes=dyn)
+    kw = dict(opset_version=17, do_constant_folding=True, input_names=["L", "hint_ab", "hint_mask"],
+              output_names=["ab"], dynamic_axes=dyn)
+    # The TorchScript exporter, as scripts/export.py gets on the training machine; torch >= 2.9
+    # defaults to the dynamo exporter (which needs onnxscript): ask for the former where the
+    # choice exists, else take what there is.
+    if "dynamo" in inspect.signature(torch.onnx.export).parameters:
+        try:
+            torch.onnx.export(model, (L, z2, z1), path, dynamo=False, **kw)
+            return
+        except Exception as e:  # noqa: BLE001 - a torch without the TorchScript exporter
+            print("TorchScript export failed (%s); trying the default exporter" % e, file=sys.stderr)
+    torch.onnx.export(model, (L, z2, z1), path, **kw)
 
 
 def time_torch(model, inputs, device, repeat):
@@ -87,55 +102,84 @@ def main():
     ap.add_argument("--size", type=int, default=512)
     ap.add_argument("--batch", type=int, nargs="+", default=[1, 16])
     ap.add_argument("--repeat", type=int, default=20)
-    ap.add_argument("--tf32", action="store_true")
+    ap.add_argument("--tf32", action="store_true", help="same as --precision tf32")
+    ap.add_argument("--precision", nargs="+", choices=["fp32", "tf32"],
+                    help="fp32 (default) and/or tf32 (TF32 allowed in PyTorch and the engine)")
     ap.add_argument("--weights", help="an exported model whose weights to use")
+    ap.add_argument("--json", help="append one JSON object per batch size to this file")
+    ap.add_argument("--export", metavar="M.onnx", help="only export the model to M.onnx and exit")
     a = ap.parse_args()
+    if a.export:
+        export_dynamic(build_model(a.weights), a.export)
+        print("exported %s (seed-0 weights%s)" % (a.export, ", from " + a.weights if a.weights else ""))
+        return
+    precisions = a.precision or (["tf32"] if a.tf32 else ["fp32"])
     torch.backends.cudnn.benchmark = True
-    torch.backends.cuda.matmul.allow_tf32 = a.tf32
-    torch.backends.cudnn.allow_tf32 = a.tf32
     model = build_model(a.weights).to(a.device)
     backend = "cuda" if a.device == "cuda" else "cpu"
     gpu = torch.cuda.get_device_name(0) if a.device == "cuda" else platform.processor() or "cpu"
-    print("machine: %s; torch %s; date %s; fp32%s; %dx%d" % (gpu, torch.__version__,
-          datetime.date.today(), " (TF32 allowed)" if a.tf32 else "", a.size, a.size))
+    print("machine: %s; torch %s; date %s; %dx%d" % (gpu, torch.__version__, datetime.date.today(),
+                                                     a.size, a.size))
     with tempfile.TemporaryDirectory() as tmp:
         onnx_path = os.path.join(tmp, "colornet_dyn.onnx")
         export_dynamic(model.cpu(), onnx_path)
         model = model.to(a.device)
-        for n in a.batch:
-            g = torch.Generator().manual_seed(n)
-            L = torch.rand(n, 1, a.size, a.size, generator=g) * 100
-            hab = torch.zeros(n, 2, a.size, a.size)
-            hm = torch.zeros(n, 1, a.size, a.size)
-            hm[:, :, 40:43, 60:63] = 1
-            hab[:, 0, 40:43, 60:63] = 30
-            t_dev, t_copy, peak, ref = time_torch(model, (L, hab, hm), a.device, a.repeat)
-            files = {}
-            for name, t in (("L", L), ("hint_ab", hab), ("hint_mask", hm)):
-                files[name] = os.path.join(tmp, "%s_%d.npy" % (name, n))
-                np.save(files[name], t.numpy())
-            ref_path = os.path.join(tmp, "ref_%d.npy" % n)
-            np.save(ref_path, ref)
-            cmd = [a.tool, "--model", onnx_path, "--backend", backend, "--repeat", str(a.repeat + 1),
-                   "--expect", "ab=" + ref_path]
-            if a.tf32:
-                cmd += ["--tf32", "--rtol", "1e-2"]
-            for name, p in files.items():
-                cmd += ["--input", "%s=%s" % (name, p)]
-            r = subprocess.run(cmd, capture_output=True, text=True)
-            log = r.stdout + r.stderr
-            best = re.search(r"best of \d+ runs ([\d.]+) ms", log)
-            mem = re.search(r"peak device memory in use ([\d.]+) MiB", log)
-            err = re.search(r"max \|error\| (\S+) \((\S+) of", log)
-            eng = float(best.group(1)) if best else float("nan")
-            print("batch %2d: PyTorch eager %.2f ms on device (%.2f ms with copies), peak %.0f MiB | "
-                  "engine %s %.2f ms with copies (%.2fx PyTorch with copies), peak %s MiB | "
-                  "output agreement: %s (exit %d)" % (
-                      n, t_dev, t_copy, peak, backend, eng, eng / t_copy, mem.group(1) if mem else "n/a",
-                      ("max abs %s, rel %s" % err.groups()) if err else "n/a", r.returncode))
-            if r.returncode != 0:
-                print(log, file=sys.stderr)
+        for prec in precisions:
+            tf32 = prec == "tf32"
+            torch.backends.cuda.matmul.allow_tf32 = tf32
+            torch.backends.cudnn.allow_tf32 = tf32
+            print("fp32%s:" % (" (TF32 allowed, engine --tf32)" if tf32 else ""))
+            for n in a.batch:
+                bench_batch(a, model, onnx_path, tmp, n, tf32, backend, gpu)
 
+
+def bench_batch(a, model, onnx_path, tmp, n, tf32, backend, gpu):
+    g = torch.Generator().manual_seed(n)
+    L = torch.rand(n, 1, a.size, a.size, generator=g) * 100
+    hab = torch.zeros(n, 2, a.size, a.size)
+    hm = torch.zeros(n, 1, a.size, a.size)
+    hm[:, :, 40:43, 60:63] = 1
+    hab[:, 0, 40:43, 60:63] = 30
+    t_dev, t_copy, peak, ref = time_torch(model, (L, hab, hm), a.device, a.repeat)
+    files = {}
+    for name, t in (("L", L), ("hint_ab", hab), ("hint_mask", hm)):
+        files[name] = os.path.join(tmp, "%s_%d.npy" % (name, n))
+        np.save(files[name], t.numpy())
+    ref_path = os.path.join(tmp, "ref_%d.npy" % n)
+    np.save(ref_path, ref)
+    cmd = [a.tool, "--model", onnx_path, "--backend", backend, "--repeat", str(a.repeat + 1),
+           "--expect", "ab=" + ref_path]
+    if tf32:
+        cmd += ["--tf32", "--rtol", "1e-2"]
+    for name, p in files.items():
+        cmd += ["--input", "%s=%s" % (name, p)]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    log = r.stdout + r.stderr
+    best = re.search(r"best of \d+ runs ([\d.]+) ms", log)
+    mem = re.search(r"peak device memory in use ([\d.]+) MiB", log)
+    err = re.search(r"max \|error\| (\S+) \((\S+) of", log)
+    eng = float(best.group(1)) if best else float("nan")
+    print("batch %2d: PyTorch eager %.2f ms on device (%.1f img/s), %.2f ms with copies "
+          "(%.1f img/s), peak %.0f MiB | engine %s %.2f ms with copies (%.1f img/s, %.2fx "
+          "PyTorch with copies), peak %s MiB | output agreement: %s (exit %d)" % (
+              n, t_dev, n * 1e3 / t_dev, t_copy, n * 1e3 / t_copy, peak, backend, eng,
+              n * 1e3 / eng, eng / t_copy, mem.group(1) if mem else "n/a",
+              ("max abs %s, rel %s" % err.groups()) if err else "n/a", r.returncode))
+    if r.returncode != 0:
+        print(log, file=sys.stderr)
+    if a.json:
+        fin = lambda x: x if x == x else None  # noqa: E731 - NaN (no GPU) as null
+        rec = {"device": gpu, "torch": torch.__version__, "precision": "tf32" if tf32 else "fp32",
+               "size": a.size, "batch": n, "repeat": a.repeat,
+               "torch_ms_device": t_dev, "torch_ms_copies": t_copy,
+               "torch_img_s_device": n * 1e3 / t_dev, "torch_img_s_copies": n * 1e3 / t_copy,
+               "torch_peak_mib": fin(peak), "engine_backend": backend, "engine_ms": fin(eng),
+               "engine_img_s": fin(n * 1e3 / eng),
+               "engine_peak_mib": float(mem.group(1)) if mem else None,
+               "max_abs_err": float(err.group(1)) if err else None,
+               "rel_err": float(err.group(2)) if err else None, "engine_exit": r.returncode}
+        with open(a.json, "a") as f:
+            f.write(json.dumps(rec) + "\n")
 
 if __name__ == "__main__":
     main()

@@ -63,12 +63,29 @@ Status write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
   return Status::Ok();
 }
 
+Result<Image> decode_bytes(const std::vector<uint8_t>& bytes, const Options& o) {
+  DecodeOptions d;
+  d.max_pixels = static_cast<uint64_t>(o.max_megapixels * 1e6);
+  return decode_image(bytes.data(), bytes.size(), d);
+}
+
 Result<Image> load_image(const std::string& path, const Options& o) {
   auto bytes = read_file(path);
   if (!bytes.ok()) return bytes.status();
-  DecodeOptions d;
-  d.max_pixels = static_cast<uint64_t>(o.max_megapixels * 1e6);
-  return decode_image(bytes->data(), bytes->size(), d);
+  return decode_bytes(*bytes, o);
+}
+
+// Wall-clock milliseconds of each stage for one input (--timings).
+struct StageTimes {
+  double read = 0, decode = 0, prepare = 0, infer = 0, finish = 0, encode = 0, write = 0;
+};
+
+// Milliseconds since *t; restarts *t (a lap of a stopwatch).
+double lap_ms(std::chrono::steady_clock::time_point* t) {
+  const auto now = std::chrono::steady_clock::now();
+  const double ms = std::chrono::duration<double, std::milli>(now - *t).count();
+  *t = now;
+  return ms;
 }
 
 bool has_image_extension(const fs::path& p) {
@@ -131,17 +148,25 @@ class Method {
     return cli::run_model(options_->model, options_->backend, prepared.L_work, &hints);
   }
 
-  Result<Image> colorize(const Image& image) const {
+  // prepare -> predict -> finish; `times` (optional) gets each stage's milliseconds.
+  Result<Image> colorize(const Image& image, StageTimes* times = nullptr) const {
+    StageTimes unused;
+    if (!times) times = &unused;
+    auto t = std::chrono::steady_clock::now();
     PrepareOptions p;
     p.working_size = options_->working_size > 0 ? options_->working_size : kDefaultWorkingSize;
     auto prepared = prepare(image, p);
+    times->prepare = lap_ms(&t);
     if (!prepared.ok()) return prepared.status();
     auto ab = predict(image, *prepared);
+    times->infer = lap_ms(&t);
     if (!ab.ok()) return ab.status();
     FinishOptions f;
     f.saturation = options_->saturation;
     f.upsampling = options_->upsampling;
-    return finish(image, *prepared, *ab, f);
+    auto result = finish(image, *prepared, *ab, f);
+    times->finish = lap_ms(&t);
+    return result;
   }
 
  private:
@@ -224,12 +249,21 @@ int run_colorize(const Options& o) {
       fail("refusing to overwrite the input with the output");
       continue;
     }
-    auto image = load_image(in, o);
+    StageTimes times;
+    auto t = std::chrono::steady_clock::now();
+    auto bytes_in = read_file(in);
+    times.read = lap_ms(&t);
+    if (!bytes_in.ok()) {
+      fail(bytes_in.status().to_string());
+      continue;
+    }
+    auto image = decode_bytes(*bytes_in, o);
+    times.decode = lap_ms(&t);
     if (!image.ok()) {
       fail(image.status().to_string());
       continue;
     }
-    auto result = method->colorize(*image);
+    auto result = method->colorize(*image, &times);
     if (!result.ok()) {
       fail(result.status().to_string());
       // A method that cannot run at all (no backend, unreadable model) fails every input.
@@ -243,16 +277,26 @@ int run_colorize(const Options& o) {
     EncodeOptions e;
     e.format = format_for(o, out) == "jpeg" ? ImageFormat::kJpeg : ImageFormat::kPng;
     e.jpeg_quality = o.jpeg_quality;
+    t = std::chrono::steady_clock::now();
     auto bytes = encode_image(*result, e);
+    times.encode = lap_ms(&t);
     if (!bytes.ok()) {
       fail(bytes.status().to_string());
       continue;
     }
     const Status w = write_file(out, *bytes);
+    times.write = lap_ms(&t);
     if (!w.ok()) {
       fail(w.to_string());
       continue;
     }
+    if (o.timings)
+      std::fprintf(stderr,
+                   "timings %s (%dx%d): read %.1f ms, decode %.1f ms, prepare %.1f ms, infer %.1f "
+                   "ms, finish %.1f ms, encode %.1f ms, write %.1f ms, total %.1f ms\n",
+                   in.c_str(), result->width, result->height, times.read, times.decode,
+                   times.prepare, times.infer, times.finish, times.encode, times.write,
+                   seconds_since(t0) * 1e3);
     if (progress)
       std::fprintf(stderr, "[%zu/%zu] %s -> %s (%dx%d, %.2f s)\n", i + 1, inputs.size(),
                    in.c_str(), out.c_str(), result->width, result->height, seconds_since(t0));

@@ -105,6 +105,9 @@ Evaluation:
 
 Other:
   -q, --quiet          no progress on stderr
+  --timings            print each input's stage times on stderr (read, decode, prepare,
+                       infer, finish, encode, write; the first infer includes loading the
+                       model and starting its backend)
   -h, --help           this text
   --version            version
 
@@ -144,6 +147,10 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     }
     if (arg == "-q" || arg == "--quiet") {
       o.quiet = true;
+      continue;
+    }
+    if (arg == "--timings") {
+      o.timings = true;
       continue;
     }
     // Options with a value: "--opt value" or "--opt=value".

@@ -35,6 +35,7 @@ struct Options {
   double max_megapixels = 100.0;
   Upsampling upsampling = Upsampling::kGuided;
   bool quiet = false;
+  bool timings = false;             // --timings: each stage's milliseconds per input on stderr
   int lab_rgb[3] = {0, 0, 0};
 };
 

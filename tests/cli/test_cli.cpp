@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -179,6 +180,27 @@ TEST(Cli, MissingModelIsAClearError) {
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_NE(r.output.find("no-such-model.onnx"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(out));
+}
+
+TEST(Cli, TimingsGiveEachStage) {
+  const fs::path out = fresh_dir("timings") / "out.png";
+  const std::vector<std::string> args = {kData + "/landscape-grey.jpg", "--model",
+                                         kData + "/models/tiny_colorizer.onnx", "--backend", "cpu",
+                                         "--size", "64", "-q", "-o", out.string()};
+  CliRun plain = run(args);
+  ASSERT_EQ(plain.code, 0) << plain.output;
+  EXPECT_EQ(plain.output.find("timings"), std::string::npos) << plain.output;
+  std::vector<std::string> timed = args;
+  timed.push_back("--timings");
+  CliRun r = run(timed);  // -q silences progress, not the timings asked for
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("timings " + kData + "/landscape-grey.jpg ("), std::string::npos)
+      << r.output;
+  for (const char* stage :
+       {"read", "decode", "prepare", "infer", "finish", "encode", "write", "total"}) {
+    EXPECT_TRUE(std::regex_search(r.output, std::regex(std::string(stage) + " [0-9]+\\.[0-9] ms")))
+        << stage << " missing in: " << r.output;
+  }
 }
 
 TEST(Cli, EvaluationTable) {

@@ -15,7 +15,8 @@ foreach(args "--backend;cpu" "--backend;auto" "--backend;cpu;--hint;20,30,#ff202
     message(FATAL_ERROR "suspiciously small output: ${n} bytes")
   endif()
 endforeach()
-file(WRITE ${WORK}/corrupt.onnx "\x08\x07garbage")
+# plain text, not protobuf (no escapes: CMake 4 rejects "\x" in strings)
+file(WRITE ${WORK}/corrupt.onnx "garbage, not an ONNX model")
 execute_process(COMMAND ${CLI} -q --model ${WORK}/corrupt.onnx ${photo} -o ${WORK}/bad.png
   RESULT_VARIABLE rc ERROR_VARIABLE err)
 if(NOT rc EQUAL 1 OR NOT err MATCHES "model")
