@@ -522,21 +522,21 @@ class CudaSession : public Session {
     Shape ys = {xs[0], ws[0]};
     ys.insert(ys.end(), geo->out.begin(), geo->out.end());
     const Shape y4 = as4d(ys);
-    std::unique_ptr<ConvPlan>& plan = plans_[k];
-    if (!plan || plan->x_shape != xs) {
-      plan = std::make_unique<ConvPlan>();
-      plan->x_shape = xs;
-      plan->geo = *geo;
-      plan->explicit_pad = pb_h != pe_h || pb_w != pe_w;
+    ConvPlan* plan = find_plan(k, xs);
+    if (!plan) {
+      auto made = std::make_unique<ConvPlan>();
+      made->x_shape = xs;
+      made->geo = *geo;
+      made->explicit_pad = pb_h != pe_h || pb_w != pe_w;
       Shape in4 = x4;
       int ph = static_cast<int>(pb_h), pw = static_cast<int>(pb_w);
-      if (plan->explicit_pad) {  // cuDNN pads symmetrically: pad on our side first
+      if (made->explicit_pad) {  // cuDNN pads symmetrically: pad on our side first
         in4[2] += pb_h + pe_h;
         in4[3] += pb_w + pe_w;
-        plan->padded = in4;
+        made->padded = in4;
         ph = pw = 0;
       }
-      Status s = make_descs(*plan, in4, w4, y4, geo->groups, ph, pw, (int)at(geo->strides, 0, 1),
+      Status s = make_descs(*made, in4, w4, y4, geo->groups, ph, pw, (int)at(geo->strides, 0, 1),
                             (int)at(geo->strides, 1, 1), (int)at(geo->dilations, 0, 1),
                             (int)at(geo->dilations, 1, 1));
       if (!s.ok()) return s;
@@ -544,23 +544,24 @@ class CudaSession : public Session {
       // back to cuDNN's heuristics when measuring fails (e.g. no memory for a trial).
       cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
       int found = 0;
-      if (cudnnFindConvolutionForwardAlgorithm(dnn_, plan->xd, plan->wd, plan->cd, plan->yd,
+      if (cudnnFindConvolutionForwardAlgorithm(dnn_, made->xd, made->wd, made->cd, made->yd,
                                                CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found,
                                                perf) != CUDNN_STATUS_SUCCESS) {
-        DNN(cudnnGetConvolutionForwardAlgorithm_v7(dnn_, plan->xd, plan->wd, plan->cd, plan->yd,
+        DNN(cudnnGetConvolutionForwardAlgorithm_v7(dnn_, made->xd, made->wd, made->cd, made->yd,
                                                    CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &found, perf));
       }
       bool chosen = false;
       for (int q = 0; q < found && !chosen; ++q) {
         if (perf[q].status != CUDNN_STATUS_SUCCESS) continue;
         if (!opts_.allow_tf32 && perf[q].mathType == CUDNN_TENSOR_OP_MATH) continue;
-        plan->fwd = perf[q].algo;
-        plan->workspace = perf[q].memory;
+        made->fwd = perf[q].algo;
+        made->workspace = perf[q].memory;
         chosen = true;
       }
       if (!chosen)
         return Status(ErrorCode::kInternal,
                       n.label() + ": cuDNN has no algorithm for this convolution");
+      plan = keep_plan(k, std::move(made));
     }
     Result<const float*> x = dev_of(n.inputs[0]);
     if (!x.ok()) return x.status();
@@ -646,36 +647,37 @@ class CudaSession : public Session {
       if (!(one && d == 0) && (full4[2 + d] < reach || full4[2 + d] > reach + st - 1))
         return Status::Ok();
     }
-    std::unique_ptr<ConvPlan>& plan = plans_[k];
-    if (!plan || plan->x_shape != xs) {
-      plan = std::make_unique<ConvPlan>();
-      plan->x_shape = xs;
-      plan->full = full4;
+    ConvPlan* plan = find_plan(k, xs);
+    if (!plan) {
+      auto made = std::make_unique<ConvPlan>();
+      made->x_shape = xs;
+      made->full = full4;
       // cuDNN view: backward-data of a convolution from `full` (dx) to x (dy).
-      Status s = make_descs(*plan, full4, w4, x4, geo->groups, 0, 0, (int)at(geo->strides, 0, 1),
+      Status s = make_descs(*made, full4, w4, x4, geo->groups, 0, 0, (int)at(geo->strides, 0, 1),
                             (int)at(geo->strides, 1, 1), (int)at(geo->dilations, 0, 1),
                             (int)at(geo->dilations, 1, 1));
       if (!s.ok()) return s;
       cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
       int found = 0;
-      if (cudnnFindConvolutionBackwardDataAlgorithm(dnn_, plan->wd, plan->yd, plan->cd, plan->xd,
+      if (cudnnFindConvolutionBackwardDataAlgorithm(dnn_, made->wd, made->yd, made->cd, made->xd,
                                                     CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &found,
                                                     perf) != CUDNN_STATUS_SUCCESS) {
         DNN(cudnnGetConvolutionBackwardDataAlgorithm_v7(
-            dnn_, plan->wd, plan->yd, plan->cd, plan->xd, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
+            dnn_, made->wd, made->yd, made->cd, made->xd, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT,
             &found, perf));
       }
       bool chosen = false;
       for (int q = 0; q < found && !chosen; ++q) {
         if (perf[q].status != CUDNN_STATUS_SUCCESS) continue;
         if (!opts_.allow_tf32 && perf[q].mathType == CUDNN_TENSOR_OP_MATH) continue;
-        plan->bwd = perf[q].algo;
-        plan->workspace = perf[q].memory;
+        made->bwd = perf[q].algo;
+        made->workspace = perf[q].memory;
         chosen = true;
       }
       if (!chosen)
         return Status(ErrorCode::kInternal,
                       n.label() + ": cuDNN has no algorithm for this transposed convolution");
+      plan = keep_plan(k, std::move(made));
     }
     Result<const float*> x = dev_of(n.inputs[0]);
     if (!x.ok()) return x.status();
@@ -1121,7 +1123,25 @@ class CudaSession : public Session {
   cudaStream_t stream_ = nullptr;
   cudnnHandle_t dnn_ = nullptr;
   cublasHandle_t blas_ = nullptr;
-  std::vector<std::unique_ptr<ConvPlan>> plans_;
+  // Convolution plans per node, one per input shape seen (newest last, at most
+  // kPlansPerNode): making a plan times cuDNN's algorithms, seconds for a whole model on the
+  // H100, so a folder of photos that alternates a few shapes must not make them again.
+  static constexpr size_t kPlansPerNode = 8;
+  std::vector<std::vector<std::unique_ptr<ConvPlan>>> plans_;
+
+  ConvPlan* find_plan(size_t k, const Shape& xs) {
+    for (auto& p : plans_[k])
+      if (p->x_shape == xs) return p.get();
+    return nullptr;
+  }
+
+  // Stores a complete plan (a failed one is never stored, so it is made again next time).
+  ConvPlan* keep_plan(size_t k, std::unique_ptr<ConvPlan> plan) {
+    auto& list = plans_[k];
+    if (list.size() >= kPlansPerNode) list.erase(list.begin());
+    list.push_back(std::move(plan));
+    return list.back().get();
+  }
   // Per-node device tables (Resize indices/weights, BatchNormalization scale/shift) and the
   // input shape they were made for; uploaded once, reused by later runs.
   struct NodeTable {

@@ -86,6 +86,33 @@ TEST(TinyColorizer, OtherSizesRunAndAgree) {
   }
 }
 
+TEST(TinyColorizer, OneSessionAlternatingShapesAgreesWithTheReference) {
+  // A folder of photos alternates a few working shapes (landscape, portrait, square) through
+  // one session; per-shape state (the CUDA backend's convolution plans, kept per shape) must
+  // serve each shape its own results, also when a shape comes back.
+  auto ref = nn::open_model(kDir + "tiny_colorizer.onnx", "cpu-ref");
+  ASSERT_TRUE(ref.ok()) << ref.status().to_string();
+  const std::vector<std::pair<int64_t, int64_t>> shapes = {
+      {64, 96}, {96, 64}, {64, 96}, {32, 32}, {96, 64}, {64, 96}};
+  for (const auto& b : fast_backends()) {
+    SCOPED_TRACE(b);
+    auto s = nn::open_model(kDir + "tiny_colorizer.onnx", b);
+    ASSERT_TRUE(s.ok()) << s.status().to_string();
+    uint32_t seed = 10;
+    for (const auto& [h, w] : shapes) {
+      std::map<std::string, Tensor> in = {{"L", random_tensor({1, 1, h, w}, ++seed, 0, 100)},
+                                          {"hint_ab", random_tensor({1, 2, h, w}, ++seed, -50, 50)},
+                                          {"hint_mask", Tensor::zeros({1, 1, h, w})}};
+      auto want = nn::run_named(**ref, in);
+      ASSERT_TRUE(want.ok()) << want.status().to_string();
+      auto got = nn::run_named(**s, in);
+      ASSERT_TRUE(got.ok()) << got.status().to_string();
+      EXPECT_EQ(got->at("ab").shape, (nn::Shape{1, 2, h / 2, w / 2}));
+      EXPECT_TRUE(close(got->at("ab"), want->at("ab"))) << h << "x" << w;
+    }
+  }
+}
+
 TEST(TinyColorizer, WrongInputsAreRefused) {
   auto s = nn::open_model(kDir + "tiny_colorizer.onnx", "cpu");
   ASSERT_TRUE(s.ok());
