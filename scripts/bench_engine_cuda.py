@@ -42,8 +42,14 @@ from colorizer.export import ExportModel  # noqa: E402
 
 
 def build_model(weights):
+    """Fixed-seed random weights over 313 random bins (the figures in BENCHMARKS.md), or the
+    weights of an exported model, which uses the project's bin set (colorizer/bins.py)."""
     torch.manual_seed(0)
-    bins = np.random.RandomState(0).uniform(-100, 100, (313, 2)).astype(np.float32)
+    if weights:
+        from colorizer.bins import bins as project_bins
+        bins = project_bins()
+    else:
+        bins = np.random.RandomState(0).uniform(-100, 100, (313, 2)).astype(np.float32)
     net = ColorNet(bins).eval()
     em = ExportModel(net).eval()
     if weights:
