@@ -113,6 +113,8 @@ def main():
                     help="fp32 (default) and/or tf32 (TF32 allowed in PyTorch and the engine)")
     ap.add_argument("--weights", help="an exported model whose weights to use")
     ap.add_argument("--json", help="append one JSON object per batch size to this file")
+    ap.add_argument("--profile", action="store_true",
+                    help="also print the engine's per-op-kind time of its last run")
     ap.add_argument("--export", metavar="M.onnx", help="only export the model to M.onnx and exit")
     a = ap.parse_args()
     if a.export:
@@ -157,6 +159,8 @@ def bench_batch(a, model, onnx_path, tmp, n, tf32, backend, gpu):
            "--expect", "ab=" + ref_path]
     if tf32:
         cmd += ["--tf32", "--rtol", "1e-2"]
+    if a.profile:
+        cmd += ["--profile"]
     for name, p in files.items():
         cmd += ["--input", "%s=%s" % (name, p)]
     r = subprocess.run(cmd, capture_output=True, text=True)
@@ -171,6 +175,9 @@ def bench_batch(a, model, onnx_path, tmp, n, tf32, backend, gpu):
               n, t_dev, n * 1e3 / t_dev, t_copy, n * 1e3 / t_copy, peak, backend, eng,
               n * 1e3 / eng, eng / t_copy, mem.group(1) if mem else "n/a",
               ("max abs %s, rel %s" % err.groups()) if err else "n/a", r.returncode))
+    prof = re.search(r"^profile .*$", log, re.M)
+    if prof:
+        print("  engine %s, batch %d: %s" % (backend, n, prof.group(0)))
     if r.returncode != 0:
         print(log, file=sys.stderr)
     if a.json:

@@ -45,10 +45,10 @@ BENCH_JSON=$OUT/bench.jsonl
 SUMMARY=$OUT/summary.md
 T0=$SECONDS
 GB=cuda  # the backend under test
-BENCH_ARGS=(--size 512 --batch 1 16 --repeat 10)
+BENCH_ARGS=(--size 512 --batch 1 16 --repeat 10 --profile)
 if [ "${DEVICE_CHECK_DRY:-0}" = 1 ]; then
   GB=cpu
-  BENCH_ARGS=(--device cpu --size 64 --batch 1 2 --repeat 2)
+  BENCH_ARGS=(--device cpu --size 64 --batch 1 2 --repeat 2 --profile)
 fi
 
 left() { echo $((BUDGET - (SECONDS - T0))); }
