@@ -2,8 +2,8 @@
 """Pack the training data compactly for a machine that receives at most ~64 MiB per transfer.
 
 The data pack is ~225 MB of uncompressed tar shards of JPEGs. This writes, for each shard, a
-ZIP (stored, not deflated: JPEG/WebP bytes do not compress further) with the same member
-names, which scripts/colorizer/data.py reads like the tar shards:
+ZIP (stored, not deflated: JPEG/WebP bytes do not compress further), which
+scripts/colorizer/data.py reads like the tar shards:
 
 - places and tinyimagenet members: the original JPEG bytes, losslessly re-optimised with
   `jpegtran -optimize -copy none` (Huffman tables only: the decoded pixels are identical;
@@ -32,6 +32,9 @@ import tarfile
 import zipfile
 
 from PIL import Image
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from colorizer.data import pool_kind  # noqa: E402
 
 
 def jpeg_lossless(data):
@@ -108,7 +111,7 @@ def main():
     tr = os.path.join(a.data, "train")
     for f in sorted(os.listdir(tr)):
         if f.endswith(".tar"):
-            kind = f.split("-")[0]
+            kind = pool_kind(f)
             jobs.append((os.path.join(tr, f), os.path.join(flat, f[:-4] + ".zip"), kind, 0, None))
     lo, hi = (int(x) for x in a.val_range.split(":"))
     jobs.append((os.path.join(a.data, "val", "places-val.tar"),
