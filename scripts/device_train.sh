@@ -5,6 +5,11 @@
 # trains, and leaves the small outputs (log, config, weights-only checkpoints) in $OUT.
 #
 #   bash scripts/device_train.sh NAME [KEY=VALUE ...]      (overrides for scripts/train.py --set)
+#
+# Starting weights: an init_*.pt checkpoint sent in a part, else none (the ImageNet encoder);
+# to fine-tune the shipped model, which travels with the checkout, pass
+# init_from="'models/colorizer-fp32.onnx'" (files without a recorded prior also need
+# prior_seed=1234 prior_images=3000, the first CPU run's, and the unpacked data to match it).
 set -u -o pipefail
 OUT=${OUT:-runs/device-out}
 mkdir -p "$OUT"

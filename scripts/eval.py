@@ -25,14 +25,12 @@ from colorizer import evaluate as ev  # noqa: E402
 from colorizer.bins import bins  # noqa: E402
 from colorizer.export import ExportModel, load_onnx_weights  # noqa: E402
 from colorizer.model import ColorNet  # noqa: E402
-from colorizer.train import load_checkpoint  # noqa: E402
+from colorizer.train import load_checkpoint, net_from_checkpoint  # noqa: E402
 
 
 def load_ckpt(path):
     ck = load_checkpoint(path)
-    net = ColorNet(bins(), width=ck["cfg"]["width"], temperature=ck["cfg"]["temperature"])
-    net.load_state_dict(ck["model"])
-    return net.eval(), ck
+    return net_from_checkpoint(ck).eval(), ck
 
 
 def main():

@@ -24,7 +24,7 @@ from colorizer import onnx_ref  # noqa: E402
 from colorizer.bins import bins  # noqa: E402
 from colorizer.export import ExportModel, export_onnx, load_onnx_weights, op_list  # noqa: E402
 from colorizer.model import ColorNet  # noqa: E402
-from colorizer.train import load_checkpoint  # noqa: E402
+from colorizer.train import load_checkpoint, net_from_checkpoint  # noqa: E402
 from colorizer.quantize import to_fp16, to_int8  # noqa: E402
 
 GOLDEN_SIZE = (64, 64)
@@ -81,9 +81,7 @@ def main():
 
     ck = load_checkpoint(a.ckpt)
     cfg = ck["cfg"]
-    net = ColorNet(bins(), width=cfg["width"], temperature=cfg["temperature"])
-    net.load_state_dict(ck["model"])
-    net.eval()
+    net = net_from_checkpoint(ck).eval()
     T = a.temperature or cfg["temperature"]
     ws = a.working_size or cfg["working_size"]
     beta = dict.fromkeys(("fp32", "fp16", "int8"), a.prior_correction)

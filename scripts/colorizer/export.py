@@ -11,12 +11,16 @@ Conv's pads (TF SAME padding of the stride-2 convs). The resulting ops: Conv, Cl
 Mul, Sub, Concat, Resize (nearest), GlobalAveragePool, Softmax.
 """
 import copy
+import json
 
 import numpy as np
 import onnx
 import torch
 import torch.nn as nn
 from onnx import helper, numpy_helper
+
+
+PRIOR_KEY = "colorize.prior_w"
 
 
 class _PadHW(torch.autograd.Function):
@@ -187,6 +191,11 @@ def export_onnx(export_model, path, opset=17, size=64):
                       dynamic_axes=dyn, do_constant_folding=True)
     m = onnx.load(path)
     m = remove_identities(merge_pad_into_conv(m))
+    # The rebalancing weights the net was trained with, so a fine-tune can start from this
+    # file exactly (net_from_onnx); runtimes ignore metadata.
+    w = export_model.net.prior_w.detach().cpu().numpy().astype(np.float32)
+    m.metadata_props.append(onnx.StringStringEntryProto(
+        key=PRIOR_KEY, value=json.dumps([float("%.9g" % v) for v in w])))
     m.producer_name = "colorize scripts/export.py"
     m.doc_string = ("colorize model: L [1,1,H,W] L* 0..100, hint_ab [1,2,H,W], hint_mask "
                     "[1,1,H,W] -> ab [1,2,H/2,W/2] CIELAB; H, W multiples of 32")
@@ -247,3 +256,39 @@ def load_onnx_weights(export_model, model):
         n += 1
     export_model.load_state_dict(sd)
     return n
+
+
+def prior_from_onnx(model):
+    """The rebalancing weights export_onnx recorded in the file, or None (older files)."""
+    for p in model.metadata_props:
+        if p.key == PRIOR_KEY:
+            return np.asarray(json.loads(p.value), np.float32)
+    return None
+
+
+def net_from_onnx(model, prior_w, temperature, prior_correction, width=1.0):
+    """The inverse of ExportModel for fine-tuning from a shipped file (checkpoints are not
+    shipped): a ColorNet with its batch norms folded away (fold_bn: convs with bias, BN
+    replaced by Identity) carrying the file's weights, with the head's 1/T scaling and the
+    -beta * log w bias shift undone, so net.logits() are the logits as trained. prior_w is
+    the rebalancing weight vector the net was trained with (the file does not hold it; the
+    training run recomputes it from the data with the original seed). Train the result with
+    BN folded: the normalisation is frozen at the statistics it had. Files exported since
+    2026-11-27 hold prior_w (prior_from_onnx); pass None to use it."""
+    from .bins import bins
+    from .model import ColorNet
+    if prior_w is None:
+        prior_w = prior_from_onnx(model)
+        if prior_w is None:
+            raise ValueError("the file holds no prior_w; give the one it was trained with")
+    em = ExportModel(fold_bn(ColorNet(bins(), width=width))).eval()
+    load_onnx_weights(em, model)
+    net = fold_bn(ColorNet(bins(), width=width, temperature=temperature))
+    sd = {k[len("net."):]: v for k, v in em.state_dict().items() if k.startswith("net.")}
+    sd["prior_w"] = torch.as_tensor(prior_w, dtype=torch.float32)
+    with torch.no_grad():
+        sd["head.weight"] = sd["head.weight"] * temperature
+        sd["head.bias"] = (sd["head.bias"] * temperature
+                           + prior_correction * torch.log(sd["prior_w"]))
+    net.load_state_dict(sd)
+    return net

@@ -4,6 +4,12 @@ Configs: "cpu" (Debian torch 1.13, 2 threads, fp32) and "gpu" (torch 2.x, one CU
 bf16 autocast, <= 10 minutes). Every key can be overridden from the command line
 (scripts/train.py --set key=value). A run lives in runs/<name>/: log.txt, config.json,
 last.pt (every ckpt_every steps, for resuming), best.pt (best validation loss).
+
+init_from: a checkpoint (runs/X/last.pt) or a shipped fp32 ONNX file (models/colorizer-fp32.onnx,
+decoding settings from the manifest beside it): the weights to fine-tune. From an ONNX file the
+net is rebuilt with its batch norms folded into the convs (cfg folded_bn, kept by every run that
+starts from it); its rebalancing prior is the one the file records, or (older files, or
+prior_seed given) recomputed from the data with prior_seed as the first run did.
 """
 import json
 import math
@@ -31,7 +37,7 @@ CONFIGS = {
         pretrained=True, width=1.0, freeze_until=13,
         val_every=250, val_images=128, val_bsds=16, ckpt_every=50, log_every=25,
         patience=6, seed=1234, prior_images=3000, init_from=None, model_out=None,
-        channels_last=False,
+        channels_last=False, prior_seed=None, folded_bn=False,
     ),
     # One H100: bf16 autocast, channels-last, batch 256, all layers trained. The working size
     # is the shipped pipeline's (128: the places photos' own size); the data arrive packed by
@@ -47,6 +53,7 @@ CONFIGS = {
         pretrained=True, width=1.0, freeze_until=-1,
         val_every=250, val_images=400, val_bsds=0, ckpt_every=250, log_every=50,
         patience=5, seed=1234, prior_images=5000, init_from=None, model_out=None,
+        prior_seed=None, folded_bn=False,
     ),
 }
 
@@ -97,6 +104,35 @@ def compute_prior(pools, centres, n_images, seed, log):
     return p
 
 
+def new_net(cfg):
+    """An untrained ColorNet shaped as cfg says (folded_bn: batch norms folded away)."""
+    net = ColorNet(binsmod.bins(), width=cfg["width"], temperature=cfg["temperature"])
+    if cfg.get("folded_bn"):
+        from .export import fold_bn
+        fold_bn(net)
+    return net
+
+
+def net_from_checkpoint(ck):
+    """The trained ColorNet of a checkpoint (from load_checkpoint)."""
+    net = new_net(ck["cfg"])
+    net.load_state_dict(ck["model"])
+    return net
+
+
+def init_from_onnx(path, cfg, prior_w):
+    """A shipped fp32 file's weights as a folded ColorNet; the file's T and beta from the
+    manifest.json beside it."""
+    import onnx
+    from .export import net_from_onnx
+    with open(os.path.join(os.path.dirname(path) or ".", "manifest.json")) as f:
+        entry = [e for e in json.load(f)["models"] if e["file"] == os.path.basename(path)]
+    if not entry:
+        raise ValueError("%s is not listed in the manifest beside it" % path)
+    return net_from_onnx(onnx.load(path), prior_w, entry[0]["temperature"],
+                         entry[0]["prior_correction"], width=cfg["width"])
+
+
 def load_val(data_dir, cfg, log):
     """Fixed validation images at the working size: the first val_images of places-val
     (resized/cropped to working_size square) + the first val_bsds of bsds-val."""
@@ -134,7 +170,7 @@ def validate(model, val_lab, val_rgb, lookup, cfg, device):
 
 
 def build_model(cfg, centres, weights_path, log):
-    model = ColorNet(centres, width=cfg["width"], temperature=cfg["temperature"])
+    model = new_net(cfg)
     if cfg["pretrained"] and cfg.get("init_from"):
         log("encoder: pretrained, via the weights of %s" % cfg["init_from"])
     elif cfg["pretrained"]:
@@ -169,19 +205,39 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
         torch.backends.cudnn.allow_tf32 = True
     torch.manual_seed(cfg["seed"])
     np.random.seed(cfg["seed"])
+    init = cfg.get("init_from") or ""
+    if init.endswith(".onnx"):
+        cfg["folded_bn"] = True
+    elif init:
+        cfg["folded_bn"] = bool(load_checkpoint(init)["cfg"].get("folded_bn"))
     with open(os.path.join(run_dir, "config.json"), "w") as f:
         json.dump(dict(cfg, shards=[os.path.basename(s) for s in shards]), f, indent=1)
     log("config: " + json.dumps(cfg))
     t_start = time.time()
 
     centres = binsmod.bins()
+    if cfg["folded_bn"]:
+        log("batch norms folded into the convs (fine-tuning a net that was exported)")
     raw = load_shards(shards, cache_dir=cache_dir, log=log, workers=cfg.get("decode_workers", 1))
     model = build_model(cfg, centres, weights_path, log).to(device)
     if cfg.get("channels_last"):
         model = model.to(memory_format=torch.channels_last)
     ckpt_path = os.path.join(run_dir, "last.pt")
     resume = load_checkpoint(ckpt_path) if os.path.exists(ckpt_path) else None
-    if resume is None and cfg.get("init_from"):
+    if resume is None and init.endswith(".onnx"):
+        import onnx
+        from .export import prior_from_onnx
+        w = prior_from_onnx(onnx.load(init))
+        how = "prior from the file"
+        if w is None or cfg["prior_seed"] is not None:
+            # files exported before the prior was recorded: recompute it as the first run did
+            prior = compute_prior(raw, centres, cfg["prior_images"],
+                                  cfg["seed"] if cfg["prior_seed"] is None else cfg["prior_seed"],
+                                  log)
+            w, how = binsmod.rebalance_weights(prior, cfg["lam"]), "prior recomputed"
+        model.load_state_dict(init_from_onnx(init, cfg, w).state_dict())
+        log("weights initialised from %s (%s)" % (init, how))
+    elif resume is None and cfg.get("init_from"):
         # fine-tuning: weights (and the rebalancing prior) from another run's checkpoint, a
         # fresh optimizer, schedule and step count; the frozen set is this config's
         model.load_state_dict(load_checkpoint(cfg["init_from"])["model"])

@@ -1,6 +1,7 @@
 """The training loop on a synthetic data pack: it runs, checkpoints, resumes where it stopped,
-and fine-tuning (init_from) starts from another run's weights."""
+and fine-tuning (init_from) starts from another run's weights, or from an exported ONNX file."""
 import io
+import json
 import os
 import tarfile
 
@@ -9,7 +10,8 @@ import pytest
 import torch
 from PIL import Image
 
-from colorizer.train import CONFIGS, load_checkpoint, train
+from colorizer.export import ExportModel, export_onnx
+from colorizer.train import CONFIGS, load_checkpoint, net_from_checkpoint, train
 
 
 def _image(seed, size=64):
@@ -83,3 +85,51 @@ def test_init_from_copies_weights_and_starts_a_fresh_schedule(pack):
     fresh_dir, _ = _run(pack, "fresh", max_steps=0)
     fresh = load_checkpoint(os.path.join(fresh_dir, "last.pt"))["model"]
     assert any(not torch.equal(v, fresh[k]) for k, v in src.items())
+
+
+def test_init_from_an_exported_file_gives_back_the_trained_logits(pack):
+    """Checkpoints are not shipped: fine-tuning can start from the fp32 ONNX file. The batch
+    norms come back folded into the convs, the head's 1/T and beta shift are undone (T, beta
+    read from the manifest beside the file) and the prior is the one the file records (or is
+    recomputed with prior_seed), so the rebuilt net gives the logits of the net that was
+    exported; runs from it stay folded."""
+    src_dir, _ = _run(pack, "src", max_steps=2)
+    src = net_from_checkpoint(load_checkpoint(os.path.join(src_dir, "last.pt"))).eval()
+    with torch.no_grad():  # BN statistics away from the identity, so folding matters
+        for m in src.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+    models = pack / "models"
+    models.mkdir()
+    T, beta = 0.3, 0.4
+    export_onnx(ExportModel(src, temperature=T, prior_correction=beta),
+                str(models / "m-fp32.onnx"), size=32)
+    with open(models / "manifest.json", "w") as f:
+        json.dump({"models": [{"file": "m-fp32.onnx", "temperature": T,
+                               "prior_correction": beta}]}, f)
+    ft_dir, _ = _run(pack, "ft", max_steps=0, seed=7, prior_seed=CONFIGS["cpu"]["seed"],
+                     init_from=str(models / "m-fp32.onnx"))
+    ck = load_checkpoint(os.path.join(ft_dir, "last.pt"))
+    assert ck["cfg"]["folded_bn"] and ck["step"] == 0
+    net = net_from_checkpoint(ck).eval()
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in net.modules())
+    assert torch.equal(net.prior_w, src.prior_w)
+    torch.manual_seed(3)
+    L = torch.rand(2, 1, 64, 32) * 100
+    hab = torch.randn(2, 2, 64, 32) * 20
+    hm = (torch.rand(2, 1, 64, 32) > 0.9).float()
+    with torch.no_grad():
+        want, got = src.logits(L, hab * hm, hm), net.logits(L, hab * hm, hm)
+    assert want.abs().max() > 0.1
+    torch.testing.assert_close(got, want, atol=1e-4, rtol=1e-4)
+    # the file records the prior it was trained with: without prior_seed that one is used
+    meta_dir, _ = _run(pack, "meta", max_steps=0, seed=7, init_from=str(models / "m-fp32.onnx"))
+    meta = net_from_checkpoint(load_checkpoint(os.path.join(meta_dir, "last.pt"))).eval()
+    assert torch.equal(meta.prior_w, src.prior_w)
+    with torch.no_grad():
+        torch.testing.assert_close(meta.logits(L, hab * hm, hm), want, atol=1e-4, rtol=1e-4)
+    # a run from that run's checkpoint keeps the folded shape, and trains
+    ft2_dir, history = _run(pack, "ft2", max_steps=2, init_from=os.path.join(ft_dir, "last.pt"))
+    assert load_checkpoint(os.path.join(ft2_dir, "last.pt"))["cfg"]["folded_bn"]
+    assert all(np.isfinite(h["val_loss"]) for h in history)
