@@ -37,7 +37,7 @@ CONFIGS = {
         pretrained=True, width=1.0, freeze_until=13,
         val_every=250, val_images=128, val_bsds=16, ckpt_every=50, log_every=25,
         patience=6, seed=1234, prior_images=3000, init_from=None, model_out=None,
-        channels_last=False, prior_seed=None, folded_bn=False,
+        channels_last=False, prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
     ),
     # One H100: bf16 autocast, channels-last, batch 256, all layers trained. The working size
     # is the shipped pipeline's (128: the places photos' own size); the data arrive packed by
@@ -53,7 +53,7 @@ CONFIGS = {
         pretrained=True, width=1.0, freeze_until=-1,
         val_every=250, val_images=400, val_bsds=0, ckpt_every=250, log_every=50,
         patience=5, seed=1234, prior_images=5000, init_from=None, model_out=None,
-        prior_seed=None, folded_bn=False,
+        prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
     ),
 }
 
@@ -319,7 +319,11 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
                 else train_fn(lab[:, :1], hint_ab, hint_mask)
         loss = rebalanced_ce(logits.float(), ab, lookup, model.prior_w)
         if cfg["reg_weight"] > 0:
-            pred = annealed_mean_rows(logits.float(), model.bins, cfg["temperature"])
+            # regression on the decoding the model ships with: softmax((z - beta log w) / T)
+            z = logits.float()
+            if cfg["reg_beta"]:
+                z = z - cfg["reg_beta"] * torch.log(model.prior_w).view(1, -1, 1, 1)
+            pred = annealed_mean_rows(z, model.bins, cfg["reg_temperature"] or cfg["temperature"])
             target = downsample_ab(ab, pred.shape[-2:])
             loss = loss + cfg["reg_weight"] * torch.nn.functional.smooth_l1_loss(
                 pred / 10.0, target / 10.0)
