@@ -271,10 +271,10 @@ def net_from_onnx(model, prior_w, temperature, prior_correction, width=1.0):
     shipped): a ColorNet with its batch norms folded away (fold_bn: convs with bias, BN
     replaced by Identity) carrying the file's weights, with the head's 1/T scaling and the
     -beta * log w bias shift undone, so net.logits() are the logits as trained. prior_w is
-    the rebalancing weight vector the net was trained with (the file does not hold it; the
-    training run recomputes it from the data with the original seed). Train the result with
-    BN folded: the normalisation is frozen at the statistics it had. Files exported since
-    2026-11-27 hold prior_w (prior_from_onnx); pass None to use it."""
+    the rebalancing weight vector the net was trained with: None takes the one the file
+    records (prior_from_onnx; exports since 2026-11-27); for older files pass it (the training
+    run recomputes it from the data with the first run's seed). Train the result with BN
+    folded: the normalisation is frozen at the statistics it had."""
     from .bins import bins
     from .model import ColorNet
     if prior_w is None:
