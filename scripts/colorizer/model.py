@@ -116,3 +116,26 @@ class ColorNet(nn.Module):
 
     def forward(self, L, hint_ab, hint_mask):
         return self.annealed_mean(self.logits(L, hint_ab, hint_mask))
+
+
+def fold_bn(module):
+    """In place: every Conv2d directly followed by a BatchNorm2d inside an nn.Sequential
+    becomes one Conv2d with bias; the BN is replaced by Identity."""
+    for child in module.children():
+        fold_bn(child)
+    if isinstance(module, nn.Sequential):
+        mods = list(module)
+        for i in range(len(mods) - 1):
+            conv, bn = mods[i], mods[i + 1]
+            if isinstance(conv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d):
+                s = bn.weight.detach() / torch.sqrt(bn.running_var + bn.eps)
+                w = conv.weight.detach() * s.view(-1, 1, 1, 1)
+                b = (conv.bias.detach() if conv.bias is not None else torch.zeros_like(s))
+                b = (b - bn.running_mean) * s + bn.bias.detach()
+                new = nn.Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size,
+                                conv.stride, conv.padding, conv.dilation, conv.groups, True)
+                new.weight.data.copy_(w)
+                new.bias.data.copy_(b)
+                module[i] = new
+                module[i + 1] = nn.Identity()
+    return module

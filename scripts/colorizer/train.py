@@ -24,7 +24,7 @@ from .data import BatchSampler, centre_square, load_shards, sample_hints
 from .color import srgb_to_lab
 from .losses import GridLookup, annealed_mean_rows, downsample_ab, rebalanced_ce
 from .metrics import batch_psnr_cf
-from .model import ColorNet
+from .model import ColorNet, fold_bn
 
 CONFIGS = {
     "cpu": dict(
@@ -108,7 +108,6 @@ def new_net(cfg):
     """An untrained ColorNet shaped as cfg says (folded_bn: batch norms folded away)."""
     net = ColorNet(binsmod.bins(), width=cfg["width"], temperature=cfg["temperature"])
     if cfg.get("folded_bn"):
-        from .export import fold_bn
         fold_bn(net)
     return net
 

@@ -4,9 +4,9 @@ import pytest
 import torch
 
 from colorizer.bins import bins
-from colorizer.export import ExportModel, fold_bn
+from colorizer.export import ExportModel
 from colorizer.losses import GridLookup, annealed_mean_rows, rebalanced_ce
-from colorizer.model import ColorNet
+from colorizer.model import ColorNet, fold_bn
 
 
 @pytest.fixture(scope="module")
