@@ -171,7 +171,7 @@ def export_onnx(export_model, path, opset=17, size=64):
     m = onnx.load(path)
     m = remove_identities(merge_pad_into_conv(m))
     # The rebalancing weights the net was trained with, so a fine-tune can start from this
-    # file exactly (net_from_onnx); runtimes ignore metadata.
+    # file exactly (state_from_onnx); runtimes ignore metadata.
     w = export_model.net.prior_w.detach().cpu().numpy().astype(np.float32)
     m.metadata_props.append(onnx.StringStringEntryProto(
         key=PRIOR_KEY, value=json.dumps([float("%.9g" % v) for v in w])))
@@ -245,29 +245,22 @@ def prior_from_onnx(model):
     return None
 
 
-def net_from_onnx(model, prior_w, temperature, prior_correction, width=1.0):
+def state_from_onnx(model, prior_w, temperature, prior_correction, width=1.0):
     """The inverse of ExportModel for fine-tuning from a shipped file (checkpoints are not
-    shipped): a ColorNet with its batch norms folded away (fold_bn: convs with bias, BN
-    replaced by Identity) carrying the file's weights, with the head's 1/T scaling and the
-    -beta * log w bias shift undone, so net.logits() are the logits as trained. prior_w is
-    the rebalancing weight vector the net was trained with: None takes the one the file
-    records (prior_from_onnx; exports since 2026-11-27); for older files pass it (the training
-    run recomputes it from the data with the first run's seed). Train the result with BN
-    folded: the normalisation is frozen at the statistics it had."""
+    shipped): the state dict of a ColorNet with its batch norms folded away (fold_bn: convs
+    with bias, BN replaced by Identity) carrying the file's weights, with the head's 1/T
+    scaling and the -beta * log w bias shift undone, so its logits are the logits as trained.
+    prior_w is the rebalancing weight vector the net was trained with (prior_from_onnx for
+    files that record it). Train the result with BN folded: the normalisation is frozen at
+    the statistics it had."""
     from .bins import bins
     from .model import ColorNet
-    if prior_w is None:
-        prior_w = prior_from_onnx(model)
-        if prior_w is None:
-            raise ValueError("the file holds no prior_w; give the one it was trained with")
-    em = ExportModel(fold_bn(ColorNet(bins(), width=width))).eval()
+    em = ExportModel(ColorNet(bins(), width=width)).eval()  # folds a copy: the folded shape
     load_onnx_weights(em, model)
-    net = fold_bn(ColorNet(bins(), width=width, temperature=temperature))
     sd = {k[len("net."):]: v for k, v in em.state_dict().items() if k.startswith("net.")}
     sd["prior_w"] = torch.as_tensor(prior_w, dtype=torch.float32)
     with torch.no_grad():
         sd["head.weight"] = sd["head.weight"] * temperature
         sd["head.bias"] = (sd["head.bias"] * temperature
                            + prior_correction * torch.log(sd["prior_w"]))
-    net.load_state_dict(sd)
-    return net
+    return sd

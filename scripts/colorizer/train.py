@@ -119,17 +119,22 @@ def net_from_checkpoint(ck):
     return net
 
 
-def init_from_onnx(path, cfg, prior_w):
-    """A shipped fp32 file's weights as a folded ColorNet; the file's T and beta from the
-    manifest.json beside it."""
+def init_from_onnx(path, cfg, recompute_prior):
+    """(state dict, how the prior was found) for fine-tuning a shipped fp32 file: the file's T
+    and beta from the manifest.json beside it; its recorded prior, or recompute_prior() for
+    files without one or when cfg prior_seed asks for it."""
     import onnx
-    from .export import net_from_onnx
+    from .export import prior_from_onnx, state_from_onnx
     with open(os.path.join(os.path.dirname(path) or ".", "manifest.json")) as f:
         entry = [e for e in json.load(f)["models"] if e["file"] == os.path.basename(path)]
     if not entry:
         raise ValueError("%s is not listed in the manifest beside it" % path)
-    return net_from_onnx(onnx.load(path), prior_w, entry[0]["temperature"],
-                         entry[0]["prior_correction"], width=cfg["width"])
+    m = onnx.load(path)
+    w, how = prior_from_onnx(m), "prior from the file"
+    if w is None or cfg["prior_seed"] is not None:
+        w, how = recompute_prior(), "prior recomputed"
+    return state_from_onnx(m, w, entry[0]["temperature"], entry[0]["prior_correction"],
+                           width=cfg["width"]), how
 
 
 def load_val(data_dir, cfg, log):
@@ -205,10 +210,9 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     torch.manual_seed(cfg["seed"])
     np.random.seed(cfg["seed"])
     init = cfg.get("init_from") or ""
-    if init.endswith(".onnx"):
-        cfg["folded_bn"] = True
-    elif init:
-        cfg["folded_bn"] = bool(load_checkpoint(init)["cfg"].get("folded_bn"))
+    init_ck = load_checkpoint(init) if init and not init.endswith(".onnx") else None
+    if init:
+        cfg["folded_bn"] = init.endswith(".onnx") or bool(init_ck["cfg"].get("folded_bn"))
     with open(os.path.join(run_dir, "config.json"), "w") as f:
         json.dump(dict(cfg, shards=[os.path.basename(s) for s in shards]), f, indent=1)
     log("config: " + json.dumps(cfg))
@@ -224,27 +228,21 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     ckpt_path = os.path.join(run_dir, "last.pt")
     resume = load_checkpoint(ckpt_path) if os.path.exists(ckpt_path) else None
     if resume is None and init.endswith(".onnx"):
-        import onnx
-        from .export import prior_from_onnx
-        w = prior_from_onnx(onnx.load(init))
-        how = "prior from the file"
-        if w is None or cfg["prior_seed"] is not None:
-            # files exported before the prior was recorded: recompute it as the first run did
-            prior = compute_prior(raw, centres, cfg["prior_images"],
-                                  cfg["seed"] if cfg["prior_seed"] is None else cfg["prior_seed"],
-                                  log)
-            w, how = binsmod.rebalance_weights(prior, cfg["lam"]), "prior recomputed"
-        model.load_state_dict(init_from_onnx(init, cfg, w).state_dict())
+        seed = cfg["seed"] if cfg["prior_seed"] is None else cfg["prior_seed"]
+        state, how = init_from_onnx(init, cfg, lambda: binsmod.rebalance_weights(
+            compute_prior(raw, centres, cfg["prior_images"], seed, log), cfg["lam"]))
+        model.load_state_dict(state)
         log("weights initialised from %s (%s)" % (init, how))
-    elif resume is None and cfg.get("init_from"):
+    elif resume is None and init_ck is not None:
         # fine-tuning: weights (and the rebalancing prior) from another run's checkpoint, a
         # fresh optimizer, schedule and step count; the frozen set is this config's
-        model.load_state_dict(load_checkpoint(cfg["init_from"])["model"])
-        log("weights initialised from %s" % cfg["init_from"])
+        model.load_state_dict(init_ck["model"])
+        log("weights initialised from %s" % init)
     elif resume is None:
         prior = compute_prior(raw, centres, cfg["prior_images"], cfg["seed"], log)
         with torch.no_grad():
             model.prior_w.copy_(torch.from_numpy(binsmod.rebalance_weights(prior, cfg["lam"])))
+    del init_ck  # its optimizer state is not needed while training
     sampler = BatchSampler(raw, cfg["working_size"], cfg["crop_sizes"], cfg["crop_probs"],
                            tuple(cfg["scale_range"]), cfg["pool_weights"], cfg["seed"], device)
     del raw

@@ -10,10 +10,8 @@ import torch
 
 from colorizer.train import CONFIGS, load_checkpoint, net_from_checkpoint, new_net
 
+from average_weights import average
 from conftest import ROOT
-
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from average_weights import average  # noqa: E402
 
 
 def _ckpt(path, seed, **cfg_kw):
