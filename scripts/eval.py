@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Evaluate greyscale, a checkpoint and/or exported ONNX files on the validation shards at
-256 x 256 centre crops (PSNR, SSIM, colourfulness, dCF, mean CIEDE2000).
+256 x 256 centre crops (PSNR, SSIM, colourfulness, dCF, mean CIEDE2000, wrong-colour area).
 
   /usr/bin/python3 scripts/eval.py --onnx models/colorizer-fp32.onnx models/colorizer-web-fp16.onnx \
       models/colorizer-web-int8.onnx --working-size 128 --contact-sheet models/contact_sheet.jpg
@@ -75,9 +75,9 @@ def main():
         results[name] = res
         s = res["all"]
         print("%-28s PSNR %.3f  SSIM %.4f  CF %.2f (truth %.2f, ratio %.2f)  |dCF| %.2f  "
-              "dE2000 %.3f  [%.0f s]" % (name, s["psnr"], s["ssim"], s["cf"], s["cf_truth"],
-                                         s["cf_ratio"], s["dcf_abs"], s["de2000"],
-                                         time.time() - t), flush=True)
+              "dE2000 %.3f  wrong %.2f%%  [%.0f s]" % (
+                  name, s["psnr"], s["ssim"], s["cf"], s["cf_truth"], s["cf_ratio"],
+                  s["dcf_abs"], s["de2000"], s["wrong_pct"], time.time() - t), flush=True)
         return res
 
     if not a.no_greyscale:

@@ -183,8 +183,10 @@ std::string format_for(const Options& o, const std::string& out_path) {
 }
 
 void print_scores(const char* label, const Scores& s) {
-  std::printf("%-10s PSNR %.2f dB  SSIM %.4f  colourfulness %.2f (truth %.2f)  CIEDE2000 %.2f\n",
-              label, s.psnr, s.ssim, s.colourfulness, s.colourfulness_truth, s.ciede2000);
+  std::printf("%-10s PSNR %.2f dB  SSIM %.4f  colourfulness %.2f (truth %.2f)  CIEDE2000 %.2f  "
+              "wrong colour %.2f %%\n",
+              label, s.psnr, s.ssim, s.colourfulness, s.colourfulness_truth, s.ciede2000,
+              100.0 * s.wrong_colour);
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -349,6 +351,7 @@ int run_evaluate(const Options& o) {
     acc.colourfulness += s.colourfulness;
     acc.colourfulness_truth += s.colourfulness_truth;
     acc.ciede2000 += s.ciede2000;
+    acc.wrong_colour += s.wrong_colour;
   };
   for (size_t i = 0; i < files.size(); ++i) {
     auto truth = load_image(files[i], o);
@@ -375,17 +378,19 @@ int run_evaluate(const Options& o) {
     m.colourfulness /= n;
     m.colourfulness_truth /= n;
     m.ciede2000 /= n;
+    m.wrong_colour /= n;
     return m;
   };
   const Scores g = mean(sum_grey), m = mean(sum_method);
   std::printf("%d photos from %s (full resolution, truth made grey by keeping L*)\n", n,
               o.eval_dir.c_str());
-  std::printf("| method | PSNR dB | SSIM | colourfulness | dCF vs truth | CIEDE2000 |\n");
-  std::printf("|---|---:|---:|---:|---:|---:|\n");
+  std::printf("| method | PSNR dB | SSIM | colourfulness | dCF vs truth | CIEDE2000 | wrong colour %% |\n");
+  std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
   for (const auto& [label, s] : {std::pair<std::string, Scores>{"greyscale", g},
                                  std::pair<std::string, Scores>{method->name(), m}})
-    std::printf("| %s | %.2f | %.4f | %.2f | %+.2f | %.2f |\n", label.c_str(), s.psnr, s.ssim,
-                s.colourfulness, s.colourfulness - s.colourfulness_truth, s.ciede2000);
+    std::printf("| %s | %.2f | %.4f | %.2f | %+.2f | %.2f | %.2f |\n", label.c_str(), s.psnr,
+                s.ssim, s.colourfulness, s.colourfulness - s.colourfulness_truth, s.ciede2000,
+                100.0 * s.wrong_colour);
   std::printf("truth colourfulness %.2f\n", g.colourfulness_truth);
   return failed == 0 ? 0 : 1;
 }

@@ -1,7 +1,8 @@
 """Evaluation on the validation shards at 256 x 256 (centre crop), as the product runs:
 L* of the crop -> area-resampled to the working size -> model -> ab (H/2) -> bilinear up to
 256 -> combined with the crop's own full-resolution L* -> sRGB (clamped) -> metrics vs the
-true crop: PSNR, SSIM, colourfulness (CF) and its difference to the truth, mean CIEDE2000."""
+true crop: PSNR, SSIM, colourfulness (CF) and its difference to the truth, mean CIEDE2000,
+wrong-colour area in % of pixels (metrics.wrong_colour_area)."""
 import os
 
 import numpy as np
@@ -11,7 +12,7 @@ from PIL import Image
 
 from .color import ciede2000, srgb_to_lab
 from .data import centre_square, read_shard
-from .metrics import colourfulness, compose, psnr, ssim
+from .metrics import colourfulness, compose, psnr, ssim, wrong_colour_area
 
 
 def load_eval_set(data_dir, n_places=None, n_bsds=None, side=256, skip_places=0, skip_bsds=0):
@@ -68,8 +69,10 @@ def score(truth, ab, idx=None):
         L = truth.lab[i, ..., 0]
         a = torch.zeros(2, *L.shape) if ab is None else ab[i]
         out = compose(L, a)
+        lab = srgb_to_lab(out)
         rows.append((psnr(out, truth.rgb[i]), ssim(out, truth.rgb[i]), colourfulness(out),
-                     truth.cf[i], float(ciede2000(srgb_to_lab(out), truth.lab[i]).mean())))
+                     truth.cf[i], float(ciede2000(lab, truth.lab[i]).mean()),
+                     100.0 * wrong_colour_area(lab, truth.lab[i])))
     return np.array(rows)
 
 
@@ -77,7 +80,8 @@ def summarize(rows):
     return dict(psnr=rows[:, 0].mean(), ssim=rows[:, 1].mean(), cf=rows[:, 2].mean(),
                 cf_truth=rows[:, 3].mean(), cf_ratio=rows[:, 2].mean() / rows[:, 3].mean(),
                 dcf_abs=np.abs(rows[:, 2] - rows[:, 3]).mean(),
-                dcf=(rows[:, 2] - rows[:, 3]).mean(), de2000=rows[:, 4].mean(), n=len(rows))
+                dcf=(rows[:, 2] - rows[:, 3]).mean(), de2000=rows[:, 4].mean(),
+                wrong_pct=rows[:, 5].mean(), n=len(rows))
 
 
 def contact_sheet(path, truth, ab, idx, tile=160, cols=2, quality=82):

@@ -1,6 +1,6 @@
 """Image quality metrics on 8-bit sRGB (numpy): PSNR, SSIM (Wang et al. 2004, Gaussian
 window 11 / sigma 1.5, per channel, averaged), colourfulness (Hasler & Suesstrunk 2003),
-mean CIEDE2000 (color.ciede2000)."""
+mean CIEDE2000 (color.ciede2000), and the wrong-colour area (a measure of blotches)."""
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -19,6 +19,26 @@ def colourfulness(rgb):
     yb = 0.5 * (r + g) - b
     return (np.sqrt(rg.std() ** 2 + yb.std() ** 2)
             + 0.3 * np.sqrt(rg.mean() ** 2 + yb.mean() ** 2))
+
+
+# Wrong-colour area: the share of pixels where the result shows a clear colour (CIELAB chroma
+# >= WRONG_CHROMA) that the truth does not have there: either the truth is near neutral
+# (chroma < NEUTRAL_CHROMA) or its hue differs by >= WRONG_HUE_DEG degrees. Muted results
+# score 0 (greyscale scores 0), so read it beside colourfulness, at matched colourfulness.
+WRONG_CHROMA = 15.0
+NEUTRAL_CHROMA = 7.0
+WRONG_HUE_DEG = 60.0
+
+
+def wrong_colour_area(lab_out, lab_true):
+    """Fraction (0..1) of pixels of lab_out [H, W, 3] painted a colour lab_true lacks."""
+    ao, bo = lab_out[..., 1].astype(np.float64), lab_out[..., 2].astype(np.float64)
+    at, bt = lab_true[..., 1].astype(np.float64), lab_true[..., 2].astype(np.float64)
+    co, ct = np.hypot(ao, bo), np.hypot(at, bt)
+    cos = (ao * at + bo * bt) / np.maximum(co * ct, 1e-12)
+    hue_off = cos <= np.cos(np.radians(WRONG_HUE_DEG))
+    wrong = (co >= WRONG_CHROMA) & ((ct < NEUTRAL_CHROMA) | hue_off)
+    return float(wrong.mean())
 
 
 def _gauss_window(size=11, sigma=1.5):

@@ -105,18 +105,20 @@ double ciede2000(const Lab& x, const Lab& y) {
 
 namespace metrics_detail {
 
-double mean_ciede2000_rgb8(const Rgb8& x, const Rgb8& y) {
-  const size_t n = x.pixel_count();
-  if (n == 0) return 0.0;
-  // Lab through the colour room's bulk path, a strip of rows at a time (bounded memory).
+namespace {
+
+// Calls fn(x_lab, y_lab, identical) for every pixel, converting to CIELAB through the
+// colour room's bulk path a strip of rows at a time (bounded memory).
+template <typename Fn>
+void for_each_lab_pair(const Rgb8& x, const Rgb8& y, Fn fn) {
   const int w = x.width;
+  if (w <= 0) return;
   const int strip = std::max(1, 65536 / w);
   Image sx, sy;
   sx.channels = sy.channels = 3;
   sx.bit_depth = sy.bit_depth = 8;
   sx.width = sy.width = w;
   Plane Lx, ax, bx, Ly, ay, by;
-  double total = 0.0;
   for (int y0 = 0; y0 < x.height; y0 += strip) {
     const int rows = std::min(strip, x.height - y0);
     const size_t off = static_cast<size_t>(y0) * w * 3, len = static_cast<size_t>(rows) * w * 3;
@@ -125,16 +127,38 @@ double mean_ciede2000_rgb8(const Rgb8& x, const Rgb8& y) {
     sy.data8.assign(y.px.begin() + off, y.px.begin() + off + len);
     image_to_lab(sx, &Lx, &ax, &bx);
     image_to_lab(sy, &Ly, &ay, &by);
-    double strip_sum = 0.0;
     const size_t m = static_cast<size_t>(rows) * w;
-    for (size_t i = 0; i < m; ++i) {
-      if (std::memcmp(&sx.data8[i * 3], &sy.data8[i * 3], 3) == 0) continue;  // identical: 0
-      strip_sum += ciede2000({Lx.data[i], ax.data[i], bx.data[i]},
-                             {Ly.data[i], ay.data[i], by.data[i]});
-    }
-    total += strip_sum;
+    for (size_t i = 0; i < m; ++i)
+      fn(Lab{Lx.data[i], ax.data[i], bx.data[i]}, Lab{Ly.data[i], ay.data[i], by.data[i]},
+         std::memcmp(&sx.data8[i * 3], &sy.data8[i * 3], 3) == 0);
   }
+}
+
+}  // namespace
+
+double mean_ciede2000_rgb8(const Rgb8& x, const Rgb8& y) {
+  const size_t n = x.pixel_count();
+  if (n == 0) return 0.0;
+  double total = 0.0;
+  for_each_lab_pair(x, y, [&](const Lab& p, const Lab& q, bool identical) {
+    if (!identical) total += ciede2000(p, q);  // identical pixels add 0
+  });
   return total / static_cast<double>(n);
+}
+
+double wrong_colour_area_rgb8(const Rgb8& x, const Rgb8& y) {
+  const size_t n = x.pixel_count();
+  if (n == 0) return 0.0;
+  const double cos_limit = std::cos(kWrongHueDegrees * kDeg);
+  size_t wrong = 0;
+  for_each_lab_pair(x, y, [&](const Lab& p, const Lab& q, bool identical) {
+    if (identical) return;
+    const double cp = std::hypot(p.a, p.b), cq = std::hypot(q.a, q.b);
+    if (cp < kWrongChroma) return;
+    const double cos_hue = (p.a * q.a + p.b * q.b) / std::max(cp * cq, 1e-12);
+    if (cq < kNeutralChroma || cos_hue <= cos_limit) ++wrong;
+  });
+  return static_cast<double>(wrong) / static_cast<double>(n);
 }
 
 }  // namespace metrics_detail

@@ -146,6 +146,12 @@ Result<double> mean_ciede2000(const Image& result, const Image& truth) {
   return mean_ciede2000_rgb8(to_rgb8(result), to_rgb8(truth));
 }
 
+Result<double> wrong_colour_area(const Image& result, const Image& truth) {
+  const Status s = check_pair(result, truth);
+  if (!s.ok()) return s;
+  return wrong_colour_area_rgb8(to_rgb8(result), to_rgb8(truth));
+}
+
 Result<Scores> score(const Image& result, const Image& truth) {
   const Status s = check_pair(result, truth);
   if (!s.ok()) return s;
@@ -156,6 +162,7 @@ Result<Scores> score(const Image& result, const Image& truth) {
   out.colourfulness = colourfulness_rgb8(x);
   out.colourfulness_truth = colourfulness_rgb8(y);
   out.ciede2000 = mean_ciede2000_rgb8(x, y);
+  out.wrong_colour = wrong_colour_area_rgb8(x, y);
   return out;
 }
 

@@ -31,6 +31,7 @@ double psnr_rgb8(const Rgb8& x, const Rgb8& y);
 double ssim_rgb8(const Rgb8& x, const Rgb8& y, bool grey_pair);
 double colourfulness_rgb8(const Rgb8& x);
 double mean_ciede2000_rgb8(const Rgb8& x, const Rgb8& y);
+double wrong_colour_area_rgb8(const Rgb8& x, const Rgb8& y);
 
 }  // namespace metrics_detail
 }  // namespace colorize

@@ -209,6 +209,10 @@ TEST(Cli, EvaluationTable) {
   EXPECT_NE(r.output.find("| greyscale |"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("| exemplar |"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("4 photos"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("| wrong colour % |"), std::string::npos) << r.output;
+  // greyscale paints no colour, so its wrong-colour area is 0
+  EXPECT_TRUE(std::regex_search(r.output, std::regex("\\| greyscale \\|[^\n]*\\| 0\\.00 \\|\n")))
+      << r.output;
 }
 
 TEST(Cli, LabMatchesPublishedValue) {

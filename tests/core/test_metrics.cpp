@@ -373,7 +373,65 @@ TEST(Score, AgreesWithTheSingleMetrics) {
   EXPECT_EQ(s->colourfulness, colourfulness(b));
   EXPECT_EQ(s->colourfulness_truth, colourfulness(a));
   EXPECT_EQ(s->ciede2000, *mean_ciede2000(b, a));
+  EXPECT_EQ(s->wrong_colour, *wrong_colour_area(b, a));
   EXPECT_TRUE(std::isfinite(s->psnr));
   EXPECT_LT(s->ssim, 1.0);
   EXPECT_GT(s->ciede2000, 0.0);
+}
+
+namespace {
+
+Lab lab_of(uint8_t r, uint8_t g, uint8_t b) { return srgb_to_lab({r / 255.f, g / 255.f, b / 255.f}); }
+double chroma(const Lab& c) { return std::hypot(c.a, c.b); }
+
+}  // namespace
+
+TEST(WrongColourArea, CountsColourTheTruthLacks) {
+  const Image red = solid_rgb(8, 6, 200, 40, 40);
+  // Greyscale (same L*), the truth itself and a stronger red score 0.
+  const Lab red_lab = lab_of(200, 40, 40);
+  EXPECT_EQ(*wrong_colour_area(solid_rgb(8, 6, 110, 110, 110), red), 0.0);
+  EXPECT_EQ(*wrong_colour_area(red, red), 0.0);
+  EXPECT_EQ(*wrong_colour_area(solid_rgb(8, 6, 230, 20, 30), red), 0.0);
+  // Blue on red counts everywhere.
+  const Lab blue_lab = lab_of(40, 60, 200);
+  ASSERT_GT(chroma(blue_lab), kWrongChroma);
+  ASSERT_LT(red_lab.a * blue_lab.a + red_lab.b * blue_lab.b, 0.0);  // > 90 degrees apart
+  EXPECT_EQ(*wrong_colour_area(solid_rgb(8, 6, 40, 60, 200), red), 1.0);
+  // On a near-white truth, a clear tint of the same hue counts (the neutral rule, not the
+  // hue rule); a faint one does not.
+  const Image white = solid_rgb(8, 6, 240, 243, 250);
+  const Lab white_lab = lab_of(240, 243, 250), tint_lab = lab_of(205, 225, 255);
+  ASSERT_LT(chroma(white_lab), kNeutralChroma);
+  ASSERT_GT(white_lab.a * tint_lab.a + white_lab.b * tint_lab.b,
+            std::cos(kWrongHueDegrees * 3.14159265358979 / 180) * chroma(white_lab) * chroma(tint_lab));
+  ASSERT_GT(chroma(lab_of(205, 225, 255)), kWrongChroma);
+  ASSERT_LT(chroma(lab_of(235, 240, 250)), kWrongChroma);
+  EXPECT_EQ(*wrong_colour_area(solid_rgb(8, 6, 205, 225, 255), white), 1.0);
+  EXPECT_EQ(*wrong_colour_area(solid_rgb(8, 6, 235, 240, 250), white), 0.0);
+  // An area: a blue patch over a quarter of the red image.
+  Image patched = red;
+  for (int y = 0; y < 3; ++y)
+    for (int x = 0; x < 4; ++x) {
+      uint8_t* p = &patched.data8[(static_cast<size_t>(y) * 8 + x) * 3];
+      p[0] = 40, p[1] = 60, p[2] = 200;
+    }
+  EXPECT_DOUBLE_EQ(*wrong_colour_area(patched, red), 0.25);
+  EXPECT_FALSE(wrong_colour_area(patched, solid_rgb(4, 6, 0, 0, 0)).ok());
+}
+
+TEST(WrongColourArea, HueThresholdAndLargeImages) {
+  // Two colours of similar chroma 40-ish degrees apart do not count; 90+ apart do.
+  const Lab orange = lab_of(230, 130, 40), yellow = lab_of(220, 200, 40), teal = lab_of(40, 160, 160);
+  const auto angle = [](const Lab& p, const Lab& q) {
+    return std::acos((p.a * q.a + p.b * q.b) / (chroma(p) * chroma(q))) * 180.0 / 3.14159265358979;
+  };
+  ASSERT_LT(angle(orange, yellow), kWrongHueDegrees);
+  ASSERT_GT(angle(orange, teal), kWrongHueDegrees);
+  EXPECT_EQ(*wrong_colour_area(solid_rgb(300, 260, 220, 200, 40), solid_rgb(300, 260, 230, 130, 40)), 0.0);
+  // 300 x 260 spans several Lab strips; score() carries the same figure.
+  const Image truth = solid_rgb(300, 260, 230, 130, 40);
+  const Image teal_img = solid_rgb(300, 260, 40, 160, 160);
+  EXPECT_EQ(*wrong_colour_area(teal_img, truth), 1.0);
+  EXPECT_EQ(score(teal_img, truth)->wrong_colour, 1.0);
 }

@@ -38,3 +38,30 @@ def test_colourfulness():
     img[1, :, 1] = 255
     expect = np.sqrt(255.0 ** 2 + 0.0) + 0.3 * np.sqrt(0.0 + 127.5 ** 2)
     assert abs(metrics.colourfulness(img) - expect) < 1e-9
+
+
+def _lab(L, a, b, shape=(4, 4)):
+    lab = np.zeros(shape + (3,))
+    lab[..., 0], lab[..., 1], lab[..., 2] = L, a, b
+    return lab
+
+
+def test_wrong_colour_area_counts_colour_the_truth_lacks():
+    truth_red = _lab(50, 40, 20)
+    # greyscale and the truth itself score 0; so does a paler or stronger red
+    assert metrics.wrong_colour_area(_lab(50, 0, 0), truth_red) == 0
+    assert metrics.wrong_colour_area(truth_red, truth_red) == 0
+    assert metrics.wrong_colour_area(_lab(50, 80, 40), truth_red) == 0
+    # blue on red (hue ~180 deg off) counts; a 30 deg hue shift does not
+    assert metrics.wrong_colour_area(_lab(50, -40, -20), truth_red) == 1
+    ang = np.radians(30)
+    shifted = _lab(50, 40 * np.cos(ang) - 20 * np.sin(ang), 40 * np.sin(ang) + 20 * np.cos(ang))
+    assert metrics.wrong_colour_area(shifted, truth_red) == 0
+    # colour on a near-neutral truth counts only where the result is clearly coloured
+    truth_white = _lab(95, -1, -2)  # the same hue as the tints below
+    assert metrics.wrong_colour_area(_lab(95, -10, -12), truth_white) == 1   # chroma 15.6
+    assert metrics.wrong_colour_area(_lab(95, -8, -10), truth_white) == 0    # chroma 12.8
+    # the area is a fraction of the pixels: a blue patch over a quarter of a red image
+    out = truth_red.copy()
+    out[:2, :2, 1:] = (-30, -30)
+    assert metrics.wrong_colour_area(out, truth_red) == 0.25

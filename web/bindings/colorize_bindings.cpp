@@ -314,7 +314,8 @@ val lab_to_srgb(double L, double a, double b) {
   return o;
 }
 
-// score(result, truth) -> {ok, psnr, ssim, colourfulness, colourfulnessTruth, ciede2000}
+// score(result, truth) -> {ok, psnr, ssim, colourfulness, colourfulnessTruth, ciede2000,
+//                          wrongColour (fraction 0..1 of pixels; see metrics.h)}
 val score(const ImageHandle& result, const ImageHandle& truth) {
   auto r = cz::score(result.image(), truth.image());
   if (!r.ok()) return error_value(r.status());
@@ -324,6 +325,7 @@ val score(const ImageHandle& result, const ImageHandle& truth) {
   o.set("colourfulness", r->colourfulness);
   o.set("colourfulnessTruth", r->colourfulness_truth);
   o.set("ciede2000", r->ciede2000);
+  o.set("wrongColour", r->wrong_colour);
   return o;
 }
 

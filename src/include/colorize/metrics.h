@@ -28,12 +28,23 @@ double ciede2000(const Lab& x, const Lab& y);
 // Mean CIEDE2000 over all pixels.
 Result<double> mean_ciede2000(const Image& result, const Image& truth);
 
+// Wrong-colour area, a measure of blotches: the fraction (0..1) of pixels where the result
+// shows a clear colour (CIELAB chroma >= kWrongChroma) that the truth lacks there, because
+// the truth is near neutral (chroma < kNeutralChroma) or its hue differs by at least
+// kWrongHueDegrees. A grey result scores 0, so compare it at matched colourfulness.
+// scripts/colorizer/metrics.py computes the same for training.
+constexpr double kWrongChroma = 15.0;
+constexpr double kNeutralChroma = 7.0;
+constexpr double kWrongHueDegrees = 60.0;
+Result<double> wrong_colour_area(const Image& result, const Image& truth);
+
 struct Scores {
   double psnr = 0;            // dB
   double ssim = 0;
   double colourfulness = 0;   // of the result
   double colourfulness_truth = 0;
   double ciede2000 = 0;       // mean
+  double wrong_colour = 0;    // wrong-colour area, fraction 0..1
 };
 
 // All of the above at once.
