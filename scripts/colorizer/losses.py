@@ -80,3 +80,16 @@ def annealed_mean_rows(logits, centres, T):
     B, Q, h, w = logits.shape
     p = torch.softmax(logits.permute(0, 2, 3, 1).reshape(-1, Q).float() / T, dim=1)
     return (p @ centres).reshape(B, h, w, 2).permute(0, 3, 1, 2)
+
+
+def wrong_colour_penalty(pred, target, neutral=7.0):
+    """Differentiable counterpart of metrics.wrong_colour_area, in units of 10 ab: the mean
+    over pixels of chroma(pred) weighted by how wrong its hue is -- 1 where the truth is
+    near neutral (chroma < neutral), else (1 - cos(hue difference)) / 2 (0 for the true hue,
+    1 for the opposite one). Unlike an L1 or L2 term it does not pull correct colours
+    toward grey. pred, target: ab [B, 2, h, w]."""
+    cp = pred.norm(dim=1).clamp_min(1e-6)
+    ct = target.norm(dim=1)
+    cos = (pred * target).sum(1) / (cp * ct.clamp_min(1e-6))
+    w = torch.where(ct < neutral, torch.ones_like(cos), 0.5 * (1.0 - cos))
+    return (w * cp).mean() / 10.0

@@ -22,7 +22,8 @@ import torch
 from . import bins as binsmod
 from .data import BatchSampler, centre_square, load_shards, sample_hints
 from .color import srgb_to_lab
-from .losses import GridLookup, annealed_mean_rows, downsample_ab, rebalanced_ce
+from .losses import (GridLookup, annealed_mean_rows, downsample_ab, rebalanced_ce,
+                     wrong_colour_penalty)
 from .metrics import batch_psnr_cf
 from .model import ColorNet, fold_bn
 
@@ -38,6 +39,7 @@ CONFIGS = {
         val_every=250, val_images=128, val_bsds=16, ckpt_every=50, log_every=25,
         patience=6, seed=1234, prior_images=3000, init_from=None, model_out=None,
         channels_last=False, prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
+        reg_kind="smooth_l1",
     ),
     # One H100: bf16 autocast, channels-last, batch 256, all layers trained. The working size
     # is the shipped pipeline's (128: the places photos' own size); the data arrive packed by
@@ -54,6 +56,7 @@ CONFIGS = {
         val_every=250, val_images=400, val_bsds=0, ckpt_every=250, log_every=50,
         patience=5, seed=1234, prior_images=5000, init_from=None, model_out=None,
         prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
+        reg_kind="smooth_l1",
     ),
 }
 
@@ -209,6 +212,8 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
         torch.backends.cudnn.allow_tf32 = True
     torch.manual_seed(cfg["seed"])
     np.random.seed(cfg["seed"])
+    if cfg.get("reg_kind", "smooth_l1") not in ("smooth_l1", "wrong_colour"):
+        raise ValueError("reg_kind must be smooth_l1 or wrong_colour, not %r" % cfg["reg_kind"])
     init = cfg.get("init_from") or ""
     init_ck = load_checkpoint(init) if init and not init.endswith(".onnx") else None
     if init:
@@ -322,8 +327,11 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
                 z = z - cfg["reg_beta"] * torch.log(model.prior_w).view(1, -1, 1, 1)
             pred = annealed_mean_rows(z, model.bins, cfg["reg_temperature"] or cfg["temperature"])
             target = downsample_ab(ab, pred.shape[-2:])
-            loss = loss + cfg["reg_weight"] * torch.nn.functional.smooth_l1_loss(
-                pred / 10.0, target / 10.0)
+            if cfg.get("reg_kind", "smooth_l1") == "wrong_colour":
+                loss = loss + cfg["reg_weight"] * wrong_colour_penalty(pred, target)
+            else:
+                loss = loss + cfg["reg_weight"] * torch.nn.functional.smooth_l1_loss(
+                    pred / 10.0, target / 10.0)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()

@@ -147,3 +147,26 @@ def test_regression_term_on_the_shipped_decoding_trains(pack):
     with open(os.path.join(str(pack / "runs" / "reg"), "log.txt")) as f:
         loss_reg = float(f.read().split("step 1 loss ")[1].split()[0])
     assert loss_reg > loss_plain  # same seed, same first batch: the term adds to the loss
+
+
+def test_wrong_colour_penalty_spares_true_colours_and_trains(pack):
+    """The wrong-colour term is 0 for the true hue at any chroma, grows with the hue error and
+    with colour on a neutral truth; as reg_kind=wrong_colour it adds to the loss and trains."""
+    from colorizer.losses import wrong_colour_penalty
+    t = torch.tensor([30.0, 10.0]).view(1, 2, 1, 1)
+    assert float(wrong_colour_penalty(t * 0.3, t)) < 1e-6
+    assert float(wrong_colour_penalty(t * 2.0, t)) < 1e-6
+    opposite, quarter = float(wrong_colour_penalty(-t, t)), float(
+        wrong_colour_penalty(torch.tensor([-10.0, 30.0]).view(1, 2, 1, 1), t))
+    assert abs(opposite - 3.1623) < 1e-3 and abs(quarter - 1.5811) < 1e-3
+    grey = torch.tensor([2.0, -3.0]).view(1, 2, 1, 1)
+    assert abs(float(wrong_colour_penalty(t, grey)) - 3.1623) < 1e-3
+    with pytest.raises(ValueError):
+        _run(pack, "badkind", max_steps=1, reg_weight=1.0, reg_kind="l2")
+    _, plain = _run(pack, "plain-w", max_steps=2, log_every=1)
+    _, hist = _run(pack, "wrong", max_steps=2, log_every=1, reg_weight=1.0, reg_kind="wrong_colour",
+                   reg_temperature=0.2, reg_beta=0.3)
+    assert all(np.isfinite(h["val_loss"]) for h in hist)
+    read = lambda name: float(open(os.path.join(str(pack / "runs" / name), "log.txt")).read()
+                              .split("step 1 loss ")[1].split()[0])
+    assert read("wrong") > read("plain-w")
