@@ -93,3 +93,15 @@ def wrong_colour_penalty(pred, target, neutral=7.0):
     cos = (pred * target).sum(1) / (cp * ct.clamp_min(1e-6))
     w = torch.where(ct < neutral, torch.ones_like(cos), 0.5 * (1.0 - cos))
     return (w * cp).mean() / 10.0
+
+
+def confident_colour_penalty(pred, target, neutral=7.0):
+    """wrong_colour_penalty plus the chroma missing along the true hue where the truth has
+    colour: relu(chroma(target) - pred . hue(target)) / 10. Grey costs chroma(target), the
+    opposite hue at the true chroma three times that, the true hue at any chroma >= the
+    truth's nothing: the decoding gains by committing to a hue only where it is right at
+    least 2 times in 3, and by staying grey elsewhere. pred, target: ab [B, 2, h, w]."""
+    ct = target.norm(dim=1)
+    along = (pred * target).sum(1) / ct.clamp_min(1e-6)
+    missing = torch.where(ct < neutral, torch.zeros_like(ct), torch.relu(ct - along))
+    return wrong_colour_penalty(pred, target, neutral) + missing.mean() / 10.0

@@ -23,7 +23,7 @@ from . import bins as binsmod
 from .data import BatchSampler, centre_square, load_shards, sample_hints
 from .color import srgb_to_lab
 from .losses import (GridLookup, annealed_mean_rows, downsample_ab, rebalanced_ce,
-                     wrong_colour_penalty)
+                     confident_colour_penalty, wrong_colour_penalty)
 from .metrics import batch_psnr_cf
 from .model import ColorNet, fold_bn
 
@@ -212,8 +212,9 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
         torch.backends.cudnn.allow_tf32 = True
     torch.manual_seed(cfg["seed"])
     np.random.seed(cfg["seed"])
-    if cfg.get("reg_kind", "smooth_l1") not in ("smooth_l1", "wrong_colour"):
-        raise ValueError("reg_kind must be smooth_l1 or wrong_colour, not %r" % cfg["reg_kind"])
+    if cfg.get("reg_kind", "smooth_l1") not in ("smooth_l1", "wrong_colour", "confident_colour"):
+        raise ValueError("reg_kind must be smooth_l1, wrong_colour or confident_colour, not %r"
+                         % cfg["reg_kind"])
     init = cfg.get("init_from") or ""
     init_ck = load_checkpoint(init) if init and not init.endswith(".onnx") else None
     if init:
@@ -329,6 +330,8 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
             target = downsample_ab(ab, pred.shape[-2:])
             if cfg.get("reg_kind", "smooth_l1") == "wrong_colour":
                 loss = loss + cfg["reg_weight"] * wrong_colour_penalty(pred, target)
+            elif cfg["reg_kind"] == "confident_colour":
+                loss = loss + cfg["reg_weight"] * confident_colour_penalty(pred, target)
             else:
                 loss = loss + cfg["reg_weight"] * torch.nn.functional.smooth_l1_loss(
                     pred / 10.0, target / 10.0)

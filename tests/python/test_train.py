@@ -149,9 +149,10 @@ def test_regression_term_on_the_shipped_decoding_trains(pack):
     assert loss_reg > loss_plain  # same seed, same first batch: the term adds to the loss
 
 
-def test_wrong_colour_penalty_spares_true_colours_and_trains(pack):
+def test_wrong_colour_penalties_and_training_with_them(pack):
     """The wrong-colour term is 0 for the true hue at any chroma, grows with the hue error and
-    with colour on a neutral truth; as reg_kind=wrong_colour it adds to the loss and trains."""
+    with colour on a neutral truth; confident_colour adds the missing chroma; as reg_kind
+    each adds to the loss and trains."""
     from colorizer.losses import wrong_colour_penalty
     t = torch.tensor([30.0, 10.0]).view(1, 2, 1, 1)
     assert float(wrong_colour_penalty(t * 0.3, t)) < 1e-6
@@ -161,6 +162,13 @@ def test_wrong_colour_penalty_spares_true_colours_and_trains(pack):
     assert abs(opposite - 3.1623) < 1e-3 and abs(quarter - 1.5811) < 1e-3
     grey = torch.tensor([2.0, -3.0]).view(1, 2, 1, 1)
     assert abs(float(wrong_colour_penalty(t, grey)) - 3.1623) < 1e-3
+    # confident_colour adds the chroma missing along the true hue: grey costs |t|, the
+    # opposite hue 3 |t|, the true hue at or above the true chroma nothing
+    from colorizer.losses import confident_colour_penalty
+    t = torch.tensor([30.0, 40.0]).view(1, 2, 1, 1)
+    assert [round(float(confident_colour_penalty(x, t)), 4) for x in (t * 0, -t, t, 2 * t, t / 2)] \
+        == [5.0, 15.0, 0.0, 0.0, 2.5]
+    assert abs(float(confident_colour_penalty(t, grey)) - 5.0) < 1e-4  # as wrong_colour there
     with pytest.raises(ValueError):
         _run(pack, "badkind", max_steps=1, reg_weight=1.0, reg_kind="l2")
     _, plain = _run(pack, "plain-w", max_steps=2, log_every=1)
@@ -170,3 +178,7 @@ def test_wrong_colour_penalty_spares_true_colours_and_trains(pack):
     read = lambda name: float(open(os.path.join(str(pack / "runs" / name), "log.txt")).read()
                               .split("step 1 loss ")[1].split()[0])
     assert read("wrong") > read("plain-w")
+    _, hist = _run(pack, "conf", max_steps=2, log_every=1, reg_weight=1.0,
+                   reg_kind="confident_colour", reg_temperature=0.2, reg_beta=0.3)
+    assert all(np.isfinite(h["val_loss"]) for h in hist)
+    assert read("conf") > read("wrong")  # the missing-chroma part adds to the same first batch
