@@ -182,3 +182,29 @@ def test_wrong_colour_penalties_and_training_with_them(pack):
                    reg_kind="confident_colour", reg_temperature=0.2, reg_beta=0.3)
     assert all(np.isfinite(h["val_loss"]) for h in hist)
     assert read("conf") > read("wrong")  # the missing-chroma part adds to the same first batch
+
+
+def test_decode_sweep_decodes_as_the_exported_graph(pack):
+    """scripts/decode_sweep.py scores a T / beta decoding of cached logits exactly as the
+    exported model (ExportModel) decodes, and runs its other decodings."""
+    import subprocess
+    import sys
+    from colorizer import evaluate as ev
+    _tar(pack / "val" / "bsds-val.tar", range(30, 32))
+    run_dir, _ = _run(pack, "sweep", max_steps=2)
+    ckpt = os.path.join(run_dir, "last.pt")
+    script = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "decode_sweep.py")
+    decodings = [{"T": 0.3, "beta": 0.4}, {"T": 0.3, "beta": 0.4, "gate": [0.2, 0.6]},
+                 {"T": 0.3, "beta": 0.4, "neutral_boost": 0.5, "also_size": 64}]
+    out = subprocess.run([sys.executable, script, "--ckpt", ckpt, "--data", str(pack),
+                          "--places", "4", "--bsds", "2", "--working-size", "32",
+                          "--decodings", json.dumps(decodings)],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    assert len(out) == 3
+    rgb, _ = ev.load_eval_set(str(pack), 4, 2)
+    truth = ev.Truth(rgb)
+    em = ExportModel(net_from_checkpoint(load_checkpoint(ckpt)).eval(), temperature=0.3,
+                     prior_correction=0.4).eval()
+    want = ev.summarize(ev.score(truth, ev.predict(em, truth.lab[..., 0], 32)))
+    assert "PSNR %.3f " % want["psnr"] in out[0] and "dE2000 %.3f " % want["de2000"] in out[0]
+    assert "wrong %.2f%%" % want["wrong_pct"] in out[0]

@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+"""Decoding experiments on a checkpoint: the network runs once per image set and working
+size, then each decoding is scored from the cached logits (PSNR, colourfulness ratio, mean
+CIEDE2000, wrong-colour area; no SSIM, so a decoding takes seconds).
+
+  /usr/bin/python3 scripts/decode_sweep.py --ckpt runs/X/last.pt \\
+      --decodings '[{"T": 0.2, "beta": 0.32}, {"T": 0.1, "beta": 0.32}]'
+
+A decoding is a JSON object: T and beta (softmax((z - beta log w) / T), annealed mean, as
+exported), and optionally
+  gate: [k0, k1]    scale the chroma by clip((kappa - k0) / (k1 - k0), 0, 1), kappa =
+                    |E[ab]| / E[|ab|] under softmax(z - beta log w) (the mean resultant length
+                    of the bin distribution: 1 when every bin shares one hue)
+  neutral_boost: b  add b to the logits of the bins with chroma < 10
+  also_size: s      average the logits with those at working size s (resized to match)
+Settings are chosen on the selection images (the defaults); the model card says which.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from colorizer import evaluate as ev  # noqa: E402
+from colorizer.color import ciede2000, srgb_to_lab  # noqa: E402
+from colorizer.export import ExportModel  # noqa: E402
+from colorizer.metrics import colourfulness, compose, psnr, wrong_colour_area  # noqa: E402
+from colorizer.train import load_checkpoint, net_from_checkpoint  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--ckpt", required=True)
+    ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("--places", type=int, default=60)
+    ap.add_argument("--bsds", type=int, default=20)
+    ap.add_argument("--skip-places", type=int, default=0)
+    ap.add_argument("--skip-bsds", type=int, default=0)
+    ap.add_argument("--working-size", type=int, default=128)
+    ap.add_argument("--decodings", required=True, help="JSON list of decodings (see above)")
+    a = ap.parse_args()
+    decodings = json.loads(a.decodings)
+
+    rgb, _ = ev.load_eval_set(a.data, a.places, a.bsds, skip_places=a.skip_places,
+                              skip_bsds=a.skip_bsds)
+    truth = ev.Truth(rgb)
+    L = truth.lab[..., 0]
+    net = net_from_checkpoint(load_checkpoint(a.ckpt)).eval()
+    raw = ExportModel(net, temperature=1.0, prior_correction=0.0).eval().net  # BN folded
+    bins = net.bins.float()
+    log_w = torch.log(net.prior_w).view(1, -1, 1, 1)
+    chroma = bins.norm(dim=1)
+    cache = {}
+
+    def logits(ws, size=None):
+        if ws not in cache:
+            out = []
+            with torch.no_grad():
+                for i in range(0, len(L), 16):
+                    Lw = ev.working_L(L[i:i + 16], ws)
+                    z = torch.zeros(Lw.shape[0], 2, *Lw.shape[2:])
+                    out.append(raw.logits(Lw, z, z[:, :1]))
+            cache[ws] = torch.cat(out)
+        z = cache[ws]
+        if size is not None and tuple(z.shape[-2:]) != tuple(size):
+            z = F.interpolate(z, size=size, mode="bilinear", align_corners=False)
+        return z
+
+    def decode(d):
+        z = logits(a.working_size)
+        if d.get("also_size"):
+            z = 0.5 * (z + logits(d["also_size"], z.shape[-2:]))
+        z = z - d["beta"] * log_w + d.get("neutral_boost", 0.0) * (chroma < 10).float().view(1, -1, 1, 1)
+        ab = torch.einsum("nqhw,qc->nchw", torch.softmax(z / d["T"], 1), bins)
+        if d.get("gate"):
+            k0, k1 = d["gate"]
+            p1 = torch.softmax(z, 1)
+            kappa = torch.einsum("nqhw,qc->nchw", p1, bins).norm(dim=1, keepdim=True) / \
+                torch.einsum("nqhw,q->nhw", p1, chroma)[:, None].clamp_min(1e-6)
+            ab = ab * ((kappa - k0) / (k1 - k0)).clamp(0, 1)
+        return ab
+
+    for d in decodings:
+        t = time.time()
+        ab = decode(d)
+        rows = []
+        for i in range(len(rgb)):
+            out = compose(L[i], ab[i])
+            lab = srgb_to_lab(out)
+            rows.append((psnr(out, rgb[i]), colourfulness(out), truth.cf[i],
+                         float(ciede2000(lab, truth.lab[i]).mean()),
+                         100.0 * wrong_colour_area(lab, truth.lab[i])))
+        r = np.array(rows)
+        print("%-60s PSNR %.3f  CF ratio %.3f  dE2000 %.3f  wrong %.2f%%  [%.0f s]" % (
+            json.dumps(d), r[:, 0].mean(), r[:, 1].mean() / r[:, 2].mean(), r[:, 3].mean(),
+            r[:, 4].mean(), time.time() - t), flush=True)
+
+
+if __name__ == "__main__":
+    main()
