@@ -187,6 +187,26 @@ test('srgbToLab matches published CIELAB values (D65)', () => {
     `white ${JSON.stringify(white)}`);
 });
 
+test('score: the metrics, wrong-colour area included, through the binding', () => {
+  const solid = (r, g, b) => {
+    const px = new Uint8Array(16 * 8 * 4);
+    for (let i = 0; i < px.length; i += 4) { px[i] = r; px[i + 1] = g; px[i + 2] = b; px[i + 3] = 255; }
+    const img = core.imageFromRgba(px, 16, 8);
+    assert(img.ok, img.message);
+    return img.image;
+  };
+  const red = solid(200, 40, 40), blue = solid(40, 60, 200), grey = solid(110, 110, 110);
+  const same = core.score(red, red), wrong = core.score(blue, red), none = core.score(grey, red);
+  assert(same.ok && wrong.ok && none.ok, 'score failed');
+  assert(same.psnr === Infinity && same.ciede2000 === 0 && same.wrongColour === 0, JSON.stringify(same));
+  assert(wrong.wrongColour === 1 && wrong.ciede2000 > 30, JSON.stringify(wrong));
+  assert(none.wrongColour === 0 && none.colourfulness === 0, JSON.stringify(none));
+  const tiny = core.imageFromRgba(new Uint8Array(2 * 2 * 4), 2, 2).image;
+  const bad = core.score(red, tiny);
+  assert(!bad.ok && /same size/.test(bad.message), JSON.stringify(bad));
+  for (const h of [red, blue, grey, tiny]) h.delete();
+});
+
 test('the heap is capped and the cap is reported', () => {
   const m = core.memoryInfo();
   assert(m.maxHeapBytes > 0 && m.maxHeapBytes <= 4 * 2 ** 30, `max heap ${m.maxHeapBytes}`);
