@@ -212,9 +212,10 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
         torch.backends.cudnn.allow_tf32 = True
     torch.manual_seed(cfg["seed"])
     np.random.seed(cfg["seed"])
-    if cfg.get("reg_kind", "smooth_l1") not in ("smooth_l1", "wrong_colour", "confident_colour"):
+    reg_kind = cfg.get("reg_kind", "smooth_l1")  # runs from before the key: smooth-L1
+    if reg_kind not in ("smooth_l1", "wrong_colour", "confident_colour"):
         raise ValueError("reg_kind must be smooth_l1, wrong_colour or confident_colour, not %r"
-                         % cfg["reg_kind"])
+                         % reg_kind)
     init = cfg.get("init_from") or ""
     init_ck = load_checkpoint(init) if init and not init.endswith(".onnx") else None
     if init:
@@ -328,9 +329,9 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
                 z = z - cfg["reg_beta"] * torch.log(model.prior_w).view(1, -1, 1, 1)
             pred = annealed_mean_rows(z, model.bins, cfg["reg_temperature"] or cfg["temperature"])
             target = downsample_ab(ab, pred.shape[-2:])
-            if cfg.get("reg_kind", "smooth_l1") == "wrong_colour":
+            if reg_kind == "wrong_colour":
                 loss = loss + cfg["reg_weight"] * wrong_colour_penalty(pred, target)
-            elif cfg["reg_kind"] == "confident_colour":
+            elif reg_kind == "confident_colour":
                 loss = loss + cfg["reg_weight"] * confident_colour_penalty(pred, target)
             else:
                 loss = loss + cfg["reg_weight"] * torch.nn.functional.smooth_l1_loss(
