@@ -21,15 +21,13 @@ import os
 import sys
 import time
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from colorizer import evaluate as ev  # noqa: E402
-from colorizer.color import ciede2000, srgb_to_lab  # noqa: E402
 from colorizer.export import ExportModel  # noqa: E402
-from colorizer.metrics import colourfulness, compose, psnr, wrong_colour_area  # noqa: E402
+from colorizer.losses import annealed_mean_rows  # noqa: E402
 from colorizer.train import load_checkpoint, net_from_checkpoint  # noqa: E402
 
 
@@ -59,13 +57,7 @@ def main():
 
     def logits(ws, size=None):
         if ws not in cache:
-            out = []
-            with torch.no_grad():
-                for i in range(0, len(L), 16):
-                    Lw = ev.working_L(L[i:i + 16], ws)
-                    z = torch.zeros(Lw.shape[0], 2, *Lw.shape[2:])
-                    out.append(raw.logits(Lw, z, z[:, :1]))
-            cache[ws] = torch.cat(out)
+            cache[ws] = ev.predict(raw.logits, L, ws)
         z = cache[ws]
         if size is not None and tuple(z.shape[-2:]) != tuple(size):
             z = F.interpolate(z, size=size, mode="bilinear", align_corners=False)
@@ -76,30 +68,21 @@ def main():
         if d.get("also_size"):
             z = 0.5 * (z + logits(d["also_size"], z.shape[-2:]))
         z = z - d["beta"] * log_w + d.get("neutral_boost", 0.0) * (chroma < 10).float().view(1, -1, 1, 1)
-        ab = torch.einsum("nqhw,qc->nchw", torch.softmax(z / d["T"], 1), bins)
+        ab = annealed_mean_rows(z, bins, d["T"])
         if d.get("gate"):
             k0, k1 = d["gate"]
             p1 = torch.softmax(z, 1)
-            kappa = torch.einsum("nqhw,qc->nchw", p1, bins).norm(dim=1, keepdim=True) / \
+            kappa = annealed_mean_rows(z, bins, 1.0).norm(dim=1, keepdim=True) / \
                 torch.einsum("nqhw,q->nhw", p1, chroma)[:, None].clamp_min(1e-6)
             ab = ab * ((kappa - k0) / (k1 - k0)).clamp(0, 1)
         return ab
 
     for d in decodings:
         t = time.time()
-        ab = decode(d)
-        rows = []
-        for i in range(len(rgb)):
-            out = compose(L[i], ab[i])
-            lab = srgb_to_lab(out)
-            rows.append((psnr(out, rgb[i]), colourfulness(out), truth.cf[i],
-                         float(ciede2000(lab, truth.lab[i]).mean()),
-                         100.0 * wrong_colour_area(lab, truth.lab[i])))
-        r = np.array(rows)
+        s = ev.summarize(ev.score(truth, decode(d), with_ssim=False))
         print("%-60s PSNR %.3f  CF ratio %.3f  dE2000 %.3f  wrong %.2f%%  [%.0f s]" % (
-            json.dumps(d), r[:, 0].mean(), r[:, 1].mean() / r[:, 2].mean(), r[:, 3].mean(),
-            r[:, 4].mean(), time.time() - t), flush=True)
-
+            json.dumps(d), s["psnr"], s["cf_ratio"], s["de2000"], s["wrong_pct"],
+            time.time() - t), flush=True)
 
 if __name__ == "__main__":
     main()

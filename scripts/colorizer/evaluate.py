@@ -61,8 +61,9 @@ class Truth:
         self.cf = np.array([colourfulness(x) for x in rgb])
 
 
-def score(truth, ab, idx=None):
-    """Per-image metrics of predictions ab [N, 2, h, w] (None = greyscale)."""
+def score(truth, ab, idx=None, with_ssim=True):
+    """Per-image metrics of predictions ab [N, 2, h, w] (None = greyscale); with_ssim=False
+    leaves the SSIM column NaN (it is the slow one: decoding sweeps skip it)."""
     idx = range(len(truth.rgb)) if idx is None else idx
     rows = []
     for i in idx:
@@ -70,7 +71,8 @@ def score(truth, ab, idx=None):
         a = torch.zeros(2, *L.shape) if ab is None else ab[i]
         out = compose(L, a)
         lab = srgb_to_lab(out)
-        rows.append((psnr(out, truth.rgb[i]), ssim(out, truth.rgb[i]), colourfulness(out),
+        rows.append((psnr(out, truth.rgb[i]),
+                     ssim(out, truth.rgb[i]) if with_ssim else float("nan"), colourfulness(out),
                      truth.cf[i], float(ciede2000(lab, truth.lab[i]).mean()),
                      100.0 * wrong_colour_area(lab, truth.lab[i])))
     return np.array(rows)
