@@ -84,5 +84,6 @@ def main():
             json.dumps(d), s["psnr"], s["cf_ratio"], s["de2000"], s["wrong_pct"],
             time.time() - t), flush=True)
 
+
 if __name__ == "__main__":
     main()
