@@ -13,6 +13,7 @@ exported), and optionally
                     of the bin distribution: 1 when every bin shares one hue)
   neutral_boost: b  add b to the logits of the bins with chroma < 10
   also_size: s      average the logits with those at working size s (resized to match)
+  flip: true        average the logits with those of the mirrored image, mirrored back
 Settings are chosen on the selection images (the defaults); the model card says which.
 """
 import argparse
@@ -55,10 +56,11 @@ def main():
     chroma = bins.norm(dim=1)
     cache = {}
 
-    def logits(ws, size=None):
-        if ws not in cache:
-            cache[ws] = ev.predict(raw.logits, L, ws)
-        z = cache[ws]
+    def logits(ws, size=None, flip=False):
+        if (ws, flip) not in cache:
+            z = ev.predict(raw.logits, L[..., ::-1].copy() if flip else L, ws)
+            cache[(ws, flip)] = z.flip(-1) if flip else z
+        z = cache[(ws, flip)]
         if size is not None and tuple(z.shape[-2:]) != tuple(size):
             z = F.interpolate(z, size=size, mode="bilinear", align_corners=False)
         return z
@@ -67,6 +69,8 @@ def main():
         z = logits(a.working_size)
         if d.get("also_size"):
             z = 0.5 * (z + logits(d["also_size"], z.shape[-2:]))
+        if d.get("flip"):
+            z = 0.5 * (z + logits(a.working_size, flip=True))
         z = z - d["beta"] * log_w + d.get("neutral_boost", 0.0) * (chroma < 10).float().view(1, -1, 1, 1)
         ab = annealed_mean_rows(z, bins, d["T"])
         if d.get("gate"):

@@ -71,13 +71,22 @@ def pool_kind(path):
 
 def _read_for_pool(args):
     path, skip_grey, limit = args
-    return read_shard(path, skip_grey=skip_grey, limit=limit)[1]
+    return read_shard(path, skip_grey=skip_grey, limit=limit)
 
 
-def load_shards(paths, cache_dir=None, skip_grey=True, limit=None, log=print, workers=1):
+def _dump(obj, path):
+    with open(path + ".tmp", "wb") as f:
+        pickle.dump(obj, f, protocol=4)
+    os.replace(path + ".tmp", path)
+
+
+def load_shards(paths, cache_dir=None, skip_grey=True, limit=None, log=print, workers=1,
+                with_names=False):
     """{kind: list of uint8 images} for the given shard paths; decoded images are cached as
     pickles in cache_dir (if given) keyed by shard name and size, for fast restarts.
-    workers > 1 decodes uncached shards in parallel processes (one shard per process)."""
+    workers > 1 decodes uncached shards in parallel processes (one shard per process).
+    with_names: returns (pools, {kind: member names, one per image}); the names are cached
+    beside the images (a cache from before names were kept decodes its shard once more)."""
     keys, found = [], {}
     for p in paths:
         key = None
@@ -85,29 +94,51 @@ def load_shards(paths, cache_dir=None, skip_grey=True, limit=None, log=print, wo
             os.makedirs(cache_dir, exist_ok=True)
             key = os.path.join(cache_dir, "%s-%d-%s-%s.pkl" % (
                 os.path.basename(p), os.path.getsize(p), int(skip_grey), limit))
-            if os.path.exists(key):
+            if os.path.exists(key) and (not with_names or os.path.exists(key + ".names")):
                 with open(key, "rb") as f:
-                    found[p] = pickle.load(f)
+                    images = pickle.load(f)
+                names = None
+                if with_names:
+                    with open(key + ".names", "rb") as f:
+                        names = pickle.load(f)
+                found[p] = (names, images)
         keys.append(key)
     todo = [p for p in paths if p not in found]
     if todo and workers > 1:
         import multiprocessing as mp
         with mp.get_context("fork").Pool(min(workers, len(todo))) as pool:
-            for p, images in zip(todo, pool.map(_read_for_pool,
-                                                [(p, skip_grey, limit) for p in todo])):
-                found[p] = images
-    pools = {}
+            for p, got in zip(todo, pool.map(_read_for_pool,
+                                             [(p, skip_grey, limit) for p in todo])):
+                found[p] = got
+    pools, pool_names = {}, {}
     for p, key in zip(paths, keys):
-        images = found.get(p)
-        if images is None:
-            images = read_shard(p, skip_grey=skip_grey, limit=limit)[1]
+        got = found.get(p)
+        if got is None:
+            got = read_shard(p, skip_grey=skip_grey, limit=limit)
+        names, images = got
         if key and not os.path.exists(key):
-            with open(key + ".tmp", "wb") as f:
-                pickle.dump(images, f, protocol=4)
-            os.replace(key + ".tmp", key)
+            _dump(images, key)
+        if key and names is not None and not os.path.exists(key + ".names"):
+            _dump(names, key + ".names")
         pools.setdefault(pool_kind(p), []).extend(images)
+        if with_names:
+            pool_names.setdefault(pool_kind(p), []).extend(names)
         log("loaded %s: %d images" % (os.path.basename(p), len(images)))
-    return pools
+    return (pools, pool_names) if with_names else pools
+
+
+def class_labels(pool_names, kinds=("places", "tinyimagenet")):
+    """Labels for the auxiliary classifier from member names: in the pools named by kinds a
+    member's folder is its class (places scene category, Tiny ImageNet wnid); classes are
+    numbered over all those pools in sorted order; other pools (hires: mixed sources) get -1.
+    Returns ({kind: int64 tensor, one label per image}, class names)."""
+    classes = sorted({(k, n.split("/")[0]) for k in kinds for n in pool_names.get(k, ())
+                      if "/" in n})
+    index = {c: i for i, c in enumerate(classes)}
+    labels = {k: torch.tensor([index.get((k, n.split("/")[0]), -1) if "/" in n else -1
+                               for n in names], dtype=torch.long)
+              for k, names in pool_names.items()}
+    return labels, ["%s:%s" % c for c in classes]
 
 
 def squares(images, side=None):
@@ -140,9 +171,16 @@ class BatchSampler:
 
     def __init__(self, pools, working_size=128, crop_sizes=(64, 96, 128),
                  crop_probs=None, scale_range=(0.75, 1.25), pool_weights=None, seed=0,
-                 device="cpu"):
+                 device="cpu", labels=None):
+        """labels: optional {kind: int64 tensor, one class per image (-1 = none)}; a pool
+        whose images are not all square (several windows per image) gets -1 throughout."""
         self.pools = {k: (v if torch.is_tensor(v) else squares(v)).to(device)
                       for k, v in pools.items() if len(v)}
+        self.labels = {}
+        for k, v in self.pools.items():
+            lab = (labels or {}).get(k)
+            ok = lab is not None and len(lab) == len(v)
+            self.labels[k] = (lab if ok else torch.full((len(v),), -1, dtype=torch.long)).to(device)
         self.kinds = sorted(self.pools)
         w = np.array([len(self.pools[k]) * (pool_weights or {}).get(k, 1.0)
                       for k in self.kinds], np.float64)
@@ -161,8 +199,9 @@ class BatchSampler:
     def set_state(self, s):
         self.rng.set_state(s)
 
-    def batch(self, n):
-        """Returns (lab [n, 3, S, S] float32 on device, crop size S)."""
+    def batch(self, n, with_labels=False):
+        """Returns (lab [n, 3, S, S] float32 on device, crop size S), and with_labels the
+        class of each sample (int64 [n], -1 = none) as a third item."""
         kind = self.kinds[self.rng.choice(len(self.kinds), p=self.pool_p)]
         pool = self.pools[kind]
         idx = torch.from_numpy(self.rng.randint(0, len(pool), size=n)).to(self.device)
@@ -183,7 +222,8 @@ class BatchSampler:
         for j in range(n):
             c = x[j, :, ys[j]:ys[j] + S, xs[j]:xs[j] + S]
             crops.append(c.flip(-1) if flips[j] else c)
-        return linear_to_lab_torch(torch.stack(crops)), S
+        lab = linear_to_lab_torch(torch.stack(crops))
+        return (lab, S, self.labels[kind][idx]) if with_labels else (lab, S)
 
 
 def sample_hints(ab, rng, p_none=0.5, p_geom=0.25, max_hints=16, max_radius=2):

@@ -89,7 +89,10 @@ class ColorNet(nn.Module):
         enc = set(id(p) for p in self.encoder.parameters())
         return [p for p in self.parameters() if id(p) not in enc]
 
-    def logits(self, L, hint_ab, hint_mask):
+    def logits(self, L, hint_ab, hint_mask, return_global=False):
+        """Q logits at H/2 x W/2; with return_global, also the global context vector
+        [B, 256] (after the first 1x1 conv and ReLU) that training's auxiliary scene/object
+        classifier reads (Iizuka et al.)."""
         hints = torch.cat([hint_ab * (1.0 / 110.0), hint_mask], 1)
         x = torch.cat([L * (1.0 / 50.0) - 1.0, hints], 1)
         feats = []
@@ -102,12 +105,17 @@ class ColorNet(nn.Module):
             if i in SKIPS:
                 feats.append(x)
         s2, s4, s8, s16, s32 = feats
-        y = F.relu(self.local5(s32) + self.global_fc(s32))
+        g = self.global_fc[:3](s32)
+        y = F.relu(self.local5(s32) + self.global_fc[3](g))
         y = self.up4(y, s16)
         y = self.up3(y, s8, self.hint_s8(hints))
         y = self.up2(y, s4)
         y = self.up1(y, s2, self.hint_in(hints))
-        return self.head(y)
+        z = self.head(y)
+        return (z, g.flatten(1)) if return_global else z
+
+    def global_channels(self):
+        return self.global_fc[1].out_channels
 
     def annealed_mean(self, logits, temperature=None):
         T = self.temperature if temperature is None else temperature

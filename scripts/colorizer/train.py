@@ -10,6 +10,11 @@ decoding settings from the manifest beside it): the weights to fine-tune. From a
 net is rebuilt with its batch norms folded into the convs (cfg folded_bn, kept by every run that
 starts from it); its rebalancing prior is the one the file records, or (older files, or
 prior_seed given) recomputed from the data with prior_seed as the first run did.
+
+cls_weight > 0 adds Iizuka et al.'s joint classification: a linear head (training only, never
+exported; learning rate cls_lr) predicts each image's class (its places scene category or Tiny
+ImageNet wnid, the shard member's folder) from the global context vector, and its cross
+entropy times cls_weight joins the loss. Hires images carry no class and skip the term.
 """
 import json
 import math
@@ -20,7 +25,7 @@ import numpy as np
 import torch
 
 from . import bins as binsmod
-from .data import BatchSampler, centre_square, load_shards, sample_hints
+from .data import BatchSampler, centre_square, class_labels, load_shards, sample_hints
 from .color import srgb_to_lab
 from .losses import (GridLookup, annealed_mean_rows, downsample_ab, rebalanced_ce,
                      confident_colour_penalty, wrong_colour_penalty)
@@ -39,7 +44,7 @@ CONFIGS = {
         val_every=250, val_images=128, val_bsds=16, ckpt_every=50, log_every=25,
         patience=6, seed=1234, prior_images=3000, init_from=None, model_out=None,
         channels_last=False, prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
-        reg_kind="smooth_l1",
+        reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3,
     ),
     # One H100: bf16 autocast, channels-last, batch 256, all layers trained. The working size
     # is the shipped pipeline's (128: the places photos' own size); the data arrive packed by
@@ -56,7 +61,7 @@ CONFIGS = {
         val_every=250, val_images=400, val_bsds=0, ckpt_every=250, log_every=50,
         patience=5, seed=1234, prior_images=5000, init_from=None, model_out=None,
         prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
-        reg_kind="smooth_l1",
+        reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3,
     ),
 }
 
@@ -228,7 +233,17 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     centres = binsmod.bins()
     if cfg["folded_bn"]:
         log("batch norms folded into the convs (fine-tuning a net that was exported)")
-    raw = load_shards(shards, cache_dir=cache_dir, log=log, workers=cfg.get("decode_workers", 1))
+    cls_weight = cfg.get("cls_weight", 0.0)
+    raw = load_shards(shards, cache_dir=cache_dir, log=log, workers=cfg.get("decode_workers", 1),
+                      with_names=cls_weight > 0)
+    labels, classes = None, []
+    if cls_weight > 0:
+        raw, names = raw
+        labels, classes = class_labels(names)
+        if not classes:
+            raise ValueError("cls_weight > 0 but the shards hold no class folders "
+                             "(places/<class>/..., tinyimagenet/<wnid>/...)")
+        log("auxiliary classifier: %d classes (weight %g)" % (len(classes), cls_weight))
     model = build_model(cfg, centres, weights_path, log).to(device)
     if cfg.get("channels_last"):
         model = model.to(memory_format=torch.channels_last)
@@ -251,24 +266,34 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
             model.prior_w.copy_(torch.from_numpy(binsmod.rebalance_weights(prior, cfg["lam"])))
     del init_ck  # its optimizer state is not needed while training
     sampler = BatchSampler(raw, cfg["working_size"], cfg["crop_sizes"], cfg["crop_probs"],
-                           tuple(cfg["scale_range"]), cfg["pool_weights"], cfg["seed"], device)
-    del raw
+                           tuple(cfg["scale_range"]), cfg["pool_weights"], cfg["seed"], device,
+                           labels=labels)
+    del raw, labels
     n_train = sum(len(v) for v in sampler.pools.values())
     log("training windows: %s" % {k: len(v) for k, v in sampler.pools.items()})
     val_lab, val_rgb = load_val(data_dir, cfg, log)
     lookup = GridLookup(model.bins.cpu()).to(device)
 
+    # the auxiliary classifier (Iizuka et al.): scene / object class from the global context
+    # vector; a training-only head, saved in the checkpoint beside the model, never exported
+    aux = torch.nn.Linear(model.global_channels(), len(classes)).to(device) if classes else None
     enc_lr = cfg["encoder_lr"] if cfg["pretrained"] else cfg["lr"]
-    opt = torch.optim.AdamW([
+    groups = [
         {"params": [p for p in model.encoder_parameters() if p.requires_grad],
          "lr": enc_lr, "base": enc_lr},
-        {"params": model.decoder_parameters(), "lr": cfg["lr"], "base": cfg["lr"]}],
-        weight_decay=cfg["weight_decay"])
+        {"params": model.decoder_parameters(), "lr": cfg["lr"], "base": cfg["lr"]}]
+    if aux is not None:
+        # the head starts from random weights while the net is fine-tuned: its own rate
+        cls_lr = cfg.get("cls_lr") or cfg["lr"]
+        groups.append({"params": list(aux.parameters()), "lr": cls_lr, "base": cls_lr})
+    opt = torch.optim.AdamW(groups, weight_decay=cfg["weight_decay"])
     step, elapsed, images_seen = 0, 0.0, 0
     best, bad_vals, history = float("inf"), 0, []
     hint_rng = np.random.RandomState(cfg["seed"] + 1)
     if resume is not None:
         model.load_state_dict(resume["model"])
+        if aux is not None:
+            aux.load_state_dict(resume["aux"])
         opt.load_state_dict(resume["opt"])
         step, elapsed, images_seen = resume["step"], resume["elapsed"], resume["images_seen"]
         best, bad_vals, history = resume["best"], resume["bad_vals"], resume["history"]
@@ -286,7 +311,9 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
                         elapsed=elapsed, images_seen=images_seen, best=best,
                         bad_vals=bad_vals, history=history, cfg=cfg,
                         sampler_rng=sampler.state(), hint_rng=hint_rng.get_state(),
-                        torch_rng=torch.get_rng_state()), path + ".tmp")
+                        torch_rng=torch.get_rng_state(),
+                        aux=None if aux is None else aux.state_dict(), aux_classes=classes),
+                   path + ".tmp")
         os.replace(path + ".tmp", path)
 
     def save_model(name):
@@ -302,7 +329,7 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
         os.replace(path + ".tmp", path)
 
     model.train()
-    t_last, seen_last, loss_acc = time.time(), 0, []
+    t_last, seen_last, loss_acc, cls_acc = time.time(), 0, [], []
     stop_reason = "max_steps"
     while step < cfg["max_steps"]:
         if elapsed >= cfg["max_minutes"] * 60:
@@ -314,14 +341,25 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
         factor = warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
         for g in opt.param_groups:
             g["lr"] = g["base"] * factor
-        lab, S = sampler.batch(cfg["batch"])
+        if aux is not None:
+            lab, S, y = sampler.batch(cfg["batch"], with_labels=True)
+        else:
+            lab, S = sampler.batch(cfg["batch"])
         ab = lab[:, 1:]
         hint_ab, hint_mask = sample_hints(ab, hint_rng, p_none=cfg["hint_p_none"])
         with torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16,
                             enabled=cfg["amp"]):
-            logits = train_fn.logits(lab[:, :1], hint_ab, hint_mask) if train_fn is model \
-                else train_fn(lab[:, :1], hint_ab, hint_mask)
+            if aux is not None:
+                logits, g = model.logits(lab[:, :1], hint_ab, hint_mask, return_global=True)
+            else:
+                logits = train_fn.logits(lab[:, :1], hint_ab, hint_mask) if train_fn is model \
+                    else train_fn(lab[:, :1], hint_ab, hint_mask)
         loss = rebalanced_ce(logits.float(), ab, lookup, model.prior_w)
+        if aux is not None and bool((y >= 0).any()):
+            has = y >= 0
+            c = aux(g.float()[has])
+            loss = loss + cls_weight * torch.nn.functional.cross_entropy(c, y[has])
+            cls_acc.append(float((c.argmax(1) == y[has]).float().mean()))
         if cfg["reg_weight"] > 0:
             # regression on the decoding the model ships with: softmax((z - beta log w) / T)
             z = logits.float()
@@ -347,10 +385,11 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
         elapsed += time.time() - t0
         if step % cfg["log_every"] == 0:
             dt = time.time() - t_last
-            log("step %d loss %.4f lr %.2e S=%d %.1f img/s epochs %.2f elapsed %.1f min"
+            log("step %d loss %.4f lr %.2e S=%d %.1f img/s epochs %.2f elapsed %.1f min%s"
                 % (step, np.mean(loss_acc), opt.param_groups[1]["lr"], S,
-                   (images_seen - seen_last) / dt, images_seen / n_train, elapsed / 60))
-            t_last, seen_last, loss_acc = time.time(), images_seen, []
+                   (images_seen - seen_last) / dt, images_seen / n_train, elapsed / 60,
+                   " class acc %.2f" % np.mean(cls_acc) if cls_acc else ""))
+            t_last, seen_last, loss_acc, cls_acc = time.time(), images_seen, [], []
         if step % cfg["val_every"] == 0:
             tv = time.time()
             v = validate(model, val_lab, val_rgb, lookup, cfg, device)

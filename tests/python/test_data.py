@@ -176,3 +176,45 @@ def test_packed_zip_shard_reads_like_the_tar(shard, tmp_path):
     os.symlink(out / "all", tmp_path / "d2" / "train")
     assert [os.path.basename(p) for p in default_shards(str(tmp_path / "d2"))] == [
         "hires-00.zip", "places-00.zip", "places-val.zip"]
+
+
+def test_class_labels_from_member_folders(shard, tmp_path):
+    pools, names = data.load_shards([shard], cache_dir=str(tmp_path / "cache"),
+                                    log=lambda m: None, with_names=True)
+    assert names == {"places": ["abbey/0001.jpg", "beach/0003.jpg"]}
+    # from the cache (names kept beside the images): the same
+    again = data.load_shards([shard], cache_dir=str(tmp_path / "cache"), log=lambda m: None,
+                             with_names=True)
+    assert again[1] == names and len(again[0]["places"]) == 2
+    labels, classes = data.class_labels(
+        {"places": ["b/1.jpg", "a/2.jpg", "b/3.jpg"], "tinyimagenet": ["n01/x.JPEG"],
+         "hires": ["coco128/y.jpg"]})
+    assert classes == ["places:a", "places:b", "tinyimagenet:n01"]
+    assert labels["places"].tolist() == [1, 0, 1]
+    assert labels["tinyimagenet"].tolist() == [2] and labels["hires"].tolist() == [-1]
+
+
+def test_batches_carry_their_class_labels():
+    pools = {"places": [_colour_image(64, 64, s) for s in range(6)],
+             "hires": [np.zeros((64, 160, 3), np.uint8) + 90]}
+    labels = {"places": torch.arange(6) * 10, "hires": torch.tensor([7])}
+    s = data.BatchSampler(pools, working_size=64, crop_sizes=(64,), seed=1, labels=labels,
+                          scale_range=(1.0, 1.0))
+    assert s.labels["hires"].tolist() == [-1, -1, -1]   # 3 windows of one image: no labels
+    plain = data.BatchSampler(pools, working_size=64, crop_sizes=(64,), seed=1,
+                              scale_range=(1.0, 1.0))
+    labelled = 0
+    for _ in range(6):
+        lab, S, y = s.batch(3, with_labels=True)
+        want, _ = plain.batch(3)                       # labels do not change the draws
+        assert torch.equal(lab, want)
+        assert bool((y >= 0).all()) or bool((y == -1).all())   # one pool per batch
+        if (y >= 0).any():
+            labelled += 1
+            # a label is its image's: flips and crops aside, L of the whole 64-px window
+            for j in range(3):
+                i = int(y[j]) // 10
+                ref = srgb_to_lab(pools["places"][i])[..., 0]
+                got = lab[j, 0].numpy()
+                assert min(np.abs(got - ref).mean(), np.abs(got[:, ::-1] - ref).mean()) < 1.0
+    assert labelled > 0

@@ -195,12 +195,13 @@ def test_decode_sweep_decodes_as_the_exported_graph(pack):
     ckpt = os.path.join(run_dir, "last.pt")
     script = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "decode_sweep.py")
     decodings = [{"T": 0.3, "beta": 0.4}, {"T": 0.3, "beta": 0.4, "gate": [0.2, 0.6]},
-                 {"T": 0.3, "beta": 0.4, "neutral_boost": 0.5, "also_size": 64}]
+                 {"T": 0.3, "beta": 0.4, "neutral_boost": 0.5, "also_size": 64},
+                 {"T": 0.3, "beta": 0.4, "flip": True}]
     out = subprocess.run([sys.executable, script, "--ckpt", ckpt, "--data", str(pack),
                           "--places", "4", "--bsds", "2", "--working-size", "32",
                           "--decodings", json.dumps(decodings)],
                          capture_output=True, text=True, check=True).stdout.splitlines()
-    assert len(out) == 3
+    assert len(out) == 4
     rgb, _ = ev.load_eval_set(str(pack), 4, 2)
     truth = ev.Truth(rgb)
     em = ExportModel(net_from_checkpoint(load_checkpoint(ckpt)).eval(), temperature=0.3,
@@ -208,3 +209,43 @@ def test_decode_sweep_decodes_as_the_exported_graph(pack):
     want = ev.summarize(ev.score(truth, ev.predict(em, truth.lab[..., 0], 32)))
     assert "PSNR %.3f " % want["psnr"] in out[0] and "dE2000 %.3f " % want["de2000"] in out[0]
     assert "wrong %.2f%%" % want["wrong_pct"] in out[0]
+    # flip: the logits of the image and of its mirror (mirrored back), averaged
+    from colorizer.losses import annealed_mean_rows
+    net = net_from_checkpoint(load_checkpoint(ckpt)).eval()
+    raw = ExportModel(net, temperature=1.0, prior_correction=0.0).eval().net
+    L = truth.lab[..., 0]
+    with torch.no_grad():
+        z = 0.5 * (ev.predict(raw.logits, L, 32) +
+                   ev.predict(raw.logits, L[..., ::-1].copy(), 32).flip(-1))
+    ab = annealed_mean_rows(z - 0.4 * torch.log(net.prior_w).view(1, -1, 1, 1), net.bins, 0.3)
+    want = ev.summarize(ev.score(truth, ab, with_ssim=False))
+    assert "PSNR %.3f " % want["psnr"] in out[3] and "dE2000 %.3f " % want["de2000"] in out[3]
+    assert out[3].split("PSNR")[1].split("[")[0] != out[0].split("PSNR")[1].split("[")[0]
+
+
+def test_auxiliary_classifier_trains_resumes_and_stays_out_of_the_model(pack):
+    """cls_weight > 0: the members' class folders label the images, a training-only head on
+    the global context vector adds its cross entropy to the loss; the head is saved beside
+    the model (resume continues it), the model's own weights keep their shape."""
+    _, _ = _run(pack, "plain-c", max_steps=2, log_every=1)
+    run_dir, hist = _run(pack, "cls", max_steps=2, log_every=1, cls_weight=0.5)
+    assert all(np.isfinite(h["val_loss"]) for h in hist)
+    log = open(os.path.join(run_dir, "log.txt")).read()
+    assert "auxiliary classifier: 3 classes" in log and "class acc" in log
+    read = lambda name: float(open(os.path.join(str(pack / "runs" / name), "log.txt")).read()
+                              .split("step 1 loss ")[1].split()[0])
+    assert read("cls") > read("plain-c")  # same seed, same first batch: the term adds
+    ck = load_checkpoint(os.path.join(run_dir, "last.pt"))
+    assert ck["aux_classes"] == ["places:cls0", "places:cls1", "places:cls2"]
+    assert ck["aux"]["weight"].shape[0] == 3
+    plain = load_checkpoint(os.path.join(str(pack / "runs" / "plain-c"), "last.pt"))
+    assert set(ck["model"]) == set(plain["model"]) and plain["aux"] is None
+    net = net_from_checkpoint(ck).eval()
+    L = torch.rand(1, 1, 32, 32) * 100
+    z = torch.zeros(1, 2, 32, 32)
+    logits, g = net.logits(L, z, z[:, :1], return_global=True)
+    assert torch.equal(logits, net.logits(L, z, z[:, :1])) and g.shape == (1, net.global_channels())
+    _, hist = _run(pack, "cls", max_steps=3, log_every=1, cls_weight=0.5)
+    ck2 = load_checkpoint(os.path.join(run_dir, "last.pt"))
+    assert ck2["step"] == 3 and not torch.equal(ck2["aux"]["weight"], ck["aux"]["weight"])
+    assert "resumed at step 2" in open(os.path.join(run_dir, "log.txt")).read()
