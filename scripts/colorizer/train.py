@@ -341,23 +341,20 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
         factor = warm * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
         for g in opt.param_groups:
             g["lr"] = g["base"] * factor
-        if aux is not None:
-            lab, S, y = sampler.batch(cfg["batch"], with_labels=True)
-        else:
-            lab, S = sampler.batch(cfg["batch"])
+        lab, S, y = sampler.batch(cfg["batch"], with_labels=True)  # y: -1 without classes
         ab = lab[:, 1:]
         hint_ab, hint_mask = sample_hints(ab, hint_rng, p_none=cfg["hint_p_none"])
         with torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16,
                             enabled=cfg["amp"]):
             if aux is not None:
-                logits, g = model.logits(lab[:, :1], hint_ab, hint_mask, return_global=True)
+                logits, gvec = model.logits(lab[:, :1], hint_ab, hint_mask, return_global=True)
             else:
                 logits = train_fn.logits(lab[:, :1], hint_ab, hint_mask) if train_fn is model \
                     else train_fn(lab[:, :1], hint_ab, hint_mask)
         loss = rebalanced_ce(logits.float(), ab, lookup, model.prior_w)
         if aux is not None and bool((y >= 0).any()):
             has = y >= 0
-            c = aux(g.float()[has])
+            c = aux(gvec.float()[has])
             loss = loss + cls_weight * torch.nn.functional.cross_entropy(c, y[has])
             cls_acc.append(float((c.argmax(1) == y[has]).float().mean()))
         if cfg["reg_weight"] > 0:
