@@ -302,9 +302,10 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
         torch.set_rng_state(resume["torch_rng"])
         log("resumed at step %d (%.1f min)" % (step, elapsed / 60))
 
-    train_fn = model
+    # what a training step calls: the logits (and the global vector); compiled where asked
+    train_fn = model.logits
     if cfg["compile"] and hasattr(torch, "compile"):
-        train_fn = torch.compile(model)
+        train_fn = torch.compile(model.logits)
 
     def save(path):
         torch.save(dict(model=model.state_dict(), opt=opt.state_dict(), step=step,
@@ -346,11 +347,7 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
         hint_ab, hint_mask = sample_hints(ab, hint_rng, p_none=cfg["hint_p_none"])
         with torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16,
                             enabled=cfg["amp"]):
-            if aux is not None:
-                logits, gvec = model.logits(lab[:, :1], hint_ab, hint_mask, return_global=True)
-            else:
-                logits = train_fn.logits(lab[:, :1], hint_ab, hint_mask) if train_fn is model \
-                    else train_fn(lab[:, :1], hint_ab, hint_mask)
+            logits, gvec = train_fn(lab[:, :1], hint_ab, hint_mask, return_global=True)
         loss = rebalanced_ce(logits.float(), ab, lookup, model.prior_w)
         if aux is not None and bool((y >= 0).any()):
             has = y >= 0
