@@ -5,6 +5,8 @@
   /usr/bin/python3 scripts/eval.py --onnx models/colorizer-fp32.onnx models/colorizer-web-fp16.onnx \
       models/colorizer-web-int8.onnx --working-size 128 --contact-sheet models/contact_sheet.jpg
   /usr/bin/python3 scripts/eval.py --ckpt runs/cpu-main/best.pt --temperatures 0.3 0.38 0.5
+  /usr/bin/python3 scripts/eval.py --onnx models/colorizer-fp32.onnx --skip-grey \
+      --shards ../shared/data/train/places-0[0-3].tar --shard-images 400   # training images
 
 ONNX files are evaluated by loading their weights (fp16 / int8 dequantized) back into the
 PyTorch network: what those variants compute (no onnxruntime for Python here).
@@ -47,6 +49,12 @@ def main():
     ap.add_argument("--bsds", type=int, default=100, help="bsds-val images (of 100)")
     ap.add_argument("--skip-places", type=int, default=0)
     ap.add_argument("--skip-bsds", type=int, default=0)
+    ap.add_argument("--skip-grey", action="store_true",
+                    help="leave out near-grey images (the training data's filter) before counting")
+    ap.add_argument("--shards", nargs="*", default=[],
+                    help="evaluate these shards instead of the validation ones (e.g. training "
+                         "shards, to compare with validation images of the same kind)")
+    ap.add_argument("--shard-images", type=int, default=400, help="images of each of --shards")
     ap.add_argument("--contact-sheet")
     ap.add_argument("--json", help="write the results table here")
     ap.add_argument("--no-greyscale", action="store_true",
@@ -55,11 +63,16 @@ def main():
     torch.set_num_threads(2)
 
     t0 = time.time()
-    rgb, src = ev.load_eval_set(a.data, a.places, a.bsds, skip_places=a.skip_places,
-                                skip_bsds=a.skip_bsds)
+    if a.shards:
+        rgb, src = ev.load_shard_set([(p, a.shard_images, 0, os.path.basename(p).split("-")[0])
+                                      for p in a.shards], skip_grey=a.skip_grey)
+    else:
+        rgb, src = ev.load_eval_set(a.data, a.places, a.bsds, skip_places=a.skip_places,
+                                    skip_bsds=a.skip_bsds, skip_grey=a.skip_grey)
     truth = ev.Truth(rgb)
-    print("eval set: %d images (%d places, %d bsds) at 256x256, %.0f s" % (
-        len(rgb), src.count("places"), src.count("bsds"), time.time() - t0), flush=True)
+    print("eval set: %d images (%s) at 256x256, %.0f s" % (
+        len(rgb), ", ".join("%d %s" % (src.count(k), k) for k in dict.fromkeys(src)),
+        time.time() - t0), flush=True)
     L = truth.lab[..., 0]
     results = {}
     bsds_idx = [i for i, s in enumerate(src) if s == "bsds"]
@@ -101,8 +114,10 @@ def main():
             if sheet_ab is None:
                 sheet_ab = ab
     if a.contact_sheet and sheet_ab is not None:
-        idx = [places_idx[k] for k in np.linspace(0, len(places_idx) - 1, 8).astype(int)]
-        idx += [bsds_idx[k] for k in np.linspace(0, len(bsds_idx) - 1, 4).astype(int)]
+        idx = []
+        for part, n in ((places_idx, 8), (bsds_idx, 4)) if places_idx and bsds_idx else \
+                ((list(range(len(rgb))), 12),):
+            idx += sorted(set(part[k] for k in np.linspace(0, len(part) - 1, n).astype(int)))
         ev.contact_sheet(a.contact_sheet, truth, sheet_ab, idx)
         print("contact sheet:", a.contact_sheet, os.path.getsize(a.contact_sheet), "bytes")
     if a.json:

@@ -15,18 +15,31 @@ from .data import centre_square, read_shard
 from .metrics import colourfulness, compose, psnr, ssim, wrong_colour_area
 
 
-def load_eval_set(data_dir, n_places=None, n_bsds=None, side=256, skip_places=0, skip_bsds=0):
+def load_eval_set(data_dir, n_places=None, n_bsds=None, side=256, skip_places=0, skip_bsds=0,
+                  skip_grey=False):
     """The first n images of each val shard after skipping the first skip_* (so settings can
-    be chosen on one part and reported on another)."""
+    be chosen on one part and reported on another). skip_grey: leave out near-grey images
+    (the training data's filter) before counting."""
     vd = os.path.join(data_dir, "val")
-    lim = lambda n, k: None if n is None else n + k
-    _, pl = read_shard(os.path.join(vd, "places-val.tar"), skip_grey=False,
-                       limit=lim(n_places, skip_places))
-    _, bs = read_shard(os.path.join(vd, "bsds-val.tar"), skip_grey=False,
-                       limit=lim(n_bsds, skip_bsds))
-    pl, bs = pl[skip_places:], bs[skip_bsds:]
-    rgb = [centre_square(im, side) for im in pl + bs]
-    src = ["places"] * len(pl) + ["bsds"] * len(bs)
+    return load_shard_set([(os.path.join(vd, "places-val.tar"), n_places, skip_places, "places"),
+                           (os.path.join(vd, "bsds-val.tar"), n_bsds, skip_bsds, "bsds")],
+                          side=side, skip_grey=skip_grey)
+
+
+def load_shard_set(parts, side=256, skip_grey=False):
+    """Images of any shards (.tar or .zip), e.g. training shards to compare with validation:
+    parts = [(path, n or None, skip, source name)]; the images skip .. skip + n - 1 of each
+    (after the near-grey filter when skip_grey), as side x side centre crops.
+    Returns (uint8 [N, side, side, 3], the source name of each image)."""
+    rgb, src = [], []
+    for path, n, skip, name in parts:
+        if n == 0:
+            continue  # (read_shard's limit 0 would mean "all")
+        _, ims = read_shard(path, skip_grey=skip_grey, limit=None if n is None else n + skip)
+        rgb += [centre_square(im, side) for im in ims[skip:]]
+        src += [name] * len(ims[skip:])
+    if not rgb:
+        raise ValueError("no images in %s" % ", ".join(p[0] for p in parts))
     return np.stack(rgb), src
 
 

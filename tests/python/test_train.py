@@ -249,3 +249,43 @@ def test_auxiliary_classifier_trains_resumes_and_stays_out_of_the_model(pack):
     ck2 = load_checkpoint(os.path.join(run_dir, "last.pt"))
     assert ck2["step"] == 3 and not torch.equal(ck2["aux"]["weight"], ck["aux"]["weight"])
     assert "resumed at step 2" in open(os.path.join(run_dir, "log.txt")).read()
+
+
+def test_eval_scores_any_shard_and_can_skip_near_grey_images(pack):
+    """scripts/eval.py --shards scores training shards (to compare with validation images of
+    the same kind) exactly as the validation path scores the same images; --skip-grey leaves
+    out near-grey images before counting; --bsds 0 means no BSDS images, not all of them."""
+    import subprocess
+    import sys
+    from colorizer import evaluate as ev
+    _tar(pack / "val" / "bsds-val.tar", range(30, 32))
+    shard = pack / "train" / "mixed-00.tar"
+    with tarfile.open(shard, "w") as tf:
+        for k, img in enumerate([_image(1), np.full((64, 64, 3), 120, np.uint8), _image(2),
+                                 _image(3)]):
+            b = io.BytesIO()
+            Image.fromarray(img).save(b, format="PNG")
+            info = tarfile.TarInfo("x/%d.png" % k)
+            info.size = len(b.getvalue())
+            tf.addfile(info, io.BytesIO(b.getvalue()))
+    rgb, src = ev.load_shard_set([(str(shard), 3, 0, "mixed")])
+    assert len(rgb) == 3 and src == ["mixed"] * 3 and (rgb[1] == 120).all()
+    rgb_ng, _ = ev.load_shard_set([(str(shard), 3, 0, "mixed")], skip_grey=True)
+    assert len(rgb_ng) == 3 and not (rgb_ng == 120).all(axis=(1, 2, 3)).any()
+    assert np.array_equal(rgb_ng[2], ev.load_shard_set([(str(shard), 1, 3, "m")])[0][0])
+    _, src = ev.load_eval_set(str(pack), 2, 0)
+    assert src == ["places", "places"]
+    run_dir, _ = _run(pack, "evalshard", max_steps=2)
+    ckpt = os.path.join(run_dir, "last.pt")
+    script = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "eval.py")
+    out = subprocess.run([sys.executable, script, "--ckpt", ckpt, "--data", str(pack),
+                          "--shards", str(shard), "--shard-images", "3", "--skip-grey",
+                          "--temperatures", "0.3", "--betas", "0.4", "--working-size", "32",
+                          "--no-greyscale"], capture_output=True, text=True, check=True).stdout
+    assert "eval set: 3 images (3 mixed)" in out
+    truth = ev.Truth(rgb_ng)
+    em = ExportModel(net_from_checkpoint(load_checkpoint(ckpt)).eval(), temperature=0.3,
+                     prior_correction=0.4).eval()
+    want = ev.summarize(ev.score(truth, ev.predict(em, truth.lab[..., 0], 32)))
+    line = [x for x in out.splitlines() if x.startswith("ckpt")][0]
+    assert "PSNR %.3f " % want["psnr"] in line and "dE2000 %.3f " % want["de2000"] in line
