@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 import torch
+from conftest import randomize_bn
 
 from colorizer.bins import bins
 from colorizer.export import ExportModel
@@ -13,12 +14,7 @@ from colorizer.model import ColorNet, fold_bn
 def net():
     torch.manual_seed(0)
     n = ColorNet(bins())
-    for m in n.modules():                        # non-trivial batch-norm statistics
-        if isinstance(m, torch.nn.BatchNorm2d):
-            m.running_mean.uniform_(-0.5, 0.5)
-            m.running_var.uniform_(0.5, 2.0)
-            m.weight.data.uniform_(0.5, 1.5)
-            m.bias.data.uniform_(-0.2, 0.2)
+    randomize_bn(n)
     return n.eval()
 
 

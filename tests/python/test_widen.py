@@ -5,6 +5,7 @@ import sys
 
 import pytest
 import torch
+from conftest import randomize_bn
 
 from colorizer.bins import bins
 from colorizer.model import ColorNet, fold_bn
@@ -15,12 +16,7 @@ from colorizer.widen import GROUPS, widen_state
 def _folded(width, seed=0):
     torch.manual_seed(seed)
     n = ColorNet(bins(), width=width)
-    for m in n.modules():                        # non-trivial batch-norm statistics
-        if isinstance(m, torch.nn.BatchNorm2d):
-            m.running_mean.uniform_(-0.5, 0.5)
-            m.running_var.uniform_(0.5, 2.0)
-            m.weight.data.uniform_(0.5, 1.5)
-            m.bias.data.uniform_(-0.2, 0.2)
+    randomize_bn(n)
     return fold_bn(n.eval())
 
 
