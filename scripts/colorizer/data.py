@@ -49,9 +49,12 @@ def shard_members(path):
 
 def read_shard(path, skip_grey=True, limit=None):
     """Decodes the image members (JPEG, or WebP in packed shards) of a shard (.tar or .zip).
+    limit: at most this many images (None: all; 0: none).
     Returns (names, list of uint8 [H, W, 3])."""
     names, images = [], []
     for name, data in shard_members(path):
+        if limit is not None and len(images) >= limit:
+            break
         try:
             img = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
         except Exception:
@@ -60,8 +63,6 @@ def read_shard(path, skip_grey=True, limit=None):
             continue
         names.append(name)
         images.append(img)
-        if limit and len(images) >= limit:
-            break
     return names, images
 
 
