@@ -114,9 +114,11 @@ def main():
             if sheet_ab is None:
                 sheet_ab = ab
     if a.contact_sheet and sheet_ab is not None:
+        # 8 places + 4 BSDS images, spread evenly; 12 of whatever else was evaluated
+        parts = [(places_idx, 8), (bsds_idx, 4)] if places_idx and bsds_idx else \
+            [(list(range(len(rgb))), 12)]
         idx = []
-        for part, n in ((places_idx, 8), (bsds_idx, 4)) if places_idx and bsds_idx else \
-                ((list(range(len(rgb))), 12),):
+        for part, n in parts:
             idx += sorted(set(part[k] for k in np.linspace(0, len(part) - 1, n).astype(int)))
         ev.contact_sheet(a.contact_sheet, truth, sheet_ab, idx)
         print("contact sheet:", a.contact_sheet, os.path.getsize(a.contact_sheet), "bytes")

@@ -50,9 +50,8 @@ def widen_state(state, target, seed=0, noise=0.1):
             out[p + ".bias"] = out[p + ".bias"].index_select(0, idx)
         count = np.bincount(g, minlength=n)
         r = rng.uniform(-noise, noise, size=m)
-        for k in range(n):  # zero-mean jitter within each channel's copies: shares sum to 1
-            sel = g == k
-            r[sel] -= r[sel].mean()
+        r -= (np.bincount(g, weights=r, minlength=n) / count)[g]  # zero mean within each
+        # channel's copies, so its shares sum to 1
         share = torch.from_numpy((1.0 + r) / count[g]).float()
         for c, off in consumers:
             w = out[c + ".weight"]
