@@ -14,6 +14,11 @@ exported), and optionally
   neutral_boost: b  add b to the logits of the bins with chroma < 10
   also_size: s      average the logits with those at working size s (resized to match)
   flip: true        average the logits with those of the mirrored image, mirrored back
+  open: k           morphological opening of the chroma map (k x k min filter, then max
+                    filter, at the output grid); ab scaled by opened / own chroma: removes
+                    colour specks smaller than k while large regions keep theirs
+  offset: "F.json"  add the per-bin logit offsets fitted by scripts/calibrate_bias.py
+                    (then beta, usually 0, is applied on top)
 Settings are chosen on the selection images (the defaults); the model card says which.
 """
 import argparse
@@ -71,7 +76,10 @@ def main():
             z = 0.5 * (z + logits(d["also_size"], z.shape[-2:]))
         if d.get("flip"):
             z = 0.5 * (z + logits(a.working_size, flip=True))
-        z = z - d["beta"] * log_w + d.get("neutral_boost", 0.0) * (chroma < 10).float().view(1, -1, 1, 1)
+        z = z - d.get("beta", 0.0) * log_w + d.get("neutral_boost", 0.0) * (chroma < 10).float().view(1, -1, 1, 1)
+        if d.get("offset"):
+            with open(d["offset"]) as f:
+                z = z + torch.tensor(json.load(f)["offset"]).view(1, -1, 1, 1)
         ab = annealed_mean_rows(z, bins, d["T"])
         if d.get("gate"):
             k0, k1 = d["gate"]
@@ -79,6 +87,12 @@ def main():
             kappa = annealed_mean_rows(z, bins, 1.0).norm(dim=1, keepdim=True) / \
                 torch.einsum("nqhw,q->nhw", p1, chroma)[:, None].clamp_min(1e-6)
             ab = ab * ((kappa - k0) / (k1 - k0)).clamp(0, 1)
+        if d.get("open"):
+            k = int(d["open"])
+            c = ab.norm(dim=1, keepdim=True)
+            o = -F.max_pool2d(-c, k, 1, k // 2)
+            o = F.max_pool2d(o, k, 1, k // 2)
+            ab = ab * (o / c.clamp_min(1e-6)).clamp(max=1.0)
         return ab
 
     for d in decodings:
