@@ -45,6 +45,11 @@ def pixel_loss(kind, pred, true):
     raise ValueError("unknown loss %r" % kind)
 
 
+def decode_rows(Z, offset, T, bins):
+    """Annealed mean of logit rows Z [M, Q] shifted by offset [Q] -> ab rows [M, 2]."""
+    return torch.softmax((Z + offset) / T, dim=1) @ bins
+
+
 def fit_offsets(Z, AB, bins, offset0, T, loss_kind, target, steps=800, batch=32768, lr=0.02,
                 hold=100.0, rng=None, log=print):
     """Adam on per-bin offsets b (from offset0): minimise pixel_loss(softmax((Z + b) / T) @ bins,
@@ -57,7 +62,7 @@ def fit_offsets(Z, AB, bins, offset0, T, loss_kind, target, steps=800, batch=327
     opt = torch.optim.Adam([offset], lr=lr)
     for step in range(1, steps + 1):
         rows = torch.from_numpy(rng.choice(M, size=min(batch, M), replace=False))
-        pred = torch.softmax((Z[rows] + offset) / T, dim=1) @ bins
+        pred = decode_rows(Z[rows], offset, T, bins)
         fit = pixel_loss(loss_kind, pred, AB[rows])
         ratio = pred.norm(dim=1).mean() / AB[rows].norm(dim=1).mean().clamp_min(1e-6)
         loss = fit + hold * (ratio - target) ** 2
@@ -95,7 +100,6 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
-    torch.manual_seed(a.seed)
     rng = np.random.default_rng(a.seed)
     t0 = time.time()
 
@@ -126,14 +130,15 @@ def main():
     M = len(Z)
     true_chroma = AB.norm(dim=1).mean()
 
-    def decode(offset, rows):
-        return torch.softmax((Z[rows] + offset) / a.T, dim=1) @ bins
+    @torch.no_grad()
+    def whole_set(offset):
+        """(chroma ratio, loss) over all fitting pixels, in batches."""
+        pred = torch.cat([decode_rows(Z[i:i + a.batch], offset, a.T, bins)
+                          for i in range(0, M, a.batch)])
+        return float(pred.norm(dim=1).mean() / true_chroma), float(pixel_loss(a.loss, pred, AB))
 
     offset0 = -a.init_beta * log_w
-    with torch.no_grad():
-        pred = torch.cat([decode(offset0, slice(i, i + a.batch)) for i in range(0, M, a.batch)])
-        ratio0 = float(pred.norm(dim=1).mean() / true_chroma)
-        loss0 = float(pixel_loss(a.loss, pred, AB))
+    ratio0, loss0 = whole_set(offset0)
     target = a.chroma_ratio if a.chroma_ratio is not None else ratio0
     print("start (beta %.2f): chroma ratio %.4f, %s loss %.5f; holding ratio %.4f" % (
         a.init_beta, ratio0, a.loss, loss0, target), flush=True)
@@ -141,16 +146,13 @@ def main():
     offset = fit_offsets(Z, AB, bins, offset0, a.T, a.loss, target, steps=a.steps,
                          batch=a.batch, lr=a.lr, hold=a.hold, rng=rng,
                          log=lambda m: print("%s [%.0f s]" % (m, time.time() - t0), flush=True))
-    with torch.no_grad():
-        pred = torch.cat([decode(offset, slice(i, i + a.batch)) for i in range(0, M, a.batch)])
-        ratio1 = float(pred.norm(dim=1).mean() / true_chroma)
-        loss1 = float(pixel_loss(a.loss, pred, AB))
+    ratio1, loss1 = whole_set(offset)
     print("end: chroma ratio %.4f, %s loss %.5f (start %.5f)" % (ratio1, a.loss, loss1, loss0))
-    d = offset.detach() - offset0
+    d = offset - offset0
     print("offset change from beta: min %.3f max %.3f, mean |.| %.3f" % (
         float(d.min()), float(d.max()), float(d.abs().mean())))
     with open(a.out, "w") as f:
-        json.dump(dict(offset=[float(x) for x in offset.detach()], T=a.T, init_beta=a.init_beta,
+        json.dump(dict(offset=[float(x) for x in offset], T=a.T, init_beta=a.init_beta,
                        loss=a.loss, chroma_ratio=target, fit_loss=[loss0, loss1], pixels=M,
                        shards=[os.path.basename(s) for s in shards],
                        shard_images=a.shard_images, ckpt=os.path.basename(a.ckpt)), f)
