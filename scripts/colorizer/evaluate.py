@@ -33,6 +33,8 @@ def load_shard_set(parts, side=256, skip_grey=False):
     Returns (uint8 [N, side, side, 3], the source name of each image)."""
     rgb, src = [], []
     for path, n, skip, name in parts:
+        if n == 0:
+            continue
         _, ims = read_shard(path, skip_grey=skip_grey, limit=None if n is None else n + skip)
         rgb += [centre_square(im, side) for im in ims[skip:]]
         src += [name] * len(ims[skip:])

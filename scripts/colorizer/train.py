@@ -29,6 +29,7 @@ from .data import BatchSampler, centre_square, class_labels, load_shards, sample
 from .color import srgb_to_lab
 from .losses import (GridLookup, annealed_mean_rows, downsample_ab, rebalanced_ce,
                      confident_colour_penalty, wrong_colour_penalty)
+from . import selection
 from .metrics import batch_psnr_cf
 from .model import ColorNet, fold_bn
 
@@ -45,6 +46,13 @@ CONFIGS = {
         patience=6, seed=1234, prior_images=3000, init_from=None, model_out=None,
         channels_last=False, prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
         reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3,
+        # checkpoint selection: "loss" (the validation cross-entropy) or "matched" (the image
+        # metrics at colourfulness select_cf x truth, colorizer/selection.py) on places-val
+        # images select_skip_places .. + select_places (360..599: apart from the selection
+        # images 0..59 and the held-out 60..359) and bsds-val likewise
+        select_on="loss", select_cf=0.78, select_T=0.2, select_metric="de2000",
+        select_places=240, select_skip_places=360, select_bsds=0, select_skip_bsds=0,
+        val_at_start=False, snapshots=False,
     ),
     # One H100: bf16 autocast, channels-last, batch 256, all layers trained. The working size
     # is the shipped pipeline's (128: the places photos' own size); the data arrive packed by
@@ -62,6 +70,10 @@ CONFIGS = {
         patience=5, seed=1234, prior_images=5000, init_from=None, model_out=None,
         prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
         reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3,
+        # the packed places-val holds places-val 360..759 only, so no skip here
+        select_on="loss", select_cf=0.78, select_T=0.2, select_metric="de2000",
+        select_places=400, select_skip_places=0, select_bsds=0, select_skip_bsds=0,
+        val_at_start=False, snapshots=False,
     ),
 }
 
@@ -162,8 +174,27 @@ def load_val(data_dir, cfg, log):
     return torch.from_numpy(lab).permute(0, 3, 1, 2).contiguous(), rgb
 
 
+def load_selection(data_dir, cfg, log):
+    """The images select_on="matched" scores on (evaluate.Truth at 256 x 256), or None."""
+    if cfg.get("select_on", "loss") == "loss":
+        return None
+    if cfg["select_on"] != "matched":
+        raise ValueError("select_on must be loss or matched, not %r" % cfg["select_on"])
+    selection.selection_value(dict(psnr=0.0, de2000=0.0, wrong_pct=0.0), cfg["select_metric"])
+    from .evaluate import Truth, load_eval_set
+    rgb, _ = load_eval_set(data_dir, cfg["select_places"], cfg["select_bsds"],
+                           skip_places=cfg["select_skip_places"],
+                           skip_bsds=cfg["select_skip_bsds"])
+    log("checkpoint selection: %s at CF %.2f x truth (T %g) on %d images (places-val from %d, "
+        "bsds-val from %d)" % (cfg["select_metric"], cfg["select_cf"], cfg["select_T"], len(rgb),
+                               cfg["select_skip_places"], cfg["select_skip_bsds"]))
+    return Truth(rgb)
+
+
 @torch.no_grad()
-def validate(model, val_lab, val_rgb, lookup, cfg, device):
+def validate(model, val_lab, val_rgb, lookup, cfg, device, sel_truth=None, beta0=0.3):
+    """The cross-entropy, PSNR and colourfulness of the validation images (decoded at the
+    training temperature, beta 0), and with sel_truth the matched image metrics (keys m_*)."""
     model.eval()
     losses, preds = [], []
     for i in range(0, len(val_lab), 32):
@@ -175,10 +206,18 @@ def validate(model, val_lab, val_rgb, lookup, cfg, device):
         losses.append(float(rebalanced_ce(logits.float(), lab[:, 1:], lookup, model.prior_w)))
         ab = annealed_mean_rows(logits.float(), model.bins, cfg["temperature"])
         preds.append(ab.cpu())
-    model.train()
     ab = torch.cat(preds)
     psnr, cf, cf_true = batch_psnr_cf(val_lab[:, 0].numpy(), ab, val_rgb)
-    return dict(val_loss=float(np.mean(losses)), val_psnr=psnr, val_cf=cf, val_cf_true=cf_true)
+    v = dict(val_loss=float(np.mean(losses)), val_psnr=psnr, val_cf=cf, val_cf_true=cf_true)
+    if sel_truth is not None:
+        z = selection.network_logits(
+            lambda L, a, m: model.logits(L.to(device), a.to(device), m.to(device)).float().cpu(),
+            sel_truth, cfg["working_size"])
+        m = selection.matched_scores(z, model.bins.float().cpu(), torch.log(model.prior_w).cpu(),
+                                     sel_truth, cfg["select_cf"], T=cfg["select_T"], beta0=beta0)
+        v.update({"m_" + k: x for k, x in m.items()})
+    model.train()
+    return v
 
 
 def build_model(cfg, centres, weights_path, log):
@@ -272,6 +311,7 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     n_train = sum(len(v) for v in sampler.pools.values())
     log("training windows: %s" % {k: len(v) for k, v in sampler.pools.items()})
     val_lab, val_rgb = load_val(data_dir, cfg, log)
+    sel_truth = load_selection(data_dir, cfg, log)
     lookup = GridLookup(model.bins.cpu()).to(device)
 
     # the auxiliary classifier (Iizuka et al.): scene / object class from the global context
@@ -329,6 +369,44 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
                         history=history), path + ".tmp")
         os.replace(path + ".tmp", path)
 
+    def run_validation(final=False):
+        """Validates, keeps the best checkpoint (by the validation loss, or by the matched
+        image metrics with select_on="matched"), logs; True when patience has run out."""
+        nonlocal best, bad_vals, t_last
+        tv = time.time()
+        done = [h for h in history if "m_beta" in h]
+        v = validate(model, val_lab, val_rgb, lookup, cfg, device, sel_truth,
+                     beta0=done[-1]["m_beta"] if done else (cfg["reg_beta"] or 0.3))
+        v.update(step=step, minutes=elapsed / 60, epochs=images_seen / n_train)
+        if final:
+            v["final"] = True
+        history.append(v)
+        key = v["val_loss"] if sel_truth is None else \
+            selection.selection_value({k: v["m_" + k] for k in selection.SCORE_KEYS},
+                                      cfg["select_metric"])
+        improved = key < best
+        if improved:
+            best, bad_vals = key, 0
+            save(os.path.join(run_dir, "best.pt"))
+            save_model("best_model.pt")
+        elif not final:
+            bad_vals += 1
+        if cfg.get("snapshots"):
+            os.makedirs(os.path.join(run_dir, "snap"), exist_ok=True)
+            torch.save(dict(model=model.state_dict(), cfg=cfg, step=step, history=history),
+                       os.path.join(run_dir, "snap", "step%06d.pt" % step))
+        matched = "" if sel_truth is None else \
+            " | at CF %.3f (beta %.3f): psnr %.3f dE2000 %.3f wrong %.2f%%" % (
+                v["m_cf_ratio"], v["m_beta"], v["m_psnr"], v["m_de2000"], v["m_wrong_pct"])
+        log("VAL step %d loss %.4f psnr %.3f cf %.2f (truth %.2f)%s %s (%.0fs)"
+            % (step, v["val_loss"], v["val_psnr"], v["val_cf"], v["val_cf_true"], matched,
+               "best" if improved else "no gain %d/%d" % (bad_vals, cfg["patience"]),
+               time.time() - tv))
+        t_last = time.time()
+        return bad_vals >= cfg["patience"]
+
+    if cfg.get("val_at_start") and step == 0:
+        run_validation()  # the starting weights: what the run has to beat
     model.train()
     t_last, seen_last, loss_acc, cls_acc = time.time(), 0, [], []
     stop_reason = "max_steps"
@@ -385,41 +463,22 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
                    " class acc %.2f" % np.mean(cls_acc) if cls_acc else ""))
             t_last, seen_last, loss_acc, cls_acc = time.time(), images_seen, [], []
         if step % cfg["val_every"] == 0:
-            tv = time.time()
-            v = validate(model, val_lab, val_rgb, lookup, cfg, device)
-            v.update(step=step, minutes=elapsed / 60, epochs=images_seen / n_train)
-            history.append(v)
-            improved = v["val_loss"] < best
-            if improved:
-                best, bad_vals = v["val_loss"], 0
-                save(os.path.join(run_dir, "best.pt"))
-                save_model("best_model.pt")
-            else:
-                bad_vals += 1
-            log("VAL step %d loss %.4f psnr %.3f cf %.2f (truth %.2f) %s (%.0fs)"
-                % (step, v["val_loss"], v["val_psnr"], v["val_cf"], v["val_cf_true"],
-                   "best" if improved else "no gain %d/%d" % (bad_vals, cfg["patience"]),
-                   time.time() - tv))
-            t_last = time.time()
-            if bad_vals >= cfg["patience"]:
+            if run_validation():
                 stop_reason = "early stopping"
                 save(ckpt_path)
                 break
         if step % cfg["ckpt_every"] == 0:
             save(ckpt_path)
-    v = validate(model, val_lab, val_rgb, lookup, cfg, device)
-    v.update(step=step, minutes=elapsed / 60, epochs=images_seen / n_train, final=True)
-    history.append(v)
-    if v["val_loss"] < best:
-        best = v["val_loss"]
-        save(os.path.join(run_dir, "best.pt"))
-        save_model("best_model.pt")
+    if not history or history[-1]["step"] != step:
+        run_validation(final=True)
+    v = history[-1]
     save(ckpt_path)
     save_model("last_model.pt")
     log("END (%s) step %d images %d epochs %.2f time %.1f min; final val loss %.4f psnr %.3f "
-        "cf %.2f; best val loss %.4f" % (stop_reason, step, images_seen, images_seen / n_train,
+        "cf %.2f; best %s %.4f" % (stop_reason, step, images_seen, images_seen / n_train,
                                          elapsed / 60, v["val_loss"], v["val_psnr"], v["val_cf"],
-                                         best))
+                                         "val loss" if sel_truth is None else
+                                         "matched " + cfg["select_metric"], best))
     log("wall time %.1f min (loading, validation and saving included)" % ((time.time() - t_start) / 60))
     if device.startswith("cuda"):
         log("peak GPU memory %.2f GiB (allocated by tensors; %s)" % (

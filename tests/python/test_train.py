@@ -289,3 +289,26 @@ def test_eval_scores_any_shard_and_can_skip_near_grey_images(pack):
     want = ev.summarize(ev.score(truth, ev.predict(em, truth.lab[..., 0], 32)))
     line = [x for x in out.splitlines() if x.startswith("ckpt")][0]
     assert "PSNR %.3f " % want["psnr"] in line and "dE2000 %.3f " % want["de2000"] in line
+
+
+def test_matched_selection_scores_the_start_keeps_snapshots_and_the_best(pack):
+    run_dir, history = _run(pack, "m", max_steps=4, select_on="matched", select_places=4,
+                            select_skip_places=0, select_cf=0.5, val_at_start=True,
+                            snapshots=True)
+    assert [h["step"] for h in history] == [0, 2, 4]
+    for h in history:
+        assert all(np.isfinite(h["m_" + k]) for k in ("beta", "cf_ratio", "psnr", "de2000",
+                                                       "wrong_pct"))
+    snaps = sorted(os.listdir(os.path.join(run_dir, "snap")))
+    assert snaps == ["step000000.pt", "step000002.pt", "step000004.pt"]
+    # best.pt is the checkpoint with the lowest dE2000 at matched colourfulness (the default
+    # select_metric), the starting weights included, whatever the loss did
+    want = min(history, key=lambda h: h["m_de2000"])["step"]
+    best = load_checkpoint(os.path.join(run_dir, "best.pt"))
+    assert best["step"] == want
+    snap = load_checkpoint(os.path.join(run_dir, "snap", "step%06d.pt" % want))
+    for k, v in snap["model"].items():
+        assert torch.equal(v, best["model"][k]), k
+    with pytest.raises(ValueError):
+        _run(pack, "bad", max_steps=1, select_on="matched", select_metric="ssim",
+             select_places=4, select_skip_places=0)
