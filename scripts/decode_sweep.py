@@ -19,6 +19,10 @@ exported), and optionally
                     colour specks smaller than k while large regions keep theirs
   offset: "F.json"  add the per-bin logit offsets fitted by scripts/calibrate_bias.py
                     (then beta, usually 0, is applied on top)
+  cf: r             instead of beta: the beta that brings the mean colourfulness to r x the
+                    truth's on these images (colorizer/selection.py), so that networks are
+                    compared at matched colourfulness; printed beside the figures
+--by-source adds a line per image source (places, bsds) under each decoding.
 Settings are chosen on the selection images (the defaults); the model card says which.
 """
 import argparse
@@ -33,6 +37,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from colorizer import evaluate as ev  # noqa: E402
 from colorizer.export import ExportModel  # noqa: E402
+from colorizer import selection  # noqa: E402
 from colorizer.losses import annealed_mean_rows  # noqa: E402
 from colorizer.train import load_checkpoint, net_from_checkpoint  # noqa: E402
 
@@ -47,10 +52,14 @@ def main():
     ap.add_argument("--skip-bsds", type=int, default=0)
     ap.add_argument("--working-size", type=int, default=128)
     ap.add_argument("--decodings", required=True, help="JSON list of decodings (see above)")
+    ap.add_argument("--by-source", action="store_true", help="figures per image source too")
     a = ap.parse_args()
     decodings = json.loads(a.decodings)
+    for d in decodings:
+        if "cf" in d and set(d) - {"T", "cf"}:
+            ap.error("a decoding with cf takes only T: %s" % json.dumps(d))
 
-    rgb, _ = ev.load_eval_set(a.data, a.places, a.bsds, skip_places=a.skip_places,
+    rgb, src = ev.load_eval_set(a.data, a.places, a.bsds, skip_places=a.skip_places,
                               skip_bsds=a.skip_bsds)
     truth = ev.Truth(rgb)
     L = truth.lab[..., 0]
@@ -95,12 +104,23 @@ def main():
             ab = ab * (o / c.clamp_min(1e-6)).clamp(max=1.0)
         return ab
 
+    line = "%-60s PSNR %.3f  CF ratio %.3f  dE2000 %.3f  wrong %.2f%%"
     for d in decodings:
         t = time.time()
-        s = ev.summarize(ev.score(truth, decode(d), with_ssim=False))
-        print("%-60s PSNR %.3f  CF ratio %.3f  dE2000 %.3f  wrong %.2f%%  [%.0f s]" % (
-            json.dumps(d), s["psnr"], s["cf_ratio"], s["de2000"], s["wrong_pct"],
-            time.time() - t), flush=True)
+        name = json.dumps(d)
+        if "cf" in d:
+            beta, _ = selection.beta_for_cf(logits(a.working_size), bins, log_w.view(-1), d["T"],
+                                            truth, d["cf"])
+            d = dict(T=d["T"], beta=beta)
+            name += " (beta %.3f)" % beta
+        rows = ev.score(truth, decode(d), with_ssim=False)
+        s = ev.summarize(rows)
+        print((line + "  [%.0f s]") % (name, s["psnr"], s["cf_ratio"], s["de2000"],
+                                       s["wrong_pct"], time.time() - t), flush=True)
+        for source in sorted(set(src)) if a.by_source else []:
+            s = ev.summarize(rows[[x == source for x in src]])
+            print(line % ("  " + source + " (%d)" % s["n"], s["psnr"], s["cf_ratio"],
+                          s["de2000"], s["wrong_pct"]), flush=True)
 
 
 if __name__ == "__main__":

@@ -221,6 +221,21 @@ def test_decode_sweep_decodes_as_the_exported_graph(pack):
     want = ev.summarize(ev.score(truth, ab, with_ssim=False))
     assert "PSNR %.3f " % want["psnr"] in out[3] and "dE2000 %.3f " % want["de2000"] in out[3]
     assert out[3].split("PSNR")[1].split("[")[0] != out[0].split("PSNR")[1].split("[")[0]
+    # cf: the beta that matches a colourfulness, found on these images and printed; its
+    # figures are those of that beta as a plain decoding; --by-source splits them
+    out = subprocess.run([sys.executable, script, "--ckpt", ckpt, "--data", str(pack),
+                          "--places", "4", "--bsds", "2", "--working-size", "32", "--by-source",
+                          "--decodings", json.dumps([{"T": 0.3, "cf": 0.5}])],
+                         capture_output=True, text=True, check=True).stdout.splitlines()
+    assert len(out) == 3 and out[1].lstrip().startswith("bsds (2)") and "places (4)" in out[2]
+    beta = float(out[0].split("(beta ")[1].split(")")[0])
+    ab = annealed_mean_rows(ev.predict(raw.logits, L, 32)
+                            - beta * torch.log(net.prior_w).view(1, -1, 1, 1), net.bins, 0.3)
+    rows = ev.score(truth, ab, with_ssim=False)
+    want = ev.summarize(rows)
+    assert "PSNR %.3f " % want["psnr"] in out[0] and "CF ratio %.3f " % want["cf_ratio"] in out[0]
+    want = ev.summarize(rows[4:])  # load_eval_set: places first, then bsds
+    assert "PSNR %.3f " % want["psnr"] in out[1] and "dE2000 %.3f " % want["de2000"] in out[1]
 
 
 def test_auxiliary_classifier_trains_resumes_and_stays_out_of_the_model(pack):
