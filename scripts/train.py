@@ -6,6 +6,13 @@
   python scripts/train.py --config gpu --name h100 --data /path/to/data   (torch 2.x + CUDA)
 
 Rerunning the same command resumes from runs/<name>/last.pt.
+
+The kept checkpoint (best.pt) is the one with the lowest validation cross-entropy, or with
+--set select_on=matched the one best on the image metrics at a fixed colourfulness
+(select_metric de2000 / psnr / wrong_pct at select_cf x the truth's colourfulness, on
+places-val from select_skip_places and bsds-val from select_skip_bsds); val_at_start=True
+scores the starting weights first (what a fine-tune has to beat) and snapshots=True keeps
+the weights of every validation in runs/<name>/snap/.
 """
 import argparse
 import ast
