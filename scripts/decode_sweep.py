@@ -60,7 +60,7 @@ def main():
             ap.error("a decoding with cf takes only T: %s" % json.dumps(d))
 
     rgb, src = ev.load_eval_set(a.data, a.places, a.bsds, skip_places=a.skip_places,
-                              skip_bsds=a.skip_bsds)
+                                skip_bsds=a.skip_bsds)
     truth = ev.Truth(rgb)
     L = truth.lab[..., 0]
     net = net_from_checkpoint(load_checkpoint(a.ckpt)).eval()

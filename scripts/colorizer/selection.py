@@ -10,7 +10,6 @@ The training loop uses it (select_on="matched") to keep the checkpoint that is b
 image metrics rather than on the cross-entropy, which has gone down while the colours got
 worse in several runs (models/README.md)."""
 import numpy as np
-import torch
 
 from . import evaluate as ev
 from .losses import annealed_mean_rows
@@ -62,7 +61,6 @@ def beta_for_cf(z, bins, log_w, T, truth, target, beta0=0.3, step=0.08, tol=0.00
     return float(beta), float(ratio)
 
 
-@torch.no_grad()
 def network_logits(logits_fn, truth, working_size):
     """Raw logits of automatic colorization (no hints) for the truth's images, each run at
     the working size as the product runs it."""

@@ -180,7 +180,9 @@ def load_selection(data_dir, cfg, log):
         return None
     if cfg["select_on"] != "matched":
         raise ValueError("select_on must be loss or matched, not %r" % cfg["select_on"])
-    selection.selection_value(dict(psnr=0.0, de2000=0.0, wrong_pct=0.0), cfg["select_metric"])
+    if cfg["select_metric"] not in selection.SCORE_KEYS:
+        raise ValueError("select_metric must be one of %s, not %r"
+                         % (", ".join(selection.SCORE_KEYS), cfg["select_metric"]))
     from .evaluate import Truth, load_eval_set
     rgb, _ = load_eval_set(data_dir, cfg["select_places"], cfg["select_bsds"],
                            skip_places=cfg["select_skip_places"],
