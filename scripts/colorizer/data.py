@@ -47,6 +47,16 @@ def shard_members(path):
                 yield m.name, tf.extractfile(m).read()
 
 
+def val_shard(data_dir, name):
+    """The validation shard `name` of a data folder: val/<name>.tar (the data pack) or
+    val/<name>.zip (scripts/pack_data.py)."""
+    for ext in (".tar", ".zip"):
+        p = os.path.join(data_dir, "val", name + ext)
+        if os.path.exists(p):
+            return p
+    raise FileNotFoundError("no %s.tar or %s.zip in %s" % (name, name, os.path.join(data_dir, "val")))
+
+
 def read_shard(path, skip_grey=True, limit=None):
     """Decodes the image members (JPEG, or WebP in packed shards) of a shard (.tar or .zip).
     limit: at most this many images (None: all; 0: none).

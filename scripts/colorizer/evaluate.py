@@ -3,7 +3,6 @@ L* of the crop -> area-resampled to the working size -> model -> ab (H/2) -> bil
 256 -> combined with the crop's own full-resolution L* -> sRGB (clamped) -> metrics vs the
 true crop: PSNR, SSIM, colourfulness (CF) and its difference to the truth, mean CIEDE2000,
 wrong-colour area in % of pixels (metrics.wrong_colour_area)."""
-import os
 
 import numpy as np
 import torch
@@ -11,7 +10,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from .color import ciede2000, srgb_to_lab
-from .data import centre_square, read_shard
+from .data import centre_square, read_shard, val_shard
 from .metrics import colourfulness, compose, psnr, ssim, wrong_colour_area
 
 
@@ -20,9 +19,10 @@ def load_eval_set(data_dir, n_places=None, n_bsds=None, side=256, skip_places=0,
     """The first n images of each val shard after skipping the first skip_* (so settings can
     be chosen on one part and reported on another). skip_grey: leave out near-grey images
     (the training data's filter) before counting."""
-    vd = os.path.join(data_dir, "val")
-    return load_shard_set([(os.path.join(vd, "places-val.tar"), n_places, skip_places, "places"),
-                           (os.path.join(vd, "bsds-val.tar"), n_bsds, skip_bsds, "bsds")],
+    return load_shard_set([(val_shard(data_dir, "places-val") if n_places != 0 else None,
+                            n_places, skip_places, "places"),
+                           (val_shard(data_dir, "bsds-val") if n_bsds != 0 else None,
+                            n_bsds, skip_bsds, "bsds")],
                           side=side, skip_grey=skip_grey)
 
 
@@ -39,7 +39,7 @@ def load_shard_set(parts, side=256, skip_grey=False):
         rgb += [centre_square(im, side) for im in ims[skip:]]
         src += [name] * len(ims[skip:])
     if not rgb:
-        raise ValueError("no images in %s" % ", ".join(p[0] for p in parts))
+        raise ValueError("no images in %s" % ", ".join(p[0] for p in parts if p[0]))
     return np.stack(rgb), src
 
 

@@ -25,7 +25,8 @@ import numpy as np
 import torch
 
 from . import bins as binsmod
-from .data import BatchSampler, centre_square, class_labels, load_shards, sample_hints
+from .data import (BatchSampler, centre_square, class_labels, load_shards, sample_hints,
+                   val_shard)
 from .color import srgb_to_lab
 from .losses import (GridLookup, annealed_mean_rows, downsample_ab, rebalanced_ce,
                      confident_colour_penalty, wrong_colour_penalty)
@@ -92,14 +93,6 @@ def default_shards(data_dir):
     scripts/pack_data.py."""
     tr = os.path.join(data_dir, "train")
     return sorted(os.path.join(tr, f) for f in os.listdir(tr) if f.endswith((".tar", ".zip")))
-
-
-def val_shard(data_dir, name):
-    for ext in (".tar", ".zip"):
-        p = os.path.join(data_dir, "val", name + ext)
-        if os.path.exists(p):
-            return p
-    raise FileNotFoundError("no %s.tar or %s.zip in %s" % (name, name, os.path.join(data_dir, "val")))
 
 
 def compute_prior(pools, centres, n_images, seed, log):

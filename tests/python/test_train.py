@@ -327,3 +327,23 @@ def test_matched_selection_scores_the_start_keeps_snapshots_and_the_best(pack):
     with pytest.raises(ValueError):
         _run(pack, "bad", max_steps=1, select_on="matched", select_metric="ssim",
              select_places=4, select_skip_places=0)
+
+
+def test_eval_set_reads_packed_zip_shards_and_needs_no_bsds_shard_for_none(tmp_path):
+    """The validation images load the same from the data pack's tar and from a packed zip
+    (what the GPU machine receives, and what select_on=matched scores there); asking for no
+    BSDS images does not look for the BSDS shard."""
+    import zipfile
+    from colorizer import evaluate as ev
+    (tmp_path / "tar" / "val").mkdir(parents=True)
+    (tmp_path / "zip" / "val").mkdir(parents=True)
+    _tar(tmp_path / "tar" / "val" / "places-val.tar", range(20, 23))
+    with tarfile.open(tmp_path / "tar" / "val" / "places-val.tar") as tf, \
+            zipfile.ZipFile(tmp_path / "zip" / "val" / "places-val.zip", "w") as zf:
+        for m in tf.getmembers():
+            zf.writestr(m.name, tf.extractfile(m).read())
+    rgb_t, src = ev.load_eval_set(str(tmp_path / "tar"), 2, 0, skip_places=1)
+    rgb_z, _ = ev.load_eval_set(str(tmp_path / "zip"), 2, 0, skip_places=1)
+    assert src == ["places", "places"] and np.array_equal(rgb_t, rgb_z)
+    with pytest.raises(FileNotFoundError):
+        ev.load_eval_set(str(tmp_path / "zip"), 2, 1)
