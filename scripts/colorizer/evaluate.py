@@ -3,7 +3,6 @@ L* of the crop -> area-resampled to the working size -> model -> ab (H/2) -> bil
 256 -> combined with the crop's own full-resolution L* -> sRGB (clamped) -> metrics vs the
 true crop: PSNR, SSIM, colourfulness (CF) and its difference to the truth, mean CIEDE2000,
 wrong-colour area in % of pixels (metrics.wrong_colour_area)."""
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -19,11 +18,10 @@ def load_eval_set(data_dir, n_places=None, n_bsds=None, side=256, skip_places=0,
     """The first n images of each val shard after skipping the first skip_* (so settings can
     be chosen on one part and reported on another). skip_grey: leave out near-grey images
     (the training data's filter) before counting."""
-    return load_shard_set([(val_shard(data_dir, "places-val") if n_places != 0 else None,
-                            n_places, skip_places, "places"),
-                           (val_shard(data_dir, "bsds-val") if n_bsds != 0 else None,
-                            n_bsds, skip_bsds, "bsds")],
-                          side=side, skip_grey=skip_grey)
+    parts = [(val_shard(data_dir, name + "-val"), n, skip, name)
+             for name, n, skip in (("places", n_places, skip_places), ("bsds", n_bsds, skip_bsds))
+             if n != 0]  # 0 = none of that source: its shard need not exist
+    return load_shard_set(parts, side=side, skip_grey=skip_grey)
 
 
 def load_shard_set(parts, side=256, skip_grey=False):
@@ -33,13 +31,11 @@ def load_shard_set(parts, side=256, skip_grey=False):
     Returns (uint8 [N, side, side, 3], the source name of each image)."""
     rgb, src = [], []
     for path, n, skip, name in parts:
-        if n == 0:
-            continue
         _, ims = read_shard(path, skip_grey=skip_grey, limit=None if n is None else n + skip)
         rgb += [centre_square(im, side) for im in ims[skip:]]
         src += [name] * len(ims[skip:])
     if not rgb:
-        raise ValueError("no images in %s" % ", ".join(p[0] for p in parts if p[0]))
+        raise ValueError("no images in %s" % ", ".join(p[0] for p in parts))
     return np.stack(rgb), src
 
 

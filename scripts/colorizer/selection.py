@@ -61,12 +61,6 @@ def beta_for_cf(z, bins, log_w, T, truth, target, beta0=0.3, step=0.08, tol=0.00
     return float(beta), float(ratio)
 
 
-def network_logits(logits_fn, truth, working_size):
-    """Raw logits of automatic colorization (no hints) for the truth's images, each run at
-    the working size as the product runs it."""
-    return ev.predict(logits_fn, truth.lab[..., 0], working_size)
-
-
 def matched_scores(z, bins, log_w, truth, cf_target, T=0.2, beta0=0.3):
     """Scores at colourfulness cf_target x truth: dict(beta, cf_ratio, psnr, de2000,
     wrong_pct) (wrong_pct in % of pixels)."""

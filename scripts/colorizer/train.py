@@ -31,6 +31,7 @@ from .color import srgb_to_lab
 from .losses import (GridLookup, annealed_mean_rows, downsample_ab, rebalanced_ce,
                      confident_colour_penalty, wrong_colour_penalty)
 from . import selection
+from .evaluate import Truth, load_eval_set, predict
 from .metrics import batch_psnr_cf
 from .model import ColorNet, fold_bn
 
@@ -176,7 +177,6 @@ def load_selection(data_dir, cfg, log):
     if cfg["select_metric"] not in selection.SCORE_KEYS:
         raise ValueError("select_metric must be one of %s, not %r"
                          % (", ".join(selection.SCORE_KEYS), cfg["select_metric"]))
-    from .evaluate import Truth, load_eval_set
     rgb, _ = load_eval_set(data_dir, cfg["select_places"], cfg["select_bsds"],
                            skip_places=cfg["select_skip_places"],
                            skip_bsds=cfg["select_skip_bsds"])
@@ -205,9 +205,9 @@ def validate(model, val_lab, val_rgb, lookup, cfg, device, sel_truth=None, beta0
     psnr, cf, cf_true = batch_psnr_cf(val_lab[:, 0].numpy(), ab, val_rgb)
     v = dict(val_loss=float(np.mean(losses)), val_psnr=psnr, val_cf=cf, val_cf_true=cf_true)
     if sel_truth is not None:
-        z = selection.network_logits(
-            lambda L, a, m: model.logits(L.to(device), a.to(device), m.to(device)).float().cpu(),
-            sel_truth, cfg["working_size"])
+        def logits_cpu(L, hint_ab, hint_mask):
+            return model.logits(L.to(device), hint_ab.to(device), hint_mask.to(device)).float().cpu()
+        z = predict(logits_cpu, sel_truth.lab[..., 0], cfg["working_size"])  # automatic: no hints
         m = selection.matched_scores(z, model.bins.float().cpu(), torch.log(model.prior_w).cpu(),
                                      sel_truth, cfg["select_cf"], T=cfg["select_T"], beta0=beta0)
         v.update({"m_" + k: x for k, x in m.items()})
