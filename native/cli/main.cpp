@@ -325,6 +325,52 @@ int run_colorize(const Options& o) {
   return failed == 0 ? 0 : 1;
 }
 
+// 95 % bootstrap intervals of the method's means over the photos, and of its per-photo
+// difference to greyscale (paired: the same photos resampled for both). Nothing for one photo.
+void print_intervals(const std::string& name, const std::vector<Scores>& method,
+                     const std::vector<Scores>& grey) {
+  if (method.size() < 2) return;
+  struct Column {
+    const char* label;
+    double (*get)(const Scores&);
+    int digits;
+  };
+  const Column columns[] = {
+      {"PSNR dB", [](const Scores& s) { return s.psnr; }, 2},
+      {"SSIM", [](const Scores& s) { return s.ssim; }, 4},
+      {"CIEDE2000", [](const Scores& s) { return s.ciede2000; }, 2},
+      {"wrong colour %", [](const Scores& s) { return 100.0 * s.wrong_colour; }, 2},
+  };
+  std::string own = "| " + name + " |", diff = "| " + name + " minus greyscale |";
+  std::string head = "| 95 % interval |", rule = "|---|";
+  for (const Column& c : columns) {
+    std::vector<double> v, d;
+    for (size_t i = 0; i < method.size(); ++i) {
+      v.push_back(c.get(method[i]));
+      d.push_back(c.get(method[i]) - c.get(grey[i]));
+    }
+    auto iv = bootstrap_mean(v);
+    auto id = bootstrap_mean(d);
+    if (!iv.ok() || !id.ok()) {  // a non-finite score, e.g. the PSNR of an exact copy
+      std::printf("\nno intervals: %s\n", (iv.ok() ? id : iv).status().message().c_str());
+      return;
+    }
+    const int p = c.digits;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, " %.*f [%.*f, %.*f] |", p, iv->mean, p, iv->low, p, iv->high);
+    own += buf;
+    std::snprintf(buf, sizeof buf, " %+.*f [%+.*f, %+.*f] |", p, id->mean, p, id->low, p,
+                  id->high);
+    diff += buf;
+    head += std::string(" ") + c.label + " |";
+    rule += "---:|";
+  }
+  std::printf("\n95 %% intervals of the means (bootstrap over the %zu photos, 2000 draws; an "
+              "interval holding 0 in the last row: these photos do not tell the method from "
+              "greyscale)\n%s\n%s\n%s\n%s\n",
+              method.size(), head.c_str(), rule.c_str(), own.c_str(), diff.c_str());
+}
+
 int run_evaluate(const Options& o) {
   auto method = Method::create(o);
   if (!method.ok()) {
@@ -344,6 +390,7 @@ int run_evaluate(const Options& o) {
   }
 
   Scores sum_grey, sum_method;
+  std::vector<Scores> per_grey, per_method;  // per photo, for the intervals
   int n = 0, failed = 0;
   auto add = [](Scores& acc, const Scores& s) {
     acc.psnr += s.psnr;
@@ -365,6 +412,8 @@ int run_evaluate(const Options& o) {
     auto g = score(to_greyscale(*truth), *truth);
     add(sum_method, *s);
     add(sum_grey, *g);
+    per_method.push_back(*s);
+    per_grey.push_back(*g);
     ++n;
     if (!o.quiet) std::fprintf(stderr, "\r[%zu/%zu] %s", i + 1, files.size(), files[i].c_str());
   }
@@ -392,6 +441,7 @@ int run_evaluate(const Options& o) {
                 s.ssim, s.colourfulness, s.colourfulness - s.colourfulness_truth, s.ciede2000,
                 100.0 * s.wrong_colour);
   std::printf("truth colourfulness %.2f\n", g.colourfulness_truth);
+  print_intervals(method->name(), per_method, per_grey);
   return failed == 0 ? 0 : 1;
 }
 

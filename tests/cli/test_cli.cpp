@@ -212,6 +212,15 @@ TEST(Cli, EvaluationTable) {
   EXPECT_NE(r.output.find("| wrong colour % |"), std::string::npos) << r.output;
   // greyscale paints no colour, so its wrong-colour area is 0
   EXPECT_TRUE(std::regex_search(r.output, std::regex("\\| greyscale \\|[^\n]*\\| 0\\.00 \\|\n")))
+      << r.output;  // 95 % intervals of the means over the 4 photos, and of the difference to greyscale
+  EXPECT_NE(r.output.find("95 % intervals of the means (bootstrap over the 4 photos"),
+            std::string::npos) << r.output;
+  const std::string num = "[-+]?[0-9]+\\.[0-9]+";
+  const std::string cell = " " + num + " \\[" + num + ", " + num + "\\] \\|";
+  EXPECT_TRUE(std::regex_search(r.output, std::regex("\\| exemplar \\|" + cell + cell + cell + cell)))
+      << r.output;
+  EXPECT_TRUE(std::regex_search(
+      r.output, std::regex("\\| exemplar minus greyscale \\|" + cell + cell + cell + cell)))
       << r.output;
 }
 

@@ -435,3 +435,77 @@ TEST(WrongColourArea, HueThresholdAndLargeImages) {
   EXPECT_EQ(*wrong_colour_area(teal_img, truth), 1.0);
   EXPECT_EQ(score(teal_img, truth)->wrong_colour, 1.0);
 }
+
+// Bootstrap intervals of a mean over images: against the normal-theory interval, coverage,
+// pairing, determinism and the input checks.
+TEST(BootstrapMean, AgreesWithTheNormalIntervalForManyValues) {
+  std::mt19937 gen(11);
+  std::normal_distribution<double> normal(5.0, 2.0);
+  std::vector<double> v(400);
+  double sum = 0, sq = 0;
+  for (double& x : v) sum += x = normal(gen);
+  const double mean = sum / v.size();
+  for (double x : v) sq += (x - mean) * (x - mean);
+  const double half = 1.959964 * std::sqrt(sq / (v.size() - 1) / v.size());
+  auto iv = bootstrap_mean(v, 0.95, 4000, 3);
+  ASSERT_TRUE(iv.ok());
+  EXPECT_DOUBLE_EQ(iv->mean, mean);
+  EXPECT_NEAR(iv->low, mean - half, 0.1 * half);
+  EXPECT_NEAR(iv->high, mean + half, 0.1 * half);
+  EXPECT_EQ(iv->share_above_zero, 1.0);
+  auto wide = bootstrap_mean(v, 0.99, 4000, 3);
+  EXPECT_LT(wide->low, iv->low);
+  EXPECT_GT(wide->high, iv->high);
+}
+
+TEST(BootstrapMean, CoversTheTrueMeanAboutAsOftenAsClaimed) {
+  std::mt19937 gen(12);
+  std::normal_distribution<double> normal(-1.5, 1.0);
+  int hits = 0;
+  const int trials = 300;
+  for (int t = 0; t < trials; ++t) {
+    std::vector<double> v(60);
+    for (double& x : v) x = normal(gen);
+    auto iv = bootstrap_mean(v, 0.95, 1000, 100 + t);
+    ASSERT_TRUE(iv.ok());
+    ASSERT_LE(iv->low, iv->mean);
+    ASSERT_LE(iv->mean, iv->high);
+    hits += iv->low <= -1.5 && -1.5 <= iv->high;
+  }
+  EXPECT_GE(hits, trials * 88 / 100);  // percentile bootstrap at n = 60: a little under 95 %
+  EXPECT_LE(hits, trials * 99 / 100);
+}
+
+TEST(BootstrapMean, PairedDifferencesSeeASmallConsistentGain) {
+  // Photos differ far more than two methods do: each method's interval is wide and the two
+  // overlap, but the per-photo differences are all positive and their interval excludes 0.
+  std::mt19937 gen(13);
+  std::normal_distribution<double> photo(0.0, 3.0), noise(0.0, 0.1);
+  std::vector<double> a, b, d;
+  for (int i = 0; i < 80; ++i) {
+    const double base = 23.0 + photo(gen);
+    a.push_back(base + noise(gen));
+    b.push_back(a.back() + 0.15 + noise(gen));
+    d.push_back(b.back() - a.back());
+  }
+  auto ia = bootstrap_mean(a), ib = bootstrap_mean(b), id = bootstrap_mean(d);
+  EXPECT_LT(ib->low, ia->high);
+  EXPECT_GT(id->low, 0.0);
+  EXPECT_EQ(id->share_above_zero, 1.0);
+}
+
+TEST(BootstrapMean, DeterministicPerSeedAndChecksItsInput) {
+  const std::vector<double> v = {1, 4, 2, 8, 5, 7, 3, 9, 6, 0};
+  auto x = bootstrap_mean(v, 0.9, 500, 7), y = bootstrap_mean(v, 0.9, 500, 7);
+  auto z = bootstrap_mean(v, 0.9, 500, 8);
+  EXPECT_EQ(x->low, y->low);
+  EXPECT_EQ(x->high, y->high);
+  EXPECT_TRUE(x->low != z->low || x->high != z->high);
+  auto same = bootstrap_mean({2.5, 2.5, 2.5});
+  EXPECT_NEAR(same->low, 2.5, 1e-12);
+  EXPECT_NEAR(same->high, 2.5, 1e-12);
+  EXPECT_FALSE(bootstrap_mean({1.0}).ok());
+  EXPECT_FALSE(bootstrap_mean({1.0, std::numeric_limits<double>::infinity()}).ok());
+  EXPECT_FALSE(bootstrap_mean({1.0, 2.0}, 1.0).ok());
+  EXPECT_FALSE(bootstrap_mean({1.0, 2.0}, 0.95, 10).ok());
+}

@@ -5,6 +5,9 @@
 // converted to 8-bit sRGB RGB first (grey expands to R=G=B; alpha is ignored).
 #pragma once
 
+#include <cstdint>
+#include <vector>
+
 #include "colorize/color.h"
 #include "colorize/image.h"
 
@@ -49,5 +52,21 @@ struct Scores {
 
 // All of the above at once.
 Result<Scores> score(const Image& result, const Image& truth);
+
+// How sure a mean over images is. A table averages per-image scores over a set of photos;
+// which photos were drawn moves that mean, often by more than two methods differ. The
+// percentile bootstrap resamples the images with replacement `draws` times and reads the
+// interval holding `level` of the resampled means. For two methods on the same photos, pass
+// the per-image differences (method minus baseline): an interval holding 0 means the photos
+// do not tell the two apart. Deterministic for a seed on every platform (its own generator
+// and index mapping). Needs >= 2 finite values, 0 < level < 1, draws >= 100.
+struct MeanInterval {
+  double mean = 0;  // of the values themselves
+  double low = 0;   // percentile (1 - level) / 2 of the resampled means
+  double high = 0;  // percentile (1 + level) / 2
+  double share_above_zero = 0;  // fraction of resampled means > 0
+};
+Result<MeanInterval> bootstrap_mean(const std::vector<double>& values, double level = 0.95,
+                                    int draws = 2000, uint64_t seed = 1);
 
 }  // namespace colorize
