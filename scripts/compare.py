@@ -1,0 +1,150 @@
+#!/usr/bin/python3
+"""Compare networks on the same images, with how sure each difference is.
+
+Each checkpoint is decoded at the colourfulness asked (--cf: the beta that brings its mean
+colourfulness to r x the truth's on these images, colorizer/selection.py) or at a beta given
+per checkpoint (--betas), and scored per image as scripts/eval.py scores (256 x 256 centre
+crops; PSNR, mean CIEDE2000, wrong-colour area; no SSIM). Printed: each network's means with
+95 % bootstrap intervals over the images, and each network's difference to the first one with
+its paired interval (the same resampled image sets for both; colorizer/stats.py). An interval
+holding 0 means these images do not tell the two apart.
+
+  /usr/bin/python3 scripts/compare.py --ckpt runs/rel5/last.pt runs/ft15-wide/last.pt \\
+      --places 300 --skip-places 60 --bsds 80 --skip-bsds 20 --cf 0.76 --by-source
+
+--by-source scores each source (places, bsds) alone as well, with its own matched beta.
+The beta is found once on the images and kept fixed while resampling, so the intervals leave
+out the search's own wobble. A shipped .onnx file becomes a checkpoint with
+`scripts/train.py --config cpu --name X --set init_from=FILE.onnx max_steps=0`.
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from colorizer import evaluate as ev  # noqa: E402
+from colorizer import selection, stats  # noqa: E402
+from colorizer.export import ExportModel  # noqa: E402
+from colorizer.train import load_checkpoint, net_from_checkpoint  # noqa: E402
+
+METRICS = (("psnr", 0, "PSNR", "higher"), ("de2000", 4, "dE2000", "lower"),
+           ("wrong_pct", 5, "wrong %", "lower"))
+
+
+class Subset:
+    """The Truth of some of the images (what selection.beta_for_cf and ev.score read)."""
+
+    def __init__(self, truth, idx):
+        self.rgb, self.lab, self.cf = truth.rgb[idx], truth.lab[idx], truth.cf[idx]
+
+
+def network_logits(path, L, ws):
+    """(raw logits [N, Q, h, w], bins, log w) of a checkpoint on L [N, H, W]."""
+    net = net_from_checkpoint(load_checkpoint(path)).eval()
+    raw = ExportModel(net, temperature=1.0, prior_correction=0.0).eval().net  # BN folded
+    return ev.predict(raw.logits, L, ws), net.bins.float(), torch.log(net.prior_w).view(-1)
+
+
+def compare_group(title, truth, entries, T, cf, betas, draws, seed, greyscale):
+    """Scores every entry (name, logits, bins, log_w) on `truth`; returns the group's dict."""
+    n = len(truth.rgb)
+    idx = stats.bootstrap_indices(n, draws, seed)
+    results = []
+    for k, (name, z, bins, log_w) in enumerate(entries):
+        if cf is not None:
+            beta, _ = selection.beta_for_cf(z, bins, log_w, T, truth, cf)
+        else:
+            beta = betas[k]
+        rows = ev.score(truth, selection.decode(z, bins, log_w, T, beta), with_ssim=False)
+        results.append(dict(name=name, beta=float(beta), rows=rows))
+    if greyscale:
+        results.append(dict(name="greyscale", beta=float("nan"),
+                            rows=ev.score(truth, None, with_ssim=False)))
+    out = dict(images=n, networks=[])
+    print("\n%s (%d images)%s" % (title, n, "" if cf is None else
+                                  ", each network at CF %.2f x truth" % cf))
+    print("%-34s %6s %6s  %-30s %-30s %-30s" % ("", "beta", "CF", "PSNR [95% CI]",
+                                               "dE2000 [95% CI]", "wrong % [95% CI]"))
+    base = results[0]["rows"]
+    for r in results:
+        s = ev.summarize(r["rows"])
+        entry = dict(name=r["name"], beta=r["beta"], cf_ratio=float(s["cf_ratio"]))
+        cells = []
+        for key, col, _, _ in METRICS:
+            m, lo, hi = stats.mean_ci(r["rows"][:, col], idx=idx)
+            entry[key] = dict(mean=m, low=lo, high=hi)
+            cells.append("%.3f [%.3f, %.3f]" % (m, lo, hi))
+        print("%-34s %6s %6.3f  %-30s %-30s %-30s" % (
+            r["name"][-34:], "" if np.isnan(r["beta"]) else "%.3f" % r["beta"],
+            s["cf_ratio"], *cells))
+        if r is not results[0]:
+            cells = []
+            entry["vs_first"] = {}
+            for key, col, _, better in METRICS:
+                d = stats.paired_difference(base[:, col], r["rows"][:, col], idx=idx)
+                entry["vs_first"][key] = d
+                share_better = d["share_above"] if better == "higher" else 1.0 - d["share_above"]
+                cells.append("%+.3f [%+.3f, %+.3f] %3.0f%%" % (d["diff"], d["low"], d["high"],
+                                                               100.0 * share_better))
+            print("%-48s  %-30s %-30s %-30s" % ("  minus " + results[0]["name"][-30:], *cells))
+        out["networks"].append(entry)
+    print("(difference rows: mean of (this - first) per image, its 95 %% paired interval, and "
+          "the share of %d resampled image sets on which this one is better)" % draws)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--ckpt", nargs="+", required=True, help="checkpoints; the first is the base")
+    ap.add_argument("--names", nargs="*", help="a label per checkpoint (default: its path)")
+    ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("--places", type=int, default=300)
+    ap.add_argument("--skip-places", type=int, default=60)
+    ap.add_argument("--bsds", type=int, default=80)
+    ap.add_argument("--skip-bsds", type=int, default=20)
+    ap.add_argument("--working-size", type=int, default=128)
+    ap.add_argument("--T", type=float, default=0.2, help="annealing temperature")
+    how = ap.add_mutually_exclusive_group()
+    how.add_argument("--cf", type=float, default=None,
+                     help="decode each at this colourfulness ratio (default 0.76)")
+    how.add_argument("--betas", type=float, nargs="+", help="one fixed beta per checkpoint")
+    ap.add_argument("--by-source", action="store_true")
+    ap.add_argument("--greyscale", action="store_true", help="add the greyscale row")
+    ap.add_argument("--draws", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--json", help="write the figures here")
+    a = ap.parse_args()
+    if a.betas is not None and len(a.betas) != len(a.ckpt):
+        ap.error("--betas needs one value per checkpoint (%d)" % len(a.ckpt))
+    if a.names and len(a.names) != len(a.ckpt):
+        ap.error("--names needs one label per checkpoint (%d)" % len(a.ckpt))
+    cf = None if a.betas is not None else (0.76 if a.cf is None else a.cf)
+    torch.set_num_threads(2)
+
+    rgb, src = ev.load_eval_set(a.data, a.places, a.bsds, skip_places=a.skip_places,
+                                skip_bsds=a.skip_bsds)
+    truth = ev.Truth(rgb)
+    names = a.names or a.ckpt
+    nets = [(name, *network_logits(p, truth.lab[..., 0], a.working_size))
+            for name, p in zip(names, a.ckpt)]
+    report = dict(T=a.T, cf=cf, betas=a.betas, draws=a.draws, seed=a.seed, groups={})
+    report["groups"]["all"] = compare_group("all", truth, nets, a.T, cf, a.betas, a.draws,
+                                            a.seed, a.greyscale)
+    sources = list(dict.fromkeys(src))
+    if a.by_source and len(sources) > 1:
+        for source in sources:
+            idx = np.array([i for i, s in enumerate(src) if s == source])
+            sub = [(name, z[idx], bins, log_w) for name, z, bins, log_w in nets]
+            report["groups"][source] = compare_group(source, Subset(truth, idx), sub, a.T, cf,
+                                                     a.betas, a.draws, a.seed, a.greyscale)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(report, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
