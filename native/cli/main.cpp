@@ -351,8 +351,9 @@ void print_intervals(const std::string& name, const std::vector<Scores>& method,
     }
     auto iv = bootstrap_mean(v);
     auto id = bootstrap_mean(d);
-    if (!iv.ok() || !id.ok()) {  // a non-finite score, e.g. the PSNR of an exact copy
-      std::printf("\nno intervals: %s\n", (iv.ok() ? id : iv).status().message().c_str());
+    if (!iv.ok() || !id.ok()) {
+      std::printf("\nno intervals: a photo's %s is not finite (a photo that is grey already "
+                  "gives greyscale an infinite PSNR)\n", c.label);
       return;
     }
     const int p = c.digits;
