@@ -27,7 +27,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from colorizer import evaluate as ev  # noqa: E402
 from colorizer.color import srgb_to_lab  # noqa: E402
-from colorizer.export import ExportModel  # noqa: E402
+from colorizer.export import folded_net  # noqa: E402
 from colorizer.losses import confident_colour_penalty, downsample_ab  # noqa: E402
 from colorizer.train import load_checkpoint, net_from_checkpoint  # noqa: E402
 
@@ -107,7 +107,7 @@ def main():
     shards = a.shards or [os.path.join(td, "places-%02d.tar" % i) for i in range(4)] + \
         [os.path.join(td, "hires-%02d.tar" % i) for i in range(3)]
     net = net_from_checkpoint(load_checkpoint(a.ckpt)).eval()
-    raw = ExportModel(net, temperature=1.0, prior_correction=0.0).eval().net  # BN folded
+    raw = folded_net(net)
     bins = net.bins.float()
     log_w = torch.log(net.prior_w.float())
     Z, AB = [], []

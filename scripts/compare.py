@@ -28,7 +28,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from colorizer import evaluate as ev  # noqa: E402
 from colorizer import selection, stats  # noqa: E402
-from colorizer.export import ExportModel  # noqa: E402
+from colorizer.export import folded_net  # noqa: E402
 from colorizer.train import load_checkpoint, net_from_checkpoint  # noqa: E402
 
 METRICS = (("psnr", 0, "PSNR", "higher"), ("de2000", 4, "dE2000", "lower"),
@@ -45,7 +45,7 @@ class Subset:
 def network_logits(path, L, ws):
     """(raw logits [N, Q, h, w], bins, log w) of a checkpoint on L [N, H, W]."""
     net = net_from_checkpoint(load_checkpoint(path)).eval()
-    raw = ExportModel(net, temperature=1.0, prior_correction=0.0).eval().net  # BN folded
+    raw = folded_net(net)
     return ev.predict(raw.logits, L, ws), net.bins.float(), torch.log(net.prior_w).view(-1)
 
 

@@ -36,7 +36,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from colorizer import evaluate as ev  # noqa: E402
-from colorizer.export import ExportModel  # noqa: E402
+from colorizer.export import folded_net  # noqa: E402
 from colorizer import selection  # noqa: E402
 from colorizer.losses import annealed_mean_rows  # noqa: E402
 from colorizer.train import load_checkpoint, net_from_checkpoint  # noqa: E402
@@ -64,7 +64,7 @@ def main():
     truth = ev.Truth(rgb)
     L = truth.lab[..., 0]
     net = net_from_checkpoint(load_checkpoint(a.ckpt)).eval()
-    raw = ExportModel(net, temperature=1.0, prior_correction=0.0).eval().net  # BN folded
+    raw = folded_net(net)
     bins = net.bins.float()
     log_w = torch.log(net.prior_w).view(1, -1, 1, 1)
     chroma = bins.norm(dim=1)

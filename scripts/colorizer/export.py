@@ -87,6 +87,13 @@ class ExportModel(nn.Module):
         return self.annealed_mean(p)
 
 
+def folded_net(net):
+    """The ColorNet as the exported graph runs it (batch norms folded into the convs, static
+    pads), head undecoded: .logits(L, hint_ab, hint_mask) gives the raw bin logits, which
+    decoding experiments anneal and prior-correct themselves."""
+    return ExportModel(net, temperature=1.0, prior_correction=0.0).eval().net
+
+
 def _const_value(graph, name):
     for init in graph.initializer:
         if init.name == name:
