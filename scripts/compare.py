@@ -35,13 +35,6 @@ METRICS = (("psnr", 0, "PSNR", "higher"), ("de2000", 4, "dE2000", "lower"),
            ("wrong_pct", 5, "wrong %", "lower"))
 
 
-class Subset:
-    """The Truth of some of the images (what selection.beta_for_cf and ev.score read)."""
-
-    def __init__(self, truth, idx):
-        self.rgb, self.lab, self.cf = truth.rgb[idx], truth.lab[idx], truth.cf[idx]
-
-
 def network_logits(path, L, ws):
     """(raw logits [N, Q, h, w], bins, log w) of a checkpoint on L [N, H, W]."""
     net = net_from_checkpoint(load_checkpoint(path)).eval()
@@ -139,7 +132,7 @@ def main():
         for source in sources:
             idx = np.array([i for i, s in enumerate(src) if s == source])
             sub = [(name, z[idx], bins, log_w) for name, z, bins, log_w in nets]
-            report["groups"][source] = compare_group(source, Subset(truth, idx), sub, a.T, cf,
+            report["groups"][source] = compare_group(source, ev.Truth(rgb[idx]), sub, a.T, cf,
                                                      a.betas, a.draws, a.seed, a.greyscale)
     if a.json:
         with open(a.json, "w") as f:

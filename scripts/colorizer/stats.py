@@ -15,15 +15,21 @@ def bootstrap_indices(n, draws=2000, seed=0):
     return np.random.RandomState(seed).randint(0, n, size=(draws, n))
 
 
+def _resampled_means(values, level, draws, seed, idx):
+    """(the resampled means, the interval's low and high percentiles) of values [n]."""
+    idx = bootstrap_indices(len(values), draws, seed) if idx is None else idx
+    means = values[idx].mean(axis=1)
+    tail = 100.0 * (1.0 - level) / 2.0
+    lo, hi = np.percentile(means, [tail, 100.0 - tail])
+    return means, float(lo), float(hi)
+
+
 def mean_ci(values, level=0.95, draws=2000, seed=0, idx=None):
     """(mean, low, high): the mean of the per-image values and the percentile interval of the
     bootstrapped mean at `level`."""
     v = np.asarray(values, dtype=np.float64)
-    idx = bootstrap_indices(len(v), draws, seed) if idx is None else idx
-    means = v[idx].mean(axis=1)
-    tail = 100.0 * (1.0 - level) / 2.0
-    lo, hi = np.percentile(means, [tail, 100.0 - tail])
-    return float(v.mean()), float(lo), float(hi)
+    _, lo, hi = _resampled_means(v, level, draws, seed, idx)
+    return float(v.mean()), lo, hi
 
 
 def paired_difference(a, b, level=0.95, draws=2000, seed=0, idx=None):
@@ -36,9 +42,5 @@ def paired_difference(a, b, level=0.95, draws=2000, seed=0, idx=None):
     if a.shape != b.shape:
         raise ValueError("paired scores need the same images: %s vs %s" % (a.shape, b.shape))
     d = b - a
-    idx = bootstrap_indices(len(d), draws, seed) if idx is None else idx
-    means = d[idx].mean(axis=1)
-    tail = 100.0 * (1.0 - level) / 2.0
-    lo, hi = np.percentile(means, [tail, 100.0 - tail])
-    return dict(diff=float(d.mean()), low=float(lo), high=float(hi),
-                share_above=float((means > 0).mean()))
+    means, lo, hi = _resampled_means(d, level, draws, seed, idx)
+    return dict(diff=float(d.mean()), low=lo, high=hi, share_above=float((means > 0).mean()))
