@@ -13,6 +13,9 @@ holding 0 means these images do not tell the two apart.
       --places 300 --skip-places 60 --bsds 80 --skip-bsds 20 --cf 0.76 --by-source
 
 --by-source scores each source (places, bsds) alone as well, with its own matched beta.
+--worst N lists the N images on which the first network paints the most wrong colour, with
+every network's wrong area and CIEDE2000 change against greyscale on each (where the
+failures are, by name); --sheet FILE.jpg shows those images as grey | each network | truth.
 The beta is found once on the images and kept fixed while resampling, so the intervals leave
 out the search's own wobble. A shipped .onnx file becomes a checkpoint with
 `scripts/train.py --config cpu --name X --set init_from=FILE.onnx max_steps=0`.
@@ -90,6 +93,25 @@ def compare_group(title, truth, entries, T, cf, betas, draws, seed, greyscale):
     return out
 
 
+def worst_images(truth, members, nets, group, T, n):
+    """The n images with the largest wrong-colour area under the first network, each network
+    decoded at the beta `group` (compare_group's result) found for it. Returns (indices,
+    [per-image score rows of each network], greyscale rows, [ab of each network])."""
+    grey = ev.score(truth, None, with_ssim=False)
+    preds, rows = [], []
+    for (name, z, bins, log_w), entry in zip(nets, group["networks"]):
+        preds.append(selection.decode(z, bins, log_w, T, entry["beta"]))
+        rows.append(ev.score(truth, preds[-1], with_ssim=False))
+    order = np.argsort(-rows[0][:, 5], kind="stable")[:n]
+    print("\nthe %d images with the most wrong colour under %s (wrong %% / CIEDE2000 minus "
+          "greyscale; CF = the truth's colourfulness)" % (len(order), nets[0][0]))
+    print("%-44s %5s  %s" % ("image", "CF", "  ".join("%-22s" % name[-22:] for name, *_ in nets)))
+    for i in order:
+        print("%-44s %5.1f  %s" % (members[i][-44:], truth.cf[i], "  ".join(
+            "%6.1f %% / %+6.2f        " % (r[i, 5], r[i, 4] - grey[i, 4]) for r in rows)))
+    return order, rows, grey, preds
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--ckpt", nargs="+", required=True, help="checkpoints; the first is the base")
@@ -110,16 +132,21 @@ def main():
     ap.add_argument("--draws", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", help="write the figures here")
+    ap.add_argument("--worst", type=int, default=0, metavar="N",
+                    help="list the N images with the most wrong colour under the first network")
+    ap.add_argument("--sheet", help="with --worst: a JPEG of those images (grey | networks | truth)")
     a = ap.parse_args()
     if a.betas is not None and len(a.betas) != len(a.ckpt):
         ap.error("--betas needs one value per checkpoint (%d)" % len(a.ckpt))
     if a.names and len(a.names) != len(a.ckpt):
         ap.error("--names needs one label per checkpoint (%d)" % len(a.ckpt))
+    if a.sheet and a.worst <= 0:
+        ap.error("--sheet shows the --worst images: give --worst N")
     cf = None if a.betas is not None else (0.76 if a.cf is None else a.cf)
     torch.set_num_threads(2)
 
-    rgb, src = ev.load_eval_set(a.data, a.places, a.bsds, skip_places=a.skip_places,
-                                skip_bsds=a.skip_bsds)
+    rgb, src, members = ev.load_eval_set(a.data, a.places, a.bsds, skip_places=a.skip_places,
+                                         skip_bsds=a.skip_bsds, with_names=True)
     truth = ev.Truth(rgb)
     names = a.names or a.ckpt
     nets = [(name, *network_logits(p, truth.lab[..., 0], a.working_size))
@@ -134,6 +161,12 @@ def main():
             sub = [(name, z[idx], bins, log_w) for name, z, bins, log_w in nets]
             report["groups"][source] = compare_group(source, ev.Truth(rgb[idx]), sub, a.T, cf,
                                                      a.betas, a.draws, a.seed, a.greyscale)
+    if a.worst > 0:
+        order, _, _, preds = worst_images(truth, members, nets, report["groups"]["all"], a.T,
+                                          a.worst)
+        if a.sheet:
+            ev.contact_sheet(a.sheet, truth, preds, list(order), cols=1 if len(nets) > 2 else 2)
+            print("sheet:", a.sheet, os.path.getsize(a.sheet), "bytes")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(report, f, indent=1)

@@ -14,29 +14,31 @@ from .metrics import colourfulness, compose, psnr, ssim, wrong_colour_area
 
 
 def load_eval_set(data_dir, n_places=None, n_bsds=None, side=256, skip_places=0, skip_bsds=0,
-                  skip_grey=False):
+                  skip_grey=False, with_names=False):
     """The first n images of each val shard after skipping the first skip_* (so settings can
     be chosen on one part and reported on another). skip_grey: leave out near-grey images
-    (the training data's filter) before counting."""
+    (the training data's filter) before counting. with_names: see load_shard_set."""
     parts = [(val_shard(data_dir, name + "-val"), n, skip, name)
              for name, n, skip in (("places", n_places, skip_places), ("bsds", n_bsds, skip_bsds))
              if n != 0]  # 0 = none of that source: its shard need not exist
-    return load_shard_set(parts, side=side, skip_grey=skip_grey)
+    return load_shard_set(parts, side=side, skip_grey=skip_grey, with_names=with_names)
 
 
-def load_shard_set(parts, side=256, skip_grey=False):
+def load_shard_set(parts, side=256, skip_grey=False, with_names=False):
     """Images of any shards (.tar or .zip), e.g. training shards to compare with validation:
     parts = [(path, n or None, skip, source name)]; the images skip .. skip + n - 1 of each
     (after the near-grey filter when skip_grey), as side x side centre crops.
-    Returns (uint8 [N, side, side, 3], the source name of each image)."""
-    rgb, src = [], []
+    Returns (uint8 [N, side, side, 3], the source name of each image), and with_names also
+    each image's member name in its shard (e.g. "abbey/00000123.jpg")."""
+    rgb, src, members = [], [], []
     for path, n, skip, name in parts:
-        _, ims = read_shard(path, skip_grey=skip_grey, limit=None if n is None else n + skip)
+        names, ims = read_shard(path, skip_grey=skip_grey, limit=None if n is None else n + skip)
         rgb += [centre_square(im, side) for im in ims[skip:]]
         src += [name] * len(ims[skip:])
+        members += names[skip:]
     if not rgb:
         raise ValueError("no images in %s" % ", ".join(p[0] for p in parts))
-    return np.stack(rgb), src
+    return (np.stack(rgb), src, members) if with_names else (np.stack(rgb), src)
 
 
 def working_L(L, ws):
@@ -96,15 +98,18 @@ def summarize(rows):
 
 
 def contact_sheet(path, truth, ab, idx, tile=160, cols=2, quality=82):
-    """Rows of (grey | ours | truth) triplets; small JPEG."""
+    """Rows of (grey | ours | truth) tiles for the images idx; small JPEG. ab: predictions
+    [N, 2, h, w] for all N images, or a list of them (grey | each in turn | truth)."""
+    preds = list(ab) if isinstance(ab, (list, tuple)) else [ab]
+    width = (len(preds) + 2) * tile
     rows = (len(idx) + cols - 1) // cols
-    sheet = Image.new("RGB", (cols * 3 * tile + (cols - 1) * 8, rows * tile), (255, 255, 255))
+    sheet = Image.new("RGB", (cols * width + (cols - 1) * 8, rows * tile), (255, 255, 255))
     for k, i in enumerate(idx):
         L = truth.lab[i, ..., 0]
-        grey = compose(L, torch.zeros(2, *L.shape))
-        ours = compose(L, ab[i])
+        tiles = [compose(L, torch.zeros(2, *L.shape))] + [compose(L, p[i]) for p in preds] + \
+            [truth.rgb[i]]
         r, c = divmod(k, cols)
-        for j, im in enumerate((grey, ours, truth.rgb[i])):
+        for j, im in enumerate(tiles):
             sheet.paste(Image.fromarray(im).resize((tile, tile), Image.BICUBIC),
-                        (c * (3 * tile + 8) + j * tile, r * tile))
+                        (c * (width + 8) + j * tile, r * tile))
     sheet.save(path, quality=quality, optimize=True)

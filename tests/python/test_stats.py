@@ -2,9 +2,7 @@
 (scripts/compare.py): the intervals cover the truth about as often as they claim, pairing
 separates a small consistent gain that unpaired intervals cannot, and a network that knows the
 colours is told apart from one that guesses."""
-import json
 import os
-import subprocess
 import sys
 
 import numpy as np
@@ -92,3 +90,29 @@ def test_compare_tells_a_network_that_knows_from_one_that_guesses():
                                  with_ssim=False))
     assert out["networks"][1]["beta"] == 0.3
     assert out["networks"][1]["de2000"]["mean"] == pytest.approx(want["de2000"])
+
+
+def test_worst_images_lists_the_first_networks_worst_and_draws_them(tmp_path):
+    """compare.worst_images: the images in order of the first network's wrong-colour area
+    (largest first), every network scored at the beta its group found; the sheet has a column
+    per network between grey and truth."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+    import compare
+    from PIL import Image
+    from colorizer import evaluate as ev
+    from colorizer import selection
+    from test_selection import _setup
+    truth, bins, log_w, oracle, guess = _setup()
+    nets = [("guess", guess, bins, log_w), ("oracle", oracle, bins, log_w)]
+    group = compare.compare_group("synthetic", truth, nets, 0.2, 0.6, None, 100, 0, True)
+    members = ["m%d.jpg" % i for i in range(len(truth.rgb))]
+    order, rows, grey, preds = compare.worst_images(truth, members, nets, group, 0.2, 3)
+    want = ev.score(truth, selection.decode(guess, bins, log_w, 0.2,
+                                            group["networks"][0]["beta"]), with_ssim=False)
+    assert np.allclose(rows[0], want, equal_nan=True)
+    assert list(order) == list(np.argsort(-want[:, 5], kind="stable")[:3])
+    assert want[order[0], 5] >= want[order[-1], 5] > 0
+    assert (grey[:, 5] == 0).all() and len(preds) == 2
+    sheet = tmp_path / "worst.jpg"
+    ev.contact_sheet(str(sheet), truth, preds, list(order), tile=32, cols=1)
+    assert Image.open(sheet).size == (4 * 32, 3 * 32)

@@ -288,6 +288,10 @@ def test_eval_scores_any_shard_and_can_skip_near_grey_images(pack):
     rgb_ng, _ = ev.load_shard_set([(str(shard), 3, 0, "mixed")], skip_grey=True)
     assert len(rgb_ng) == 3 and not (rgb_ng == 120).all(axis=(1, 2, 3)).any()
     assert np.array_equal(rgb_ng[2], ev.load_shard_set([(str(shard), 1, 3, "m")])[0][0])
+    # with_names: each image's member name, after the skip and the near-grey filter
+    _, _, members = ev.load_shard_set([(str(shard), 2, 1, "mixed")], skip_grey=True,
+                                      with_names=True)
+    assert members == ["x/2.png", "x/3.png"]
     _, src = ev.load_eval_set(str(pack), 2, 0)
     assert src == ["places", "places"]
     run_dir, _ = _run(pack, "evalshard", max_steps=2)
