@@ -38,7 +38,7 @@ def exported(tmp_path_factory):
             m.running_var.uniform_(0.5, 2.0)
     em = ExportModel(net).eval()
     path = str(tmp_path_factory.mktemp("onnx") / "m.onnx")
-    model = export_onnx(em, path)
+    export_onnx(em, path)
     return em, onnx.load(path), path
 
 

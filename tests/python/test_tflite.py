@@ -31,7 +31,6 @@ class FlatWriter:
         n = max(fields) + 1 if fields else 0
         self._align(4)
         vt = len(self.buf)
-        inline = []   # (field, fmt, value or None for offsets)
         off = 4
         offsets = [0] * n
         for k in sorted(fields):
