@@ -99,7 +99,7 @@ def worst_images(truth, members, nets, group, T, n):
     [per-image score rows of each network], greyscale rows, [ab of each network])."""
     grey = ev.score(truth, None, with_ssim=False)
     preds, rows = [], []
-    for (name, z, bins, log_w), entry in zip(nets, group["networks"]):
+    for (_, z, bins, log_w), entry in zip(nets, group["networks"]):
         preds.append(selection.decode(z, bins, log_w, T, entry["beta"]))
         rows.append(ev.score(truth, preds[-1], with_ssim=False))
     order = np.argsort(-rows[0][:, 5], kind="stable")[:n]
