@@ -189,21 +189,26 @@ def load_selection(data_dir, cfg, log):
 @torch.no_grad()
 def validate(model, val_lab, val_rgb, lookup, cfg, device, sel_truth=None, beta0=0.3):
     """The cross-entropy, PSNR and colourfulness of the validation images (decoded at the
-    training temperature, beta 0), and with sel_truth the matched image metrics (keys m_*)."""
+    training temperature, beta 0), how many units of the global context vector fire on any
+    of them (global_live: a ReLU unit that never fires passes nothing to the fusion), and
+    with sel_truth the matched image metrics (keys m_*)."""
     model.eval()
-    losses, preds = [], []
+    losses, preds, live = [], [], None
     for i in range(0, len(val_lab), 32):
         lab = val_lab[i:i + 32].to(device)
         z = torch.zeros_like(lab[:, 1:])
         with torch.autocast(device_type=device.split(":")[0], dtype=torch.bfloat16,
                             enabled=cfg["amp"]):
-            logits = model.logits(lab[:, :1], z, z[:, :1])
+            logits, g = model.logits(lab[:, :1], z, z[:, :1], return_global=True)
+        fired = (g.float() > 0).any(0).cpu()
+        live = fired if live is None else live | fired
         losses.append(float(rebalanced_ce(logits.float(), lab[:, 1:], lookup, model.prior_w)))
         ab = annealed_mean_rows(logits.float(), model.bins, cfg["temperature"])
         preds.append(ab.cpu())
     ab = torch.cat(preds)
     psnr, cf, cf_true = batch_psnr_cf(val_lab[:, 0].numpy(), ab, val_rgb)
-    v = dict(val_loss=float(np.mean(losses)), val_psnr=psnr, val_cf=cf, val_cf_true=cf_true)
+    v = dict(val_loss=float(np.mean(losses)), val_psnr=psnr, val_cf=cf, val_cf_true=cf_true,
+             global_live=int(live.sum()), global_units=int(live.numel()))
     if sel_truth is not None:
         def logits_cpu(L, hint_ab, hint_mask):
             return model.logits(L.to(device), hint_ab.to(device), hint_mask.to(device)).float().cpu()
@@ -393,8 +398,9 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
         matched = "" if sel_truth is None else \
             " | at CF %.3f (beta %.3f): psnr %.3f dE2000 %.3f wrong %.2f%%" % (
                 v["m_cf_ratio"], v["m_beta"], v["m_psnr"], v["m_de2000"], v["m_wrong_pct"])
-        log("VAL step %d loss %.4f psnr %.3f cf %.2f (truth %.2f)%s %s (%.0fs)"
-            % (step, v["val_loss"], v["val_psnr"], v["val_cf"], v["val_cf_true"], matched,
+        log("VAL step %d loss %.4f psnr %.3f cf %.2f (truth %.2f) global units live %d/%d%s %s "
+            "(%.0fs)" % (step, v["val_loss"], v["val_psnr"], v["val_cf"], v["val_cf_true"],
+                         v["global_live"], v["global_units"], matched,
                "best" if improved else "no gain %d/%d" % (bad_vals, cfg["patience"]),
                time.time() - tv))
         t_last = time.time()

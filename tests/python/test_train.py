@@ -351,3 +351,26 @@ def test_eval_set_reads_packed_zip_shards_and_needs_no_bsds_shard_for_none(tmp_p
     assert src == ["places", "places"] and np.array_equal(rgb_t, rgb_z)
     with pytest.raises(FileNotFoundError):
         ev.load_eval_set(str(tmp_path / "zip"), 2, 1)
+
+
+def test_validation_counts_the_global_units_that_fire(pack):
+    # a ReLU unit of the global context vector that fires on no image passes nothing to the
+    # fusion; validate() counts the live ones so a run shows when the branch has died
+    from colorizer import bins as binsmod
+    from colorizer.losses import GridLookup
+    from colorizer.train import build_model, load_val, validate
+    cfg = _cfg()
+    model = build_model(cfg, binsmod.bins(), None, lambda *_: None)
+    val_lab, val_rgb = load_val(str(pack), cfg, lambda *_: None)
+    lookup = GridLookup(model.bins)
+    first = model.global_fc[1]
+    counts = []
+    with torch.no_grad():
+        for bias in (-1e6, 1e6):
+            first.bias.fill_(bias)
+            counts.append(validate(model, val_lab, val_rgb, lookup, cfg, "cpu")["global_live"])
+        first.bias[:3] = -1e6  # three dead, the rest firing on every image
+        v = validate(model, val_lab, val_rgb, lookup, cfg, "cpu")
+    assert counts == [0, first.out_channels]
+    assert (v["global_live"], v["global_units"]) == (first.out_channels - 3, first.out_channels)
+    assert model.training  # validate hands the model back in training mode
