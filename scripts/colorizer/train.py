@@ -11,6 +11,9 @@ net is rebuilt with its batch norms folded into the convs (cfg folded_bn, kept b
 starts from it); its rebalancing prior is the one the file records, or (older files, or
 prior_seed given) recomputed from the data with prior_seed as the first run did.
 
+global_lr: the global context branch's own learning rate (None: lr), e.g. for units revived
+by scripts/revive_global.py, whose output weights start at zero.
+
 cls_weight > 0 adds Iizuka et al.'s joint classification: a linear head (training only, never
 exported; learning rate cls_lr) predicts each image's class (its places scene category or Tiny
 ImageNet wnid, the shard member's folder) from the global context vector, and its cross
@@ -47,7 +50,7 @@ CONFIGS = {
         val_every=250, val_images=128, val_bsds=16, ckpt_every=50, log_every=25,
         patience=6, seed=1234, prior_images=3000, init_from=None, model_out=None,
         channels_last=False, prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
-        reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3,
+        reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3, global_lr=None,
         # checkpoint selection: "loss" (the validation cross-entropy) or "matched" (the image
         # metrics at colourfulness select_cf x truth, colorizer/selection.py) on places-val
         # images select_skip_places .. + select_places (360..599: apart from the selection
@@ -71,7 +74,7 @@ CONFIGS = {
         val_every=250, val_images=400, val_bsds=0, ckpt_every=250, log_every=50,
         patience=5, seed=1234, prior_images=5000, init_from=None, model_out=None,
         prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
-        reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3,
+        reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3, global_lr=None,
         # the packed places-val holds places-val 360..759 only, so no skip here
         select_on="loss", select_cf=0.78, select_T=0.2, select_metric="de2000",
         select_places=400, select_skip_places=0, select_bsds=0, select_skip_bsds=0,
@@ -318,10 +321,17 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     # vector; a training-only head, saved in the checkpoint beside the model, never exported
     aux = torch.nn.Linear(model.global_channels(), len(classes)).to(device) if classes else None
     enc_lr = cfg["encoder_lr"] if cfg["pretrained"] else cfg["lr"]
+    decoder = model.decoder_parameters()
+    glob_lr = cfg.get("global_lr")
+    if glob_lr:  # the global context branch at its own rate (e.g. after scripts/revive_global.py)
+        glob = [p for p in model.global_fc.parameters()]
+        decoder = [p for p in decoder if all(p is not q for q in glob)]
     groups = [
         {"params": [p for p in model.encoder_parameters() if p.requires_grad],
          "lr": enc_lr, "base": enc_lr},
-        {"params": model.decoder_parameters(), "lr": cfg["lr"], "base": cfg["lr"]}]
+        {"params": decoder, "lr": cfg["lr"], "base": cfg["lr"]}]
+    if glob_lr:
+        groups.append({"params": glob, "lr": glob_lr, "base": glob_lr})
     if aux is not None:
         # the head starts from random weights while the net is fine-tuned: its own rate
         cls_lr = cfg.get("cls_lr") or cfg["lr"]

@@ -374,3 +374,18 @@ def test_validation_counts_the_global_units_that_fire(pack):
     assert counts == [0, first.out_channels]
     assert (v["global_live"], v["global_units"]) == (first.out_channels - 3, first.out_channels)
     assert model.training  # validate hands the model back in training mode
+
+
+def test_global_branch_gets_its_own_learning_rate_and_resumes(pack):
+    run_dir, _ = _run(pack, "g", max_steps=2, global_lr=5e-3)
+    ck = load_checkpoint(os.path.join(run_dir, "last.pt"))
+    groups = ck["opt"]["param_groups"]
+    net = net_from_checkpoint(ck)
+    n_glob = len(list(net.global_fc.parameters()))
+    assert len(groups) == 3 and groups[2]["base"] == 5e-3 and len(groups[2]["params"]) == n_glob
+    assert len(groups[1]["params"]) == len(net.decoder_parameters()) - n_glob
+    _, history = _run(pack, "g", max_steps=3, global_lr=5e-3)  # resumes with the same groups
+    assert history[-1]["step"] == 3
+    # without it, one rate for the whole decoder as before
+    run_dir, _ = _run(pack, "h", max_steps=1)
+    assert len(load_checkpoint(os.path.join(run_dir, "last.pt"))["opt"]["param_groups"]) == 2
