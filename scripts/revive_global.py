@@ -34,6 +34,9 @@ def main():
     ap.add_argument("--min-share", type=float, default=0.01,
                     help="a unit firing on fewer of the images than this counts as dead")
     ap.add_argument("--seed", type=int, default=2020)
+    ap.add_argument("--standardise", action="store_true",
+                    help="also standardise the branch's input (mean and spread of these images; "
+                         "folded into the first conv at export), so revived units stay alive")
     a = ap.parse_args()
     ck = load_checkpoint(a.ckpt)
     net = net_from_checkpoint(ck)
@@ -45,13 +48,18 @@ def main():
     batches = [ev.working_L(L[i:i + 32], a.working_size) for i in range(0, len(L), 32)]
     pooled = pooled_global_inputs(net, batches)
     before = firing_share(net, pooled)
-    dead = revive_global_units(net, pooled, a.min_share, a.seed)
+    dead = revive_global_units(net, pooled, a.min_share, a.seed, standardise=a.standardise)
     after = firing_share(net, pooled)
     print("%d images; global units firing on >= %g of them: %d of %d before, %d after "
           "(revived %d; median share of the revived %.2f)" % (
               len(pooled), a.min_share, int((before >= a.min_share).sum()), len(before),
               int((after >= a.min_share).sum()), len(dead),
               float(after[dead].median()) if dead else float("nan")))
+    if a.standardise:
+        print("pooled features: |mean| / spread, median over the %d channels: %.2f; share of "
+              "positive means %.2f" % (pooled.shape[1], float((pooled.mean(0).abs() /
+                                       pooled.std(0).clamp_min(1e-12)).median()),
+                                       float((pooled.mean(0) > 0).float().mean())))
     ck = dict(ck, model={k: v.clone() for k, v in net.state_dict().items()})
     for key in ("opt", "sampler_rng", "hint_rng", "torch_rng"):
         ck.pop(key, None)  # a fine-tune starts a fresh optimizer and schedule

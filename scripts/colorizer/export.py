@@ -64,7 +64,7 @@ class ExportModel(nn.Module):
 
     def __init__(self, net, temperature=None, prior_correction=0.0):
         super().__init__()
-        net = static_pads(fold_bn(copy.deepcopy(net).cpu().eval()))
+        net = static_pads(fold_bn(copy.deepcopy(net).cpu().eval().fold_global_norm()))
         T = net.temperature if temperature is None else temperature
         with torch.no_grad():
             # Prior correction (beta): class-rebalanced CE makes the network predict
@@ -232,7 +232,7 @@ def load_onnx_weights(export_model, model):
     for k, v in sd.items():
         if v.dtype != torch.float32 or k.endswith("running_mean") or k.endswith("running_var"):
             continue
-        if k in ("net.prior_w",):
+        if k in ("net.prior_w", "net.global_mu", "net.global_sd"):  # folded at export
             continue
         if k not in weights:
             if k == "net.bins":

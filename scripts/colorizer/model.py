@@ -8,7 +8,9 @@
      pretrained RGB filters (a grey image has R = G = B), its hint filters start at zero
   -> global context (Iizuka et al. 2016): global average pool of the stride-32 features,
      two 1x1 convs, broadcast-added to the local stride-32 features. Adding W_g g to W_l x
-     is the same as a 1x1 conv over [x, broadcast(g)] and exports without Expand/Reshape
+     is the same as a 1x1 conv over [x, broadcast(g)] and exports without Expand/Reshape.
+     The pooled features may be standardised first (buffers global_mu / global_sd, set by
+     scripts/revive_global.py --standardise; folded into the first 1x1 conv at export)
   -> U-Net decoder: nearest x2 upsampling, concat with the encoder skip, two 3x3 conv+BN+ReLU
      (one at stride 2, the costliest stage on a CPU); the hint planes also enter the decoder
      directly at stride 8 and stride 2 (strided convs), so hints work even when the
@@ -66,6 +68,12 @@ class ColorNet(nn.Module):
         self.head = nn.Conv2d(c(32), Q, 1)
         self.register_buffer("bins", torch.as_tensor(bin_centres, dtype=torch.float32))
         self.register_buffer("prior_w", torch.ones(Q))
+        # standardisation of the pooled features before global_fc[1]: (x - global_mu) /
+        # global_sd (scripts/revive_global.py sets them); identity by default, folded into
+        # global_fc[1] at export (fold_global_norm), so the exported graph is unchanged
+        self.register_buffer("global_mu", torch.zeros(320))
+        self.register_buffer("global_sd", torch.ones(320))
+        self.global_norm = False  # whether they differ from the identity (kept by loading)
         self.temperature = temperature
         self.freeze_until = -1  # encoder layers 0..freeze_until run without gradients
 
@@ -105,7 +113,12 @@ class ColorNet(nn.Module):
             if i in SKIPS:
                 feats.append(x)
         s2, s4, s8, s16, s32 = feats
-        g = self.global_fc[:3](s32)
+        if self.global_norm:  # a Python flag: an export traces the plain branch, no warning
+            pooled = self.global_fc[0](s32)
+            pooled = (pooled - self.global_mu.view(1, -1, 1, 1)) / self.global_sd.view(1, -1, 1, 1)
+            g = self.global_fc[1:3](pooled)
+        else:
+            g = self.global_fc[:3](s32)
         y = F.relu(self.local5(s32) + self.global_fc[3](g))
         y = self.up4(y, s16)
         y = self.up3(y, s8, self.hint_s8(hints))
@@ -113,6 +126,30 @@ class ColorNet(nn.Module):
         y = self.up1(y, s2, self.hint_in(hints))
         z = self.head(y)
         return (z, g.flatten(1)) if return_global else z
+
+    def global_norm_active(self):
+        return bool(torch.count_nonzero(self.global_mu)) or bool((self.global_sd != 1).any())
+
+    @torch.no_grad()
+    def fold_global_norm(self):
+        """In place: the standardisation into global_fc[1] (W' = W / sd, b' = b - W' mu),
+        then mu = 0, sd = 1; the outputs do not change. Returns self."""
+        if self.global_norm_active():
+            conv = self.global_fc[1]
+            w = conv.weight / self.global_sd.view(1, -1, 1, 1)
+            conv.bias.sub_((w.flatten(1) * self.global_mu.view(1, -1)).sum(1))
+            conv.weight.copy_(w)
+            self.global_mu.zero_()
+            self.global_sd.fill_(1.0)
+        self.global_norm = False
+        return self
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # checkpoints and files from before the standardisation buffers: identity
+        for name, value in (("global_mu", 0.0), ("global_sd", 1.0)):
+            state_dict.setdefault(prefix + name, torch.full((320,), value))
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        self.global_norm = self.global_norm_active()
 
     def global_channels(self):
         return self.global_fc[1].out_channels

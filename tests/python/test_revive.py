@@ -95,3 +95,48 @@ def test_script_writes_a_checkpoint_with_the_same_outputs(tmp_path):
     with torch.no_grad():
         a, b = net.logits(L, z, z[:, :1]), new.logits(L, z, z[:, :1])
     assert torch.allclose(a, b, atol=1e-5 * float(a.abs().max()))
+    out = subprocess.run([sys.executable, script, str(tmp_path / "a.pt"), "--out",
+                          str(tmp_path / "c.pt"), "--data", str(tmp_path), "--working-size", "64",
+                          "--standardise"], capture_output=True, text=True, check=True).stdout
+    assert "pooled features" in out
+    std = net_from_checkpoint(load_checkpoint(str(tmp_path / "c.pt"))).eval()
+    assert std.global_norm and torch.count_nonzero(std.global_mu) > 0
+    with torch.no_grad():
+        c = std.logits(L, z, z[:, :1])
+    assert torch.allclose(a, c, atol=1e-5 * float(a.abs().max()))
+
+
+def test_standardised_branch_keeps_the_outputs_folds_at_export_and_loads_old_states():
+    from colorizer.export import ExportModel
+    net = _net()
+    L = _L(1)
+    real = pooled_global_inputs(net, [L])
+    torch.manual_seed(4)
+    pooled = real.repeat(8, 1) + 1e-3 * real.abs().mean() * torch.randn(48, 320)
+    z = torch.zeros(6, 2, 64, 64)
+    with torch.no_grad():
+        before = net.logits(L, z, z[:, :1])
+    revived = revive_global_units(net, pooled, seed=5, standardise=True)
+    assert set(KILLED) <= set(revived) and net.global_norm
+    assert torch.allclose(net.global_mu, pooled.mean(0))
+    share = firing_share(net, pooled)  # measured on the standardised input
+    assert all(0.0 < share[j] < 1.0 for j in revived)
+    with torch.no_grad():
+        after = net.logits(L, z, z[:, :1])
+        exported = ExportModel(net, temperature=1.0).eval().net
+        folded = exported.logits(L, z, z[:, :1])
+    tol = 1e-5 * float(before.abs().max())
+    assert torch.allclose(before, after, atol=tol) and torch.allclose(before, folded, atol=tol)
+    assert not exported.global_norm and torch.count_nonzero(exported.global_mu) == 0
+    assert net.global_norm  # the export folded a copy
+    # the buffers travel with the state; a state from before them loads as the identity
+    old = {k: v for k, v in net.state_dict().items() if not k.startswith("global_mu")
+           and not k.startswith("global_sd")}
+    plain = fold_bn(ColorNet(bins(), width=0.5).eval())
+    plain.load_state_dict(old)
+    assert not plain.global_norm and torch.count_nonzero(plain.global_mu) == 0
+    restored = fold_bn(ColorNet(bins(), width=0.5).eval())
+    restored.load_state_dict(net.state_dict())
+    assert restored.global_norm
+    with torch.no_grad():
+        assert torch.allclose(restored.logits(L, z, z[:, :1]), after, atol=tol)
