@@ -25,15 +25,15 @@ def pooled_global_inputs(net, L_batches):
     rows = []
     hook = net.global_fc[1].register_forward_hook(
         lambda _m, inp, _out: rows.append(inp[0].flatten(1).clone()))
+    was = net.training
+    net.eval()
     try:
-        was = net.training
-        net.eval()
         for L in L_batches:
             z = torch.zeros(L.shape[0], 2, *L.shape[2:])
             net.logits(L, z, z[:, :1])
-        net.train(was)
     finally:
         hook.remove()
+        net.train(was)
     return torch.cat(rows)
 
 
@@ -55,9 +55,9 @@ def standardise_global_input(net, pooled):
     global_sd) to the mean and standard deviation of `pooled`, and rewrites global_fc[1] so
     the outputs do not change. With the input centred, a training step on the weights no
     longer shifts a unit's pre-activations on all images the same way (see above)."""
+    net.fold_global_norm()  # global_fc[1] as a map on the raw input
     first = net.global_fc[1]
-    raw_w = first.weight.flatten(1) / net.global_sd.view(1, -1)  # the same map on raw input
-    raw_b = first.bias - (raw_w * net.global_mu.view(1, -1)).sum(1)
+    raw_w, raw_b = first.weight.flatten(1).clone(), first.bias.clone()
     mu, sd = pooled.mean(0), pooled.std(0)
     sd = sd.clamp_min(1e-3 * float(sd.mean()) + 1e-12)
     first.weight.copy_((raw_w * sd.view(1, -1)).view_as(first.weight))
