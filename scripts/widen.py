@@ -18,7 +18,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from colorizer.train import load_checkpoint, new_net  # noqa: E402
+from colorizer.train import load_checkpoint, net_from_checkpoint, new_net  # noqa: E402
 from colorizer.widen import widen_state  # noqa: E402
 
 
@@ -37,7 +37,9 @@ def main():
     cfg = dict(ck["cfg"], width=a.width)
     target = {k: tuple(v.shape) for k, v in new_net(cfg).state_dict().items()}
     try:
-        state = widen_state(ck["model"], target, seed=a.seed, noise=a.noise)
+        # through the net, so states from before a buffer was added get its default
+        state = widen_state(net_from_checkpoint(ck).state_dict(), target, seed=a.seed,
+                            noise=a.noise)
     except ValueError as e:
         ap.error(str(e))
     os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)

@@ -114,9 +114,7 @@ class ColorNet(nn.Module):
                 feats.append(x)
         s2, s4, s8, s16, s32 = feats
         if self.global_norm:  # a Python flag: an export traces the plain branch, no warning
-            pooled = self.global_fc[0](s32)
-            pooled = (pooled - self.global_mu.view(1, -1, 1, 1)) / self.global_sd.view(1, -1, 1, 1)
-            g = self.global_fc[1:3](pooled)
+            g = self.global_fc[1:3](self.standardise_pooled(self.global_fc[0](s32)))
         else:
             g = self.global_fc[:3](s32)
         y = F.relu(self.local5(s32) + self.global_fc[3](g))
@@ -126,6 +124,11 @@ class ColorNet(nn.Module):
         y = self.up1(y, s2, self.hint_in(hints))
         z = self.head(y)
         return (z, g.flatten(1)) if return_global else z
+
+    def standardise_pooled(self, pooled):
+        """(pooled - global_mu) / global_sd for pooled features [N, 320, ...]."""
+        shape = (1, -1) + (1,) * (pooled.dim() - 2)
+        return (pooled - self.global_mu.view(shape)) / self.global_sd.view(shape)
 
     def global_norm_active(self):
         return bool(torch.count_nonzero(self.global_mu)) or bool((self.global_sd != 1).any())

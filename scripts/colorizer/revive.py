@@ -37,15 +37,11 @@ def pooled_global_inputs(net, L_batches):
     return torch.cat(rows)
 
 
-def _standardised(net, pooled):
-    return (pooled - net.global_mu) / net.global_sd
-
-
 def firing_share(net, pooled):
     """Per unit of global_fc[1]: the share of the images on which its pre-activation > 0
     (pooled: the raw pooled features; the net's standardisation is applied)."""
     first = net.global_fc[1]
-    pre = _standardised(net, pooled) @ first.weight.detach().flatten(1).T + first.bias.detach()
+    pre = net.standardise_pooled(pooled) @ first.weight.detach().flatten(1).T + first.bias.detach()
     return (pre > 0).float().mean(0)
 
 
@@ -80,7 +76,7 @@ def revive_global_units(net, pooled, min_share=0.01, seed=0, standardise=False):
     dead = torch.nonzero(firing_share(net, pooled) < min_share).flatten().tolist()
     gen = torch.Generator().manual_seed(seed)
     w = first.weight.flatten(1)
-    x = _standardised(net, pooled)
+    x = net.standardise_pooled(pooled)
     for j in dead:
         d = torch.randn(w.shape[1], generator=gen)
         d = d / d.norm() * (1.0 if standardise else w[j].norm().clamp_min(1e-3))

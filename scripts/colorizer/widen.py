@@ -58,8 +58,6 @@ def widen_state(state, target, seed=0, noise=0.1):
             mid = w[:, off:off + n].index_select(1, idx) * share.view(1, -1, 1, 1)
             out[c + ".weight"] = torch.cat([w[:, :off], mid, w[:, off + n:]], 1)
     for k, shape in target.items():
-        if k not in out and k.startswith("global_"):
-            continue  # the standardisation buffers, absent from older states: identity
         if tuple(out[k].shape) != tuple(shape):
             raise ValueError("%s: widened to %s, the target has %s"
                              % (k, tuple(out[k].shape), tuple(shape)))
