@@ -105,3 +105,12 @@ def confident_colour_penalty(pred, target, neutral=7.0):
     along = (pred * target).sum(1) / ct.clamp_min(1e-6)
     missing = torch.where(ct < neutral, torch.zeros_like(ct), torch.relu(ct - along))
     return wrong_colour_penalty(pred, target, neutral) + missing.mean() / 10.0
+
+
+def cast_penalty(pred, target):
+    """The image-level part of the colour error, in units of 10 ab: the mean over images of
+    the distance between the picture's mean decoded ab and its true mean ab. A cast (a
+    warm tint over a grey room) costs its full size; colour errors that cancel over the
+    picture (a red shirt painted blue beside a blue shirt painted red) cost nothing, so it
+    adds to confident_colour_penalty rather than replacing it. pred, target: [B, 2, h, w]."""
+    return (pred.mean(dim=(2, 3)) - target.mean(dim=(2, 3))).norm(dim=1).mean() / 10.0

@@ -31,7 +31,7 @@ from . import bins as binsmod
 from .data import (BatchSampler, centre_square, class_labels, load_shards, sample_hints,
                    val_shard)
 from .color import srgb_to_lab
-from .losses import (GridLookup, annealed_mean_rows, downsample_ab, rebalanced_ce,
+from .losses import (GridLookup, annealed_mean_rows, cast_penalty, downsample_ab, rebalanced_ce,
                      confident_colour_penalty, wrong_colour_penalty)
 from . import selection
 from .evaluate import Truth, load_eval_set, predict
@@ -50,7 +50,7 @@ CONFIGS = {
         val_every=250, val_images=128, val_bsds=16, ckpt_every=50, log_every=25,
         patience=6, seed=1234, prior_images=3000, init_from=None, model_out=None,
         channels_last=False, prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
-        reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3, global_lr=None,
+        reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3, global_lr=None, cast_weight=0.0,
         # checkpoint selection: "loss" (the validation cross-entropy) or "matched" (the image
         # metrics at colourfulness select_cf x truth, colorizer/selection.py) on places-val
         # images select_skip_places .. + select_places (360..599: apart from the selection
@@ -74,7 +74,7 @@ CONFIGS = {
         val_every=250, val_images=400, val_bsds=0, ckpt_every=250, log_every=50,
         patience=5, seed=1234, prior_images=5000, init_from=None, model_out=None,
         prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
-        reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3, global_lr=None,
+        reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3, global_lr=None, cast_weight=0.0,
         # the packed places-val holds places-val 360..759 only, so no skip here
         select_on="loss", select_cf=0.78, select_T=0.2, select_metric="de2000",
         select_places=400, select_skip_places=0, select_bsds=0, select_skip_bsds=0,
@@ -443,13 +443,17 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
             c = aux(gvec.float()[has])
             loss = loss + cls_weight * torch.nn.functional.cross_entropy(c, y[has])
             cls_acc.append(float((c.argmax(1) == y[has]).float().mean()))
-        if cfg["reg_weight"] > 0:
-            # regression on the decoding the model ships with: softmax((z - beta log w) / T)
+        cast_weight = cfg.get("cast_weight", 0.0)  # runs from before the key: none
+        if cfg["reg_weight"] > 0 or cast_weight > 0:
+            # terms on the decoding the model ships with: softmax((z - beta log w) / T)
             z = logits.float()
             if cfg["reg_beta"]:
                 z = z - cfg["reg_beta"] * torch.log(model.prior_w).view(1, -1, 1, 1)
             pred = annealed_mean_rows(z, model.bins, cfg["reg_temperature"] or cfg["temperature"])
             target = downsample_ab(ab, pred.shape[-2:])
+        if cast_weight > 0:
+            loss = loss + cast_weight * cast_penalty(pred, target)
+        if cfg["reg_weight"] > 0:
             if reg_kind == "wrong_colour":
                 loss = loss + cfg["reg_weight"] * wrong_colour_penalty(pred, target)
             elif reg_kind == "confident_colour":

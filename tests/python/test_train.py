@@ -184,6 +184,35 @@ def test_wrong_colour_penalties_and_training_with_them(pack):
     assert read("conf") > read("wrong")  # the missing-chroma part adds to the same first batch
 
 
+def test_cast_penalty_and_training_with_it(pack):
+    """The cast term sees only the picture's mean colour: a uniform tint costs its size,
+    errors that cancel over the picture cost nothing; cast_weight adds it to the loss on
+    its own or beside a reg_kind term, and training stays finite."""
+    from colorizer.losses import cast_penalty
+    torch.manual_seed(5)
+    t = torch.randn(3, 2, 8, 8) * 20
+    assert float(cast_penalty(t, t)) < 1e-6
+    tint = torch.tensor([6.0, 8.0]).view(1, 2, 1, 1)        # |tint| = 10 ab = 1 unit
+    assert abs(float(cast_penalty(t + tint, t)) - 1.0) < 1e-5
+    swapped = t.clone()
+    swapped[:, :, :4], swapped[:, :, 4:] = t[:, :, 4:], t[:, :, :4]   # same mean, wrong places
+    assert float(cast_penalty(swapped, t)) < 1e-5
+    assert float((swapped - t).abs().mean()) > 5.0
+    read = lambda name: float(open(os.path.join(str(pack / "runs" / name), "log.txt")).read()
+                              .split("step 1 loss ")[1].split()[0])
+    _run(pack, "plain-c", max_steps=2, log_every=1)
+    _, hist = _run(pack, "cast", max_steps=2, log_every=1, cast_weight=1.0, reg_temperature=0.2,
+                   reg_beta=0.3)
+    assert all(np.isfinite(h["val_loss"]) for h in hist)
+    assert read("cast") > read("plain-c")  # same seed, same first batch: the term adds
+    _run(pack, "conf-c", max_steps=2, log_every=1, reg_weight=1.0, reg_kind="confident_colour",
+         reg_temperature=0.2, reg_beta=0.3)
+    _, hist = _run(pack, "conf-cast", max_steps=2, log_every=1, reg_weight=1.0,
+                   reg_kind="confident_colour", reg_temperature=0.2, reg_beta=0.3, cast_weight=1.0)
+    assert all(np.isfinite(h["val_loss"]) for h in hist)
+    assert read("conf-cast") > read("conf-c")
+
+
 def test_decode_sweep_decodes_as_the_exported_graph(pack):
     """scripts/decode_sweep.py scores a T / beta decoding of cached logits exactly as the
     exported model (ExportModel) decodes, and runs its other decodings."""
