@@ -260,6 +260,7 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     torch.manual_seed(cfg["seed"])
     np.random.seed(cfg["seed"])
     reg_kind = cfg.get("reg_kind", "smooth_l1")  # runs from before the key: smooth-L1
+    cast_weight = cfg.get("cast_weight", 0.0)  # runs from before the key: none
     if reg_kind not in ("smooth_l1", "wrong_colour", "confident_colour"):
         raise ValueError("reg_kind must be smooth_l1, wrong_colour or confident_colour, not %r"
                          % reg_kind)
@@ -443,7 +444,6 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
             c = aux(gvec.float()[has])
             loss = loss + cls_weight * torch.nn.functional.cross_entropy(c, y[has])
             cls_acc.append(float((c.argmax(1) == y[has]).float().mean()))
-        cast_weight = cfg.get("cast_weight", 0.0)  # runs from before the key: none
         if cfg["reg_weight"] > 0 or cast_weight > 0:
             # terms on the decoding the model ships with: softmax((z - beta log w) / T)
             z = logits.float()

@@ -1,5 +1,6 @@
 """The training loop on a synthetic data pack: it runs, checkpoints, resumes where it stopped,
 and fine-tuning (init_from) starts from another run's weights, or from an exported ONNX file."""
+import functools
 import io
 import json
 import os
@@ -135,6 +136,12 @@ def test_init_from_an_exported_file_gives_back_the_trained_logits(pack):
     assert all(np.isfinite(h["val_loss"]) for h in history)
 
 
+def _step1_loss(pack, name):
+    """The loss a run logged at step 1 (log_every=1)."""
+    with open(os.path.join(str(pack / "runs" / name), "log.txt")) as f:
+        return float(f.read().split("step 1 loss ")[1].split()[0])
+
+
 def test_regression_term_on_the_shipped_decoding_trains(pack):
     """reg_weight with reg_temperature / reg_beta: the smooth-L1 term acts on
     softmax((z - beta log w) / T); it adds to the logged loss and training stays finite."""
@@ -142,11 +149,8 @@ def test_regression_term_on_the_shipped_decoding_trains(pack):
     _, hist = _run(pack, "reg", max_steps=2, log_every=1, reg_weight=1.0, reg_temperature=0.2,
                    reg_beta=0.3)
     assert all(np.isfinite(h["val_loss"]) for h in hist)
-    with open(os.path.join(str(pack / "runs" / "plain"), "log.txt")) as f:
-        loss_plain = float(f.read().split("step 1 loss ")[1].split()[0])
-    with open(os.path.join(str(pack / "runs" / "reg"), "log.txt")) as f:
-        loss_reg = float(f.read().split("step 1 loss ")[1].split()[0])
-    assert loss_reg > loss_plain  # same seed, same first batch: the term adds to the loss
+    # same seed, same first batch: the term adds to the loss
+    assert _step1_loss(pack, "reg") > _step1_loss(pack, "plain")
 
 
 def test_wrong_colour_penalties_and_training_with_them(pack):
@@ -175,8 +179,7 @@ def test_wrong_colour_penalties_and_training_with_them(pack):
     _, hist = _run(pack, "wrong", max_steps=2, log_every=1, reg_weight=1.0, reg_kind="wrong_colour",
                    reg_temperature=0.2, reg_beta=0.3)
     assert all(np.isfinite(h["val_loss"]) for h in hist)
-    read = lambda name: float(open(os.path.join(str(pack / "runs" / name), "log.txt")).read()
-                              .split("step 1 loss ")[1].split()[0])
+    read = functools.partial(_step1_loss, pack)
     assert read("wrong") > read("plain-w")
     _, hist = _run(pack, "conf", max_steps=2, log_every=1, reg_weight=1.0,
                    reg_kind="confident_colour", reg_temperature=0.2, reg_beta=0.3)
@@ -198,13 +201,12 @@ def test_cast_penalty_and_training_with_it(pack):
     swapped[:, :, :4], swapped[:, :, 4:] = t[:, :, 4:], t[:, :, :4]   # same mean, wrong places
     assert float(cast_penalty(swapped, t)) < 1e-5
     assert float((swapped - t).abs().mean()) > 5.0
-    read = lambda name: float(open(os.path.join(str(pack / "runs" / name), "log.txt")).read()
-                              .split("step 1 loss ")[1].split()[0])
-    _run(pack, "plain-c", max_steps=2, log_every=1)
+    read = functools.partial(_step1_loss, pack)
+    _run(pack, "plain-cast", max_steps=2, log_every=1)
     _, hist = _run(pack, "cast", max_steps=2, log_every=1, cast_weight=1.0, reg_temperature=0.2,
                    reg_beta=0.3)
     assert all(np.isfinite(h["val_loss"]) for h in hist)
-    assert read("cast") > read("plain-c")  # same seed, same first batch: the term adds
+    assert read("cast") > read("plain-cast")  # same seed, same first batch: the term adds
     _run(pack, "conf-c", max_steps=2, log_every=1, reg_weight=1.0, reg_kind="confident_colour",
          reg_temperature=0.2, reg_beta=0.3)
     _, hist = _run(pack, "conf-cast", max_steps=2, log_every=1, reg_weight=1.0,
@@ -276,8 +278,7 @@ def test_auxiliary_classifier_trains_resumes_and_stays_out_of_the_model(pack):
     assert all(np.isfinite(h["val_loss"]) for h in hist)
     log = open(os.path.join(run_dir, "log.txt")).read()
     assert "auxiliary classifier: 3 classes" in log and "class acc" in log
-    read = lambda name: float(open(os.path.join(str(pack / "runs" / name), "log.txt")).read()
-                              .split("step 1 loss ")[1].split()[0])
+    read = functools.partial(_step1_loss, pack)
     assert read("cls") > read("plain-c")  # same seed, same first batch: the term adds
     ck = load_checkpoint(os.path.join(run_dir, "last.pt"))
     assert ck["aux_classes"] == ["places:cls0", "places:cls1", "places:cls2"]
