@@ -326,7 +326,8 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     glob_lr = cfg.get("global_lr")
     if glob_lr:  # the global context branch at its own rate (e.g. after scripts/revive_global.py)
         glob = list(model.global_fc.parameters())
-        decoder = [p for p in decoder if id(p) not in set(map(id, glob))]
+        glob_ids = {id(p) for p in glob}
+        decoder = [p for p in decoder if id(p) not in glob_ids]
     groups = [
         {"params": [p for p in model.encoder_parameters() if p.requires_grad],
          "lr": enc_lr, "base": enc_lr},
