@@ -114,3 +114,16 @@ def cast_penalty(pred, target):
     picture (a red shirt painted blue beside a blue shirt painted red) cost nothing, so it
     adds to confident_colour_penalty rather than replacing it. pred, target: [B, 2, h, w]."""
     return (pred.mean(dim=(2, 3)) - target.mean(dim=(2, 3))).norm(dim=1).mean() / 10.0
+
+
+def cast_remove_penalty(pred, target):
+    """cast_penalty's value, with its gradient kept only at pixels where following it takes
+    colour away (where the pixel's ab points against the correction the picture's mean
+    needs); elsewhere the pixel enters the mean as a constant. The term can then remove a
+    cast or mute a wrong tint but never buy a better mean by painting pixels it left grey or
+    re-hueing colour it got right -- the way the plain term put yellow patches on white
+    walls. pred, target: [B, 2, h, w]."""
+    need = (target.mean(dim=(2, 3)) - pred.mean(dim=(2, 3))).detach()  # [B, 2]
+    away = (pred.detach() * need[:, :, None, None]).sum(1, keepdim=True) < 0  # [B, 1, h, w]
+    gated = torch.where(away, pred, pred.detach())
+    return cast_penalty(gated, target)

@@ -31,8 +31,9 @@ from . import bins as binsmod
 from .data import (BatchSampler, centre_square, class_labels, load_shards, sample_hints,
                    val_shard)
 from .color import srgb_to_lab
-from .losses import (GridLookup, annealed_mean_rows, cast_penalty, downsample_ab, rebalanced_ce,
-                     confident_colour_penalty, wrong_colour_penalty)
+from .losses import (GridLookup, annealed_mean_rows, cast_penalty, cast_remove_penalty,
+                     downsample_ab, rebalanced_ce, confident_colour_penalty,
+                     wrong_colour_penalty)
 from . import selection
 from .evaluate import Truth, load_eval_set, predict
 from .metrics import batch_psnr_cf
@@ -51,6 +52,7 @@ CONFIGS = {
         patience=6, seed=1234, prior_images=3000, init_from=None, model_out=None,
         channels_last=False, prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
         reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3, global_lr=None, cast_weight=0.0,
+        cast_kind="mean",
         # checkpoint selection: "loss" (the validation cross-entropy) or "matched" (the image
         # metrics at colourfulness select_cf x truth, colorizer/selection.py) on places-val
         # images select_skip_places .. + select_places (360..599: apart from the selection
@@ -75,6 +77,7 @@ CONFIGS = {
         patience=5, seed=1234, prior_images=5000, init_from=None, model_out=None,
         prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
         reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3, global_lr=None, cast_weight=0.0,
+        cast_kind="mean",
         # the packed places-val holds places-val 360..759 only, so no skip here
         select_on="loss", select_cf=0.78, select_T=0.2, select_metric="de2000",
         select_places=400, select_skip_places=0, select_bsds=0, select_skip_bsds=0,
@@ -261,6 +264,9 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     np.random.seed(cfg["seed"])
     reg_kind = cfg.get("reg_kind", "smooth_l1")  # runs from before the key: smooth-L1
     cast_weight = cfg.get("cast_weight", 0.0)  # runs from before the key: none
+    cast_kind = cfg.get("cast_kind", "mean")  # runs from before the key: the plain term
+    if cast_kind not in ("mean", "remove"):
+        raise ValueError("cast_kind must be mean or remove, not %r" % cast_kind)
     if reg_kind not in ("smooth_l1", "wrong_colour", "confident_colour"):
         raise ValueError("reg_kind must be smooth_l1, wrong_colour or confident_colour, not %r"
                          % reg_kind)
@@ -453,7 +459,8 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
             pred = annealed_mean_rows(z, model.bins, cfg["reg_temperature"] or cfg["temperature"])
             target = downsample_ab(ab, pred.shape[-2:])
         if cast_weight > 0:
-            loss = loss + cast_weight * cast_penalty(pred, target)
+            cast_fn = cast_remove_penalty if cast_kind == "remove" else cast_penalty
+            loss = loss + cast_weight * cast_fn(pred, target)
         if cfg["reg_weight"] > 0:
             if reg_kind == "wrong_colour":
                 loss = loss + cfg["reg_weight"] * wrong_colour_penalty(pred, target)

@@ -419,3 +419,37 @@ def test_global_branch_gets_its_own_learning_rate_and_resumes(pack):
     # without it, one rate for the whole decoder as before
     run_dir, _ = _run(pack, "h", max_steps=1)
     assert len(load_checkpoint(os.path.join(run_dir, "last.pt"))["opt"]["param_groups"]) == 2
+
+
+def test_cast_remove_penalty_only_takes_colour_away(pack):
+    """cast_kind=remove: the plain cast term's value, but its gradient reaches only pixels
+    whose colour it would reduce; pixels painted grey, and colour pointing the way the mean
+    must move, get none. A run with it is finite, and its first loss is the plain term's."""
+    from colorizer.losses import cast_penalty, cast_remove_penalty
+    t = torch.zeros(1, 2, 4, 4)
+    t[:, 0] = 20.0                      # the truth: warm everywhere
+    p = torch.zeros(1, 2, 4, 4)
+    p[:, 0, :, :2] = 30.0               # warm (the right hue, more of it)
+    p[:, 1, :, 2] = -20.0               # blue (wrong)
+    p[:, 0, :, 3] = 0.0                 # grey
+    p.requires_grad_(True)
+    v = cast_remove_penalty(p, t)
+    assert float(v) == pytest.approx(float(cast_penalty(p.detach(), t)))
+    v.backward()
+    g = p.grad[0]
+    assert float(g[:, :, :2].abs().max()) == 0.0 and float(g[:, :, 3].abs().max()) == 0.0
+    assert float(g[:, :, 2].abs().min()) > 0.0
+    step = p.detach() - 100.0 * p.grad   # a descent step on the blue column lowers its chroma
+    assert float(step[0, :, 0, 2].norm()) < float(p[0, :, 0, 2].detach().norm())
+    p.grad = None
+    cast_penalty(p, t).backward()       # the plain term would push the grey column too
+    assert float(p.grad[0, :, :, 3].abs().min()) > 0.0
+    read = functools.partial(_step1_loss, pack)
+    _, hist = _run(pack, "cast-rm", max_steps=2, log_every=1, cast_weight=1.0,
+                   cast_kind="remove", reg_temperature=0.2, reg_beta=0.3)
+    assert all(np.isfinite(h["val_loss"]) for h in hist)
+    _run(pack, "cast-mean", max_steps=2, log_every=1, cast_weight=1.0, reg_temperature=0.2,
+         reg_beta=0.3)
+    assert read("cast-rm") == pytest.approx(read("cast-mean"))  # same value at step 1
+    with pytest.raises(ValueError):
+        _run(pack, "cast-bad", max_steps=1, cast_weight=1.0, cast_kind="sideways")

@@ -1,0 +1,78 @@
+"""The blind look (scripts/blind_look.py): the key hides which side is which, scoring maps
+the answers back through it, the sign test has its textbook values, and bad answer forms are
+refused rather than half-read."""
+import os
+import sys
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+import blind_look  # noqa: E402
+
+
+def test_key_draws_distinct_images_and_both_orders():
+    idx, swaps = blind_look.make_key(100, 40, seed=3)
+    assert len(set(idx)) == 40 and idx == sorted(idx) and 0 <= idx[0] and idx[-1] < 100
+    assert 5 < sum(swaps) < 35  # both orders occur
+    assert blind_look.make_key(100, 40, seed=3) == (idx, swaps)
+    assert blind_look.make_key(100, 40, seed=4) != (idx, swaps)
+    with pytest.raises(ValueError):
+        blind_look.make_key(10, 11, seed=0)
+
+
+def test_sign_test_textbook_values():
+    assert blind_look.sign_test(10, 0) == pytest.approx(2 * 0.5 ** 10)
+    assert blind_look.sign_test(0, 10) == pytest.approx(2 * 0.5 ** 10)
+    # 8 of 10: P(X <= 2) = (1 + 10 + 45) / 1024, two-sided
+    assert blind_look.sign_test(8, 2) == pytest.approx(2 * 56 / 1024)
+    assert blind_look.sign_test(5, 5) == 1.0 and blind_look.sign_test(0, 0) == 1.0
+
+
+def test_scoring_follows_the_key_not_the_side():
+    swaps = [False, True, False, True, True]
+    # always preferring the left picture prefers the first network exactly where not swapped
+    r = blind_look.score(["L"] * 5, swaps)
+    assert (r["a"], r["b"], r["ties"]) == (2, 3, 0)
+    # preferring the side the second network is on, every time
+    r = blind_look.score(["R", "L", "R", "L", "L"], swaps)
+    assert (r["a"], r["b"]) == (0, 5) and r["per_picture"] == ["b"] * 5
+    r = blind_look.score(["=", "R", "=", "L", "R"], swaps)
+    assert (r["a"], r["b"], r["ties"]) == (2, 1, 2)
+
+
+def test_answers_form_is_read_whole_or_refused(tmp_path):
+    f = tmp_path / "answers.txt"
+    f.write_text("# question\n1 L\n2 r  # a comment\n3 =\n")
+    assert blind_look.read_answers(str(f), 3) == ["L", "R", "="]
+    for bad in ("1 L\n2 R\n", "1 L\n2 R\n2 L\n3 L\n", "1 L\n2 X\n3 L\n", "1 L\n2\n3 L\n"):
+        f.write_text(bad)
+        with pytest.raises(ValueError):
+            blind_look.read_answers(str(f), 3)
+
+
+def test_sheets_put_each_network_on_its_keyed_side(tmp_path):
+    """Two flat predictions (a red and a blue ab plane): on every row of the sheets, the red
+    one is on the left exactly where the key says the first network is on the left."""
+    import torch
+    from PIL import Image
+    from test_selection import _truth
+    truth = _truth(n=6, size=64)
+    n, h, w = len(truth.rgb), 64, 64
+    red = torch.zeros(n, 2, h, w)
+    red[:, 0] = 40.0
+    blue = torch.zeros(n, 2, h, w)
+    blue[:, 1] = -40.0
+    idx, swaps = blind_look.make_key(n, 5, seed=1)
+    paths = blind_look.write_sheets(str(tmp_path), truth, red, blue, idx, swaps, per_sheet=2,
+                                    tile=32)
+    assert [os.path.basename(p) for p in paths] == ["sheet-01.png", "sheet-02.png",
+                                                   "sheet-03.png"]
+    rows = []
+    for p in paths:
+        im = np.asarray(Image.open(p).convert("RGB")).astype(int)
+        assert im.shape[1] == 4 * 32
+        for r in range(im.shape[0] // 32):
+            left = im[r * 32 + 20:r * 32 + 28, 32 + 12:32 + 20].mean(axis=(0, 1))
+            rows.append(left[0] - left[2] > 0)  # redder than blue on the left
+    assert rows == [not s for s in swaps]
