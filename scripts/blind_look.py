@@ -88,6 +88,8 @@ def read_answers(path, n):
             if not line:
                 continue
             parts = line.split()
+            if len(parts) == 1 and parts[0].isdigit():
+                continue  # the form's blank line: counted as missing below
             if len(parts) != 2 or not parts[0].isdigit() or parts[1].upper() not in ("L", "R", "="):
                 raise ValueError("answers: cannot read %r (want '<number> L|R|=')" % line)
             k = int(parts[0])

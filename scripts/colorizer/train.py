@@ -267,6 +267,7 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     cast_kind = cfg.get("cast_kind", "mean")  # runs from before the key: the plain term
     if cast_kind not in ("mean", "remove"):
         raise ValueError("cast_kind must be mean or remove, not %r" % cast_kind)
+    cast_fn = cast_remove_penalty if cast_kind == "remove" else cast_penalty
     if reg_kind not in ("smooth_l1", "wrong_colour", "confident_colour"):
         raise ValueError("reg_kind must be smooth_l1, wrong_colour or confident_colour, not %r"
                          % reg_kind)
@@ -459,7 +460,6 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
             pred = annealed_mean_rows(z, model.bins, cfg["reg_temperature"] or cfg["temperature"])
             target = downsample_ab(ab, pred.shape[-2:])
         if cast_weight > 0:
-            cast_fn = cast_remove_penalty if cast_kind == "remove" else cast_penalty
             loss = loss + cast_weight * cast_fn(pred, target)
         if cfg["reg_weight"] > 0:
             if reg_kind == "wrong_colour":
