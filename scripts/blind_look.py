@@ -142,12 +142,14 @@ def cmd_make(a):
     preds, betas = [], []
     for k, path in enumerate(a.ckpt):
         z, bins, log_w = network_logits(path, truth.lab[..., 0], a.working_size)
-        beta = a.betas[k] if a.betas else selection.beta_for_cf(z, bins, log_w, a.T, truth,
-                                                                a.cf)[0]
+        if a.betas:
+            beta = a.betas[k]
+            ratio = selection.cf_ratio(truth, selection.decode(z, bins, log_w, a.T, beta))
+        else:  # the search has measured the colourfulness of the beta it returns
+            beta, ratio = selection.beta_for_cf(z, bins, log_w, a.T, truth, a.cf)
         preds.append(selection.decode(z, bins, log_w, a.T, beta))
         betas.append(float(beta))
-        print("%s: beta %.3f, CF %.3f x truth on %d images" % (
-            names[k], beta, selection.cf_ratio(truth, preds[-1]), len(rgb)))
+        print("%s: beta %.3f, CF %.3f x truth on %d images" % (names[k], beta, ratio, len(rgb)))
     idx, swaps = make_key(len(rgb), a.sample, a.seed)
     paths = write_sheets(a.out, truth, preds[0], preds[1], idx, swaps, a.per_sheet, a.tile)
     with open(key_path, "w") as f:
