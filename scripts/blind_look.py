@@ -143,11 +143,12 @@ def cmd_make(a):
     for k, path in enumerate(a.ckpt):
         z, bins, log_w = network_logits(path, truth.lab[..., 0], a.working_size)
         if a.betas:
-            beta = a.betas[k]
-            ratio = selection.cf_ratio(truth, selection.decode(z, bins, log_w, a.T, beta))
+            beta, ratio = a.betas[k], None
         else:  # the search has measured the colourfulness of the beta it returns
             beta, ratio = selection.beta_for_cf(z, bins, log_w, a.T, truth, a.cf)
         preds.append(selection.decode(z, bins, log_w, a.T, beta))
+        if ratio is None:
+            ratio = selection.cf_ratio(truth, preds[-1])
         betas.append(float(beta))
         print("%s: beta %.3f, CF %.3f x truth on %d images" % (names[k], beta, ratio, len(rgb)))
     idx, swaps = make_key(len(rgb), a.sample, a.seed)

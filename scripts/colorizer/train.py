@@ -265,9 +265,9 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     reg_kind = cfg.get("reg_kind", "smooth_l1")  # runs from before the key: smooth-L1
     cast_weight = cfg.get("cast_weight", 0.0)  # runs from before the key: none
     cast_kind = cfg.get("cast_kind", "mean")  # runs from before the key: the plain term
-    if cast_kind not in ("mean", "remove"):
+    cast_fn = {"mean": cast_penalty, "remove": cast_remove_penalty}.get(cast_kind)
+    if cast_fn is None:
         raise ValueError("cast_kind must be mean or remove, not %r" % cast_kind)
-    cast_fn = cast_remove_penalty if cast_kind == "remove" else cast_penalty
     if reg_kind not in ("smooth_l1", "wrong_colour", "confident_colour"):
         raise ValueError("reg_kind must be smooth_l1, wrong_colour or confident_colour, not %r"
                          % reg_kind)
