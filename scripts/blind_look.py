@@ -16,6 +16,13 @@ with an exact two-sided sign test (ties left out).
   # 3. only then:
   /usr/bin/python3 scripts/blind_look.py score look/
 
+`make-files` does the same for results already written, e.g. the CLI's full-resolution
+results of two models on held-out photos (`colorize --eval photos/ -o resultsA/`): the
+pictures are those whose name stem is in the truth folder and in both result folders.
+
+  /usr/bin/python3 scripts/blind_look.py make-files --truth photos/ \\
+      --results resultsA/ resultsB/ --names release X --sample 40 --seed 7 --out look/
+
 Each network's beta is found once on all the images loaded (--cf, colorizer/selection.py) or
 given (--betas), as scripts/compare.py does, so the two are equally colourful on average and
 the look judges where the colour goes, not how much of it there is. The logits of every
@@ -60,7 +67,7 @@ def sides(pred_a, pred_b, idx, swaps):
 
 def write_sheets(out, truth, pred_a, pred_b, idx, swaps, per_sheet=4, tile=200):
     """PNG sheets of numbered rows grey | left | right | truth; returns their paths."""
-    from PIL import Image, ImageDraw
+    from PIL import Image
     left, right = sides(pred_a, pred_b, idx, swaps)
     paths = []
     for s in range(0, len(idx), per_sheet):
@@ -68,14 +75,93 @@ def write_sheets(out, truth, pred_a, pred_b, idx, swaps, per_sheet=4, tile=200):
         path = os.path.join(out, "sheet-%02d.png" % (s // per_sheet + 1))
         ev.contact_sheet(path, truth, [left, right], part, tile=tile, cols=1)
         im = Image.open(path).convert("RGB")
-        draw = ImageDraw.Draw(im)
-        for r in range(len(part)):
-            label = "%d" % (s + r + 1)
-            draw.rectangle([0, r * tile, 8 * len(label) + 6, r * tile + 14], fill=(255, 255, 255))
-            draw.text((3, r * tile + 2), label, fill=(0, 0, 0))
+        _label_rows(im, s, len(part), tile)
         im.save(path)
         paths.append(path)
     return paths
+
+
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tga")
+
+
+def file_rows(truth_dir, result_dirs):
+    """[(stem, truth path, [result path per folder])] for the name stems present in the truth
+    folder and in every result folder, sorted by stem. Raises when none are."""
+    def images(d):
+        found = {}
+        for f in sorted(os.listdir(d)):
+            stem, ext = os.path.splitext(f)
+            if ext.lower() in IMAGE_EXTENSIONS and stem not in found:
+                found[stem] = os.path.join(d, f)
+        return found
+    truth = images(truth_dir)
+    results = [images(d) for d in result_dirs]
+    stems = sorted(set(truth).intersection(*[set(r) for r in results]))
+    if not stems:
+        raise ValueError("no picture is in %s and in every result folder" % truth_dir)
+    return [(st, truth[st], [r[st] for r in results]) for st in stems]
+
+
+def _fit(im, tile):
+    """im (PIL) scaled to fit a tile x tile box, centred on white."""
+    from PIL import Image
+    im = im.convert("RGB")
+    im.thumbnail((tile, tile), Image.BICUBIC)
+    box = Image.new("RGB", (tile, tile), (255, 255, 255))
+    box.paste(im, ((tile - im.width) // 2, (tile - im.height) // 2))
+    return box
+
+
+def _label_rows(im, first, count, tile):
+    from PIL import ImageDraw
+    draw = ImageDraw.Draw(im)
+    for r in range(count):
+        label = "%d" % (first + r + 1)
+        draw.rectangle([0, r * tile, 8 * len(label) + 6, r * tile + 14], fill=(255, 255, 255))
+        draw.text((3, r * tile + 2), label, fill=(0, 0, 0))
+
+
+def write_file_sheets(out, rows, idx, swaps, per_sheet=4, tile=240):
+    """Like write_sheets for pictures on disk: rows from file_rows (two result folders); grey
+    is the truth's L* alone. Returns the sheets' paths."""
+    from PIL import Image
+    from colorizer.color import grey_srgb_of_L, srgb_to_lab
+    paths = []
+    for s in range(0, len(idx), per_sheet):
+        part = idx[s:s + per_sheet]
+        sheet = Image.new("RGB", (4 * tile, len(part) * tile), (255, 255, 255))
+        for r, (i, swap) in enumerate(zip(part, swaps[s:s + per_sheet])):
+            _, truth_path, (a_path, b_path) = rows[i]
+            truth = Image.open(truth_path).convert("RGB")
+            L = srgb_to_lab(np.asarray(truth, dtype=np.float64) / 255.0)[..., 0]
+            grey = np.clip(np.round(grey_srgb_of_L(L) * 255.0), 0, 255).astype(np.uint8)
+            left, right = (b_path, a_path) if swap else (a_path, b_path)
+            tiles = [Image.fromarray(grey).convert("RGB"), Image.open(left), Image.open(right),
+                     truth]
+            for j, im in enumerate(tiles):
+                sheet.paste(_fit(im, tile), (j * tile, r * tile))
+        _label_rows(sheet, s, len(part), tile)
+        path = os.path.join(out, "sheet-%02d.png" % (s // per_sheet + 1))
+        sheet.save(path)
+        paths.append(path)
+    return paths
+
+
+def write_key_and_form(out, key, paths):
+    with open(os.path.join(out, "key.json"), "w") as f:
+        json.dump(key, f, indent=1)
+    with open(os.path.join(out, "answers.txt"), "w") as f:
+        f.write("# %s\n# sheets: %s\n" % (QUESTION, ", ".join(os.path.basename(p) for p in paths)))
+        f.write("".join("%d \n" % (k + 1) for k in range(len(key["swaps"]))))
+    print("wrote %d sheets, %s/answers.txt (fill it in) and key.json (do not open it before)"
+          % (len(paths), out))
+
+
+def new_look_folder(out):
+    os.makedirs(out, exist_ok=True)
+    if os.path.exists(os.path.join(out, "key.json")):
+        sys.exit("blind_look: %s exists; a new look needs a new folder"
+                 % os.path.join(out, "key.json"))
 
 
 def read_answers(path, n):
@@ -131,10 +217,7 @@ def score(answers, swaps):
 def cmd_make(a):
     from compare import network_logits
     torch.set_num_threads(2)
-    os.makedirs(a.out, exist_ok=True)
-    key_path = os.path.join(a.out, "key.json")
-    if os.path.exists(key_path):
-        sys.exit("blind_look: %s exists; a new look needs a new folder" % key_path)
+    new_look_folder(a.out)
     rgb, src, members = ev.load_eval_set(a.data, a.places, a.bsds, skip_places=a.skip_places,
                                          skip_bsds=a.skip_bsds, with_names=True)
     truth = ev.Truth(rgb)
@@ -153,16 +236,25 @@ def cmd_make(a):
         print("%s: beta %.3f, CF %.3f x truth on %d images" % (names[k], beta, ratio, len(rgb)))
     idx, swaps = make_key(len(rgb), a.sample, a.seed)
     paths = write_sheets(a.out, truth, preds[0], preds[1], idx, swaps, a.per_sheet, a.tile)
-    with open(key_path, "w") as f:
-        json.dump(dict(names=list(names), ckpt=a.ckpt, betas=betas, T=a.T,
-                       cf=None if a.betas else a.cf,
-                       images=[members[i] for i in idx], sources=[src[i] for i in idx],
-                       swaps=swaps, seed=a.seed), f, indent=1)
-    with open(os.path.join(a.out, "answers.txt"), "w") as f:
-        f.write("# %s\n# sheets: %s\n" % (QUESTION, ", ".join(os.path.basename(p) for p in paths)))
-        f.write("".join("%d \n" % (k + 1) for k in range(len(idx))))
-    print("wrote %d sheets, %s/answers.txt (fill it in) and key.json (do not open it before)"
-          % (len(paths), a.out))
+    write_key_and_form(a.out, dict(names=list(names), ckpt=a.ckpt, betas=betas, T=a.T,
+                                   cf=None if a.betas else a.cf,
+                                   images=[members[i] for i in idx],
+                                   sources=[src[i] for i in idx], swaps=swaps, seed=a.seed),
+                       paths)
+
+
+def cmd_make_files(a):
+    new_look_folder(a.out)
+    try:
+        rows = file_rows(a.truth, a.results)
+        idx, swaps = make_key(len(rows), min(a.sample, len(rows)), a.seed)
+    except ValueError as e:
+        sys.exit("blind_look: %s" % e)
+    paths = write_file_sheets(a.out, rows, idx, swaps, a.per_sheet, a.tile)
+    write_key_and_form(a.out, dict(names=list(a.names or a.results), results=a.results,
+                                   truth=a.truth, images=[rows[i][0] for i in idx],
+                                   sources=["files"] * len(idx), swaps=swaps, seed=a.seed),
+                       paths)
 
 
 def cmd_score(a):
@@ -206,12 +298,24 @@ def main():
     m.add_argument("--per-sheet", type=int, default=4)
     m.add_argument("--tile", type=int, default=200)
     m.add_argument("--out", required=True, help="a new folder for sheets, key and answers")
+    f = sub.add_parser("make-files", help="the same for two folders of results on disk")
+    f.add_argument("--truth", required=True, help="folder of the colour originals")
+    f.add_argument("--results", nargs=2, required=True, help="the two folders of results")
+    f.add_argument("--names", nargs=2, help="a label for each")
+    f.add_argument("--sample", type=int, default=40,
+                   help="pictures to look at (all of them if fewer)")
+    f.add_argument("--seed", type=int, default=0)
+    f.add_argument("--per-sheet", type=int, default=4)
+    f.add_argument("--tile", type=int, default=240)
+    f.add_argument("--out", required=True, help="a new folder for sheets, key and answers")
     s = sub.add_parser("score", help="unblind: count the answers against the key")
     s.add_argument("out", help="the folder make wrote")
     s.add_argument("--json", help="write the result here")
     a = ap.parse_args()
     if a.cmd == "make":
         cmd_make(a)
+    elif a.cmd == "make-files":
+        cmd_make_files(a)
     else:
         cmd_score(a)
 

@@ -372,6 +372,30 @@ void print_intervals(const std::string& name, const std::vector<Scores>& method,
               method.size(), head.c_str(), rule.c_str(), own.c_str(), diff.c_str());
 }
 
+// One CSV field: quoted (with inner quotes doubled) when it holds a comma, quote or newline.
+std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string q = "\"";
+  for (char c : v) q += (c == '"') ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+// Writes an --eval result into the -o folder as STEM.png (or .jpg with --format jpeg); a stem
+// already used gets -2, -3, ... as in folder colorizing.
+Status write_result(const Image& result, const Options& o, const std::string& stem,
+                    std::set<std::string>* used_names) {
+  const std::string ext = (o.format == "jpeg") ? ".jpg" : ".png";
+  std::string name = stem + ext;
+  for (int k = 2; used_names->count(name); ++k) name = stem + "-" + std::to_string(k) + ext;
+  used_names->insert(name);
+  EncodeOptions e;
+  e.format = o.format == "jpeg" ? ImageFormat::kJpeg : ImageFormat::kPng;
+  e.jpeg_quality = o.jpeg_quality;
+  auto bytes = encode_image(result, e);
+  if (!bytes.ok()) return bytes.status();
+  return write_file((fs::path(o.output) / name).string(), *bytes);
+}
+
 int run_evaluate(const Options& o) {
   auto method = Method::create(o);
   if (!method.ok()) {
@@ -389,6 +413,31 @@ int run_evaluate(const Options& o) {
     std::fprintf(stderr, "colorize: --eval %s: no image files\n", o.eval_dir.c_str());
     return 1;
   }
+
+  // Optional outputs: the results themselves (to look at) and each photo's scores (CSV).
+  if (!o.output.empty()) {
+    if (fs::exists(o.output, ec) && fs::equivalent(o.output, o.eval_dir, ec)) {
+      std::fprintf(stderr, "colorize: -o %s: give a folder other than the photos' own\n",
+                   o.output.c_str());
+      return 2;
+    }
+    fs::create_directories(o.output, ec);
+    if (!fs::is_directory(o.output, ec)) {
+      std::fprintf(stderr, "colorize: cannot create output folder '%s'\n", o.output.c_str());
+      return 1;
+    }
+  }
+  std::ofstream csv;
+  if (!o.eval_scores.empty()) {
+    csv.open(o.eval_scores, std::ios::binary);
+    if (!csv) {
+      std::fprintf(stderr, "colorize: --scores %s: cannot write\n", o.eval_scores.c_str());
+      return 1;
+    }
+    csv << "file,psnr,ssim,colourfulness,colourfulness_truth,ciede2000,wrong_colour_pct,"
+           "grey_psnr,grey_ssim,grey_ciede2000\n";
+  }
+  std::set<std::string> used_names;
 
   Scores sum_grey, sum_method;
   std::vector<Scores> per_grey, per_method;  // per photo, for the intervals
@@ -411,6 +460,27 @@ int run_evaluate(const Options& o) {
       continue;
     }
     auto g = score(to_greyscale(*truth), *truth);
+    if (!g.ok()) {
+      ++failed;
+      std::fprintf(stderr, "colorize: %s: %s\n", files[i].c_str(), g.status().to_string().c_str());
+      continue;
+    }
+    const std::string name = fs::path(files[i]).filename().string();
+    if (!o.output.empty()) {
+      const Status w = write_result(*result, o, fs::path(files[i]).stem().string(), &used_names);
+      if (!w.ok()) {
+        ++failed;
+        std::fprintf(stderr, "colorize: %s: %s\n", files[i].c_str(), w.to_string().c_str());
+        continue;
+      }
+    }
+    if (csv.is_open()) {
+      char row[320];
+      std::snprintf(row, sizeof row, ",%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", s->psnr,
+                    s->ssim, s->colourfulness, s->colourfulness_truth, s->ciede2000,
+                    100.0 * s->wrong_colour, g->psnr, g->ssim, g->ciede2000);
+      csv << csv_field(name) << row;
+    }
     add(sum_method, *s);
     add(sum_grey, *g);
     per_method.push_back(*s);
@@ -431,6 +501,13 @@ int run_evaluate(const Options& o) {
     m.wrong_colour /= n;
     return m;
   };
+  if (csv.is_open()) {
+    csv.close();
+    if (!csv) {
+      std::fprintf(stderr, "colorize: --scores %s: write failed\n", o.eval_scores.c_str());
+      ++failed;
+    }
+  }
   const Scores g = mean(sum_grey), m = mean(sum_method);
   std::printf("%d photos from %s (full resolution, truth made grey by keeping L*)\n", n,
               o.eval_dir.c_str());

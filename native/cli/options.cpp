@@ -102,6 +102,9 @@ Evaluation:
   --metrics TRUTH      with one input: score the result against the colour original TRUTH
   --eval DIR           evaluation mode over the colour photos in DIR
   --limit N            with --eval: use the first N photos (sorted by name)
+  -o, --output DIR     with --eval: also write each result into DIR (to look at them)
+  --scores FILE        with --eval: write each photo's scores to FILE (CSV), e.g. to
+                       compare two models photo by photo (scripts/compare_scores.py)
 
 Other:
   -q, --quiet          no progress on stderr
@@ -164,7 +167,7 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     }
     static const char* const kWithValue[] = {
         "-o", "--output", "--reference", "--model", "--backend", "--hint", "--size",
-        "--saturation", "--format", "--quality", "--metrics", "--eval", "--limit",
+        "--saturation", "--format", "--quality", "--metrics", "--eval", "--limit", "--scores",
         "--max-megapixels", "--upsampling"};
     bool known = false;
     for (const char* k : kWithValue) known = known || name == k;
@@ -213,6 +216,8 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     } else if (name == "--limit") {
       if (!parse_int(value, 1, 1000000000, &o.eval_limit))
         return bad("--limit must be a positive integer, not '" + value + "'");
+    } else if (name == "--scores") {
+      o.eval_scores = value;
     } else if (name == "--max-megapixels") {
       if (!parse_float(value, 0.000001, 100000.0, &o.max_megapixels))
         return bad("--max-megapixels must be a positive number, not '" + value + "'");
@@ -232,8 +237,10 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     return bad("--hint is for models, not for --reference (the exemplar method)");
   if (o.mode == Mode::kEvaluate) {
     if (!o.inputs.empty()) return bad("--eval takes a folder, not input files");
+    if (!o.metrics_truth.empty()) return bad("--metrics is for one input, not for --eval");
     return o;
   }
+  if (!o.eval_scores.empty()) return bad("--scores is for --eval");
   if (o.inputs.empty()) return bad("no input given");
   if (o.output.empty()) return bad("no output given (-o OUT)");
   if (!o.metrics_truth.empty() && o.inputs.size() != 1)

@@ -20,7 +20,8 @@ enum class Mode {
 struct Options {
   Mode mode = Mode::kColorize;
   std::vector<std::string> inputs;  // files or directories
-  std::string output;               // file or directory
+  std::string output;               // file or directory (with --eval: optional folder for
+                                    // the results, so they can be looked at)
   std::string reference;            // exemplar method when set
   std::string model;                // neural model when set
   std::string backend = "auto";
@@ -32,6 +33,7 @@ struct Options {
   std::string metrics_truth;        // --metrics TRUTH
   std::string eval_dir;             // --eval DIR
   int eval_limit = 0;               // --limit N: evaluate the first N photos only (0 = all)
+  std::string eval_scores;          // --scores FILE: with --eval, each photo's scores as CSV
   double max_megapixels = 100.0;
   Upsampling upsampling = Upsampling::kGuided;
   bool quiet = false;

@@ -224,6 +224,62 @@ TEST(Cli, EvaluationTable) {
       << r.output;
 }
 
+// --eval with -o and --scores: each result is written (same size as its photo, and scoring
+// the written file against the photo gives the CSV's row), and the CSV's per-photo rows
+// average to the printed table.
+TEST(Cli, EvaluationWritesResultsAndScores) {
+  const fs::path d = fresh_dir("eval_out");
+  CliRun r = run({"--eval", kData + "/eval", "--reference", kData + "/landscape-reference.jpg",
+                  "-q", "-o", (d / "results").string(), "--scores", (d / "scores.csv").string()});
+  ASSERT_EQ(r.code, 0) << r.output;
+  std::ifstream csv(d / "scores.csv");
+  std::string line;
+  ASSERT_TRUE(std::getline(csv, line));
+  EXPECT_EQ(line.rfind("file,psnr,ssim,colourfulness,colourfulness_truth,ciede2000,", 0), 0u);
+  double psnr_sum = 0, grey_psnr_sum = 0, de_sum = 0;
+  int rows = 0;
+  while (std::getline(csv, line)) {
+    std::istringstream fields(line);
+    std::string name, cell;
+    std::getline(fields, name, ',');
+    std::vector<double> v;
+    while (std::getline(fields, cell, ',')) v.push_back(std::stod(cell));
+    ASSERT_EQ(v.size(), 9u) << line;
+    const Image truth = load(fs::path(kData) / "eval" / name);
+    const Image result = load(d / "results" / (fs::path(name).stem().string() + ".png"));
+    ASSERT_EQ(result.width, truth.width) << name;
+    ASSERT_EQ(result.height, truth.height) << name;
+    auto s = score(result, truth);  // the written file, scored afresh (PNG is lossless)
+    ASSERT_TRUE(s.ok());
+    EXPECT_NEAR(s->psnr, v[0], 1e-4) << name;
+    EXPECT_NEAR(s->ciede2000, v[4], 1e-4) << name;
+    EXPECT_NEAR(100.0 * s->wrong_colour, v[5], 1e-4) << name;
+    psnr_sum += v[0];
+    de_sum += v[4];
+    grey_psnr_sum += v[6];
+    ++rows;
+  }
+  ASSERT_EQ(rows, 4);
+  char want[96];
+  std::snprintf(want, sizeof want, "| exemplar | %.2f |", psnr_sum / rows);
+  EXPECT_NE(r.output.find(want), std::string::npos) << want << " not in " << r.output;
+  std::snprintf(want, sizeof want, "| greyscale | %.2f |", grey_psnr_sum / rows);
+  EXPECT_NE(r.output.find(want), std::string::npos) << want << " not in " << r.output;
+  std::snprintf(want, sizeof want, "| %.2f |", de_sum / rows);
+  EXPECT_NE(r.output.find(want), std::string::npos) << want << " not in " << r.output;
+}
+
+TEST(Cli, EvaluationOutputsRefusedWhereTheyDoNotBelong) {
+  // the results must not land among the photos being evaluated
+  CliRun same = run({"--eval", kData + "/eval", "--reference", kData + "/landscape-reference.jpg",
+                     "-q", "-o", kData + "/eval"});
+  EXPECT_EQ(same.code, 2) << same.output;
+  EXPECT_NE(same.output.find("other than the photos' own"), std::string::npos) << same.output;
+  CliRun scores = run({kData + "/landscape-grey.jpg", "-o", "x.png", "--scores", "s.csv"});
+  EXPECT_EQ(scores.code, 2) << scores.output;
+  EXPECT_NE(scores.output.find("--scores is for --eval"), std::string::npos) << scores.output;
+}
+
 TEST(Cli, LabMatchesPublishedValue) {
   CliRun r = run({"lab", "255", "0", "0"});
   ASSERT_EQ(r.code, 0);

@@ -76,3 +76,49 @@ def test_sheets_put_each_network_on_its_keyed_side(tmp_path):
             left = im[r * 32 + 20:r * 32 + 28, 32 + 12:32 + 20].mean(axis=(0, 1))
             rows.append(left[0] - left[2] > 0)  # redder than blue on the left
     assert rows == [not s for s in swaps]
+
+
+def test_file_sheets_match_by_stem_and_put_each_folder_on_its_keyed_side(tmp_path):
+    """make-files: pictures are matched by name stem across folders (a .jpg truth, .png
+    results), a picture missing from one folder is left out, and on every row the red
+    folder's picture is on the left exactly where the key says the first folder is."""
+    from PIL import Image
+    truth, red, blue = (tmp_path / d for d in ("truth", "red", "blue"))
+    for d in (truth, red, blue):
+        d.mkdir()
+    rng = np.random.RandomState(0)
+    for k in range(7):
+        Image.fromarray(rng.randint(0, 255, (30, 45, 3), dtype=np.uint8)).save(
+            truth / ("p%d.jpg" % k))
+        if k != 3:  # p3 has no result in the red folder
+            Image.new("RGB", (45, 30), (220, 30, 30)).save(red / ("p%d.png" % k))
+        Image.new("RGB", (45, 30), (30, 30, 220)).save(blue / ("p%d.png" % k))
+    (truth / "notes.txt").write_text("not a picture")
+    rows = blind_look.file_rows(str(truth), [str(red), str(blue)])
+    assert [r[0] for r in rows] == ["p0", "p1", "p2", "p4", "p5", "p6"]
+    assert rows[0][2] == [str(red / "p0.png"), str(blue / "p0.png")]
+    idx, swaps = blind_look.make_key(len(rows), 5, seed=3)
+    paths = blind_look.write_file_sheets(str(tmp_path), rows, idx, swaps, per_sheet=2, tile=48)
+    assert len(paths) == 3
+    left_is_red = []
+    for p in paths:
+        im = np.asarray(Image.open(p).convert("RGB")).astype(int)
+        assert im.shape[1] == 4 * 48
+        for r in range(im.shape[0] // 48):
+            left = im[r * 48 + 20:r * 48 + 28, 48 + 20:48 + 28].mean(axis=(0, 1))
+            right = im[r * 48 + 20:r * 48 + 28, 96 + 20:96 + 28].mean(axis=(0, 1))
+            assert abs(left[0] - left[2]) > 100 and abs(right[0] - right[2]) > 100
+            left_is_red.append(left[0] > left[2])
+            grey = im[r * 48 + 20:r * 48 + 28, 20:28]
+            assert np.abs(grey[..., 0] - grey[..., 2]).max() <= 1  # the grey column is grey
+    assert left_is_red == [not s for s in swaps]
+
+
+def test_file_rows_refuse_folders_without_common_pictures(tmp_path):
+    from PIL import Image
+    (tmp_path / "t").mkdir()
+    (tmp_path / "r").mkdir()
+    Image.new("RGB", (8, 8)).save(tmp_path / "t" / "a.png")
+    Image.new("RGB", (8, 8)).save(tmp_path / "r" / "b.png")
+    with pytest.raises(ValueError, match="no picture"):
+        blind_look.file_rows(str(tmp_path / "t"), [str(tmp_path / "r"), str(tmp_path / "r")])
