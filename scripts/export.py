@@ -91,6 +91,11 @@ def main():
             ap.error("--variant-prior-correction takes fp16=BETA or int8=BETA, not %r" % spec)
         beta[prec] = float(val)
 
+    # Said out loud: a run's own T (its validation decoding, often 0.38) is not the decoding
+    # a release ships with (models/manifest.json: training.decode), and it moves every metric.
+    print("decoding: T %.2f (%s), prior correction %s" % (
+        T, "given" if a.temperature else "the run's; give --temperature for another",
+        ", ".join("%s %s" % (k, v) for k, v in beta.items())))
     os.makedirs(os.path.join(a.out, "golden"), exist_ok=True)
     fp32_rel = "%s-fp32.onnx" % a.prefix
     fp32 = export_onnx(ExportModel(net, temperature=T, prior_correction=beta["fp32"]).eval(),
