@@ -44,11 +44,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("ckpts", nargs="+")
     ap.add_argument("--weights", nargs="*", type=float, help="default: equal; must sum to 1")
+    ap.add_argument("--extrapolate", action="store_true",
+                    help="allow negative weights (still summing to 1): 1.3 x B - 0.3 x A goes "
+                         "on past B along the step a fine-tune took from A to B")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     w = a.weights or [1.0 / len(a.ckpts)] * len(a.ckpts)
-    if len(w) != len(a.ckpts) or abs(sum(w) - 1.0) > 1e-6 or min(w) < 0:
-        ap.error("--weights: one non-negative weight per checkpoint, summing to 1")
+    if len(w) != len(a.ckpts) or abs(sum(w) - 1.0) > 1e-6 or (min(w) < 0 and not a.extrapolate):
+        ap.error("--weights: one weight per checkpoint, summing to 1, none negative unless "
+                 "--extrapolate")
     cks = [load_checkpoint(p) for p in a.ckpts]
     for p, ck in zip(a.ckpts[1:], cks[1:]):
         if bool(ck["cfg"].get("folded_bn")) != bool(cks[0]["cfg"].get("folded_bn")):

@@ -60,3 +60,15 @@ def test_script_writes_a_checkpoint_eval_can_load(tmp_path):
     r = subprocess.run([sys.executable, script, str(p1), str(p3), "--out", str(out)],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "folded" in r.stderr
+    # negative weights (going on past a fine-tune) only when asked for
+    r = subprocess.run([sys.executable, script, str(p1), str(p2), "--weights", "-0.3", "1.3",
+                        "--out", str(out)], capture_output=True, text=True)
+    assert r.returncode == 2 and "--extrapolate" in r.stderr
+    r = subprocess.run([sys.executable, script, str(p1), str(p2), "--weights", "-0.3", "1.3",
+                        "--extrapolate", "--out", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    ext = net_from_checkpoint(load_checkpoint(str(out)))
+    for (k, v1), v2, v in zip(n1.state_dict().items(), n2.state_dict().values(),
+                              ext.state_dict().values()):
+        if v.is_floating_point():
+            torch.testing.assert_close(v, 1.3 * v2 - 0.3 * v1, msg=k)
