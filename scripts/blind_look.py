@@ -125,7 +125,8 @@ def write_file_sheets(out, rows, idx, swaps, per_sheet=4, tile=240):
     """Like write_sheets for pictures on disk: rows from file_rows (two result folders); grey
     is the truth's L* alone. Returns the sheets' paths."""
     from PIL import Image
-    from colorizer.color import grey_srgb_of_L, srgb_to_lab
+    from colorizer.color import srgb_to_lab
+    from colorizer.metrics import compose
     paths = []
     for s in range(0, len(idx), per_sheet):
         part = idx[s:s + per_sheet]
@@ -134,10 +135,9 @@ def write_file_sheets(out, rows, idx, swaps, per_sheet=4, tile=240):
             _, truth_path, (a_path, b_path) = rows[i]
             truth = Image.open(truth_path).convert("RGB")
             L = srgb_to_lab(np.asarray(truth, dtype=np.float64) / 255.0)[..., 0]
-            grey = np.clip(np.round(grey_srgb_of_L(L) * 255.0), 0, 255).astype(np.uint8)
             left, right = (b_path, a_path) if swap else (a_path, b_path)
-            tiles = [Image.fromarray(grey).convert("RGB"), Image.open(left), Image.open(right),
-                     truth]
+            tiles = [Image.fromarray(compose(L, torch.zeros(2, *L.shape))), Image.open(left),
+                     Image.open(right), truth]
             for j, im in enumerate(tiles):
                 sheet.paste(_fit(im, tile), (j * tile, r * tile))
         _label_rows(sheet, s, len(part), tile)
@@ -283,12 +283,7 @@ def main():
     m = sub.add_parser("make", help="draw the pictures, write sheets, key and answers form")
     m.add_argument("--ckpt", nargs=2, required=True, help="the two checkpoints")
     m.add_argument("--names", nargs=2, help="a label for each")
-    m.add_argument("--data", default="../shared/data")
-    m.add_argument("--places", type=int, default=600)
-    m.add_argument("--skip-places", type=int, default=600)
-    m.add_argument("--bsds", type=int, default=80)
-    m.add_argument("--skip-bsds", type=int, default=20)
-    m.add_argument("--working-size", type=int, default=128)
+    ev.add_eval_set_args(m, places=600, skip_places=600)
     m.add_argument("--T", type=float, default=0.2)
     how = m.add_mutually_exclusive_group()
     how.add_argument("--cf", type=float, default=0.76, help="colourfulness ratio to match")

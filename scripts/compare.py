@@ -116,12 +116,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--ckpt", nargs="+", required=True, help="checkpoints; the first is the base")
     ap.add_argument("--names", nargs="*", help="a label per checkpoint (default: its path)")
-    ap.add_argument("--data", default="../shared/data")
-    ap.add_argument("--places", type=int, default=300)
-    ap.add_argument("--skip-places", type=int, default=60)
-    ap.add_argument("--bsds", type=int, default=80)
-    ap.add_argument("--skip-bsds", type=int, default=20)
-    ap.add_argument("--working-size", type=int, default=128)
+    ev.add_eval_set_args(ap)
     ap.add_argument("--T", type=float, default=0.2, help="annealing temperature")
     how = ap.add_mutually_exclusive_group()
     how.add_argument("--cf", type=float, default=None,

@@ -45,12 +45,7 @@ from colorizer.train import load_checkpoint, net_from_checkpoint  # noqa: E402
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--ckpt", required=True)
-    ap.add_argument("--data", default="../shared/data")
-    ap.add_argument("--places", type=int, default=60)
-    ap.add_argument("--bsds", type=int, default=20)
-    ap.add_argument("--skip-places", type=int, default=0)
-    ap.add_argument("--skip-bsds", type=int, default=0)
-    ap.add_argument("--working-size", type=int, default=128)
+    ev.add_eval_set_args(ap, places=60, skip_places=0, bsds=20, skip_bsds=0)
     ap.add_argument("--decodings", required=True, help="JSON list of decodings (see above)")
     ap.add_argument("--by-source", action="store_true", help="figures per image source too")
     a = ap.parse_args()

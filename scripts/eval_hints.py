@@ -73,12 +73,7 @@ def predict_with_hints(model, L, ab_truth, ws, points, k, batch=16):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--onnx", default="models/colorizer-fp32.onnx")
-    ap.add_argument("--data", default="../shared/data")
-    ap.add_argument("--places", type=int, default=300)
-    ap.add_argument("--skip-places", type=int, default=60)
-    ap.add_argument("--bsds", type=int, default=80)
-    ap.add_argument("--skip-bsds", type=int, default=20)
-    ap.add_argument("--working-size", type=int, default=128)
+    ev.add_eval_set_args(ap)
     ap.add_argument("--points", type=int, nargs="+", default=[0, 1, 2, 5, 10, 20])
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()

@@ -175,6 +175,17 @@ class Method {
   std::string name_;
 };
 
+// The file name of one result in an output folder: STEM.png (or .jpg with --format jpeg);
+// a stem already used in this run gets -2, -3, ...
+std::string unique_output_name(const std::string& stem, const Options& o,
+                               std::set<std::string>* used_names) {
+  const std::string ext = (o.format == "jpeg") ? ".jpg" : ".png";
+  std::string name = stem + ext;
+  for (int k = 2; used_names->count(name); ++k) name = stem + "-" + std::to_string(k) + ext;
+  used_names->insert(name);
+  return name;
+}
+
 std::string format_for(const Options& o, const std::string& out_path) {
   if (!o.format.empty()) return o.format;
   std::string ext = fs::path(out_path).extension().string();
@@ -234,14 +245,9 @@ int run_colorize(const Options& o) {
     const std::string& in = inputs[i];
     const auto t0 = std::chrono::steady_clock::now();
     std::string out = o.output;
-    if (out_is_dir) {
-      const std::string ext = (o.format == "jpeg") ? ".jpg" : ".png";
-      std::string stem = fs::path(in).stem().string();
-      std::string name = stem + ext;
-      for (int k = 2; used_names.count(name); ++k) name = stem + "-" + std::to_string(k) + ext;
-      used_names.insert(name);
-      out = (fs::path(o.output) / name).string();
-    }
+    if (out_is_dir)
+      out = (fs::path(o.output) / unique_output_name(fs::path(in).stem().string(), o, &used_names))
+                .string();
     auto fail = [&](const std::string& what) {
       ++failed;
       std::fprintf(stderr, "colorize: %s: %s\n", in.c_str(), what.c_str());
@@ -380,20 +386,16 @@ std::string csv_field(const std::string& v) {
   return q + "\"";
 }
 
-// Writes an --eval result into the -o folder as STEM.png (or .jpg with --format jpeg); a stem
-// already used gets -2, -3, ... as in folder colorizing.
+// Writes an --eval result into the -o folder, named as folder colorizing names its outputs.
 Status write_result(const Image& result, const Options& o, const std::string& stem,
                     std::set<std::string>* used_names) {
-  const std::string ext = (o.format == "jpeg") ? ".jpg" : ".png";
-  std::string name = stem + ext;
-  for (int k = 2; used_names->count(name); ++k) name = stem + "-" + std::to_string(k) + ext;
-  used_names->insert(name);
+  const std::string out = (fs::path(o.output) / unique_output_name(stem, o, used_names)).string();
   EncodeOptions e;
-  e.format = o.format == "jpeg" ? ImageFormat::kJpeg : ImageFormat::kPng;
+  e.format = format_for(o, out) == "jpeg" ? ImageFormat::kJpeg : ImageFormat::kPng;
   e.jpeg_quality = o.jpeg_quality;
   auto bytes = encode_image(result, e);
   if (!bytes.ok()) return bytes.status();
-  return write_file((fs::path(o.output) / name).string(), *bytes);
+  return write_file(out, *bytes);
 }
 
 int run_evaluate(const Options& o) {

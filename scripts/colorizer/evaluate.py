@@ -24,6 +24,18 @@ def load_eval_set(data_dir, n_places=None, n_bsds=None, side=256, skip_places=0,
     return load_shard_set(parts, side=side, skip_grey=skip_grey, with_names=with_names)
 
 
+def add_eval_set_args(ap, places=300, skip_places=60, bsds=80, skip_bsds=20, working_size=128):
+    """The image-set options of the scripts that score networks on validation images (--data,
+    --places, --skip-places, --bsds, --skip-bsds, --working-size); the defaults given are the
+    script's (these: the held-out set of the model card). Read them with load_eval_set."""
+    ap.add_argument("--data", default="../shared/data")
+    ap.add_argument("--places", type=int, default=places, help="places-val images")
+    ap.add_argument("--skip-places", type=int, default=skip_places)
+    ap.add_argument("--bsds", type=int, default=bsds, help="bsds-val images")
+    ap.add_argument("--skip-bsds", type=int, default=skip_bsds)
+    ap.add_argument("--working-size", type=int, default=working_size)
+
+
 def load_shard_set(parts, side=256, skip_grey=False, with_names=False):
     """Images of any shards (.tar or .zip), e.g. training shards to compare with validation:
     parts = [(path, n or None, skip, source name)]; the images skip .. skip + n - 1 of each
