@@ -51,11 +51,24 @@ def test_answers_form_is_read_whole_or_refused(tmp_path):
             blind_look.read_answers(str(f), 3)
 
 
+def _row_patches(paths, tile):
+    """Per row of the sheets, the 8 x 8 pixels at the centre of each of its four tiles
+    (grey, left, right, truth) as int arrays; checks each sheet is four tiles wide."""
+    from PIL import Image
+    rows = []
+    for p in paths:
+        im = np.asarray(Image.open(p).convert("RGB")).astype(int)
+        assert im.shape[1] == 4 * tile
+        for r in range(im.shape[0] // tile):
+            y, c = r * tile + tile // 2, tile // 2
+            rows.append([im[y - 4:y + 4, j * tile + c - 4:j * tile + c + 4] for j in range(4)])
+    return rows
+
+
 def test_sheets_put_each_network_on_its_keyed_side(tmp_path):
     """Two flat predictions (a red and a blue ab plane): on every row of the sheets, the red
     one is on the left exactly where the key says the first network is on the left."""
     import torch
-    from PIL import Image
     from test_selection import _truth
     truth = _truth(n=6, size=64)
     n, h, w = len(truth.rgb), 64, 64
@@ -69,12 +82,9 @@ def test_sheets_put_each_network_on_its_keyed_side(tmp_path):
     assert [os.path.basename(p) for p in paths] == ["sheet-01.png", "sheet-02.png",
                                                    "sheet-03.png"]
     rows = []
-    for p in paths:
-        im = np.asarray(Image.open(p).convert("RGB")).astype(int)
-        assert im.shape[1] == 4 * 32
-        for r in range(im.shape[0] // 32):
-            left = im[r * 32 + 20:r * 32 + 28, 32 + 12:32 + 20].mean(axis=(0, 1))
-            rows.append(left[0] - left[2] > 0)  # redder than blue on the left
+    for grey, left, right, truth_tile in _row_patches(paths, 32):
+        left = left.mean(axis=(0, 1))
+        rows.append(left[0] - left[2] > 0)  # redder than blue on the left
     assert rows == [not s for s in swaps]
 
 
@@ -101,16 +111,11 @@ def test_file_sheets_match_by_stem_and_put_each_folder_on_its_keyed_side(tmp_pat
     paths = blind_look.write_file_sheets(str(tmp_path), rows, idx, swaps, per_sheet=2, tile=48)
     assert len(paths) == 3
     left_is_red = []
-    for p in paths:
-        im = np.asarray(Image.open(p).convert("RGB")).astype(int)
-        assert im.shape[1] == 4 * 48
-        for r in range(im.shape[0] // 48):
-            left = im[r * 48 + 20:r * 48 + 28, 48 + 20:48 + 28].mean(axis=(0, 1))
-            right = im[r * 48 + 20:r * 48 + 28, 96 + 20:96 + 28].mean(axis=(0, 1))
-            assert abs(left[0] - left[2]) > 100 and abs(right[0] - right[2]) > 100
-            left_is_red.append(left[0] > left[2])
-            grey = im[r * 48 + 20:r * 48 + 28, 20:28]
-            assert np.abs(grey[..., 0] - grey[..., 2]).max() <= 1  # the grey column is grey
+    for grey, left, right, _ in _row_patches(paths, 48):
+        left, right = left.mean(axis=(0, 1)), right.mean(axis=(0, 1))
+        assert abs(left[0] - left[2]) > 100 and abs(right[0] - right[2]) > 100
+        left_is_red.append(left[0] > left[2])
+        assert np.abs(grey[..., 0] - grey[..., 2]).max() <= 1  # the grey column is grey
     assert left_is_red == [not s for s in swaps]
 
 
