@@ -24,9 +24,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from colorizer import evaluate as ev  # noqa: E402
-from colorizer.bins import bins  # noqa: E402
-from colorizer.export import ExportModel, load_onnx_weights  # noqa: E402
-from colorizer.model import ColorNet  # noqa: E402
+from colorizer.export import ExportModel, export_model_from_onnx  # noqa: E402
 from colorizer.train import load_checkpoint, net_from_checkpoint  # noqa: E402
 
 
@@ -105,8 +103,7 @@ def main():
                     ab = ev.predict(em, L, ws)
                     report("ckpt T=%.2f beta=%.2f ws=%d" % (T, beta, ws), ab)
     for path in a.onnx:
-        em = ExportModel(ColorNet(bins())).eval()
-        load_onnx_weights(em, onnx.load(path))
+        em = export_model_from_onnx(onnx.load(path))
         name = os.path.basename(path)
         for ws in a.working_size:
             ab = ev.predict(em, L, ws)

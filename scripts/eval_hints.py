@@ -25,9 +25,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from colorizer import evaluate as ev  # noqa: E402
 from colorizer import stats  # noqa: E402
-from colorizer.bins import bins  # noqa: E402
-from colorizer.export import ExportModel, load_onnx_weights  # noqa: E402
-from colorizer.model import ColorNet  # noqa: E402
+from colorizer.export import export_model_from_onnx  # noqa: E402
 
 RADIUS = 1  # render_hints' default: a 3 x 3 square of the working grid
 
@@ -84,10 +82,9 @@ def main():
     rgb, _ = ev.load_eval_set(a.data, a.places, a.bsds, skip_places=a.skip_places,
                               skip_bsds=a.skip_bsds)
     truth = ev.Truth(rgb)
-    model = ExportModel(ColorNet(bins())).eval()
-    load_onnx_weights(model, onnx.load(a.onnx))
+    model = export_model_from_onnx(onnx.load(a.onnx))
     L = truth.lab[..., 0]
-    h = w = a.working_size  # square crops: the working grid is ws x ws
+    h, w = ev.working_L(L[:1], a.working_size).shape[2:]  # the grid the hints are drawn on
     points = hint_points(len(rgb), h, w, max(a.points), a.seed)
     counts = sorted(set([0] + a.points))
     rows = {k: ev.score(truth, predict_with_hints(model, L, truth.lab[..., 1:], a.working_size,

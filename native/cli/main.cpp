@@ -467,7 +467,6 @@ int run_evaluate(const Options& o) {
       std::fprintf(stderr, "colorize: %s: %s\n", files[i].c_str(), g.status().to_string().c_str());
       continue;
     }
-    const std::string name = fs::path(files[i]).filename().string();
     if (!o.output.empty()) {
       const Status w = write_result(*result, o, fs::path(files[i]).stem().string(), &used_names);
       if (!w.ok()) {
@@ -481,7 +480,7 @@ int run_evaluate(const Options& o) {
       std::snprintf(row, sizeof row, ",%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", s->psnr,
                     s->ssim, s->colourfulness, s->colourfulness_truth, s->ciede2000,
                     100.0 * s->wrong_colour, g->psnr, g->ssim, g->ciede2000);
-      csv << csv_field(name) << row;
+      csv << csv_field(fs::path(files[i]).filename().string()) << row;
     }
     add(sum_method, *s);
     add(sum_grey, *g);

@@ -244,6 +244,16 @@ def load_onnx_weights(export_model, model):
     return n
 
 
+def export_model_from_onnx(model, width=1.0):
+    """An ExportModel (eval mode) carrying a loaded ONNX file's weights, any variant (fp16 /
+    int8 dequantized): what that file computes, run by PyTorch (no onnxruntime here)."""
+    from .bins import bins
+    from .model import ColorNet
+    em = ExportModel(ColorNet(bins(), width=width)).eval()  # folds a copy: the folded shape
+    load_onnx_weights(em, model)
+    return em
+
+
 def prior_from_onnx(model):
     """The rebalancing weights export_onnx recorded in the file, or None (older files)."""
     for p in model.metadata_props:
@@ -260,10 +270,7 @@ def state_from_onnx(model, prior_w, temperature, prior_correction, width=1.0):
     prior_w is the rebalancing weight vector the net was trained with (prior_from_onnx for
     files that record it). Train the result with BN folded: the normalisation is frozen at
     the statistics it had."""
-    from .bins import bins
-    from .model import ColorNet
-    em = ExportModel(ColorNet(bins(), width=width)).eval()  # folds a copy: the folded shape
-    load_onnx_weights(em, model)
+    em = export_model_from_onnx(model, width)
     sd = {k[len("net."):]: v for k, v in em.state_dict().items() if k.startswith("net.")}
     sd["prior_w"] = torch.as_tensor(prior_w, dtype=torch.float32)
     with torch.no_grad():
