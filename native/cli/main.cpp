@@ -164,6 +164,8 @@ class Method {
     FinishOptions f;
     f.saturation = options_->saturation;
     f.upsampling = options_->upsampling;
+    f.guided_radius = options_->guided_radius;
+    f.guided_eps = options_->guided_eps;
     auto result = finish(image, *prepared, *ab, f);
     times->finish = lap_ms(&t);
     return result;

@@ -96,6 +96,10 @@ Processing:
                        32 (default: the model's, from manifest.json beside it; else 256)
   --saturation S       chroma multiplier 0..4 (default 1)
   --upsampling U       guided (default, edge-aware) or bilinear
+  --guided-radius R    guided upsampling: window radius in working-size pixels, 0..64
+                       (default 2)
+  --guided-eps E       guided upsampling: regularisation in (L* units)^2, > 0 (default 25;
+                       larger = chroma follows lightness less)
   --max-megapixels M   refuse larger inputs (default 100)
 
 Evaluation:
@@ -168,7 +172,7 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     static const char* const kWithValue[] = {
         "-o", "--output", "--reference", "--model", "--backend", "--hint", "--size",
         "--saturation", "--format", "--quality", "--metrics", "--eval", "--limit", "--scores",
-        "--max-megapixels", "--upsampling"};
+        "--max-megapixels", "--upsampling", "--guided-radius", "--guided-eps"};
     bool known = false;
     for (const char* k : kWithValue) known = known || name == k;
     if (!known) return bad("unknown option '" + arg + "'");
@@ -228,6 +232,14 @@ Result<Options> parse_options(int argc, const char* const* argv) {
         o.upsampling = Upsampling::kBilinear;
       else
         return bad("--upsampling must be guided or bilinear, not '" + value + "'");
+    } else if (name == "--guided-radius") {
+      if (!parse_int(value, 0, 64, &o.guided_radius))
+        return bad("--guided-radius must be an integer in 0..64, not '" + value + "'");
+    } else if (name == "--guided-eps") {
+      double e = 0;
+      if (!parse_float(value, 1e-6, 1e6, &e))
+        return bad("--guided-eps must be a number in (0, 1e6], not '" + value + "'");
+      o.guided_eps = static_cast<float>(e);
     }
   }
 

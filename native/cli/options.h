@@ -36,6 +36,8 @@ struct Options {
   std::string eval_scores;          // --scores FILE: with --eval, each photo's scores as CSV
   double max_megapixels = 100.0;
   Upsampling upsampling = Upsampling::kGuided;
+  int guided_radius = FinishOptions{}.guided_radius;    // --guided-radius
+  float guided_eps = FinishOptions{}.guided_eps;        // --guided-eps
   bool quiet = false;
   bool timings = false;             // --timings: each stage's milliseconds per input on stderr
   int lab_rgb[3] = {0, 0, 0};

@@ -93,6 +93,38 @@ TEST(Cli, HelpAndUsageErrors) {
   EXPECT_EQ(run({"--reference", "r.png", "--hint", "1,1,#ff0000", "a.png", "-o", "b.png"}).code, 2);
   EXPECT_EQ(run({"--size", "abc", "a.png", "-o", "b.png", "--reference", "r.png"}).code, 2);
   EXPECT_EQ(run({"--saturation", "9", "a.png", "-o", "b.png", "--reference", "r.png"}).code, 2);
+  EXPECT_EQ(run({"--guided-radius", "65", "a.png", "-o", "b.png", "--reference", "r.png"}).code, 2);
+  CliRun eps = run({"--guided-eps", "0", "a.png", "-o", "b.png", "--reference", "r.png"});
+  EXPECT_EQ(eps.code, 2);
+  EXPECT_NE(eps.output.find("--guided-eps"), std::string::npos) << eps.output;
+}
+
+// The guided upsampling's settings reach finish(): radius 0 with a tiny regularisation makes
+// chroma follow lightness pixel by pixel; a huge regularisation over a wide window makes it
+// flat. The two results keep the same lightness and differ in colour.
+TEST(Cli, GuidedUpsamplingSettingsReachTheResult) {
+  const fs::path dir = fresh_dir("guided");
+  const std::vector<std::string> base = {kData + "/landscape-grey.jpg", "--reference",
+                                         kData + "/landscape-reference.jpg", "--size", "64"};
+  auto with = [&](const std::string& out, const std::vector<std::string>& extra) {
+    std::vector<std::string> args = base;
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back("-o");
+    args.push_back((dir / out).string());
+    return run(args);
+  };
+  CliRun sharp = with("sharp.png", {"--guided-radius", "0", "--guided-eps", "0.01"});
+  ASSERT_EQ(sharp.code, 0) << sharp.output;
+  CliRun flat = with("flat.png", {"--guided-radius=8", "--guided-eps=100000"});
+  ASSERT_EQ(flat.code, 0) << flat.output;
+  const Image a = load(dir / "sharp.png"), b = load(dir / "flat.png");
+  ASSERT_EQ(a.width, b.width);
+  auto same_grey = psnr(to_greyscale(a), to_greyscale(b));
+  ASSERT_TRUE(same_grey.ok());
+  EXPECT_GT(*same_grey, 35.0);
+  auto colour = psnr(a, b);
+  ASSERT_TRUE(colour.ok());
+  EXPECT_LT(*colour, *same_grey - 3.0) << "the settings should change the colours";
 }
 
 TEST(Cli, ExemplarColorizesAtFullResolution) {
