@@ -161,12 +161,7 @@ class Method {
     auto ab = predict(image, *prepared);
     times->infer = lap_ms(&t);
     if (!ab.ok()) return ab.status();
-    FinishOptions f;
-    f.saturation = options_->saturation;
-    f.upsampling = options_->upsampling;
-    f.guided_radius = options_->guided_radius;
-    f.guided_eps = options_->guided_eps;
-    auto result = finish(image, *prepared, *ab, f);
+    auto result = finish(image, *prepared, *ab, options_->finish);
     times->finish = lap_ms(&t);
     return result;
   }

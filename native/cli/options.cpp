@@ -203,7 +203,7 @@ Result<Options> parse_options(int argc, const char* const* argv) {
       double s = 0;
       if (!parse_float(value, 0.0, 4.0, &s))
         return bad("--saturation must be a number in 0..4, not '" + value + "'");
-      o.saturation = static_cast<float>(s);
+      o.finish.saturation = static_cast<float>(s);
     } else if (name == "--format") {
       if (value == "jpg") value = "jpeg";
       if (value != "png" && value != "jpeg")
@@ -227,19 +227,19 @@ Result<Options> parse_options(int argc, const char* const* argv) {
         return bad("--max-megapixels must be a positive number, not '" + value + "'");
     } else if (name == "--upsampling") {
       if (value == "guided")
-        o.upsampling = Upsampling::kGuided;
+        o.finish.upsampling = Upsampling::kGuided;
       else if (value == "bilinear")
-        o.upsampling = Upsampling::kBilinear;
+        o.finish.upsampling = Upsampling::kBilinear;
       else
         return bad("--upsampling must be guided or bilinear, not '" + value + "'");
     } else if (name == "--guided-radius") {
-      if (!parse_int(value, 0, 64, &o.guided_radius))
+      if (!parse_int(value, 0, 64, &o.finish.guided_radius))
         return bad("--guided-radius must be an integer in 0..64, not '" + value + "'");
     } else if (name == "--guided-eps") {
       double e = 0;
       if (!parse_float(value, 1e-6, 1e6, &e))
         return bad("--guided-eps must be a number in (0, 1e6], not '" + value + "'");
-      o.guided_eps = static_cast<float>(e);
+      o.finish.guided_eps = static_cast<float>(e);
     }
   }
 

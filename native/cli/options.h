@@ -27,7 +27,6 @@ struct Options {
   std::string backend = "auto";
   std::vector<Hint> hints;          // positions in original-image pixels
   int working_size = 0;             // 0 = default for the method
-  float saturation = 1.0f;
   std::string format;               // "png", "jpeg" or "" = from the output name, else png
   int jpeg_quality = 92;
   std::string metrics_truth;        // --metrics TRUTH
@@ -35,9 +34,7 @@ struct Options {
   int eval_limit = 0;               // --limit N: evaluate the first N photos only (0 = all)
   std::string eval_scores;          // --scores FILE: with --eval, each photo's scores as CSV
   double max_megapixels = 100.0;
-  Upsampling upsampling = Upsampling::kGuided;
-  int guided_radius = FinishOptions{}.guided_radius;    // --guided-radius
-  float guided_eps = FinishOptions{}.guided_eps;        // --guided-eps
+  FinishOptions finish;             // --saturation, --upsampling, --guided-radius, --guided-eps
   bool quiet = false;
   bool timings = false;             // --timings: each stage's milliseconds per input on stderr
   int lab_rgb[3] = {0, 0, 0};
