@@ -12,6 +12,8 @@ holding 0 means these images do not tell the two apart.
   /usr/bin/python3 scripts/compare.py --ckpt runs/rel5/last.pt runs/ft15-wide/last.pt \\
       --places 300 --skip-places 60 --bsds 80 --skip-bsds 20 --cf 0.76 --by-source
 
+--sizes runs each checkpoint at its own working size (e.g. a network fine-tuned at 192
+against one trained at 128); every prediction is scored at 256 x 256 all the same.
 --by-source scores each source (places, bsds) alone as well, with its own matched beta.
 --worst N lists the N images on which the first network paints the most wrong colour, with
 every network's wrong area and CIEDE2000 change against greyscale on each (where the
@@ -116,6 +118,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--ckpt", nargs="+", required=True, help="checkpoints; the first is the base")
     ap.add_argument("--names", nargs="*", help="a label per checkpoint (default: its path)")
+    ap.add_argument("--sizes", type=int, nargs="*",
+                    help="a working size per checkpoint (default: --working-size for each)")
     ev.add_eval_set_args(ap)
     ap.add_argument("--T", type=float, default=0.2, help="annealing temperature")
     how = ap.add_mutually_exclusive_group()
@@ -135,6 +139,10 @@ def main():
         ap.error("--betas needs one value per checkpoint (%d)" % len(a.ckpt))
     if a.names and len(a.names) != len(a.ckpt):
         ap.error("--names needs one label per checkpoint (%d)" % len(a.ckpt))
+    if a.sizes and len(a.sizes) != len(a.ckpt):
+        ap.error("--sizes needs one working size per checkpoint (%d)" % len(a.ckpt))
+    if any(s < 32 or s % 32 for s in a.sizes or []):
+        ap.error("--sizes: working sizes are multiples of 32")
     if a.sheet and a.worst <= 0:
         ap.error("--sheet shows the --worst images: give --worst N")
     cf = None if a.betas is not None else (0.76 if a.cf is None else a.cf)
@@ -144,16 +152,21 @@ def main():
                                          skip_bsds=a.skip_bsds, with_names=True)
     truth = ev.Truth(rgb)
     names = a.names or a.ckpt
-    nets = [(name, *network_logits(p, truth.lab[..., 0], a.working_size))
-            for name, p in zip(names, a.ckpt)]
-    report = dict(T=a.T, cf=cf, betas=a.betas, draws=a.draws, seed=a.seed, groups={})
+    sizes = a.sizes or [a.working_size] * len(a.ckpt)
+    nets = [(name, *network_logits(p, truth.lab[..., 0], ws))
+            for name, p, ws in zip(names, a.ckpt, sizes)]
+    report = dict(T=a.T, cf=cf, betas=a.betas, sizes=sizes, draws=a.draws, seed=a.seed, groups={})
     report["groups"]["all"] = compare_group("all", truth, nets, a.T, cf, a.betas, a.draws,
                                             a.seed, a.greyscale)
     sources = list(dict.fromkeys(src))
     if a.by_source and len(sources) > 1:
         for source in sources:
             idx = np.array([i for i, s in enumerate(src) if s == source])
-            sub = [(name, z[idx], bins, log_w) for name, z, bins, log_w in nets]
+            # a source's images are consecutive: a slice is a view, where indexing would copy
+            # every network's logits (GBs each at 380 images; several at once ran out of memory)
+            pick = (slice(idx[0], idx[-1] + 1) if np.array_equal(idx, np.arange(idx[0], idx[-1] + 1))
+                    else torch.from_numpy(idx))
+            sub = [(name, z[pick], bins, log_w) for name, z, bins, log_w in nets]
             report["groups"][source] = compare_group(source, ev.Truth(rgb[idx]), sub, a.T, cf,
                                                      a.betas, a.draws, a.seed, a.greyscale)
     if a.worst > 0:
