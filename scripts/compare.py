@@ -95,6 +95,17 @@ def compare_group(title, truth, entries, T, cf, betas, draws, seed, greyscale):
     return out
 
 
+def source_rows(src, source):
+    """(indices, selector) of the images of one source: the selector is a slice when they are
+    consecutive (as load_eval_set gives them), so that z[selector] is a view of the logits;
+    indexing would copy every network's logits (GBs each at 380 images and working size 192;
+    four networks at once ran out of 24 GB)."""
+    idx = np.array([i for i, s in enumerate(src) if s == source])
+    if len(idx) and np.array_equal(idx, np.arange(idx[0], idx[-1] + 1)):
+        return idx, slice(int(idx[0]), int(idx[-1]) + 1)
+    return idx, torch.from_numpy(idx)
+
+
 def worst_images(truth, members, nets, group, T, n):
     """The n images with the largest wrong-colour area under the first network, each network
     decoded at the beta `group` (compare_group's result) found for it. Returns (indices,
@@ -161,11 +172,7 @@ def main():
     sources = list(dict.fromkeys(src))
     if a.by_source and len(sources) > 1:
         for source in sources:
-            idx = np.array([i for i, s in enumerate(src) if s == source])
-            # a source's images are consecutive: a slice is a view, where indexing would copy
-            # every network's logits (GBs each at 380 images; several at once ran out of memory)
-            pick = (slice(idx[0], idx[-1] + 1) if np.array_equal(idx, np.arange(idx[0], idx[-1] + 1))
-                    else torch.from_numpy(idx))
+            idx, pick = source_rows(src, source)
             sub = [(name, z[pick], bins, log_w) for name, z, bins, log_w in nets]
             report["groups"][source] = compare_group(source, ev.Truth(rgb[idx]), sub, a.T, cf,
                                                      a.betas, a.draws, a.seed, a.greyscale)

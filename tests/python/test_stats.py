@@ -116,3 +116,30 @@ def test_worst_images_lists_the_first_networks_worst_and_draws_them(tmp_path):
     sheet = tmp_path / "worst.jpg"
     ev.contact_sheet(str(sheet), truth, preds, list(order), tile=32, cols=1)
     assert Image.open(sheet).size == (4 * 32, 3 * 32)
+
+
+def test_networks_at_different_working_sizes_are_scored_alike():
+    """compare --sizes: logits of another resolution (here the oracle's, averaged 2x2) are
+    scored at the truth's size, as scoring their decoding directly gives; a source's images
+    are picked as a view when consecutive, by index otherwise."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts"))
+    import compare
+    import torch
+    from colorizer import evaluate as ev
+    from colorizer import selection
+    from test_selection import _setup
+    truth, bins, log_w, oracle, guess = _setup()
+    half = torch.nn.functional.avg_pool2d(oracle, 2)
+    assert half.shape[-1] * 2 == oracle.shape[-1]
+    nets = [("oracle", oracle, bins, log_w), ("half", half, bins, log_w)]
+    out = compare.compare_group("sizes", truth, nets, 0.2, None, [0.2, 0.2], 200, 0, False)
+    want = ev.summarize(ev.score(truth, selection.decode(half, bins, log_w, 0.2, 0.2),
+                                 with_ssim=False))
+    assert out["networks"][1]["psnr"]["mean"] == pytest.approx(want["psnr"])
+    assert out["networks"][1]["psnr"]["mean"] != pytest.approx(out["networks"][0]["psnr"]["mean"])
+    idx, pick = compare.source_rows(["places", "places", "bsds", "bsds", "bsds"], "bsds")
+    assert list(idx) == [2, 3, 4] and pick == slice(2, 5)
+    z = torch.arange(10.0).view(5, 2)
+    assert z[pick].data_ptr() == z[2].data_ptr()  # a view, not a copy
+    idx, pick = compare.source_rows(["a", "b", "a"], "a")
+    assert list(idx) == [0, 2] and z[pick].tolist() == [[0.0, 1.0], [4.0, 5.0]]
