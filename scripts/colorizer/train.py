@@ -18,6 +18,13 @@ cls_weight > 0 adds Iizuka et al.'s joint classification: a linear head (trainin
 exported; learning rate cls_lr) predicts each image's class (its places scene category or Tiny
 ImageNet wnid, the shard member's folder) from the global context vector, and its cross
 entropy times cls_weight joins the loss. Hires images carry no class and skip the term.
+
+adv_weight > 0 adds an adversarial term (Nazeri et al., ChromaGAN): a PatchGAN critic
+(colorizer/adversarial.py; training only, never exported, saved in the checkpoint) learns to
+tell the true ab from the decoding the model ships with (reg_temperature, reg_beta), both with
+L* at the logits' grid; from step adv_start on (the critic trains alone before that) the
+colorizer's loss gains adv_weight x softplus(-D(fake)). The critic: Adam at adv_lr, betas
+(0.5, 0.999), adv_channels wide, one step per colorizer step.
 """
 import json
 import math
@@ -38,6 +45,7 @@ from . import selection
 from .evaluate import Truth, load_eval_set, predict
 from .metrics import batch_psnr_cf
 from .model import ColorNet, fold_bn
+from .adversarial import PatchCritic, colorizer_loss, critic_loss, to_grid
 
 CONFIGS = {
     "cpu": dict(
@@ -52,7 +60,7 @@ CONFIGS = {
         patience=6, seed=1234, prior_images=3000, init_from=None, model_out=None,
         channels_last=False, prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
         reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3, global_lr=None, cast_weight=0.0,
-        cast_kind="mean",
+        cast_kind="mean", adv_weight=0.0, adv_lr=2e-4, adv_channels=32, adv_start=200,
         # checkpoint selection: "loss" (the validation cross-entropy) or "matched" (the image
         # metrics at colourfulness select_cf x truth, colorizer/selection.py) on places-val
         # images select_skip_places .. + select_places (360..599: apart from the selection
@@ -77,7 +85,7 @@ CONFIGS = {
         patience=5, seed=1234, prior_images=5000, init_from=None, model_out=None,
         prior_seed=None, folded_bn=False, reg_temperature=None, reg_beta=0.0,
         reg_kind="smooth_l1", cls_weight=0.0, cls_lr=1e-3, global_lr=None, cast_weight=0.0,
-        cast_kind="mean",
+        cast_kind="mean", adv_weight=0.0, adv_lr=2e-4, adv_channels=32, adv_start=200,
         # the packed places-val holds places-val 360..759 only, so no skip here
         select_on="loss", select_cf=0.78, select_T=0.2, select_metric="de2000",
         select_places=400, select_skip_places=0, select_bsds=0, select_skip_bsds=0,
@@ -346,6 +354,15 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
         cls_lr = cfg.get("cls_lr") or cfg["lr"]
         groups.append({"params": list(aux.parameters()), "lr": cls_lr, "base": cls_lr})
     opt = torch.optim.AdamW(groups, weight_decay=cfg["weight_decay"])
+    adv_weight = cfg.get("adv_weight", 0.0)  # runs from before the key: none
+    critic = copt = None
+    if adv_weight > 0:
+        torch.manual_seed(cfg["seed"] + 7)  # the critic's start, apart from the model's
+        critic = PatchCritic(cfg.get("adv_channels", 32)).to(device)
+        copt = torch.optim.Adam(critic.parameters(), lr=cfg.get("adv_lr", 2e-4),
+                                betas=(0.5, 0.999))
+        log("adversarial term: PatchGAN critic, %d parameters, weight %g from step %d" % (
+            sum(p.numel() for p in critic.parameters()), adv_weight, cfg.get("adv_start", 0)))
     step, elapsed, images_seen = 0, 0.0, 0
     best, bad_vals, history = float("inf"), 0, []
     hint_rng = np.random.RandomState(cfg["seed"] + 1)
@@ -353,6 +370,9 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
         model.load_state_dict(resume["model"])
         if aux is not None:
             aux.load_state_dict(resume["aux"])
+        if critic is not None:
+            critic.load_state_dict(resume["critic"])
+            copt.load_state_dict(resume["critic_opt"])
         opt.load_state_dict(resume["opt"])
         step, elapsed, images_seen = resume["step"], resume["elapsed"], resume["images_seen"]
         best, bad_vals, history = resume["best"], resume["bad_vals"], resume["history"]
@@ -372,7 +392,9 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
                         bad_vals=bad_vals, history=history, cfg=cfg,
                         sampler_rng=sampler.state(), hint_rng=hint_rng.get_state(),
                         torch_rng=torch.get_rng_state(),
-                        aux=None if aux is None else aux.state_dict(), aux_classes=classes),
+                        aux=None if aux is None else aux.state_dict(), aux_classes=classes,
+                        critic=None if critic is None else critic.state_dict(),
+                        critic_opt=None if copt is None else copt.state_dict()),
                    path + ".tmp")
         os.replace(path + ".tmp", path)
 
@@ -428,7 +450,7 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
     if cfg.get("val_at_start") and step == 0:
         run_validation()  # the starting weights: what the run has to beat
     model.train()
-    t_last, seen_last, loss_acc, cls_acc = time.time(), 0, [], []
+    t_last, seen_last, loss_acc, cls_acc, adv_acc = time.time(), 0, [], [], []
     stop_reason = "max_steps"
     while step < cfg["max_steps"]:
         if elapsed >= cfg["max_minutes"] * 60:
@@ -452,7 +474,7 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
             c = aux(gvec.float()[has])
             loss = loss + cls_weight * torch.nn.functional.cross_entropy(c, y[has])
             cls_acc.append(float((c.argmax(1) == y[has]).float().mean()))
-        if cfg["reg_weight"] > 0 or cast_weight > 0:
+        if cfg["reg_weight"] > 0 or cast_weight > 0 or critic is not None:
             # terms on the decoding the model ships with: softmax((z - beta log w) / T)
             z = logits.float()
             if cfg["reg_beta"]:
@@ -469,9 +491,22 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
             else:
                 loss = loss + cfg["reg_weight"] * torch.nn.functional.smooth_l1_loss(
                     pred / 10.0, target / 10.0)
+        if critic is not None:
+            L_grid = to_grid(lab[:, :1], pred.shape[-2:])
+            if step >= cfg.get("adv_start", 0):
+                critic.requires_grad_(False)  # the colorizer's step leaves the critic alone
+                g_adv = colorizer_loss(critic, L_grid, pred)
+                critic.requires_grad_(True)
+                loss = loss + adv_weight * g_adv
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
+        if critic is not None:
+            d_loss = critic_loss(critic, L_grid, target, pred)
+            copt.zero_grad(set_to_none=True)
+            d_loss.backward()
+            copt.step()
+            adv_acc.append(float(d_loss))
         step += 1
         images_seen += cfg["batch"]
         loss_acc.append(float(loss))
@@ -480,11 +515,12 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
         elapsed += time.time() - t0
         if step % cfg["log_every"] == 0:
             dt = time.time() - t_last
-            log("step %d loss %.4f lr %.2e S=%d %.1f img/s epochs %.2f elapsed %.1f min%s"
+            log("step %d loss %.4f lr %.2e S=%d %.1f img/s epochs %.2f elapsed %.1f min%s%s"
                 % (step, np.mean(loss_acc), opt.param_groups[1]["lr"], S,
                    (images_seen - seen_last) / dt, images_seen / n_train, elapsed / 60,
-                   " class acc %.2f" % np.mean(cls_acc) if cls_acc else ""))
-            t_last, seen_last, loss_acc, cls_acc = time.time(), images_seen, [], []
+                   " class acc %.2f" % np.mean(cls_acc) if cls_acc else "",
+                   " critic loss %.3f" % np.mean(adv_acc) if adv_acc else ""))
+            t_last, seen_last, loss_acc, cls_acc, adv_acc = time.time(), images_seen, [], [], []
         if step % cfg["val_every"] == 0:
             if run_validation():
                 stop_reason = "early stopping"

@@ -453,3 +453,55 @@ def test_cast_remove_penalty_only_takes_colour_away(pack):
     assert read("cast-rm") == pytest.approx(read("cast-mean"))  # same value at step 1
     with pytest.raises(ValueError):
         _run(pack, "cast-bad", max_steps=1, cast_weight=1.0, cast_kind="sideways")
+
+
+def test_patch_critic_scores_patches_and_its_losses_point_the_right_way():
+    """The critic: one logit per patch at a quarter of the grid; its loss is lower when it
+    calls the truth real and the fake fake, and the colorizer's loss is lower when it is
+    fooled. Neither loss steps the other side's weights: the critic's loss does not reach
+    the fake, the colorizer's loss gives the fake a gradient."""
+    from colorizer.adversarial import PatchCritic, colorizer_loss, critic_loss
+    torch.manual_seed(0)
+    critic = PatchCritic(8)
+    L = torch.rand(2, 1, 32, 48) * 100
+    real = torch.randn(2, 2, 32, 48) * 20
+    fake = torch.zeros(2, 2, 32, 48, requires_grad=True)
+    assert critic(L, real).shape == (2, 1, 8, 12)
+    critic_loss(critic, L, real, fake).backward()
+    assert fake.grad is None and critic.net[0].weight_orig.grad is not None
+    colorizer_loss(critic, L, fake).backward()
+    assert fake.grad is not None and float(fake.grad.abs().sum()) > 0
+
+    class Fixed(torch.nn.Module):  # says "real" (+5) for chroma > 10, "fake" (-5) otherwise
+        def forward(self, L, ab):
+            return torch.where(ab.norm(dim=1, keepdim=True) > 10, 5.0, -5.0)
+    judge = Fixed()
+    grey = torch.zeros_like(real)
+    vivid = torch.full_like(real, 30.0)
+    assert float(critic_loss(judge, L, vivid, grey)) < float(critic_loss(judge, L, grey, vivid))
+    assert float(colorizer_loss(judge, L, vivid)) < float(colorizer_loss(judge, L, grey))
+
+
+def test_adversarial_term_trains_resumes_and_stays_out_of_the_model(pack):
+    """adv_weight > 0: the critic trains beside the colorizer from the first step and joins
+    the colorizer's loss from adv_start on; it is saved in the checkpoint (resume continues
+    it, with its optimizer) and the model's own weights are the same set as without it."""
+    _run(pack, "plain-adv", max_steps=2, log_every=1)
+    run_dir, hist = _run(pack, "adv", max_steps=2, log_every=1, adv_weight=0.5, adv_channels=8,
+                         adv_start=0)
+    assert all(np.isfinite(h["val_loss"]) for h in hist)
+    log = open(os.path.join(run_dir, "log.txt")).read()
+    assert "adversarial term: PatchGAN critic" in log and "critic loss" in log
+    read = functools.partial(_step1_loss, pack)
+    assert read("adv") > read("plain-adv")  # same seed, same first batch: the term adds
+    _run(pack, "adv-late", max_steps=2, log_every=1, adv_weight=0.5, adv_channels=8, adv_start=5)
+    assert read("adv-late") == pytest.approx(read("plain-adv"))  # critic alone before adv_start
+    ck = load_checkpoint(os.path.join(run_dir, "last.pt"))
+    plain = load_checkpoint(os.path.join(str(pack / "runs" / "plain-adv"), "last.pt"))
+    assert set(ck["model"]) == set(plain["model"]) and plain["critic"] is None
+    assert ck["critic"] is not None and ck["critic_opt"]["state"]
+    _run(pack, "adv", max_steps=3, log_every=1, adv_weight=0.5, adv_channels=8, adv_start=0)
+    ck2 = load_checkpoint(os.path.join(run_dir, "last.pt"))
+    assert ck2["step"] == 3
+    assert not torch.equal(ck2["critic"]["net.0.weight_orig"], ck["critic"]["net.0.weight_orig"])
+    assert "resumed at step 2" in open(os.path.join(run_dir, "log.txt")).read()
