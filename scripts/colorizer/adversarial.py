@@ -2,9 +2,9 @@
 Nazeri et al. and ChromaGAN), a training-only term: never exported.
 
 The critic sees a picture's lightness and chroma at the logits' grid (stride 2 of the input):
-L* averaged down to that grid and a*, b* either the truth's (averaged down the same way) or
-the decoding the model ships with (the annealed mean of softmax((z - beta log w) / T)), so it
-judges what the user will see. Inputs are scaled to about [-1, 1]: L* / 50 - 1, ab / 110.
+L* averaged down to that grid (losses.downsample_ab) and a*, b* either the truth's (averaged
+down the same way) or the decoding the model ships with (the annealed mean of
+softmax((z - beta log w) / T)), so it judges what the user will see. Inputs are scaled to about [-1, 1]: L* / 50 - 1, ab / 110.
 Output: one logit per patch ([B, 1, h/4, w/4]; each patch sees about 22 x 22 cells of the
 grid, 44 x 44 input pixels). Spectral norm on every conv keeps the critic Lipschitz, so the
 gradient it hands the colorizer stays bounded while it trains beside it.
@@ -33,11 +33,6 @@ class PatchCritic(nn.Module):
         return self.net(torch.cat([L / 50.0 - 1.0, ab / 110.0], 1))
 
 
-def to_grid(x, size):
-    """[B, C, H, W] averaged down to the grid (h, w) (as losses.downsample_ab)."""
-    return x if x.shape[-2:] == tuple(size) else F.adaptive_avg_pool2d(x, size)
-
-
 def critic_loss(critic, L, ab_real, ab_fake):
     """The critic's loss on one batch (the fake is detached: only the critic learns here)."""
     return (F.softplus(-critic(L, ab_real)).mean()
@@ -45,6 +40,6 @@ def critic_loss(critic, L, ab_real, ab_fake):
 
 
 def colorizer_loss(critic, L, ab_fake):
-    """The colorizer's adversarial loss: softplus(-D(fake)), the critic's weights not
-    stepped by it (its gradients are cleared before the critic's own step)."""
+    """The colorizer's adversarial loss: softplus(-D(fake)). Called with the critic's
+    weights set not to require gradients, so only the colorizer learns from it."""
     return F.softplus(-critic(L, ab_fake)).mean()

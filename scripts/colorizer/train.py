@@ -45,7 +45,7 @@ from . import selection
 from .evaluate import Truth, load_eval_set, predict
 from .metrics import batch_psnr_cf
 from .model import ColorNet, fold_bn
-from .adversarial import PatchCritic, colorizer_loss, critic_loss, to_grid
+from .adversarial import PatchCritic, colorizer_loss, critic_loss
 
 CONFIGS = {
     "cpu": dict(
@@ -492,7 +492,7 @@ def train(cfg, run_dir, shards, data_dir, weights_path, cache_dir=None):
                 loss = loss + cfg["reg_weight"] * torch.nn.functional.smooth_l1_loss(
                     pred / 10.0, target / 10.0)
         if critic is not None:
-            L_grid = to_grid(lab[:, :1], pred.shape[-2:])
+            L_grid = downsample_ab(lab[:, :1], pred.shape[-2:])  # any channels
             if step >= cfg.get("adv_start", 0):
                 critic.requires_grad_(False)  # the colorizer's step leaves the critic alone
                 g_adv = colorizer_loss(critic, L_grid, pred)
