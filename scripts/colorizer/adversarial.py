@@ -4,7 +4,8 @@ Nazeri et al. and ChromaGAN), a training-only term: never exported.
 The critic sees a picture's lightness and chroma at the logits' grid (stride 2 of the input):
 L* averaged down to that grid (losses.downsample_ab) and a*, b* either the truth's (averaged
 down the same way) or the decoding the model ships with (the annealed mean of
-softmax((z - beta log w) / T)), so it judges what the user will see. Inputs are scaled to about [-1, 1]: L* / 50 - 1, ab / 110.
+softmax((z - beta log w) / T)), so it judges what the user will see. Inputs are scaled to
+about [-1, 1]: L* / 50 - 1, ab / 110.
 Output: one logit per patch ([B, 1, h/4, w/4]; each patch sees about 22 x 22 cells of the
 grid, 44 x 44 input pixels). Spectral norm on every conv keeps the critic Lipschitz, so the
 gradient it hands the colorizer stays bounded while it trains beside it.
