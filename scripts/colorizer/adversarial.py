@@ -6,8 +6,8 @@ L* averaged down to that grid (losses.downsample_ab) and a*, b* either the truth
 down the same way) or the decoding the model ships with (the annealed mean of
 softmax((z - beta log w) / T)), so it judges what the user will see. Inputs are scaled to
 about [-1, 1]: L* / 50 - 1, ab / 110.
-Output: one logit per patch ([B, 1, h/4, w/4]; each patch sees about 22 x 22 cells of the
-grid, 44 x 44 input pixels). Spectral norm on every conv keeps the critic Lipschitz, so the
+Output: one logit per patch ([B, 1, h/4, w/4]; each patch sees about 26 x 26 cells of the
+grid, 52 x 52 input pixels). Spectral norm on every conv keeps the critic Lipschitz, so the
 gradient it hands the colorizer stays bounded while it trains beside it.
 
 Losses are the non-saturating ones (softplus): the critic minimises
