@@ -40,11 +40,12 @@ METRICS = (("psnr", 0, "PSNR", "higher"), ("de2000", 4, "dE2000", "lower"),
            ("wrong_pct", 5, "wrong %", "lower"))
 
 
-def network_logits(path, L, ws):
+def network_logits(path, L, ws, tone="as-is"):
     """(raw logits [N, Q, h, w], bins, log w) of a checkpoint on L [N, H, W]."""
     net = net_from_checkpoint(load_checkpoint(path)).eval()
     raw = folded_net(net)
-    return ev.predict(raw.logits, L, ws), net.bins.float(), torch.log(net.prior_w).view(-1)
+    return ev.predict(raw.logits, L, ws, tone=tone), net.bins.float(), \
+        torch.log(net.prior_w).view(-1)
 
 
 def compare_group(title, truth, entries, T, cf, betas, draws, seed, greyscale):
@@ -133,6 +134,9 @@ def main():
                     help="a working size per checkpoint (default: --working-size for each)")
     ev.add_eval_set_args(ap)
     ap.add_argument("--T", type=float, default=0.2, help="annealing temperature")
+    ap.add_argument("--tone", choices=("as-is", "stretch"), default="as-is",
+                    help="what the networks are shown (as-is: the network's own view; stretch: "
+                         "the product's default, colorizer/tone.py)")
     how = ap.add_mutually_exclusive_group()
     how.add_argument("--cf", type=float, default=None,
                      help="decode each at this colourfulness ratio (default 0.76)")
@@ -164,7 +168,7 @@ def main():
     truth = ev.Truth(rgb)
     names = a.names or a.ckpt
     sizes = a.sizes or [a.working_size] * len(a.ckpt)
-    nets = [(name, *network_logits(p, truth.lab[..., 0], ws))
+    nets = [(name, *network_logits(p, truth.lab[..., 0], ws, a.tone))
             for name, p, ws in zip(names, a.ckpt, sizes)]
     report = dict(T=a.T, cf=cf, betas=a.betas, sizes=sizes, draws=a.draws, seed=a.seed, groups={})
     report["groups"]["all"] = compare_group("all", truth, nets, a.T, cf, a.betas, a.draws,

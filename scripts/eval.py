@@ -53,6 +53,9 @@ def main():
                     help="evaluate these shards instead of the validation ones (e.g. training "
                          "shards, to compare with validation images of the same kind)")
     ap.add_argument("--shard-images", type=int, default=400, help="images of each of --shards")
+    ap.add_argument("--tone", choices=("stretch", "as-is"), default="stretch",
+                    help="what the network is shown: stretch (the product's default: a faded "
+                         "or flat picture's range of L* widened, colorizer/tone.py) or as-is")
     ap.add_argument("--contact-sheet")
     ap.add_argument("--json", help="write the results table here")
     ap.add_argument("--no-greyscale", action="store_true",
@@ -68,9 +71,9 @@ def main():
         rgb, src = ev.load_eval_set(a.data, a.places, a.bsds, skip_places=a.skip_places,
                                     skip_bsds=a.skip_bsds, skip_grey=a.skip_grey)
     truth = ev.Truth(rgb)
-    print("eval set: %d images (%s) at 256x256, %.0f s" % (
+    print("eval set: %d images (%s) at 256x256, %.0f s; tone %s" % (
         len(rgb), ", ".join("%d %s" % (src.count(k), k) for k in dict.fromkeys(src)),
-        time.time() - t0), flush=True)
+        time.time() - t0, a.tone), flush=True)
     L = truth.lab[..., 0]
     results = {}
     bsds_idx = [i for i, s in enumerate(src) if s == "bsds"]
@@ -100,13 +103,13 @@ def main():
             for T in a.temperatures or [net.temperature]:
                 em = ExportModel(net, temperature=T, prior_correction=beta).eval()
                 for ws in a.working_size:
-                    ab = ev.predict(em, L, ws)
+                    ab = ev.predict(em, L, ws, tone=a.tone)
                     report("ckpt T=%.2f beta=%.2f ws=%d" % (T, beta, ws), ab)
     for path in a.onnx:
         em = export_model_from_onnx(onnx.load(path))
         name = os.path.basename(path)
         for ws in a.working_size:
-            ab = ev.predict(em, L, ws)
+            ab = ev.predict(em, L, ws, tone=a.tone)
             report(name if len(a.working_size) == 1 else "%s ws=%d" % (name, ws), ab)
             if sheet_ab is None:
                 sheet_ab = ab

@@ -142,10 +142,10 @@ class Method {
   Result<AbPlanes> predict(const Image& image, const Prepared& prepared) const {
     if (reference_) return exemplar_colorize(prepared.L_work, *reference_);
     if (options_->hints.empty())
-      return cli::run_model(options_->model, options_->backend, prepared.L_work, nullptr);
+      return cli::run_model(options_->model, options_->backend, prepared.L_model, nullptr);
     const HintPlanes hints = render_hints(options_->hints, image.width, image.height,
                                           prepared.L_work.width, prepared.L_work.height);
-    return cli::run_model(options_->model, options_->backend, prepared.L_work, &hints);
+    return cli::run_model(options_->model, options_->backend, prepared.L_model, &hints);
   }
 
   // prepare -> predict -> finish; `times` (optional) gets each stage's milliseconds.
@@ -155,6 +155,7 @@ class Method {
     auto t = std::chrono::steady_clock::now();
     PrepareOptions p;
     p.working_size = options_->working_size > 0 ? options_->working_size : kDefaultWorkingSize;
+    p.tone = options_->tone;
     auto prepared = prepare(image, p);
     times->prepare = lap_ms(&t);
     if (!prepared.ok()) return prepared.status();
@@ -567,6 +568,13 @@ int main(int argc, char** argv) {
     case cli::Mode::kLab: {
       const Lab lab = srgb_to_lab(Rgb{o.lab_rgb[0] / 255.0f, o.lab_rgb[1] / 255.0f, o.lab_rgb[2] / 255.0f});
       std::printf("%.6f %.6f %.6f\n", lab.L, lab.a, lab.b);
+      return 0;
+    }
+    case cli::Mode::kTone: {
+      Plane L(static_cast<int>(o.tone_values.size()), 1);
+      L.data = o.tone_values;
+      const ToneMap map = tone_map_for(L);
+      std::printf("%.6f %.6f %.6f\n", map.gain, map.in_mid, map.out_mid);
       return 0;
     }
     case cli::Mode::kEvaluate:

@@ -76,6 +76,8 @@ Usage:
                                          evaluate on colour photos: make them grey,
                                          colorize, print metrics vs the greyscale baseline
   colorize lab R G B                     print CIELAB L* a* b* of an 8-bit sRGB colour
+  colorize tone L...                     print the tone map (gain, in_mid, out_mid) that
+                                         --tone stretch gives a picture of these L* values
 
 Method (one of):
   --reference REF      exemplar method (Welsh et al. 2002): transfer colour from photo REF
@@ -94,6 +96,9 @@ Output:
 Processing:
   --size N             working size: longest side the method sees, rounded to a multiple of
                        32 (default: the model's, from manifest.json beside it; else 256)
+  --tone T             stretch (default): a faded or flat print's tonal range is widened
+                       for the model (the output keeps the picture's own lightness);
+                       as-is: the model sees the picture's own lightness
   --saturation S       chroma multiplier 0..4 (default 1)
   --upsampling U       guided (default, edge-aware) or bilinear
   --guided-radius R    guided upsampling: window radius in working-size pixels, 0..64
@@ -130,6 +135,17 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     for (int i = 0; i < 3; ++i)
       if (!parse_int(argv[2 + i], 0, 255, &o.lab_rgb[i]))
         return bad(std::string("lab: '") + argv[2 + i] + "' is not an integer in 0..255");
+    return o;
+  }
+  if (argc >= 2 && std::strcmp(argv[1], "tone") == 0) {
+    o.mode = Mode::kTone;
+    if (argc < 3) return bad("usage: colorize tone L... (L* values, each 0..100)");
+    for (int i = 2; i < argc; ++i) {
+      double v = 0;
+      if (!parse_float(argv[i], 0.0, 100.0, &v))
+        return bad(std::string("tone: '") + argv[i] + "' is not a number in 0..100");
+      o.tone_values.push_back(static_cast<float>(v));
+    }
     return o;
   }
 
@@ -172,7 +188,7 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     static const char* const kWithValue[] = {
         "-o", "--output", "--reference", "--model", "--backend", "--hint", "--size",
         "--saturation", "--format", "--quality", "--metrics", "--eval", "--limit", "--scores",
-        "--max-megapixels", "--upsampling", "--guided-radius", "--guided-eps"};
+        "--max-megapixels", "--upsampling", "--guided-radius", "--guided-eps", "--tone"};
     bool known = false;
     for (const char* k : kWithValue) known = known || name == k;
     if (!known) return bad("unknown option '" + arg + "'");
@@ -199,6 +215,13 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     } else if (name == "--size") {
       if (!parse_int(value, 32, 4096, &o.working_size))
         return bad("--size must be an integer in 32..4096, not '" + value + "'");
+    } else if (name == "--tone") {
+      if (value == "stretch")
+        o.tone = Tone::kStretch;
+      else if (value == "as-is")
+        o.tone = Tone::kAsIs;
+      else
+        return bad("--tone must be stretch or as-is, not '" + value + "'");
     } else if (name == "--saturation") {
       double s = 0;
       if (!parse_float(value, 0.0, 4.0, &s))

@@ -13,6 +13,7 @@ enum class Mode {
   kColorize,  // colorize IN... -o OUT
   kEvaluate,  // colorize --eval DIR (--reference REF | --model M)
   kLab,       // colorize lab R G B   (prints L* a* b* of an 8-bit sRGB colour)
+  kTone,      // colorize tone L...   (prints the tone map prepare gives those L* values)
   kHelp,
   kVersion,
 };
@@ -27,6 +28,7 @@ struct Options {
   std::string backend = "auto";
   std::vector<Hint> hints;          // positions in original-image pixels
   int working_size = 0;             // 0 = default for the method
+  Tone tone = Tone::kStretch;       // --tone: what the model is shown (PrepareOptions::tone)
   std::string format;               // "png", "jpeg" or "" = from the output name, else png
   int jpeg_quality = 92;
   std::string metrics_truth;        // --metrics TRUTH
@@ -38,6 +40,7 @@ struct Options {
   bool quiet = false;
   bool timings = false;             // --timings: each stage's milliseconds per input on stderr
   int lab_rgb[3] = {0, 0, 0};
+  std::vector<float> tone_values;   // colorize tone L...
 };
 
 // Parses argv. Errors (kInvalidArgument) carry a one-line message for the user; the caller

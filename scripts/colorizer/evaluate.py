@@ -8,6 +8,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from . import tone as tone_
 from .color import ciede2000, srgb_to_lab
 from .data import centre_square, read_shard, val_shard
 from .metrics import colourfulness, compose, psnr, ssim, wrong_colour_area
@@ -53,25 +54,32 @@ def load_shard_set(parts, side=256, skip_grey=False, with_names=False):
     return (np.stack(rgb), src, members) if with_names else (np.stack(rgb), src)
 
 
-def working_L(L, ws):
-    """L [N, H, W] -> [N, 1, h, w] at the working size (area resampling, multiples of 32)."""
+def working_L(L, ws, tone="as-is"):
+    """L [N, H, W] -> [N, 1, h, w] at the working size (area resampling, multiples of 32).
+    tone "stretch": then each picture through its tone map (colorizer/tone.py), as the
+    product's prepare does by default; "as-is": not (what the network was trained on)."""
+    if tone not in ("as-is", "stretch"):
+        raise ValueError("tone is 'as-is' or 'stretch', not %r" % (tone,))
     t = torch.from_numpy(L.astype(np.float32))[:, None]
     H, W = L.shape[1:]
     s = ws / max(H, W)
     h = max(32, int(round(H * min(1.0, s) / 32)) * 32)
     w = max(32, int(round(W * min(1.0, s) / 32)) * 32)
-    if (h, w) == (H, W):
-        return t
-    return F.interpolate(t, size=(h, w), mode="area") if H % h == 0 and W % w == 0 else \
-        F.interpolate(t, size=(h, w), mode="bilinear", align_corners=False, antialias=True)
+    if (h, w) != (H, W):
+        t = F.interpolate(t, size=(h, w), mode="area") if H % h == 0 and W % w == 0 else \
+            F.interpolate(t, size=(h, w), mode="bilinear", align_corners=False, antialias=True)
+    if tone == "stretch":
+        t = torch.from_numpy(np.stack([tone_.stretch(x) for x in t[:, 0].numpy()]))[:, None]
+    return t
 
 
 @torch.no_grad()
-def predict(fn, L, ws, batch=16):
-    """fn(L, hint_ab, hint_mask) -> ab; returns ab [N, 2, h, w] for automatic colorization."""
+def predict(fn, L, ws, batch=16, tone="as-is"):
+    """fn(L, hint_ab, hint_mask) -> ab; returns ab [N, 2, h, w] for automatic colorization
+    (tone: see working_L)."""
     out = []
     for i in range(0, len(L), batch):
-        Lw = working_L(L[i:i + batch], ws)
+        Lw = working_L(L[i:i + batch], ws, tone)
         z = torch.zeros(Lw.shape[0], 2, *Lw.shape[2:])
         out.append(fn(Lw, z, z[:, :1]).float())
     return torch.cat(out)

@@ -1,5 +1,6 @@
-// The stages before inference: working size, prepare (L* at full and working size) and the
-// rendering of user hints into the model's hint planes.
+// The stages before inference: working size, prepare (L* at full and working size, and the
+// model's input through the tone map of tone.cpp) and the rendering of user hints into the
+// model's hint planes.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -47,6 +48,8 @@ Result<Prepared> prepare(const Image& image, const PrepareOptions& options) {
   }
   const Size work = working_size_for(image.width, image.height, options.working_size);
   p.L_work = resize_area(p.L_full, work.width, work.height);
+  p.L_model = options.tone == Tone::kStretch ? apply_tone_map(p.L_work, tone_map_for(p.L_work))
+                                             : p.L_work;
   return p;
 }
 

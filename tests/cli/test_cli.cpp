@@ -17,6 +17,7 @@
 #include "colorize/color.h"
 #include "colorize/image.h"
 #include "colorize/metrics.h"
+#include "colorize/pipeline.h"
 
 namespace fs = std::filesystem;
 using namespace colorize;
@@ -320,6 +321,60 @@ TEST(Cli, LabMatchesPublishedValue) {
   EXPECT_NEAR(L, 53.24, 0.02);  // sRGB red, D65 (published: 53.2408, 80.0925, 67.2032)
   EXPECT_NEAR(a, 80.09, 0.02);
   EXPECT_NEAR(b, 67.20, 0.02);
+}
+
+// `colorize tone` prints the map prepare gives a picture of those L* values; for a print
+// faded to 15..75 (span 60 <= kToneFullBelow) it is the full widening to the training range.
+TEST(Cli, ToneMapOfAFadedPicture) {
+  std::vector<std::string> args = {"tone"};
+  for (int i = 0; i <= 100; ++i) args.push_back(std::to_string(15.0 + 0.6 * i));
+  CliRun r = run(args);
+  ASSERT_EQ(r.code, 0) << r.output;
+  double gain = 0, in_mid = 0, out_mid = 0;
+  std::istringstream(r.output) >> gain >> in_mid >> out_mid;
+  const double p1 = 15.0 + 0.6 * 1.0, p99 = 15.0 + 0.6 * 99.0;  // of 0, 1, ..., 100
+  EXPECT_NEAR(gain, (kToneHigh - kToneLow) / (p99 - p1), 1e-4);
+  EXPECT_NEAR(in_mid, 0.5 * (p1 + p99), 1e-4);
+  EXPECT_NEAR(out_mid, 0.5 * (kToneLow + kToneHigh), 1e-4);
+  EXPECT_EQ(run({"tone"}).code, 2);
+  EXPECT_EQ(run({"tone", "101"}).code, 2);
+}
+
+// --tone reaches the model: on a faded picture, stretch and as-is give the model different
+// inputs, so different colour on the same lightness; a bad value is a usage error.
+TEST(Cli, ToneOptionReachesTheModel) {
+  const fs::path dir = fresh_dir("tone");
+  Image faded = load(kData + "/landscape-grey.jpg");
+  Plane L, a, b;
+  image_to_lab(faded, &L, &a, &b);
+  faded = Image::make(faded.width, faded.height, 1, 8);
+  for (size_t i = 0; i < L.size(); ++i) {
+    const float v = lab_to_srgb(Lab{25.0f + 0.5f * L.data[i], 0, 0}).r;
+    faded.data8[i] = static_cast<uint8_t>(std::lround(std::min(1.0f, std::max(0.0f, v)) * 255));
+  }
+  auto bytes = encode_image(faded);
+  ASSERT_TRUE(bytes.ok());
+  std::ofstream(dir / "faded.png", std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes->data()), static_cast<std::streamsize>(bytes->size()));
+  const std::string model = kData + "/models/tiny_colorizer.onnx";
+  auto colorize_with = [&](const std::string& tone) {
+    CliRun r = run({(dir / "faded.png").string(), "--model", model, "--size", "64", "--tone",
+                    tone, "-o", (dir / (tone + ".png")).string(), "-q"});
+    EXPECT_EQ(r.code, 0) << r.output;
+    return load(dir / (tone + ".png"));
+  };
+  const Image s = colorize_with("stretch"), k = colorize_with("as-is");
+  ASSERT_EQ(s.width, k.width);
+  auto grey = psnr(to_greyscale(s), to_greyscale(k));
+  ASSERT_TRUE(grey.ok());
+  EXPECT_GT(*grey, 35.0) << "both keep the picture's own lightness";
+  auto colour = psnr(s, k);
+  ASSERT_TRUE(colour.ok());
+  EXPECT_LT(*colour, *grey - 1.0) << "the model should have seen different inputs";
+  CliRun bad = run({(dir / "faded.png").string(), "--model", model, "--tone", "auto", "-o",
+                    (dir / "x.png").string()});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.output.find("--tone"), std::string::npos) << bad.output;
 }
 
 TEST(Cli, RefusesToOverwriteItsInput) {

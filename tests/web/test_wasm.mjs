@@ -57,7 +57,7 @@ test('prepare: L* at working size equals the native core (|diff| <= 1e-3)', () =
   for (const file of inputs) {
     for (const size of [256, 100, 1024]) {
       const img = decodeOk(bytesOf(file));
-      const p = core.prepare(img, size);
+      const p = core.prepare(img, size, 'stretch');
       assert(p.ok, p.message);
       const out = path.join(tmp, 'L_work.f32');
       const [w, h] = oracle('prepare', file, size, out).trim().split(/\s+/).map(Number);
@@ -69,6 +69,12 @@ test('prepare: L* at working size equals the native core (|diff| <= 1e-3)', () =
       let maxd = 0;
       for (let i = 0; i < nat.length; i++) maxd = Math.max(maxd, Math.abs(nat[i] - wasm[i]));
       assert(maxd <= 1e-3, `${path.basename(file)} @${size}: max |L* diff| ${maxd}`);
+      const natModel = new Float32Array(fs.readFileSync(out + '.model').buffer.slice(0));
+      const wasmModel = p.prepared.lModel();
+      assert(natModel.length === wasmModel.length, 'L_model lengths differ');
+      maxd = 0;
+      for (let i = 0; i < natModel.length; i++) maxd = Math.max(maxd, Math.abs(natModel[i] - wasmModel[i]));
+      assert(maxd <= 1e-3, `${path.basename(file)} @${size}: max |model L* diff| ${maxd}`);
       p.prepared.delete();
       img.delete();
     }
@@ -89,7 +95,7 @@ function syntheticAb(w, h) {
 test('finish: full-resolution pixels equal the native core (max diff <= 1 level, PSNR >= 50 dB)', () => {
   for (const file of inputs) {
     const img = decodeOk(bytesOf(file));
-    const p = core.prepare(img, 256);
+    const p = core.prepare(img, 256, 'stretch');
     assert(p.ok, p.message);
     const cases = [[p.prepared.workWidth(), p.prepared.workHeight(), 1], [37, 23, 1.7], [64, 64, 0]];
     for (const [w, h, sat] of cases) {
@@ -127,7 +133,7 @@ test('exemplar: prepare -> exemplar -> finish agrees with the native core (PSNR 
   oracle('exemplar', target, ref, 256, natFile);
   const img = decodeOk(bytesOf(target));
   const refImg = decodeOk(bytesOf(ref));
-  const p = core.prepare(img, 256);
+  const p = core.prepare(img, 256, 'stretch');
   const ab = core.exemplar(p.prepared, refImg, {seed: 1});
   assert(ab.ok, ab.message);
   const r = core.finish(img, p.prepared, ab.ab, ab.width, ab.height, {saturation: 1});
@@ -150,12 +156,14 @@ test('errors come back as values, never as exceptions', () => {
   const big = core.decode(jpeg, 1000);
   assert(!big.ok && big.codeName === 'too large', `pixel cap: ${JSON.stringify(big)}`);
   const img = decodeOk(jpeg);
-  const p = core.prepare(img, 256);
+  const p = core.prepare(img, 256, 'stretch');
   const bad = core.finish(img, p.prepared, new Float32Array(10), 7, 7, {});
   assert(!bad.ok && bad.codeName === 'invalid argument', `finish size check: ${JSON.stringify(bad)}`);
   const badSat = core.finish(img, p.prepared, new Float32Array(2 * 4 * 4), 4, 4, {saturation: 9});
   assert(!badSat.ok, 'saturation 9 accepted');
-  const badSize = core.prepare(img, 5);
+  const badTone = core.prepare(img, 256, 'auto');
+  assert(!badTone.ok && /tone/.test(badTone.message), 'a bad tone is refused with a message');
+  const badSize = core.prepare(img, 5, 'stretch');
   assert(!badSize.ok, 'working size 5 accepted');
   const badFmt = core.encode(img, 'gif', 90);
   assert(!badFmt.ok, 'gif encoding accepted');

@@ -49,7 +49,7 @@ function warmUp() {
   for (let k = 0; k < 2; k++) {
     const img = core.imageFromRgba(px, w, h);
     if (!img.ok) return;
-    const p = core.prepare(img.image, 256);
+    const p = core.prepare(img.image, 256, 'stretch');
     if (p.ok) {
       const W = p.prepared.workWidth(), H = p.prepared.workHeight();
       const f = core.finish(img.image, p.prepared, new Float32Array(2 * W * H).fill(10), W, H, {saturation: 1});
@@ -228,7 +228,7 @@ function sessionSummary() {
 async function runModel(prep, hintList) {
   const {ort, session: s} = session;
   const W = prep.workWidth(), H = prep.workHeight();
-  const feeds = {L: new ort.Tensor('float32', prep.lWork(), [1, 1, H, W])};
+  const feeds = {L: new ort.Tensor('float32', prep.lModel(), [1, 1, H, W])};
   if (session.hints) {
     const h = check(core.renderHints(hintList, prep.fullWidth(), prep.fullHeight(), W, H, 1), 'hints');
     feeds.hint_ab = new ort.Tensor('float32', h.hintAb, [1, 2, H, W]);
@@ -359,7 +359,7 @@ async function ensure(s, progress, timings) {
     active.ab = null;
     progress({stage: 'prepare'});
     const t = now();
-    active.prepared = check(core.prepare(active.image, st.workingSize), 'prepare').prepared;
+    active.prepared = check(core.prepare(active.image, st.workingSize, 'stretch'), 'prepare').prepared;
     active.workingSize = st.workingSize;
     timings.prepare = now() - t;
   }

@@ -73,9 +73,14 @@ class PreparedHandle {
   int workHeight() const { return p_.L_work.height; }
   int fullWidth() const { return p_.L_full.width; }
   int fullHeight() const { return p_.L_full.height; }
-  // L* at working size, [0, 100], row-major: the model's "L" input.
+  // L* at working size, [0, 100], row-major, as resampled from the picture.
   val lWork() const {
     return val(emscripten::typed_memory_view(p_.L_work.data.size(), p_.L_work.data.data()))
+        .call<val>("slice");
+  }
+  // The model's "L" input: lWork through the tone map asked of prepare (same size).
+  val lModel() const {
+    return val(emscripten::typed_memory_view(p_.L_model.data.size(), p_.L_model.data.data()))
         .call<val>("slice");
   }
   const cz::Prepared& prepared() const { return p_; }
@@ -190,10 +195,19 @@ val working_size_for(int w, int h, int working_size) {
   return o;
 }
 
-// prepare(image, workingSize) -> {ok, prepared: PreparedHandle}
-val prepare(const ImageHandle& image, int working_size) {
+// prepare(image, workingSize, tone) -> {ok, prepared: PreparedHandle}; tone 'stretch' (a
+// faded or flat picture's range of L* widened for the model; the app's choice) or 'as-is'.
+val prepare(const ImageHandle& image, int working_size, const std::string& tone) {
   cz::PrepareOptions opt;
   opt.working_size = working_size;
+  if (tone == "stretch") {
+    opt.tone = cz::Tone::kStretch;
+  } else if (tone == "as-is") {
+    opt.tone = cz::Tone::kAsIs;
+  } else {
+    return error_value(cz::ErrorCode::kInvalidArgument,
+                       "tone must be 'stretch' or 'as-is', not '" + tone + "'");
+  }
   auto r = cz::prepare(image.image(), opt);
   if (!r.ok()) return error_value(r.status());
   val o = ok_value();
@@ -362,7 +376,8 @@ EMSCRIPTEN_BINDINGS(colorize) {
       .function("workHeight", &PreparedHandle::workHeight)
       .function("fullWidth", &PreparedHandle::fullWidth)
       .function("fullHeight", &PreparedHandle::fullHeight)
-      .function("lWork", &PreparedHandle::lWork);
+      .function("lWork", &PreparedHandle::lWork)
+      .function("lModel", &PreparedHandle::lModel);
   function("probe", &probe);
   function("decode", &decode);
   function("imageFromRgba", &image_from_rgba);

@@ -1,6 +1,7 @@
 // colorize — the pipeline stages shared by every front end.
 //
-//   bytes --decode--> Image --prepare--> L* at working size (+ hint planes)
+//   bytes --decode--> Image --prepare--> L* at working size, tones widened for the model
+//                                        (+ hint planes)
 //         --infer-->  a*b* at working size          (a model, or the exemplar method)
 //         --finish--> a*b* upsampled edge-aware onto the ORIGINAL full-resolution L*,
 //                     saturation, gamut clamp --> Image --encode--> PNG / JPEG
@@ -31,18 +32,61 @@ namespace colorize {
 struct Size { int width = 0; int height = 0; };
 Size working_size_for(int width, int height, int working_size);
 
+// What the model is shown of the picture's tones. Only the model's input changes: finish
+// always puts the colour onto the picture's own L*.
+enum class Tone {
+  kStretch,  // a faded or flat print's tonal range is widened toward that of the training
+             // photographs first (tone_map_for); pictures with a full range are left alone
+  kAsIs,     // the model sees the picture's own L*
+};
+
 struct PrepareOptions {
-  int working_size = 256;  // longest side of the model input, in pixels (32..4096)
+  int working_size = 256;     // longest side of the model input, in pixels (32..4096)
+  Tone tone = Tone::kStretch;
 };
 
 // The result of prepare: everything finish and the model need. Owns its planes.
 struct Prepared {
-  Plane L_full;  // L* of the original image at full resolution, [0, 100]
-  Plane L_work;  // L* resampled (area) to the working size; what the model sees
+  Plane L_full;   // L* of the original image at full resolution, [0, 100]
+  Plane L_work;   // L* resampled (area) to the working size; guides finish's upsampling
+  Plane L_model;  // what the model sees ("L" of the contract): L_work through the tone map
+                  // of PrepareOptions::tone; same size as L_work, [0, 100]
 };
 
 // Errors: kInvalidArgument (empty image, working_size out of range).
 Result<Prepared> prepare(const Image& image, const PrepareOptions& options = {});
+
+// A linear map of L*: L' = clamp((L - in_mid) * gain + out_mid, 0, 100) (the identity map
+// gives clamp(L, 0, 100) exactly).
+struct ToneMap {
+  float gain = 1.0f;
+  float in_mid = 50.0f;
+  float out_mid = 50.0f;
+  float apply(float L) const;
+  bool identity() const { return gain == 1.0f && in_mid == out_mid; }
+};
+
+// The tone map prepare applies for Tone::kStretch, from L (any size, L* in [0, 100]).
+// A faded print (lifted blacks, dull whites) shows the model a narrower range of L* than any
+// photograph it learnt from, and costs colour accuracy (on the model card's held-out crops a
+// fade of L' = 15 + 0.6 L cost 0.7 dB; see models/EXPERIMENTS.md, "Faded prints").
+// With p1, p99 the 1st and 99th percentiles of L (linear interpolation between order
+// statistics) and span = p99 - p1:
+//   target range  [min(p1, kToneLow), max(p99, kToneHigh)]  (only ever widened)
+//   full gain     min(kToneMaxGain, target span / span)
+//   weight w      1 for span <= kToneFullBelow, 0 for span >= kToneNoneAbove, linear between
+//   gain = 1 + w (full gain - 1); in_mid = (p1 + p99) / 2;
+//   out_mid = (1 - w) in_mid + w (target's middle)
+// so pictures with the usual range (span >= kToneNoneAbove) get the identity map.
+inline constexpr float kToneLow = 3.5f;    // median 1st percentile of L*, training photographs
+inline constexpr float kToneHigh = 93.5f;  // median 99th percentile of L*, training photographs
+inline constexpr float kToneMaxGain = 3.0f;
+inline constexpr float kToneFullBelow = 60.0f;
+inline constexpr float kToneNoneAbove = 85.0f;
+ToneMap tone_map_for(const Plane& L);
+
+// L through the map (a new plane of the same size).
+Plane apply_tone_map(const Plane& L, const ToneMap& map);
 
 // A user colour hint: a position in the ORIGINAL image's pixel coordinates and a colour.
 struct Hint {

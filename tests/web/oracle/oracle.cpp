@@ -1,7 +1,8 @@
 // The native side of the WASM equivalence tests: runs one stage of the core's public API on
 // files and writes the result, so tests/web/test_wasm.mjs can compare with the WASM build.
 //   web_oracle prepare <image> <working_size> <out.f32>
-//       writes L_work (float32, row-major) and prints "<work_w> <work_h>"
+//       writes L_work (float32, row-major) to out.f32 and L_model to out.f32.model; prints
+//       "<work_w> <work_h>"
 //   web_oracle finish <image> <working_size> <ab.f32> <ab_w> <ab_h> <saturation> <out.png>
 //       ab.f32 holds the a* plane then the b* plane (float32); writes the finished PNG
 //   web_oracle exemplar <image> <reference> <working_size> <out.png>
@@ -57,7 +58,11 @@ int main(int argc, char** argv) {
     auto p = cz::prepare(*img, {std::atoi(a[2].c_str())});
     if (!p.ok()) return fail(p.status());
     std::cout << p->L_work.width << " " << p->L_work.height << "\n";
-    return write_file(a[3], p->L_work.data.data(), p->L_work.size() * sizeof(float)) ? 0 : 1;
+    return write_file(a[3], p->L_work.data.data(), p->L_work.size() * sizeof(float)) &&
+                   write_file(a[3] + ".model", p->L_model.data.data(),
+                              p->L_model.size() * sizeof(float))
+               ? 0
+               : 1;
   }
   if (a.size() == 8 && a[0] == "finish") {
     auto img = load(a[1]);
