@@ -164,7 +164,7 @@ test('reference-photo mode: drop a photo, the result matches the native CLI (PSN
   } finally { await close(); }
 });
 
-test('model (WASM provider): result appears, matches the native CLI (PSNR >= 40 dB), hints change it', async () => {
+test('model (WASM provider): result appears, matches the native CLI (PSNR >= 40 dB), tone and hints change it', async () => {
   const {context, close} = await launch();
   try {
     const foreign = await guardOrigin(context, origin);
@@ -199,6 +199,21 @@ test('model (WASM provider): result appears, matches the native CLI (PSNR >= 40 
     assert(spread <= 1, `saturation 0 left colour (spread ${spread})`);
     await page.fill('#saturation', '1');
     await page.dispatchEvent('#saturation', 'input');
+    await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'working', null, {timeout: 5000}).catch(() => {});
+    await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done');
+    // "Widen faded tones" off: the app's result matches the CLI's --tone as-is, which differs
+    // from the default (this test photo's range is narrow enough to be widened).
+    await page.uncheck('#tone-stretch');
+    await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'working', null, {timeout: 5000}).catch(() => {});
+    await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done');
+    const asIs = path.join(out, 'model-app-as-is.png');
+    await download(page, asIs);
+    const wantAsIs = path.join(out, 'model-cli-as-is.png');
+    const c3 = cli([GREY, '--model', modelFile, '--size', String(defaultModel.workingSize), '--tone', 'as-is', '-o', wantAsIs]);
+    assert(!c3.error, `native CLI --tone as-is: ${c3.error}`);
+    const pAsIs = psnrFiles(asIs, wantAsIs), pCross = psnrFiles(wantAsIs, want);
+    assert(pAsIs >= 40 && pCross < pAsIs, `as-is app vs CLI ${pAsIs.toFixed(1)} dB; CLI as-is vs stretch ${pCross.toFixed(1)} dB`);
+    await page.check('#tone-stretch');
     await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'working', null, {timeout: 5000}).catch(() => {});
     await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done');
     if (defaultModel.hints) {

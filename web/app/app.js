@@ -11,7 +11,7 @@ const ui = {
   busyProgress: $('busy-progress'), stats: $('stats'), note: $('note'), method: $('method'),
   methodHelp: $('method-help'), referenceGroup: $('reference-group'),
   referenceInput: $('reference-input'), workingSize: $('working-size'), saturation: $('saturation'),
-  saturationOut: $('saturation-out'), hintGroup: $('hint-group'), hintColor: $('hint-color'),
+  saturationOut: $('saturation-out'), toneStretch: $('tone-stretch'), hintGroup: $('hint-group'), hintColor: $('hint-color'),
   hintMode: $('hint-mode'), hintList: $('hint-list'), hintsLayer: $('hints-layer'),
   crosshair: $('crosshair'), format: $('format'), download: $('download'),
   downloadAll: $('download-all'), provider: $('provider'), engine: $('engine'),
@@ -206,6 +206,7 @@ function settingsFor(job) {
   return {
     workingSize: Number(ui.workingSize.value),
     saturation: Number(ui.saturation.value),
+    tone: ui.toneStretch.checked ? 'stretch' : 'as-is',
     method: model ? 'model' : EXEMPLAR,
     modelId: model ? model.id : '',
     hints: job.hints,
@@ -215,7 +216,7 @@ function settingsFor(job) {
 
 // What the chroma (ab) depends on: if unchanged, a job can be shown again without inference.
 function inferKey(s) {
-  return JSON.stringify([s.method, s.modelId, s.hints, s.referenceId, s.workingSize,
+  return JSON.stringify([s.method, s.modelId, s.hints, s.referenceId, s.workingSize, s.tone,
     state.modelSession?.provider || '']);
 }
 
@@ -566,6 +567,7 @@ function onMethodChange(rerun = true) {
 
 ui.method.addEventListener('change', () => onMethodChange(true));
 ui.workingSize.addEventListener('change', rerunSelected);
+ui.toneStretch.addEventListener('change', rerunSelected);
 let satTimer = null;
 ui.saturation.addEventListener('input', () => {
   ui.saturationOut.textContent = Number(ui.saturation.value).toFixed(2);

@@ -353,18 +353,20 @@ async function ensure(s, progress, timings) {
     active = {jobId: jobKey, image: d.image, note: d.note, decoder: d.decoder};
   }
   const st = s.settings;
-  if (!active.prepared || active.workingSize !== st.workingSize) {
+  const tone = st.tone || 'stretch';
+  if (!active.prepared || active.workingSize !== st.workingSize || active.tone !== tone) {
     active.prepared?.delete();
     active.prepared = null;
     active.ab = null;
     progress({stage: 'prepare'});
     const t = now();
-    active.prepared = check(core.prepare(active.image, st.workingSize, 'stretch'), 'prepare').prepared;
+    active.prepared = check(core.prepare(active.image, st.workingSize, tone), 'prepare').prepared;
     active.workingSize = st.workingSize;
+    active.tone = tone;
     timings.prepare = now() - t;
   }
   const inferKey = JSON.stringify([st.method, st.modelId, st.hints || [], st.referenceId || '',
-    session ? session.provider : '']);
+    tone, session ? session.provider : '']);
   if (s.ab && !active.ab) {
     // Chroma the page kept from an earlier run: no inference needed to show the job again.
     active.ab = s.ab; active.abW = s.abW; active.abH = s.abH; active.inferKey = inferKey;
