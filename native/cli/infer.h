@@ -10,13 +10,14 @@
 
 namespace colorize::cli {
 
-// Runs a colorization model (see the MODEL I/O CONTRACT in colorize/pipeline.h) on L_work
-// (L* at working size) with optional hint planes (nullptr = automatic). `backend` is "auto",
-// "cpu" or "cuda". Returns a*b* at the model's output size.
+// Runs a colorization model (see the MODEL I/O CONTRACT in colorize/pipeline.h) on L_model
+// (Prepared::L_model: L* at working size, as the model is to see it) with optional hint
+// planes (nullptr = automatic). `backend` is "auto", "cpu" or "cuda". Returns a*b* at the
+// model's output size.
 // Errors: kNoBackend when this build has no inference engine or the backend is unavailable,
 // kIo / kCorruptModel for unreadable model files, kUnsupported for ops we do not run.
 Result<AbPlanes> run_model(const std::string& model_path, const std::string& backend,
-                           const Plane& L_work, const HintPlanes* hints);
+                           const Plane& L_model, const HintPlanes* hints);
 
 // True when the model at model_path takes hint inputs (hint_ab, hint_mask). False when it
 // cannot be read; run_model then reports why.

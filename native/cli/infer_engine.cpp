@@ -52,8 +52,8 @@ nn::Tensor plane_tensor(const Plane& p, int channels, const Plane* second) {
 }  // namespace
 
 Result<AbPlanes> run_model(const std::string& model_path, const std::string& backend,
-                           const Plane& L_work, const HintPlanes* hints) {
-  if (L_work.empty()) return Result<AbPlanes>(ErrorCode::kInvalidArgument, "empty input plane");
+                           const Plane& L_model, const HintPlanes* hints) {
+  if (L_model.empty()) return Result<AbPlanes>(ErrorCode::kInvalidArgument, "empty input plane");
   Result<std::shared_ptr<nn::Session>> session = session_for(model_path, backend);
   if (!session.ok()) return session.status();
   nn::Session& s = **session;
@@ -64,20 +64,20 @@ Result<AbPlanes> run_model(const std::string& model_path, const std::string& bac
         ErrorCode::kUnsupported,
         model_path + ": the model has no input 'L' (see the model I/O contract)");
   }
-  in["L"] = plane_tensor(L_work, 1, nullptr);
+  in["L"] = plane_tensor(L_model, 1, nullptr);
   const bool takes_hints = g.input_index("hint_ab") >= 0 && g.input_index("hint_mask") >= 0;
   if (takes_hints) {
     if (hints) {
-      if (hints->ab.a.width != L_work.width || hints->ab.a.height != L_work.height ||
-          hints->mask.width != L_work.width || hints->mask.height != L_work.height) {
+      if (hints->ab.a.width != L_model.width || hints->ab.a.height != L_model.height ||
+          hints->mask.width != L_model.width || hints->mask.height != L_model.height) {
         return Result<AbPlanes>(ErrorCode::kInvalidArgument,
                                 "hint planes differ in size from the L plane");
       }
       in["hint_ab"] = plane_tensor(hints->ab.a, 2, &hints->ab.b);
       in["hint_mask"] = plane_tensor(hints->mask, 1, nullptr);
     } else {
-      in["hint_ab"] = nn::Tensor::zeros({1, 2, L_work.height, L_work.width});
-      in["hint_mask"] = nn::Tensor::zeros({1, 1, L_work.height, L_work.width});
+      in["hint_ab"] = nn::Tensor::zeros({1, 2, L_model.height, L_model.width});
+      in["hint_mask"] = nn::Tensor::zeros({1, 1, L_model.height, L_model.width});
     }
   } else if (hints) {
     return Result<AbPlanes>(ErrorCode::kInvalidArgument, "this model takes no hints");
