@@ -571,9 +571,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     case cli::Mode::kTone: {
-      Plane L(static_cast<int>(o.tone_values.size()), 1);
-      L.data = o.tone_values;
-      const ToneMap map = tone_map_for(L);
+      const ToneMap map = tone_map_for(tone_range_of_samples(o.tone_values));
       std::printf("%.6f %.6f %.6f\n", map.gain, map.in_mid, map.out_mid);
       return 0;
     }

@@ -77,7 +77,8 @@ Usage:
                                          colorize, print metrics vs the greyscale baseline
   colorize lab R G B                     print CIELAB L* a* b* of an 8-bit sRGB colour
   colorize tone L...                     print the tone map (gain, in_mid, out_mid) that
-                                         --tone stretch gives a picture of these L* values
+                                         --tone stretch gives a picture whose central
+                                         region holds these L* values
 
 Method (one of):
   --reference REF      exemplar method (Welsh et al. 2002): transfer colour from photo REF

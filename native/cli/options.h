@@ -13,7 +13,7 @@ enum class Mode {
   kColorize,  // colorize IN... -o OUT
   kEvaluate,  // colorize --eval DIR (--reference REF | --model M)
   kLab,       // colorize lab R G B   (prints L* a* b* of an 8-bit sRGB colour)
-  kTone,      // colorize tone L...   (prints the tone map prepare gives those L* values)
+  kTone,      // colorize tone L...   (prints the tone map for a picture of that L* range)
   kHelp,
   kVersion,
 };

@@ -30,18 +30,34 @@ float ToneMap::apply(float L) const {
   return std::min(100.0f, std::max(0.0f, v));
 }
 
-ToneMap tone_map_for(const Plane& L) {
-  ToneMap map;
+ToneRange tone_range_of_samples(std::vector<float> samples) {
   std::vector<float> v;
-  v.reserve(L.data.size());
-  for (float x : L.data) {
+  v.reserve(samples.size());
+  for (float x : samples) {
     if (std::isfinite(x)) v.push_back(std::min(100.0f, std::max(0.0f, x)));
   }
-  if (v.empty()) return map;
+  if (v.empty()) return ToneRange{};
   // The 99th percentile first: nth_element for it leaves the lower part unordered, which the
   // 1st percentile's own nth_element then handles.
   const float p99 = quantile(&v, 0.99);
   const float p1 = quantile(&v, 0.01);
+  return ToneRange{p1, p99};
+}
+
+ToneRange tone_range_of(const Plane& L) {
+  if (L.empty()) return ToneRange{};
+  const int my = L.height / 10, mx = L.width / 10;
+  std::vector<float> v;
+  v.reserve(static_cast<size_t>(L.width - 2 * mx) * static_cast<size_t>(L.height - 2 * my));
+  for (int y = my; y < L.height - my; ++y) {
+    const float* row = L.row(y);
+    v.insert(v.end(), row + mx, row + L.width - mx);
+  }
+  return tone_range_of_samples(std::move(v));
+}
+
+ToneMap tone_map_for(const ToneRange& r) {
+  const float p1 = r.p1, p99 = r.p99;
   const float span = p99 - p1;
   const float w =
       std::min(1.0f, std::max(0.0f, (kToneNoneAbove - span) / (kToneNoneAbove - kToneFullBelow)));
@@ -49,11 +65,14 @@ ToneMap tone_map_for(const Plane& L) {
   const float lo = std::min(p1, kToneLow);
   const float hi = std::max(p99, kToneHigh);
   const float full = span > 0.0f ? std::min(kToneMaxGain, (hi - lo) / span) : kToneMaxGain;
+  ToneMap map;
   map.gain = 1.0f + w * (full - 1.0f);
   map.in_mid = 0.5f * (p1 + p99);
   map.out_mid = (1.0f - w) * map.in_mid + w * 0.5f * (lo + hi);
   return map;
 }
+
+ToneMap tone_map_for(const Plane& L) { return tone_map_for(tone_range_of(L)); }
 
 Plane apply_tone_map(const Plane& L, const ToneMap& map) {
   Plane out(L.width, L.height);

@@ -36,11 +36,14 @@ double quantile_by_sorting(std::vector<float> v, double q) {
   return i + 1 < v.size() ? v[i] + f * (v[i + 1] - v[i]) : v[i];
 }
 
+// The rule on all of a plane's samples (tone_map_for(Plane) looks at its central region only).
+ToneMap map_of(const Plane& L) { return tone_map_for(tone_range_of_samples(L.data)); }
+
 }  // namespace
 
 TEST(ToneMap, PictureWithTheUsualRangeIsLeftAlone) {
   const Plane L = even(0.0f, 100.0f);  // p1 1, p99 99: span 98
-  const ToneMap m = tone_map_for(L);
+  const ToneMap m = map_of(L);
   EXPECT_TRUE(m.identity());
   const Plane out = apply_tone_map(L, m);
   for (size_t i = 0; i < L.size(); ++i) ASSERT_FLOAT_EQ(out.data[i], L.data[i]);
@@ -49,7 +52,7 @@ TEST(ToneMap, PictureWithTheUsualRangeIsLeftAlone) {
 TEST(ToneMap, StrongFadeIsWidenedToTheTrainingRange) {
   // A print faded to L' = 15 + 0.6 L: span 58.8, under kToneFullBelow, so fully widened.
   const Plane faded = plane_of(1001, 1, [](float i) { return 15.0f + 0.6f * (i / 10.0f); });
-  const ToneMap m = tone_map_for(faded);
+  const ToneMap m = map_of(faded);
   const Plane out = apply_tone_map(faded, m);
   const double p1 = quantile_by_sorting(out.data, 0.01), p99 = quantile_by_sorting(out.data, 0.99);
   EXPECT_NEAR(p1, kToneLow, 1e-3);
@@ -65,7 +68,7 @@ TEST(ToneMap, WeightRampsBetweenTheThresholds) {
     const float c = k / 100.0f;
     const Plane L = plane_of(1001, 1, [&](float i) { return 50.0f + c * (i / 10.0f - 50.0f); });
     const float span = 98.0f * c;
-    const ToneMap m = tone_map_for(L);
+    const ToneMap m = map_of(L);
     ASSERT_LE(m.gain, previous + 1e-5f) << "c " << c;
     if (std::isfinite(previous)) {
       ASSERT_LT(previous - m.gain, 0.1f) << "c " << c;
@@ -83,14 +86,14 @@ TEST(ToneMap, OnlyWidensAndKeepsDeepBlacks) {
   // A dark picture (L* 0..40) already reaches black: its blacks stay, its whites are raised.
   const Plane L = even(0.0f, 40.0f);
   const double p1_in = quantile_by_sorting(L.data, 0.01);
-  const Plane out = apply_tone_map(L, tone_map_for(L));
+  const Plane out = apply_tone_map(L, map_of(L));
   EXPECT_NEAR(quantile_by_sorting(out.data, 0.01), p1_in, 1e-3);
   EXPECT_NEAR(quantile_by_sorting(out.data, 0.99), kToneHigh, 1e-3);
 }
 
 TEST(ToneMap, FlatPictureGetsAtMostTheMaximumGain) {
   const Plane L = plane_of(64, 64, [](float i) { return 50.0f + std::fmod(i, 7.0f) * 0.1f; });
-  const ToneMap m = tone_map_for(L);
+  const ToneMap m = map_of(L);
   EXPECT_FLOAT_EQ(m.gain, kToneMaxGain);
   const Plane out = apply_tone_map(L, m);
   for (float v : out.data) {
@@ -100,26 +103,49 @@ TEST(ToneMap, FlatPictureGetsAtMostTheMaximumGain) {
   const Plane constant(8, 8, 30.0f);  // no spread at all
   EXPECT_FLOAT_EQ(tone_map_for(constant).gain, kToneMaxGain);
   EXPECT_TRUE(std::isfinite(apply_tone_map(constant, tone_map_for(constant)).data[0]));
+  EXPECT_TRUE(tone_map_for(Plane(1, 1, 50.0f)).gain > 1.0f);  // a single sample: no crash
 }
 
 TEST(ToneMap, PercentilesAgreeWithSorting) {
   std::mt19937 rng(7);
   std::gamma_distribution<float> skewed(2.0f, 6.0f);
-  for (int n : {3, 10, 101, 4096, 10007}) {
+  for (int n : {1, 2, 3, 10, 101, 4096, 10007}) {
     const Plane L = plane_of(n, 1, [&](float) { return std::min(100.0f, 20.0f + skewed(rng)); });
-    const ToneMap m = tone_map_for(L);
-    const double mid =
-        0.5 * (quantile_by_sorting(L.data, 0.01) + quantile_by_sorting(L.data, 0.99));
-    EXPECT_NEAR(m.in_mid, mid, 1e-4) << "n " << n;
+    const ToneRange r = tone_range_of_samples(L.data);
+    EXPECT_NEAR(r.p1, quantile_by_sorting(L.data, 0.01), 1e-4) << "n " << n;
+    EXPECT_NEAR(r.p99, quantile_by_sorting(L.data, 0.99), 1e-4) << "n " << n;
   }
+}
+
+TEST(ToneMap, OnlyTheCentralRegionCounts) {
+  // A faded print (L* 15..75) scanned with a white paper border 4 px wide on a 50 x 40 plane:
+  // the border lies outside the central region (5 columns, 4 rows each side), so the print is
+  // widened as if it had no border; counted with the border it would not be.
+  Plane L(50, 40);
+  for (int y = 0; y < 40; ++y)
+    for (int x = 0; x < 50; ++x) {
+      const bool border = x < 4 || y < 4 || x >= 46 || y >= 36;
+      L.at(x, y) = border ? 97.0f : 15.0f + 60.0f * static_cast<float>((x * 7 + y * 3) % 29) / 28.0f;
+    }
+  std::vector<float> centre;
+  for (int y = 4; y < 36; ++y)
+    for (int x = 5; x < 45; ++x) centre.push_back(L.at(x, y));
+  const ToneRange r = tone_range_of(L);
+  EXPECT_NEAR(r.p1, quantile_by_sorting(centre, 0.01), 1e-4);
+  EXPECT_NEAR(r.p99, quantile_by_sorting(centre, 0.99), 1e-4);
+  EXPECT_GT(tone_map_for(L).gain, 1.4f);
+  EXPECT_NEAR(map_of(L).gain, 1.0f, 0.2f);  // all samples: the border's white counts
+  // Tiny planes have no margin (integer division): all samples count.
+  const Plane small = plane_of(9, 9, [](float i) { return i; });
+  EXPECT_FLOAT_EQ(tone_range_of(small).p99, tone_range_of_samples(small.data).p99);
 }
 
 TEST(ToneMap, NonFiniteSamplesAreIgnoredAndEmptyIsIdentity) {
   Plane L = even(15.0f, 75.0f);
-  const ToneMap clean = tone_map_for(L);
+  const ToneMap clean = map_of(L);
   L.data[3] = std::numeric_limits<float>::quiet_NaN();
   L.data[500] = std::numeric_limits<float>::infinity();
-  const ToneMap dirty = tone_map_for(L);
+  const ToneMap dirty = map_of(L);
   EXPECT_NEAR(dirty.gain, clean.gain, 0.01f);
   EXPECT_TRUE(std::isfinite(dirty.gain) && std::isfinite(dirty.out_mid));
   EXPECT_TRUE(tone_map_for(Plane()).identity());

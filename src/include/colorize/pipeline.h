@@ -66,12 +66,12 @@ struct ToneMap {
   bool identity() const { return gain == 1.0f && in_mid == out_mid; }
 };
 
-// The tone map prepare applies for Tone::kStretch, from L (any size, L* in [0, 100]).
+// The tone map prepare applies for Tone::kStretch.
 // A faded print (lifted blacks, dull whites) shows the model a narrower range of L* than any
 // photograph it learnt from, and costs colour accuracy (on the model card's held-out crops a
 // fade of L' = 15 + 0.6 L cost 0.7 dB; see models/EXPERIMENTS.md, "Faded prints").
-// With p1, p99 the 1st and 99th percentiles of L (linear interpolation between order
-// statistics) and span = p99 - p1:
+// The picture's range is that of its central region (tone_range_of); with p1, p99 its 1st
+// and 99th percentiles and span = p99 - p1:
 //   target range  [min(p1, kToneLow), max(p99, kToneHigh)]  (only ever widened)
 //   full gain     min(kToneMaxGain, target span / span)
 //   weight w      1 for span <= kToneFullBelow, 0 for span >= kToneNoneAbove, linear between
@@ -83,6 +83,24 @@ inline constexpr float kToneHigh = 93.5f;  // median 99th percentile of L*, trai
 inline constexpr float kToneMaxGain = 3.0f;
 inline constexpr float kToneFullBelow = 60.0f;
 inline constexpr float kToneNoneAbove = 85.0f;
+
+// A picture's range of L*: its 1st and 99th percentiles.
+struct ToneRange {
+  float p1 = 0.0f;
+  float p99 = 100.0f;
+};
+
+// The range of samples (L* values clamped to [0, 100], non-finite ones skipped; none: the
+// default range), percentiles by linear interpolation between order statistics.
+ToneRange tone_range_of_samples(std::vector<float> samples);
+
+// The range of a plane's central region: rows height/10 .. height - height/10 - 1 and the
+// same for columns (integer division), so that a scan's paper border, a frame or dark
+// corners do not count as the picture's blacks and whites.
+ToneRange tone_range_of(const Plane& L);
+
+// The map for a picture of range r (the rule above); and for a plane, of tone_range_of(L).
+ToneMap tone_map_for(const ToneRange& r);
 ToneMap tone_map_for(const Plane& L);
 
 // L through the map (a new plane of the same size).
