@@ -31,16 +31,15 @@ float ToneMap::apply(float L) const {
 }
 
 ToneRange tone_range_of_samples(std::vector<float> samples) {
-  std::vector<float> v;
-  v.reserve(samples.size());
-  for (float x : samples) {
-    if (std::isfinite(x)) v.push_back(std::min(100.0f, std::max(0.0f, x)));
-  }
-  if (v.empty()) return ToneRange{};
-  // The 99th percentile first: nth_element for it leaves the lower part unordered, which the
-  // 1st percentile's own nth_element then handles.
-  const float p99 = quantile(&v, 0.99);
-  const float p1 = quantile(&v, 0.01);
+  samples.erase(std::remove_if(samples.begin(), samples.end(),
+                               [](float x) { return !std::isfinite(x); }),
+                samples.end());
+  if (samples.empty()) return ToneRange{};
+  for (float& x : samples) x = std::min(100.0f, std::max(0.0f, x));
+  // Each quantile call reorders the samples with nth_element; the second works as well on the
+  // reordered vector as on the original.
+  const float p99 = quantile(&samples, 0.99);
+  const float p1 = quantile(&samples, 0.01);
   return ToneRange{p1, p99};
 }
 
