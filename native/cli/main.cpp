@@ -91,23 +91,31 @@ double lap_ms(std::chrono::steady_clock::time_point* t) {
 bool has_image_extension(const fs::path& p) {
   std::string ext = p.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  static const char* const kExts[] = {".png", ".jpg", ".jpeg", ".jpe", ".bmp", ".gif", ".tga"};
+  static const char* const kExts[] = {".png",  ".jpg", ".jpeg", ".jpe", ".tif",
+                                      ".tiff", ".bmp", ".gif",  ".tga"};
   for (const char* e : kExts)
     if (ext == e) return true;
   return false;
 }
 
-// Image files directly inside a folder, sorted by name (hidden files skipped).
-std::vector<std::string> list_images(const std::string& dir) {
+// Image files directly inside a folder, sorted by name (hidden files skipped). `others`,
+// when given, gets the names of the other regular files, sorted.
+std::vector<std::string> list_images(const std::string& dir,
+                                     std::vector<std::string>* others = nullptr) {
   std::vector<std::string> out;
   std::error_code ec;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     const fs::path p = it->path();
     if (p.filename().string().rfind('.', 0) == 0) continue;
     std::error_code ec2;
-    if (it->is_regular_file(ec2) && has_image_extension(p)) out.push_back(p.string());
+    if (!it->is_regular_file(ec2)) continue;
+    if (has_image_extension(p))
+      out.push_back(p.string());
+    else if (others)
+      others->push_back(p.filename().string());
   }
   std::sort(out.begin(), out.end());
+  if (others) std::sort(others->begin(), others->end());
   return out;
 }
 
@@ -216,8 +224,15 @@ int run_colorize(const Options& o) {
     std::error_code ec;
     if (fs::is_directory(in, ec)) {
       any_folder = true;
-      auto files = list_images(in);
+      std::vector<std::string> others;
+      auto files = list_images(in, &others);
       if (files.empty()) std::fprintf(stderr, "colorize: %s: no image files in this folder\n", in.c_str());
+      // Say what is left out, so nothing goes missing unnoticed (sidecars, unknown formats).
+      if (!others.empty() && !o.quiet)
+        std::fprintf(stderr,
+                     "colorize: %s: left out %zu file%s without an image extension (%s%s)\n",
+                     in.c_str(), others.size(), others.size() == 1 ? "" : "s", others[0].c_str(),
+                     others.size() > 1 ? ", ..." : "");
       inputs.insert(inputs.end(), files.begin(), files.end());
     } else {
       inputs.push_back(in);

@@ -80,6 +80,10 @@ Usage:
                                          --tone stretch gives a picture whose central
                                          region holds these L* values
 
+Inputs: PNG, JPEG, TIFF (first page; uncompressed, LZW, Deflate or PackBits), BMP, GIF
+(first frame), TGA; 8- or 16-bit. A folder gives the files directly inside it with those
+extensions (.png .jpg .jpeg .jpe .tif .tiff .bmp .gif .tga); the others are named on stderr.
+
 Method (one of):
   --reference REF      exemplar method (Welsh et al. 2002): transfer colour from photo REF
   --model MODEL        neural model (ONNX, see models/manifest.json); without --reference

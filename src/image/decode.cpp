@@ -1,5 +1,5 @@
 // probe_image and decode_image: our structural scan first (format, size, limits,
-// completeness), then stb_image for the pixels.
+// completeness), then stb_image for the pixels (TIFF: our own reader, tiff.h).
 #include <climits>
 #include <cstring>
 #include <memory>
@@ -10,6 +10,7 @@
 #include "colorize/image.h"
 #include "scan.h"
 #include "stb_config.h"
+#include "tiff.h"
 
 namespace colorize {
 namespace {
@@ -83,6 +84,16 @@ Result<Image> decode_image(const uint8_t* bytes, size_t size, const DecodeOption
   st = detail::scan_image(bytes, size, detail::ScanDepth::kWhole, &scan);
   if (!st.ok()) return st;
   const ImageInfo info = scan.info;
+
+  if (info.format == ImageFormat::kTiff) {
+    Result<Image> tiff = detail::decode_tiff(bytes, size);
+    if (!tiff.ok() || !options.apply_exif_orientation || info.exif_orientation == 1) return tiff;
+    try {
+      return apply_orientation(*tiff, info.exif_orientation);
+    } catch (const std::bad_alloc&) {
+      return Status(ErrorCode::kOutOfMemory, "not enough memory to turn the TIFF image upright");
+    }
+  }
 
   // No single stb allocation may exceed a few times the declared image (plus the file size,
   // which bounds its copy of compressed PNG data): a compressed stream that expands far

@@ -32,6 +32,8 @@ const char* image_format_name(ImageFormat f) {
       return "GIF";
     case ImageFormat::kTga:
       return "TGA";
+    case ImageFormat::kTiff:
+      return "TIFF";
     case ImageFormat::kUnknown:
       break;
   }

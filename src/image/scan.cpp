@@ -1,4 +1,5 @@
-// Our own structural reader for PNG, JPEG, GIF, BMP and TGA (see scan.h). It never
+// Our own structural reader for PNG, JPEG, GIF, BMP and TGA (see scan.h); TIFF's is in
+// tiff.cpp. It never
 // allocates and never reads outside [bytes, bytes + size).
 #include "scan.h"
 
@@ -7,6 +8,7 @@
 #include <string>
 
 #include "stb_config.h"
+#include "tiff.h"
 
 namespace colorize {
 namespace detail {
@@ -607,6 +609,8 @@ Status scan_image(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) 
     return scan_gif(b, n, depth, out);
   if (n >= 18 && b[0] == 'B' && b[1] == 'M' && bmp_header_size_known(le32(b + 14)))
     return scan_bmp(b, n, depth, out);
+  if (n >= 4 && (std::memcmp(b, "II*\0", 4) == 0 || std::memcmp(b, "MM\0*", 4) == 0))
+    return scan_tiff(b, n, depth, out);
   TgaHeader tga;
   if (read_tga_header(b, n, &tga)) return scan_tga(b, n, tga, depth, out);
 
@@ -624,8 +628,8 @@ Status scan_image(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) 
       (std::memcmp(b + 8, "heic", 4) == 0 || std::memcmp(b + 8, "heix", 4) == 0 ||
        std::memcmp(b + 8, "mif1", 4) == 0 || std::memcmp(b + 8, "avif", 4) == 0))
     return unsupported("HEIC/AVIF images are not supported; convert it to PNG or JPEG first");
-  if (n >= 4 && (std::memcmp(b, "II*\0", 4) == 0 || std::memcmp(b, "MM\0*", 4) == 0))
-    return unsupported("TIFF images are not supported; convert it to PNG or JPEG first");
+  if (n >= 4 && (std::memcmp(b, "II+\0", 4) == 0 || std::memcmp(b, "MM\0+", 4) == 0))
+    return unsupported("BigTIFF images are not supported; save it as a classic TIFF or PNG first");
   if (n >= 12 && std::memcmp(b, "\0\0\0\x0CjP  \r\n\x87\n", 12) == 0)
     return unsupported("JPEG 2000 images are not supported; convert it to PNG or JPEG first");
   if ((n >= 2 && b[0] == 0xFF && b[1] == 0x0A) ||
@@ -649,8 +653,8 @@ Status scan_image(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) 
     if (starts_with(b + i, n - i, "<svg", 4) || starts_with(b + i, n - i, "<?xml", 5))
       return unsupported("SVG / XML is a drawing or text, not a photo; export a PNG or JPEG first");
   }
-  return Status(ErrorCode::kNotAnImage,
-                "not a PNG, JPEG, GIF, BMP or TGA image (" + num(n) + " bytes of unknown data)");
+  return Status(ErrorCode::kNotAnImage, "not a PNG, JPEG, TIFF, GIF, BMP or TGA image (" + num(n) +
+                                            " bytes of unknown data)");
 }
 
 }  // namespace detail

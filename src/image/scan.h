@@ -1,4 +1,5 @@
-// Internal: our own structural reading of the five formats, before stb sees the bytes.
+// Internal: our own structural reading of the formats, before stb sees the bytes (TIFF,
+// which stb does not read, has its own reader: tiff.h).
 // It finds the format, the header facts (size, channels, bit depth, EXIF orientation) and,
 // for a full scan, checks that the data the decoder will read is all present, so a file
 // that ends early is reported as truncated instead of decoded with grey or zero fill.

@@ -164,12 +164,19 @@ TEST(Cli, BatchGoesOnPastBadFiles) {
   fs::copy_file(kData + "/eval/scene-21.jpg", in / "c.jpg");
   std::ofstream(in / "b.png") << "this is not an image";
   std::ofstream(in / "notes.txt") << "ignored: not an image extension";
+  fs::copy_file(kCorpus + "/grey16_tiles_pred_mm.tif", in / "d.TIFF");  // a scan, 16-bit
   CliRun r = run({in.string(), "--reference", kData + "/landscape-reference.jpg", "-o", out.string()});
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_NE(r.output.find("b.png"), std::string::npos);
-  EXPECT_NE(r.output.find("[3/3]"), std::string::npos) << "progress on stderr: " << r.output;
+  EXPECT_NE(r.output.find("[4/4]"), std::string::npos) << "progress on stderr: " << r.output;
+  // What the folder holds besides images is named, not silently dropped.
+  EXPECT_NE(r.output.find("left out 1 file without an image extension (notes.txt)"),
+            std::string::npos)
+      << r.output;
   EXPECT_TRUE(fs::exists(out / "a.png"));
   EXPECT_TRUE(fs::exists(out / "c.png"));
+  EXPECT_TRUE(fs::exists(out / "d.png"));
+  EXPECT_EQ(load(out / "d.png").width, 35);
   EXPECT_FALSE(fs::exists(out / "b.png"));
   EXPECT_FALSE(fs::exists(out / "notes.png"));
 }

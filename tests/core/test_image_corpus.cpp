@@ -133,9 +133,10 @@ TEST(ImageCorpus, FormatsAreRecognised) {
     const char* file;
     ImageFormat format;
   } cases[] = {
-      {"rgba.png", ImageFormat::kPng}, {"baseline.jpg", ImageFormat::kJpeg},
-      {"anim.gif", ImageFormat::kGif}, {"rgb24.bmp", ImageFormat::kBmp},
-      {"rgba.tga", ImageFormat::kTga},
+      {"rgba.png", ImageFormat::kPng},        {"baseline.jpg", ImageFormat::kJpeg},
+      {"anim.gif", ImageFormat::kGif},        {"rgb24.bmp", ImageFormat::kBmp},
+      {"rgba.tga", ImageFormat::kTga},        {"grey8_lzw.tif", ImageFormat::kTiff},
+      {"orient6_mm.tif", ImageFormat::kTiff},
   };
   for (const auto& c : cases) {
     const std::vector<uint8_t> bytes = image_test::corpus(c.file);
@@ -148,5 +149,6 @@ TEST(ImageCorpus, FormatsAreRecognised) {
   EXPECT_STREQ(image_format_name(ImageFormat::kGif), "GIF");
   EXPECT_STREQ(image_format_name(ImageFormat::kBmp), "BMP");
   EXPECT_STREQ(image_format_name(ImageFormat::kTga), "TGA");
+  EXPECT_STREQ(image_format_name(ImageFormat::kTiff), "TIFF");
   EXPECT_NE(image_format_name(ImageFormat::kUnknown), nullptr);
 }

@@ -77,7 +77,9 @@ TEST(ImageHostile, DecompressionBombIsRefused) {
 TEST(ImageHostile, EveryPrefixIsTruncatedOrComplete) {
   for (const char* name :
        {"rgba.png", "interlaced.png", "grey16.png", "baseline.jpg", "progressive.jpg", "grey.jpg",
-        "exif6_ii.jpg", "anim.gif", "rgb24.bmp", "palette8.bmp", "rgba.tga", "rgb_rle.tga"}) {
+        "exif6_ii.jpg", "anim.gif", "rgb24.bmp", "palette8.bmp", "rgba.tga", "rgb_rle.tga",
+        "grey8_lzw.tif", "rgb8_planar_zip.tif", "grey16_tiles_pred_mm.tif", "rgb16.tif",
+        "palette4.tif", "rgba8_packbits.tif", "bilevel_lsb.tif"}) {
     SCOPED_TRACE(name);
     const std::vector<uint8_t> bytes = image_test::corpus(name);
     Result<Image> full = image_test::decode(bytes);
@@ -103,10 +105,28 @@ TEST(ImageHostile, EveryPrefixIsTruncatedOrComplete) {
 // cut and duplicated ranges. Nothing may crash (under the sanitizers: nothing may touch
 // memory it should not), and a successful decode must be self-consistent.
 TEST(ImageHostile, MutatedFilesNeverCrash) {
-  const char* names[] = {"rgba.png",     "palette_trns.png", "interlaced.png", "rgb16.png",
-                         "baseline.jpg", "progressive.jpg",  "grey.jpg",       "exif3_mm.jpg",
-                         "anim.gif",     "rgb24.bmp",        "palette8.bmp",   "rgba.tga",
-                         "rgb_rle.tga",  "grey.tga"};
+  const char* names[] = {"rgba.png",
+                         "palette_trns.png",
+                         "interlaced.png",
+                         "rgb16.png",
+                         "baseline.jpg",
+                         "progressive.jpg",
+                         "grey.jpg",
+                         "exif3_mm.jpg",
+                         "anim.gif",
+                         "rgb24.bmp",
+                         "palette8.bmp",
+                         "rgba.tga",
+                         "rgb_rle.tga",
+                         "grey.tga",
+                         "grey8_lzw.tif",
+                         "rgb8_deflate.tif",
+                         "rgb8_planar_zip.tif",
+                         "grey16_tiles_pred_mm.tif",
+                         "palette4.tif",
+                         "rgba8_packbits.tif",
+                         "grey_premultiplied.tif",
+                         "orient6_mm.tif"};
   DecodeOptions limits;
   limits.max_pixels = 1 << 20;  // mutated headers may claim big sizes; keep allocations small
   image_test::Rng rng(12345);
@@ -267,4 +287,28 @@ TEST(ImageHostile, FormatsPeopleHaveAreNamedNotJustRefused) {
   Result<ImageInfo> t = probe_image(reinterpret_cast<const uint8_t*>(text.data()), text.size());
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.status().code(), ErrorCode::kNotAnImage);
+}
+
+TEST(ImageHostile, TiffKindsWeDoNotReadAreNamed) {
+  const struct {
+    const char* file;
+    const char* words;
+  } cases[] = {
+      {"bigtiff.tif", "BigTIFF"},
+      {"cmyk.tif", "CMYK"},
+      {"jpeg_compressed.tif", "JPEG-compressed"},
+      {"float.tif", "floating-point"},
+      {"lzw_old_style.tif", "old-style LZW"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.file);
+    Result<Image> r = image_test::decode(image_test::corpus(c.file));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), ErrorCode::kUnsupported);
+    EXPECT_NE(r.status().message().find(c.words), std::string::npos) << r.status().message();
+  }
+  // A Deflate strip that inflates far beyond what its rows need is refused, not followed.
+  Result<Image> bomb = image_test::decode(image_test::corpus("zlib_bomb.tif"));
+  ASSERT_FALSE(bomb.ok());
+  EXPECT_EQ(bomb.status().code(), ErrorCode::kNotAnImage);
 }

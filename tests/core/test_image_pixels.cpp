@@ -201,3 +201,118 @@ TEST(ImagePixels, ExifOrientationCanBeLeftAlone) {
     for (int x = 0; x < upright.width; ++x)
       for (int c = 0; c < 3; ++c) ASSERT_EQ(at(upright, x, y, c), at(im, y, 31 - x, c));
 }
+
+// ------------------------------------------------------------------------------ TIFF
+// Formulas as in make_corpus.py's tiff_files(); the files come from PIL (libtiff), libtiff's
+// tiffcp and the script's own small writer.
+
+TEST(ImagePixels, TiffFromLibtiffCompressions) {
+  Image g = load("grey8_lzw.tif");  // LZW
+  ASSERT_EQ(g.channels, 1);
+  for (int y = 0; y < g.height; ++y)
+    for (int x = 0; x < g.width; ++x) ASSERT_EQ(at(g, x, y, 0), (x * 6 + y * 3) % 256);
+  // Deflate, and Deflate with the predictor in separate planes of 5-row strips.
+  for (const char* name : {"rgb8_deflate.tif", "rgb8_planar_zip.tif"}) {
+    SCOPED_TRACE(name);
+    Image im = load(name);
+    ASSERT_EQ(im.channels, 3);
+    ASSERT_EQ(im.bit_depth, 8);
+    for (int y = 0; y < im.height; ++y)
+      for (int x = 0; x < im.width; ++x) {
+        ASSERT_EQ(at(im, x, y, 0), x * 10);
+        ASSERT_EQ(at(im, x, y, 1), y * 15);
+        ASSERT_EQ(at(im, x, y, 2), (x + y) * 5);
+      }
+  }
+  Image a = load("rgba8_packbits.tif");  // PackBits, straight alpha
+  ASSERT_EQ(a.channels, 4);
+  for (int y = 0; y < a.height; ++y)
+    for (int x = 0; x < a.width; ++x) {
+      ASSERT_EQ(at(a, x, y, 0), x * 16);
+      ASSERT_EQ(at(a, x, y, 1), y * 20);
+      ASSERT_EQ(at(a, x, y, 2), 100);
+      ASSERT_EQ(at(a, x, y, 3), 255 - x * 10);
+    }
+}
+
+TEST(ImagePixels, Tiff16BitTilesPredictorBigEndian) {
+  // 35 x 21 in 16 x 16 tiles (the last column and row of tiles hang over the edge).
+  Image g = load("grey16_tiles_pred_mm.tif");
+  ASSERT_EQ(g.bit_depth, 16);
+  ASSERT_EQ(g.width, 35);
+  for (int y = 0; y < g.height; ++y)
+    for (int x = 0; x < g.width; ++x)
+      ASSERT_EQ(at(g, x, y, 0), (x * 1000 + y * 2000 + 123) % 65536);
+  Image rgb = load("rgb16.tif");  // little-endian, directory after the data
+  ASSERT_EQ(rgb.bit_depth, 16);
+  for (int y = 0; y < rgb.height; ++y)
+    for (int x = 0; x < rgb.width; ++x) {
+      ASSERT_EQ(at(rgb, x, y, 0), (x * 2731 + 17) % 65536);
+      ASSERT_EQ(at(rgb, x, y, 1), (y * 4099 + 5) % 65536);
+      ASSERT_EQ(at(rgb, x, y, 2), ((x + y) * 1111 + 999) % 65536);
+    }
+}
+
+TEST(ImagePixels, TiffBelowEightBits) {
+  // Bilevel (black = 0), in both bit orders: (x + y) odd is white.
+  for (const char* name : {"bilevel.tif", "bilevel_lsb.tif"}) {
+    SCOPED_TRACE(name);
+    Image b = load(name);
+    ASSERT_EQ(b.channels, 1);
+    for (int y = 0; y < b.height; ++y)
+      for (int x = 0; x < b.width; ++x) ASSERT_EQ(at(b, x, y, 0), (x + y) % 2 ? 255 : 0);
+  }
+  // 4-bit WhiteIsZero: stored v = (x + y) % 16 means grey (15 - v) * 17.
+  Image w = load("grey4_miniswhite.tif");
+  for (int y = 0; y < w.height; ++y)
+    for (int x = 0; x < w.width; ++x) ASSERT_EQ(at(w, x, y, 0), (15 - (x + y) % 16) * 17);
+  // 4-bit palette: index (3x + y) % 16 -> (i * 17, 255 - i * 17, (i * 50) % 256).
+  Image p = load("palette4.tif");
+  ASSERT_EQ(p.channels, 3);
+  for (int y = 0; y < p.height; ++y)
+    for (int x = 0; x < p.width; ++x) {
+      const int i = (x * 3 + y) % 16;
+      ASSERT_EQ(at(p, x, y, 0), i * 17);
+      ASSERT_EQ(at(p, x, y, 1), 255 - i * 17);
+      ASSERT_EQ(at(p, x, y, 2), (i * 50) % 256);
+    }
+}
+
+TEST(ImagePixels, TiffPremultipliedAlphaComesOutStraight) {
+  Image im = load("grey_premultiplied.tif");
+  ASSERT_EQ(im.channels, 2);
+  for (int y = 0; y < im.height; ++y)
+    for (int x = 0; x < im.width; ++x) {
+      const int a = 255 - y * 60;
+      ASSERT_EQ(at(im, x, y, 1), a);
+      // Stored floor(v * a / 255), which loses up to one step of 255 / a in v; undone with
+      // rounding, so within 255 / a + 1/2 of v.
+      ASSERT_LE(std::abs(at(im, x, y, 0) - x * 30), 255.0 / a + 0.5) << x << "," << y;
+    }
+}
+
+TEST(ImagePixels, TiffFirstPageOnly) {
+  Image im = load("two_pages.tif");  // page 1: red left half, blue right; page 2: green
+  ASSERT_EQ(im.channels, 3);
+  for (int y = 0; y < im.height; ++y)
+    for (int x = 0; x < im.width; ++x) {
+      const bool left = x < 15;
+      ASSERT_EQ(at(im, x, y, 0), left ? 255 : 0);
+      ASSERT_EQ(at(im, x, y, 1), 0);
+      ASSERT_EQ(at(im, x, y, 2), left ? 0 : 255);
+    }
+}
+
+TEST(ImagePixels, TiffOrientationCanBeLeftAlone) {
+  DecodeOptions keep;
+  keep.apply_exif_orientation = false;
+  Image im = load("orient6_mm.tif", keep);
+  ASSERT_EQ(im.width, 48);
+  ASSERT_EQ(im.height, 32);
+  EXPECT_EQ(at(im, 2, 2, 0), 230);  // stored exactly (uncompressed)
+  Image upright = load("orient6_mm.tif");
+  ASSERT_EQ(upright.width, 32);
+  for (int y = 0; y < upright.height; ++y)
+    for (int x = 0; x < upright.width; ++x)
+      for (int c = 0; c < 3; ++c) ASSERT_EQ(at(upright, x, y, c), at(im, y, 31 - x, c));
+}

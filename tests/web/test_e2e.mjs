@@ -243,7 +243,7 @@ test('model (WASM provider): result appears, matches the native CLI (PSNR >= 40 
   } finally { await close(); }
 }, {skip: () => (defaultModel ? null : 'no model in web/dist/models')});
 
-test('odd files: junk, empty and WebP (browser decoder) — messages, not a dead tab; big images downscale', async () => {
+test('odd files: junk, empty, WebP (browser decoder) and TIFF (core decoder) — messages, not a dead tab; big images downscale', async () => {
   const {context, close} = await launch();
   try {
     const foreign = await guardOrigin(context, origin);
@@ -263,9 +263,11 @@ test('odd files: junk, empty and WebP (browser decoder) — messages, not a dead
       {name: 'tiny.webp', type: 'image/webp', bytes: new Uint8Array(webp)},
       GREY,
       {name: 'bomb.png', type: 'image/png', bytes: bombPng(30000, 30000)},
+      {name: 'scan.tif', type: 'image/tiff', bytes: fs.readFileSync(path.join(ROOT, 'tests/corpus/grey16_tiles_pred_mm.tif'))},
     ]);
     const junk = await waitJob(page, 1), empty = await waitJob(page, 2), wp = await waitJob(page, 3),
-      big = await waitJob(page, 4), bomb = await waitJob(page, 5);
+      big = await waitJob(page, 4), bomb = await waitJob(page, 5), tif = await waitJob(page, 6);
+    assert(tif.status === 'done', `tiff: ${tif.text}`);
     assert(bomb.status === 'error' && /30000×30000/.test(bomb.text), `bomb: ${bomb.text}`);
     assert(junk.status === 'error' && /image/i.test(junk.text), `junk: ${junk.text}`);
     assert(empty.status === 'error' && /empty/i.test(empty.text), `empty: ${empty.text}`);

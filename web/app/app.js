@@ -253,7 +253,7 @@ async function runJob(job) {
     if (shown) setBusy('Decoding…', 0);
     const t0 = performance.now();
     // The "before" picture: decoded here by the browser while the worker works (the worker's
-    // copy is asked for only when the browser cannot read the file, e.g. TGA).
+    // copy is asked for only when the browser cannot read the file, e.g. TIFF or TGA).
     const needBefore = shown && state.beforeShownFor !== job.id;
     const beforeHere = needBefore ? createImageBitmap(job.file).catch(() => null) : null;
     const r = await call('process', {

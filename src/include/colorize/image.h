@@ -1,6 +1,7 @@
 // colorize — images in memory, decoding and encoding.
 //
-// Decoding uses stb_image (PNG, JPEG baseline + progressive, BMP, GIF first frame, TGA), on
+// Decoding uses stb_image (PNG, JPEG baseline + progressive, BMP, GIF first frame, TGA) and
+// our own reader for baseline TIFF (first page; uncompressed, LZW, Deflate or PackBits), on
 // bytes in memory: the core does no file I/O, so the same code runs natively and in
 // WebAssembly. Encoding uses stb_image_write (PNG, JPEG).
 #pragma once
@@ -45,7 +46,7 @@ struct Image {
 // Default pixel limit: 100 megapixels.
 constexpr uint64_t kDefaultMaxPixels = 100'000'000ull;
 
-enum class ImageFormat { kUnknown, kPng, kJpeg, kBmp, kGif, kTga };
+enum class ImageFormat { kUnknown, kPng, kJpeg, kBmp, kGif, kTga, kTiff };
 const char* image_format_name(ImageFormat f);  // "PNG", "JPEG", ...; never null
 
 // What the header says, read without decoding pixels.
@@ -55,13 +56,14 @@ struct ImageInfo {
   int height = 0;
   int channels = 0;       // as stored (a palette image reports the channels it expands to)
   int bit_depth = 8;      // 8 or 16
-  int exif_orientation = 1;  // 1..8 (JPEG EXIF tag 0x0112); 1 when absent or not JPEG
+  int exif_orientation = 1;  // 1..8 (JPEG EXIF tag 0x0112, or TIFF's Orientation tag, the
+                             // same number); 1 when absent, invalid or another format
 };
 
 struct DecodeOptions {
   // Refuse images whose width*height exceeds this, with kTooLarge, before allocating pixels.
   uint64_t max_pixels = kDefaultMaxPixels;
-  // Rotate/flip JPEGs per their EXIF orientation so the result is upright.
+  // Rotate/flip JPEGs and TIFFs per their orientation tag so the result is upright.
   bool apply_exif_orientation = true;
 };
 
@@ -69,7 +71,8 @@ struct DecodeOptions {
 Result<ImageInfo> probe_image(const uint8_t* bytes, size_t size);
 
 // Decodes bytes to an Image with the file's own channel count and bit depth (palette PNGs
-// expand to RGB/RGBA; 16-bit PNGs stay 16-bit). Never crashes on hostile input.
+// and TIFFs expand to RGB/RGBA; 16-bit PNGs and TIFFs stay 16-bit; 1-, 2- and 4-bit grey
+// becomes 8-bit). Never crashes on hostile input.
 // Errors: kEmptyInput (0 bytes), kNotAnImage, kTruncated, kUnsupported (e.g. CMYK JPEG),
 // kTooLarge (checked from the header before any pixel allocation), kZeroSize, kOutOfMemory.
 Result<Image> decode_image(const uint8_t* bytes, size_t size, const DecodeOptions& options = {});
