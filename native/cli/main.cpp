@@ -119,6 +119,45 @@ std::vector<std::string> list_images(const std::string& dir,
   return out;
 }
 
+// One input file; `subdir` is its folder relative to the folder input it came from ("" for
+// files named on the command line and files directly inside a folder input).
+struct Input {
+  std::string path;
+  fs::path subdir;
+};
+
+// Image files in a folder and all its sub-folders, sorted by relative path. Hidden files
+// and folders, folder links, and the folder `skip` (the output, when it is inside) are left
+// out; `others` gets the relative paths of the other regular files.
+std::vector<Input> list_images_recursive(const std::string& dir, const std::string& skip,
+                                         std::vector<std::string>* others) {
+  std::vector<Input> out;
+  std::error_code ec;
+  const fs::path root(dir);
+  fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const fs::path p = it->path();
+    std::error_code ec2;
+    const bool is_dir = it->is_directory(ec2);
+    if (p.filename().string().rfind('.', 0) == 0 ||
+        (is_dir && !skip.empty() && fs::equivalent(p, skip, ec2))) {
+      if (is_dir) it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file(ec2)) continue;
+    const fs::path rel = p.lexically_relative(root);
+    if (has_image_extension(p))
+      out.push_back({p.string(), rel.parent_path()});
+    else
+      others->push_back(rel.generic_string());
+  }
+  std::sort(out.begin(), out.end(), [](const Input& a, const Input& b) {
+    return (a.subdir / fs::path(a.path).filename()) < (b.subdir / fs::path(b.path).filename());
+  });
+  std::sort(others->begin(), others->end());
+  return out;
+}
+
 // The colorization method chosen on the command line, behind one call.
 class Method {
  public:
@@ -182,13 +221,14 @@ class Method {
 };
 
 // The file name of one result in an output folder: STEM.png (or .jpg with --format jpeg);
-// a stem already used in this run gets -2, -3, ...
+// a stem already used in this run (in the same sub-folder) gets -2, -3, ...
 std::string unique_output_name(const std::string& stem, const Options& o,
-                               std::set<std::string>* used_names) {
+                               std::set<std::string>* used_names, const fs::path& subdir = {}) {
   const std::string ext = (o.format == "jpeg") ? ".jpg" : ".png";
   std::string name = stem + ext;
-  for (int k = 2; used_names->count(name); ++k) name = stem + "-" + std::to_string(k) + ext;
-  used_names->insert(name);
+  for (int k = 2; used_names->count((subdir / name).generic_string()); ++k)
+    name = stem + "-" + std::to_string(k) + ext;
+  used_names->insert((subdir / name).generic_string());
   return name;
 }
 
@@ -218,15 +258,22 @@ int run_colorize(const Options& o) {
   }
 
   // Expand folders; decide whether OUT is a file or a folder.
-  std::vector<std::string> inputs;
+  std::vector<Input> inputs;
   bool any_folder = false;
   for (const auto& in : o.inputs) {
     std::error_code ec;
     if (fs::is_directory(in, ec)) {
       any_folder = true;
       std::vector<std::string> others;
-      auto files = list_images(in, &others);
-      if (files.empty()) std::fprintf(stderr, "colorize: %s: no image files in this folder\n", in.c_str());
+      std::vector<Input> files;
+      if (o.recursive) {
+        files = list_images_recursive(in, o.output, &others);
+      } else {
+        for (auto& f : list_images(in, &others)) files.push_back({f, {}});
+      }
+      if (files.empty())
+        std::fprintf(stderr, "colorize: %s: no image files in this folder%s\n", in.c_str(),
+                     o.recursive ? " or its sub-folders" : "");
       // Say what is left out, so nothing goes missing unnoticed (sidecars, unknown formats).
       if (!others.empty() && !o.quiet)
         std::fprintf(stderr,
@@ -235,7 +282,7 @@ int run_colorize(const Options& o) {
                      others.size() > 1 ? ", ..." : "");
       inputs.insert(inputs.end(), files.begin(), files.end());
     } else {
-      inputs.push_back(in);
+      inputs.push_back({in, {}});
     }
   }
   std::error_code ec;
@@ -252,14 +299,16 @@ int run_colorize(const Options& o) {
 
   const bool progress = !o.quiet && inputs.size() > 1;
   std::set<std::string> used_names;
-  int failed = 0;
+  int failed = 0, skipped = 0;
   const auto t_all = std::chrono::steady_clock::now();
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const std::string& in = inputs[i];
+    const std::string& in = inputs[i].path;
+    const fs::path& subdir = inputs[i].subdir;
     const auto t0 = std::chrono::steady_clock::now();
     std::string out = o.output;
     if (out_is_dir)
-      out = (fs::path(o.output) / unique_output_name(fs::path(in).stem().string(), o, &used_names))
+      out = (fs::path(o.output) / subdir /
+             unique_output_name(fs::path(in).stem().string(), o, &used_names, subdir))
                 .string();
     auto fail = [&](const std::string& what) {
       ++failed;
@@ -269,6 +318,20 @@ int run_colorize(const Options& o) {
     if (fs::exists(out, ec2) && fs::equivalent(in, out, ec2)) {
       fail("refusing to overwrite the input with the output");
       continue;
+    }
+    if (o.skip_existing && fs::exists(out, ec2)) {
+      ++skipped;
+      if (progress)
+        std::fprintf(stderr, "[%zu/%zu] %s -> %s (already there, left alone)\n", i + 1,
+                     inputs.size(), in.c_str(), out.c_str());
+      continue;
+    }
+    if (!subdir.empty()) {
+      fs::create_directories(fs::path(out).parent_path(), ec2);
+      if (ec2) {
+        fail("cannot create the output folder " + fs::path(out).parent_path().string());
+        continue;
+      }
     }
     StageTimes times;
     auto t = std::chrono::steady_clock::now();
@@ -338,9 +401,14 @@ int run_colorize(const Options& o) {
       print_scores(method->name().c_str(), *s);
     }
   }
-  if (progress)
-    std::fprintf(stderr, "done: %zu ok, %d failed, %.1f s\n", inputs.size() - failed, failed,
-                 seconds_since(t_all));
+  if (progress) {
+    if (o.skip_existing)
+      std::fprintf(stderr, "done: %zu ok, %d already there, %d failed, %.1f s\n",
+                   inputs.size() - failed - skipped, skipped, failed, seconds_since(t_all));
+    else
+      std::fprintf(stderr, "done: %zu ok, %d failed, %.1f s\n", inputs.size() - failed, failed,
+                   seconds_since(t_all));
+  }
   return failed == 0 ? 0 : 1;
 }
 

@@ -82,7 +82,8 @@ Usage:
 
 Inputs: PNG, JPEG, TIFF (first page; uncompressed, LZW, Deflate or PackBits), BMP, GIF
 (first frame), TGA; 8- or 16-bit. A folder gives the files directly inside it with those
-extensions (.png .jpg .jpeg .jpe .tif .tiff .bmp .gif .tga); the others are named on stderr.
+extensions (.png .jpg .jpeg .jpe .tif .tiff .bmp .gif .tga), and with -r those in its
+sub-folders; the others are named on stderr.
 
 Method (one of):
   --reference REF      exemplar method (Welsh et al. 2002): transfer colour from photo REF
@@ -97,6 +98,10 @@ Output:
                        created if missing; files keep their names with the new extension)
   --format F           png (default) or jpeg; otherwise taken from OUT's extension
   --quality Q          JPEG quality 1..100 (default 92)
+  -r, --recursive      folder inputs include their sub-folders; the results keep the same
+                       sub-folders under OUT (an OUT inside the input folder is left out)
+  --skip-existing      leave a result that is already in OUT alone (to go on with a batch
+                       that was stopped; results are written whole or not at all)
 
 Processing:
   --size N             working size: longest side the method sees, rounded to a multiple of
@@ -179,6 +184,14 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     }
     if (arg == "--timings") {
       o.timings = true;
+      continue;
+    }
+    if (arg == "-r" || arg == "--recursive") {
+      o.recursive = true;
+      continue;
+    }
+    if (arg == "--skip-existing") {
+      o.skip_existing = true;
       continue;
     }
     // Options with a value: "--opt value" or "--opt=value".

@@ -37,6 +37,8 @@ struct Options {
   std::string eval_scores;          // --scores FILE: with --eval, each photo's scores as CSV
   double max_megapixels = 100.0;
   FinishOptions finish;             // --saturation, --upsampling, --guided-radius, --guided-eps
+  bool recursive = false;           // -r: folders include their sub-folders (mirrored in OUT)
+  bool skip_existing = false;       // --skip-existing: leave results already in OUT alone
   bool quiet = false;
   bool timings = false;             // --timings: each stage's milliseconds per input on stderr
   int lab_rgb[3] = {0, 0, 0};

@@ -181,6 +181,69 @@ TEST(Cli, BatchGoesOnPastBadFiles) {
   EXPECT_FALSE(fs::exists(out / "notes.png"));
 }
 
+TEST(Cli, RecursiveMirrorsSubFoldersAndLeavesItsOutputOut) {
+  const fs::path in = fresh_dir("recursive-in");
+  fs::create_directories(in / "box1" / "folder-a");
+  fs::create_directories(in / "box2");
+  fs::create_directories(in / ".thumbnails");
+  fs::copy_file(kData + "/landscape-grey.jpg", in / "top.jpg");
+  fs::copy_file(kData + "/landscape-grey.jpg", in / "box1" / "a.jpg");
+  fs::copy_file(kCorpus + "/grey8_lzw.tif", in / "box1" / "folder-a" / "scan.tif");
+  fs::copy_file(kData + "/landscape-grey.jpg", in / "box2" / "a.jpg");  // same name, other box
+  fs::copy_file(kData + "/landscape-grey.jpg", in / ".thumbnails" / "t.jpg");
+  std::ofstream(in / "box2" / "scan.xmp") << "sidecar";
+  const fs::path out = in / "colour";  // inside the input: must not be read back as input
+  const std::vector<std::string> args = {
+      in.string(), "-r", "--reference", kData + "/landscape-reference.jpg", "-o", out.string()};
+  CliRun r = run(args);
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(fs::exists(out / "top.png"));
+  EXPECT_TRUE(fs::exists(out / "box1" / "a.png"));
+  EXPECT_TRUE(fs::exists(out / "box2" / "a.png"));
+  EXPECT_TRUE(fs::exists(out / "box1" / "folder-a" / "scan.png"));
+  EXPECT_FALSE(fs::exists(out / ".thumbnails"));
+  EXPECT_NE(r.output.find("[4/4]"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("box2/scan.xmp"), std::string::npos) << r.output;
+  // Again: the results inside the input folder are not taken for inputs.
+  CliRun again = run(args);
+  EXPECT_EQ(again.code, 0) << again.output;
+  EXPECT_NE(again.output.find("[4/4]"), std::string::npos) << again.output;
+  EXPECT_EQ(again.output.find("[5/"), std::string::npos) << again.output;
+  EXPECT_FALSE(fs::exists(out / "colour"));
+  // Without -r only the files directly inside count.
+  const fs::path flat = fresh_dir("recursive-flat-out");
+  CliRun f =
+      run({in.string(), "--reference", kData + "/landscape-reference.jpg", "-o", flat.string()});
+  EXPECT_EQ(f.code, 0) << f.output;
+  EXPECT_TRUE(fs::exists(flat / "top.png"));
+  EXPECT_FALSE(fs::exists(flat / "box1"));
+}
+
+TEST(Cli, SkipExistingGoesOnWhereABatchStopped) {
+  const fs::path in = fresh_dir("skip-in");
+  const fs::path out = fresh_dir("skip-out");
+  fs::copy_file(kData + "/landscape-grey.jpg", in / "a.jpg");
+  fs::copy_file(kData + "/eval/scene-21.jpg", in / "b.jpg");
+  fs::copy_file(kData + "/landscape-grey.jpg", in / "c.jpg");
+  // A result from an earlier, stopped run: left as it is (its bytes are not a colorization).
+  std::ofstream(out / "b.png") << "earlier result";
+  CliRun r = run({in.string(), "--skip-existing", "--reference", kData + "/landscape-reference.jpg",
+                  "-o", out.string()});
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("already there"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("done: 2 ok, 1 already there, 0 failed"), std::string::npos) << r.output;
+  std::ifstream kept(out / "b.png");
+  std::string text((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "earlier result");
+  EXPECT_EQ(load(out / "a.png").width, 640);
+  EXPECT_TRUE(fs::exists(out / "c.png"));
+  // Without the option the batch writes every result again.
+  CliRun all =
+      run({in.string(), "--reference", kData + "/landscape-reference.jpg", "-o", out.string()});
+  EXPECT_EQ(all.code, 0) << all.output;
+  EXPECT_GT(load(out / "b.png").width, 0);
+}
+
 TEST(Cli, DefaultModelAndWorkingSizeComeFromTheManifest) {
   const fs::path dir = fresh_dir("default_model");
   fs::copy_file(kData + "/models/tiny_colorizer.onnx", dir / "tiny.onnx");
