@@ -158,6 +158,18 @@ std::vector<Input> list_images_recursive(const std::string& dir, const std::stri
   return out;
 }
 
+// What a result file says of itself (PNG tEXt "Comment", JPEG COM): printable ASCII only.
+std::string provenance(const Options& o) {
+  std::string how = o.reference.empty()
+                        ? "model " + fs::path(o.model).filename().string()
+                        : "colour transferred from " + fs::path(o.reference).filename().string();
+  for (char& c : how)
+    if (c < 0x20 || c > 0x7E) c = '?';
+  if (how.size() > 300) how.resize(300);
+  return std::string("Colorized by colorize ") + kVersion + " (" + how +
+         "): the colours are a plausible guess, not a record of the original.";
+}
+
 // The colorization method chosen on the command line, behind one call.
 class Method {
  public:
@@ -361,6 +373,16 @@ int run_colorize(const Options& o) {
     EncodeOptions e;
     e.format = format_for(o, out) == "jpeg" ? ImageFormat::kJpeg : ImageFormat::kPng;
     e.jpeg_quality = o.jpeg_quality;
+    // The scan's resolution goes on (so the result prints at the original's size), and the
+    // file says that its colour is made up.
+    const Result<ImageInfo> info = probe_image(bytes_in->data(), bytes_in->size());
+    if (info.ok() && info->dpi_x > 0 && info->dpi_y > 0 && info->dpi_x <= 100000 &&
+        info->dpi_y <= 100000) {
+      const bool turned = info->exif_orientation >= 5;  // rows became columns
+      e.dpi_x = turned ? info->dpi_y : info->dpi_x;
+      e.dpi_y = turned ? info->dpi_x : info->dpi_y;
+    }
+    e.comment = provenance(o);
     t = std::chrono::steady_clock::now();
     auto bytes = encode_image(*result, e);
     times.encode = lap_ms(&t);

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "colorize/image.h"
@@ -61,6 +62,69 @@ void put_chunk(std::vector<uint8_t>& v, const char* type, const uint8_t* data, s
   v.insert(v.end(), type, type + 4);
   if (n) v.insert(v.end(), data, data + n);
   put32(v, crc32(v.data() + start, n + 4));
+}
+
+// ------------------------------------------------------------------ resolution, comment
+
+bool has_dpi(const EncodeOptions& o) { return o.dpi_x > 0 && o.dpi_y > 0; }
+
+Status check_metadata(const EncodeOptions& o) {
+  // NaN fails every comparison, so it is refused by the negated range test.
+  if (!(o.dpi_x >= 0 && o.dpi_x <= 100000) || !(o.dpi_y >= 0 && o.dpi_y <= 100000))
+    return Status(ErrorCode::kInvalidArgument, "resolution outside 0..100000 pixels per inch");
+  if (o.comment.size() > 1000)
+    return Status(ErrorCode::kInvalidArgument, "comment longer than 1,000 bytes");
+  for (char c : o.comment)
+    if (c < 0x20 || c > 0x7E)
+      return Status(ErrorCode::kInvalidArgument, "comment is not printable ASCII");
+  return Status::Ok();
+}
+
+// pHYs and tEXt right after IHDR, which both PNG writers put first (bytes 8..32).
+void add_png_metadata(std::vector<uint8_t>* png, const EncodeOptions& o) {
+  std::vector<uint8_t> extra;
+  if (has_dpi(o)) {
+    std::vector<uint8_t> phys;
+    put32(phys, uint32_t(o.dpi_x / 0.0254 + 0.5));  // pixels per metre
+    put32(phys, uint32_t(o.dpi_y / 0.0254 + 0.5));
+    phys.push_back(1);
+    put_chunk(extra, "pHYs", phys.data(), phys.size());
+  }
+  if (!o.comment.empty()) {
+    std::vector<uint8_t> text = {'C', 'o', 'm', 'm', 'e', 'n', 't', 0};
+    text.insert(text.end(), o.comment.begin(), o.comment.end());
+    put_chunk(extra, "tEXt", text.data(), text.size());
+  }
+  if (!extra.empty() && png->size() >= 33)
+    png->insert(png->begin() + 33, extra.begin(), extra.end());
+}
+
+// The density of stb's JFIF header (SOI, then APP0 "JFIF\0", version, units, X, Y), and a
+// COM segment after it.
+void add_jpeg_metadata(std::vector<uint8_t>* jpg, const EncodeOptions& o) {
+  std::vector<uint8_t>& j = *jpg;
+  size_t at = 2;
+  if (j.size() >= 20 && j[2] == 0xFF && j[3] == 0xE0 && std::memcmp(&j[6], "JFIF\0", 5) == 0) {
+    at = 4 + ((size_t(j[4]) << 8) | j[5]);
+    if (has_dpi(o)) {
+      auto density = [](double dpi) {
+        const long v = long(dpi + 0.5);
+        return uint16_t(v < 1 ? 1 : v > 65535 ? 65535 : v);
+      };
+      const uint16_t x = density(o.dpi_x), y = density(o.dpi_y);
+      j[13] = 1;  // dots per inch
+      j[14] = uint8_t(x >> 8);
+      j[15] = uint8_t(x);
+      j[16] = uint8_t(y >> 8);
+      j[17] = uint8_t(y);
+    }
+  }
+  if (!o.comment.empty() && at <= j.size()) {
+    const size_t len = o.comment.size() + 2;
+    std::vector<uint8_t> com = {0xFF, 0xFE, uint8_t(len >> 8), uint8_t(len)};
+    com.insert(com.end(), o.comment.begin(), o.comment.end());
+    j.insert(j.begin() + long(at), com.begin(), com.end());
+  }
 }
 
 uint8_t paeth(int a, int b, int c) {
@@ -189,20 +253,29 @@ Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOption
                                                    " samples, its size says " +
                                                    std::to_string(image.sample_count()));
 
+  const Status meta = check_metadata(options);
+  if (!meta.ok()) return meta;
+
   if (options.format == ImageFormat::kPng) {
     const uint64_t raw = (uint64_t(image.width) * image.channels * (image.bit_depth / 8) + 1) *
                          uint64_t(image.height);
     if (raw > uint64_t(INT_MAX) / 2)
       return Status(ErrorCode::kInvalidArgument, "the image is too large to encode as PNG here");
     try {
-      if (image.bit_depth == 16) return write_png16(image);
       std::vector<uint8_t> out;
-      Sink sink{&out};
-      const int ok =
-          stbi_write_png_to_func(sink_write, &sink, image.width, image.height, image.channels,
-                                 image.data8.data(), image.width * image.channels);
-      if (!ok || sink.failed)
-        return Status(ErrorCode::kOutOfMemory, "PNG encoding failed (out of memory)");
+      if (image.bit_depth == 16) {
+        Result<std::vector<uint8_t>> png16 = write_png16(image);
+        if (!png16.ok()) return png16;
+        out = std::move(*png16);
+      } else {
+        Sink sink{&out};
+        const int ok =
+            stbi_write_png_to_func(sink_write, &sink, image.width, image.height, image.channels,
+                                   image.data8.data(), image.width * image.channels);
+        if (!ok || sink.failed)
+          return Status(ErrorCode::kOutOfMemory, "PNG encoding failed (out of memory)");
+      }
+      add_png_metadata(&out, options);
       return out;
     } catch (const std::bad_alloc&) {
       return Status(ErrorCode::kOutOfMemory, "not enough memory to encode the PNG");
@@ -240,6 +313,7 @@ Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOption
       const int ok = stbi_write_jpg_to_func(sink_write, &sink, image.width, image.height, out_c,
                                             data, options.jpeg_quality);
       if (!ok || sink.failed) return Status(ErrorCode::kOutOfMemory, "JPEG encoding failed");
+      add_jpeg_metadata(&out, options);
       return out;
     } catch (const std::bad_alloc&) {
       return Status(ErrorCode::kOutOfMemory, "not enough memory to encode the JPEG");

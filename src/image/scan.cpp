@@ -118,6 +118,10 @@ Status scan_png(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
       seen_plte = true;
     } else if (std::memcmp(type, "tRNS", 4) == 0) {
       if (!seen_idat) seen_trns = true;
+    } else if (std::memcmp(type, "pHYs", 4) == 0 && len == 9 && b[pos + 16] == 1) {
+      // Pixels per metre (unit 1); unit 0 is only an aspect ratio.
+      out->info.dpi_x = be32(b + pos + 8) * 0.0254;
+      out->info.dpi_y = be32(b + pos + 12) * 0.0254;
     } else if (std::memcmp(type, "IHDR", 4) == 0) {
       return corrupt("PNG", "a second IHDR chunk");
     } else if ((type[0] & 0x20) == 0) {  // upper-case first letter: critical
@@ -250,8 +254,11 @@ Status scan_jpeg(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
   bool seen_sof = false, seen_sos = false;
   JpegTables tables;
   int orientation = 0;
+  double dpi_x = 0, dpi_y = 0;
   auto finish = [&]() {
     out->info.exif_orientation = orientation ? orientation : 1;
+    out->info.dpi_x = dpi_x;
+    out->info.dpi_y = dpi_y;
     return Status::Ok();
   };
   for (;;) {
@@ -300,6 +307,13 @@ Status scan_jpeg(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
     } else if (m == 0xE1) {
       if (orientation == 0 && seg_len >= 6 && std::memcmp(seg, "Exif\0\0", 6) == 0)
         orientation = parse_exif_orientation(seg, seg_len);
+    } else if (m == 0xE0) {
+      // JFIF: "JFIF\0", version (2), units (0 aspect only, 1 per inch, 2 per cm), X, Y.
+      if (seg_len >= 12 && std::memcmp(seg, "JFIF\0", 5) == 0 && (seg[7] == 1 || seg[7] == 2)) {
+        const double per_inch = seg[7] == 1 ? 1.0 : 2.54;
+        dpi_x = be16(seg + 8) * per_inch;
+        dpi_y = be16(seg + 10) * per_inch;
+      }
     } else if (m == 0xDA) {  // SOS: entropy-coded data follows
       if (!seen_sof) return corrupt("JPEG", "image data before the frame header");
       Status st = check_sos(seg, seg_len, tables);

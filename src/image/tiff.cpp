@@ -110,6 +110,8 @@ struct Layout {
   uint64_t row_bytes = 0;             // of one block row, one plane (planar) or all samples
   uint64_t block_bytes = 0;
   Field offsets, counts, colormap;
+  double res_x = 0, res_y = 0;  // X/YResolution as stored
+  uint32_t res_unit = 2;        // ResolutionUnit: 1 none, 2 inch, 3 centimetre
   int out_channels = 1, out_depth = 8;
 
   uint32_t planes() const { return planar == 2 ? spp : 1; }
@@ -163,6 +165,16 @@ Status read_layout(const uint8_t* b, size_t n, Layout* L) {
     int k = -1;
     for (int i = 0; i < kFieldCount; ++i)
       if (kTags[i] == tag) k = i;
+    if ((tag == 282 || tag == 283) && f.u16(p + 2) == 5 && f.u32(p + 4) == 1) {
+      // X/YResolution: one RATIONAL, stored at an offset.
+      const uint32_t at = f.u32(p + 8);
+      if (uint64_t(at) + 8 <= n) {
+        const uint32_t num_ = f.u32(at), den = f.u32(at + 4);
+        (tag == 282 ? L->res_x : L->res_y) = den ? double(num_) / den : 0.0;
+      }
+      continue;
+    }
+    if (tag == 296 && f.u16(p + 2) == 3) L->res_unit = f.u16(p + 8);
     if (k < 0 || fld[k].present) continue;  // tags we do not use; repeats: the first counts
     Field& x = fld[k];
     x.type = f.u16(p + 2);
@@ -504,6 +516,13 @@ Status scan_tiff(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
   out->info.channels = L.out_channels;
   out->info.bit_depth = L.out_depth;
   out->info.exif_orientation = int(L.orientation);
+  if (L.res_unit == 2 || L.res_unit == 3) {
+    const double per_inch = L.res_unit == 2 ? 1.0 : 2.54;
+    if (L.res_x > 0 && L.res_y > 0 && L.res_x < 1e6 && L.res_y < 1e6) {
+      out->info.dpi_x = L.res_x * per_inch;
+      out->info.dpi_y = L.res_y * per_inch;
+    }
+  }
   return Status::Ok();
 }
 

@@ -244,6 +244,26 @@ TEST(Cli, SkipExistingGoesOnWhereABatchStopped) {
   EXPECT_GT(load(out / "b.png").width, 0);
 }
 
+TEST(Cli, ResultKeepsTheScanResolutionAndSaysItsColourIsAGuess) {
+  const fs::path out = fresh_dir("resolution");
+  for (const char* ext : {".png", ".jpg"}) {
+    const fs::path result = out / (std::string("r") + ext);
+    CliRun r = run({kCorpus + "/dpi_cm.tif", "--reference", kData + "/landscape-reference.jpg",
+                    "-o", result.string()});
+    ASSERT_EQ(r.code, 0) << r.output;
+    std::ifstream in(result, std::ios::binary);
+    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                     std::istreambuf_iterator<char>());
+    Result<ImageInfo> info = probe_image(bytes.data(), bytes.size());
+    ASSERT_TRUE(info.ok()) << ext;
+    EXPECT_NEAR(info->dpi_x, 254, 0.5) << ext;  // 100 x 50 pixels per centimetre
+    EXPECT_NEAR(info->dpi_y, 127, 0.5) << ext;
+    const std::string text(bytes.begin(), bytes.end());
+    EXPECT_NE(text.find("not a record of the original"), std::string::npos) << ext;
+    EXPECT_NE(text.find("landscape-reference.jpg"), std::string::npos) << ext;
+  }
+}
+
 TEST(Cli, DefaultModelAndWorkingSizeComeFromTheManifest) {
   const fs::path dir = fresh_dir("default_model");
   fs::copy_file(kData + "/models/tiny_colorizer.onnx", dir / "tiny.onnx");

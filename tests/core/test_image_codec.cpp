@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -202,6 +203,77 @@ TEST(ImageEncode, RejectsBadArguments) {
   Image depth = Image::make(4, 4, 3);
   depth.bit_depth = 12;
   EXPECT_EQ(encode_image(depth).status().code(), ErrorCode::kInvalidArgument);
+}
+
+// ---------------------------------------------------------------- resolution and comment
+
+TEST(ImageResolution, ReadFromWhatOtherWritersStated) {
+  // Facts of how make_corpus.py built them: PIL's JPEG, PNG (10,000 pixels per metre) and
+  // TIFF at 300, 254 and 400 dpi; its own TIFF at 100 x 50 pixels per centimetre. None
+  // stated: PIL's default JFIF header (aspect ratio only), a PNG without pHYs, a TIFF
+  // without resolution tags.
+  const struct {
+    const char* file;
+    double x, y, tolerance;
+  } cases[] = {
+      {"dpi300.jpg", 300, 300, 0},    {"dpi254.png", 254, 254, 1e-9},
+      {"dpi400.tif", 400, 400, 1e-9}, {"dpi_cm.tif", 254, 127, 1e-9},
+      {"baseline.jpg", 0, 0, 0},      {"rgba.png", 0, 0, 0},
+      {"grey8_lzw.tif", 0, 0, 0},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.file);
+    const std::vector<uint8_t> bytes = image_test::corpus(c.file);
+    Result<ImageInfo> info = probe_image(bytes.data(), bytes.size());
+    ASSERT_TRUE(info.ok()) << info.status().to_string();
+    EXPECT_NEAR(info->dpi_x, c.x, c.tolerance);
+    EXPECT_NEAR(info->dpi_y, c.y, c.tolerance);
+  }
+}
+
+TEST(ImageResolution, WrittenAndReadBackWithTheComment) {
+  const std::string note = "Colorized: the colours are a guess.";
+  for (int depth : {8, 16}) {
+    for (ImageFormat format : {ImageFormat::kPng, ImageFormat::kJpeg}) {
+      SCOPED_TRACE(std::string(image_format_name(format)) + " " + std::to_string(depth));
+      const Image im = noise(23, 17, 3, depth, 77);
+      EncodeOptions plain;
+      plain.format = format;
+      EncodeOptions marked = plain;
+      marked.dpi_x = 600;
+      marked.dpi_y = 300;
+      marked.comment = note;
+      const std::vector<uint8_t> a = encode_ok(im, plain), b = encode_ok(im, marked);
+      Result<ImageInfo> info = probe_image(b.data(), b.size());
+      ASSERT_TRUE(info.ok()) << info.status().to_string();
+      // PNG stores whole pixels per metre: within 0.0127 dpi.
+      EXPECT_NEAR(info->dpi_x, 600, 0.02);
+      EXPECT_NEAR(info->dpi_y, 300, 0.02);
+      EXPECT_NE(std::search(b.begin(), b.end(), note.begin(), note.end()), b.end());
+      // The pixels are those of the file without them.
+      Result<Image> da = decode_image(a.data(), a.size()), db = decode_image(b.data(), b.size());
+      ASSERT_TRUE(da.ok() && db.ok());
+      EXPECT_EQ(da->data8, db->data8);
+      EXPECT_EQ(da->data16, db->data16);
+      Result<ImageInfo> none = probe_image(a.data(), a.size());
+      EXPECT_EQ(none->dpi_x, 0);
+    }
+  }
+}
+
+TEST(ImageResolution, BadCommentOrResolutionIsRefused) {
+  const Image im = Image::make(4, 4, 3);
+  EncodeOptions o;
+  o.comment = "two\nlines";
+  EXPECT_EQ(encode_image(im, o).status().code(), ErrorCode::kInvalidArgument);
+  o.comment = std::string(1001, 'x');
+  EXPECT_EQ(encode_image(im, o).status().code(), ErrorCode::kInvalidArgument);
+  o.comment = std::string(1000, 'x');
+  EXPECT_TRUE(encode_image(im, o).ok());
+  o.dpi_x = o.dpi_y = std::nan("");
+  EXPECT_EQ(encode_image(im, o).status().code(), ErrorCode::kInvalidArgument);
+  o.dpi_x = o.dpi_y = -1;
+  EXPECT_EQ(encode_image(im, o).status().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST(ImageTo8Bit, RoundsToNearest) {

@@ -148,6 +148,8 @@ test('reference-photo mode: drop a photo, the result matches the native CLI (PSN
     assert(!c.error, `native CLI failed: ${c.error}`);
     const psnr = psnrFiles(got, want);
     assert(psnr >= 40, `app vs CLI PSNR ${psnr.toFixed(2)} dB`);
+    assert(fs.readFileSync(got).includes('Colorized in the browser by colorize (colour transferred from a reference photo)'),
+      'the download does not say its colour is a guess');
     await page.screenshot({path: path.join(ARTIFACTS, 'app-exemplar.png')});
     // "Download all": a ZIP whose entry is the same full-resolution PNG.
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);

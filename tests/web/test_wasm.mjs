@@ -39,7 +39,7 @@ function syntheticPng() {
   }
   const img = core.imageFromRgba(px, w, h);
   assert(img.ok, img.message);
-  const png = core.encode(img.image, 'png', 92);
+  const png = core.encode(img.image, 'png', 92, null);
   img.image.delete();
   assert(png.ok, png.message);
   const file = path.join(tmp, 'synthetic-333x217.png');
@@ -165,7 +165,7 @@ test('errors come back as values, never as exceptions', () => {
   assert(!badTone.ok && /tone/.test(badTone.message), 'a bad tone is refused with a message');
   const badSize = core.prepare(img, 5, 'stretch');
   assert(!badSize.ok, 'working size 5 accepted');
-  const badFmt = core.encode(img, 'gif', 90);
+  const badFmt = core.encode(img, 'gif', 90, null);
   assert(!badFmt.ok, 'gif encoding accepted');
   p.prepared.delete();
   img.delete();
@@ -173,16 +173,35 @@ test('errors come back as values, never as exceptions', () => {
 
 test('encode -> decode round trip is lossless for PNG and close for JPEG', () => {
   const img = decodeOk(bytesOf(path.join(ROOT, 'tests/data/landscape.jpg')));
-  const png = core.encode(img, 'png', 92);
+  const png = core.encode(img, 'png', 92, null);
   assert(png.ok, png.message);
   assert(png.bytes[0] === 0x89 && png.bytes[1] === 0x50, 'PNG signature');
   const back = decodeOk(png.bytes);
   assert(compareRgba(img.rgba(), back.rgba()).maxd === 0, 'PNG round trip changed pixels');
-  const jpg = core.encode(img, 'jpeg', 92);
+  const jpg = core.encode(img, 'jpeg', 92, null);
   assert(jpg.ok && jpg.bytes[0] === 0xff && jpg.bytes[1] === 0xd8, 'JPEG signature');
   const back2 = decodeOk(jpg.bytes);
   assert(compareRgba(img.rgba(), back2.rgba()).psnr > 30, 'JPEG q92 round trip below 30 dB');
   for (const h of [img, back, back2]) h.delete();
+});
+
+test('TIFF decodes in WASM; a stated resolution is read and written back with the note', () => {
+  const tif = bytesOf(path.join(ROOT, 'tests/corpus/dpi_cm.tif'));  // 100 x 50 pixels per cm
+  const p = core.probe(tif);
+  assert(p.ok && p.format === 'TIFF' && Math.abs(p.dpiX - 254) < 1e-6 && Math.abs(p.dpiY - 127) < 1e-6,
+    `probe: ${JSON.stringify(p)}`);
+  const img = decodeOk(tif);
+  const note = 'Colorized: the colours are a guess.';
+  for (const fmt of ['png', 'jpeg']) {
+    const r = core.encode(img, fmt, 90, {dpiX: p.dpiX, dpiY: p.dpiY, comment: note});
+    assert(r.ok, r.message);
+    const back = core.probe(r.bytes);
+    assert(Math.abs(back.dpiX - 254) < 0.5 && Math.abs(back.dpiY - 127) < 0.5, `${fmt}: ${JSON.stringify(back)}`);
+    assert(Buffer.from(r.bytes).includes(note), `${fmt}: no note`);
+  }
+  const bad = core.encode(img, 'png', 90, {comment: 'two\nlines'});
+  assert(!bad.ok && bad.codeName === 'invalid argument', 'a comment with a newline was accepted');
+  img.delete();
 });
 
 test('srgbToLab matches published CIELAB values (D65)', () => {

@@ -309,11 +309,12 @@ async function decodeBlob(blob) {
       try {
         const r = await browserDecode(blob, maxPixels, w, h);
         r.decoder = 'browser (JPEG)';
+        r.probe = p;
         return r;
       } catch { /* the browser refused it: the core decides */ }
     }
     const d = core.decode(bytes, maxPixels);
-    if (d.ok) return {image: d.image, note: '', decoder: `core (${p.format})`};
+    if (d.ok) return {image: d.image, note: '', decoder: `core (${p.format})`, probe: p};
     if (d.codeName !== 'unsupported') throw err(d.codeName, d.message);
   }
   // Not a format stb reads (or a feature it lacks): let the browser try.
@@ -340,6 +341,25 @@ function freeActive() {
   active = null;
 }
 
+// The resolution the file states (pixels per inch, upright), for the result to keep; null
+// when it states none or the picture was downscaled on the way in.
+function dpiOf(d) {
+  const p = d.probe;
+  if (!p || !(p.dpiX > 0 && p.dpiY > 0)) return null;
+  const turned = p.orientation >= 5;
+  const [w, h] = turned ? [p.height, p.width] : [p.width, p.height];
+  if (d.image.width() !== w || d.image.height() !== h) return null;
+  return turned ? [p.dpiY, p.dpiX] : [p.dpiX, p.dpiY];
+}
+
+// What a downloaded result says of itself (PNG tEXt / JPEG COM; printable ASCII).
+function provenance() {
+  const how = active.method === 'exemplar' ? 'colour transferred from a reference photo'
+    : `model ${active.modelId || 'unknown'}`;
+  return `Colorized in the browser by colorize (${how.replace(/[^\x20-\x7e]/g, '?').slice(0, 300)}): ` +
+    'the colours are a plausible guess, not a record of the original.';
+}
+
 // Brings `active` to the state the request asks for, doing only the stages that changed.
 // s: {jobId, file, settings: {workingSize, saturation, method, hints, reference}, ab?}
 async function ensure(s, progress, timings) {
@@ -350,7 +370,7 @@ async function ensure(s, progress, timings) {
     let t = now();
     const d = await decodeBlob(s.file);
     timings.decode = now() - t;
-    active = {jobId: jobKey, image: d.image, note: d.note, decoder: d.decoder};
+    active = {jobId: jobKey, image: d.image, note: d.note, decoder: d.decoder, dpi: dpiOf(d)};
   }
   const st = s.settings;
   const tone = st.tone || 'stretch';
@@ -370,6 +390,7 @@ async function ensure(s, progress, timings) {
   if (s.ab && !active.ab) {
     // Chroma the page kept from an earlier run: no inference needed to show the job again.
     active.ab = s.ab; active.abW = s.abW; active.abH = s.abH; active.inferKey = inferKey;
+    active.method = st.method; active.modelId = st.modelId;
     active.provider = s.provider || active.provider;
   }
   if (!active.ab || active.inferKey !== inferKey) {
@@ -395,6 +416,8 @@ async function ensure(s, progress, timings) {
       active.provider = session.provider;
     }
     active.inferKey = inferKey;
+    active.method = st.method;
+    active.modelId = st.modelId;
     active.resultKey = null;
     timings.infer = now() - t;
   }
@@ -468,7 +491,8 @@ const handlers = {
     const timings = {};
     await ensure(msg, progress, timings);
     progress({stage: 'encode'});
-    const r = check(core.encode(active.result, msg.format, msg.quality || 92), 'encode');
+    const meta = {dpiX: active.dpi?.[0] || 0, dpiY: active.dpi?.[1] || 0, comment: provenance()};
+    const r = check(core.encode(active.result, msg.format, msg.quality || 92, meta), 'encode');
     return {value: {bytes: r.bytes}, transfer: [r.bytes.buffer]};
   },
 

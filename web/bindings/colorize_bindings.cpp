@@ -119,7 +119,8 @@ val float_copy(const std::vector<float>& v) {
 
 // ---- decode ---------------------------------------------------------------------------
 
-// probe(bytes: Uint8Array) -> {ok, format, width, height, channels, bitDepth, orientation}
+// probe(bytes: Uint8Array) -> {ok, format, width, height, channels, bitDepth, orientation,
+//                               dpiX, dpiY (pixels per inch the file states; 0 = none)}
 val probe(const val& bytes) {
   const std::vector<uint8_t> b = to_vector<uint8_t>(bytes);
   auto r = cz::probe_image(b.data(), b.size());
@@ -131,6 +132,8 @@ val probe(const val& bytes) {
   o.set("channels", r->channels);
   o.set("bitDepth", r->bit_depth);
   o.set("orientation", r->exif_orientation);
+  o.set("dpiX", r->dpi_x);
+  o.set("dpiY", r->dpi_y);
   return o;
 }
 
@@ -284,8 +287,10 @@ val exemplar(const PreparedHandle& prepared, const ImageHandle& reference, const
 
 // ---- encode ---------------------------------------------------------------------------
 
-// encode(image, "png"|"jpeg", quality) -> {ok, bytes: Uint8Array}
-val encode(const ImageHandle& image, const std::string& format, int quality) {
+// encode(image, "png"|"jpeg", quality, meta) -> {ok, bytes: Uint8Array}
+// meta: null, or {dpiX, dpiY, comment} (EncodeOptions: resolution in pixels per inch,
+// 0 = none; comment printable ASCII, "" = none).
+val encode(const ImageHandle& image, const std::string& format, int quality, const val& meta) {
   cz::EncodeOptions opt;
   if (format == "png") {
     opt.format = cz::ImageFormat::kPng;
@@ -295,6 +300,11 @@ val encode(const ImageHandle& image, const std::string& format, int quality) {
     return error_value(cz::ErrorCode::kInvalidArgument, "unknown output format '" + format + "'");
   }
   opt.jpeg_quality = quality;
+  if (!meta.isNull() && !meta.isUndefined()) {
+    if (meta["dpiX"].isNumber()) opt.dpi_x = meta["dpiX"].as<double>();
+    if (meta["dpiY"].isNumber()) opt.dpi_y = meta["dpiY"].as<double>();
+    if (meta["comment"].isString()) opt.comment = meta["comment"].as<std::string>();
+  }
   auto r = cz::encode_image(image.image(), opt);
   if (!r.ok()) return error_value(r.status());
   val o = ok_value();

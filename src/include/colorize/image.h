@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "colorize/status.h"
@@ -58,6 +59,11 @@ struct ImageInfo {
   int bit_depth = 8;      // 8 or 16
   int exif_orientation = 1;  // 1..8 (JPEG EXIF tag 0x0112, or TIFF's Orientation tag, the
                              // same number); 1 when absent, invalid or another format
+  // Resolution the file states, in pixels per inch along its stored rows (x) and columns
+  // (y): JPEG JFIF density, PNG pHYs, TIFF X/YResolution. 0 when it states none or only an
+  // aspect ratio. Read before the pixels, like the rest of the header.
+  double dpi_x = 0;
+  double dpi_y = 0;
 };
 
 struct DecodeOptions {
@@ -80,10 +86,18 @@ Result<Image> decode_image(const uint8_t* bytes, size_t size, const DecodeOption
 struct EncodeOptions {
   ImageFormat format = ImageFormat::kPng;  // kPng or kJpeg
   int jpeg_quality = 92;                   // 1..100
+  // Resolution to record, pixels per inch (PNG pHYs, JPEG JFIF density); 0 = none. Both or
+  // neither: with only one set, none is written.
+  double dpi_x = 0;
+  double dpi_y = 0;
+  // A note to record (PNG tEXt "Comment", JPEG COM), e.g. that the colour is a model's
+  // guess. Printable ASCII, at most 1,000 bytes; "" = none.
+  std::string comment;
 };
 
 // Encodes to PNG (keeps alpha; 16-bit images are written as 16-bit PNG) or JPEG (8-bit
-// baseline; alpha is dropped, 16-bit is rounded to 8). Errors: kInvalidArgument.
+// baseline; alpha is dropped, 16-bit is rounded to 8). Errors: kInvalidArgument (also for
+// a comment that is not printable ASCII or too long, or a resolution out of range).
 Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOptions& options = {});
 
 // Applies an EXIF orientation (1..8) to an image: the result is upright.
