@@ -359,6 +359,10 @@ int run_colorize(const Options& o) {
       fail(image.status().to_string());
       continue;
     }
+    const Result<ImageInfo> info = probe_image(bytes_in->data(), bytes_in->size());
+    if (info.ok() && info->pages > 1 && !o.quiet)
+      std::fprintf(stderr, "colorize: %s: the file holds %d pages; only the first is colorized\n",
+                   in.c_str(), info->pages);
     auto result = method->colorize(*image, &times);
     if (!result.ok()) {
       fail(result.status().to_string());
@@ -375,7 +379,6 @@ int run_colorize(const Options& o) {
     e.jpeg_quality = o.jpeg_quality;
     // The scan's resolution goes on (so the result prints at the original's size), and the
     // file says that its colour is made up.
-    const Result<ImageInfo> info = probe_image(bytes_in->data(), bytes_in->size());
     if (info.ok() && info->dpi_x > 0 && info->dpi_y > 0 && info->dpi_x <= 100000 &&
         info->dpi_y <= 100000) {
       const bool turned = info->exif_orientation >= 5;  // rows became columns

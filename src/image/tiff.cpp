@@ -490,6 +490,35 @@ uint8_t reverse_bits(uint8_t v) {
   return uint8_t((v & 0xAA) >> 1 | (v & 0x55) << 1);
 }
 
+// Pages of the file: directories in the chain from the first one, leaving out those marked
+// as reduced-resolution copies (NewSubfileType bit 0, e.g. thumbnails). Follows at most
+// kMaxDirectories, and stops at a directory that is not wholly inside the file or that the
+// chain has already passed.
+constexpr int kMaxDirectories = 256;
+
+int count_pages(const File& f) {
+  int pages = 0;
+  uint32_t visited[kMaxDirectories];
+  uint64_t ifd = f.u32(4);
+  for (int seen = 0; seen < kMaxDirectories && ifd >= 8 && ifd + 2 <= f.n; ++seen) {
+    bool again = false;
+    for (int i = 0; i < seen; ++i) again = again || visited[i] == ifd;
+    if (again) break;
+    visited[seen] = uint32_t(ifd);
+    const uint32_t entries = f.u16(size_t(ifd));
+    const uint64_t end = ifd + 2 + uint64_t(entries) * 12;
+    if (end + 4 > f.n) break;
+    bool reduced = false;
+    for (uint32_t e = 0; e < entries; ++e) {
+      const size_t p = size_t(ifd) + 2 + size_t(e) * 12;
+      if (f.u16(p) == 254 && f.u16(p + 2) == 4 && f.u32(p + 4) == 1) reduced = f.u32(p + 8) & 1;
+    }
+    if (!reduced) ++pages;
+    ifd = f.u32(size_t(end));
+  }
+  return pages < 1 ? 1 : pages;
+}
+
 }  // namespace
 
 Status scan_tiff(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
@@ -511,6 +540,7 @@ Status scan_tiff(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
     }
   }
   out->info.format = ImageFormat::kTiff;
+  out->info.pages = count_pages(File{b, n, b[0] == 'I'});
   out->info.width = int(L.width);
   out->info.height = int(L.height);
   out->info.channels = L.out_channels;

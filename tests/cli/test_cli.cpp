@@ -264,6 +264,15 @@ TEST(Cli, ResultKeepsTheScanResolutionAndSaysItsColourIsAGuess) {
   }
 }
 
+TEST(Cli, AMultiPageTiffSaysOnlyItsFirstPageIsColorized) {
+  const fs::path out = fresh_dir("pages");
+  CliRun r = run({kCorpus + "/two_pages.tif", "--reference", kData + "/landscape-reference.jpg",
+                  "-o", (out / "p.png").string()});
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("holds 2 pages; only the first is colorized"), std::string::npos)
+      << r.output;
+}
+
 TEST(Cli, DefaultModelAndWorkingSizeComeFromTheManifest) {
   const fs::path dir = fresh_dir("default_model");
   fs::copy_file(kData + "/models/tiny_colorizer.onnx", dir / "tiny.onnx");

@@ -291,6 +291,26 @@ TEST(ImagePixels, TiffPremultipliedAlphaComesOutStraight) {
     }
 }
 
+TEST(ImagePixels, TiffPagesAreCounted) {
+  auto pages = [](const std::vector<uint8_t>& bytes) {
+    Result<ImageInfo> info = probe_image(bytes.data(), bytes.size());
+    EXPECT_TRUE(info.ok()) << info.status().to_string();
+    return info.ok() ? info->pages : -1;
+  };
+  EXPECT_EQ(pages(image_test::corpus("two_pages.tif")), 2);
+  EXPECT_EQ(pages(image_test::corpus("grey8_lzw.tif")), 1);
+  EXPECT_EQ(pages(image_test::corpus("rgba.png")), 1);
+  // A directory whose "next" points back at itself: one page, and the count ends.
+  std::vector<uint8_t> loop = image_test::corpus("grey4_miniswhite.tif");  // II, directory at 8
+  ASSERT_GE(loop.size(), 16u);
+  const size_t entries = loop[8] | (loop[9] << 8);
+  const size_t next = 8 + 2 + entries * 12;
+  ASSERT_LE(next + 4, loop.size());
+  loop[next] = 8;
+  loop[next + 1] = loop[next + 2] = loop[next + 3] = 0;
+  EXPECT_EQ(pages(loop), 1);
+}
+
 TEST(ImagePixels, TiffFirstPageOnly) {
   Image im = load("two_pages.tif");  // page 1: red left half, blue right; page 2: green
   ASSERT_EQ(im.channels, 3);

@@ -314,7 +314,8 @@ async function decodeBlob(blob) {
       } catch { /* the browser refused it: the core decides */ }
     }
     const d = core.decode(bytes, maxPixels);
-    if (d.ok) return {image: d.image, note: '', decoder: `core (${p.format})`, probe: p};
+    const pages = p.pages > 1 ? `The file holds ${p.pages} pages; only the first is colorized.` : '';
+    if (d.ok) return {image: d.image, note: pages, decoder: `core (${p.format})`, probe: p};
     if (d.codeName !== 'unsupported') throw err(d.codeName, d.message);
   }
   // Not a format stb reads (or a feature it lacks): let the browser try.

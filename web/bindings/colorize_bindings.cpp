@@ -120,7 +120,8 @@ val float_copy(const std::vector<float>& v) {
 // ---- decode ---------------------------------------------------------------------------
 
 // probe(bytes: Uint8Array) -> {ok, format, width, height, channels, bitDepth, orientation,
-//                               dpiX, dpiY (pixels per inch the file states; 0 = none)}
+//                               dpiX, dpiY (pixels per inch the file states; 0 = none),
+//                               pages (TIFF pages; only the first is decoded)}
 val probe(const val& bytes) {
   const std::vector<uint8_t> b = to_vector<uint8_t>(bytes);
   auto r = cz::probe_image(b.data(), b.size());
@@ -134,6 +135,7 @@ val probe(const val& bytes) {
   o.set("orientation", r->exif_orientation);
   o.set("dpiX", r->dpi_x);
   o.set("dpiY", r->dpi_y);
+  o.set("pages", r->pages);
   return o;
 }
 

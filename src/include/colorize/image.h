@@ -64,6 +64,9 @@ struct ImageInfo {
   // aspect ratio. Read before the pixels, like the rest of the header.
   double dpi_x = 0;
   double dpi_y = 0;
+  // Pages in the file (TIFF: its full-size images, up to 256 counted; 1 for the other
+  // formats). Only the first is decoded.
+  int pages = 1;
 };
 
 struct DecodeOptions {
