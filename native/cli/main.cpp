@@ -258,6 +258,15 @@ void print_scores(const char* label, const Scores& s) {
               100.0 * s.wrong_colour);
 }
 
+// "about 3 min left" for a batch: from the mean time of the results so far.
+std::string time_left(double seconds) {
+  if (seconds < 60) return "under a minute left";
+  const long minutes = long(seconds / 60 + 0.5);
+  if (minutes < 90) return "about " + std::to_string(minutes) + " min left";
+  const long tenths = long(seconds / 360 + 0.5);  // hours to one decimal
+  return "about " + std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " h left";
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -312,6 +321,8 @@ int run_colorize(const Options& o) {
   const bool progress = !o.quiet && inputs.size() > 1;
   std::set<std::string> used_names;
   int failed = 0, skipped = 0;
+  int colorized = 0;               // results written so far (for the time left)
+  double colorized_seconds = 0.0;  // and the time they took
   const auto t_all = std::chrono::steady_clock::now();
   for (size_t i = 0; i < inputs.size(); ++i) {
     const std::string& in = inputs[i].path;
@@ -406,9 +417,16 @@ int run_colorize(const Options& o) {
                    in.c_str(), result->width, result->height, times.read, times.decode,
                    times.prepare, times.infer, times.finish, times.encode, times.write,
                    seconds_since(t0) * 1e3);
-    if (progress)
-      std::fprintf(stderr, "[%zu/%zu] %s -> %s (%dx%d, %.2f s)\n", i + 1, inputs.size(),
-                   in.c_str(), out.c_str(), result->width, result->height, seconds_since(t0));
+    if (progress) {
+      ++colorized;
+      colorized_seconds += seconds_since(t0);
+      const size_t left = inputs.size() - i - 1;
+      const std::string eta =
+          left ? "; " + time_left(colorized_seconds / colorized * double(left)) : "";
+      std::fprintf(stderr, "[%zu/%zu] %s -> %s (%dx%d, %.2f s%s)\n", i + 1, inputs.size(),
+                   in.c_str(), out.c_str(), result->width, result->height, seconds_since(t0),
+                   eta.c_str());
+    }
 
     if (!o.metrics_truth.empty()) {
       auto truth = load_image(o.metrics_truth, o);

@@ -169,6 +169,10 @@ TEST(Cli, BatchGoesOnPastBadFiles) {
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_NE(r.output.find("b.png"), std::string::npos);
   EXPECT_NE(r.output.find("[4/4]"), std::string::npos) << "progress on stderr: " << r.output;
+  // Each line but the last says about how long the rest will take.
+  EXPECT_TRUE(std::regex_search(
+      r.output, std::regex(R"(\[1/4\] .*; (under a minute|about [0-9.]+ (min|h)) left\))")))
+      << r.output;
   // What the folder holds besides images is named, not silently dropped.
   EXPECT_NE(r.output.find("left out 1 file without an image extension (notes.txt)"),
             std::string::npos)
