@@ -390,6 +390,37 @@ test('share target: an image shared to the installed app (multipart POST) opens 
   } finally { await close(); }
 });
 
+test('a folder of scans: sub-folders queued in order, sidecars named, "Download all" keeps the folders', async () => {
+  const dir = path.join(out, 'folder-pick', 'box 1');
+  fs.rmSync(path.dirname(dir), {recursive: true, force: true});
+  fs.mkdirSync(path.join(dir, 'sub'), {recursive: true});
+  fs.copyFileSync(GREY, path.join(dir, 'b.jpg'));
+  fs.copyFileSync(path.join(ROOT, 'tests/corpus/grey8_lzw.tif'), path.join(dir, 'sub', 'a.tif'));
+  fs.writeFileSync(path.join(dir, 'notes.xmp'), 'a sidecar');
+  fs.copyFileSync(GREY, path.join(dir, '.hidden.jpg'));
+  const {context, close} = await launch();
+  try {
+    const foreign = await guardOrigin(context, origin);
+    const {page, errors} = await openApp(context, '?nosw=1&model=exemplar');
+    await page.setInputFiles('#reference-input', REF);
+    await page.setInputFiles('#folder-input', dir);
+    const first = await waitJob(page, 1), second = await waitJob(page, 2);
+    assert(first.status === 'done' && second.status === 'done', `jobs: ${first.text} / ${second.text}`);
+    assert(await page.evaluate(() => document.querySelectorAll('#queue li').length) === 2, 'hidden file queued');
+    const names = await page.$$eval('#queue li .q-name', (els) => els.map((e) => e.textContent));
+    assert(names.join() === 'b.jpg,a.tif', `order: ${names}`);
+    const note = await page.textContent('#folder-note');
+    assert(/Left out 1 file that is not an image \(box 1\/notes\.xmp\)/.test(note), `note: ${note}`);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
+    const zipFile = path.join(out, 'folder.zip');
+    await dl.saveAs(zipFile);
+    const zip = fs.readFileSync(zipFile);
+    for (const want of ['box 1/b-colorized.png', 'box 1/sub/a-colorized.png'])
+      assert(zip.includes(want), `ZIP lacks ${want}`);
+    assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
+  } finally { await close(); }
+});
+
 test('keyboard only: open the file picker, compare, place a hint', async () => {
   const {context, close} = await launch();
   try {

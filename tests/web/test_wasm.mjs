@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {execFileSync} from 'node:child_process';
 import {ROOT, BUILD, ARTIFACTS, test, run, assert, loadCore, compareRgba} from './lib.mjs';
+import {filesFromEntries, filesFromFolderInput, isImageName} from '../../web/app/dropped.js';
 
 const ORACLE = path.join(BUILD, 'oracle-native', 'web_oracle');
 const core = await loadCore();
@@ -202,6 +203,39 @@ test('TIFF decodes in WASM; a stated resolution is read and written back with th
   const bad = core.encode(img, 'png', 90, {comment: 'two\nlines'});
   assert(!bad.ok && bad.codeName === 'invalid argument', 'a comment with a newline was accepted');
   img.delete();
+});
+
+test('a dropped folder is walked: sub-folders, names sorted, sidecars and hidden files left out', async () => {
+  // Stand-ins for the File and Directory Entries API; readEntries hands out two at a time,
+  // as browsers hand out batches, and an empty batch at the end.
+  const file = (fullPath) => ({isFile: true, isDirectory: false, name: fullPath.split('/').pop(), fullPath,
+    file: (ok) => ok({name: fullPath.split('/').pop(), size: 1})});
+  const dir = (fullPath, children) => ({isFile: false, isDirectory: true, name: fullPath.split('/').pop(), fullPath,
+    createReader: () => {
+      const left = [...children];
+      return {readEntries: (ok) => ok(left.splice(0, 2))};
+    }});
+  const dropped = [
+    dir('/box 1', [file('/box 1/b.TIF'), file('/box 1/a.jpg'), file('/box 1/notes.xmp'),
+      dir('/box 1/sub', [file('/box 1/sub/c.png')]), file('/box 1/.DS_Store'),
+      dir('/box 1/.thumbs', [file('/box 1/.thumbs/t.jpg')])]),
+    null,  // a dropped item that is not a file
+    file('/loose.xyz'),  // dropped by itself: taken, the decoder decides
+  ];
+  const {files, leftOut} = await filesFromEntries(dropped);
+  const paths = files.map((f) => f.path);
+  assert(JSON.stringify(paths) === JSON.stringify(['box 1/a.jpg', 'box 1/b.TIF', 'box 1/sub/c.png', 'loose.xyz']),
+    `files: ${JSON.stringify(paths)}`);
+  assert(files[0].file.name === 'a.jpg', 'the File object is passed on');
+  assert(JSON.stringify(leftOut) === JSON.stringify(['box 1/notes.xmp']), `left out: ${JSON.stringify(leftOut)}`);
+  assert(isImageName('scan.tiff') && isImageName('x.JPEG') && !isImageName('x.xmp') && !isImageName('tif'),
+    'isImageName');
+  // A folder chosen with <input webkitdirectory>: the same choice, by webkitRelativePath.
+  const picked = filesFromFolderInput(['box/z.png', 'box/a/y.tif', 'box/n.txt', 'box/.x.jpg', 'box/.git/h.png']
+    .map((p) => ({name: p.split('/').pop(), webkitRelativePath: p})));
+  assert(JSON.stringify(picked.files.map((f) => f.path)) === JSON.stringify(['box/a/y.tif', 'box/z.png']),
+    `picked: ${JSON.stringify(picked.files.map((f) => f.path))}`);
+  assert(JSON.stringify(picked.leftOut) === JSON.stringify(['box/n.txt']), `left out: ${picked.leftOut}`);
 });
 
 test('srgbToLab matches published CIELAB values (D65)', () => {

@@ -1,5 +1,6 @@
 // The page: UI only. Pixels are decoded, colorized and encoded in worker.js.
 import {makeZip} from './zip.js';
+import {filesFromEntries, filesFromFolderInput} from './dropped.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -15,7 +16,8 @@ const ui = {
   hintMode: $('hint-mode'), hintList: $('hint-list'), hintsLayer: $('hints-layer'),
   crosshair: $('crosshair'), format: $('format'), download: $('download'),
   downloadAll: $('download-all'), provider: $('provider'), engine: $('engine'),
-  queueWrap: $('queue-wrap'), queue: $('queue'), addMore: $('add-more'),
+  queueWrap: $('queue-wrap'), queue: $('queue'), addMore: $('add-more'), addFolder: $('add-folder'),
+  chooseFolder: $('choose-folder'), folderInput: $('folder-input'), folderNote: $('folder-note'),
   modelStatus: $('model-status-text'), modelProgress: $('model-progress'),
   dragOverlay: $('drag-overlay'), introStatus: $('intro-status'), viewerMsg: $('viewer-msg'),
 };
@@ -182,18 +184,21 @@ function showEngine() {
 
 // ---- queue ---------------------------------------------------------------------------------
 
-function addFiles(files) {
-  const list = [...files].filter((f) => f && f.size !== undefined);
+// paths: for files from a dropped folder, each one's path inside it ("box 1/scan.tif"), which
+// "Download all" keeps as the ZIP's folders.
+function addFiles(files, paths = []) {
+  const list = [...files].map((f, i) => ({file: f, path: paths[i] || ''}))
+    .filter(({file}) => file && file.size !== undefined);
   if (!list.length) return;
-  for (const file of list) {
+  for (const {file, path} of list) {
     const job = {id: nextJobId++, file, name: file.name || 'pasted-image.png', status: 'queued',
-                 hints: [], ab: null};
+                 hints: [], ab: null, folder: path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : ''};
     state.jobs.push(job);
     renderQueueItem(job);
   }
   // Preview thumbnails for photos that wait behind others (the first one's result comes soon,
   // and decoding a big photo twice at once would slow it down).
-  setTimeout(() => { for (const j of state.jobs) if (j.status === 'queued' && !j.thumbed) makeThumb(j); }, 1500);
+  setTimeout(thumbQueued, 1500);
   ui.intro.hidden = true;
   ui.workspace.hidden = false;
   ui.queueWrap.hidden = false;
@@ -329,6 +334,17 @@ function updateQueueItem(job) {
   job.li.querySelector('.q-select').setAttribute('aria-current', job.id === state.selected ? 'true' : 'false');
   const s = job.li.querySelector('.q-status');
   s.textContent = job.status === 'error' ? `Failed: ${job.error}` : STATUS_TEXT[job.status];
+}
+
+// Thumbnails of waiting photos one at a time: a dropped folder of hundreds of scans must not
+// be decoded all at once.
+let thumbing = false;
+async function thumbQueued() {
+  if (thumbing) return;
+  thumbing = true;
+  try {
+    for (let j; (j = state.jobs.find((x) => x.status === 'queued' && !x.thumbed));) await makeThumb(j);
+  } finally { thumbing = false; }
 }
 
 async function makeThumb(job) {
@@ -592,6 +608,12 @@ ui.provider.addEventListener('change', () => {
 ui.dropzone.addEventListener('click', () => ui.fileInput.click());
 ui.addMore.addEventListener('click', () => ui.fileInput.click());
 ui.fileInput.addEventListener('change', () => { addFiles(ui.fileInput.files); ui.fileInput.value = ''; });
+ui.chooseFolder.addEventListener('click', () => ui.folderInput.click());
+ui.addFolder.addEventListener('click', () => ui.folderInput.click());
+ui.folderInput.addEventListener('change', () => {
+  addPicked(filesFromFolderInput(ui.folderInput.files));
+  ui.folderInput.value = '';
+});
 
 let dragDepth = 0;
 window.addEventListener('dragenter', (ev) => {
@@ -605,8 +627,34 @@ window.addEventListener('drop', (ev) => {
   ev.preventDefault();
   dragDepth = 0;
   ui.dragOverlay.hidden = true;
+  // Folders are walked (the entries must be taken now: the drop's items go stale after it).
+  const entries = [...(ev.dataTransfer?.items || [])].map((it) => it.webkitGetAsEntry?.() || null);
+  if (entries.some((e) => e?.isDirectory)) { addDropped(entries); return; }
   if (ev.dataTransfer?.files?.length) addFiles(ev.dataTransfer.files);
 });
+
+async function addDropped(entries) {
+  try {
+    addPicked(await filesFromEntries(entries));
+  } catch (e) {
+    ui.introStatus.textContent = `Could not read the dropped folder: ${e.message}`;
+  }
+}
+
+// Files from a folder ({files: [{file, path}], leftOut: [path]}): queued with their paths;
+// what was left out is said, so nothing goes missing unnoticed.
+function addPicked({files, leftOut}) {
+  addFiles(files.map((f) => f.file), files.map((f) => f.path));
+  const n = leftOut.length;
+  const left = n ? `Left out ${n} file${n > 1 ? 's' : ''} that ${n > 1 ? 'are' : 'is'} not ` +
+    `an image (${leftOut[0]}${n > 1 ? ', …' : ''}).` : '';
+  if (!files.length) {
+    ui.introStatus.textContent = `The folder holds no images.${left ? ' ' + left : ''}`;
+    return;
+  }
+  ui.folderNote.textContent = left;
+  ui.folderNote.hidden = !left;
+}
 document.addEventListener('paste', (ev) => {
   const files = [...(ev.clipboardData?.files || [])].filter((f) => f.type.startsWith('image/'));
   if (files.length) { ev.preventDefault(); addFiles(files); }
@@ -663,8 +711,9 @@ ui.downloadAll.addEventListener('click', async () => {
   try {
     for (const [i, job] of done.entries()) {
       ui.note.textContent = `Preparing ${i + 1} of ${done.length}…`;
-      let name = outName(job, fmt);
-      for (let k = 2; names.has(name); k++) name = outName(job, fmt).replace(/(\.\w+)$/, `-${k}$1`);
+      const first = job.folder + outName(job, fmt);  // folders of a dropped folder kept
+      let name = first;
+      for (let k = 2; names.has(name); k++) name = first.replace(/(\.\w+)$/, `-${k}$1`);
       names.add(name);
       files.push({name, bytes: await encodeJob(job, fmt)});
     }
