@@ -1,5 +1,5 @@
 // The page: UI only. Pixels are decoded, colorized and encoded in worker.js.
-import {makeZip} from './zip.js';
+import {makeZip, splitForZip, zipEntry} from './zip.js';
 import {filesFromEntries, filesFromFolderInput} from './dropped.js';
 
 const $ = (id) => document.getElementById(id);
@@ -715,10 +715,16 @@ ui.downloadAll.addEventListener('click', async () => {
       let name = first;
       for (let k = 2; names.has(name); k++) name = first.replace(/(\.\w+)$/, `-${k}$1`);
       names.add(name);
-      files.push({name, bytes: await encodeJob(job, fmt)});
+      files.push(zipEntry(name, await encodeJob(job, fmt)));
     }
-    saveBlob(makeZip(files), 'colorized.zip');
-    ui.note.textContent = `Saved ${files.length} photo${files.length > 1 ? 's' : ''} in colorized.zip`;
+    // More than one ZIP holds (2 GiB, or 65,000 photos): several, saved one after another.
+    const runs = splitForZip(files);
+    const zipNames = runs.map((_, k) => (runs.length > 1 ? `colorized-${k + 1}.zip` : 'colorized.zip'));
+    for (const [k, run] of runs.entries()) saveBlob(makeZip(run), zipNames[k]);
+    const photos = `${files.length} photo${files.length > 1 ? 's' : ''}`;
+    ui.note.textContent = runs.length > 1
+      ? `Saved ${photos} in ${runs.length} ZIP files (${zipNames[0]} … ${zipNames[runs.length - 1]})`
+      : `Saved ${photos} in colorized.zip`;
   } catch (e) {
     ui.note.textContent = `Could not save: ${e.message}`;
   } finally {

@@ -17,15 +17,48 @@ export function crc32(bytes) {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-// files: [{name: string, bytes: Uint8Array}] -> Blob (application/zip). Names are UTF-8.
+// One file for a ZIP: its checksum and size now, its bytes moved into a Blob (which the
+// browser may keep on disk), so a ZIP of many large results need not fit in the JS heap.
+export function zipEntry(name, bytes) {
+  return {name, crc: crc32(bytes), size: bytes.length, data: new Blob([bytes])};
+}
+
+// The most one ZIP here holds: no ZIP64, so offsets and sizes stay below 4 GiB and entries
+// below 65,535; 2 GiB keeps a margin for headers and for what browsers save at once.
+export const ZIP_MAX_BYTES = 2 ** 31;
+export const ZIP_MAX_ENTRIES = 65000;
+
+// Splits entries ({name, size}) into runs that each fit one ZIP (headers counted); an entry
+// larger than the limit by itself gets a run of its own (and is refused by makeZip).
+export function splitForZip(entries, maxBytes = ZIP_MAX_BYTES, maxEntries = ZIP_MAX_ENTRIES) {
+  const runs = [];
+  let run = [], bytes = 0;
+  for (const e of entries) {
+    const cost = e.size + 30 + 46 + 2 * new TextEncoder().encode(e.name).length;
+    if (run.length && (bytes + cost + 22 > maxBytes || run.length >= maxEntries)) {
+      runs.push(run);
+      run = [];
+      bytes = 0;
+    }
+    run.push(e);
+    bytes += cost;
+  }
+  if (run.length) runs.push(run);
+  return runs;
+}
+
+// files: [{name, bytes: Uint8Array}] or zipEntry()s -> Blob (application/zip). Names are
+// UTF-8. Throws when the ZIP would pass the 4 GiB of a ZIP without ZIP64.
 export function makeZip(files) {
   const enc = new TextEncoder();
   const parts = [];
   const central = [];
   let offset = 0;
-  for (const f of files) {
+  for (const entry of files) {
+    const f = entry.data ? entry : {name: entry.name, crc: crc32(entry.bytes), size: entry.bytes.length, data: entry.bytes};
     const name = enc.encode(f.name);
-    const crc = crc32(f.bytes);
+    const crc = f.crc;
+    if (offset + 30 + name.length + f.size >= 2 ** 32) throw new Error('too much for one ZIP (4 GiB)');
     const local = new DataView(new ArrayBuffer(30));
     local.setUint32(0, 0x04034b50, true);
     local.setUint16(4, 20, true);       // version needed
@@ -34,11 +67,11 @@ export function makeZip(files) {
     local.setUint16(10, 0, true);       // time
     local.setUint16(12, 0x21, true);    // date 1980-01-01
     local.setUint32(14, crc, true);
-    local.setUint32(18, f.bytes.length, true);
-    local.setUint32(22, f.bytes.length, true);
+    local.setUint32(18, f.size, true);
+    local.setUint32(22, f.size, true);
     local.setUint16(26, name.length, true);
     local.setUint16(28, 0, true);
-    parts.push(local, name, f.bytes);
+    parts.push(local, name, f.data);
     const cd = new DataView(new ArrayBuffer(46));
     cd.setUint32(0, 0x02014b50, true);
     cd.setUint16(4, 20, true);
@@ -48,12 +81,12 @@ export function makeZip(files) {
     cd.setUint16(12, 0, true);
     cd.setUint16(14, 0x21, true);
     cd.setUint32(16, crc, true);
-    cd.setUint32(20, f.bytes.length, true);
-    cd.setUint32(24, f.bytes.length, true);
+    cd.setUint32(20, f.size, true);
+    cd.setUint32(24, f.size, true);
     cd.setUint16(28, name.length, true);
     cd.setUint32(42, offset, true);
     central.push(cd, name);
-    offset += 30 + name.length + f.bytes.length;
+    offset += 30 + name.length + f.size;
   }
   const cdSize = central.reduce((n, p) => n + p.byteLength, 0);
   const end = new DataView(new ArrayBuffer(22));
