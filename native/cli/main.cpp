@@ -98,27 +98,6 @@ bool has_image_extension(const fs::path& p) {
   return false;
 }
 
-// Image files directly inside a folder, sorted by name (hidden files skipped). `others`,
-// when given, gets the names of the other regular files, sorted.
-std::vector<std::string> list_images(const std::string& dir,
-                                     std::vector<std::string>* others = nullptr) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    const fs::path p = it->path();
-    if (p.filename().string().rfind('.', 0) == 0) continue;
-    std::error_code ec2;
-    if (!it->is_regular_file(ec2)) continue;
-    if (has_image_extension(p))
-      out.push_back(p.string());
-    else if (others)
-      others->push_back(p.filename().string());
-  }
-  std::sort(out.begin(), out.end());
-  if (others) std::sort(others->begin(), others->end());
-  return out;
-}
-
 // One input file; `subdir` is its folder relative to the folder input it came from ("" for
 // files named on the command line and files directly inside a folder input).
 struct Input {
@@ -126,11 +105,12 @@ struct Input {
   fs::path subdir;
 };
 
-// Image files in a folder and all its sub-folders, sorted by relative path. Hidden files
-// and folders, folder links, and the folder `skip` (the output, when it is inside) are left
-// out; `others` gets the relative paths of the other regular files.
-std::vector<Input> list_images_recursive(const std::string& dir, const std::string& skip,
-                                         std::vector<std::string>* others) {
+// Image files inside a folder (with `recursive`, in its sub-folders too), sorted by relative
+// path. Hidden files and folders, folder links, and the folder `skip` (the output, when it
+// is inside) are left out; `others`, when given, gets the relative paths of the other
+// regular files, sorted.
+std::vector<Input> list_images(const std::string& dir, bool recursive, const std::string& skip,
+                               std::vector<std::string>* others) {
   std::vector<Input> out;
   std::error_code ec;
   const fs::path root(dir);
@@ -138,23 +118,23 @@ std::vector<Input> list_images_recursive(const std::string& dir, const std::stri
   for (; !ec && it != end; it.increment(ec)) {
     const fs::path p = it->path();
     std::error_code ec2;
-    const bool is_dir = it->is_directory(ec2);
-    if (p.filename().string().rfind('.', 0) == 0 ||
-        (is_dir && !skip.empty() && fs::equivalent(p, skip, ec2))) {
-      if (is_dir) it.disable_recursion_pending();
+    if (it->is_directory(ec2)) {
+      if (!recursive || p.filename().string().rfind('.', 0) == 0 ||
+          (!skip.empty() && fs::equivalent(p, skip, ec2)))
+        it.disable_recursion_pending();
       continue;
     }
-    if (!it->is_regular_file(ec2)) continue;
+    if (p.filename().string().rfind('.', 0) == 0 || !it->is_regular_file(ec2)) continue;
     const fs::path rel = p.lexically_relative(root);
     if (has_image_extension(p))
       out.push_back({p.string(), rel.parent_path()});
-    else
+    else if (others)
       others->push_back(rel.generic_string());
   }
   std::sort(out.begin(), out.end(), [](const Input& a, const Input& b) {
     return (a.subdir / fs::path(a.path).filename()) < (b.subdir / fs::path(b.path).filename());
   });
-  std::sort(others->begin(), others->end());
+  if (others) std::sort(others->begin(), others->end());
   return out;
 }
 
@@ -286,12 +266,7 @@ int run_colorize(const Options& o) {
     if (fs::is_directory(in, ec)) {
       any_folder = true;
       std::vector<std::string> others;
-      std::vector<Input> files;
-      if (o.recursive) {
-        files = list_images_recursive(in, o.output, &others);
-      } else {
-        for (auto& f : list_images(in, &others)) files.push_back({f, {}});
-      }
+      const std::vector<Input> files = list_images(in, o.recursive, o.output, &others);
       if (files.empty())
         std::fprintf(stderr, "colorize: %s: no image files in this folder%s\n", in.c_str(),
                      o.recursive ? " or its sub-folders" : "");
@@ -533,7 +508,8 @@ int run_evaluate(const Options& o) {
     std::fprintf(stderr, "colorize: --eval %s: not a folder\n", o.eval_dir.c_str());
     return 2;
   }
-  std::vector<std::string> files = list_images(o.eval_dir);
+  std::vector<std::string> files;
+  for (const Input& f : list_images(o.eval_dir, false, "", nullptr)) files.push_back(f.path);
   if (o.eval_limit > 0 && static_cast<size_t>(o.eval_limit) < files.size()) files.resize(o.eval_limit);
   if (files.empty()) {
     std::fprintf(stderr, "colorize: --eval %s: no image files\n", o.eval_dir.c_str());

@@ -12,6 +12,21 @@
 
 namespace colorize {
 namespace detail {
+
+std::string num(uint64_t v) { return std::to_string(v); }
+
+Status truncated(const char* fmt, const std::string& where) {
+  return Status(ErrorCode::kTruncated,
+                std::string("the ") + fmt + " file ends early (" + where + "); it may be cut off");
+}
+Status corrupt(const char* fmt, const std::string& what) {
+  return Status(ErrorCode::kNotAnImage, std::string("corrupt ") + fmt + " data: " + what);
+}
+Status zero_size(const char* fmt, uint64_t w, uint64_t h) {
+  return Status(ErrorCode::kZeroSize, std::string("the ") + fmt + " header says the image is " +
+                                          num(w) + " x " + num(h) + " pixels");
+}
+
 namespace {
 
 uint32_t be16(const uint8_t* p) { return (uint32_t(p[0]) << 8) | p[1]; }
@@ -23,20 +38,7 @@ uint32_t le32(const uint8_t* p) {
   return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
 }
 
-std::string num(uint64_t v) { return std::to_string(v); }
-
-Status truncated(const char* fmt, const std::string& where) {
-  return Status(ErrorCode::kTruncated,
-                std::string("the ") + fmt + " file ends early (" + where + "); it may be cut off");
-}
-Status corrupt(const char* fmt, const std::string& what) {
-  return Status(ErrorCode::kNotAnImage, std::string("corrupt ") + fmt + " data: " + what);
-}
 Status unsupported(const std::string& what) { return Status(ErrorCode::kUnsupported, what); }
-Status zero_size(const char* fmt, uint64_t w, uint64_t h) {
-  return Status(ErrorCode::kZeroSize, std::string("the ") + fmt + " header says the image is " +
-                                          num(w) + " x " + num(h) + " pixels");
-}
 
 // ---------------------------------------------------------------------------------- PNG
 

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "colorize/image.h"
 #include "colorize/status.h"
@@ -29,6 +30,12 @@ struct ScanResult {
 
 // Errors: kEmptyInput, kNotAnImage, kTruncated, kUnsupported, kZeroSize.
 Status scan_image(const uint8_t* bytes, size_t size, ScanDepth depth, ScanResult* out);
+
+// The readers' messages, one wording for every format (fmt: "PNG", "TIFF", ...).
+std::string num(uint64_t v);
+Status truncated(const char* fmt, const std::string& where);  // kTruncated
+Status corrupt(const char* fmt, const std::string& what);     // kNotAnImage
+Status zero_size(const char* fmt, uint64_t w, uint64_t h);    // kZeroSize
 
 // Reads the orientation (tag 0x0112) from the payload of a JPEG APP1 segment that starts
 // with "Exif\0\0". Returns 1..8, or 0 when absent, invalid or out of bounds.

@@ -16,43 +16,17 @@ namespace colorize {
 namespace detail {
 namespace {
 
-std::string num(uint64_t v) { return std::to_string(v); }
-
-Status truncated(const std::string& where) {
-  return Status(ErrorCode::kTruncated,
-                "the TIFF file ends early (" + where + "); it may be cut off");
-}
-Status corrupt(const std::string& what) {
-  return Status(ErrorCode::kNotAnImage, "corrupt TIFF data: " + what);
-}
 Status unsupported(const std::string& what) {
   return Status(ErrorCode::kUnsupported,
                 what + "; save it as a grey or RGB TIFF (uncompressed, LZW or Deflate) or as PNG");
 }
 
-// Field types of TIFF 6.0 and their sizes in bytes (0: unknown type).
+// Field types of TIFF 6.0 and their sizes in bytes (0: unknown type): 1 BYTE, 2 ASCII,
+// 3 SHORT, 4 LONG, 5 RATIONAL, 6 SBYTE, 7 UNDEFINED, 8 SSHORT, 9 SLONG, 10 SRATIONAL,
+// 11 FLOAT, 12 DOUBLE, 13 IFD.
 uint32_t type_size(uint32_t type) {
-  switch (type) {
-    case 1:
-    case 2:
-    case 6:
-    case 7:  // BYTE ASCII SBYTE UNDEFINED
-      return 1;
-    case 3:
-    case 8:  // SHORT SSHORT
-      return 2;
-    case 4:
-    case 9:
-    case 11:
-    case 13:  // LONG SLONG FLOAT IFD
-      return 4;
-    case 5:
-    case 10:
-    case 12:  // RATIONAL SRATIONAL DOUBLE
-      return 8;
-    default:
-      return 0;
-  }
+  static const uint8_t kSize[14] = {0, 1, 1, 2, 4, 8, 1, 1, 2, 4, 8, 4, 8, 4};
+  return type < 14 ? kSize[type] : 0;
 }
 
 struct File {
@@ -124,14 +98,14 @@ uint32_t first(const File& f, const Field& x, uint32_t fallback) {
 }
 
 Status read_layout(const uint8_t* b, size_t n, Layout* L) {
-  if (n < 8) return truncated("inside the header");
+  if (n < 8) return truncated("TIFF", "inside the header");
   File f{b, n, b[0] == 'I'};
   const uint32_t ifd = f.u32(4);
-  if (ifd < 8) return corrupt("the first directory is at byte " + num(ifd));
-  if (uint64_t(ifd) + 2 > n) return truncated("before its first directory");
+  if (ifd < 8) return corrupt("TIFF", "the first directory is at byte " + num(ifd));
+  if (uint64_t(ifd) + 2 > n) return truncated("TIFF", "before its first directory");
   const uint32_t entries = f.u16(ifd);
   if (uint64_t(ifd) + 2 + uint64_t(entries) * 12 > n)
-    return truncated("inside its first directory");
+    return truncated("TIFF", "inside its first directory");
 
   enum {
     kWidth,
@@ -180,28 +154,27 @@ Status read_layout(const uint8_t* b, size_t n, Layout* L) {
     x.type = f.u16(p + 2);
     x.count = f.u32(p + 4);
     const uint32_t size = type_size(x.type);
-    if (size == 0) return corrupt("tag " + num(tag) + " has unknown type " + num(x.type));
+    if (size == 0) return corrupt("TIFF", "tag " + num(tag) + " has unknown type " + num(x.type));
     const uint64_t bytes = uint64_t(size) * x.count;
     if (bytes <= 4) {
       x.at = p + 8;
     } else {
       x.at = f.u32(p + 8);
-      if (uint64_t(x.at) + bytes > n) return truncated("inside the values of tag " + num(tag));
+      if (uint64_t(x.at) + bytes > n)
+        return truncated("TIFF", "inside the values of tag " + num(tag));
     }
-    if (!x.integer()) return corrupt("tag " + num(tag) + " is not an integer");
+    if (!x.integer()) return corrupt("TIFF", "tag " + num(tag) + " is not an integer");
     x.present = true;
   }
 
   if (!fld[kWidth].present || !fld[kHeight].present || fld[kWidth].count < 1 ||
       fld[kHeight].count < 1)
-    return corrupt("no image width or height");
+    return corrupt("TIFF", "no image width or height");
   L->width = first(f, fld[kWidth], 0);
   L->height = first(f, fld[kHeight], 0);
-  if (L->width == 0 || L->height == 0)
-    return Status(ErrorCode::kZeroSize, "the TIFF header says the image is " + num(L->width) +
-                                            " x " + num(L->height) + " pixels");
+  if (L->width == 0 || L->height == 0) return zero_size("TIFF", L->width, L->height);
   if (L->width > 0x7FFFFFFFu || L->height > 0x7FFFFFFFu)
-    return corrupt("width or height above 2^31 - 1");
+    return corrupt("TIFF", "width or height above 2^31 - 1");
 
   L->spp = first(f, fld[kSpp], 1);
   L->compression = first(f, fld[kCompression], 1);
@@ -213,7 +186,7 @@ Status read_layout(const uint8_t* b, size_t n, Layout* L) {
   // Photometric is required; writers that leave it out mean grey or RGB by sample count.
   L->photometric = first(f, fld[kPhotometric], L->spp >= 3 ? 2 : 1);
 
-  if (L->spp < 1 || L->spp > 16) return corrupt(num(L->spp) + " samples per pixel");
+  if (L->spp < 1 || L->spp > 16) return corrupt("TIFF", num(L->spp) + " samples per pixel");
   {
     const Field& bs = fld[kBits];
     L->bits = first(f, bs, 1);
@@ -264,7 +237,8 @@ Status read_layout(const uint8_t* b, size_t n, Layout* L) {
         return unsupported("palette TIFF with " + num(bits) + " bits per sample is not supported");
       if (L->spp != 1) return unsupported("palette TIFF with extra samples is not supported");
       if (!fld[kColorMap].present || fld[kColorMap].count != 3u << bits)
-        return corrupt("palette image without a colour map of " + num(3u << bits) + " entries");
+        return corrupt("TIFF",
+                       "palette image without a colour map of " + num(3u << bits) + " entries");
       L->colormap = fld[kColorMap];
       break;
     case 5:
@@ -280,17 +254,20 @@ Status read_layout(const uint8_t* b, size_t n, Layout* L) {
                          " is not supported");
   }
   if (L->spp < L->base)
-    return corrupt(num(L->spp) + " samples per pixel for a " + (L->base == 3 ? "RGB" : "grey") +
-                   " image");
+    return corrupt("TIFF", num(L->spp) + " samples per pixel for a " +
+                               (L->base == 3 ? "RGB" : "grey") + " image");
   if (L->spp > L->base && fld[kExtraSamples].present && fld[kExtraSamples].count >= 1) {
     const uint32_t kind = fld[kExtraSamples].get(f, 0);
     if (kind == 1 || kind == 2) L->alpha = kind;  // 0: unspecified data, not shown
   }
-  if (L->planar != 1 && L->planar != 2) return corrupt("planar configuration " + num(L->planar));
-  if (L->fill_order != 1 && L->fill_order != 2) return corrupt("fill order " + num(L->fill_order));
+  if (L->planar != 1 && L->planar != 2)
+    return corrupt("TIFF", "planar configuration " + num(L->planar));
+  if (L->fill_order != 1 && L->fill_order != 2)
+    return corrupt("TIFF", "fill order " + num(L->fill_order));
   if (L->predictor == 3)
     return unsupported("TIFF with the floating-point predictor is not supported");
-  if (L->predictor != 1 && L->predictor != 2) return corrupt("predictor " + num(L->predictor));
+  if (L->predictor != 1 && L->predictor != 2)
+    return corrupt("TIFF", "predictor " + num(L->predictor));
   if (L->predictor == 2 && bits != 8 && bits != 16)
     return unsupported("TIFF with a predictor on " + num(bits) + "-bit samples is not supported");
 
@@ -300,10 +277,10 @@ Status read_layout(const uint8_t* b, size_t n, Layout* L) {
   if (L->tiled) {
     L->block_w = first(f, fld[kTileWidth], 0);
     L->block_h = first(f, fld[kTileLength], 0);
-    if (L->block_w == 0 || L->block_h == 0) return corrupt("tiles of zero size");
+    if (L->block_w == 0 || L->block_h == 0) return corrupt("TIFF", "tiles of zero size");
     if ((uint64_t(L->block_w) * L->block_h - 1) / 4 > declared + (1u << 18))
-      return corrupt("tiles of " + num(L->block_w) + " x " + num(L->block_h) +
-                     " pixels, far larger than the image");
+      return corrupt("TIFF", "tiles of " + num(L->block_w) + " x " + num(L->block_h) +
+                                 " pixels, far larger than the image");
     L->offsets = fld[kTileOffsets];
     L->counts = fld[kTileCounts];
   } else {
@@ -324,17 +301,17 @@ Status read_layout(const uint8_t* b, size_t n, Layout* L) {
   L->block_bytes = L->row_bytes * L->block_h;
   const uint64_t blocks = L->blocks_per_plane() * L->planes();
   const char* what = L->block_name();
-  if (!L->offsets.present) return corrupt(std::string("no ") + what + " offsets");
+  if (!L->offsets.present) return corrupt("TIFF", std::string("no ") + what + " offsets");
   if (L->offsets.type == 1 || (L->counts.present && L->counts.type == 1))
-    return corrupt(std::string(what) + " offsets or byte counts stored as bytes");
+    return corrupt("TIFF", std::string(what) + " offsets or byte counts stored as bytes");
   if (L->offsets.count < blocks)
-    return corrupt(num(L->offsets.count) + " " + what + " offsets for " + num(blocks) + " " + what +
-                   "s");
+    return corrupt("TIFF", num(L->offsets.count) + " " + what + " offsets for " + num(blocks) +
+                               " " + what + "s");
   if (L->counts.present && L->counts.count < blocks)
-    return corrupt(num(L->counts.count) + " " + what + " byte counts for " + num(blocks) + " " +
-                   what + "s");
+    return corrupt("TIFF", num(L->counts.count) + " " + what + " byte counts for " + num(blocks) +
+                               " " + what + "s");
   if (!L->counts.present && L->compression != 1)
-    return corrupt(std::string("compressed ") + what + "s without byte counts");
+    return corrupt("TIFF", std::string("compressed ") + what + "s without byte counts");
 
   // LZW as written before TIFF 5.0 (bits least significant first) starts 0x00 0x01.
   if (L->compression == 5 && L->fill_order == 1) {
@@ -533,9 +510,9 @@ Status scan_tiff(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
         uint64_t off = 0, count = 0;
         block_span(f, L, plane * L.blocks_per_plane() + i, &off, &count);
         if (off + count > n)
-          return truncated(std::string("inside ") + L.block_name() + " " +
-                           num(plane * L.blocks_per_plane() + i) + " of " +
-                           num(L.blocks_per_plane() * L.planes()));
+          return truncated("TIFF", std::string("inside ") + L.block_name() + " " +
+                                       num(plane * L.blocks_per_plane() + i) + " of " +
+                                       num(L.blocks_per_plane() * L.planes()));
       }
     }
   }
@@ -596,7 +573,7 @@ Result<Image> decode_tiff(const uint8_t* b, size_t n) {
       uint64_t off = 0, count = 0;
       block_span(f, L, index, &off, &count);
       if (off + count > n)
-        return truncated(std::string("inside ") + L.block_name() + " " + num(index));
+        return truncated("TIFF", std::string("inside ") + L.block_name() + " " + num(index));
       const uint8_t* src = b + off;
       if (L.fill_order == 2) {
         try {
@@ -612,11 +589,12 @@ Result<Image> decode_tiff(const uint8_t* b, size_t n) {
       const uint32_t rows = rows_inside(L, i);
       const int64_t got = decompress(L, src, size_t(count), block.data(), block.size());
       if (got < 0)
-        return corrupt(std::string("the compressed data of ") + L.block_name() + " " + num(index) +
-                       " is invalid");
+        return corrupt("TIFF", std::string("the compressed data of ") + L.block_name() + " " +
+                                   num(index) + " is invalid");
       if (uint64_t(got) < L.row_bytes * rows)
-        return corrupt(std::string(L.block_name()) + " " + num(index) + " holds " + num(got) +
-                       " bytes where its rows need " + num(L.row_bytes * rows));
+        return corrupt("TIFF", std::string(L.block_name()) + " " + num(index) + " holds " +
+                                   num(got) + " bytes where its rows need " +
+                                   num(L.row_bytes * rows));
 
       const uint64_t x0 = (i % L.across) * L.block_w, y0 = (i / L.across) * L.block_h;
       const uint32_t cols = uint32_t(L.width - x0 < L.block_w ? L.width - x0 : L.block_w);
