@@ -14,6 +14,10 @@ exported), and optionally
   neutral_boost: b  add b to the logits of the bins with chroma < 10
   also_size: s      average the logits with those at working size s (resized to match)
   flip: true        average the logits with those of the mirrored image, mirrored back
+  agree: [s, d0, d1]  scale the chroma by how well the colour agrees with the same
+                    decoding at working size s (the logits resized to match): 1 where the two
+                    annealed means are within d0 ab units, 0 from d1 up, linear between (a
+                    colour the network gives at one scale only is taken for a guess)
   open: k           morphological opening of the chroma map (k x k min filter, then max
                     filter, at the output grid); ab scaled by opened / own chroma: removes
                     colour specks smaller than k while large regions keep theirs
@@ -85,6 +89,11 @@ def main():
             with open(d["offset"]) as f:
                 z = z + torch.tensor(json.load(f)["offset"]).view(1, -1, 1, 1)
         ab = annealed_mean_rows(z, bins, d["T"])
+        if d.get("agree"):
+            s2, d0, d1 = d["agree"]
+            z2 = logits(s2, z.shape[-2:]) - d.get("beta", 0.0) * log_w
+            gap = (ab - annealed_mean_rows(z2, bins, d["T"])).norm(dim=1, keepdim=True)
+            ab = ab * ((d1 - gap) / (d1 - d0)).clamp(0, 1)
         if d.get("gate"):
             k0, k1 = d["gate"]
             p1 = torch.softmax(z, 1)
