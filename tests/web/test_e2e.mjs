@@ -421,6 +421,36 @@ test('a folder of scans: sub-folders queued in order, sidecars named, "Download 
   } finally { await close(); }
 });
 
+test('"Open with" from the OS (launch queue of the installed app): the files open in the queue', async () => {
+  const {context, close} = await launch();
+  try {
+    // Chromium hands launched files to an installed app only; this stands in for the browser's
+    // window.launchQueue and hands over a TIFF and a JPEG the way it does (file handles).
+    await context.addInitScript(() => {
+      Object.defineProperty(window, 'launchQueue', {configurable: true,
+        value: {setConsumer(fn) { window.__launchConsumer = fn; }}});
+    });
+    const {page, errors} = await openApp(context, '?nosw=1&model=exemplar');
+    await page.setInputFiles('#reference-input', REF);
+    await page.waitForFunction(() => typeof window.__launchConsumer === 'function');
+    const tif = fs.readFileSync(path.join(ROOT, 'tests/corpus/grey8_lzw.tif')).toString('base64');
+    const jpg = fs.readFileSync(SMALL).toString('base64');
+    await page.evaluate(([a, b]) => {
+      const handle = (name, b64, type) => ({
+        getFile: async () => new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, {type})});
+      window.__launchConsumer({files: [handle('scan.tif', a, 'image/tiff'), handle('photo.jpg', b, 'image/jpeg')]});
+    }, [tif, jpg]);
+    const first = await waitJob(page, 1), second = await waitJob(page, 2);
+    assert(first.status === 'done' && second.status === 'done', `jobs: ${first.text} / ${second.text}`);
+    const names = await page.$$eval('#queue li .q-name', (els) => els.map((e) => e.textContent));
+    assert(names.join() === 'scan.tif,photo.jpg', `names ${names}`);
+    const manifest = JSON.parse(fs.readFileSync(path.join(DIST, 'manifest.webmanifest'), 'utf8'));
+    const exts = Object.values(manifest.file_handlers[0].accept).flat();
+    assert(exts.includes('.tif') && exts.includes('.tiff'), `file_handlers: ${exts}`);
+    assert(errors.length === 0, `errors ${errors}`);
+  } finally { await close(); }
+});
+
 test('keyboard only: open the file picker, compare, place a hint', async () => {
   const {context, close} = await launch();
   try {

@@ -760,6 +760,20 @@ async function takeSharedFiles() {
   history.replaceState(null, '', location.pathname);
 }
 
+// "Open with Colorize" from the OS (manifest.file_handlers, installed app): the files come
+// through the launch queue.
+function takeLaunchedFiles() {
+  if (!('launchQueue' in window)) return;
+  window.launchQueue.setConsumer(async (launch) => {
+    try {
+      const files = await Promise.all((launch.files || []).map((h) => h.getFile()));
+      addFiles(files);
+    } catch (e) {
+      ui.introStatus.textContent = `Could not open the file: ${e.message}`;
+    }
+  });
+}
+
 function checkSupport() {
   // ONNX Runtime Web and the core are SIMD builds.
   const simd = WebAssembly.validate(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3,
@@ -784,6 +798,7 @@ if (checkSupport()) {
   startWorker().catch((e) => { setModelStatus(`The engine could not start: ${e.message}`); });
   await loadManifest();
   await takeSharedFiles();
+  takeLaunchedFiles();
 }
 if ('serviceWorker' in navigator && !params.has('nosw')) {
   navigator.serviceWorker.register('./sw.js').catch(() => {});
