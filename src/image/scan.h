@@ -31,6 +31,16 @@ struct ScanResult {
 // Errors: kEmptyInput, kNotAnImage, kTruncated, kUnsupported, kZeroSize.
 Status scan_image(const uint8_t* bytes, size_t size, ScanDepth depth, ScanResult* out);
 
+// Unsigned integers from bytes, big- or little-endian (no bounds checks: callers check).
+inline uint32_t be16(const uint8_t* p) { return (uint32_t(p[0]) << 8) | p[1]; }
+inline uint32_t be32(const uint8_t* p) {
+  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | p[3];
+}
+inline uint32_t le16(const uint8_t* p) { return uint32_t(p[0]) | (uint32_t(p[1]) << 8); }
+inline uint32_t le32(const uint8_t* p) {
+  return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
+}
+
 // The readers' messages, one wording for every format (fmt: "PNG", "TIFF", ...).
 std::string num(uint64_t v);
 Status truncated(const char* fmt, const std::string& where);  // kTruncated

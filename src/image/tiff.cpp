@@ -33,16 +33,8 @@ struct File {
   const uint8_t* b;
   size_t n;
   bool le;
-  uint32_t u16(size_t off) const {
-    return le ? uint32_t(b[off]) | (uint32_t(b[off + 1]) << 8)
-              : (uint32_t(b[off]) << 8) | b[off + 1];
-  }
-  uint32_t u32(size_t off) const {
-    return le ? uint32_t(b[off]) | (uint32_t(b[off + 1]) << 8) | (uint32_t(b[off + 2]) << 16) |
-                    (uint32_t(b[off + 3]) << 24)
-              : (uint32_t(b[off]) << 24) | (uint32_t(b[off + 1]) << 16) |
-                    (uint32_t(b[off + 2]) << 8) | b[off + 3];
-  }
+  uint32_t u16(size_t off) const { return le ? le16(b + off) : be16(b + off); }
+  uint32_t u32(size_t off) const { return le ? le32(b + off) : be32(b + off); }
 };
 
 // One directory entry whose values lie inside the file.
@@ -565,6 +557,11 @@ Result<Image> decode_tiff(const uint8_t* b, size_t n) {
     return Status(ErrorCode::kOutOfMemory, "the TIFF image is too large to decode");
   }
   const int oc = image.channels;
+  const uint32_t sp = L.planar == 2 ? 1 : L.spp;  // samples per pixel in a block
+  // The common case (8-bit grey or RGB(A) as the image holds it, chunky): bytes straight
+  // into the image, the predictor undone in place.
+  const bool direct =
+      bits == 8 && L.planar == 1 && L.photometric != 3 && !white_is_zero && sp == uint32_t(oc);
 
   for (uint32_t plane = 0; plane < L.planes(); ++plane) {
     if (!plane_used(L, plane)) continue;
@@ -584,8 +581,6 @@ Result<Image> decode_tiff(const uint8_t* b, size_t n) {
         for (uint8_t& v : raw) v = reverse_bits(v);
         src = raw.data();
       }
-      if (L.compression == 5 && count >= 2 && src[0] == 0 && (src[1] & 1))
-        return unsupported("TIFF with the old-style LZW of before 1991 is not supported");
       const uint32_t rows = rows_inside(L, i);
       const int64_t got = decompress(L, src, size_t(count), block.data(), block.size());
       if (got < 0)
@@ -598,11 +593,6 @@ Result<Image> decode_tiff(const uint8_t* b, size_t n) {
 
       const uint64_t x0 = (i % L.across) * L.block_w, y0 = (i / L.across) * L.block_h;
       const uint32_t cols = uint32_t(L.width - x0 < L.block_w ? L.width - x0 : L.block_w);
-      const uint32_t sp = L.planar == 2 ? 1 : L.spp;  // samples per pixel in this block
-      // The common case (8-bit grey or RGB(A) as the image holds it, chunky): bytes straight
-      // into the image, the predictor undone in place.
-      const bool direct =
-          bits == 8 && L.planar == 1 && L.photometric != 3 && !white_is_zero && sp == uint32_t(oc);
       for (uint32_t r = 0; r < rows; ++r) {
         if (direct) {
           uint8_t* row = block.data() + r * L.row_bytes;
@@ -619,8 +609,7 @@ Result<Image> decode_tiff(const uint8_t* b, size_t n) {
           for (size_t k = 0; k < count_in_row; ++k) row_values[k] = row[k];
         } else if (bits == 16) {
           for (size_t k = 0; k < count_in_row; ++k)
-            row_values[k] = f.le ? uint32_t(row[2 * k]) | (uint32_t(row[2 * k + 1]) << 8)
-                                 : (uint32_t(row[2 * k]) << 8) | row[2 * k + 1];
+            row_values[k] = f.le ? le16(row + 2 * k) : be16(row + 2 * k);
         } else {
           for (size_t k = 0; k < count_in_row; ++k) {
             const size_t bit = k * bits;
