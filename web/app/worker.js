@@ -391,7 +391,6 @@ async function ensure(s, progress, timings) {
   if (s.ab && !active.ab) {
     // Chroma the page kept from an earlier run: no inference needed to show the job again.
     active.ab = s.ab; active.abW = s.abW; active.abH = s.abH; active.inferKey = inferKey;
-    active.method = st.method; active.modelId = st.modelId;
     active.provider = s.provider || active.provider;
   }
   if (!active.ab || active.inferKey !== inferKey) {
@@ -417,11 +416,12 @@ async function ensure(s, progress, timings) {
       active.provider = session.provider;
     }
     active.inferKey = inferKey;
-    active.method = st.method;
-    active.modelId = st.modelId;
     active.resultKey = null;
     timings.infer = now() - t;
   }
+  // The chroma now matches inferKey, which names the method and the model (for the note).
+  active.method = st.method;
+  active.modelId = st.modelId;
   const resultKey = JSON.stringify([active.inferKey, st.saturation, active.workingSize]);
   if (!active.result || active.resultKey !== resultKey) {
     active.result?.delete();
