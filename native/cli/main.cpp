@@ -138,7 +138,8 @@ std::vector<Input> list_images(const std::string& dir, bool recursive, const std
   return out;
 }
 
-// What a result file says of itself (PNG tEXt "Comment", JPEG COM): printable ASCII only.
+// What a result file says of itself (PNG tEXt "Comment", JPEG COM, TIFF ImageDescription):
+// printable ASCII only.
 std::string provenance(const Options& o) {
   std::string how = o.reference.empty()
                         ? "model " + fs::path(o.model).filename().string()
@@ -212,11 +213,16 @@ class Method {
   std::string name_;
 };
 
-// The file name of one result in an output folder: STEM.png (or .jpg with --format jpeg);
+// The extension of results written with --format F (png when not given).
+const char* result_extension(const Options& o) {
+  return o.format == "jpeg" ? ".jpg" : o.format == "tiff" ? ".tif" : ".png";
+}
+
+// The file name of one result in an output folder: STEM.png (or .jpg / .tif with --format);
 // a stem already used in this run (in the same sub-folder) gets -2, -3, ...
 std::string unique_output_name(const std::string& stem, const Options& o,
                                std::set<std::string>* used_names, const fs::path& subdir = {}) {
-  const std::string ext = (o.format == "jpeg") ? ".jpg" : ".png";
+  const std::string ext = result_extension(o);
   std::string name = stem + ext;
   for (int k = 2; used_names->count((subdir / name).generic_string()); ++k)
     name = stem + "-" + std::to_string(k) + ext;
@@ -224,11 +230,19 @@ std::string unique_output_name(const std::string& stem, const Options& o,
   return name;
 }
 
-std::string format_for(const Options& o, const std::string& out_path) {
-  if (!o.format.empty()) return o.format;
-  std::string ext = fs::path(out_path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return (ext == ".jpg" || ext == ".jpeg" || ext == ".jpe") ? "jpeg" : "png";
+// The format of a result: --format, else OUT's extension (.jpg .jpeg .jpe, .tif .tiff),
+// else PNG.
+ImageFormat format_for(const Options& o, const std::string& out_path) {
+  std::string f = o.format;
+  if (f.empty()) {
+    std::string ext = fs::path(out_path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    f = (ext == ".jpg" || ext == ".jpeg" || ext == ".jpe") ? "jpeg"
+        : (ext == ".tif" || ext == ".tiff")                ? "tiff"
+                                                           : "png";
+  }
+  return f == "jpeg" ? ImageFormat::kJpeg : f == "tiff" ? ImageFormat::kTiff : ImageFormat::kPng;
 }
 
 void print_scores(const char* label, const Scores& s) {
@@ -361,7 +375,7 @@ int run_colorize(const Options& o) {
       continue;
     }
     EncodeOptions e;
-    e.format = format_for(o, out) == "jpeg" ? ImageFormat::kJpeg : ImageFormat::kPng;
+    e.format = format_for(o, out);
     e.jpeg_quality = o.jpeg_quality;
     // The scan's resolution goes on (so the result prints at the original's size), and the
     // file says that its colour is made up.
@@ -372,6 +386,10 @@ int run_colorize(const Options& o) {
       e.dpi_y = turned ? info->dpi_x : info->dpi_y;
     }
     e.comment = provenance(o);
+    // What the original records (date, captions, credits) goes on, made true of an upright
+    // result.
+    if (o.keep_metadata)
+      e.metadata = metadata_for_result(read_metadata(bytes_in->data(), bytes_in->size()));
     t = std::chrono::steady_clock::now();
     auto bytes = encode_image(*result, e);
     times.encode = lap_ms(&t);
@@ -490,8 +508,9 @@ Status write_result(const Image& result, const Options& o, const std::string& st
                     std::set<std::string>* used_names) {
   const std::string out = (fs::path(o.output) / unique_output_name(stem, o, used_names)).string();
   EncodeOptions e;
-  e.format = format_for(o, out) == "jpeg" ? ImageFormat::kJpeg : ImageFormat::kPng;
+  e.format = format_for(o, out);
   e.jpeg_quality = o.jpeg_quality;
+  e.comment = provenance(o);  // an evaluation's results are guesses like any other
   auto bytes = encode_image(result, e);
   if (!bytes.ok()) return bytes.status();
   return write_file(out, *bytes);

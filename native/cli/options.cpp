@@ -96,12 +96,15 @@ Method (one of):
 Output:
   -o, --output OUT     output file (one input) or folder (several inputs or a folder input;
                        created if missing; files keep their names with the new extension)
-  --format F           png (default) or jpeg; otherwise taken from OUT's extension
+  --format F           png (default), jpeg or tiff (Deflate-compressed, keeps 16 bits);
+                       otherwise taken from OUT's extension
   --quality Q          JPEG quality 1..100 (default 92)
   -r, --recursive      folder inputs include their sub-folders; the results keep the same
                        sub-folders under OUT (an OUT inside the input folder is left out)
   --skip-existing      leave a result that is already in OUT alone (to go on with a batch
                        that was stopped; results are written whole or not at all)
+  --no-metadata        leave the original's EXIF and XMP out of the results (by default
+                       they are carried: date, captions, credits, camera, GPS position)
 
 Processing:
   --size N             working size: longest side the method sees, rounded to a multiple of
@@ -194,6 +197,10 @@ Result<Options> parse_options(int argc, const char* const* argv) {
       o.skip_existing = true;
       continue;
     }
+    if (arg == "--no-metadata") {
+      o.keep_metadata = false;
+      continue;
+    }
     // Options with a value: "--opt value" or "--opt=value".
     std::string name = arg, value;
     bool has_value = false;
@@ -247,8 +254,9 @@ Result<Options> parse_options(int argc, const char* const* argv) {
       o.finish.saturation = static_cast<float>(s);
     } else if (name == "--format") {
       if (value == "jpg") value = "jpeg";
-      if (value != "png" && value != "jpeg")
-        return bad("--format must be png or jpeg, not '" + value + "'");
+      if (value == "tif") value = "tiff";
+      if (value != "png" && value != "jpeg" && value != "tiff")
+        return bad("--format must be png, jpeg or tiff, not '" + value + "'");
       o.format = value;
     } else if (name == "--quality") {
       if (!parse_int(value, 1, 100, &o.jpeg_quality))

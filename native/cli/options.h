@@ -29,7 +29,7 @@ struct Options {
   std::vector<Hint> hints;          // positions in original-image pixels
   int working_size = 0;             // 0 = default for the method
   Tone tone = Tone::kStretch;       // --tone: what the model is shown (PrepareOptions::tone)
-  std::string format;               // "png", "jpeg" or "" = from the output name, else png
+  std::string format;               // "png", "jpeg", "tiff" or "" = from the output name, else png
   int jpeg_quality = 92;
   std::string metrics_truth;        // --metrics TRUTH
   std::string eval_dir;             // --eval DIR
@@ -39,6 +39,7 @@ struct Options {
   FinishOptions finish;             // --saturation, --upsampling, --guided-radius, --guided-eps
   bool recursive = false;           // -r: folders include their sub-folders (mirrored in OUT)
   bool skip_existing = false;       // --skip-existing: leave results already in OUT alone
+  bool keep_metadata = true;        // the original's EXIF and XMP go on (--no-metadata: not)
   bool quiet = false;
   bool timings = false;             // --timings: each stage's milliseconds per input on stderr
   int lab_rgb[3] = {0, 0, 0};

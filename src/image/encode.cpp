@@ -1,5 +1,6 @@
 // encode_image: 8-bit PNG and JPEG through stb_image_write; 16-bit PNG written here (stb
-// cannot), with stb's zlib compressor and our own filtering, chunks and CRC.
+// cannot), with stb's zlib compressor and our own filtering, chunks and CRC; TIFF by our own
+// writer (tiff_write.cpp).
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -10,6 +11,7 @@
 
 #include "colorize/image.h"
 #include "stb_config.h"
+#include "tiff.h"
 
 namespace colorize {
 namespace {
@@ -77,10 +79,18 @@ Status check_metadata(const EncodeOptions& o) {
   for (char c : o.comment)
     if (c < 0x20 || c > 0x7E)
       return Status(ErrorCode::kInvalidArgument, "comment is not printable ASCII");
+  const std::vector<uint8_t>& x = o.metadata.exif;
+  if (!x.empty() && (x.size() < 8 || (std::memcmp(x.data(), "II*\0", 4) != 0 &&
+                                      std::memcmp(x.data(), "MM\0*", 4) != 0)))
+    return Status(ErrorCode::kInvalidArgument,
+                  "EXIF to write does not start with a TIFF header (II*\\0 or MM\\0*)");
+  if (x.size() > (64u << 20) || o.metadata.xmp.size() > (64u << 20))
+    return Status(ErrorCode::kInvalidArgument, "metadata to write is larger than 64 MiB");
   return Status::Ok();
 }
 
-// pHYs and tEXt right after IHDR, which both PNG writers put first (bytes 8..32).
+// pHYs, eXIf, iTXt (XMP) and tEXt right after IHDR, which both PNG writers put first
+// (bytes 8..32).
 void add_png_metadata(std::vector<uint8_t>* png, const EncodeOptions& o) {
   std::vector<uint8_t> extra;
   if (has_dpi(o)) {
@@ -89,6 +99,16 @@ void add_png_metadata(std::vector<uint8_t>* png, const EncodeOptions& o) {
     put32(phys, uint32_t(o.dpi_y / 0.0254 + 0.5));
     phys.push_back(1);
     put_chunk(extra, "pHYs", phys.data(), phys.size());
+  }
+  if (!o.metadata.exif.empty())
+    put_chunk(extra, "eXIf", o.metadata.exif.data(), o.metadata.exif.size());
+  if (!o.metadata.xmp.empty()) {
+    // iTXt: keyword, NUL, not compressed (0, 0), no language, no translated keyword, text.
+    static const char kKey[] = "XML:com.adobe.xmp";
+    std::vector<uint8_t> itxt(kKey, kKey + sizeof kKey);
+    itxt.insert(itxt.end(), {0, 0, 0, 0});
+    itxt.insert(itxt.end(), o.metadata.xmp.begin(), o.metadata.xmp.end());
+    put_chunk(extra, "iTXt", itxt.data(), itxt.size());
   }
   if (!o.comment.empty()) {
     std::vector<uint8_t> text = {'C', 'o', 'm', 'm', 'e', 'n', 't', 0};
@@ -99,8 +119,9 @@ void add_png_metadata(std::vector<uint8_t>* png, const EncodeOptions& o) {
     png->insert(png->begin() + 33, extra.begin(), extra.end());
 }
 
-// The density of stb's JFIF header (SOI, then APP0 "JFIF\0", version, units, X, Y), and a
-// COM segment after it.
+// The density of stb's JFIF header (SOI, then APP0 "JFIF\0", version, units, X, Y), then
+// APP1 segments for EXIF and XMP (each left out when a segment cannot hold it) and a COM
+// segment.
 void add_jpeg_metadata(std::vector<uint8_t>* jpg, const EncodeOptions& o) {
   std::vector<uint8_t>& j = *jpg;
   size_t at = 2;
@@ -119,12 +140,25 @@ void add_jpeg_metadata(std::vector<uint8_t>* jpg, const EncodeOptions& o) {
       j[17] = uint8_t(y);
     }
   }
-  if (!o.comment.empty() && at <= j.size()) {
-    const size_t len = o.comment.size() + 2;
-    std::vector<uint8_t> com = {0xFF, 0xFE, uint8_t(len >> 8), uint8_t(len)};
-    com.insert(com.end(), o.comment.begin(), o.comment.end());
-    j.insert(j.begin() + long(at), com.begin(), com.end());
+  if (at > j.size()) return;
+  std::vector<uint8_t> segments;
+  auto segment = [&](uint8_t marker, const char* id, size_t id_len, const uint8_t* data, size_t n) {
+    const size_t len = 2 + id_len + n;
+    if (len > 65535) return;  // a segment's length is 16 bits
+    segments.insert(segments.end(), {0xFF, marker, uint8_t(len >> 8), uint8_t(len)});
+    segments.insert(segments.end(), id, id + id_len);
+    segments.insert(segments.end(), data, data + n);
+  };
+  const Metadata& m = o.metadata;
+  if (!m.exif.empty()) segment(0xE1, "Exif\0\0", 6, m.exif.data(), m.exif.size());
+  if (!m.xmp.empty()) {
+    static const char kXmpId[] = "http://ns.adobe.com/xap/1.0/";  // with its NUL
+    segment(0xE1, kXmpId, sizeof kXmpId, reinterpret_cast<const uint8_t*>(m.xmp.data()),
+            m.xmp.size());
   }
+  if (!o.comment.empty())
+    segment(0xFE, "", 0, reinterpret_cast<const uint8_t*>(o.comment.data()), o.comment.size());
+  j.insert(j.begin() + long(at), segments.begin(), segments.end());
 }
 
 uint8_t paeth(int a, int b, int c) {
@@ -319,9 +353,10 @@ Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOption
       return Status(ErrorCode::kOutOfMemory, "not enough memory to encode the JPEG");
     }
   }
-  return Status(
-      ErrorCode::kInvalidArgument,
-      std::string("cannot encode to ") + image_format_name(options.format) + "; only PNG and JPEG");
+  if (options.format == ImageFormat::kTiff) return detail::encode_tiff(image, options);
+  return Status(ErrorCode::kInvalidArgument, std::string("cannot encode to ") +
+                                                 image_format_name(options.format) +
+                                                 "; only PNG, JPEG and TIFF");
 }
 
 }  // namespace colorize

@@ -11,6 +11,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "colorize/image.h"
 #include "colorize/status.h"
@@ -28,6 +31,20 @@ Status scan_tiff(const uint8_t* bytes, size_t size, ScanDepth depth, ScanResult*
 // the pixel limit from scan_tiff's header facts.
 // Errors: as scan_tiff, plus kNotAnImage for invalid compressed data, kOutOfMemory.
 Result<Image> decode_tiff(const uint8_t* bytes, size_t size);
+
+// Writes `image` (checked by encode_image: 1 to 4 channels, 8 or 16 bits, samples present)
+// as one little-endian TIFF page: BlackIsZero grey or RGB, an alpha sample marked straight
+// (ExtraSamples 2), Deflate strips with the horizontal predictor; X/YResolution in inches
+// and ImageDescription from `options` when set (encode_image has checked them); the text
+// tags of options.metadata.exif as TIFF tags (its ImageDescription ahead of the comment) and
+// its XMP as tag 700.
+// Errors: kInvalidArgument past 4 GiB (BigTIFF is not written), kOutOfMemory.
+Result<std::vector<uint8_t>> encode_tiff(const Image& image, const EncodeOptions& options);
+
+// The text tags (ImageDescription, Make, Model, DateTime, Artist, Copyright) of an EXIF
+// block's IFD0, ascending, each up to its first NUL; empty ones and unreadable blocks give
+// none. Defined in metadata.cpp.
+std::vector<std::pair<uint16_t, std::string>> exif_text_tags(const std::vector<uint8_t>& exif);
 
 }  // namespace detail
 }  // namespace colorize

@@ -250,7 +250,7 @@ TEST(Cli, SkipExistingGoesOnWhereABatchStopped) {
 
 TEST(Cli, ResultKeepsTheScanResolutionAndSaysItsColourIsAGuess) {
   const fs::path out = fresh_dir("resolution");
-  for (const char* ext : {".png", ".jpg"}) {
+  for (const char* ext : {".png", ".jpg", ".tif"}) {
     const fs::path result = out / (std::string("r") + ext);
     CliRun r = run({kCorpus + "/dpi_cm.tif", "--reference", kData + "/landscape-reference.jpg",
                     "-o", result.string()});
@@ -260,12 +260,43 @@ TEST(Cli, ResultKeepsTheScanResolutionAndSaysItsColourIsAGuess) {
                                      std::istreambuf_iterator<char>());
     Result<ImageInfo> info = probe_image(bytes.data(), bytes.size());
     ASSERT_TRUE(info.ok()) << ext;
+    const ImageFormat want = ext[1] == 'p'   ? ImageFormat::kPng
+                             : ext[1] == 'j' ? ImageFormat::kJpeg
+                                             : ImageFormat::kTiff;
+    EXPECT_EQ(info->format, want) << ext;       // the format follows the extension
     EXPECT_NEAR(info->dpi_x, 254, 0.5) << ext;  // 100 x 50 pixels per centimetre
     EXPECT_NEAR(info->dpi_y, 127, 0.5) << ext;
     const std::string text(bytes.begin(), bytes.end());
     EXPECT_NE(text.find("not a record of the original"), std::string::npos) << ext;
     EXPECT_NE(text.find("landscape-reference.jpg"), std::string::npos) << ext;
   }
+}
+
+TEST(Cli, TiffResultsForAFolderKeepSixteenBits) {
+  const fs::path in = fresh_dir("tiff-in");
+  const fs::path out = fresh_dir("tiff-out");
+  fs::copy_file(kCorpus + "/grey16_tiles_pred_mm.tif", in / "scan16.tif");
+  fs::copy_file(kData + "/landscape-grey.jpg", in / "print.jpg");
+  CliRun r = run({in.string(), "--format", "tif", "--reference", kData + "/landscape-reference.jpg",
+                  "-o", out.string()});
+  ASSERT_EQ(r.code, 0) << r.output;
+  const Image deep = load(out / "scan16.tif");
+  EXPECT_EQ(deep.bit_depth, 16);  // the scan's depth goes on
+  EXPECT_EQ(deep.channels, 3);
+  const Image grey = load(in / "scan16.tif");
+  EXPECT_EQ(deep.width, grey.width);
+  EXPECT_EQ(load(out / "print.tif").bit_depth, 8);
+  EXPECT_FALSE(fs::exists(out / "print.png"));
+  // The same pixels as the PNG result (both lossless).
+  const fs::path png = fresh_dir("tiff-out-png");
+  ASSERT_EQ(
+      run({in.string(), "--reference", kData + "/landscape-reference.jpg", "-o", png.string()})
+          .code,
+      0);
+  EXPECT_EQ(load(png / "scan16.png").data16, deep.data16);
+  CliRun bad = run({in.string(), "--format", "webp", "-o", out.string()});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.output.find("png, jpeg or tiff"), std::string::npos) << bad.output;
 }
 
 TEST(Cli, AMultiPageTiffSaysOnlyItsFirstPageIsColorized) {
@@ -396,6 +427,10 @@ TEST(Cli, EvaluationWritesResultsAndScores) {
     ++rows;
   }
   ASSERT_EQ(rows, 4);
+  // Kept results say what they are, like any other result.
+  std::ifstream kept(d / "results" / "scene-21.png", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
+  EXPECT_NE(bytes.find("not a record of the original"), std::string::npos);
   char want[96];
   std::snprintf(want, sizeof want, "| exemplar | %.2f |", psnr_sum / rows);
   EXPECT_NE(r.output.find(want), std::string::npos) << want << " not in " << r.output;

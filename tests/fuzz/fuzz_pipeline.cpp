@@ -1,5 +1,6 @@
 // libFuzzer target over the whole untrusted-input path of the core:
-// bytes -> decode -> prepare -> (synthetic chroma) -> finish -> encode.
+// bytes -> decode -> prepare -> (synthetic chroma) -> finish -> encode, with the metadata
+// read from the same bytes carried to the output.
 // Anything but a clean Status error (crash, sanitizer report, hang, leak) is a bug.
 #include <cstddef>
 #include <cstdint>
@@ -9,6 +10,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace colorize;
+  // Metadata is read from every input, images or not.
+  const Metadata carried = metadata_for_result(read_metadata(data, size));
   DecodeOptions d;
   d.max_pixels = 4'000'000;  // keep single inputs fast; the limit logic itself is exercised too
   auto image = decode_image(data, size, d);
@@ -34,7 +37,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (out->width != image->width || out->height != image->height) __builtin_trap();
 
   EncodeOptions e;
-  e.format = size % 2 ? ImageFormat::kPng : ImageFormat::kJpeg;
+  const ImageFormat formats[3] = {ImageFormat::kPng, ImageFormat::kJpeg, ImageFormat::kTiff};
+  e.format = formats[size % 3];
+  e.metadata = carried;
   (void)encode_image(*out, e);
   return 0;
 }

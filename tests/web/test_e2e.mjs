@@ -150,6 +150,14 @@ test('reference-photo mode: drop a photo, the result matches the native CLI (PSN
     assert(psnr >= 40, `app vs CLI PSNR ${psnr.toFixed(2)} dB`);
     assert(fs.readFileSync(got).includes('Colorized in the browser by colorize (colour transferred from a reference photo)'),
       'the download does not say its colour is a guess');
+    // Saved as TIFF: the same pixels, named .tif, with the note.
+    const tif = path.join(out, 'exemplar-app.tif');
+    const tifName = await download(page, tif, 'tiff');
+    assert(tifName === 'landscape-grey-colorized.tif', `download name ${tifName}`);
+    assert(core.probe(new Uint8Array(fs.readFileSync(tif))).format === 'TIFF', 'not a TIFF');
+    assert(psnrFiles(tif, got) === Infinity, 'the TIFF download differs from the PNG');
+    assert(fs.readFileSync(tif).includes('Colorized in the browser by colorize'), 'the TIFF has no note');
+    await page.selectOption('#format', 'png');
     await page.screenshot({path: path.join(ARTIFACTS, 'app-exemplar.png')});
     // "Download all": a ZIP whose entry is the same full-resolution PNG.
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
@@ -387,6 +395,32 @@ test('share target: an image shared to the installed app (multipart POST) opens 
     const name = await page.textContent('#queue li .q-name');
     assert(name === 'scene-21.jpg', `shared file name ${name}`);
     assert(foreign.length === 0, `foreign ${foreign}`);
+  } finally { await close(); }
+});
+
+test('a photo’s details (EXIF, XMP) go on to the download, unless the user says no', async () => {
+  const {context, close} = await launch();
+  try {
+    const foreign = await guardOrigin(context, origin);
+    const {page, errors} = await openApp(context, '?nosw=1&model=exemplar');
+    await page.setInputFiles('#reference-input', REF);
+    await dropFiles(page, [path.join(ROOT, 'tests/corpus/meta.jpg')]);
+    const r = await waitJob(page, 1);
+    assert(r.status === 'done', `job: ${r.text}`);
+    const kept = path.join(out, 'meta-kept.jpg');
+    await download(page, kept, 'jpeg');
+    const k = core.readMetadata(new Uint8Array(fs.readFileSync(kept)));
+    assert(Buffer.from(k.exif).includes('Grandma at the lake') && k.xmp.includes('At the lake'),
+      'the download lost the photo\'s details');
+    await page.uncheck('#keep-meta');
+    const bare = path.join(out, 'meta-bare.jpg');
+    await download(page, bare, 'jpeg');
+    const b = core.readMetadata(new Uint8Array(fs.readFileSync(bare)));
+    assert(b.exif.length === 0 && b.xmp === '', 'details kept though the box was unticked');
+    assert(fs.readFileSync(bare).includes('Colorized in the browser by colorize'), 'the note went too');
+    await page.check('#keep-meta');
+    await page.selectOption('#format', 'png');
+    assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
   } finally { await close(); }
 });
 

@@ -187,22 +187,42 @@ test('encode -> decode round trip is lossless for PNG and close for JPEG', () =>
   for (const h of [img, back, back2]) h.delete();
 });
 
-test('TIFF decodes in WASM; a stated resolution is read and written back with the note', () => {
+test('TIFF decodes and encodes in WASM; a stated resolution is read and written back with the note', () => {
   const tif = bytesOf(path.join(ROOT, 'tests/corpus/dpi_cm.tif'));  // 100 x 50 pixels per cm
   const p = core.probe(tif);
   assert(p.ok && p.format === 'TIFF' && Math.abs(p.dpiX - 254) < 1e-6 && Math.abs(p.dpiY - 127) < 1e-6,
     `probe: ${JSON.stringify(p)}`);
   const img = decodeOk(tif);
   const note = 'Colorized: the colours are a guess.';
-  for (const fmt of ['png', 'jpeg']) {
+  for (const fmt of ['png', 'jpeg', 'tiff']) {
     const r = core.encode(img, fmt, 90, {dpiX: p.dpiX, dpiY: p.dpiY, comment: note});
     assert(r.ok, r.message);
     const back = core.probe(r.bytes);
+    assert(back.format === {png: 'PNG', jpeg: 'JPEG', tiff: 'TIFF'}[fmt], `${fmt}: wrote ${back.format}`);
     assert(Math.abs(back.dpiX - 254) < 0.5 && Math.abs(back.dpiY - 127) < 0.5, `${fmt}: ${JSON.stringify(back)}`);
     assert(Buffer.from(r.bytes).includes(note), `${fmt}: no note`);
   }
   const bad = core.encode(img, 'png', 90, {comment: 'two\nlines'});
   assert(!bad.ok && bad.codeName === 'invalid argument', 'a comment with a newline was accepted');
+  img.delete();
+});
+
+test('metadata: EXIF and XMP read from the original, made upright, and carried by every writer', () => {
+  const src = bytesOf(path.join(ROOT, 'tests/corpus/meta.jpg'));  // make_corpus.py: orientation 6
+  const m = core.readMetadata(src);
+  assert(m.ok && Buffer.from(m.exif).includes('Ada Example'), 'EXIF Artist not read');
+  assert(m.xmp.includes('<dc:title>At the lake</dc:title>') && m.xmp.includes('tiff:Orientation="1"'),
+    `XMP: ${m.xmp.slice(0, 80)}`);
+  const img = decodeOk(src);
+  for (const fmt of ['png', 'jpeg', 'tiff']) {
+    const r = core.encode(img, fmt, 90, {comment: 'a guess', exif: m.exif, xmp: m.xmp});
+    assert(r.ok, r.message);
+    const back = core.readMetadata(r.bytes);
+    assert(Buffer.from(back.exif).includes('Ada Example') && back.xmp === m.xmp, `${fmt}: metadata lost`);
+    assert(core.probe(r.bytes).orientation === 1, `${fmt}: the result does not say it is upright`);
+  }
+  const none = core.readMetadata(new TextEncoder().encode('not an image'));
+  assert(none.ok && none.exif.length === 0 && none.xmp === '', 'metadata from a text file');
   img.delete();
 });
 

@@ -14,7 +14,7 @@ const ui = {
   referenceInput: $('reference-input'), workingSize: $('working-size'), saturation: $('saturation'),
   saturationOut: $('saturation-out'), toneStretch: $('tone-stretch'), hintGroup: $('hint-group'), hintColor: $('hint-color'),
   hintMode: $('hint-mode'), hintList: $('hint-list'), hintsLayer: $('hints-layer'),
-  crosshair: $('crosshair'), format: $('format'), download: $('download'),
+  crosshair: $('crosshair'), format: $('format'), keepMeta: $('keep-meta'), download: $('download'),
   downloadAll: $('download-all'), provider: $('provider'), engine: $('engine'),
   queueWrap: $('queue-wrap'), queue: $('queue'), addMore: $('add-more'), addFolder: $('add-folder'),
   chooseFolder: $('choose-folder'), folderInput: $('folder-input'), folderNote: $('folder-note'),
@@ -662,9 +662,12 @@ document.addEventListener('paste', (ev) => {
 
 // ---- files out -----------------------------------------------------------------------------
 
+// File extension and media type of each "Save as" format.
+const OUT_TYPES = {png: ['png', 'image/png'], jpeg: ['jpg', 'image/jpeg'], tiff: ['tif', 'image/tiff']};
+
 function outName(job, fmt) {
   const base = job.name.replace(/\.[^.]+$/, '') || 'photo';
-  return `${base}-colorized.${fmt === 'jpeg' ? 'jpg' : 'png'}`;
+  return `${base}-colorized.${OUT_TYPES[fmt][0]}`;
 }
 
 function saveBlob(blob, name) {
@@ -682,6 +685,7 @@ async function encodeJob(job, fmt) {
   const r = await call('encode', {
     jobId: job.id, file: job.file, reference: state.reference?.file, settings: s,
     ab: job.ab, abW: job.abW, abH: job.abH, provider: job.provider, format: fmt, quality: 92,
+    keepMetadata: ui.keepMeta.checked,
   });
   return r.bytes;
 }
@@ -693,7 +697,7 @@ ui.download.addEventListener('click', async () => {
   ui.download.disabled = true;
   try {
     const bytes = await encodeJob(job, fmt);
-    saveBlob(new Blob([bytes], {type: fmt === 'jpeg' ? 'image/jpeg' : 'image/png'}), outName(job, fmt));
+    saveBlob(new Blob([bytes], {type: OUT_TYPES[fmt][1]}), outName(job, fmt));
   } catch (e) {
     ui.note.textContent = `Could not save: ${e.message}`;
   } finally {

@@ -301,21 +301,26 @@ async function decodeBlob(blob) {
   const bytes = new Uint8Array(await blob.arrayBuffer());
   if (bytes.length === 0) throw err('empty input', 'The file is empty (0 bytes).');
   const p = core.probe(bytes);
+  // EXIF and XMP (date, captions, credits) for the result to carry; none for formats the
+  // core does not read.
+  const m = core.readMetadata(bytes);
+  const metadata = m.exif.length || m.xmp ? {exif: m.exif, xmp: m.xmp} : null;
   if (p.ok) {
     // EXIF orientations 5..8 swap width and height; the browser applies them as the core does.
     const [w, h] = p.orientation >= 5 ? [p.height, p.width] : [p.width, p.height];
-    if (w * h > maxPixels) return browserDecode(blob, maxPixels, w, h);
+    if (w * h > maxPixels) return {...await browserDecode(blob, maxPixels, w, h), metadata};
     if (p.format === 'JPEG' && w * h >= FAST_JPEG_PIXELS && config.decoder !== 'core') {
       try {
         const r = await browserDecode(blob, maxPixels, w, h);
         r.decoder = 'browser (JPEG)';
         r.probe = p;
+        r.metadata = metadata;
         return r;
       } catch { /* the browser refused it: the core decides */ }
     }
     const d = core.decode(bytes, maxPixels);
     const pages = p.pages > 1 ? `The file holds ${p.pages} pages; only the first is colorized.` : '';
-    if (d.ok) return {image: d.image, note: pages, decoder: `core (${p.format})`, probe: p};
+    if (d.ok) return {image: d.image, note: pages, decoder: `core (${p.format})`, probe: p, metadata};
     if (d.codeName !== 'unsupported') throw err(d.codeName, d.message);
   }
   // Not a format stb reads (or a feature it lacks): let the browser try.
@@ -371,7 +376,8 @@ async function ensure(s, progress, timings) {
     let t = now();
     const d = await decodeBlob(s.file);
     timings.decode = now() - t;
-    active = {jobId: jobKey, image: d.image, note: d.note, decoder: d.decoder, dpi: dpiOf(d)};
+    active = {jobId: jobKey, image: d.image, note: d.note, decoder: d.decoder, dpi: dpiOf(d),
+      metadata: d.metadata || null};
   }
   const st = s.settings;
   const tone = st.tone || 'stretch';
@@ -493,6 +499,7 @@ const handlers = {
     await ensure(msg, progress, timings);
     progress({stage: 'encode'});
     const meta = {dpiX: active.dpi?.[0] || 0, dpiY: active.dpi?.[1] || 0, comment: provenance()};
+    if (msg.keepMetadata !== false && active.metadata) Object.assign(meta, active.metadata);
     const r = check(core.encode(active.result, msg.format, msg.quality || 92, meta), 'encode');
     return {value: {bytes: r.bytes}, transfer: [r.bytes.buffer]};
   },

@@ -139,6 +139,19 @@ val probe(const val& bytes) {
   return o;
 }
 
+// readMetadata(bytes: Uint8Array) -> {ok, exif: Uint8Array, xmp: string}: the original's
+// EXIF and XMP as a result of it should carry them (metadata_for_result: upright, no grey
+// thumbnail); empty when it has none. Never an error.
+val read_metadata(const val& bytes) {
+  const std::vector<uint8_t> b = to_vector<uint8_t>(bytes);
+  const cz::Metadata m = cz::metadata_for_result(cz::read_metadata(b.data(), b.size()));
+  val o = ok_value();
+  o.set("exif",
+        val(emscripten::typed_memory_view(m.exif.size(), m.exif.data())).call<val>("slice"));
+  o.set("xmp", m.xmp);
+  return o;
+}
+
 // decode(bytes: Uint8Array, maxPixels: number) -> {ok, image: ImageHandle}
 val decode(const val& bytes, double max_pixels) {
   std::vector<uint8_t> b = to_vector<uint8_t>(bytes);
@@ -289,15 +302,18 @@ val exemplar(const PreparedHandle& prepared, const ImageHandle& reference, const
 
 // ---- encode ---------------------------------------------------------------------------
 
-// encode(image, "png"|"jpeg", quality, meta) -> {ok, bytes: Uint8Array}
-// meta: null, or {dpiX, dpiY, comment} (EncodeOptions: resolution in pixels per inch,
-// 0 = none; comment printable ASCII, "" = none).
+// encode(image, "png"|"jpeg"|"tiff", quality, meta) -> {ok, bytes: Uint8Array}
+// meta: null, or {dpiX, dpiY, comment, exif, xmp} (EncodeOptions: resolution in pixels per
+// inch, 0 = none; comment printable ASCII, "" = none; exif (Uint8Array) and xmp (string) as
+// readMetadata gives them, to carry).
 val encode(const ImageHandle& image, const std::string& format, int quality, const val& meta) {
   cz::EncodeOptions opt;
   if (format == "png") {
     opt.format = cz::ImageFormat::kPng;
   } else if (format == "jpeg" || format == "jpg") {
     opt.format = cz::ImageFormat::kJpeg;
+  } else if (format == "tiff" || format == "tif") {
+    opt.format = cz::ImageFormat::kTiff;
   } else {
     return error_value(cz::ErrorCode::kInvalidArgument, "unknown output format '" + format + "'");
   }
@@ -306,6 +322,9 @@ val encode(const ImageHandle& image, const std::string& format, int quality, con
     if (meta["dpiX"].isNumber()) opt.dpi_x = meta["dpiX"].as<double>();
     if (meta["dpiY"].isNumber()) opt.dpi_y = meta["dpiY"].as<double>();
     if (meta["comment"].isString()) opt.comment = meta["comment"].as<std::string>();
+    if (meta["exif"].instanceof (val::global("Uint8Array")))
+      opt.metadata.exif = to_vector<uint8_t>(meta["exif"]);
+    if (meta["xmp"].isString()) opt.metadata.xmp = meta["xmp"].as<std::string>();
   }
   auto r = cz::encode_image(image.image(), opt);
   if (!r.ok()) return error_value(r.status());
@@ -392,6 +411,7 @@ EMSCRIPTEN_BINDINGS(colorize) {
       .function("lModel", &PreparedHandle::lModel);
   function("probe", &probe);
   function("decode", &decode);
+  function("readMetadata", &read_metadata);
   function("imageFromRgba", &image_from_rgba);
   function("workingSizeFor", &working_size_for);
   function("prepare", &prepare);

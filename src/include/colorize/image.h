@@ -3,7 +3,8 @@
 // Decoding uses stb_image (PNG, JPEG baseline + progressive, BMP, GIF first frame, TGA) and
 // our own reader for baseline TIFF (first page; uncompressed, LZW, Deflate or PackBits), on
 // bytes in memory: the core does no file I/O, so the same code runs natively and in
-// WebAssembly. Encoding uses stb_image_write (PNG, JPEG).
+// WebAssembly. Encoding uses stb_image_write (PNG, JPEG) and our own TIFF writer. EXIF and
+// XMP are read and written here too, so a result keeps what its original records.
 #pragma once
 
 #include <cstddef>
@@ -86,21 +87,51 @@ Result<ImageInfo> probe_image(const uint8_t* bytes, size_t size);
 // kTooLarge (checked from the header before any pixel allocation), kZeroSize, kOutOfMemory.
 Result<Image> decode_image(const uint8_t* bytes, size_t size, const DecodeOptions& options = {});
 
-struct EncodeOptions {
-  ImageFormat format = ImageFormat::kPng;  // kPng or kJpeg
-  int jpeg_quality = 92;                   // 1..100
-  // Resolution to record, pixels per inch (PNG pHYs, JPEG JFIF density); 0 = none. Both or
-  // neither: with only one set, none is written.
-  double dpi_x = 0;
-  double dpi_y = 0;
-  // A note to record (PNG tEXt "Comment", JPEG COM), e.g. that the colour is a model's
-  // guess. Printable ASCII, at most 1,000 bytes; "" = none.
-  std::string comment;
+// Descriptive metadata of a photo, carried from an original to its result so that what an
+// archive or a camera recorded (date, captions, credits, place) is not lost.
+struct Metadata {
+  // EXIF as a TIFF-structured block ("II*\0" or "MM\0*" first; JPEG's "Exif\0\0" prefix not
+  // included). From a TIFF original: its ImageDescription, Make, Model, DateTime, Artist and
+  // Copyright tags, as EXIF IFD0 (the same tags).
+  std::vector<uint8_t> exif;
+  // An XMP packet (UTF-8 XML) as found; at most 4 MiB is read.
+  std::string xmp;
+  bool empty() const { return exif.empty() && xmp.empty(); }
 };
 
-// Encodes to PNG (keeps alpha; 16-bit images are written as 16-bit PNG) or JPEG (8-bit
-// baseline; alpha is dropped, 16-bit is rounded to 8). Errors: kInvalidArgument (also for
-// a comment that is not printable ASCII or too long, or a resolution out of range).
+// Reads EXIF and XMP from JPEG (APP1), PNG (eXIf; iTXt "XML:com.adobe.xmp") or TIFF (the
+// tags above; XMP tag 700). Never fails: what is absent, unreadable or another format gives
+// empty fields. Reads the whole file's header part, not the pixels.
+Metadata read_metadata(const uint8_t* bytes, size_t size);
+
+// What a colorized result of `original` should carry: the EXIF orientation set to 1 (a
+// result is upright) and its thumbnail (IFD1, the grey original) unlinked; XMP's
+// tiff:Orientation set to 1. EXIF that is not a readable TIFF-structured block is dropped.
+Metadata metadata_for_result(const Metadata& original);
+
+struct EncodeOptions {
+  ImageFormat format = ImageFormat::kPng;  // kPng, kJpeg or kTiff
+  int jpeg_quality = 92;                   // 1..100
+  // Resolution to record, pixels per inch (PNG pHYs, JPEG JFIF density, TIFF X/YResolution);
+  // 0 = none. Both or neither: with only one set, none is written.
+  double dpi_x = 0;
+  double dpi_y = 0;
+  // A note to record (PNG tEXt "Comment", JPEG COM, TIFF ImageDescription), e.g. that the
+  // colour is a model's guess. Printable ASCII, at most 1,000 bytes; "" = none.
+  std::string comment;
+  // Metadata to carry (usually metadata_for_result of the original's). PNG: eXIf and iTXt
+  // "XML:com.adobe.xmp". JPEG: APP1 segments (EXIF up to 65,527 bytes, XMP up to 65,504;
+  // larger ones are left out, as a JPEG segment cannot hold them). TIFF: EXIF's text tags
+  // (above) as the TIFF's own, the original's ImageDescription ahead of `comment`, and XMP
+  // (tag 700); EXIF's other fields (camera settings, GPS) are not written to TIFF.
+  Metadata metadata;
+};
+
+// Encodes to PNG (keeps alpha; 16-bit images are written as 16-bit PNG), JPEG (8-bit
+// baseline; alpha is dropped, 16-bit is rounded to 8) or TIFF (one page, Deflate with the
+// horizontal predictor, little-endian; keeps alpha and 16 bits; up to 4 GiB). Errors:
+// kInvalidArgument (also for a comment that is not printable ASCII or too long, or a
+// resolution out of range).
 Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOptions& options = {});
 
 // Applies an EXIF orientation (1..8) to an image: the result is upright.

@@ -1,0 +1,212 @@
+// Our own baseline TIFF writer (see tiff.h): what archives keep their masters in. One
+// little-endian image: grey or RGB, with or without a straight alpha sample, 8 or 16 bits,
+// Deflate-compressed strips with the horizontal predictor (readable by libtiff, PIL,
+// ImageMagick, GIMP, Photoshop, and by our reader); resolution, a description, the
+// original's text tags and XMP on request.
+//
+// File layout: header (8 bytes) | strips | the directory's out-of-line values | directory.
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "stb_config.h"
+#include "tiff.h"
+
+namespace colorize {
+namespace detail {
+namespace {
+
+// Uncompressed bytes per strip the writer aims at: small enough to decode a part of the
+// picture alone, large enough for Deflate to find its matches.
+constexpr size_t kStripTarget = 256 * 1024;
+
+void put16(std::vector<uint8_t>& v, uint32_t x) {
+  v.push_back(uint8_t(x));
+  v.push_back(uint8_t(x >> 8));
+}
+void put32(std::vector<uint8_t>& v, uint32_t x) {
+  put16(v, x & 0xFFFF);
+  put16(v, x >> 16);
+}
+
+// One directory entry: its values are placed inline when they fit in 4 bytes, else in
+// `extra` (word-aligned) and pointed at.
+struct Entry {
+  uint16_t tag;
+  uint16_t type;  // 2 ASCII, 3 SHORT, 4 LONG, 5 RATIONAL
+  uint32_t count;
+  std::vector<uint8_t> values;  // little-endian, count * size(type) bytes
+};
+
+Entry shorts(uint16_t tag, const std::vector<uint32_t>& xs) {
+  Entry e{tag, 3, uint32_t(xs.size()), {}};
+  for (uint32_t x : xs) put16(e.values, x);
+  return e;
+}
+Entry longs(uint16_t tag, const std::vector<uint32_t>& xs) {
+  Entry e{tag, 4, uint32_t(xs.size()), {}};
+  for (uint32_t x : xs) put32(e.values, x);
+  return e;
+}
+// Pixels per inch as a fraction: whole numbers over 1, others over 10,000.
+Entry rational(uint16_t tag, double dpi) {
+  Entry e{tag, 5, 1, {}};
+  const double whole = std::floor(dpi + 0.5);
+  if (std::fabs(dpi - whole) < 1e-9) {
+    put32(e.values, uint32_t(whole));
+    put32(e.values, 1);
+  } else {
+    put32(e.values, uint32_t(std::floor(dpi * 10000 + 0.5)));
+    put32(e.values, 10000);
+  }
+  return e;
+}
+Entry ascii(uint16_t tag, const std::string& s) {
+  Entry e{tag, 2, uint32_t(s.size() + 1), std::vector<uint8_t>(s.begin(), s.end())};
+  e.values.push_back(0);
+  return e;
+}
+
+// One row's samples, little-endian, with the horizontal predictor applied (each sample
+// minus the same sample of the pixel to its left, modulo 2^bits).
+void predict_row(const Image& im, int y, uint8_t* out) {
+  const size_t c = size_t(im.channels);
+  const size_t n = size_t(im.width) * c;
+  const size_t at = size_t(y) * n;
+  if (im.bit_depth == 8) {
+    const uint8_t* s = &im.data8[at];
+    for (size_t i = 0; i < n; ++i) out[i] = uint8_t(s[i] - (i >= c ? s[i - c] : 0));
+  } else {
+    const uint16_t* s = &im.data16[at];
+    for (size_t i = 0; i < n; ++i) {
+      const uint16_t d = uint16_t(s[i] - (i >= c ? s[i - c] : 0));
+      out[2 * i] = uint8_t(d);
+      out[2 * i + 1] = uint8_t(d >> 8);
+    }
+  }
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> encode_tiff(const Image& im, const EncodeOptions& o) {
+  const size_t bytes_per_sample = size_t(im.bit_depth / 8);
+  const uint64_t row_bytes = uint64_t(im.width) * uint64_t(im.channels) * bytes_per_sample;
+  if (row_bytes > uint64_t(INT_MAX) / 2)
+    return Status(ErrorCode::kInvalidArgument, "the image is too wide to encode as TIFF here");
+  const uint32_t rows_per_strip =
+      uint32_t(std::max<uint64_t>(1, std::min<uint64_t>(kStripTarget / row_bytes, im.height)));
+  const uint32_t strips = uint32_t((uint64_t(im.height) + rows_per_strip - 1) / rows_per_strip);
+
+  try {
+    std::vector<uint8_t> out = {'I', 'I', 42, 0, 0, 0, 0, 0};  // IFD offset patched below
+    std::vector<uint32_t> offsets, counts;
+    offsets.reserve(strips);
+    counts.reserve(strips);
+    std::vector<uint8_t> raw;
+    for (uint32_t s = 0; s < strips; ++s) {
+      const int y0 = int(uint64_t(s) * rows_per_strip);
+      const int y1 = std::min(im.height, y0 + int(rows_per_strip));
+      raw.resize(size_t(y1 - y0) * size_t(row_bytes));
+      for (int y = y0; y < y1; ++y) predict_row(im, y, &raw[size_t(y - y0) * size_t(row_bytes)]);
+      int zlen = 0;
+      unsigned char* z = stbi_zlib_compress(raw.data(), int(raw.size()), &zlen, 8);
+      if (!z) return Status(ErrorCode::kOutOfMemory, "not enough memory to compress the TIFF");
+      // Offsets are 32-bit: past 4 GiB a file would need BigTIFF, which this writer does not
+      // write (PNG has no such limit).
+      if (out.size() + size_t(zlen) + 65536 > size_t(UINT32_MAX)) {
+        std::free(z);
+        return Status(ErrorCode::kInvalidArgument,
+                      "the TIFF would be larger than 4 GiB (BigTIFF is not written); "
+                      "save it as PNG instead");
+      }
+      offsets.push_back(uint32_t(out.size()));
+      counts.push_back(uint32_t(zlen));
+      out.insert(out.end(), z, z + zlen);
+      std::free(z);
+    }
+
+    const bool grey = im.channels <= 2;
+    const uint32_t spp = uint32_t(im.channels);
+    std::vector<Entry> entries;          // in ascending tag order, as TIFF requires
+    entries.push_back(longs(254, {0}));  // NewSubfileType: a full-resolution image
+    entries.push_back(longs(256, {uint32_t(im.width)}));
+    entries.push_back(longs(257, {uint32_t(im.height)}));
+    entries.push_back(shorts(258, std::vector<uint32_t>(spp, uint32_t(im.bit_depth))));
+    entries.push_back(shorts(259, {8}));               // Compression: Deflate
+    entries.push_back(shorts(262, {grey ? 1u : 2u}));  // BlackIsZero or RGB
+    // The original's text tags (carried as EXIF IFD0), its description ahead of the note.
+    std::string description = o.comment;
+    for (const auto& [tag, text] : exif_text_tags(o.metadata.exif)) {
+      if (tag == 270)
+        description = o.comment.empty() ? text : text + "\n" + o.comment;
+      else
+        entries.push_back(ascii(tag, text));
+    }
+    if (!description.empty()) entries.push_back(ascii(270, description));  // ImageDescription
+    entries.push_back(longs(273, offsets));                                // StripOffsets
+    entries.push_back(shorts(277, {spp}));                                 // SamplesPerPixel
+    entries.push_back(longs(278, {rows_per_strip}));
+    entries.push_back(longs(279, counts));  // StripByteCounts
+    if (o.dpi_x > 0 && o.dpi_y > 0) {
+      entries.push_back(rational(282, o.dpi_x));
+      entries.push_back(rational(283, o.dpi_y));
+    }
+    entries.push_back(shorts(284, {1}));  // PlanarConfiguration: chunky
+    if (o.dpi_x > 0 && o.dpi_y > 0) entries.push_back(shorts(296, {2}));  // inches
+    entries.push_back(shorts(317, {2}));                                  // Predictor: horizontal
+    if (im.has_alpha()) entries.push_back(shorts(338, {2}));  // ExtraSamples: straight alpha
+    if (!o.metadata.xmp.empty()) {  // XMP: BYTE values, as the XMP specification says
+      Entry x{700, 1, uint32_t(o.metadata.xmp.size()), {}};
+      x.values.assign(o.metadata.xmp.begin(), o.metadata.xmp.end());
+      entries.push_back(std::move(x));
+    }
+    std::stable_sort(entries.begin(), entries.end(),
+                     [](const Entry& a, const Entry& b) { return a.tag < b.tag; });
+
+    // Values that do not fit in an entry go before the directory, each word-aligned.
+    std::vector<uint32_t> value_at(entries.size(), 0);
+    for (size_t i = 0; i < entries.size(); ++i) {
+      if (entries[i].values.size() <= 4) continue;
+      if (out.size() & 1) out.push_back(0);
+      value_at[i] = uint32_t(out.size());
+      out.insert(out.end(), entries[i].values.begin(), entries[i].values.end());
+    }
+    if (out.size() & 1) out.push_back(0);
+    if (out.size() + 2 + 12 * entries.size() + 4 > size_t(UINT32_MAX))
+      return Status(ErrorCode::kInvalidArgument,
+                    "the TIFF would be larger than 4 GiB (BigTIFF is not written); "
+                    "save it as PNG instead");
+    const uint32_t ifd = uint32_t(out.size());
+    out[4] = uint8_t(ifd);
+    out[5] = uint8_t(ifd >> 8);
+    out[6] = uint8_t(ifd >> 16);
+    out[7] = uint8_t(ifd >> 24);
+    put16(out, uint32_t(entries.size()));
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const Entry& e = entries[i];
+      put16(out, e.tag);
+      put16(out, e.type);
+      put32(out, e.count);
+      if (e.values.size() <= 4) {
+        std::vector<uint8_t> inline_values = e.values;
+        inline_values.resize(4, 0);
+        out.insert(out.end(), inline_values.begin(), inline_values.end());
+      } else {
+        put32(out, value_at[i]);
+      }
+    }
+    put32(out, 0);  // no next directory: one page
+    return out;
+  } catch (const std::bad_alloc&) {
+    return Status(ErrorCode::kOutOfMemory, "not enough memory to encode the TIFF");
+  }
+}
+
+}  // namespace detail
+}  // namespace colorize

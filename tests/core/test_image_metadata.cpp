@@ -1,0 +1,196 @@
+// Metadata carried from an original to its result: read_metadata on files other writers made
+// (PIL, see make_corpus.py's metadata_files), metadata_for_result on EXIF built here by the
+// TIFF 6.0 layout, and each writer's output read back.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "colorize/image.h"
+#include "test_image_util.h"
+
+using namespace colorize;
+
+namespace {
+
+// Facts of make_corpus.py's metadata_files: the text tags and the XMP packet it wrote.
+const std::map<uint32_t, std::string> kText = {
+    {270, "Grandma at the lake, 1952"}, {271, "Epson"},       {272, "Perfection V600"},
+    {306, "2024:03:01 10:00:00"},       {315, "Ada Example"}, {33432, "(c) the Example family"}};
+const char kXmpTitle[] = "<dc:title>At the lake</dc:title>";
+
+// The first directory of an EXIF block, read here (either byte order): tag -> {type, count,
+// the value's bytes}.
+struct Field {
+  uint32_t type = 0, count = 0;
+  std::vector<uint8_t> bytes;
+};
+struct Ifd {
+  std::map<uint32_t, Field> fields;
+  uint32_t next = 0xFFFFFFFF;  // the link to IFD1
+  bool little = true;
+  uint32_t u16(const Field& f) const {
+    return little ? f.bytes[0] | (f.bytes[1] << 8) : (f.bytes[0] << 8) | f.bytes[1];
+  }
+  std::string text(uint32_t tag) const {
+    auto it = fields.find(tag);
+    if (it == fields.end()) return "";
+    const auto& b = it->second.bytes;
+    return std::string(b.begin(), std::find(b.begin(), b.end(), 0));
+  }
+};
+Ifd ifd0(const std::vector<uint8_t>& x) {
+  Ifd d;
+  if (x.size() < 8) return d;
+  d.little = x[0] == 'I';
+  auto u16 = [&](size_t o) { return d.little ? x[o] | (x[o + 1] << 8) : (x[o] << 8) | x[o + 1]; };
+  auto u32 = [&](size_t o) {
+    return d.little ? uint32_t(u16(o)) | (uint32_t(u16(o + 2)) << 16)
+                    : (uint32_t(u16(o)) << 16) | uint32_t(u16(o + 2));
+  };
+  const uint32_t at = u32(4);
+  if (at + 2 > x.size()) return d;
+  const uint32_t n = u16(at);
+  if (at + 2 + 12 * n + 4 > x.size()) return d;
+  for (uint32_t i = 0; i < n; ++i) {
+    const size_t e = at + 2 + 12 * i;
+    Field f{uint32_t(u16(e + 2)), u32(e + 4), {}};
+    const uint32_t unit = f.type == 3 ? 2 : f.type == 4 ? 4 : f.type == 5 ? 8 : 1;
+    const size_t bytes = size_t(unit) * f.count;
+    const size_t from = bytes <= 4 ? e + 8 : u32(e + 8);
+    if (from + bytes <= x.size()) f.bytes.assign(x.begin() + from, x.begin() + from + bytes);
+    d.fields[uint32_t(u16(e))] = f;
+  }
+  d.next = u32(at + 2 + 12 * n);
+  return d;
+}
+
+// A big-endian EXIF block built by hand: IFD0 with Orientation (SHORT 8), Artist, and a
+// link to an IFD1 (a thumbnail directory with one entry).
+std::vector<uint8_t> handmade_exif() {
+  std::vector<uint8_t> x = {'M',  'M',  0, 42, 0, 0, 0, 8, 0,   2,            // 2 entries
+                            0x01, 0x12, 0, 3,  0, 0, 0, 1, 0,   8,   0,   0,  // Orientation 8
+                            0x01, 0x3B, 0, 2,  0, 0, 0, 4, 'A', 'd', 'a', 0,  // Artist "Ada"
+                            0,    0,    0, 44,                                // IFD1 at 44
+                            0,    1,                                          // IFD1: 1 entry
+                            0x01, 0x03, 0, 3,  0, 0, 0, 1, 0,   6,   0,   0,  // Compression 6
+                            0,    0,    0, 0};
+  return x;
+}
+
+}  // namespace
+
+TEST(ImageMetadata, ReadFromWhatPilWrote) {
+  for (const char* name : {"meta.jpg", "meta.png", "meta.tif"}) {
+    SCOPED_TRACE(name);
+    const std::vector<uint8_t> bytes = image_test::corpus(name);
+    const Metadata m = read_metadata(bytes.data(), bytes.size());
+    const Ifd d = ifd0(m.exif);
+    for (const auto& [tag, text] : kText) EXPECT_EQ(d.text(tag), text) << tag;
+    // JPEG and PNG carry PIL's whole EXIF, the orientation (6) included; a TIFF's own
+    // Orientation tag is not metadata (the decoder applies it) and is not carried.
+    if (std::strcmp(name, "meta.tif") != 0) {
+      ASSERT_TRUE(d.fields.count(0x0112));
+      EXPECT_EQ(d.u16(d.fields.at(0x0112)), 6u);
+    }
+    EXPECT_NE(m.xmp.find(kXmpTitle), std::string::npos) << m.xmp;  // PNG's was compressed
+    EXPECT_NE(m.xmp.find("tiff:Orientation=\"6\""), std::string::npos);
+  }
+}
+
+TEST(ImageMetadata, NoneInFilesWithoutIt) {
+  for (const char* name : {"baseline.jpg", "rgba.png", "grey8_lzw.tif", "grey.tga", "anim.gif"}) {
+    const std::vector<uint8_t> bytes = image_test::corpus(name);
+    EXPECT_TRUE(read_metadata(bytes.data(), bytes.size()).empty()) << name;
+  }
+  EXPECT_TRUE(read_metadata(nullptr, 0).empty());
+}
+
+TEST(ImageMetadata, ResultIsUprightWithoutTheGreyThumbnail) {
+  const Metadata original{handmade_exif(),
+                          "<a tiff:Orientation=\"8\"/><tiff:Orientation>5</tiff:Orientation>"};
+  const Ifd before = ifd0(original.exif);
+  EXPECT_EQ(before.next, 44u);
+  EXPECT_EQ(before.u16(before.fields.at(0x0112)), 8u);
+  const Metadata m = metadata_for_result(original);
+  const Ifd after = ifd0(m.exif);
+  EXPECT_EQ(after.u16(after.fields.at(0x0112)), 1u);
+  EXPECT_EQ(after.next, 0u);  // IFD1 unlinked
+  EXPECT_EQ(after.text(315), "Ada");
+  EXPECT_EQ(m.exif.size(), original.exif.size());  // changed in place, nothing else moved
+  EXPECT_EQ(m.xmp, "<a tiff:Orientation=\"1\"/><tiff:Orientation>1</tiff:Orientation>");
+  // Not EXIF at all: dropped, not passed on.
+  const Metadata junk = metadata_for_result(Metadata{{'J', 'U', 'N', 'K', 0, 0, 0, 0, 1}, ""});
+  EXPECT_TRUE(junk.exif.empty());
+}
+
+TEST(ImageMetadata, EveryWriterCarriesIt) {
+  const std::vector<uint8_t> src = image_test::corpus("meta.jpg");
+  const Metadata carried = metadata_for_result(read_metadata(src.data(), src.size()));
+  const Image im = Image::make(24, 16, 3);
+  for (ImageFormat f : {ImageFormat::kPng, ImageFormat::kJpeg, ImageFormat::kTiff}) {
+    SCOPED_TRACE(image_format_name(f));
+    EncodeOptions o;
+    o.format = f;
+    o.comment = "Colorized: a guess.";
+    o.metadata = carried;
+    Result<std::vector<uint8_t>> bytes = encode_image(im, o);
+    ASSERT_TRUE(bytes.ok()) << bytes.status().to_string();
+    const Metadata back = read_metadata(bytes->data(), bytes->size());
+    const Ifd d = ifd0(back.exif);
+    for (const auto& [tag, text] : kText) {
+      // TIFF: the original's description comes first, the note after it.
+      const std::string want =
+          f == ImageFormat::kTiff && tag == 270 ? text + "\n" + o.comment : text;
+      EXPECT_EQ(d.text(tag), want) << tag;
+    }
+    if (f != ImageFormat::kTiff) {
+      EXPECT_EQ(back.exif, carried.exif);  // the whole block, as given
+    }
+    EXPECT_EQ(back.xmp, carried.xmp);
+    Result<ImageInfo> info = probe_image(bytes->data(), bytes->size());
+    ASSERT_TRUE(info.ok());
+    EXPECT_EQ(info->exif_orientation, 1);  // the result says it is upright
+    Result<Image> pixels = decode_image(bytes->data(), bytes->size());
+    ASSERT_TRUE(pixels.ok()) << pixels.status().to_string();
+    EXPECT_EQ(pixels->width, 24);
+  }
+}
+
+TEST(ImageMetadata, WhatAJpegSegmentCannotHoldIsLeftOut) {
+  Metadata big;
+  big.xmp = std::string(70000, 'x');
+  big.exif = handmade_exif();
+  EncodeOptions o;
+  o.format = ImageFormat::kJpeg;
+  o.metadata = big;
+  Result<std::vector<uint8_t>> bytes = encode_image(Image::make(8, 8, 3), o);
+  ASSERT_TRUE(bytes.ok());
+  const Metadata back = read_metadata(bytes->data(), bytes->size());
+  EXPECT_TRUE(back.xmp.empty());
+  EXPECT_EQ(back.exif, big.exif);
+  // EXIF that is not a TIFF-structured block is refused by the encoder.
+  o.metadata.exif = {'n', 'o', 't', ' ', 'e', 'x', 'i', 'f'};
+  EXPECT_EQ(encode_image(Image::make(8, 8, 3), o).status().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST(ImageMetadata, HostileBytesNeverCrash) {
+  // Every corpus file, cut at every length up to 600 bytes and with bytes flipped: whatever
+  // comes back, the call returns (the sanitizer builds check the reads).
+  for (const char* name : {"meta.jpg", "meta.png", "meta.tif", "exif6_mm.jpg", "rgb16.tif"}) {
+    const std::vector<uint8_t> whole = image_test::corpus(name);
+    for (size_t n = 0; n <= std::min<size_t>(whole.size(), 600); ++n) {
+      std::vector<uint8_t> cut(whole.begin(), whole.begin() + n);
+      (void)metadata_for_result(read_metadata(cut.data(), cut.size()));
+    }
+    image_test::Rng rng(7);
+    for (int k = 0; k < 300; ++k) {
+      std::vector<uint8_t> bad = whole;
+      for (int j = 0; j < 4; ++j) bad[rng.next() % bad.size()] = uint8_t(rng.next());
+      (void)metadata_for_result(read_metadata(bad.data(), bad.size()));
+    }
+  }
+}

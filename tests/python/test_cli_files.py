@@ -1,0 +1,86 @@
+"""The CLI's result files, read by another program (PIL, with libtiff and its own PNG and
+JPEG readers): TIFF results hold the same pixels as PNG results, and every format carries
+the scan's resolution and the note that the colour is a guess.
+
+Needs the native build (COLORIZE_BIN, set by scripts/test.sh); skipped without it."""
+import os
+import subprocess
+
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("COLORIZE_BIN", os.path.join(ROOT, "build", "bin", "colorize"))
+DATA = os.path.join(ROOT, "tests", "data")
+CORPUS = os.path.join(ROOT, "tests", "corpus")
+
+pytestmark = pytest.mark.skipif(not os.access(BIN, os.X_OK), reason="no colorize binary built")
+
+
+def colorize(src, out, *extra):
+    r = subprocess.run([BIN, src, "--reference", os.path.join(DATA, "landscape-reference.jpg"),
+                        "-q", "-o", str(out), *extra], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("src", ["landscape-grey.jpg", "grey16_tiles_pred_mm.tif",
+                                 "grey_premultiplied.tif", "dpi400.tif"])
+def test_tiff_result_reads_as_the_png_result(tmp_path, src):
+    path = os.path.join(DATA if src.endswith(".jpg") else CORPUS, src)
+    colorize(path, tmp_path / "r.tif")
+    colorize(path, tmp_path / "r.png")
+    tif, png = Image.open(tmp_path / "r.tif"), Image.open(tmp_path / "r.png")
+    assert tif.format == "TIFF" and png.format == "PNG"
+    assert tif.size == png.size and tif.mode == png.mode
+    # 16-bit results: PIL reads both files' high bytes, so this compares those.
+    assert np.array_equal(np.asarray(tif), np.asarray(png))
+    assert tif.info.get("compression") == "tiff_adobe_deflate"
+    assert "not a record of the original" in tif.tag_v2.get(270, "")
+    assert "not a record of the original" in png.info.get("Comment", "")
+
+
+def test_every_format_keeps_the_resolution(tmp_path):
+    src = os.path.join(CORPUS, "dpi400.tif")
+    for ext in ("tif", "png", "jpg"):
+        colorize(src, tmp_path / f"r.{ext}")
+        dpi = Image.open(tmp_path / f"r.{ext}").info.get("dpi")
+        assert dpi is not None, ext
+        assert dpi[0] == pytest.approx(400, abs=0.01) and dpi[1] == pytest.approx(400, abs=0.01)
+
+
+# What make_corpus.py's metadata_files wrote into tests/corpus/meta.{jpg,png,tif}.
+META_TEXT = {271: "Epson", 272: "Perfection V600", 306: "2024:03:01 10:00:00",
+             315: "Ada Example", 33432: "(c) the Example family"}
+
+
+def xmp_of(im):
+    if im.format == "TIFF":
+        return im.tag_v2.get(700, b"").decode()
+    if im.format == "PNG":
+        return im.info.get("XML:com.adobe.xmp", "")
+    xmp = [d for m, d in im.applist if m == "APP1" and d.startswith(b"http://ns.adobe.com/xap/")]
+    return xmp[0].decode(errors="replace") if xmp else ""
+
+
+@pytest.mark.parametrize("src", ["meta.jpg", "meta.png", "meta.tif"])
+@pytest.mark.parametrize("ext", ["jpg", "png", "tif"])
+def test_metadata_goes_on_to_the_result(tmp_path, src, ext):
+    colorize(os.path.join(CORPUS, src), tmp_path / f"r.{ext}")
+    im = Image.open(tmp_path / f"r.{ext}")
+    # meta.jpg is stored on its side (EXIF orientation 6): the result is upright and says so.
+    assert im.size == ((10, 20) if src == "meta.jpg" else (20, 10))
+    exif = im.getexif()
+    for tag, text in META_TEXT.items():
+        assert exif.get(tag) == text, (tag, exif.get(tag))
+    assert exif.get(0x0112, 1) == 1
+    assert exif.get(270, "").startswith("Grandma at the lake, 1952")
+    xmp = xmp_of(im)
+    assert "<dc:title>At the lake</dc:title>" in xmp and 'tiff:Orientation="1"' in xmp
+
+
+def test_no_metadata_leaves_it_out(tmp_path):
+    colorize(os.path.join(CORPUS, "meta.jpg"), tmp_path / "r.jpg", "--no-metadata")
+    im = Image.open(tmp_path / "r.jpg")
+    assert 315 not in im.getexif() and xmp_of(im) == ""
+    assert im.size == (10, 20)
