@@ -23,7 +23,8 @@ Columns of expected.tsv:
 
 The pixel formulas used here are repeated in tests/core/test_image_pixels.cpp.
 
-Run with a Python that has PIL (with libtiff) and numpy, and tiffcp on the PATH:
+Run with a Python that has PIL (with libtiff) and numpy, and tiffcp and tiffset (Debian
+libtiff-tools) on the PATH:
   python3 scripts/make_corpus.py
 """
 import io
@@ -404,6 +405,19 @@ def tiffcp(src_bytes, *args):
             return f.read()
 
 
+def tiffset(src_bytes, directory, tag, value):
+    """libtiff's tiffset: sets one tag of one directory of a file."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        a = os.path.join(d, "f.tif")
+        with open(a, "wb") as f:
+            f.write(src_bytes)
+        subprocess.run(["tiffset", "-d", str(directory), "-s", str(tag), str(value), a], check=True)
+        with open(a, "rb") as f:
+            return f.read()
+
+
 def tiff_files():
     rng = np.random.default_rng(20261206)  # its own stream: the files above stay as they were
 
@@ -443,6 +457,12 @@ def tiff_files():
     p1 = rgb_image(np.where(left, 255, 0), np.zeros_like(x), np.where(left, 0, 255))
     p2 = rgb_image(np.zeros_like(x), np.full_like(x, 255), np.zeros_like(x))
     put("two_pages.tif", pil_bytes(p1, "TIFF", save_all=True, append_images=[p2]), "ok", 30, 20, 3, 8)
+    # Two pages with a reduced-resolution copy of the first between them (NewSubfileType 1,
+    # set by libtiff's tiffset), as scanners store previews: still two pages.
+    thumb = p1.resize((15, 10))
+    put("thumb_between_pages.tif",
+        tiffset(pil_bytes(p1, "TIFF", save_all=True, append_images=[thumb, p2]), 1, 254, 1),
+        "ok", 30, 20, 3, 8)
 
     # The small writer. 4-bit grey, WhiteIsZero: stored v = (x + y) % 16, seen as 15 - v.
     x, y = grid(13, 5)

@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "colorize/color.h"
@@ -388,8 +389,20 @@ int run_colorize(const Options& o) {
     e.comment = provenance(o);
     // What the original records (date, captions, credits) goes on, made true of an upright
     // result.
-    if (o.keep_metadata)
+    if (o.keep_metadata) {
       e.metadata = metadata_for_result(read_metadata(bytes_in->data(), bytes_in->size()));
+      // A JPEG segment holds 64 KiB: say what does not fit rather than lose it unseen.
+      if (e.format == ImageFormat::kJpeg) {
+        const size_t exif = e.metadata.exif.size(), xmp = e.metadata.xmp.size();
+        for (const auto& [what, n, cap] : {std::tuple{"EXIF", exif, kJpegMaxExifBytes},
+                                           std::tuple{"XMP", xmp, kJpegMaxXmpBytes}})
+          if (n > cap)
+            std::fprintf(stderr,
+                         "colorize: %s: its %s (%zu KiB) does not fit in a JPEG and is left out "
+                         "of the result; save as PNG or TIFF to keep it\n",
+                         in.c_str(), what, (n + 1023) / 1024);
+      }
+    }
     t = std::chrono::steady_clock::now();
     auto bytes = encode_image(*result, e);
     times.encode = lap_ms(&t);

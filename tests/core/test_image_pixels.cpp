@@ -305,6 +305,8 @@ TEST(ImagePixels, TiffPagesAreCounted) {
     return info.ok() ? info->pages : -1;
   };
   EXPECT_EQ(pages(image_test::corpus("two_pages.tif")), 2);
+  // A reduced-resolution copy (NewSubfileType 1) between the pages is not a page.
+  EXPECT_EQ(pages(image_test::corpus("thumb_between_pages.tif")), 2);
   EXPECT_EQ(pages(image_test::corpus("grey8_lzw.tif")), 1);
   EXPECT_EQ(pages(image_test::corpus("rgba.png")), 1);
   // A directory whose "next" points back at itself: one page, and the count ends.
@@ -318,7 +320,10 @@ TEST(ImagePixels, TiffPagesAreCounted) {
   EXPECT_EQ(pages(loop), 1);
 }
 
-TEST(ImagePixels, TiffFirstPageOnly) { expect_red_left_blue_right(load("two_pages.tif")); }
+TEST(ImagePixels, TiffFirstPageOnly) {
+  expect_red_left_blue_right(load("two_pages.tif"));
+  expect_red_left_blue_right(load("thumb_between_pages.tif"));
+}
 
 TEST(ImagePixels, TiffOrientationCanBeLeftAlone) {
   DecodeOptions keep;

@@ -84,3 +84,19 @@ def test_no_metadata_leaves_it_out(tmp_path):
     im = Image.open(tmp_path / "r.jpg")
     assert 315 not in im.getexif() and xmp_of(im) == ""
     assert im.size == (10, 20)
+
+
+def test_what_a_jpeg_cannot_hold_is_named(tmp_path):
+    from PIL import PngImagePlugin
+    big = '<x:xmpmeta xmlns:x="adobe:ns:meta/">' + "<!-- padding -->" * 5000 + "</x:xmpmeta>"
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", big)
+    Image.new("L", (32, 24), 100).save(tmp_path / "big.png", pnginfo=info)
+    ref = os.path.join(DATA, "landscape-reference.jpg")
+    r = subprocess.run([BIN, str(tmp_path / "big.png"), "--reference", ref, "-q",
+                        "-o", str(tmp_path / "r.jpg")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "XMP (79 KiB) does not fit in a JPEG" in r.stderr, r.stderr
+    assert xmp_of(Image.open(tmp_path / "r.jpg")) == ""
+    colorize(str(tmp_path / "big.png"), tmp_path / "r.png")
+    assert xmp_of(Image.open(tmp_path / "r.png")) == big

@@ -109,6 +109,11 @@ Metadata read_metadata(const uint8_t* bytes, size_t size);
 // tiff:Orientation set to 1. EXIF that is not a readable TIFF-structured block is dropped.
 Metadata metadata_for_result(const Metadata& original);
 
+// The most EXIF and XMP a JPEG result holds (one APP1 segment each, 64 KiB with its header);
+// larger blocks are left out of JPEG results (PNG and TIFF have no such limit).
+constexpr size_t kJpegMaxExifBytes = 65527;
+constexpr size_t kJpegMaxXmpBytes = 65504;
+
 struct EncodeOptions {
   ImageFormat format = ImageFormat::kPng;  // kPng, kJpeg or kTiff
   int jpeg_quality = 92;                   // 1..100
@@ -120,7 +125,7 @@ struct EncodeOptions {
   // colour is a model's guess. Printable ASCII, at most 1,000 bytes; "" = none.
   std::string comment;
   // Metadata to carry (usually metadata_for_result of the original's). PNG: eXIf and iTXt
-  // "XML:com.adobe.xmp". JPEG: APP1 segments (EXIF up to 65,527 bytes, XMP up to 65,504;
+  // "XML:com.adobe.xmp". JPEG: APP1 segments (up to kJpegMaxExifBytes / kJpegMaxXmpBytes;
   // larger ones are left out, as a JPEG segment cannot hold them). TIFF: EXIF's text tags
   // (above) as the TIFF's own, the original's ImageDescription ahead of `comment`, and XMP
   // (tag 700); EXIF's other fields (camera settings, GPS) are not written to TIFF.
