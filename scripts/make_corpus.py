@@ -559,9 +559,11 @@ def resolution_files():
 # What a camera or an archive records (the CLI carries it to its results): EXIF and XMP as
 # PIL writes them into JPEG (APP1; the XMP segment spliced in after it here, as PIL 9 has no
 # XMP option for JPEG), PNG (eXIf; a compressed iTXt "XML:com.adobe.xmp") and TIFF (the text
-# tags and tag 700). The strings are repeated in tests/core/test_image_metadata.cpp.
+# tags and tag 700; no camera or GPS directory). The values are repeated in
+# tests/core/test_image_metadata.cpp.
 META_TEXT = {270: "Grandma at the lake, 1952", 271: "Epson", 272: "Perfection V600",
              306: "2024:03:01 10:00:00", 315: "Ada Example", 33432: "(c) the Example family"}
+META_TAKEN = "1952:07:04 10:00:00"
 META_XMP = ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/'
             '02/22-rdf-syntax-ns#"><rdf:Description xmlns:tiff="http://ns.adobe.com/tiff/1.0/" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/" tiff:Orientation="6"><dc:title>At the '
@@ -575,6 +577,12 @@ def metadata_files():
     for tag, text in META_TEXT.items():
         exif[tag] = text
     exif[0x0112] = 6
+    # The camera and GPS directories: date taken, exposure 1/125 s, ISO 200, a maker note;
+    # latitude 52 deg 30 min N.
+    from PIL.TiffImagePlugin import IFDRational
+    exif[0x8769] = {36867: META_TAKEN, 33434: IFDRational(1, 125), 34855: 200,
+                    37500: b"MakerNoteBytes"}
+    exif[0x8825] = {1: "N", 2: (IFDRational(52, 1), IFDRational(30, 1), IFDRational(0, 1))}
     jpg = pil_bytes(im, "JPEG", quality=90, exif=exif.tobytes())
     app1 = jpg.index(b"\xff\xe1")
     end = app1 + 2 + struct.unpack(">H", jpg[app1 + 2:app1 + 4])[0]

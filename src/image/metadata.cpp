@@ -1,6 +1,7 @@
 // Descriptive metadata carried from an original to its result (see image.h): EXIF and XMP
 // found in JPEG, PNG and TIFF files, and the changes a colorized, upright result needs.
 // Every read is bounds-checked; what cannot be read is left out, never an error.
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <string>
@@ -9,6 +10,7 @@
 #include "colorize/image.h"
 #include "scan.h"
 #include "stb_config.h"
+#include "tiff.h"
 
 namespace colorize {
 namespace {
@@ -93,40 +95,29 @@ std::string ascii_value(const Block& k, const Entry& e) {
   return std::string(p, strnlen(p, e.value_bytes));
 }
 
-void put16le(std::vector<uint8_t>& v, uint32_t x) {
-  v.push_back(uint8_t(x));
-  v.push_back(uint8_t(x >> 8));
-}
-void put32le(std::vector<uint8_t>& v, uint32_t x) {
-  put16le(v, x & 0xFFFF);
-  put16le(v, x >> 16);
-}
-
-// A little-endian EXIF block whose IFD0 holds these ASCII tags (ascending).
-std::vector<uint8_t> exif_from_text(const std::vector<std::pair<uint16_t, std::string>>& tags) {
-  if (tags.empty()) return {};
-  std::vector<uint8_t> out = {'I', 'I', 42, 0, 8, 0, 0, 0};
-  put16le(out, uint32_t(tags.size()));
-  std::vector<uint8_t> values;
-  const size_t values_at = 8 + 2 + 12 * tags.size() + 4;
-  for (const auto& [tag, text] : tags) {
-    const uint32_t count = uint32_t(text.size() + 1);
-    put16le(out, tag);
-    put16le(out, 2);
-    put32le(out, count);
-    std::vector<uint8_t> v(text.begin(), text.end());
-    v.push_back(0);
-    if (count <= 4) {
-      v.resize(4, 0);
-      out.insert(out.end(), v.begin(), v.end());
-    } else {
-      if (values.size() & 1) values.push_back(0);
-      put32le(out, uint32_t(values_at + values.size()));
-      values.insert(values.end(), v.begin(), v.end());
-    }
+// A little-endian EXIF block: IFD0 with these ASCII tags (and pointers to the camera and
+// GPS directories, when given), those directories before it. Empty when there is nothing.
+std::vector<uint8_t> make_exif(const std::vector<std::pair<uint16_t, std::string>>& text,
+                               const detail::ExifDirectories& sub) {
+  if (text.empty() && sub.camera.empty() && sub.gps.empty()) return {};
+  std::vector<uint8_t> out = {'I', 'I', 42, 0, 0, 0, 0, 0};
+  std::vector<detail::TiffField> ifd0;
+  for (const auto& [tag, value] : text) {
+    detail::TiffField f{tag, 2, uint32_t(value.size() + 1), {value.begin(), value.end()}};
+    f.values.push_back(0);
+    ifd0.push_back(std::move(f));
   }
-  put32le(out, 0);
-  out.insert(out.end(), values.begin(), values.end());
+  for (const auto& [tag, fields] :
+       {std::pair{uint16_t(34665), &sub.camera}, std::pair{uint16_t(34853), &sub.gps}}) {
+    if (fields->empty()) continue;
+    uint32_t at = 0;
+    if (!detail::write_directory(*fields, out, &at).ok()) return {};
+    ifd0.push_back(detail::TiffField{
+        tag, 4, 1, {uint8_t(at), uint8_t(at >> 8), uint8_t(at >> 16), uint8_t(at >> 24)}});
+  }
+  uint32_t at = 0;
+  if (!detail::write_directory(std::move(ifd0), out, &at).ok()) return {};
+  for (int i = 0; i < 4; ++i) out[4 + i] = uint8_t(at >> (8 * i));
   return out;
 }
 
@@ -213,7 +204,8 @@ void read_tiff(const uint8_t* b, size_t n, Metadata* m) {
       if (!s.empty()) text.push_back({uint16_t(e.tag), s});
     }
   });
-  m->exif = exif_from_text(text);  // a directory's tags are in ascending order already
+  // The TIFF's own camera and GPS directories (a TIFF is a TIFF-structured block itself).
+  m->exif = make_exif(text, detail::exif_directories(b, n));
 }
 
 // Sets the XMP's tiff:Orientation, as attribute (tiff:Orientation="6") or element
@@ -285,6 +277,53 @@ std::vector<std::pair<uint16_t, std::string>> exif_text_tags(const std::vector<u
       if (!s.empty()) out.push_back({uint16_t(e.tag), s});
     }
   });
+  return out;
+}
+
+ExifDirectories exif_directories(const uint8_t* exif, size_t size) {
+  ExifDirectories out;
+  if (!exif) return out;
+  const Block k(exif, size);
+  if (!k.ok) return out;
+  uint64_t camera_at = 0, gps_at = 0;
+  each_entry(k, [&](const Entry& e) {
+    if ((e.type == 4 || e.type == 13) && e.count == 1) {
+      if (e.tag == 34665) camera_at = k.u32(e.value_at);
+      if (e.tag == 34853) gps_at = k.u32(e.value_at);
+    }
+  });
+  // Reads the directory at `at` into `fields`, swapping each number to little-endian.
+  auto read = [&](uint64_t at, std::vector<TiffField>* fields) {
+    if (at < 8 || at + 2 > k.n) return;
+    const uint32_t count = k.u16(size_t(at));
+    if (at + 2 + 12 * uint64_t(count) > k.n) return;
+    // Bytes per number of each type (RATIONALs are two LONGs): 1 BYTE, 2 ASCII, 3 SHORT,
+    // 4 LONG, 5 RATIONAL, 6 SBYTE, 7 UNDEFINED, 8 SSHORT, 9 SLONG, 10 SRATIONAL, 11 FLOAT,
+    // 12 DOUBLE.
+    static const uint8_t kUnit[13] = {0, 1, 1, 2, 4, 4, 1, 1, 2, 4, 4, 4, 8};
+    static const uint8_t kPerValue[13] = {0, 1, 1, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1};
+    for (uint32_t i = 0; i < count; ++i) {
+      const size_t e = size_t(at) + 2 + 12 * size_t(i);
+      const uint32_t tag = k.u16(e), type = k.u16(e + 2), n = k.u32(e + 4);
+      if (type == 0 || type > 12) continue;
+      if (tag == 37500 || tag == 40965 || tag == 34665 || tag == 34853) continue;
+      const uint64_t bytes = uint64_t(kUnit[type]) * kPerValue[type] * n;
+      if (bytes > 1u << 20) continue;
+      const uint64_t from = bytes <= 4 ? e + 8 : k.u32(e + 8);
+      if (from + bytes > k.n) continue;
+      TiffField f{uint16_t(tag), uint16_t(type), n, {}};
+      f.values.assign(k.b + from, k.b + from + bytes);
+      const size_t unit = kUnit[type];
+      if (!k.le && unit > 1)
+        for (size_t j = 0; j + unit <= f.values.size(); j += unit)
+          std::reverse(f.values.begin() + long(j), f.values.begin() + long(j + unit));
+      fields->push_back(std::move(f));
+    }
+    std::stable_sort(fields->begin(), fields->end(),
+                     [](const TiffField& a, const TiffField& b) { return a.tag < b.tag; });
+  };
+  read(camera_at, &out.camera);
+  read(gps_at, &out.gps);
   return out;
 }
 

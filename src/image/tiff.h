@@ -41,6 +41,30 @@ Result<Image> decode_tiff(const uint8_t* bytes, size_t size);
 // Errors: kInvalidArgument past 4 GiB (BigTIFF is not written), kOutOfMemory.
 Result<std::vector<uint8_t>> encode_tiff(const Image& image, const EncodeOptions& options);
 
+// One directory entry with its values, little-endian (count * size of type bytes).
+struct TiffField {
+  uint16_t tag = 0;
+  uint16_t type = 0;  // TIFF 6.0 field types: 1 BYTE, 2 ASCII, 3 SHORT, 4 LONG, 5 RATIONAL, ...
+  uint32_t count = 0;
+  std::vector<uint8_t> values;
+};
+
+// Appends `entries` (sorted here into ascending tag order, as TIFF requires) to a
+// little-endian TIFF-structured block `out` as a directory with no next one, its
+// out-of-line values first (word-aligned); *at receives the directory's offset.
+// Errors: kInvalidArgument past 4 GiB. Defined in tiff_write.cpp.
+Status write_directory(std::vector<TiffField> entries, std::vector<uint8_t>& out, uint32_t* at);
+
+// The camera (ExifIFD, pointed at by tag 34665) and GPS (34853) directories of an EXIF
+// block, their values turned little-endian, for a TIFF writer to store as its own. Left
+// out: pointers to further directories (Interoperability) and the MakerNote, whose private
+// offsets would point astray once moved; entries of unknown types or outside the block.
+// Defined in metadata.cpp.
+struct ExifDirectories {
+  std::vector<TiffField> camera, gps;
+};
+ExifDirectories exif_directories(const uint8_t* exif, size_t size);
+
 // The text tags (ImageDescription, Make, Model, DateTime, Artist, Copyright) of an EXIF
 // block's IFD0, ascending, each up to its first NUL; empty ones and unreadable blocks give
 // none. Defined in metadata.cpp.

@@ -35,14 +35,9 @@ void put32(std::vector<uint8_t>& v, uint32_t x) {
   put16(v, x >> 16);
 }
 
-// One directory entry: its values are placed inline when they fit in 4 bytes, else in
-// `extra` (word-aligned) and pointed at.
-struct Entry {
-  uint16_t tag;
-  uint16_t type;  // 2 ASCII, 3 SHORT, 4 LONG, 5 RATIONAL
-  uint32_t count;
-  std::vector<uint8_t> values;  // little-endian, count * size(type) bytes
-};
+// A directory entry (tiff.h): values inline when they fit in 4 bytes, else written before
+// the directory (word-aligned) and pointed at.
+using Entry = TiffField;
 
 Entry shorts(uint16_t tag, const std::vector<uint32_t>& xs) {
   Entry e{tag, 3, uint32_t(xs.size()), {}};
@@ -92,7 +87,45 @@ void predict_row(const Image& im, int y, uint8_t* out) {
   }
 }
 
+Status too_large() {
+  return Status(ErrorCode::kInvalidArgument,
+                "the TIFF would be larger than 4 GiB (BigTIFF is not written); "
+                "save it as PNG instead");
+}
+
 }  // namespace
+
+Status write_directory(std::vector<Entry> entries, std::vector<uint8_t>& out, uint32_t* at) {
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const Entry& a, const Entry& b) { return a.tag < b.tag; });
+  std::vector<uint32_t> value_at(entries.size(), 0);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].values.size() <= 4) continue;
+    if (out.size() & 1) out.push_back(0);
+    if (out.size() + entries[i].values.size() > size_t(UINT32_MAX)) return too_large();
+    value_at[i] = uint32_t(out.size());
+    out.insert(out.end(), entries[i].values.begin(), entries[i].values.end());
+  }
+  if (out.size() & 1) out.push_back(0);
+  if (out.size() + 2 + 12 * entries.size() + 4 > size_t(UINT32_MAX)) return too_large();
+  *at = uint32_t(out.size());
+  put16(out, uint32_t(entries.size()));
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
+    put16(out, e.tag);
+    put16(out, e.type);
+    put32(out, e.count);
+    if (e.values.size() <= 4) {
+      std::vector<uint8_t> inline_values = e.values;
+      inline_values.resize(4, 0);
+      out.insert(out.end(), inline_values.begin(), inline_values.end());
+    } else {
+      put32(out, value_at[i]);
+    }
+  }
+  put32(out, 0);  // no next directory: one page
+  return Status::Ok();
+}
 
 Result<std::vector<uint8_t>> encode_tiff(const Image& im, const EncodeOptions& o) {
   const size_t bytes_per_sample = size_t(im.bit_depth / 8);
@@ -121,9 +154,7 @@ Result<std::vector<uint8_t>> encode_tiff(const Image& im, const EncodeOptions& o
       // write (PNG has no such limit).
       if (out.size() + size_t(zlen) + 65536 > size_t(UINT32_MAX)) {
         std::free(z);
-        return Status(ErrorCode::kInvalidArgument,
-                      "the TIFF would be larger than 4 GiB (BigTIFF is not written); "
-                      "save it as PNG instead");
+        return too_large();
       }
       offsets.push_back(uint32_t(out.size()));
       counts.push_back(uint32_t(zlen));
@@ -133,7 +164,7 @@ Result<std::vector<uint8_t>> encode_tiff(const Image& im, const EncodeOptions& o
 
     const bool grey = im.channels <= 2;
     const uint32_t spp = uint32_t(im.channels);
-    std::vector<Entry> entries;          // in ascending tag order, as TIFF requires
+    std::vector<Entry> entries;          // sorted by write_directory
     entries.push_back(longs(254, {0}));  // NewSubfileType: a full-resolution image
     entries.push_back(longs(256, {uint32_t(im.width)}));
     entries.push_back(longs(257, {uint32_t(im.height)}));
@@ -166,42 +197,24 @@ Result<std::vector<uint8_t>> encode_tiff(const Image& im, const EncodeOptions& o
       x.values.assign(o.metadata.xmp.begin(), o.metadata.xmp.end());
       entries.push_back(std::move(x));
     }
-    std::stable_sort(entries.begin(), entries.end(),
-                     [](const Entry& a, const Entry& b) { return a.tag < b.tag; });
-
-    // Values that do not fit in an entry go before the directory, each word-aligned.
-    std::vector<uint32_t> value_at(entries.size(), 0);
-    for (size_t i = 0; i < entries.size(); ++i) {
-      if (entries[i].values.size() <= 4) continue;
-      if (out.size() & 1) out.push_back(0);
-      value_at[i] = uint32_t(out.size());
-      out.insert(out.end(), entries[i].values.begin(), entries[i].values.end());
+    // The original's camera and GPS directories (date taken, exposure, place), as this
+    // file's own, pointed at from the main directory.
+    const ExifDirectories sub = exif_directories(o.metadata.exif.data(), o.metadata.exif.size());
+    for (const auto& [tag, fields] :
+         {std::pair{uint16_t(34665), &sub.camera}, std::pair{uint16_t(34853), &sub.gps}}) {
+      if (fields->empty()) continue;
+      uint32_t at = 0;
+      const Status st = write_directory(*fields, out, &at);
+      if (!st.ok()) return st;
+      entries.push_back(longs(tag, {at}));
     }
-    if (out.size() & 1) out.push_back(0);
-    if (out.size() + 2 + 12 * entries.size() + 4 > size_t(UINT32_MAX))
-      return Status(ErrorCode::kInvalidArgument,
-                    "the TIFF would be larger than 4 GiB (BigTIFF is not written); "
-                    "save it as PNG instead");
-    const uint32_t ifd = uint32_t(out.size());
+    uint32_t ifd = 0;
+    const Status st = write_directory(std::move(entries), out, &ifd);
+    if (!st.ok()) return st;
     out[4] = uint8_t(ifd);
     out[5] = uint8_t(ifd >> 8);
     out[6] = uint8_t(ifd >> 16);
     out[7] = uint8_t(ifd >> 24);
-    put16(out, uint32_t(entries.size()));
-    for (size_t i = 0; i < entries.size(); ++i) {
-      const Entry& e = entries[i];
-      put16(out, e.tag);
-      put16(out, e.type);
-      put32(out, e.count);
-      if (e.values.size() <= 4) {
-        std::vector<uint8_t> inline_values = e.values;
-        inline_values.resize(4, 0);
-        out.insert(out.end(), inline_values.begin(), inline_values.end());
-      } else {
-        put32(out, value_at[i]);
-      }
-    }
-    put32(out, 0);  // no next directory: one page
     return out;
   } catch (const std::bad_alloc&) {
     return Status(ErrorCode::kOutOfMemory, "not enough memory to encode the TIFF");

@@ -35,6 +35,17 @@ struct Ifd {
   uint32_t u16(const Field& f) const {
     return little ? f.bytes[0] | (f.bytes[1] << 8) : (f.bytes[0] << 8) | f.bytes[1];
   }
+  uint32_t u32(const Field& f) const {
+    return little
+               ? f.bytes[0] | (f.bytes[1] << 8) | (f.bytes[2] << 16) | (uint32_t(f.bytes[3]) << 24)
+               : (uint32_t(f.bytes[0]) << 24) | (f.bytes[1] << 16) | (f.bytes[2] << 8) | f.bytes[3];
+  }
+  // A numeric field's first value (SHORT or LONG); 0 when absent.
+  uint32_t number(uint32_t tag) const {
+    auto it = fields.find(tag);
+    if (it == fields.end() || it->second.bytes.size() < 2) return 0;
+    return it->second.type == 3 ? u16(it->second) : u32(it->second);
+  }
   std::string text(uint32_t tag) const {
     auto it = fields.find(tag);
     if (it == fields.end()) return "";
@@ -42,7 +53,10 @@ struct Ifd {
     return std::string(b.begin(), std::find(b.begin(), b.end(), 0));
   }
 };
-Ifd ifd0(const std::vector<uint8_t>& x) {
+Ifd read_ifd(const std::vector<uint8_t>& x, uint32_t at_or_0);
+Ifd ifd0(const std::vector<uint8_t>& x) { return read_ifd(x, 0); }
+// The directory at `at_or_0`, or the first one for 0.
+Ifd read_ifd(const std::vector<uint8_t>& x, uint32_t at_or_0) {
   Ifd d;
   if (x.size() < 8) return d;
   d.little = x[0] == 'I';
@@ -51,7 +65,7 @@ Ifd ifd0(const std::vector<uint8_t>& x) {
     return d.little ? uint32_t(u16(o)) | (uint32_t(u16(o + 2)) << 16)
                     : (uint32_t(u16(o)) << 16) | uint32_t(u16(o + 2));
   };
-  const uint32_t at = u32(4);
+  const uint32_t at = at_or_0 ? at_or_0 : u32(4);
   if (at + 2 > x.size()) return d;
   const uint32_t n = u16(at);
   if (at + 2 + 12 * n + 4 > x.size()) return d;
@@ -66,6 +80,29 @@ Ifd ifd0(const std::vector<uint8_t>& x) {
   }
   d.next = u32(at + 2 + 12 * n);
   return d;
+}
+
+// The camera (ExifIFD) and GPS directories make_corpus.py put into meta.jpg and meta.png, as
+// read from an EXIF block: date taken, exposure 1/125 s, ISO 200; latitude N, 52/1 degrees.
+void expect_camera_and_gps(const std::vector<uint8_t>& exif, bool maker_note) {
+  const Ifd d = ifd0(exif);
+  const Ifd camera = read_ifd(exif, d.number(34665)), gps = read_ifd(exif, d.number(34853));
+  ASSERT_NE(d.number(34665), 0u);
+  ASSERT_NE(d.number(34853), 0u);
+  EXPECT_EQ(camera.text(36867), "1952:07:04 10:00:00");
+  EXPECT_EQ(camera.number(34855), 200u);
+  ASSERT_TRUE(camera.fields.count(33434));
+  const Field& exposure = camera.fields.at(33434);
+  ASSERT_EQ(exposure.bytes.size(), 8u);
+  const Field numerator{4, 1, {exposure.bytes.begin(), exposure.bytes.begin() + 4}};
+  const Field denominator{4, 1, {exposure.bytes.begin() + 4, exposure.bytes.end()}};
+  EXPECT_EQ(camera.u32(numerator), 1u);
+  EXPECT_EQ(camera.u32(denominator), 125u);
+  EXPECT_EQ(camera.fields.count(37500) == 1, maker_note);
+  EXPECT_EQ(gps.text(1), "N");
+  ASSERT_TRUE(gps.fields.count(2));
+  const Field degrees{4, 1, {gps.fields.at(2).bytes.begin(), gps.fields.at(2).bytes.begin() + 4}};
+  EXPECT_EQ(gps.u32(degrees), 52u);
 }
 
 // A big-endian EXIF block built by hand: IFD0 with Orientation (SHORT 8), Artist, and a
@@ -95,6 +132,7 @@ TEST(ImageMetadata, ReadFromWhatPilWrote) {
     if (std::strcmp(name, "meta.tif") != 0) {
       ASSERT_TRUE(d.fields.count(0x0112));
       EXPECT_EQ(d.u16(d.fields.at(0x0112)), 6u);
+      expect_camera_and_gps(m.exif, true);
     }
     EXPECT_NE(m.xmp.find(kXmpTitle), std::string::npos) << m.xmp;  // PNG's was compressed
     EXPECT_NE(m.xmp.find("tiff:Orientation=\"6\""), std::string::npos);
@@ -150,6 +188,8 @@ TEST(ImageMetadata, EveryWriterCarriesIt) {
     if (f != ImageFormat::kTiff) {
       EXPECT_EQ(back.exif, carried.exif);  // the whole block, as given
     }
+    // TIFF: the camera and GPS directories become the file's own, without the maker note.
+    expect_camera_and_gps(back.exif, f != ImageFormat::kTiff);
     EXPECT_EQ(back.xmp, carried.xmp);
     Result<ImageInfo> info = probe_image(bytes->data(), bytes->size());
     ASSERT_TRUE(info.ok());

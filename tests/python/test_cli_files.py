@@ -77,6 +77,10 @@ def test_metadata_goes_on_to_the_result(tmp_path, src, ext):
     assert exif.get(270, "").startswith("Grandma at the lake, 1952")
     xmp = xmp_of(im)
     assert "<dc:title>At the lake</dc:title>" in xmp and 'tiff:Orientation="1"' in xmp
+    if src != "meta.tif":  # the camera's date taken and the GPS position go on too
+        assert exif.get_ifd(0x8769).get(36867) == "1952:07:04 10:00:00"
+        assert exif.get_ifd(0x8769).get(34855) == 200
+        assert exif.get_ifd(0x8825).get(1) == "N"
 
 
 def test_no_metadata_leaves_it_out(tmp_path):

@@ -92,7 +92,7 @@ Result<Image> decode_image(const uint8_t* bytes, size_t size, const DecodeOption
 struct Metadata {
   // EXIF as a TIFF-structured block ("II*\0" or "MM\0*" first; JPEG's "Exif\0\0" prefix not
   // included). From a TIFF original: its ImageDescription, Make, Model, DateTime, Artist and
-  // Copyright tags, as EXIF IFD0 (the same tags).
+  // Copyright tags as EXIF IFD0 (the same tags), and its camera (ExifIFD) and GPS directories.
   std::vector<uint8_t> exif;
   // An XMP packet (UTF-8 XML) as found; at most 4 MiB is read.
   std::string xmp;
@@ -127,8 +127,9 @@ struct EncodeOptions {
   // Metadata to carry (usually metadata_for_result of the original's). PNG: eXIf and iTXt
   // "XML:com.adobe.xmp". JPEG: APP1 segments (up to kJpegMaxExifBytes / kJpegMaxXmpBytes;
   // larger ones are left out, as a JPEG segment cannot hold them). TIFF: EXIF's text tags
-  // (above) as the TIFF's own, the original's ImageDescription ahead of `comment`, and XMP
-  // (tag 700); EXIF's other fields (camera settings, GPS) are not written to TIFF.
+  // (above) as the TIFF's own, the original's ImageDescription ahead of `comment`; its camera
+  // and GPS directories as the TIFF's (without the MakerNote, whose private offsets would
+  // point astray, and the Interoperability directory); XMP as tag 700.
   Metadata metadata;
 };
 
