@@ -214,16 +214,30 @@ class Method {
   std::string name_;
 };
 
-// The extension of results written with --format F (png when not given).
-const char* result_extension(const Options& o) {
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+// The extension of the result of `input` with --format F (png when not given); with
+// --format same, the input's own when it names a format results can be written in (PNG,
+// JPEG, TIFF), as it is spelt, else .png.
+std::string result_extension(const Options& o, const fs::path& input) {
+  if (o.format == "same") {
+    const std::string ext = input.extension().string(), l = lower(ext);
+    for (const char* keep : {".png", ".jpg", ".jpeg", ".jpe", ".tif", ".tiff"})
+      if (l == keep) return ext;
+    return ".png";
+  }
   return o.format == "jpeg" ? ".jpg" : o.format == "tiff" ? ".tif" : ".png";
 }
 
-// The file name of one result in an output folder: STEM.png (or .jpg / .tif with --format);
-// a stem already used in this run (in the same sub-folder) gets -2, -3, ...
-std::string unique_output_name(const std::string& stem, const Options& o,
+// The file name of the result of `input` in an output folder: its stem and the result's
+// extension; a name already used in this run (in the same sub-folder) gets -2, -3, ...
+std::string unique_output_name(const fs::path& input, const Options& o,
                                std::set<std::string>* used_names, const fs::path& subdir = {}) {
-  const std::string ext = result_extension(o);
+  const std::string stem = input.stem().string();
+  const std::string ext = result_extension(o, input);
   std::string name = stem + ext;
   for (int k = 2; used_names->count((subdir / name).generic_string()); ++k)
     name = stem + "-" + std::to_string(k) + ext;
@@ -231,14 +245,12 @@ std::string unique_output_name(const std::string& stem, const Options& o,
   return name;
 }
 
-// The format of a result: --format, else OUT's extension (.jpg .jpeg .jpe, .tif .tiff),
-// else PNG.
+// The format of a result: --format, else (also for --format same) OUT's extension (.jpg
+// .jpeg .jpe, .tif .tiff), else PNG.
 ImageFormat format_for(const Options& o, const std::string& out_path) {
   std::string f = o.format;
-  if (f.empty()) {
-    std::string ext = fs::path(out_path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
+  if (f.empty() || f == "same") {
+    const std::string ext = lower(fs::path(out_path).extension().string());
     f = (ext == ".jpg" || ext == ".jpeg" || ext == ".jpe") ? "jpeg"
         : (ext == ".tif" || ext == ".tiff")                ? "tiff"
                                                            : "png";
@@ -320,8 +332,7 @@ int run_colorize(const Options& o) {
     const auto t0 = std::chrono::steady_clock::now();
     std::string out = o.output;
     if (out_is_dir)
-      out = (fs::path(o.output) / subdir /
-             unique_output_name(fs::path(in).stem().string(), o, &used_names, subdir))
+      out = (fs::path(o.output) / subdir / unique_output_name(fs::path(in), o, &used_names, subdir))
                 .string();
     auto fail = [&](const std::string& what) {
       ++failed;
@@ -517,9 +528,9 @@ std::string csv_field(const std::string& v) {
 }
 
 // Writes an --eval result into the -o folder, named as folder colorizing names its outputs.
-Status write_result(const Image& result, const Options& o, const std::string& stem,
+Status write_result(const Image& result, const Options& o, const fs::path& input,
                     std::set<std::string>* used_names) {
-  const std::string out = (fs::path(o.output) / unique_output_name(stem, o, used_names)).string();
+  const std::string out = (fs::path(o.output) / unique_output_name(input, o, used_names)).string();
   EncodeOptions e;
   e.format = format_for(o, out);
   e.jpeg_quality = o.jpeg_quality;
@@ -600,7 +611,7 @@ int run_evaluate(const Options& o) {
       continue;
     }
     if (!o.output.empty()) {
-      const Status w = write_result(*result, o, fs::path(files[i]).stem().string(), &used_names);
+      const Status w = write_result(*result, o, fs::path(files[i]), &used_names);
       if (!w.ok()) {
         ++failed;
         std::fprintf(stderr, "colorize: %s: %s\n", files[i].c_str(), w.to_string().c_str());

@@ -96,8 +96,9 @@ Method (one of):
 Output:
   -o, --output OUT     output file (one input) or folder (several inputs or a folder input;
                        created if missing; files keep their names with the new extension)
-  --format F           png (default), jpeg or tiff (Deflate-compressed, keeps 16 bits);
-                       otherwise taken from OUT's extension
+  --format F           png (default), jpeg, tiff (Deflate-compressed, keeps 16 bits) or
+                       same (each result in its input's format and extension: PNG, JPEG
+                       or TIFF; others as PNG); otherwise taken from OUT's extension
   --quality Q          JPEG quality 1..100 (default 92)
   -r, --recursive      folder inputs include their sub-folders; the results keep the same
                        sub-folders under OUT (an OUT inside the input folder is left out)
@@ -255,8 +256,8 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     } else if (name == "--format") {
       if (value == "jpg") value = "jpeg";
       if (value == "tif") value = "tiff";
-      if (value != "png" && value != "jpeg" && value != "tiff")
-        return bad("--format must be png, jpeg or tiff, not '" + value + "'");
+      if (value != "png" && value != "jpeg" && value != "tiff" && value != "same")
+        return bad("--format must be png, jpeg, tiff or same, not '" + value + "'");
       o.format = value;
     } else if (name == "--quality") {
       if (!parse_int(value, 1, 100, &o.jpeg_quality))

@@ -29,7 +29,7 @@ struct Options {
   std::vector<Hint> hints;          // positions in original-image pixels
   int working_size = 0;             // 0 = default for the method
   Tone tone = Tone::kStretch;       // --tone: what the model is shown (PrepareOptions::tone)
-  std::string format;               // "png", "jpeg", "tiff" or "" = from the output name, else png
+  std::string format;  // "png", "jpeg", "tiff", "same" (as the input) or "" = from OUT's name
   int jpeg_quality = 92;
   std::string metrics_truth;        // --metrics TRUTH
   std::string eval_dir;             // --eval DIR

@@ -296,7 +296,28 @@ TEST(Cli, TiffResultsForAFolderKeepSixteenBits) {
   EXPECT_EQ(load(png / "scan16.png").data16, deep.data16);
   CliRun bad = run({in.string(), "--format", "webp", "-o", out.string()});
   EXPECT_EQ(bad.code, 2);
-  EXPECT_NE(bad.output.find("png, jpeg or tiff"), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("png, jpeg, tiff or same"), std::string::npos) << bad.output;
+}
+
+TEST(Cli, FormatSameKeepsEachInputsFormat) {
+  const fs::path in = fresh_dir("same-in");
+  const fs::path out = fresh_dir("same-out");
+  fs::copy_file(kCorpus + "/grey8_lzw.tif", in / "scan.TIFF");
+  fs::copy_file(kData + "/landscape-grey.jpg", in / "print.jpeg");
+  fs::copy_file(kCorpus + "/grey.tga", in / "odd.tga");
+  CliRun r = run({in.string(), "--format", "same", "--reference",
+                  kData + "/landscape-reference.jpg", "-o", out.string()});
+  ASSERT_EQ(r.code, 0) << r.output;
+  auto format_of = [](const fs::path& p) {
+    std::ifstream f(p, std::ios::binary);
+    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)),
+                                     std::istreambuf_iterator<char>());
+    Result<ImageInfo> info = probe_image(bytes.data(), bytes.size());
+    return info.ok() ? info->format : ImageFormat::kUnknown;
+  };
+  EXPECT_EQ(format_of(out / "scan.TIFF"), ImageFormat::kTiff);  // the name as it was spelt
+  EXPECT_EQ(format_of(out / "print.jpeg"), ImageFormat::kJpeg);
+  EXPECT_EQ(format_of(out / "odd.png"), ImageFormat::kPng);  // TGA is not written: PNG
 }
 
 TEST(Cli, AMultiPageTiffSaysOnlyItsFirstPageIsColorized) {
