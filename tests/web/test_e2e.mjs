@@ -445,12 +445,17 @@ test('a folder of scans: sub-folders queued in order, sidecars named, "Download 
     assert(names.join() === 'b.jpg,a.tif', `order: ${names}`);
     const note = await page.textContent('#folder-note');
     assert(/Left out 1 file that is not an image \(box 1\/notes\.xmp\)/.test(note), `note: ${note}`);
+    // "Same as the original": the JPEG stays JPEG, the TIFF scan TIFF.
+    await page.selectOption('#format', 'same');
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-all')]);
     const zipFile = path.join(out, 'folder.zip');
     await dl.saveAs(zipFile);
     const zip = fs.readFileSync(zipFile);
-    for (const want of ['box 1/b-colorized.png', 'box 1/sub/a-colorized.png'])
+    for (const want of ['box 1/b-colorized.jpg', 'box 1/sub/a-colorized.tif'])
       assert(zip.includes(want), `ZIP lacks ${want}`);
+    const tif = zip.indexOf('box 1/sub/a-colorized.tif') + 'box 1/sub/a-colorized.tif'.length;
+    assert(zip.subarray(tif, tif + 4).toString('latin1') === 'II*\0', 'the TIFF entry is not a TIFF');
+    await page.selectOption('#format', 'png');
     assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
   } finally { await close(); }
 });

@@ -665,6 +665,14 @@ document.addEventListener('paste', (ev) => {
 // File extension and media type of each "Save as" format.
 const OUT_TYPES = {png: ['png', 'image/png'], jpeg: ['jpg', 'image/jpeg'], tiff: ['tif', 'image/tiff']};
 
+// "Same as the original": each photo in its own format where one can be written (PNG, JPEG,
+// TIFF), else PNG.
+function formatFor(job, fmt) {
+  if (fmt !== 'same') return fmt;
+  const ext = (job.name.match(/\.([^.]+)$/)?.[1] || '').toLowerCase();
+  return {jpg: 'jpeg', jpeg: 'jpeg', jpe: 'jpeg', tif: 'tiff', tiff: 'tiff'}[ext] || 'png';
+}
+
 function outName(job, fmt) {
   const base = job.name.replace(/\.[^.]+$/, '') || 'photo';
   return `${base}-colorized.${OUT_TYPES[fmt][0]}`;
@@ -693,7 +701,7 @@ async function encodeJob(job, fmt) {
 ui.download.addEventListener('click', async () => {
   const job = state.jobs.find((j) => j.id === state.selected);
   if (!job || job.status !== 'done') return;
-  const fmt = ui.format.value;
+  const fmt = formatFor(job, ui.format.value);
   ui.download.disabled = true;
   try {
     const bytes = await encodeJob(job, fmt);
@@ -708,13 +716,14 @@ ui.download.addEventListener('click', async () => {
 ui.downloadAll.addEventListener('click', async () => {
   const done = state.jobs.filter((j) => j.ab && j.settings);
   if (!done.length) return;
-  const fmt = ui.format.value;
+  const chosen = ui.format.value;
   ui.downloadAll.disabled = true;
   const files = [];
   const names = new Set();
   try {
     for (const [i, job] of done.entries()) {
       ui.note.textContent = `Preparing ${i + 1} of ${done.length}…`;
+      const fmt = formatFor(job, chosen);
       const first = job.folder + outName(job, fmt);  // folders of a dropped folder kept
       let name = first;
       for (let k = 2; names.has(name); k++) name = first.replace(/(\.\w+)$/, `-${k}$1`);
