@@ -540,7 +540,7 @@ def tiff_files():
 
 # ------------------------------------------------------------------------ resolution
 # Files that state how many pixels make an inch (the CLI carries it to its results): PIL's
-# JPEG (JFIF density in dots per inch), PNG (pHYs, pixels per metre: 254 dpi is exactly
+# JPEG (JFIF density in dots per inch; or only EXIF X/YResolution, per centimetre), PNG (pHYs, pixels per metre: 254 dpi is exactly
 # 10,000 per metre) and TIFF (X/YResolution per inch); the small writer's TIFF per
 # centimetre (100 per cm = 254 dpi) and with different x and y.
 
@@ -550,6 +550,11 @@ def resolution_files():
     put("dpi300.jpg", pil_bytes(im, "JPEG", quality=90, dpi=(300, 300)), "ok", 20, 10, 3, 8)
     put("dpi254.png", pil_bytes(im, "PNG", dpi=(254, 254)), "ok", 20, 10, 3, 8)
     put("dpi400.tif", pil_bytes(im, "TIFF", dpi=(400, 400)), "ok", 20, 10, 3, 8)
+    # Only in EXIF (PIL's JFIF header then states an aspect ratio only): 100 pixels per cm.
+    exif = Image.Exif()
+    exif[282], exif[283], exif[296] = 100.0, 100.0, 3
+    put("dpi_exif_cm.jpg", pil_bytes(im, "JPEG", quality=90, exif=exif.tobytes()),
+        "ok", 20, 10, 3, 8)
     rational = {282: (5, [100, 1]), 283: (5, [50, 1]), 296: (3, [3])}  # 254 x 127 dpi
     put("dpi_cm.tif", tiff_bytes(20, 10, {258: (3, [8]), 262: (3, [1]), **rational},
                                  [(x * 12).astype(np.uint8).tobytes()]), "ok", 20, 10, 1, 8)

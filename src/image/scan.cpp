@@ -249,10 +249,14 @@ Status scan_jpeg(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
   JpegTables tables;
   int orientation = 0;
   double dpi_x = 0, dpi_y = 0;
+  bool seen_exif = false;
+  ExifHeader exif;
   auto finish = [&]() {
     out->info.exif_orientation = orientation ? orientation : 1;
-    out->info.dpi_x = dpi_x;
-    out->info.dpi_y = dpi_y;
+    // The JFIF density, else the EXIF resolution (cameras and some scanners state only it).
+    const bool jfif = dpi_x > 0 && dpi_y > 0;
+    out->info.dpi_x = jfif ? dpi_x : exif.dpi_x;
+    out->info.dpi_y = jfif ? dpi_y : exif.dpi_y;
     return Status::Ok();
   };
   for (;;) {
@@ -299,8 +303,11 @@ Status scan_jpeg(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
       Status st = check_dqt(seg, seg_len, &tables);
       if (!st.ok()) return st;
     } else if (m == 0xE1) {
-      if (orientation == 0 && seg_len >= 6 && std::memcmp(seg, "Exif\0\0", 6) == 0)
-        orientation = parse_exif_orientation(seg, seg_len);
+      if (!seen_exif && seg_len >= 6 && std::memcmp(seg, "Exif\0\0", 6) == 0) {
+        seen_exif = true;
+        exif = parse_exif_header(seg, seg_len);
+        orientation = exif.orientation;
+      }
     } else if (m == 0xE0) {
       // JFIF: "JFIF\0", version (2), units (0 aspect only, 1 per inch, 2 per cm), X, Y.
       if (seg_len >= 12 && std::memcmp(seg, "JFIF\0", 5) == 0 && (seg[7] == 1 || seg[7] == 2)) {
@@ -572,8 +579,9 @@ bool starts_with(const uint8_t* b, size_t n, const char* s, size_t len) {
 
 }  // namespace
 
-int parse_exif_orientation(const uint8_t* p, size_t size) {
-  if (size < 6 + 8) return 0;
+ExifHeader parse_exif_header(const uint8_t* p, size_t size) {
+  ExifHeader h;
+  if (size < 6 + 8) return h;
   const uint8_t* t = p + 6;  // TIFF header
   const size_t tn = size - 6;
   bool little;
@@ -582,29 +590,41 @@ int parse_exif_orientation(const uint8_t* p, size_t size) {
   else if (t[0] == 'M' && t[1] == 'M')
     little = false;
   else
-    return 0;
+    return h;
   auto u16 = [&](uint64_t off) { return little ? le16(t + off) : be16(t + off); };
   auto u32 = [&](uint64_t off) { return little ? le32(t + off) : be32(t + off); };
-  if (u16(2) != 42) return 0;
+  if (u16(2) != 42) return h;
   const uint64_t ifd = u32(4);
-  if (ifd + 2 > tn) return 0;
+  if (ifd + 2 > tn) return h;
   const uint32_t count = u16(ifd);
+  double res[2] = {0, 0};
+  uint32_t unit = 2;  // ResolutionUnit's default: inches
   for (uint32_t i = 0; i < count; ++i) {
     const uint64_t e = ifd + 2 + 12 * uint64_t(i);
     if (e + 12 > tn) break;
-    if (u16(e) != 0x0112) continue;
-    const uint32_t type = u16(e + 2), cnt = u32(e + 4);
-    if (cnt < 1) return 0;
-    uint32_t v;
-    if (type == 3)
-      v = u16(e + 8);  // SHORT, as the standard says
-    else if (type == 4)
-      v = u32(e + 8);  // LONG, written by a few tools
-    else
-      return 0;
-    return v >= 1 && v <= 8 ? static_cast<int>(v) : 0;
+    const uint32_t tag = u16(e), type = u16(e + 2), cnt = u32(e + 4);
+    if (cnt < 1) continue;
+    if (tag == 0x0112) {
+      uint32_t v = 0;
+      if (type == 3)
+        v = u16(e + 8);  // SHORT, as the standard says
+      else if (type == 4)
+        v = u32(e + 8);  // LONG, written by a few tools
+      h.orientation = v >= 1 && v <= 8 ? int(v) : 0;
+    } else if ((tag == 282 || tag == 283) && type == 5) {
+      const uint64_t at = u32(e + 8);  // a RATIONAL never fits inline
+      if (at + 8 <= tn && u32(at + 4) != 0) res[tag - 282] = double(u32(at)) / u32(at + 4);
+    } else if (tag == 296 && type == 3) {
+      unit = u16(e + 8);
+    }
   }
-  return 0;
+  // Resolution only in inches or centimetres (unit 1 states no unit: an aspect ratio).
+  if (res[0] > 0 && res[1] > 0 && (unit == 2 || unit == 3)) {
+    const double per_inch = unit == 3 ? 2.54 : 1.0;
+    h.dpi_x = res[0] * per_inch;
+    h.dpi_y = res[1] * per_inch;
+  }
+  return h;
 }
 
 Status scan_image(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {

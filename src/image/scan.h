@@ -47,9 +47,15 @@ Status truncated(const char* fmt, const std::string& where);  // kTruncated
 Status corrupt(const char* fmt, const std::string& what);     // kNotAnImage
 Status zero_size(const char* fmt, uint64_t w, uint64_t h);    // kZeroSize
 
-// Reads the orientation (tag 0x0112) from the payload of a JPEG APP1 segment that starts
-// with "Exif\0\0". Returns 1..8, or 0 when absent, invalid or out of bounds.
-int parse_exif_orientation(const uint8_t* app1_payload, size_t size);
+// What a JPEG APP1 segment that starts with "Exif\0\0" says of the picture, from IFD0:
+// the orientation (tag 0x0112; 1..8, or 0 when absent, invalid or out of bounds) and the
+// resolution (X/YResolution in ResolutionUnit's inches or centimetres, as pixels per inch;
+// 0 when absent, zero or without a unit).
+struct ExifHeader {
+  int orientation = 0;
+  double dpi_x = 0, dpi_y = 0;
+};
+ExifHeader parse_exif_header(const uint8_t* app1_payload, size_t size);
 
 }  // namespace detail
 }  // namespace colorize

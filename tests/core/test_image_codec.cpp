@@ -310,16 +310,21 @@ TEST(ImageEncode, RejectsBadArguments) {
 
 TEST(ImageResolution, ReadFromWhatOtherWritersStated) {
   // Facts of how make_corpus.py built them: PIL's JPEG, PNG (10,000 pixels per metre) and
-  // TIFF at 300, 254 and 400 dpi; its own TIFF at 100 x 50 pixels per centimetre. None
+  // TIFF at 300, 254 and 400 dpi; its own TIFF at 100 x 50 pixels per centimetre; PIL's JPEG
+  // with 100 pixels per centimetre in EXIF only (its JFIF header an aspect ratio). None
   // stated: PIL's default JFIF header (aspect ratio only), a PNG without pHYs, a TIFF
   // without resolution tags.
   const struct {
     const char* file;
     double x, y, tolerance;
   } cases[] = {
-      {"dpi300.jpg", 300, 300, 0},    {"dpi254.png", 254, 254, 1e-9},
-      {"dpi400.tif", 400, 400, 1e-9}, {"dpi_cm.tif", 254, 127, 1e-9},
-      {"baseline.jpg", 0, 0, 0},      {"rgba.png", 0, 0, 0},
+      {"dpi300.jpg", 300, 300, 0},
+      {"dpi254.png", 254, 254, 1e-9},
+      {"dpi400.tif", 400, 400, 1e-9},
+      {"dpi_cm.tif", 254, 127, 1e-9},
+      {"dpi_exif_cm.jpg", 254, 254, 1e-9},
+      {"baseline.jpg", 0, 0, 0},
+      {"rgba.png", 0, 0, 0},
       {"grey8_lzw.tif", 0, 0, 0},
   };
   for (const auto& c : cases) {

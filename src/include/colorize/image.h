@@ -62,7 +62,8 @@ struct ImageInfo {
                              // same number); 1 when absent, invalid or another format
   // Resolution the file states, in pixels per inch along its stored rows (x) and columns
   // (y): JPEG JFIF density, PNG pHYs, TIFF X/YResolution. 0 when it states none or only an
-  // aspect ratio. Read before the pixels, like the rest of the header.
+  // aspect ratio. JPEG without a JFIF density: EXIF's X/YResolution. Read before the
+  // pixels, like the rest of the header.
   double dpi_x = 0;
   double dpi_y = 0;
   // Pages in the file (TIFF: its full-size images, up to 256 counted; 1 for the other
