@@ -95,6 +95,25 @@ std::string ascii_value(const Block& k, const Entry& e) {
   return std::string(p, strnlen(p, e.value_bytes));
 }
 
+// A text tag longer than this is left out (they are short; this bounds hostile files).
+constexpr size_t kMaxText = 65536;
+
+// The text tags of the first directory, ascending, the first of each tag only (a hostile
+// directory may repeat one tag thousands of times over the same long value).
+std::vector<std::pair<uint16_t, std::string>> text_tags(const Block& k) {
+  std::vector<std::pair<uint16_t, std::string>> out;
+  each_entry(k, [&](const Entry& e) {
+    if (!is_text_tag(e.tag) || e.type != 2 || e.value_bytes > kMaxText) return;
+    for (const auto& have : out)
+      if (have.first == e.tag) return;
+    std::string s = ascii_value(k, e);
+    if (!s.empty()) out.push_back({uint16_t(e.tag), std::move(s)});
+  });
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
 // A little-endian EXIF block: IFD0 with these ASCII tags (and pointers to the camera and
 // GPS directories, when given), those directories before it. Empty when there is nothing.
 std::vector<uint8_t> make_exif(const std::vector<std::pair<uint16_t, std::string>>& text,
@@ -195,17 +214,15 @@ void read_png(const uint8_t* b, size_t n, Metadata* m) {
 
 void read_tiff(const uint8_t* b, size_t n, Metadata* m) {
   const Block k(b, n);
-  std::vector<std::pair<uint16_t, std::string>> text;
+  bool seen_xmp = false;
   each_entry(k, [&](const Entry& e) {
-    if (e.tag == 700 && (e.type == 1 || e.type == 7) && e.value_bytes <= kMaxXmp)
+    if (e.tag == 700 && !seen_xmp && (e.type == 1 || e.type == 7) && e.value_bytes <= kMaxXmp) {
+      seen_xmp = true;
       m->xmp.assign(reinterpret_cast<const char*>(k.b + e.value_at), e.value_bytes);
-    else if (is_text_tag(e.tag) && e.type == 2 && e.value_bytes <= 65536) {
-      std::string s = ascii_value(k, e);
-      if (!s.empty()) text.push_back({uint16_t(e.tag), s});
     }
   });
   // The TIFF's own camera and GPS directories (a TIFF is a TIFF-structured block itself).
-  m->exif = make_exif(text, detail::exif_directories(b, n));
+  m->exif = make_exif(text_tags(k), detail::exif_directories(b, n));
 }
 
 // Sets the XMP's tiff:Orientation, as attribute (tiff:Orientation="6") or element
@@ -269,15 +286,7 @@ Metadata metadata_for_result(const Metadata& original) {
 namespace detail {
 
 std::vector<std::pair<uint16_t, std::string>> exif_text_tags(const std::vector<uint8_t>& exif) {
-  std::vector<std::pair<uint16_t, std::string>> out;
-  const Block k(exif.data(), exif.size());
-  each_entry(k, [&](const Entry& e) {
-    if (is_text_tag(e.tag) && e.type == 2) {
-      std::string s = ascii_value(k, e);
-      if (!s.empty()) out.push_back({uint16_t(e.tag), s});
-    }
-  });
-  return out;
+  return text_tags(Block(exif.data(), exif.size()));
 }
 
 ExifDirectories exif_directories(const uint8_t* exif, size_t size) {
@@ -292,9 +301,13 @@ ExifDirectories exif_directories(const uint8_t* exif, size_t size) {
       if (e.tag == 34853) gps_at = k.u32(e.value_at);
     }
   });
-  // Reads the directory at `at` into `fields`, swapping each number to little-endian.
+  // Reads the directory at `at` into `fields`, swapping each number to little-endian. The
+  // values copied are bounded in all (entries of a hostile block may all point at the same
+  // long value), and each tag is taken once.
+  size_t budget = 4u << 20;
   auto read = [&](uint64_t at, std::vector<TiffField>* fields) {
     if (at < 8 || at + 2 > k.n) return;
+    std::vector<bool> seen(65536, false);
     const uint32_t count = k.u16(size_t(at));
     if (at + 2 + 12 * uint64_t(count) > k.n) return;
     // Bytes per number of each type (RATIONALs are two LONGs): 1 BYTE, 2 ASCII, 3 SHORT,
@@ -308,9 +321,12 @@ ExifDirectories exif_directories(const uint8_t* exif, size_t size) {
       if (type == 0 || type > 12) continue;
       if (tag == 37500 || tag == 40965 || tag == 34665 || tag == 34853) continue;
       const uint64_t bytes = uint64_t(kUnit[type]) * kPerValue[type] * n;
-      if (bytes > 1u << 20) continue;
+      if (bytes > budget) continue;
+      if (seen[tag]) continue;
+      seen[tag] = true;
       const uint64_t from = bytes <= 4 ? e + 8 : k.u32(e + 8);
       if (from + bytes > k.n) continue;
+      budget -= size_t(bytes);
       TiffField f{uint16_t(tag), uint16_t(type), n, {}};
       f.values.assign(k.b + from, k.b + from + bytes);
       const size_t unit = kUnit[type];

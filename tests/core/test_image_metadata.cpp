@@ -234,3 +234,45 @@ TEST(ImageMetadata, HostileBytesNeverCrash) {
     }
   }
 }
+
+TEST(ImageMetadata, RepeatedTagsOverOneLongValueAreTakenOnce) {
+  // A little-endian TIFF whose first directory holds 5,000 ImageDescription entries and a
+  // camera directory of 5,000 different tags, all pointing at the same 60,000-byte text: a
+  // few kilobytes of file that would otherwise become hundreds of megabytes of metadata.
+  const uint32_t n = 5000, text_len = 60000;
+  std::vector<uint8_t> t = {'I', 'I', 42, 0, 8, 0, 0, 0};
+  auto put16 = [&](uint32_t v) {
+    t.push_back(uint8_t(v));
+    t.push_back(uint8_t(v >> 8));
+  };
+  auto put32 = [&](uint32_t v) {
+    put16(v & 0xFFFF);
+    put16(v >> 16);
+  };
+  const uint32_t ifd0_size = 2 + 12 * (n + 1) + 4, camera_at = 8 + ifd0_size;
+  const uint32_t text_at = camera_at + 2 + 12 * n + 4;
+  put16(n + 1);
+  for (uint32_t i = 0; i < n; ++i) {
+    put16(270), put16(2), put32(text_len), put32(text_at);
+  }
+  put16(34665), put16(4), put32(1), put32(camera_at);
+  put32(0);
+  put16(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    put16(40000 + i), put16(7), put32(text_len), put32(text_at);
+  }
+  put32(0);
+  t.resize(t.size() + text_len, 'a');
+  const Metadata m = read_metadata(t.data(), t.size());
+  EXPECT_EQ(ifd0(m.exif).text(270), std::string(text_len, 'a'));
+  EXPECT_LT(m.exif.size(), size_t(6) << 20);  // the camera directory's copies are bounded
+  // The same block carried to a TIFF result: one description.
+  EncodeOptions o;
+  o.format = ImageFormat::kTiff;
+  o.metadata.exif = t;
+  Result<std::vector<uint8_t>> out = encode_image(Image::make(4, 4, 3), o);
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  EXPECT_LT(out->size(), size_t(6) << 20);
+  const Ifd d = ifd0(*out);
+  EXPECT_EQ(d.text(270), std::string(text_len, 'a'));
+}
