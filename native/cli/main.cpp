@@ -89,9 +89,25 @@ double lap_ms(std::chrono::steady_clock::time_point* t) {
   return ms;
 }
 
-bool has_image_extension(const fs::path& p) {
+// A file extension in lower case (".JPG" -> ".jpg").
+std::string lower_extension(const fs::path& p) {
   std::string ext = p.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext;
+}
+
+// The format results are written in for a file extension: "jpeg", "tiff", "png", or "" for
+// an extension that names no format results can be written in.
+std::string writable_format(const fs::path& p) {
+  const std::string ext = lower_extension(p);
+  if (ext == ".jpg" || ext == ".jpeg" || ext == ".jpe") return "jpeg";
+  if (ext == ".tif" || ext == ".tiff") return "tiff";
+  if (ext == ".png") return "png";
+  return "";
+}
+
+bool has_image_extension(const fs::path& p) {
+  const std::string ext = lower_extension(p);
   static const char* const kExts[] = {".png",  ".jpg", ".jpeg", ".jpe", ".tif",
                                       ".tiff", ".bmp", ".gif",  ".tga"};
   for (const char* e : kExts)
@@ -214,21 +230,12 @@ class Method {
   std::string name_;
 };
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 // The extension of the result of `input` with --format F (png when not given); with
 // --format same, the input's own when it names a format results can be written in (PNG,
 // JPEG, TIFF), as it is spelt, else .png.
 std::string result_extension(const Options& o, const fs::path& input) {
-  if (o.format == "same") {
-    const std::string ext = input.extension().string(), l = lower(ext);
-    for (const char* keep : {".png", ".jpg", ".jpeg", ".jpe", ".tif", ".tiff"})
-      if (l == keep) return ext;
-    return ".png";
-  }
+  if (o.format == "same")
+    return writable_format(input).empty() ? ".png" : input.extension().string();
   return o.format == "jpeg" ? ".jpg" : o.format == "tiff" ? ".tif" : ".png";
 }
 
@@ -249,12 +256,7 @@ std::string unique_output_name(const fs::path& input, const Options& o,
 // .jpeg .jpe, .tif .tiff), else PNG.
 ImageFormat format_for(const Options& o, const std::string& out_path) {
   std::string f = o.format;
-  if (f.empty() || f == "same") {
-    const std::string ext = lower(fs::path(out_path).extension().string());
-    f = (ext == ".jpg" || ext == ".jpeg" || ext == ".jpe") ? "jpeg"
-        : (ext == ".tif" || ext == ".tiff")                ? "tiff"
-                                                           : "png";
-  }
+  if (f.empty() || f == "same") f = writable_format(out_path);
   return f == "jpeg" ? ImageFormat::kJpeg : f == "tiff" ? ImageFormat::kTiff : ImageFormat::kPng;
 }
 

@@ -4,7 +4,8 @@
 // ImageMagick, GIMP, Photoshop, and by our reader); resolution, a description, the
 // original's text tags and XMP on request.
 //
-// File layout: header (8 bytes) | strips | the directory's out-of-line values | directory.
+// File layout: header (8 bytes) | strips | the camera and GPS directories carried from the
+// original, each after its out-of-line values | the main directory's values | the directory.
 #include <algorithm>
 #include <climits>
 #include <cmath>
