@@ -393,8 +393,7 @@ int run_colorize(const Options& o) {
     e.jpeg_quality = o.jpeg_quality;
     // The scan's resolution goes on (so the result prints at the original's size), and the
     // file says that its colour is made up.
-    if (info.ok() && info->dpi_x > 0 && info->dpi_y > 0 && info->dpi_x <= 100000 &&
-        info->dpi_y <= 100000) {
+    if (info.ok() && info->dpi_x > 0 && info->dpi_y > 0) {
       const bool turned = info->exif_orientation >= 5;  // rows became columns
       e.dpi_x = turned ? info->dpi_y : info->dpi_x;
       e.dpi_y = turned ? info->dpi_x : info->dpi_y;

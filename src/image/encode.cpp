@@ -72,7 +72,7 @@ bool has_dpi(const EncodeOptions& o) { return o.dpi_x > 0 && o.dpi_y > 0; }
 
 Status check_metadata(const EncodeOptions& o) {
   // NaN fails every comparison, so it is refused by the negated range test.
-  if (!(o.dpi_x >= 0 && o.dpi_x <= 100000) || !(o.dpi_y >= 0 && o.dpi_y <= 100000))
+  if (!(o.dpi_x >= 0 && o.dpi_x <= kMaxDpi) || !(o.dpi_y >= 0 && o.dpi_y <= kMaxDpi))
     return Status(ErrorCode::kInvalidArgument, "resolution outside 0..100000 pixels per inch");
   if (o.comment.size() > 1000)
     return Status(ErrorCode::kInvalidArgument, "comment longer than 1,000 bytes");

@@ -627,7 +627,22 @@ ExifHeader parse_exif_header(const uint8_t* p, size_t size) {
   return h;
 }
 
+namespace {
+Status scan_format(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out);
+}  // namespace
+
 Status scan_image(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
+  const Status st = scan_format(b, n, depth, out);
+  // A resolution no scanner or camera gives (an EXIF or TIFF fraction can say billions of
+  // pixels per inch) is reported as none, so what reads it never has to check.
+  ImageInfo& info = out->info;
+  if (!(info.dpi_x > 0 && info.dpi_x <= kMaxDpi && info.dpi_y > 0 && info.dpi_y <= kMaxDpi))
+    info.dpi_x = info.dpi_y = 0;
+  return st;
+}
+
+namespace {
+Status scan_format(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
   *out = ScanResult();
   if (n == 0 || b == nullptr) return Status(ErrorCode::kEmptyInput, "the file is empty (0 bytes)");
 
@@ -684,6 +699,7 @@ Status scan_image(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) 
   return Status(ErrorCode::kNotAnImage, "not a PNG, JPEG, TIFF, GIF, BMP or TGA image (" + num(n) +
                                             " bytes of unknown data)");
 }
+}  // namespace
 
 }  // namespace detail
 }  // namespace colorize

@@ -517,7 +517,7 @@ Status scan_tiff(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
   out->info.exif_orientation = int(L.orientation);
   if (L.res_unit == 2 || L.res_unit == 3) {
     const double per_inch = L.res_unit == 2 ? 1.0 : 2.54;
-    if (L.res_x > 0 && L.res_y > 0 && L.res_x < 1e6 && L.res_y < 1e6) {
+    if (L.res_x > 0 && L.res_y > 0) {  // scan_image drops implausible values
       out->info.dpi_x = L.res_x * per_inch;
       out->info.dpi_y = L.res_y * per_inch;
     }

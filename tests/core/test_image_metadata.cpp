@@ -276,3 +276,44 @@ TEST(ImageMetadata, RepeatedTagsOverOneLongValueAreTakenOnce) {
   const Ifd d = ifd0(*out);
   EXPECT_EQ(d.text(270), std::string(text_len, 'a'));
 }
+
+TEST(ImageMetadata, ExifResolutionOfAJpegIsReadWhenPlausible) {
+  // Little-endian EXIF: XResolution and YResolution (RATIONAL) and ResolutionUnit 2.
+  auto exif_with = [](uint32_t numerator) {
+    std::vector<uint8_t> x = {'I', 'I', 42, 0, 8, 0, 0, 0, 3, 0};
+    auto entry = [&](uint16_t tag, uint16_t type, uint32_t value) {
+      const uint8_t e[12] = {uint8_t(tag),
+                             uint8_t(tag >> 8),
+                             uint8_t(type),
+                             0,
+                             1,
+                             0,
+                             0,
+                             0,
+                             uint8_t(value),
+                             uint8_t(value >> 8),
+                             uint8_t(value >> 16),
+                             uint8_t(value >> 24)};
+      x.insert(x.end(), e, e + 12);
+    };
+    entry(282, 5, 50);  // the rationals at 50 and 58
+    entry(283, 5, 58);
+    entry(296, 3, 2);
+    x.insert(x.end(), {0, 0, 0, 0});
+    for (int k = 0; k < 2; ++k)
+      for (uint32_t v : {numerator, 1u})
+        for (int b = 0; b < 4; ++b) x.push_back(uint8_t(v >> (8 * b)));
+    return x;
+  };
+  for (const auto& [numerator, want] : {std::pair{600u, 600.0}, std::pair{3000000000u, 0.0}}) {
+    EncodeOptions o;
+    o.format = ImageFormat::kJpeg;  // stb's JFIF header states no density
+    o.metadata.exif = exif_with(numerator);
+    Result<std::vector<uint8_t>> jpg = encode_image(Image::make(8, 8, 3), o);
+    ASSERT_TRUE(jpg.ok());
+    Result<ImageInfo> info = probe_image(jpg->data(), jpg->size());
+    ASSERT_TRUE(info.ok());
+    EXPECT_EQ(info->dpi_x, want) << numerator;  // 3e9 pixels per inch: taken as none
+    EXPECT_EQ(info->dpi_y, want) << numerator;
+  }
+}

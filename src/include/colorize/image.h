@@ -51,6 +51,9 @@ constexpr uint64_t kDefaultMaxPixels = 100'000'000ull;
 enum class ImageFormat { kUnknown, kPng, kJpeg, kBmp, kGif, kTga, kTiff };
 const char* image_format_name(ImageFormat f);  // "PNG", "JPEG", ...; never null
 
+// The highest resolution a file is taken to state, and an encoder records (pixels per inch).
+constexpr double kMaxDpi = 100000;
+
 // What the header says, read without decoding pixels.
 struct ImageInfo {
   ImageFormat format = ImageFormat::kUnknown;
@@ -62,8 +65,8 @@ struct ImageInfo {
                              // same number); 1 when absent, invalid or another format
   // Resolution the file states, in pixels per inch along its stored rows (x) and columns
   // (y): JPEG JFIF density, PNG pHYs, TIFF X/YResolution. 0 when it states none or only an
-  // aspect ratio. JPEG without a JFIF density: EXIF's X/YResolution. Read before the
-  // pixels, like the rest of the header.
+  // aspect ratio, or one above kMaxDpi. JPEG without a JFIF density: EXIF's X/YResolution.
+  // Read before the pixels, like the rest of the header.
   double dpi_x = 0;
   double dpi_y = 0;
   // Pages in the file (TIFF: its full-size images, up to 256 counted; 1 for the other
