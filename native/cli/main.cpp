@@ -2,14 +2,17 @@
 // (decode -> prepare -> method -> finish -> encode) and writes files; all image logic lives in
 // the core (src/), all model logic behind infer.h.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -87,6 +90,23 @@ double lap_ms(std::chrono::steady_clock::time_point* t) {
   const double ms = std::chrono::duration<double, std::milli>(now - *t).count();
   *t = now;
   return ms;
+}
+
+// Calls body(i) for every i in [0, n) on the machine's cores (EncodeOptions::parallel_for).
+void run_parallel(size_t n, const std::function<void(size_t)>& body) {
+  const size_t threads = std::min<size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next++) < n;) body(i);
+  };
+  std::vector<std::thread> helpers;
+  try {
+    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+  } catch (const std::exception&) {
+    // No more threads to be had: the ones started and this one do the rest.
+  }
+  work();
+  for (std::thread& t : helpers) t.join();
 }
 
 // A file extension in lower case (".JPG" -> ".jpg").
@@ -391,6 +411,7 @@ int run_colorize(const Options& o) {
     EncodeOptions e;
     e.format = format_for(o, out);
     e.jpeg_quality = o.jpeg_quality;
+    e.parallel_for = run_parallel;
     // The scan's resolution goes on (so the result prints at the original's size), and the
     // file says that its colour is made up.
     if (info.ok() && info->dpi_x > 0 && info->dpi_y > 0) {
@@ -535,6 +556,7 @@ Status write_result(const Image& result, const Options& o, const fs::path& input
   EncodeOptions e;
   e.format = format_for(o, out);
   e.jpeg_quality = o.jpeg_quality;
+  e.parallel_for = run_parallel;
   e.comment = provenance(o);  // an evaluation's results are guesses like any other
   auto bytes = encode_image(result, e);
   if (!bytes.ok()) return bytes.status();

@@ -138,29 +138,48 @@ Result<std::vector<uint8_t>> encode_tiff(const Image& im, const EncodeOptions& o
   const uint32_t strips = uint32_t((uint64_t(im.height) + rows_per_strip - 1) / rows_per_strip);
 
   try {
+    // Strips are compressed independently (through options.parallel_for when given), then
+    // laid out in order.
+    struct Compressed {
+      unsigned char* z = nullptr;
+      int n = 0;
+      ~Compressed() { std::free(z); }
+    };
+    std::vector<Compressed> done(strips);
+    auto compress = [&](size_t s) {
+      const int y0 = int(uint64_t(s) * rows_per_strip);
+      const int y1 = std::min(im.height, y0 + int(rows_per_strip));
+      std::vector<uint8_t> raw;
+      try {
+        raw.resize(size_t(y1 - y0) * size_t(row_bytes));
+      } catch (const std::bad_alloc&) {
+        return;  // done[s].z stays null: reported below
+      }
+      for (int y = y0; y < y1; ++y) predict_row(im, y, &raw[size_t(y - y0) * size_t(row_bytes)]);
+      done[s].z = stbi_zlib_compress(raw.data(), int(raw.size()), &done[s].n, 8);
+    };
+    if (o.parallel_for)
+      o.parallel_for(strips, compress);
+    else
+      for (size_t s = 0; s < strips; ++s) compress(s);
+
     std::vector<uint8_t> out = {'I', 'I', 42, 0, 0, 0, 0, 0};  // IFD offset patched below
     std::vector<uint32_t> offsets, counts;
     offsets.reserve(strips);
     counts.reserve(strips);
-    std::vector<uint8_t> raw;
-    for (uint32_t s = 0; s < strips; ++s) {
-      const int y0 = int(uint64_t(s) * rows_per_strip);
-      const int y1 = std::min(im.height, y0 + int(rows_per_strip));
-      raw.resize(size_t(y1 - y0) * size_t(row_bytes));
-      for (int y = y0; y < y1; ++y) predict_row(im, y, &raw[size_t(y - y0) * size_t(row_bytes)]);
-      int zlen = 0;
-      unsigned char* z = stbi_zlib_compress(raw.data(), int(raw.size()), &zlen, 8);
-      if (!z) return Status(ErrorCode::kOutOfMemory, "not enough memory to compress the TIFF");
-      // Offsets are 32-bit: past 4 GiB a file would need BigTIFF, which this writer does not
-      // write (PNG has no such limit).
-      if (out.size() + size_t(zlen) + 65536 > size_t(UINT32_MAX)) {
-        std::free(z);
-        return too_large();
-      }
+    uint64_t total = out.size();
+    for (const Compressed& c : done) {
+      if (!c.z) return Status(ErrorCode::kOutOfMemory, "not enough memory to compress the TIFF");
+      total += uint64_t(c.n);
+    }
+    // Offsets are 32-bit: past 4 GiB a file would need BigTIFF, which this writer does not
+    // write (PNG has no such limit).
+    if (total + 65536 > uint64_t(UINT32_MAX)) return too_large();
+    out.reserve(size_t(total) + 4096);
+    for (const Compressed& c : done) {
       offsets.push_back(uint32_t(out.size()));
-      counts.push_back(uint32_t(zlen));
-      out.insert(out.end(), z, z + zlen);
-      std::free(z);
+      counts.push_back(uint32_t(c.n));
+      out.insert(out.end(), c.z, c.z + c.n);
     }
 
     const bool grey = im.channels <= 2;

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -135,6 +136,11 @@ struct EncodeOptions {
   // and GPS directories as the TIFF's (without the MakerNote, whose private offsets would
   // point astray, and the Interoperability directory); XMP as tag 700.
   Metadata metadata;
+  // How the TIFF writer compresses its strips: calls body(i) for every i in [0, n), possibly
+  // on several threads at once, and returns when all are done; empty = one after another on
+  // the calling thread. The core starts no threads itself (it also runs in WebAssembly); the
+  // CLI passes one that uses the machine's cores. `body` does not throw.
+  std::function<void(size_t n, const std::function<void(size_t)>& body)> parallel_for;
 };
 
 // Encodes to PNG (keeps alpha; 16-bit images are written as 16-bit PNG), JPEG (8-bit
