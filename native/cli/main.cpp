@@ -67,9 +67,10 @@ Status write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
   return Status::Ok();
 }
 
-Result<Image> decode_bytes(const std::vector<uint8_t>& bytes, const Options& o) {
+Result<Image> decode_bytes(const std::vector<uint8_t>& bytes, const Options& o, int page = 1) {
   DecodeOptions d;
   d.max_pixels = static_cast<uint64_t>(o.max_megapixels * 1e6);
+  d.page = page;
   return decode_image(bytes.data(), bytes.size(), d);
 }
 
@@ -140,6 +141,7 @@ bool has_image_extension(const fs::path& p) {
 struct Input {
   std::string path;
   fs::path subdir;
+  int page = 1;  // of a multi-page TIFF (--all-pages adds an Input for each further page)
 };
 
 // Image files inside a folder (with `recursive`, in its sub-folders too), sorted by relative
@@ -259,11 +261,16 @@ std::string result_extension(const Options& o, const fs::path& input) {
   return o.format == "jpeg" ? ".jpg" : o.format == "tiff" ? ".tif" : ".png";
 }
 
-// The file name of the result of `input` in an output folder: its stem and the result's
-// extension; a name already used in this run (in the same sub-folder) gets -2, -3, ...
+// What the result of a page after the first adds to its name: "-p2", "-p3", ...
+std::string page_suffix(int page) { return page > 1 ? "-p" + std::to_string(page) : ""; }
+
+// The file name of the result of `input` (of its page `page`) in an output folder: its stem
+// (with the page's suffix) and the result's extension; a name already used in this run (in
+// the same sub-folder) gets -2, -3, ...
 std::string unique_output_name(const fs::path& input, const Options& o,
-                               std::set<std::string>* used_names, const fs::path& subdir = {}) {
-  const std::string stem = input.stem().string();
+                               std::set<std::string>* used_names, const fs::path& subdir = {},
+                               int page = 1) {
+  const std::string stem = input.stem().string() + page_suffix(page);
   const std::string ext = result_extension(o, input);
   std::string name = stem + ext;
   for (int k = 2; used_names->count((subdir / name).generic_string()); ++k)
@@ -349,13 +356,35 @@ int run_colorize(const Options& o) {
   double colorized_seconds = 0.0;  // and the time they took
   const auto t_all = std::chrono::steady_clock::now();
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const std::string& in = inputs[i].path;
-    const fs::path& subdir = inputs[i].subdir;
+    // Copies: --all-pages inserts into `inputs` below.
+    const std::string in = inputs[i].path;
+    const fs::path subdir = inputs[i].subdir;
+    const int page = inputs[i].page;
     const auto t0 = std::chrono::steady_clock::now();
     std::string out = o.output;
     if (out_is_dir)
-      out = (fs::path(o.output) / subdir / unique_output_name(fs::path(in), o, &used_names, subdir))
+      out = (fs::path(o.output) / subdir /
+             unique_output_name(fs::path(in), o, &used_names, subdir, page))
                 .string();
+    else if (page > 1)  // one OUT file named: the further pages beside it
+      out = (fs::path(o.output).parent_path() /
+             (fs::path(o.output).stem().string() + page_suffix(page) +
+              fs::path(o.output).extension().string()))
+                .string();
+    // --all-pages: the further pages of a multi-page TIFF become inputs of their own, next.
+    auto add_pages = [&](const std::vector<uint8_t>& bytes) {
+      if (!o.all_pages || page != 1) return;
+      const Result<ImageInfo> head = probe_image(bytes.data(), bytes.size());
+      if (!head.ok() || head->pages < 2) return;
+      for (int k = head->pages; k >= 2; --k)
+        inputs.insert(inputs.begin() + long(i) + 1, Input{in, subdir, k});
+      if (!o.quiet)
+        std::fprintf(stderr,
+                     "colorize: %s: the file holds %d pages; each is colorized (the further "
+                     "ones with -p2%s in their names)\n",
+                     in.c_str(), head->pages,
+                     head->pages > 2 ? (" ... -p" + std::to_string(head->pages)).c_str() : "");
+    };
     auto fail = [&](const std::string& what) {
       ++failed;
       std::fprintf(stderr, "colorize: %s: %s\n", in.c_str(), what.c_str());
@@ -366,6 +395,10 @@ int run_colorize(const Options& o) {
       continue;
     }
     if (o.skip_existing && fs::exists(out, ec2)) {
+      if (o.all_pages && page == 1) {  // the further pages may still be missing
+        auto bytes = read_file(in);
+        if (bytes.ok()) add_pages(*bytes);
+      }
       ++skipped;
       if (progress)
         std::fprintf(stderr, "[%zu/%zu] %s -> %s (already there, left alone)\n", i + 1,
@@ -387,15 +420,20 @@ int run_colorize(const Options& o) {
       fail(bytes_in.status().to_string());
       continue;
     }
-    auto image = decode_bytes(*bytes_in, o);
+    auto image = decode_bytes(*bytes_in, o, page);
     times.decode = lap_ms(&t);
     if (!image.ok()) {
       fail(image.status().to_string());
       continue;
     }
+    // (The first page's header: a page's resolution and tags are taken from it.)
     const Result<ImageInfo> info = probe_image(bytes_in->data(), bytes_in->size());
-    if (info.ok() && info->pages > 1 && !o.quiet)
-      std::fprintf(stderr, "colorize: %s: the file holds %d pages; only the first is colorized\n",
+    if (o.all_pages)
+      add_pages(*bytes_in);
+    else if (info.ok() && info->pages > 1 && !o.quiet)
+      std::fprintf(stderr,
+                   "colorize: %s: the file holds %d pages; only the first is colorized "
+                   "(--all-pages for each)\n",
                    in.c_str(), info->pages);
     auto result = method->colorize(*image, &times);
     if (!result.ok()) {

@@ -80,10 +80,10 @@ Usage:
                                          --tone stretch gives a picture whose central
                                          region holds these L* values
 
-Inputs: PNG, JPEG, TIFF (first page; uncompressed, LZW, Deflate or PackBits), BMP, GIF
-(first frame), TGA; 8- or 16-bit. A folder gives the files directly inside it with those
-extensions (.png .jpg .jpeg .jpe .tif .tiff .bmp .gif .tga), and with -r those in its
-sub-folders; the others are named on stderr.
+Inputs: PNG, JPEG, TIFF (first page, or each with --all-pages; uncompressed, LZW, Deflate or
+PackBits), BMP, GIF (first frame), TGA; 8- or 16-bit. A folder gives the files directly
+inside it with those extensions (.png .jpg .jpeg .jpe .tif .tiff .bmp .gif .tga), and with
+-r those in its sub-folders; the others are named on stderr.
 
 Method (one of):
   --reference REF      exemplar method (Welsh et al. 2002): transfer colour from photo REF
@@ -104,6 +104,8 @@ Output:
                        sub-folders under OUT (an OUT inside the input folder is left out)
   --skip-existing      leave a result that is already in OUT alone (to go on with a batch
                        that was stopped; results are written whole or not at all)
+  --all-pages          every page of a multi-page TIFF, each its own result (NAME-p2,
+                       NAME-p3, ...; the first keeps NAME); without it only the first
   --no-metadata        leave the original's EXIF and XMP out of the results (by default
                        they are carried: date, captions, credits, camera, GPS position)
 
@@ -200,6 +202,10 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     }
     if (arg == "--no-metadata") {
       o.keep_metadata = false;
+      continue;
+    }
+    if (arg == "--all-pages") {
+      o.all_pages = true;
       continue;
     }
     // Options with a value: "--opt value" or "--opt=value".

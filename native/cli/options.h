@@ -39,6 +39,7 @@ struct Options {
   FinishOptions finish;             // --saturation, --upsampling, --guided-radius, --guided-eps
   bool recursive = false;           // -r: folders include their sub-folders (mirrored in OUT)
   bool skip_existing = false;       // --skip-existing: leave results already in OUT alone
+  bool all_pages = false;           // --all-pages: every page of a multi-page TIFF
   bool keep_metadata = true;        // the original's EXIF and XMP go on (--no-metadata: not)
   bool quiet = false;
   bool timings = false;             // --timings: each stage's milliseconds per input on stderr

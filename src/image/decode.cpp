@@ -62,7 +62,7 @@ Result<ImageInfo> probe_image(const uint8_t* bytes, size_t size) {
 
 Result<Image> decode_image(const uint8_t* bytes, size_t size, const DecodeOptions& options) {
   detail::ScanResult scan;
-  Status st = detail::scan_image(bytes, size, detail::ScanDepth::kHeader, &scan);
+  Status st = detail::scan_image(bytes, size, detail::ScanDepth::kHeader, &scan, options.page);
   if (!st.ok()) return st;
   const ImageInfo& head = scan.info;
   const char* fmt = image_format_name(head.format);
@@ -81,12 +81,12 @@ Result<Image> decode_image(const uint8_t* bytes, size_t size, const DecodeOption
   if (size > size_t(INT_MAX))
     return Status(ErrorCode::kUnsupported, "files of 2 GiB or more are not supported");
 
-  st = detail::scan_image(bytes, size, detail::ScanDepth::kWhole, &scan);
+  st = detail::scan_image(bytes, size, detail::ScanDepth::kWhole, &scan, options.page);
   if (!st.ok()) return st;
   const ImageInfo info = scan.info;
 
   if (info.format == ImageFormat::kTiff) {
-    Result<Image> tiff = detail::decode_tiff(bytes, size);
+    Result<Image> tiff = detail::decode_tiff(bytes, size, options.page);
     if (!tiff.ok() || !options.apply_exif_orientation || info.exif_orientation == 1) return tiff;
     try {
       return apply_orientation(*tiff, info.exif_orientation);

@@ -628,11 +628,15 @@ ExifHeader parse_exif_header(const uint8_t* p, size_t size) {
 }
 
 namespace {
-Status scan_format(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out);
+Status scan_format(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out, int page);
 }  // namespace
 
-Status scan_image(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
-  const Status st = scan_format(b, n, depth, out);
+Status scan_image(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out, int page) {
+  Status st = scan_format(b, n, depth, out, page);
+  if (st.ok() && page != 1 && out->info.format != ImageFormat::kTiff)
+    st = Status(ErrorCode::kInvalidArgument,
+                std::string("a ") + image_format_name(out->info.format) +
+                    " file holds one page; there is no page " + std::to_string(page));
   // A resolution no scanner or camera gives (an EXIF or TIFF fraction can say billions of
   // pixels per inch) is reported as none, so what reads it never has to check.
   ImageInfo& info = out->info;
@@ -642,7 +646,7 @@ Status scan_image(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) 
 }
 
 namespace {
-Status scan_format(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
+Status scan_format(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out, int page) {
   *out = ScanResult();
   if (n == 0 || b == nullptr) return Status(ErrorCode::kEmptyInput, "the file is empty (0 bytes)");
 
@@ -653,7 +657,7 @@ Status scan_format(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out)
   if (n >= 18 && b[0] == 'B' && b[1] == 'M' && bmp_header_size_known(le32(b + 14)))
     return scan_bmp(b, n, depth, out);
   if (n >= 4 && (std::memcmp(b, "II*\0", 4) == 0 || std::memcmp(b, "MM\0*", 4) == 0))
-    return scan_tiff(b, n, depth, out);
+    return scan_tiff(b, n, depth, out, page);
   TgaHeader tga;
   if (read_tga_header(b, n, &tga)) return scan_tga(b, n, tga, depth, out);
 

@@ -28,8 +28,11 @@ struct ScanResult {
   bool gif_alpha = false;
 };
 
-// Errors: kEmptyInput, kNotAnImage, kTruncated, kUnsupported, kZeroSize.
-Status scan_image(const uint8_t* bytes, size_t size, ScanDepth depth, ScanResult* out);
+// `page`: which page of a TIFF (1-based); other formats have one, and page must be 1.
+// Errors: kEmptyInput, kNotAnImage, kTruncated, kUnsupported, kZeroSize; kInvalidArgument for
+// a page the file does not have.
+Status scan_image(const uint8_t* bytes, size_t size, ScanDepth depth, ScanResult* out,
+                  int page = 1);
 
 // Unsigned integers from bytes, big- or little-endian (no bounds checks: callers check).
 inline uint32_t be16(const uint8_t* p) { return (uint32_t(p[0]) << 8) | p[1]; }

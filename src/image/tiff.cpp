@@ -57,7 +57,7 @@ struct Field {
   bool integer() const { return type == 1 || type == 3 || type == 4; }
 };
 
-// What the first directory says, checked.
+// What a page's directory says, checked.
 struct Layout {
   uint32_t width = 0, height = 0;
   uint32_t spp = 1;   // samples per pixel as stored
@@ -85,14 +85,71 @@ struct Layout {
   const char* block_name() const { return tiled ? "tile" : "strip"; }
 };
 
+// Pages of the file: the first directory, then those later in the chain that are not
+// marked as reduced-resolution copies (NewSubfileType bit 0, e.g. thumbnails). Calls
+// on_page(offset) for each in order until it returns false. Follows at most
+// kMaxDirectories, and stops at a directory that is not wholly inside the file or that the
+// chain has already passed.
+constexpr int kMaxDirectories = 256;
+
+template <typename F>
+void each_page(const File& f, F&& on_page) {
+  uint32_t visited[kMaxDirectories];
+  uint64_t ifd = f.u32(4);
+  for (int seen = 0; seen < kMaxDirectories && ifd >= 8 && ifd + 2 <= f.n; ++seen) {
+    bool again = false;
+    for (int i = 0; i < seen; ++i) again = again || visited[i] == ifd;
+    if (again) break;
+    visited[seen] = uint32_t(ifd);
+    const uint32_t entries = f.u16(size_t(ifd));
+    const uint64_t end = ifd + 2 + uint64_t(entries) * 12;
+    if (end + 4 > f.n) break;
+    bool reduced = false;
+    for (uint32_t e = 0; e < entries && seen > 0; ++e) {
+      const size_t p = size_t(ifd) + 2 + size_t(e) * 12;
+      if (f.u16(p) == 254 && f.u16(p + 2) == 4 && f.u32(p + 4) == 1) reduced = f.u32(p + 8) & 1;
+    }
+    if (!reduced && !on_page(uint32_t(ifd))) return;
+    ifd = f.u32(size_t(end));
+  }
+}
+
+int count_pages(const File& f) {
+  int pages = 0;
+  each_page(f, [&](uint32_t) {
+    ++pages;
+    return true;
+  });
+  return pages < 1 ? 1 : pages;
+}
+
+// The directory of page `page` (1-based), or 0 when the file has fewer.
+uint32_t page_directory(const File& f, int page) {
+  uint32_t at = 0;
+  int k = 0;
+  each_page(f, [&](uint32_t ifd) {
+    if (++k < page) return true;
+    at = ifd;
+    return false;
+  });
+  return at;
+}
+
 uint32_t first(const File& f, const Field& x, uint32_t fallback) {
   return x.present && x.count >= 1 ? x.get(f, 0) : fallback;
 }
 
-Status read_layout(const uint8_t* b, size_t n, Layout* L) {
+Status read_layout(const uint8_t* b, size_t n, int page, Layout* L) {
   if (n < 8) return truncated("TIFF", "inside the header");
   File f{b, n, b[0] == 'I'};
-  const uint32_t ifd = f.u32(4);
+  uint32_t ifd = f.u32(4);
+  if (page != 1) {
+    ifd = page < 1 ? 0 : page_directory(f, page);
+    if (ifd == 0)
+      return Status(ErrorCode::kInvalidArgument, "the TIFF holds " + num(count_pages(f)) + " page" +
+                                                     (count_pages(f) > 1 ? "s" : "") +
+                                                     "; there is no page " + std::to_string(page));
+  }
   if (ifd < 8) return corrupt("TIFF", "the first directory is at byte " + num(ifd));
   if (uint64_t(ifd) + 2 > n) return truncated("TIFF", "before its first directory");
   const uint32_t entries = f.u16(ifd);
@@ -459,40 +516,11 @@ uint8_t reverse_bits(uint8_t v) {
   return uint8_t((v & 0xAA) >> 1 | (v & 0x55) << 1);
 }
 
-// Pages of the file: directories in the chain from the first one, leaving out those marked
-// as reduced-resolution copies (NewSubfileType bit 0, e.g. thumbnails). Follows at most
-// kMaxDirectories, and stops at a directory that is not wholly inside the file or that the
-// chain has already passed.
-constexpr int kMaxDirectories = 256;
-
-int count_pages(const File& f) {
-  int pages = 0;
-  uint32_t visited[kMaxDirectories];
-  uint64_t ifd = f.u32(4);
-  for (int seen = 0; seen < kMaxDirectories && ifd >= 8 && ifd + 2 <= f.n; ++seen) {
-    bool again = false;
-    for (int i = 0; i < seen; ++i) again = again || visited[i] == ifd;
-    if (again) break;
-    visited[seen] = uint32_t(ifd);
-    const uint32_t entries = f.u16(size_t(ifd));
-    const uint64_t end = ifd + 2 + uint64_t(entries) * 12;
-    if (end + 4 > f.n) break;
-    bool reduced = false;
-    for (uint32_t e = 0; e < entries; ++e) {
-      const size_t p = size_t(ifd) + 2 + size_t(e) * 12;
-      if (f.u16(p) == 254 && f.u16(p + 2) == 4 && f.u32(p + 4) == 1) reduced = f.u32(p + 8) & 1;
-    }
-    if (!reduced) ++pages;
-    ifd = f.u32(size_t(end));
-  }
-  return pages < 1 ? 1 : pages;
-}
-
 }  // namespace
 
-Status scan_tiff(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
+Status scan_tiff(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out, int page) {
   Layout L;
-  Status st = read_layout(b, n, &L);
+  Status st = read_layout(b, n, page, &L);
   if (!st.ok()) return st;
   if (depth == ScanDepth::kWhole) {
     const File f{b, n, b[0] == 'I'};
@@ -525,9 +553,9 @@ Status scan_tiff(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out) {
   return Status::Ok();
 }
 
-Result<Image> decode_tiff(const uint8_t* b, size_t n) {
+Result<Image> decode_tiff(const uint8_t* b, size_t n, int page) {
   Layout L;
-  Status st = read_layout(b, n, &L);
+  Status st = read_layout(b, n, page, &L);
   if (!st.ok()) return st;
   const File f{b, n, b[0] == 'I'};
   const uint32_t bits = L.bits, maxv = (1u << bits) - 1;

@@ -1,12 +1,11 @@
 // Internal: baseline TIFF, the format scanners and archives write, read by our own code
-// (stb has no TIFF reader). The first image of the file only (a multi-page TIFF gives its
-// first page). Supported: byte order II and MM; strips or tiles; chunky or planar samples;
-// no compression, LZW (with or without the horizontal predictor), Deflate, PackBits;
-// grey (BlackIsZero or WhiteIsZero) at 1, 2, 4, 8 or 16 bits, RGB at 8 or 16 bits, palette
-// at 1 to 8 bits; an extra alpha sample, straight or premultiplied (delivered straight);
-// the Orientation tag (274, the same values as EXIF's). Not supported, each with its own
-// message: BigTIFF, JPEG or fax compression, CMYK, YCbCr, CIELab, float or signed samples.
-// Every read is bounds-checked against `size`.
+// (stb has no TIFF reader). One page at a time (the first unless another is asked for). Supported:
+// byte order II and MM; strips or tiles; chunky or planar samples; no compression, LZW (with or
+// without the horizontal predictor), Deflate, PackBits; grey (BlackIsZero or WhiteIsZero) at 1, 2,
+// 4, 8 or 16 bits, RGB at 8 or 16 bits, palette at 1 to 8 bits; an extra alpha sample, straight or
+// premultiplied (delivered straight); the Orientation tag (274, the same values as EXIF's). Not
+// supported, each with its own message: BigTIFF, JPEG or fax compression, CMYK, YCbCr, CIELab,
+// float or signed samples. Every read is bounds-checked against `size`.
 #pragma once
 
 #include <cstddef>
@@ -22,15 +21,17 @@
 namespace colorize {
 namespace detail {
 
-// Reads the first directory (and, for kWhole, checks every strip or tile the image needs is
-// inside the file). Called by scan_image for "II*\0" and "MM\0*". Never allocates.
-Status scan_tiff(const uint8_t* bytes, size_t size, ScanDepth depth, ScanResult* out);
+// Reads the directory of page `page` (1-based: the first directory, then the later ones that
+// are not reduced-resolution copies; and, for kWhole, checks every strip or tile the image
+// needs is inside the file). Called by scan_image for "II*\0" and "MM\0*". Never allocates.
+// A page the file does not have: kInvalidArgument.
+Status scan_tiff(const uint8_t* bytes, size_t size, ScanDepth depth, ScanResult* out, int page = 1);
 
-// Decodes the first image as stored: 8- or 16-bit samples (sub-8-bit grey is scaled to 8
+// Decodes page `page`'s image as stored: 8- or 16-bit samples (sub-8-bit grey is scaled to 8
 // bits, palette expands to RGB), the Orientation tag not applied. The caller has checked
 // the pixel limit from scan_tiff's header facts.
 // Errors: as scan_tiff, plus kNotAnImage for invalid compressed data, kOutOfMemory.
-Result<Image> decode_tiff(const uint8_t* bytes, size_t size);
+Result<Image> decode_tiff(const uint8_t* bytes, size_t size, int page = 1);
 
 // Writes `image` (checked by encode_image: 1 to 4 channels, 8 or 16 bits, samples present)
 // as one little-endian TIFF page: BlackIsZero grey or RGB, an alpha sample marked straight

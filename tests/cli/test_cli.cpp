@@ -325,8 +325,47 @@ TEST(Cli, AMultiPageTiffSaysOnlyItsFirstPageIsColorized) {
   CliRun r = run({kCorpus + "/two_pages.tif", "--reference", kData + "/landscape-reference.jpg",
                   "-o", (out / "p.png").string()});
   EXPECT_EQ(r.code, 0) << r.output;
-  EXPECT_NE(r.output.find("holds 2 pages; only the first is colorized"), std::string::npos)
+  EXPECT_NE(r.output.find("holds 2 pages; only the first is colorized (--all-pages for each)"),
+            std::string::npos)
       << r.output;
+}
+
+TEST(Cli, AllPagesGivesEachPageItsOwnResult) {
+  // two_pages.tif (make_corpus.py): page 1 red on the left, blue on the right; page 2 solid
+  // green; thumb_between_pages.tif the same with a reduced-resolution copy between them.
+  const fs::path in = fresh_dir("pages-in");
+  const fs::path out = fresh_dir("pages-out");
+  fs::copy_file(kCorpus + "/two_pages.tif", in / "album.tif");
+  fs::copy_file(kCorpus + "/thumb_between_pages.tif", in / "box.tif");
+  const std::vector<std::string> args = {in.string(),   "--all-pages",
+                                         "--reference", kData + "/landscape-reference.jpg",
+                                         "-o",          out.string()};
+  CliRun r = run(args);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("[4/4]"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out / "box-p3.png"));  // the reduced copy is not a page
+  for (const char* name : {"album", "box"}) {
+    const Image first = load(out / (std::string(name) + ".png"));
+    const Image second = load(out / (std::string(name) + "-p2.png"));
+    ASSERT_EQ(second.width, 30) << name;
+    // A result keeps its page's lightness: the first page's halves differ (red and blue),
+    // the solid second page is one lightness across.
+    auto lightness = [](const Image& im, int x) {
+      Plane L, a, b;
+      image_to_lab(im, &L, &a, &b);
+      return L.at(x, 10);
+    };
+    EXPECT_GT(std::fabs(lightness(first, 5) - lightness(first, 25)), 5.0f) << name;
+    EXPECT_NEAR(lightness(second, 5), lightness(second, 25), 1.0f) << name;
+  }
+  // Going on after a stop: a missing further page is made, the rest left alone.
+  fs::remove(out / "album-p2.png");
+  std::vector<std::string> again = args;
+  again.push_back("--skip-existing");
+  CliRun s = run(again);
+  EXPECT_EQ(s.code, 0) << s.output;
+  EXPECT_NE(s.output.find("done: 1 ok, 3 already there"), std::string::npos) << s.output;
+  EXPECT_TRUE(fs::exists(out / "album-p2.png"));
 }
 
 TEST(Cli, DefaultModelAndWorkingSizeComeFromTheManifest) {

@@ -325,6 +325,40 @@ TEST(ImagePixels, TiffFirstPageOnly) {
   expect_red_left_blue_right(load("thumb_between_pages.tif"));
 }
 
+TEST(ImagePixels, TiffAnyPageOnRequest) {
+  // make_corpus.py: page 2 of both files is solid green (0, 255, 0), 30 x 20; in
+  // thumb_between_pages.tif a 15 x 10 reduced-resolution copy of page 1 comes between.
+  DecodeOptions second;
+  second.page = 2;
+  for (const char* name : {"two_pages.tif", "thumb_between_pages.tif"}) {
+    SCOPED_TRACE(name);
+    const Image im = load(name, second);
+    ASSERT_EQ(im.width, 30);
+    ASSERT_EQ(im.height, 20);
+    for (int y = 0; y < im.height; ++y)
+      for (int x = 0; x < im.width; ++x) {
+        ASSERT_EQ(at(im, x, y, 0), 0);
+        ASSERT_EQ(at(im, x, y, 1), 255);
+        ASSERT_EQ(at(im, x, y, 2), 0);
+      }
+  }
+  DecodeOptions o;
+  for (int page : {3, 0, -1}) {
+    o.page = page;
+    Result<Image> r = image_test::decode(image_test::corpus("two_pages.tif"), o);
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << page;
+  }
+  o.page = 3;
+  EXPECT_NE(image_test::decode(image_test::corpus("two_pages.tif"), o)
+                .status()
+                .message()
+                .find("holds 2 pages; there is no page 3"),
+            std::string::npos);
+  o.page = 2;
+  EXPECT_EQ(image_test::decode(image_test::corpus("rgba.png"), o).status().code(),
+            ErrorCode::kInvalidArgument);
+}
+
 TEST(ImagePixels, TiffOrientationCanBeLeftAlone) {
   DecodeOptions keep;
   keep.apply_exif_orientation = false;

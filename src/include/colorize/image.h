@@ -71,7 +71,7 @@ struct ImageInfo {
   double dpi_x = 0;
   double dpi_y = 0;
   // Pages in the file (TIFF: its full-size images, up to 256 counted; 1 for the other
-  // formats). Only the first is decoded.
+  // formats). decode_image decodes the first unless DecodeOptions::page says another.
   int pages = 1;
 };
 
@@ -80,6 +80,10 @@ struct DecodeOptions {
   uint64_t max_pixels = kDefaultMaxPixels;
   // Rotate/flip JPEGs and TIFFs per their orientation tag so the result is upright.
   bool apply_exif_orientation = true;
+  // Which page of a multi-page TIFF, 1-based (ImageInfo::pages counts them; reduced-
+  // resolution copies are not pages). Other formats have one page. A page the file does not
+  // have: kInvalidArgument.
+  int page = 1;
 };
 
 // Reads only the header. Errors: kEmptyInput, kNotAnImage, kTruncated, kUnsupported, kZeroSize.
@@ -89,7 +93,8 @@ Result<ImageInfo> probe_image(const uint8_t* bytes, size_t size);
 // and TIFFs expand to RGB/RGBA; 16-bit PNGs and TIFFs stay 16-bit; 1-, 2- and 4-bit grey
 // becomes 8-bit). Never crashes on hostile input.
 // Errors: kEmptyInput (0 bytes), kNotAnImage, kTruncated, kUnsupported (e.g. CMYK JPEG),
-// kTooLarge (checked from the header before any pixel allocation), kZeroSize, kOutOfMemory.
+// kTooLarge (checked from the header before any pixel allocation), kZeroSize, kOutOfMemory,
+// kInvalidArgument (a page the file does not have).
 Result<Image> decode_image(const uint8_t* bytes, size_t size, const DecodeOptions& options = {});
 
 // Descriptive metadata of a photo, carried from an original to its result so that what an
