@@ -372,10 +372,8 @@ int run_colorize(const Options& o) {
               fs::path(o.output).extension().string()))
                 .string();
     // --all-pages: the further pages of a multi-page TIFF become inputs of their own, next.
-    auto add_pages = [&](const std::vector<uint8_t>& bytes) {
-      if (!o.all_pages || page != 1) return;
-      const Result<ImageInfo> head = probe_image(bytes.data(), bytes.size());
-      if (!head.ok() || head->pages < 2) return;
+    auto add_pages = [&](const Result<ImageInfo>& head) {
+      if (!o.all_pages || page != 1 || !head.ok() || head->pages < 2) return;
       for (int k = head->pages; k >= 2; --k)
         inputs.insert(inputs.begin() + long(i) + 1, Input{in, subdir, k});
       if (!o.quiet)
@@ -397,7 +395,7 @@ int run_colorize(const Options& o) {
     if (o.skip_existing && fs::exists(out, ec2)) {
       if (o.all_pages && page == 1) {  // the further pages may still be missing
         auto bytes = read_file(in);
-        if (bytes.ok()) add_pages(*bytes);
+        if (bytes.ok()) add_pages(probe_image(bytes->data(), bytes->size()));
       }
       ++skipped;
       if (progress)
@@ -429,7 +427,7 @@ int run_colorize(const Options& o) {
     // (The first page's header: a page's resolution and tags are taken from it.)
     const Result<ImageInfo> info = probe_image(bytes_in->data(), bytes_in->size());
     if (o.all_pages)
-      add_pages(*bytes_in);
+      add_pages(info);
     else if (info.ok() && info->pages > 1 && !o.quiet)
       std::fprintf(stderr,
                    "colorize: %s: the file holds %d pages; only the first is colorized "
