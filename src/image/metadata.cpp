@@ -17,8 +17,6 @@ namespace {
 
 using detail::be16;
 using detail::be32;
-using detail::le16;
-using detail::le32;
 
 constexpr char kXmpJpegId[] = "http://ns.adobe.com/xap/1.0/";  // + NUL: 29 bytes
 constexpr char kXmpPngKeyword[] = "XML:com.adobe.xmp";
@@ -36,13 +34,11 @@ bool is_text_tag(uint32_t tag) {
   return false;
 }
 
-// A TIFF-structured block (EXIF, or a TIFF file): byte order and bounded readers.
-struct Block {
-  const uint8_t* b;
-  size_t n;
-  bool le = true;
+// A TIFF-structured block (EXIF, or a TIFF file), its readers those of the TIFF reader;
+// `ok` when it starts with a TIFF header ("II*\0" or "MM\0*").
+struct Block : detail::TiffBytes {
   bool ok = false;
-  Block(const uint8_t* bytes, size_t size) : b(bytes), n(size) {
+  Block(const uint8_t* bytes, size_t size) : TiffBytes{bytes, size, true} {
     if (n < 8) return;
     if (std::memcmp(b, "II*\0", 4) == 0)
       le = true;
@@ -52,8 +48,6 @@ struct Block {
       return;
     ok = true;
   }
-  uint32_t u16(size_t off) const { return le ? le16(b + off) : be16(b + off); }
-  uint32_t u32(size_t off) const { return le ? le32(b + off) : be32(b + off); }
 };
 
 // One entry of the first directory: where its values are, when they lie inside the block.

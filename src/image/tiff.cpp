@@ -29,13 +29,7 @@ uint32_t type_size(uint32_t type) {
   return type < 14 ? kSize[type] : 0;
 }
 
-struct File {
-  const uint8_t* b;
-  size_t n;
-  bool le;
-  uint32_t u16(size_t off) const { return le ? le16(b + off) : be16(b + off); }
-  uint32_t u32(size_t off) const { return le ? le32(b + off) : be32(b + off); }
-};
+using File = TiffBytes;
 
 // One directory entry whose values lie inside the file.
 struct Field {

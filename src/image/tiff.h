@@ -21,6 +21,16 @@
 namespace colorize {
 namespace detail {
 
+// The bytes of a TIFF-structured block (a TIFF file, or EXIF) in its byte order, with
+// unsigned readers (no bounds checks: callers check against n).
+struct TiffBytes {
+  const uint8_t* b;
+  size_t n;
+  bool le;  // "II": little-endian; "MM": big-endian
+  uint32_t u16(size_t off) const { return le ? le16(b + off) : be16(b + off); }
+  uint32_t u32(size_t off) const { return le ? le32(b + off) : be32(b + off); }
+};
+
 // Reads the directory of page `page` (1-based: the first directory, then the later ones that
 // are not reduced-resolution copies; and, for kWhole, checks every strip or tile the image
 // needs is inside the file). Called by scan_image for "II*\0" and "MM\0*". Never allocates.
