@@ -119,28 +119,6 @@ TEST(ImageEncode, CorpusPngsSurviveARoundTrip) {
   }
 }
 
-uint32_t le16(const uint8_t* p) { return uint32_t(p[0]) | (uint32_t(p[1]) << 8); }
-uint32_t le32(const uint8_t* p) { return le16(p) | (le16(p + 2) << 16); }
-
-// The entries of a little-endian TIFF's first directory, by tag: {type, count, value or
-// offset}. Read here from the bytes, by the TIFF 6.0 layout, not by the decoder.
-struct TiffEntry {
-  uint32_t type = 0, count = 0, value = 0;
-};
-std::vector<std::pair<uint32_t, TiffEntry>> tiff_entries(const std::vector<uint8_t>& t) {
-  std::vector<std::pair<uint32_t, TiffEntry>> out;
-  const uint32_t ifd = le32(&t[4]);
-  if (ifd + 2 > t.size()) return out;
-  const uint32_t n = le16(&t[ifd]);
-  for (uint32_t i = 0; i < n && ifd + 2 + 12 * (i + 1) <= t.size(); ++i) {
-    const uint8_t* e = &t[ifd + 2 + 12 * i];
-    TiffEntry v{le16(e + 2), le32(e + 4),
-                le16(e + 2) == 3 && le32(e + 4) == 1 ? le16(e + 8) : le32(e + 8)};
-    out.push_back({le16(e), v});
-  }
-  return out;
-}
-
 TEST(ImageEncode, TiffRoundTripIsExactForEveryChannelCountAndDepth) {
   for (int depth : {8, 16}) {
     for (int c = 1; c <= 4; ++c) {
@@ -153,26 +131,25 @@ TEST(ImageEncode, TiffRoundTripIsExactForEveryChannelCountAndDepth) {
       ASSERT_GT(t.size(), 8u);
       EXPECT_EQ(std::string(t.begin(), t.begin() + 4), std::string("II*\0", 4));
       // The directory, by the specification: tags ascending; the fields readers need.
-      std::map<uint32_t, TiffEntry> dir;
+      const image_test::Ifd d = image_test::ifd0(t);
       uint32_t last = 0;
-      for (const auto& [tag, e] : tiff_entries(t)) {
+      for (uint32_t tag : d.order) {
         EXPECT_GT(tag, last);
         last = tag;
-        dir[tag] = e;
       }
       for (uint32_t need : {256u, 257u, 258u, 259u, 262u, 273u, 277u, 278u, 279u, 317u})
-        ASSERT_TRUE(dir.count(need)) << need;
-      EXPECT_EQ(dir[256].value, 301u);
-      EXPECT_EQ(dir[257].value, 1000u);
-      EXPECT_EQ(dir[258].count, uint32_t(c));
-      EXPECT_EQ(dir[259].value, 8u);  // Deflate
-      EXPECT_EQ(dir[262].value, c <= 2 ? 1u : 2u);
-      EXPECT_EQ(dir[277].value, uint32_t(c));
-      EXPECT_GT(dir[273].count, 1u);  // several strips
-      EXPECT_EQ(dir[317].value, 2u);  // horizontal predictor
-      EXPECT_EQ(dir.count(338) == 1, c == 2 || c == 4);
-      if (dir.count(338)) {
-        EXPECT_EQ(dir[338].value, 2u);  // straight alpha
+        ASSERT_TRUE(d.fields.count(need)) << need;
+      EXPECT_EQ(d.number(256), 301u);
+      EXPECT_EQ(d.number(257), 1000u);
+      EXPECT_EQ(d.fields.at(258).count, uint32_t(c));
+      EXPECT_EQ(d.number(259), 8u);  // Deflate
+      EXPECT_EQ(d.number(262), c <= 2 ? 1u : 2u);
+      EXPECT_EQ(d.number(277), uint32_t(c));
+      EXPECT_GT(d.fields.at(273).count, 1u);  // several strips
+      EXPECT_EQ(d.number(317), 2u);           // horizontal predictor
+      EXPECT_EQ(d.fields.count(338) == 1, c == 2 || c == 4);
+      if (d.fields.count(338)) {
+        EXPECT_EQ(d.number(338), 2u);  // straight alpha
       }
       Result<Image> back = decode_image(t.data(), t.size());
       ASSERT_TRUE(back.ok()) << back.status().to_string();

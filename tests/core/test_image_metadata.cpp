@@ -22,65 +22,10 @@ const std::map<uint32_t, std::string> kText = {
     {306, "2024:03:01 10:00:00"},       {315, "Ada Example"}, {33432, "(c) the Example family"}};
 const char kXmpTitle[] = "<dc:title>At the lake</dc:title>";
 
-// The first directory of an EXIF block, read here (either byte order): tag -> {type, count,
-// the value's bytes}.
-struct Field {
-  uint32_t type = 0, count = 0;
-  std::vector<uint8_t> bytes;
-};
-struct Ifd {
-  std::map<uint32_t, Field> fields;
-  uint32_t next = 0xFFFFFFFF;  // the link to IFD1
-  bool little = true;
-  uint32_t u16(const Field& f) const {
-    return little ? f.bytes[0] | (f.bytes[1] << 8) : (f.bytes[0] << 8) | f.bytes[1];
-  }
-  uint32_t u32(const Field& f) const {
-    return little
-               ? f.bytes[0] | (f.bytes[1] << 8) | (f.bytes[2] << 16) | (uint32_t(f.bytes[3]) << 24)
-               : (uint32_t(f.bytes[0]) << 24) | (f.bytes[1] << 16) | (f.bytes[2] << 8) | f.bytes[3];
-  }
-  // A numeric field's first value (SHORT or LONG); 0 when absent.
-  uint32_t number(uint32_t tag) const {
-    auto it = fields.find(tag);
-    if (it == fields.end() || it->second.bytes.size() < 2) return 0;
-    return it->second.type == 3 ? u16(it->second) : u32(it->second);
-  }
-  std::string text(uint32_t tag) const {
-    auto it = fields.find(tag);
-    if (it == fields.end()) return "";
-    const auto& b = it->second.bytes;
-    return std::string(b.begin(), std::find(b.begin(), b.end(), 0));
-  }
-};
-Ifd read_ifd(const std::vector<uint8_t>& x, uint32_t at_or_0);
-Ifd ifd0(const std::vector<uint8_t>& x) { return read_ifd(x, 0); }
-// The directory at `at_or_0`, or the first one for 0.
-Ifd read_ifd(const std::vector<uint8_t>& x, uint32_t at_or_0) {
-  Ifd d;
-  if (x.size() < 8) return d;
-  d.little = x[0] == 'I';
-  auto u16 = [&](size_t o) { return d.little ? x[o] | (x[o + 1] << 8) : (x[o] << 8) | x[o + 1]; };
-  auto u32 = [&](size_t o) {
-    return d.little ? uint32_t(u16(o)) | (uint32_t(u16(o + 2)) << 16)
-                    : (uint32_t(u16(o)) << 16) | uint32_t(u16(o + 2));
-  };
-  const uint32_t at = at_or_0 ? at_or_0 : u32(4);
-  if (at + 2 > x.size()) return d;
-  const uint32_t n = u16(at);
-  if (at + 2 + 12 * n + 4 > x.size()) return d;
-  for (uint32_t i = 0; i < n; ++i) {
-    const size_t e = at + 2 + 12 * i;
-    Field f{uint32_t(u16(e + 2)), u32(e + 4), {}};
-    const uint32_t unit = f.type == 3 ? 2 : f.type == 4 ? 4 : f.type == 5 ? 8 : 1;
-    const size_t bytes = size_t(unit) * f.count;
-    const size_t from = bytes <= 4 ? e + 8 : u32(e + 8);
-    if (from + bytes <= x.size()) f.bytes.assign(x.begin() + from, x.begin() + from + bytes);
-    d.fields[uint32_t(u16(e))] = f;
-  }
-  d.next = u32(at + 2 + 12 * n);
-  return d;
-}
+using image_test::Field;
+using image_test::Ifd;
+using image_test::ifd0;
+using image_test::read_ifd;
 
 // The camera (ExifIFD) and GPS directories make_corpus.py put into meta.jpg and meta.png, as
 // read from an EXIF block: date taken, exposure 1/125 s, ISO 200; latitude N, 52/1 degrees.
