@@ -61,9 +61,21 @@ fs::path fresh_dir(const std::string& name) {
   return d;
 }
 
-Image load(const fs::path& p) {
+// A file's bytes (empty when it cannot be read).
+std::string read_bytes(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The header of an image file as probe_image reads it.
+Result<ImageInfo> probe_file(const fs::path& p) {
+  const std::string bytes = read_bytes(p);
+  return probe_image(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+}
+
+Image load(const fs::path& p) {
+  const std::string text = read_bytes(p);
+  const std::vector<uint8_t> bytes(text.begin(), text.end());
   auto img = decode_image(bytes.data(), bytes.size());
   EXPECT_TRUE(img.ok()) << p << ": " << img.status().to_string();
   return img.ok() ? *img : Image{};
@@ -236,9 +248,7 @@ TEST(Cli, SkipExistingGoesOnWhereABatchStopped) {
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("already there"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("done: 2 ok, 1 already there, 0 failed"), std::string::npos) << r.output;
-  std::ifstream kept(out / "b.png");
-  std::string text((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text, "earlier result");
+  EXPECT_EQ(read_bytes(out / "b.png"), "earlier result");
   EXPECT_EQ(load(out / "a.png").width, 640);
   EXPECT_TRUE(fs::exists(out / "c.png"));
   // Without the option the batch writes every result again.
@@ -255,10 +265,9 @@ TEST(Cli, ResultKeepsTheScanResolutionAndSaysItsColourIsAGuess) {
     CliRun r = run({kCorpus + "/dpi_cm.tif", "--reference", kData + "/landscape-reference.jpg",
                     "-o", result.string()});
     ASSERT_EQ(r.code, 0) << r.output;
-    std::ifstream in(result, std::ios::binary);
-    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                     std::istreambuf_iterator<char>());
-    Result<ImageInfo> info = probe_image(bytes.data(), bytes.size());
+    const std::string text = read_bytes(result);
+    Result<ImageInfo> info =
+        probe_image(reinterpret_cast<const uint8_t*>(text.data()), text.size());
     ASSERT_TRUE(info.ok()) << ext;
     const ImageFormat want = ext[1] == 'p'   ? ImageFormat::kPng
                              : ext[1] == 'j' ? ImageFormat::kJpeg
@@ -266,7 +275,6 @@ TEST(Cli, ResultKeepsTheScanResolutionAndSaysItsColourIsAGuess) {
     EXPECT_EQ(info->format, want) << ext;       // the format follows the extension
     EXPECT_NEAR(info->dpi_x, 254, 0.5) << ext;  // 100 x 50 pixels per centimetre
     EXPECT_NEAR(info->dpi_y, 127, 0.5) << ext;
-    const std::string text(bytes.begin(), bytes.end());
     EXPECT_NE(text.find("not a record of the original"), std::string::npos) << ext;
     EXPECT_NE(text.find("landscape-reference.jpg"), std::string::npos) << ext;
   }
@@ -309,10 +317,7 @@ TEST(Cli, FormatSameKeepsEachInputsFormat) {
                   kData + "/landscape-reference.jpg", "-o", out.string()});
   ASSERT_EQ(r.code, 0) << r.output;
   auto format_of = [](const fs::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)),
-                                     std::istreambuf_iterator<char>());
-    Result<ImageInfo> info = probe_image(bytes.data(), bytes.size());
+    Result<ImageInfo> info = probe_file(p);
     return info.ok() ? info->format : ImageFormat::kUnknown;
   };
   EXPECT_EQ(format_of(out / "scan.TIFF"), ImageFormat::kTiff);  // the name as it was spelt
@@ -488,9 +493,8 @@ TEST(Cli, EvaluationWritesResultsAndScores) {
   }
   ASSERT_EQ(rows, 4);
   // Kept results say what they are, like any other result.
-  std::ifstream kept(d / "results" / "scene-21.png", std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
-  EXPECT_NE(bytes.find("not a record of the original"), std::string::npos);
+  EXPECT_NE(read_bytes(d / "results" / "scene-21.png").find("not a record of the original"),
+            std::string::npos);
   char want[96];
   std::snprintf(want, sizeof want, "| exemplar | %.2f |", psnr_sum / rows);
   EXPECT_NE(r.output.find(want), std::string::npos) << want << " not in " << r.output;
