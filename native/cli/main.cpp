@@ -71,7 +71,19 @@ Result<Image> decode_bytes(const std::vector<uint8_t>& bytes, const Options& o, 
   DecodeOptions d;
   d.max_pixels = static_cast<uint64_t>(o.max_megapixels * 1e6);
   d.page = page;
+  d.convert_to_srgb = o.convert_profile;
   return decode_image(bytes.data(), bytes.size(), d);
+}
+
+// Says when an input's colour profile cannot be applied (its numbers are then taken as
+// sRGB, and the result may be lighter or darker, or of other hues, than the original shows).
+void warn_profile(const std::string& path, const ImageInfo& info) {
+  if (info.profile != ColourProfile::kNotApplied) return;
+  const std::string name = info.profile_name.empty() ? "" : " '" + info.profile_name + "'";
+  std::fprintf(stderr,
+               "colorize: %s: its colour profile%s is not applied (%s); its numbers are taken "
+               "as sRGB\n",
+               path.c_str(), name.c_str(), info.profile_note.c_str());
 }
 
 Result<Image> load_image(const std::string& path, const Options& o) {
@@ -433,6 +445,7 @@ int run_colorize(const Options& o) {
                    "colorize: %s: the file holds %d pages; only the first is colorized "
                    "(--all-pages for each)\n",
                    in.c_str(), info->pages);
+    if (info.ok() && o.convert_profile && page == 1) warn_profile(in, *info);
     auto result = method->colorize(*image, &times);
     if (!result.ok()) {
       fail(result.status().to_string());

@@ -122,6 +122,10 @@ Processing:
   --guided-eps E       guided upsampling: regularisation in (L* units)^2, > 0 (default 25;
                        larger = chroma follows lightness less)
   --max-megapixels M   refuse larger inputs (default 100)
+  --profile P          convert (default): an input's colour profile (ICC: grey tone curves,
+                       RGB primaries and curves; PNG gamma) is applied, so the result shows
+                       the lightness and colour the original shows; as-is: the numbers are
+                       taken as sRGB. A profile that cannot be applied is named on stderr
 
 Evaluation:
   --metrics TRUTH      with one input: score the result against the colour original TRUTH
@@ -218,9 +222,10 @@ Result<Options> parse_options(int argc, const char* const* argv) {
       has_value = true;
     }
     static const char* const kWithValue[] = {
-        "-o", "--output", "--reference", "--model", "--backend", "--hint", "--size",
-        "--saturation", "--format", "--quality", "--metrics", "--eval", "--limit", "--scores",
-        "--max-megapixels", "--upsampling", "--guided-radius", "--guided-eps", "--tone"};
+        "-o",           "--output",        "--reference",  "--model",  "--backend",
+        "--hint",       "--size",          "--saturation", "--format", "--quality",
+        "--metrics",    "--eval",          "--limit",      "--scores", "--max-megapixels",
+        "--upsampling", "--guided-radius", "--guided-eps", "--tone",   "--profile"};
     bool known = false;
     for (const char* k : kWithValue) known = known || name == k;
     if (!known) return bad("unknown option '" + arg + "'");
@@ -254,6 +259,13 @@ Result<Options> parse_options(int argc, const char* const* argv) {
         o.tone = Tone::kAsIs;
       else
         return bad("--tone must be stretch or as-is, not '" + value + "'");
+    } else if (name == "--profile") {
+      if (value == "convert")
+        o.convert_profile = true;
+      else if (value == "as-is")
+        o.convert_profile = false;
+      else
+        return bad("--profile must be convert or as-is, not '" + value + "'");
     } else if (name == "--saturation") {
       double s = 0;
       if (!parse_float(value, 0.0, 4.0, &s))

@@ -36,6 +36,7 @@ struct Options {
   int eval_limit = 0;               // --limit N: evaluate the first N photos only (0 = all)
   std::string eval_scores;          // --scores FILE: with --eval, each photo's scores as CSV
   double max_megapixels = 100.0;
+  bool convert_profile = true;      // --profile: convert by the file's colour profile (as-is: not)
   FinishOptions finish;             // --saturation, --upsampling, --guided-radius, --guided-eps
   bool recursive = false;           // -r: folders include their sub-folders (mirrored in OUT)
   bool skip_existing = false;       // --skip-existing: leave results already in OUT alone

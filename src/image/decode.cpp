@@ -8,6 +8,7 @@
 
 #include "alloc_cap.h"
 #include "colorize/image.h"
+#include "icc.h"
 #include "scan.h"
 #include "stb_config.h"
 #include "tiff.h"
@@ -57,10 +58,17 @@ Result<ImageInfo> probe_image(const uint8_t* bytes, size_t size) {
   detail::ScanResult scan;
   Status st = detail::scan_image(bytes, size, detail::ScanDepth::kHeader, &scan);
   if (!st.ok()) return st;
+  const detail::SrgbPlan plan =
+      detail::plan_srgb(detail::embedded_profile(bytes, size, 1), scan.info.channels);
+  scan.info.profile = plan.use;
+  scan.info.profile_name = plan.name;
+  scan.info.profile_note = plan.note;
   return scan.info;
 }
 
-Result<Image> decode_image(const uint8_t* bytes, size_t size, const DecodeOptions& options) {
+namespace {
+
+Result<Image> decode_pixels(const uint8_t* bytes, size_t size, const DecodeOptions& options) {
   detail::ScanResult scan;
   Status st = detail::scan_image(bytes, size, detail::ScanDepth::kHeader, &scan, options.page);
   if (!st.ok()) return st;
@@ -150,6 +158,18 @@ Result<Image> decode_image(const uint8_t* bytes, size_t size, const DecodeOption
                                                " image (" + std::to_string(x) + " x " +
                                                std::to_string(y) + " pixels)");
   }
+  return image;
+}
+
+}  // namespace
+
+Result<Image> decode_image(const uint8_t* bytes, size_t size, const DecodeOptions& options) {
+  Result<Image> image = decode_pixels(bytes, size, options);
+  if (!image.ok() || !options.convert_to_srgb) return image;
+  const detail::SrgbPlan plan =
+      detail::plan_srgb(detail::embedded_profile(bytes, size, options.page), image->channels);
+  const Status st = detail::convert_to_srgb(plan, &*image);
+  if (!st.ok()) return st;
   return image;
 }
 

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "alloc_cap.h"
 #include "colorize/image.h"
+#include "icc.h"
 #include "scan.h"
 #include "stb_config.h"
 #include "tiff.h"
@@ -136,7 +138,10 @@ std::vector<uint8_t> make_exif(const std::vector<std::pair<uint16_t, std::string
 
 // ------------------------------------------------------------------------------ readers
 
-void read_jpeg(const uint8_t* b, size_t n, Metadata* m) {
+// Calls f(marker, payload, payload size) for each marker segment of a JPEG's header (up to
+// the image data), in order.
+template <typename F>
+void each_jpeg_segment(const uint8_t* b, size_t n, F&& f) {
   size_t pos = 2;
   while (pos + 4 <= n) {
     if (b[pos] != 0xFF) return;
@@ -148,10 +153,28 @@ void read_jpeg(const uint8_t* b, size_t n, Metadata* m) {
     if (pos + 2 > n) return;
     const size_t len = be16(b + pos);
     if (len < 2 || pos + len > n) return;
-    const uint8_t* seg = b + pos + 2;
-    const size_t seg_len = len - 2;
+    f(marker, b + pos + 2, len - 2);
     pos += len;
-    if (marker != 0xE1) continue;
+  }
+}
+
+// Calls f(type, data, length) for each chunk of a PNG up to IEND, in order.
+template <typename F>
+void each_png_chunk(const uint8_t* b, size_t n, F&& f) {
+  size_t pos = 8;
+  while (pos + 12 <= n) {
+    const uint32_t len = be32(b + pos);
+    if (len > n - pos - 12) return;
+    const uint8_t* type = b + pos + 4;
+    if (std::memcmp(type, "IEND", 4) == 0) return;
+    f(type, b + pos + 8, size_t(len));
+    pos += 12 + size_t(len);
+  }
+}
+
+void read_jpeg(const uint8_t* b, size_t n, Metadata* m) {
+  each_jpeg_segment(b, n, [&](uint8_t marker, const uint8_t* seg, size_t seg_len) {
+    if (marker != 0xE1) return;
     if (m->exif.empty() && seg_len > 6 + 8 && std::memcmp(seg, "Exif\0\0", 6) == 0) {
       m->exif.assign(seg + 6, seg + seg_len);
     } else if (m->xmp.empty() && seg_len > sizeof kXmpJpegId &&
@@ -159,7 +182,7 @@ void read_jpeg(const uint8_t* b, size_t n, Metadata* m) {
       m->xmp.assign(reinterpret_cast<const char*>(seg) + sizeof kXmpJpegId,
                     seg_len - sizeof kXmpJpegId);
     }
-  }
+  });
 }
 
 // iTXt: keyword NUL, compression flag, method, language NUL, translated keyword NUL, text.
@@ -191,19 +214,12 @@ void read_png_xmp(const uint8_t* c, size_t len, Metadata* m) {
 }
 
 void read_png(const uint8_t* b, size_t n, Metadata* m) {
-  size_t pos = 8;
-  while (pos + 12 <= n) {
-    const uint32_t len = be32(b + pos);
-    if (len > n - pos - 12) return;
-    const uint8_t* type = b + pos + 4;
-    const uint8_t* c = b + pos + 8;
-    if (std::memcmp(type, "IEND", 4) == 0) return;
+  each_png_chunk(b, n, [&](const uint8_t* type, const uint8_t* c, size_t len) {
     if (std::memcmp(type, "eXIf", 4) == 0 && m->exif.empty() && Block(c, len).ok)
       m->exif.assign(c, c + len);
     else if (std::memcmp(type, "iTXt", 4) == 0 && m->xmp.empty())
       read_png_xmp(c, len, m);
-    pos += 12 + size_t(len);
-  }
+  });
 }
 
 void read_tiff(const uint8_t* b, size_t n, Metadata* m) {
@@ -278,6 +294,78 @@ Metadata metadata_for_result(const Metadata& original) {
 }
 
 namespace detail {
+
+EmbeddedProfile embedded_profile(const uint8_t* b, size_t n, int page) {
+  EmbeddedProfile out;
+  if (!b) return out;
+  try {
+    if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) {
+      // APP2 "ICC_PROFILE\0", sequence number (1-based), count, a part of the profile.
+      static const char kId[] = "ICC_PROFILE";  // + NUL: 12 bytes
+      std::vector<std::pair<const uint8_t*, size_t>> parts;
+      bool mixed = false;
+      each_jpeg_segment(b, n, [&](uint8_t marker, const uint8_t* seg, size_t len) {
+        if (marker != 0xE2 || len < 14 || std::memcmp(seg, kId, sizeof kId) != 0) return;
+        const unsigned seq = seg[12], count = seg[13];
+        if (parts.empty()) parts.assign(count, {nullptr, 0});
+        if (count != parts.size() || seq < 1 || seq > count || parts[seq - 1].first) {
+          mixed = true;
+          return;
+        }
+        parts[seq - 1] = {seg + 14, len - 14};
+      });
+      if (parts.empty()) return out;
+      for (const auto& [at, len] : parts)
+        if (!at || mixed) {
+          out.problem =
+              "the embedded colour profile is incomplete: a part of it is missing from the JPEG";
+          return out;
+        }
+      size_t total = 0;
+      for (const auto& part : parts) total += part.second;
+      if (total > kMaxIccBytes) {
+        out.problem = "the embedded colour profile is larger than 8 MiB";
+        return out;
+      }
+      for (const auto& [at, len] : parts) out.icc.insert(out.icc.end(), at, at + len);
+    } else if (n >= 8 && std::memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0) {
+      each_png_chunk(b, n, [&](const uint8_t* type, const uint8_t* c, size_t len) {
+        if (std::memcmp(type, "sRGB", 4) == 0) out.srgb = true;
+        if (std::memcmp(type, "gAMA", 4) == 0 && len == 4) out.png_gamma = be32(c);
+        if (std::memcmp(type, "iCCP", 4) != 0 || !out.icc.empty() || !out.problem.empty()) return;
+        // Profile name (1-79 bytes) NUL, compression method 0, a zlib stream.
+        const void* nul = std::memchr(c, 0, std::min(len, size_t(80)));
+        const size_t z = nul ? size_t(static_cast<const uint8_t*>(nul) - c) + 2 : len + 1;
+        int got = 0;
+        char* inflated = nullptr;
+        if (z <= len && c[z - 1] == 0) {
+          AllocCap cap(kMaxIccBytes);
+          inflated = stbi_zlib_decode_malloc_guesssize(reinterpret_cast<const char*>(c + z),
+                                                       int(len - z), 16384, &got);
+        }
+        if (inflated && got > 0)
+          out.icc.assign(inflated, inflated + got);
+        else
+          out.problem = "the embedded colour profile does not decompress";
+        stbi_image_free(inflated);
+      });
+      // An ICC profile or the sRGB chunk overrides gAMA (PNG specification).
+      if (!out.icc.empty() || out.srgb || !out.problem.empty()) out.png_gamma = 0;
+    } else if (Block(b, n).ok) {
+      ScanResult scan;
+      if (!scan_tiff(b, n, ScanDepth::kHeader, &scan, page).ok() || scan.icc_size == 0) return out;
+      out.white_is_zero = scan.tiff_white_is_zero;
+      if (scan.icc_size > kMaxIccBytes)
+        out.problem = "the embedded colour profile is larger than 8 MiB";
+      else
+        out.icc.assign(b + scan.icc_at, b + scan.icc_at + scan.icc_size);
+    }
+  } catch (const std::bad_alloc&) {
+    out = EmbeddedProfile();
+    out.problem = "not enough memory to read the colour profile";
+  }
+  return out;
+}
 
 std::vector<std::pair<uint16_t, std::string>> exif_text_tags(const std::vector<uint8_t>& exif) {
   return text_tags(Block(exif.data(), exif.size()));

@@ -26,6 +26,10 @@ struct ScanResult {
   // GIF only: true when the first frame has a transparent colour or leaves part of the
   // screen uncovered, so its decoded alpha matters; false means alpha is all opaque.
   bool gif_alpha = false;
+  // TIFF only: where the page's ICC profile (tag 34675) lies in the file (size 0: none),
+  // and whether its grey is stored inverted (WhiteIsZero).
+  size_t icc_at = 0, icc_size = 0;
+  bool tiff_white_is_zero = false;
 };
 
 // `page`: which page of a TIFF (1-based); other formats have one, and page must be 1.

@@ -72,6 +72,7 @@ struct Layout {
   Field offsets, counts, colormap;
   double res_x = 0, res_y = 0;  // X/YResolution as stored
   uint32_t res_unit = 2;        // ResolutionUnit: 1 none, 2 inch, 3 centimetre
+  size_t icc_at = 0, icc_size = 0;  // InterColorProfile (34675), when inside the file
   int out_channels = 1, out_depth = 8;
 
   uint32_t planes() const { return planar == 2 ? spp : 1; }
@@ -192,6 +193,13 @@ Status read_layout(const uint8_t* b, size_t n, int page, Layout* L) {
       continue;
     }
     if (tag == 296 && f.u16(p + 2) == 3) L->res_unit = f.u16(p + 8);
+    if (tag == 34675 && L->icc_size == 0 && (f.u16(p + 2) == 7 || f.u16(p + 2) == 1)) {
+      const uint32_t count = f.u32(p + 4), at = count <= 4 ? uint32_t(p + 8) : f.u32(p + 8);
+      if (uint64_t(at) + count <= n) {
+        L->icc_at = at;
+        L->icc_size = count;
+      }
+    }
     if (k < 0 || fld[k].present) continue;  // tags we do not use; repeats: the first counts
     Field& x = fld[k];
     x.type = f.u16(p + 2);
@@ -537,6 +545,9 @@ Status scan_tiff(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out, i
   out->info.channels = L.out_channels;
   out->info.bit_depth = L.out_depth;
   out->info.exif_orientation = int(L.orientation);
+  out->tiff_white_is_zero = L.photometric == 0;
+  out->icc_at = L.icc_at;
+  out->icc_size = L.icc_size;
   if (L.res_unit == 2 || L.res_unit == 3) {
     const double per_inch = L.res_unit == 2 ? 1.0 : 2.54;
     if (L.res_x > 0 && L.res_y > 0) {  // scan_image drops implausible values

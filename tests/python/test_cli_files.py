@@ -104,3 +104,33 @@ def test_what_a_jpeg_cannot_hold_is_named(tmp_path):
     assert xmp_of(Image.open(tmp_path / "r.jpg")) == ""
     colorize(str(tmp_path / "big.png"), tmp_path / "r.png")
     assert xmp_of(Image.open(tmp_path / "r.png")) == big
+
+
+def lightness(path):
+    """CIELAB L* of each pixel of an sRGB file (grey or colour), from its luminance."""
+    a = np.asarray(Image.open(path).convert("RGB"), dtype=np.float64) / 255
+    lin = np.where(a <= 0.04045, a / 12.92, ((a + 0.055) / 1.055) ** 2.4)
+    y = lin @ np.array([0.2126, 0.7152, 0.0722])
+    return np.where(y > (6 / 29) ** 3, 116 * np.cbrt(y) - 16, y * (29 / 3) ** 3)
+
+
+def test_a_grey_profile_sets_the_lightness_of_the_result(tmp_path):
+    # make_corpus.py: a grey JPEG whose profile darkens the midtones (Y = v^2.9), and what
+    # littleCMS makes of it in sRGB. The result keeps the lightness the original shows.
+    src = os.path.join(CORPUS, "icc_grey_print.jpg")
+    truth = lightness(os.path.join(DATA, "icc", "icc_grey_print.png"))
+    colorize(src, tmp_path / "r.png")
+    colorize(src, tmp_path / "raw.png", "--profile", "as-is")
+    converted = np.abs(lightness(tmp_path / "r.png") - truth).mean()
+    as_is = np.abs(lightness(tmp_path / "raw.png") - truth).mean()
+    assert converted < 0.5, converted
+    assert as_is > 5, as_is  # the stored numbers read as sRGB are much lighter
+
+
+def test_a_profile_that_cannot_be_applied_is_named(tmp_path):
+    r = subprocess.run([BIN, os.path.join(CORPUS, "icc_table_only.jpg"), "--reference",
+                        os.path.join(DATA, "landscape-reference.jpg"), "-o", str(tmp_path / "r.png")],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "colour profile 'Scanner table (test)' is not applied" in r.stderr
+    assert "table-based" in r.stderr

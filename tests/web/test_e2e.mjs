@@ -274,9 +274,12 @@ test('odd files: junk, empty, WebP (browser decoder) and TIFF (core decoder) —
       GREY,
       {name: 'bomb.png', type: 'image/png', bytes: bombPng(30000, 30000)},
       {name: 'scan.tif', type: 'image/tiff', bytes: fs.readFileSync(path.join(ROOT, 'tests/corpus/grey16_tiles_pred_mm.tif'))},
+      {name: 'profiled.jpg', type: 'image/jpeg', bytes: fs.readFileSync(path.join(ROOT, 'tests/corpus/icc_table_only.jpg'))},
     ]);
     const junk = await waitJob(page, 1), empty = await waitJob(page, 2), wp = await waitJob(page, 3),
-      big = await waitJob(page, 4), bomb = await waitJob(page, 5), tif = await waitJob(page, 6);
+      big = await waitJob(page, 4), bomb = await waitJob(page, 5), tif = await waitJob(page, 6),
+      profiled = await waitJob(page, 7);
+    assert(profiled.status === 'done', `profiled: ${profiled.text}`);
     assert(tif.status === 'done', `tiff: ${tif.text}`);
     assert(bomb.status === 'error' && /30000×30000/.test(bomb.text), `bomb: ${bomb.text}`);
     assert(junk.status === 'error' && /image/i.test(junk.text), `junk: ${junk.text}`);
@@ -287,6 +290,12 @@ test('odd files: junk, empty, WebP (browser decoder) and TIFF (core decoder) —
     await page.waitForFunction(() => document.querySelector('#queue li:nth-child(4)').dataset.status === 'done');
     const note = await page.textContent('#note');
     assert(/Downscaled from 640×426/.test(note), `no downscale note: ${note}`);
+    // A colour profile the core cannot apply is named (make_corpus.py: a table-only profile).
+    await page.click('#queue li:nth-child(7) .q-select');
+    await page.waitForFunction(() => /colour profile/.test(document.querySelector('#note').textContent));
+    const profileNote = await page.textContent('#note');
+    assert(/“Scanner table \(test\)” could not be applied \(a table-based RGB profile/.test(profileNote),
+      `profile note: ${profileNote}`);
     assert(await page.evaluate(() => 1 + 1) === 2, 'tab dead');
     assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
   } finally { await close(); }

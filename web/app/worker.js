@@ -320,7 +320,13 @@ async function decodeBlob(blob) {
     }
     const d = core.decode(bytes, maxPixels);
     const pages = p.pages > 1 ? `The file holds ${p.pages} pages; only the first is colorized.` : '';
-    if (d.ok) return {image: d.image, note: pages, decoder: `core (${p.format})`, probe: p, metadata};
+    // A colour profile the core cannot apply: its numbers are taken as sRGB, so the result
+    // may be lighter or darker than the original shows.
+    const profile = p.profile === 'not applied'
+      ? `Its colour profile${p.profileName ? ` “${p.profileName}”` : ''} could not be applied ` +
+        `(${p.profileNote}); its values are taken as sRGB.` : '';
+    const note = [pages, profile].filter(Boolean).join(' ');
+    if (d.ok) return {image: d.image, note, decoder: `core (${p.format})`, probe: p, metadata};
     if (d.codeName !== 'unsupported') throw err(d.codeName, d.message);
   }
   // Not a format stb reads (or a feature it lacks): let the browser try.

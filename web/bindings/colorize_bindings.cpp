@@ -121,7 +121,10 @@ val float_copy(const std::vector<float>& v) {
 
 // probe(bytes: Uint8Array) -> {ok, format, width, height, channels, bitDepth, orientation,
 //                               dpiX, dpiY (pixels per inch the file states; 0 = none),
-//                               pages (TIFF pages; only the first is decoded)}
+//                               pages (TIFF pages; only the first is decoded),
+//                               profile ("none", "sRGB", "converted" or "not applied": the
+//                               file's colour profile, which decode applies), profileName,
+//                               profileNote (why one is not applied)}
 val probe(const val& bytes) {
   const std::vector<uint8_t> b = to_vector<uint8_t>(bytes);
   auto r = cz::probe_image(b.data(), b.size());
@@ -136,6 +139,9 @@ val probe(const val& bytes) {
   o.set("dpiX", r->dpi_x);
   o.set("dpiY", r->dpi_y);
   o.set("pages", r->pages);
+  o.set("profile", std::string(cz::colour_profile_name(r->profile)));
+  o.set("profileName", r->profile_name);
+  o.set("profileNote", r->profile_note);
   return o;
 }
 

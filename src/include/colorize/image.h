@@ -4,7 +4,8 @@
 // our own reader for baseline TIFF (first page; uncompressed, LZW, Deflate or PackBits), on
 // bytes in memory: the core does no file I/O, so the same code runs natively and in
 // WebAssembly. Encoding uses stb_image_write (PNG, JPEG) and our own TIFF writer. EXIF and
-// XMP are read and written here too, so a result keeps what its original records.
+// XMP are read and written here too, so a result keeps what its original records; an
+// embedded colour profile is applied on decoding (ColourProfile), so an Image is sRGB.
 #pragma once
 
 #include <cstddef>
@@ -55,6 +56,22 @@ const char* image_format_name(ImageFormat f);  // "PNG", "JPEG", ...; never null
 // The highest resolution a file is taken to state, and an encoder records (pixels per inch).
 constexpr double kMaxDpi = 100000;
 
+// The colour a file states for its numbers, and what decode_image does with it (see
+// DecodeOptions::convert_to_srgb). Scanners and editors embed ICC profiles: a greyscale
+// scan saved with a print profile such as a dot-gain curve is darker in its midtones than
+// the same numbers read as sRGB, and a colorized result would come out too light.
+enum class ColourProfile {
+  kNone,        // none stated: the numbers are taken as sRGB
+  kSrgb,        // sRGB (PNG's sRGB chunk, or an ICC profile equal to sRGB): nothing to do
+  kConverted,   // converted to sRGB: an ICC grey profile (its tone curve), an ICC RGB
+                // profile of primaries and tone curves ("matrix/TRC", as displays, cameras
+                // and working spaces such as Adobe RGB or Display P3 use), or, with no
+                // profile, PNG's gAMA (a power curve; sRGB primaries assumed)
+  kNotApplied,  // a profile this reader cannot apply (ImageInfo::profile_note says why,
+                // e.g. a table-based printer or scanner profile): the numbers are taken as sRGB
+};
+const char* colour_profile_name(ColourProfile p);  // "none", "sRGB", "converted", "not applied"
+
 // What the header says, read without decoding pixels.
 struct ImageInfo {
   ImageFormat format = ImageFormat::kUnknown;
@@ -73,6 +90,12 @@ struct ImageInfo {
   // Pages in the file (TIFF: its full-size images, up to 256 counted; 1 for the other
   // formats). decode_image decodes the first unless DecodeOptions::page says another.
   int pages = 1;
+  // The first page's colour profile (DecodeOptions::convert_to_srgb on): its use, its own
+  // description (ICC 'desc', printable ASCII, at most 64 characters; empty when none) and,
+  // for kNotApplied, why.
+  ColourProfile profile = ColourProfile::kNone;
+  std::string profile_name;
+  std::string profile_note;
 };
 
 struct DecodeOptions {
@@ -84,6 +107,10 @@ struct DecodeOptions {
   // resolution copies are not pages). Other formats have one page. A page the file does not
   // have: kInvalidArgument.
   int page = 1;
+  // Convert the samples to sRGB by the colour profile the file states (ColourProfile), so
+  // that an Image is sRGB as its contract says. Alpha is left as it is. Off: the numbers
+  // are taken as sRGB whatever the file says.
+  bool convert_to_srgb = true;
 };
 
 // Reads only the header. Errors: kEmptyInput, kNotAnImage, kTruncated, kUnsupported, kZeroSize.
