@@ -767,9 +767,33 @@ def profile_files():
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     entry("icc_srgb.png", pil_bytes(colour, "PNG", icc_profile=srgb), "sRGB", "sRGB built-in",
           colour)
-    # Table-based only (an A2B0 tag, no primaries or curves): reported, not applied.
+    # Table-based profiles (device-to-PCS tables, as calibrated scanners and cameras write):
+    # lut16 into CIELAB (a scanner's warm cast), lut8, lutAtoB into CIEXYZ with every step
+    # (A curves, grid, M curves, matrix, B curves), and a grey lutAtoB into CIELAB.
+    lut16 = icc_profile(b"RGB ", [(b"desc", icc_desc("Scanner lut16 (test)", 2)),
+                                  (b"A2B0", icc_lut(2, 9, lab_model))], version=2,
+                        pcs=b"Lab ", device_class=b"scnr")
+    entry("icc_lut16.tif", pil_bytes(colour, "TIFF", icc_profile=lut16), "converted",
+          "Scanner lut16 (test)", colour, lut16, tolerance=1)
+    lut8 = icc_profile(b"RGB ", [(b"desc", icc_desc("Scanner lut8 (test)", 2)),
+                                 (b"A2B0", icc_lut(1, 5, lab_model))], version=2, pcs=b"Lab ",
+                       device_class=b"scnr")
+    entry("icc_lut8.png", pil_bytes(colour, "PNG", icc_profile=lut8), "converted",
+          "Scanner lut8 (test)", colour, lut8, tolerance=1)
+    mab = icc_profile(b"RGB ", [(b"desc", icc_desc("Camera lutAtoB (test)", 4)),
+                                (b"A2B0", icc_lut_atob(3, 17, xyz_model))], device_class=b"scnr")
+    entry("icc_lutatob.png", pil_bytes(colour, "PNG", icc_profile=mab), "converted",
+          "Camera lutAtoB (test)", colour, mab, tolerance=1)
+    grey_mab = icc_profile(b"GRAY", [(b"desc", icc_desc("Grey lutAtoB (test)", 4)),
+                                     (b"A2B0", icc_lut_atob(1, 33, grey_lab_model))],
+                           pcs=b"Lab ", device_class=b"scnr")
+    entry("icc_grey_lutatob.png", pil_bytes(grey, "PNG", icc_profile=grey_mab), "converted",
+          "Grey lutAtoB (test)", grey, grey_mab, tolerance=1)
+    # A table that is cut short: reported, not applied.
     lut = icc_profile(b"RGB ", [(b"desc", icc_desc("Scanner table (test)", 4)),
-                                (b"A2B0", b"mft2\0\0\0\0" + bytes(40))], device_class=b"scnr")
+                                (b"A2B0", b"mft2\0\0\0\0" + bytes([3, 3, 9, 0]) + bytes(36) +
+                                 struct.pack(">HH", 256, 2))],
+                      device_class=b"scnr")
     entry("icc_table_only.jpg", pil_bytes(colour, "JPEG", quality=95, icc_profile=lut),
           "not applied", "Scanner table (test)", colour)
 
@@ -778,6 +802,86 @@ def profile_files():
         f.write("# file\tuse\tname\treference\ttolerance\n")
         for row in table:
             f.write("\t".join(str(v) for v in row) + "\n")
+
+
+def srgb_decode(v):
+    v = np.asarray(v, dtype=np.float64)
+    return np.where(v <= 0.04045, v / 12.92, ((v + 0.055) / 1.055) ** 2.4)
+
+
+SRGB_D50 = np.array([[0.4360747, 0.3850649, 0.1430804], [0.2225045, 0.7168786, 0.0606169],
+                     [0.0139322, 0.0971045, 0.7141733]])
+
+
+def lab_model(rgb):
+    """A scanner's table: device RGB read as sRGB, to CIELAB (D50) with a warm cast."""
+    xyz = SRGB_D50 @ srgb_decode(rgb) / np.array(D50)
+    f = np.where(xyz > (6 / 29) ** 3, np.cbrt(xyz), xyz / (3 * (6 / 29) ** 2) + 4 / 29)
+    return 116 * f[1] - 16, 500 * (f[0] - f[1]) + 3, 200 * (f[1] - f[2]) + 8
+
+
+def xyz_model(rgb):
+    """A camera's table: grid inputs as linear Display P3, to CIEXYZ (D50), as PCS numbers."""
+    return (np.array(P3).T @ np.asarray(rgb, dtype=np.float64)) * 32768 / 65535
+
+
+def grey_lab_model(v):
+    return v[0] ** 1.4 * 100, 0.0, 0.0
+
+
+def icc_lut(bytes_per, grid, model):
+    """lut8 ('mft1') or lut16 ('mft2') from RGB to CIELAB: input curves x^1.1, a grid of
+    `grid` points per channel of model(), identity output curves."""
+    n_in = 256
+    curve = [(i / (n_in - 1)) ** 1.1 for i in range(n_in)]
+    clut = []
+    for r in range(grid):
+        for g in range(grid):
+            for b in range(grid):
+                L, a, bb = model(np.array([r, g, b]) / (grid - 1))
+                if bytes_per == 2:  # the legacy 16-bit CIELAB encoding: L* 100 = 0xFF00
+                    clut += [L / 100 * 65280, (a + 128) * 256, (bb + 128) * 256]
+                else:
+                    clut += [L / 100 * 255, a + 128, bb + 128]
+    top = 65535 if bytes_per == 2 else 255
+    fmt = ">%dH" if bytes_per == 2 else "%dB"
+    pack = lambda vals: struct.pack(fmt % len(vals), *[int(round(min(max(v, 0), top))) for v in vals])
+    head = (b"mft2" if bytes_per == 2 else b"mft1") + b"\0\0\0\0" + bytes([3, 3, grid, 0])
+    head += b"".join(s15(v) for v in (1, 0, 0, 0, 1, 0, 0, 0, 1))
+    if bytes_per == 2:
+        head += struct.pack(">HH", n_in, 2)
+        out_curves = pack([0, 65535] * 3)
+    else:
+        out_curves = pack(list(range(256)) * 3)
+    return head + pack([v * top for v in curve] * 3) + pack(clut) + out_curves
+
+
+def icc_lut_atob(inputs, grid, model):
+    """lutAtoB ('mAB '): A curves x^1.2, a 16-bit grid of model(), M curves x^0.8, the matrix
+    0.9 x + 0.02, B curves x^1.25 (so each step and its order matter)."""
+    outputs = []
+    for idx in np.ndindex(*([grid] * inputs)):
+        outputs += list(model(np.array(idx) / (grid - 1)))
+    if model is grey_lab_model:  # CIELAB as lutAtoB encodes it: L* 100 = 1.0, a* 0 = 128/255
+        outputs = [v / 100 if i % 3 == 0 else (v + 128) / 255 for i, v in enumerate(outputs)]
+    # What the grid must hold so that B(0.9 M(grid) + 0.02) = the model's value.
+    wanted = np.clip(np.array(outputs), 0, 1)
+    held = np.clip(((np.power(wanted, 1 / 1.25) - 0.02) / 0.9), 0, 1) ** (1 / 0.8)
+    clut = struct.pack(">%dH" % len(held), *[int(round(v * 65535)) for v in held])
+    a_curves = b"".join(icc_para(0, [1.2]) for _ in range(inputs))
+    m_curves = b"".join(icc_para(0, [0.8]) for _ in range(3))
+    b_curves = b"".join(icc_para(0, [1.25]) for _ in range(3))
+    matrix = b"".join(s15(v) for v in (0.9, 0, 0, 0, 0.9, 0, 0, 0, 0.9, 0.02, 0.02, 0.02))
+    grid_head = bytes([grid] * inputs + [0] * (16 - inputs)) + bytes([2, 0, 0, 0])
+    body = {}
+    at = 32
+    for name, blob in (("b", b_curves), ("matrix", matrix), ("m", m_curves),
+                       ("clut", grid_head + clut), ("a", a_curves)):
+        body[name] = (at, blob + b"\0" * (-len(blob) % 4))
+        at += len(body[name][1])
+    head = b"mAB \0\0\0\0" + bytes([inputs, 3, 0, 0]) + struct.pack(
+        ">5I", body["b"][0], body["matrix"][0], body["m"][0], body["clut"][0], body["a"][0])
+    return head + b"".join(body[k][1] for k in ("b", "matrix", "m", "clut", "a"))
 
 
 def lab_to_y(lightness):

@@ -122,10 +122,10 @@ Processing:
   --guided-eps E       guided upsampling: regularisation in (L* units)^2, > 0 (default 25;
                        larger = chroma follows lightness less)
   --max-megapixels M   refuse larger inputs (default 100)
-  --profile P          convert (default): an input's colour profile (ICC: grey tone curves,
-                       RGB primaries and curves; PNG gamma) is applied, so the result shows
-                       the lightness and colour the original shows; as-is: the numbers are
-                       taken as sRGB. A profile that cannot be applied is named on stderr
+  --profile P          convert (default): an input's colour profile (ICC grey or RGB, by
+                       curves and primaries or by tables; PNG gamma) is applied, so the
+                       result shows the lightness and colour the original shows; as-is: the
+                       numbers are taken as sRGB. One that cannot be applied is named
 
 Evaluation:
   --metrics TRUTH      with one input: score the result against the colour original TRUTH

@@ -67,6 +67,88 @@ double ToneCurve::operator()(double x) const {
 }
 
 namespace {
+// PCS grey: L* / 100 -> relative luminance Y (CIE 1976).
+double lightness_to_y(double l01) {
+  const double fy = (l01 * 100 + 16) / 116;
+  return fy > 6.0 / 29 ? fy * fy * fy : (fy - 4.0 / 29) * 3 * (6.0 / 29) * (6.0 / 29);
+}
+}  // namespace
+
+// Three outputs interpolated in a grid of `inputs` (1 or 3) dimensions, grid[i] points each,
+// the first input varying slowest: linear for one input, tetrahedral for three.
+void clut_lookup(const std::vector<float>& clut, const int grid[3], int inputs, const double* v,
+                 double out[3]) {
+  size_t base = 0, stride[3] = {0, 0, 0}, s = 3;
+  double f[3] = {0, 0, 0};
+  for (int i = inputs - 1; i >= 0; --i) {
+    const double t = std::clamp(v[i], 0.0, 1.0) * (grid[i] - 1);
+    const size_t k = std::min(size_t(t), size_t(grid[i] - 2));
+    f[i] = t - double(k);
+    stride[i] = s;
+    base += k * s;
+    s *= size_t(grid[i]);
+  }
+  auto at = [&](size_t offset, int o) { return double(clut[base + offset + size_t(o)]); };
+  if (inputs == 1) {
+    for (int o = 0; o < 3; ++o) out[o] = at(0, o) + (at(stride[0], o) - at(0, o)) * f[0];
+    return;
+  }
+  // The cell split into six tetrahedra along its diagonal; the one holding the point.
+  const double rx = f[0], ry = f[1], rz = f[2];
+  const size_t X = stride[0], Y = stride[1], Z = stride[2];
+  for (int o = 0; o < 3; ++o) {
+    const double c0 = at(0, o), c111 = at(X + Y + Z, o);
+    double r;
+    if (rx >= ry && ry >= rz)
+      r = c0 + rx * (at(X, o) - c0) + ry * (at(X + Y, o) - at(X, o)) + rz * (c111 - at(X + Y, o));
+    else if (rx >= rz && rz >= ry)
+      r = c0 + rx * (at(X, o) - c0) + rz * (at(X + Z, o) - at(X, o)) + ry * (c111 - at(X + Z, o));
+    else if (rz >= rx && rx >= ry)
+      r = c0 + rz * (at(Z, o) - c0) + rx * (at(X + Z, o) - at(Z, o)) + ry * (c111 - at(X + Z, o));
+    else if (ry >= rx && rx >= rz)
+      r = c0 + ry * (at(Y, o) - c0) + rx * (at(X + Y, o) - at(Y, o)) + rz * (c111 - at(X + Y, o));
+    else if (ry >= rz && rz >= rx)
+      r = c0 + ry * (at(Y, o) - c0) + rz * (at(Y + Z, o) - at(Y, o)) + rx * (c111 - at(Y + Z, o));
+    else
+      r = c0 + rz * (at(Z, o) - c0) + ry * (at(Y + Z, o) - at(Z, o)) + rx * (c111 - at(Y + Z, o));
+    out[o] = r;
+  }
+}
+
+void DeviceTable::to_xyz(const double* device, double xyz[3]) const {
+  double v[3];
+  for (int i = 0; i < inputs; ++i) v[i] = a[i](device[i]);
+  if (has_clut) {
+    double out[3];
+    clut_lookup(clut, grid, inputs, v, out);
+    for (int o = 0; o < 3; ++o) v[o] = out[o];
+  }
+  for (int o = 0; o < 3; ++o) v[o] = m[o](v[o]);
+  if (has_matrix) {
+    double w[3];
+    for (int r = 0; r < 3; ++r)
+      w[r] = std::clamp(matrix[3 * r] * v[0] + matrix[3 * r + 1] * v[1] + matrix[3 * r + 2] * v[2] +
+                            matrix[9 + r],
+                        0.0, 1.0);
+    for (int o = 0; o < 3; ++o) v[o] = w[o];
+  }
+  for (int o = 0; o < 3; ++o) v[o] = b[o](v[o]);
+  if (pcs == kXyz) {
+    for (int o = 0; o < 3; ++o) xyz[o] = v[o] * 65535.0 / 32768.0;
+    return;
+  }
+  const double k = pcs == kLab16 ? 65535.0 / 65280.0 : 1.0;
+  const double L = v[0] * k * 100, A = v[1] * k * 255 - 128, B = v[2] * k * 255 - 128;
+  const double fy = (L + 16) / 116, fx = fy + A / 500, fz = fy - B / 200;
+  auto finv = [](double t) {
+    return t > 6.0 / 29 ? t * t * t : 3 * (6.0 / 29) * (6.0 / 29) * (t - 4.0 / 29);
+  };
+  xyz[0] = 0.9642 * finv(fx);
+  xyz[1] = lightness_to_y(L / 100);
+  xyz[2] = 0.8249 * finv(fz);
+}
+
+namespace {
 
 // sRGB (IEC 61966-2-1) as an ICC parametric curve of type 3, and its colorants adapted to
 // the D50 profile connection space (the values of the ICC's sRGB profiles), as columns.
@@ -113,12 +195,6 @@ void multiply3(const double a[9], const double b[9], double out[9]) {
       out[r * 3 + c] = a[r * 3] * b[c] + a[r * 3 + 1] * b[3 + c] + a[r * 3 + 2] * b[6 + c];
 }
 
-// PCS grey: L* / 100 -> relative luminance Y (CIE 1976).
-double lightness_to_y(double l01) {
-  const double fy = (l01 * 100 + 16) / 116;
-  return fy > 6.0 / 29 ? fy * fy * fy : (fy - 4.0 / 29) * 3 * (6.0 / 29) * (6.0 / 29);
-}
-
 // ---------------------------------------------------------------------- reading a profile
 
 struct Icc {
@@ -148,13 +224,14 @@ struct Icc {
   }
 };
 
-// 'curv' or 'para' at the tag `name`.
-bool read_curve(const Icc& icc, const char* name, ToneCurve* c) {
-  size_t at = 0, size = 0;
-  if (!icc.tag(name, &at, &size) || size < 12) return false;
+// A 'curv' or 'para' element at `at` (at most `size` bytes); *used: its length, 4-byte aligned.
+bool read_curve_at(const Icc& icc, size_t at, size_t size, ToneCurve* c, size_t* used = nullptr) {
+  if (size < 12) return false;
+  size_t len = 0;
   if (icc.sig(at, "curv")) {
     const uint64_t count = icc.u32(at + 8);
     if (12 + 2 * count > size) return false;
+    len = size_t(12 + 2 * count);
     if (count == 0) {
       c->kind = ToneCurve::kIdentity;
     } else if (count == 1) {
@@ -167,18 +244,128 @@ bool read_curve(const Icc& icc, const char* name, ToneCurve* c) {
       for (size_t i = 0; i < count; ++i)
         c->table[i] = float(be16(icc.b + at + 12 + 2 * i) / 65535.0);
     }
-    return true;
-  }
-  if (icc.sig(at, "para")) {
+  } else if (icc.sig(at, "para")) {
     static const int kParams[5] = {1, 3, 4, 5, 7};
     const uint32_t function = be16(icc.b + at + 8);
     if (function > 4 || 12 + 4 * uint64_t(kParams[function]) > size) return false;
+    len = 12 + 4 * size_t(kParams[function]);
     c->kind = ToneCurve::kParametric;
     c->function = int(function);
     for (int i = 0; i < kParams[function]; ++i) c->p[i] = icc.s15(at + 12 + 4 * size_t(i));
-    return true;
+  } else {
+    return false;
   }
-  return false;
+  if (used) *used = (len + 3) / 4 * 4;
+  return true;
+}
+
+// 'curv' or 'para' at the tag `name`.
+bool read_curve(const Icc& icc, const char* name, ToneCurve* c) {
+  size_t at = 0, size = 0;
+  return icc.tag(name, &at, &size) && read_curve_at(icc, at, size, c);
+}
+
+// A table of `count` samples of `bytes` (1 or 2) each at `at`, as a curve over [0, 1].
+ToneCurve sampled_curve(const Icc& icc, size_t at, size_t count, int bytes) {
+  ToneCurve c;
+  c.kind = ToneCurve::kTable;
+  c.table.resize(count);
+  for (size_t i = 0; i < count; ++i)
+    c.table[i] = bytes == 1 ? icc.b[at + i] / 255.0f : float(be16(icc.b + at + 2 * i) / 65535.0);
+  return c;
+}
+
+// The largest colour lookup table read: 3 inputs of 255 grid points is far beyond what
+// profiles use (17 to 33); this bounds a hostile one.
+constexpr uint64_t kMaxClutEntries = uint64_t(1) << 22;
+
+// Reads the device-to-PCS table at tag `name` for `inputs` device channels. Returns "" or
+// why it cannot be used.
+std::string read_device_table(const Icc& icc, const char* name, int inputs, DeviceTable* t) {
+  size_t at = 0, size = 0;
+  if (!icc.tag(name, &at, &size) || size < 32) return "its table is cut short";
+  t->inputs = inputs;
+  const bool lab = icc.sig(20, "Lab ");
+  const int in = icc.b[at + 8], out = icc.b[at + 9];
+  if (in != inputs || out != 3)
+    return "its table has " + std::to_string(in) + " inputs and " + std::to_string(out) +
+           " outputs";
+  auto clut_entries = [&](const uint8_t* grid, uint64_t* n) {
+    *n = 3;
+    for (int i = 0; i < in; ++i) {
+      if (grid[i] < 2) return false;
+      t->grid[i] = grid[i];
+      *n *= grid[i];
+    }
+    return *n <= kMaxClutEntries;
+  };
+  if (icc.sig(at, "mft1") || icc.sig(at, "mft2")) {
+    const bool wide = icc.sig(at, "mft2");
+    const int bytes = wide ? 2 : 1;
+    const uint8_t grid[3] = {icc.b[at + 10], icc.b[at + 10], icc.b[at + 10]};
+    uint64_t n = 0;
+    if (!clut_entries(grid, &n)) return "its table's grid is not usable";
+    uint64_t in_n = 256, out_n = 256, pos = 48;
+    if (wide) {
+      if (size < 52) return "its table is cut short";
+      in_n = be16(icc.b + at + 48);
+      out_n = be16(icc.b + at + 50);
+      pos = 52;
+      if (in_n < 2 || out_n < 2) return "its table's curves are not usable";
+    }
+    if (pos + (in * in_n + n + 3 * out_n) * bytes > size) return "its table is cut short";
+    for (int i = 0; i < in; ++i, pos += in_n * bytes)
+      t->a[i] = sampled_curve(icc, at + size_t(pos), size_t(in_n), bytes);
+    t->has_clut = true;
+    t->clut.resize(size_t(n));
+    for (uint64_t i = 0; i < n; ++i)
+      t->clut[i] = bytes == 1 ? icc.b[at + pos + i] / 255.0f
+                              : float(be16(icc.b + at + size_t(pos + 2 * i)) / 65535.0);
+    pos += n * bytes;
+    for (int o = 0; o < 3; ++o, pos += out_n * bytes)
+      t->m[o] = sampled_curve(icc, at + size_t(pos), size_t(out_n), bytes);
+    t->pcs = !lab ? DeviceTable::kXyz : wide ? DeviceTable::kLab16 : DeviceTable::kLab;
+    return "";
+  }
+  if (!icc.sig(at, "mAB ")) return "its table is of a type this reader does not know";
+  t->pcs = lab ? DeviceTable::kLab : DeviceTable::kXyz;
+  const uint32_t off_b = icc.u32(at + 12), off_matrix = icc.u32(at + 16), off_m = icc.u32(at + 20),
+                 off_clut = icc.u32(at + 24), off_a = icc.u32(at + 28);
+  // A run of `count` curves from `off`, each after the one before.
+  auto curves = [&](uint32_t off, int count, ToneCurve* c) {
+    size_t pos = off;
+    for (int i = 0; i < count; ++i) {
+      size_t used = 0;
+      if (pos >= size || !read_curve_at(icc, at + pos, size - pos, &c[i], &used)) return false;
+      pos += used;
+    }
+    return true;
+  };
+  if (off_b == 0 || !curves(off_b, 3, t->b)) return "its table's B curves are not readable";
+  if (off_a && !curves(off_a, in, t->a)) return "its table's A curves are not readable";
+  if (off_m && !curves(off_m, 3, t->m)) return "its table's M curves are not readable";
+  if (off_matrix) {
+    if (uint64_t(off_matrix) + 48 > size) return "its table's matrix is cut short";
+    t->has_matrix = true;
+    for (int i = 0; i < 12; ++i) t->matrix[i] = icc.s15(at + off_matrix + 4 * size_t(i));
+  }
+  if (off_clut) {
+    if (uint64_t(off_clut) + 20 > size) return "its table's grid is cut short";
+    uint64_t n = 0;
+    if (!clut_entries(icc.b + at + off_clut, &n)) return "its table's grid is not usable";
+    const int bytes = icc.b[at + off_clut + 16];
+    if (bytes != 1 && bytes != 2) return "its table's grid precision is not 1 or 2 bytes";
+    const uint64_t from = uint64_t(off_clut) + 20;
+    if (from + n * bytes > size) return "its table's grid is cut short";
+    t->has_clut = true;
+    t->clut.resize(size_t(n));
+    for (uint64_t i = 0; i < n; ++i)
+      t->clut[i] = bytes == 1 ? icc.b[at + from + i] / 255.0f
+                              : float(be16(icc.b + at + size_t(from + 2 * i)) / 65535.0);
+  } else if (in != 3) {
+    return "its table maps one channel to three without a grid";
+  }
+  return "";
 }
 
 bool read_xyz(const Icc& icc, const char* name, double* x, double* y, double* z) {
@@ -222,8 +409,29 @@ SrgbPlan not_applied(SrgbPlan plan, const std::string& why) {
 // over a grid of colours (grey: every 8-bit level).
 double distance_from_srgb(const SrgbPlan& plan);
 
+// Device RGB through the plan's table to linear sRGB, not clipped (out-of-gamut colours
+// leave [0, 1]).
+void table_to_linear(const SrgbPlan& plan, const double to_srgb[9], const double rgb[3],
+                     double out[3]) {
+  double xyz[3];
+  plan.table.to_xyz(rgb, xyz);
+  for (int r = 0; r < 3; ++r)
+    out[r] = to_srgb[r * 3] * xyz[0] + to_srgb[r * 3 + 1] * xyz[1] + to_srgb[r * 3 + 2] * xyz[2];
+}
+
 double convert_one(const SrgbPlan& plan, const double to_srgb[9], const double rgb[3],
                    double out[3]) {
+  if (plan.use_table) {
+    if (plan.grey) {
+      double xyz[3];
+      plan.table.to_xyz(rgb, xyz);
+      out[0] = out[1] = out[2] = srgb_encode(xyz[1]);
+      return out[0];
+    }
+    table_to_linear(plan, to_srgb, rgb, out);
+    for (int r = 0; r < 3; ++r) out[r] = srgb_encode(out[r]);
+    return out[0];
+  }
   if (plan.grey) {
     const double c = plan.curve[0](rgb[0]);
     out[0] = out[1] = out[2] = srgb_encode(plan.lab_pcs ? lightness_to_y(c) : c);
@@ -302,11 +510,18 @@ SrgbPlan plan_srgb(const EmbeddedProfile& found, int channels) {
       return not_applied(
           plan, plan.grey ? "an RGB profile on a grey image" : "a grey profile on an RGB image");
     if (found.white_is_zero) return not_applied(plan, "a profile on inverted (WhiteIsZero) grey");
-    if (plan.grey) {
+    // The device-to-PCS table for relative colorimetry (A2B1), else the default one (A2B0),
+    // is used when there is one, as colour engines do; else the tone curves (and primaries).
+    const char* table = icc.has("A2B1") ? "A2B1" : icc.has("A2B0") ? "A2B0" : nullptr;
+    if (table) {
+      if (!icc.sig(20, "XYZ ") && !icc.sig(20, "Lab "))
+        return not_applied(plan, "the profile's connection space is neither CIEXYZ nor CIELAB");
+      const std::string why = read_device_table(icc, table, plan.grey ? 1 : 3, &plan.table);
+      if (!why.empty()) return not_applied(plan, "a table-based profile: " + why);
+      plan.use_table = true;
+    } else if (plan.grey) {
       if (!read_curve(icc, "kTRC", &plan.curve[0]))
-        return not_applied(plan, icc.has("A2B0")
-                                     ? "a table-based grey profile, without a tone curve"
-                                     : "the grey profile has no readable tone curve");
+        return not_applied(plan, "the grey profile has no readable tone curve");
       plan.lab_pcs = icc.sig(20, "Lab ");
     } else {
       double* m = plan.to_xyz;
@@ -315,9 +530,7 @@ SrgbPlan plan_srgb(const EmbeddedProfile& found, int channels) {
           !read_xyz(icc, "rXYZ", &m[0], &m[3], &m[6]) ||
           !read_xyz(icc, "gXYZ", &m[1], &m[4], &m[7]) ||
           !read_xyz(icc, "bXYZ", &m[2], &m[5], &m[8]))
-        return not_applied(
-            plan, icc.has("A2B0") ? "a table-based RGB profile, without primaries and tone curves"
-                                  : "the RGB profile has no readable primaries and tone curves");
+        return not_applied(plan, "the RGB profile has no readable primaries and tone curves");
       double inverse[9];
       if (!invert3(m, inverse))
         return not_applied(plan, "the RGB profile's primaries are degenerate");
@@ -354,23 +567,55 @@ Status convert_to_srgb(const SrgbPlan& plan, Image* image) {
       }
       return Status::Ok();
     }
-    // RGB: each channel to linear by table, the matrix, then sRGB encoding by table.
     double m[9];
     if (!srgb_matrix_for(plan, m)) return Status::Ok();
-    std::vector<float> lin(3 * levels);
-    for (int c = 0; c < 3; ++c)
-      for (size_t v = 0; v < levels; ++v) lin[c * levels + v] = float(plan.curve[c](v / top));
+    // Linear -> sRGB-encoded level, by table.
     constexpr int kSteps = 65536;  // linear -> encoded, interpolated
     std::vector<float> enc(kSteps + 2);
     for (int i = 0; i <= kSteps; ++i) enc[i] = float(srgb_encode(double(i) / kSteps) * top);
     enc[kSteps + 1] = enc[kSteps];
-    float mf[9];
-    for (int i = 0; i < 9; ++i) mf[i] = float(m[i]);
     auto encode = [&](float y) {
       const float t = std::clamp(y, 0.0f, 1.0f) * kSteps;
       const int i = int(t);
       return enc[i] + (enc[i + 1] - enc[i]) * (t - float(i)) + 0.5f;
     };
+    if (plan.use_table) {
+      // Through a table: the transform to linear sRGB sampled on a grid of 65 points per
+      // channel and interpolated per pixel (as colour engines do), then encoded exactly.
+      constexpr int kGrid = 65;
+      const int grid[3] = {kGrid, kGrid, kGrid};
+      std::vector<float> cache(size_t(kGrid) * kGrid * kGrid * 3);
+      size_t k = 0;
+      for (int r = 0; r < kGrid; ++r)
+        for (int g = 0; g < kGrid; ++g)
+          for (int b = 0; b < kGrid; ++b, k += 3) {
+            const double in[3] = {r / (kGrid - 1.0), g / (kGrid - 1.0), b / (kGrid - 1.0)};
+            double out[3];
+            table_to_linear(plan, m, in, out);  // unclipped, so cells at the gamut's edge
+            for (int c = 0; c < 3; ++c) cache[k + size_t(c)] = float(out[c]);  // stay linear
+          }
+      for (size_t i = 0; i < count; ++i) {
+        const size_t p = i * size_t(ch);
+        double in[3], out[3];
+        for (int c = 0; c < 3; ++c)
+          in[c] = (wide ? image->data16[p + c] : image->data8[p + c]) / top;
+        clut_lookup(cache, grid, 3, in, out);
+        for (int c = 0; c < 3; ++c) {
+          const float v = encode(float(out[c]));
+          if (wide)
+            image->data16[p + c] = uint16_t(v);
+          else
+            image->data8[p + c] = uint8_t(v);
+        }
+      }
+      return Status::Ok();
+    }
+    // Matrix/TRC: each channel to linear by table, the matrix, then the encoding.
+    std::vector<float> lin(3 * levels);
+    for (int c = 0; c < 3; ++c)
+      for (size_t v = 0; v < levels; ++v) lin[c * levels + v] = float(plan.curve[c](v / top));
+    float mf[9];
+    for (int i = 0; i < 9; ++i) mf[i] = float(m[i]);
     for (size_t i = 0; i < count; ++i) {
       const size_t k = i * size_t(ch);
       float rgb[3];

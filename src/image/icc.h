@@ -1,9 +1,9 @@
 // Internal: colour profiles (see ColourProfile in colorize/image.h). What a file embeds is
 // found by embedded_profile (metadata.cpp, beside the other readers of JPEG segments and PNG
 // chunks); icc.cpp reads ICC profiles (ICC.1 v2 and v4: the header, the tag table, 'desc'
-// and 'mluc' names, 'curv' and 'para' tone curves, 'XYZ ' colorants) and converts samples to
-// sRGB. Table-based transforms (A2B0 etc.) are not read: a profile that has only those is
-// reported, not applied. Every read is bounds-checked.
+// and 'mluc' names, 'curv' and 'para' tone curves, 'XYZ ' colorants, and the device-to-PCS
+// tables A2B1 / A2B0 of types lut8, lut16 and lutAtoB) and converts samples to sRGB
+// (relative colorimetric). Every read is bounds-checked.
 #pragma once
 
 #include <cstddef>
@@ -43,6 +43,25 @@ struct ToneCurve {
   double operator()(double x) const;
 };
 
+// A device-to-PCS table (lut8 'mft1', lut16 'mft2' or lutAtoB 'mAB '), as lutAtoB orders its
+// steps: A curves (one per input), the colour lookup table (multilinear), M curves, the
+// matrix (3 x 3 and an offset), B curves (one per output). lut8/lut16 are input curves, the
+// table, output curves (as A, table, M). Values between steps are in [0, 1].
+struct DeviceTable {
+  int inputs = 0;  // 1 (grey) or 3 (RGB)
+  ToneCurve a[3], m[3], b[3];
+  bool has_clut = false;
+  int grid[3] = {0, 0, 0};  // grid points per input
+  std::vector<float> clut;  // grid[0] x grid[1] x ... x 3 outputs, the first input slowest
+  bool has_matrix = false;
+  double matrix[12] = {1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0};
+  // How the outputs encode the PCS: CIELAB as lut16 writes it (L* 100 = 0xFF00), CIELAB as
+  // lut8 and lutAtoB write it (L* 100 = 1.0), or CIEXYZ (1.0 = 0x8000 of 0xFFFF).
+  enum Pcs { kLab16, kLab, kXyz } pcs = kLab;
+  // PCS CIEXYZ (D50, relative) of device values in [0, 1].
+  void to_xyz(const double* device, double xyz[3]) const;
+};
+
 // The conversion of one file's samples to sRGB.
 struct SrgbPlan {
   ColourProfile use = ColourProfile::kNone;
@@ -54,6 +73,9 @@ struct SrgbPlan {
   bool lab_pcs = false;  // grey only: the curve gives L* / 100 instead of Y
   ToneCurve curve[3];
   double to_xyz[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+  // Set when the profile's device-to-PCS table is used (instead of the curves above).
+  bool use_table = false;
+  DeviceTable table;
 };
 
 // What to do with `found` for an image of `channels` (1-2 grey, 3-4 RGB). A profile equal

@@ -87,7 +87,7 @@ TEST(ImageProfiles, CorpusFilesMatchLittleCms) {
     // The profile matters for these files: the conversion is not a no-op.
     EXPECT_GT(changed, int(conv.sample_count() / 4));
   }
-  EXPECT_EQ(rows, 9);
+  EXPECT_EQ(rows, 13);
 }
 
 TEST(ImageProfiles, ConversionCanBeTurnedOff) {
@@ -240,6 +240,34 @@ TEST(ImageProfiles, ProfileOverSeveralJpegSegments) {
   expect_grey_curve(icc, [](double x) { return x; });  // linear: darker than sRGB's numbers
 }
 
+// A lut16 ('mft2') table: `in` inputs, three outputs, `grid` points, identity input and
+// output curves of two entries, then `clut` (grid^in x 3 values).
+std::vector<uint8_t> mft2(int in, int grid, const std::vector<uint16_t>& clut) {
+  std::vector<uint8_t> d;
+  add_sig(d, "mft2");
+  add32(d, 0);
+  d.insert(d.end(), {uint8_t(in), 3, uint8_t(grid), 0});
+  for (double v : {1, 0, 0, 0, 1, 0, 0, 0, 1}) add32(d, s15(v));
+  d.insert(d.end(), {0, 2, 0, 2});
+  std::vector<uint16_t> values;
+  for (int i = 0; i < in; ++i) values.insert(values.end(), {0, 65535});
+  values.insert(values.end(), clut.begin(), clut.end());
+  for (int o = 0; o < 3; ++o) values.insert(values.end(), {0, 65535});
+  for (uint16_t v : values) d.insert(d.end(), {uint8_t(v >> 8), uint8_t(v)});
+  return d;
+}
+
+TEST(ImageProfiles, GreyTableIntoCielab) {
+  // Two grid points, L* 0 and 100 in lut16's CIELAB encoding (100 = 0xFF00; a*, b* 0 = 0x8000):
+  // the stored level v / 255 becomes L* = 100 v / 255.
+  const std::vector<uint8_t> icc =
+      profile("GRAY", {{"A2B0", mft2(1, 2, {0, 0x8000, 0x8000, 0xFF00, 0x8000, 0x8000})}}, "Lab ");
+  expect_grey_curve(icc, [](double v) {
+    const double fy = (100 * v + 16) / 116;
+    return fy > 6.0 / 29 ? fy * fy * fy : 3 * (6.0 / 29) * (6.0 / 29) * (fy - 4.0 / 29);
+  });
+}
+
 TEST(ImageProfiles, SrgbEquivalentProfileChangesNothing) {
   const std::vector<uint8_t> icc =
       profile("GRAY", {{"kTRC", para(3, {2.4, 1 / 1.055, 0.055 / 1.055, 1 / 12.92, 0.04045})}});
@@ -272,6 +300,15 @@ TEST(ImageProfiles, WrongOrUnreadableProfilesAreReportedNotApplied) {
       profile("GRAY", {{"kTRC", para(7, {1.0})}}),  // no such function
       profile("GRAY", {{"A2B0", std::vector<uint8_t>(48, 0)}}),
       std::vector<uint8_t>(good.begin(), good.begin() + 100),
+      // Tables: too few grid points, a grid far too large, values cut short, an unknown type.
+      profile("GRAY", {{"A2B0", mft2(1, 1, {0, 0, 0})}}, "Lab "),
+      profile("GRAY", {{"A2B0", mft2(1, 255, {})}}, "Lab "),
+      profile("GRAY", {{"A2B0", mft2(1, 3, {0, 0, 0, 1, 1, 1})}}, "Lab "),
+      profile("GRAY", {{"A2B0", {'m', 'B', 'A', ' ', 0, 0, 0, 0, 1, 3, 0, 0, 0, 0, 0, 32,
+                                 0,   0,   0,   0,   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}}}),
+      // lutAtoB whose B curves lie outside the tag.
+      profile("GRAY", {{"A2B0", {'m', 'A', 'B', ' ', 0, 0, 0, 0, 1, 3, 0, 0, 0, 0, 0xFF, 0xFF,
+                                 0,   0,   0,   0,   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,    0}}}),
   };
   for (const auto& icc : bad) {
     SCOPED_TRACE(&icc - bad);

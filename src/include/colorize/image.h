@@ -63,12 +63,14 @@ constexpr double kMaxDpi = 100000;
 enum class ColourProfile {
   kNone,        // none stated: the numbers are taken as sRGB
   kSrgb,        // sRGB (PNG's sRGB chunk, or an ICC profile equal to sRGB): nothing to do
-  kConverted,   // converted to sRGB: an ICC grey profile (its tone curve), an ICC RGB
-                // profile of primaries and tone curves ("matrix/TRC", as displays, cameras
-                // and working spaces such as Adobe RGB or Display P3 use), or, with no
-                // profile, PNG's gAMA (a power curve; sRGB primaries assumed)
-  kNotApplied,  // a profile this reader cannot apply (ImageInfo::profile_note says why,
-                // e.g. a table-based printer or scanner profile): the numbers are taken as sRGB
+  kConverted,   // converted to sRGB (relative colorimetric): an ICC grey profile (its tone
+                // curve), an RGB profile of primaries and tone curves ("matrix/TRC", as
+                // displays, cameras and working spaces such as Adobe RGB or Display P3 use),
+                // a grey or RGB profile with a device-to-PCS table (lut8, lut16, lutAtoB, as
+                // calibrated scanners write), or, with no profile, PNG's gAMA (a power
+                // curve; sRGB primaries assumed)
+  kNotApplied,  // a profile this reader cannot apply (ImageInfo::profile_note says why, e.g.
+                // another colour space or a damaged table): the numbers are taken as sRGB
 };
 const char* colour_profile_name(ColourProfile p);  // "none", "sRGB", "converted", "not applied"
 
