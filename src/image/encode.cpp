@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "colorize/image.h"
+#include "icc.h"
 #include "stb_config.h"
 #include "tiff.h"
 
@@ -93,6 +94,10 @@ Status check_metadata(const EncodeOptions& o) {
 // (bytes 8..32).
 void add_png_metadata(std::vector<uint8_t>* png, const EncodeOptions& o) {
   std::vector<uint8_t> extra;
+  if (o.tag_srgb) {
+    const uint8_t perceptual = 0;  // rendering intent
+    put_chunk(extra, "sRGB", &perceptual, 1);
+  }
   if (has_dpi(o)) {
     std::vector<uint8_t> phys;
     put32(phys, uint32_t(o.dpi_x / 0.0254 + 0.5));  // pixels per metre
@@ -149,6 +154,11 @@ void add_jpeg_metadata(std::vector<uint8_t>* jpg, const EncodeOptions& o) {
     segments.insert(segments.end(), id, id + id_len);
     segments.insert(segments.end(), data, data + n);
   };
+  if (o.tag_srgb) {  // APP2 "ICC_PROFILE\0", part 1 of 1; stb writes 3 components, also for grey
+    const std::vector<uint8_t>& icc = detail::srgb_icc_profile(false);
+    static const char kIccId[] = "ICC_PROFILE\0\1\1";
+    segment(0xE2, kIccId, sizeof kIccId - 1, icc.data(), icc.size());
+  }
   const Metadata& m = o.metadata;
   if (!m.exif.empty()) segment(0xE1, "Exif\0\0", 6, m.exif.data(), m.exif.size());
   if (!m.xmp.empty()) {

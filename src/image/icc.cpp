@@ -6,6 +6,7 @@
 #include <cstring>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "scan.h"
@@ -473,6 +474,105 @@ double distance_from_srgb(const SrgbPlan& plan) {
 }
 
 }  // namespace
+
+namespace {
+std::vector<uint8_t> make_srgb_profile(bool grey) {
+  std::vector<uint8_t> p(128, 0);
+  auto u32 = [](std::vector<uint8_t>& v, uint32_t x) {
+    for (int i = 0; i < 4; ++i) v.push_back(uint8_t(x >> (24 - 8 * i)));
+  };
+  auto s15 = [&](std::vector<uint8_t>& v, double x) {
+    u32(v, uint32_t(int32_t(std::lround(x * 65536))));
+  };
+  auto sig = [](std::vector<uint8_t>& v, const char* s) {
+    for (int i = 0; i < 4; ++i) v.push_back(uint8_t(s[i]));
+  };
+  auto text = [&](const char* s) {  // multiLocalizedUnicode, one en-US record
+    std::vector<uint8_t> t;
+    sig(t, "mluc");
+    u32(t, 0);
+    u32(t, 1);
+    u32(t, 12);
+    t.insert(t.end(), {'e', 'n', 'U', 'S'});
+    u32(t, uint32_t(2 * std::strlen(s)));
+    u32(t, 28);
+    for (const char* c = s; *c; ++c) t.insert(t.end(), {0, uint8_t(*c)});
+    return t;
+  };
+  auto xyz = [&](double x, double y, double z) {
+    std::vector<uint8_t> t;
+    sig(t, "XYZ ");
+    u32(t, 0);
+    for (double v : {x, y, z}) s15(t, v);
+    return t;
+  };
+  std::vector<uint8_t> chad;  // Bradford, D65 -> D50
+  sig(chad, "sf32");
+  u32(chad, 0);
+  for (double v : {1.0478112, 0.0228866, -0.0501270, 0.0295424, 0.9904844, -0.0170491, -0.0092345,
+                   0.0150436, 0.7521316})
+    s15(chad, v);
+  std::vector<uint8_t> trc;
+  sig(trc, "para");
+  u32(trc, 0);
+  u32(trc, 3u << 16);
+  const ToneCurve curve = srgb_curve();
+  for (int i = 0; i < 5; ++i) s15(trc, curve.p[i]);
+  const double* m = kSrgbToXyzD50;
+  std::vector<std::pair<const char*, std::vector<uint8_t>>> tags = {
+      {"desc", text(grey ? "sRGB grey (colorize)" : "sRGB (colorize)")},
+      {"cprt", text("No copyright, use freely")},
+      {"wtpt", xyz(0.9642, 1.0, 0.8249)},
+      {"chad", chad}};
+  if (grey) {
+    tags.push_back({"kTRC", trc});
+  } else {
+    tags.push_back({"rXYZ", xyz(m[0], m[3], m[6])});
+    tags.push_back({"gXYZ", xyz(m[1], m[4], m[7])});
+    tags.push_back({"bXYZ", xyz(m[2], m[5], m[8])});
+    tags.push_back({"rTRC", trc});
+  }
+  const size_t n_tags = tags.size() + (grey ? 0 : 2);  // gTRC and bTRC share rTRC's data
+  u32(p, uint32_t(n_tags));
+  std::vector<uint8_t> data;
+  const size_t data_at = 128 + 4 + 12 * n_tags;
+  uint32_t trc_at = 0;
+  for (const auto& [name, blob] : tags) {
+    sig(p, name);
+    u32(p, uint32_t(data_at + data.size()));
+    u32(p, uint32_t(blob.size()));
+    if (std::strcmp(name, "rTRC") == 0) trc_at = uint32_t(data_at + data.size());
+    data.insert(data.end(), blob.begin(), blob.end());
+    data.resize((data.size() + 3) / 4 * 4);
+  }
+  for (const char* name : {"gTRC", "bTRC"}) {
+    if (grey) break;
+    sig(p, name);
+    u32(p, trc_at);
+    u32(p, uint32_t(trc.size()));
+  }
+  p.insert(p.end(), data.begin(), data.end());
+  std::vector<uint8_t> head;
+  u32(head, uint32_t(p.size()));
+  u32(head, 0);
+  u32(head, 0x04300000);  // version 4.3
+  sig(head, "mntr");
+  sig(head, grey ? "GRAY" : "RGB ");
+  sig(head, "XYZ ");
+  std::copy(head.begin(), head.end(), p.begin());
+  std::memcpy(&p[36], "acsp", 4);
+  std::vector<uint8_t> d50;
+  for (double v : {0.9642, 1.0, 0.8249}) s15(d50, v);
+  std::copy(d50.begin(), d50.end(), p.begin() + 68);
+  return p;
+}
+}  // namespace
+
+const std::vector<uint8_t>& srgb_icc_profile(bool grey) {
+  static const std::vector<uint8_t> rgb = make_srgb_profile(false),
+                                    grey_profile = make_srgb_profile(true);
+  return grey ? grey_profile : rgb;
+}
 
 SrgbPlan plan_srgb(const EmbeddedProfile& found, int channels) {
   SrgbPlan plan;

@@ -82,6 +82,11 @@ struct SrgbPlan {
 // to sRGB (within one 8-bit level over a grid of colours) gives kSrgb: nothing is changed.
 SrgbPlan plan_srgb(const EmbeddedProfile& found, int channels);
 
+// A compact ICC v4 display profile of sRGB (its D50-adapted colorants, its tone curve as a
+// parametric curve, the Bradford adaptation from D65), made here, for results to state that
+// their samples are sRGB: about 500 bytes. `grey`: the grey profile of sRGB's tone curve.
+const std::vector<uint8_t>& srgb_icc_profile(bool grey);
+
 // Converts the colour samples of `image` in place per `plan` (kConverted; otherwise nothing
 // is done). Alpha is left alone. Errors: kOutOfMemory (its tables).
 Status convert_to_srgb(const SrgbPlan& plan, Image* image);

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "icc.h"
 #include "stb_config.h"
 #include "tiff.h"
 
@@ -212,6 +213,10 @@ Result<std::vector<uint8_t>> encode_tiff(const Image& im, const EncodeOptions& o
     if (o.dpi_x > 0 && o.dpi_y > 0) entries.push_back(shorts(296, {2}));  // inches
     entries.push_back(shorts(317, {2}));                                  // Predictor: horizontal
     if (im.has_alpha()) entries.push_back(shorts(338, {2}));  // ExtraSamples: straight alpha
+    if (o.tag_srgb) {                                         // InterColorProfile: UNDEFINED bytes
+      const std::vector<uint8_t>& icc = srgb_icc_profile(grey);
+      entries.push_back(Entry{34675, 7, uint32_t(icc.size()), icc});
+    }
     if (!o.metadata.xmp.empty()) {  // XMP: BYTE values, as the XMP specification says
       Entry x{700, 1, uint32_t(o.metadata.xmp.size()), {}};
       x.values.assign(o.metadata.xmp.begin(), o.metadata.xmp.end());

@@ -344,3 +344,38 @@ TEST(ImageProfiles, RgbProfileOfSrgbPrimariesAndAGammaCurve) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ImageProfiles, ResultsStateSrgb) {
+  // Every writer tags its output as sRGB (PNG's sRGB chunk; JPEG and TIFF a profile of the
+  // core's), which the reader takes as sRGB: nothing is converted on reading it back.
+  for (int channels : {1, 3}) {
+    Image im = Image::make(40, 30, channels);
+    for (size_t i = 0; i < im.data8.size(); ++i) im.data8[i] = uint8_t(i * 7);
+    for (auto format : {colorize::ImageFormat::kPng, colorize::ImageFormat::kJpeg,
+                        colorize::ImageFormat::kTiff}) {
+      SCOPED_TRACE(std::string(image_format_name(format)) + " " + std::to_string(channels));
+      colorize::EncodeOptions e;
+      e.format = format;
+      auto bytes = colorize::encode_image(im, e);
+      ASSERT_TRUE(bytes.ok());
+      auto info = colorize::probe_image(bytes->data(), bytes->size());
+      ASSERT_TRUE(info.ok());
+      EXPECT_EQ(info->profile, ColourProfile::kSrgb) << info->profile_note;
+      // (stb writes JPEG with three components, grey too.)
+      const bool grey = channels == 1 && format == colorize::ImageFormat::kTiff;
+      if (format != colorize::ImageFormat::kPng) {
+        EXPECT_EQ(info->profile_name, grey ? "sRGB grey (colorize)" : "sRGB (colorize)");
+      }
+      EXPECT_EQ(decoded(*bytes, true).data8, decoded(*bytes, false).data8);
+      e.tag_srgb = false;
+      auto plain = colorize::encode_image(im, e);
+      ASSERT_TRUE(plain.ok());
+      EXPECT_EQ(colorize::probe_image(plain->data(), plain->size())->profile, ColourProfile::kNone);
+      EXPECT_LT(plain->size(), bytes->size());
+    }
+  }
+}
+
+}  // namespace

@@ -3,6 +3,7 @@ JPEG readers): TIFF results hold the same pixels as PNG results, and every forma
 the scan's resolution and the note that the colour is a guess.
 
 Needs the native build (COLORIZE_BIN, set by scripts/test.sh); skipped without it."""
+import io
 import os
 import subprocess
 
@@ -134,3 +135,23 @@ def test_a_profile_that_cannot_be_applied_is_named(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "colour profile 'Scanner table (test)' is not applied" in r.stderr
     assert "table-based" in r.stderr
+
+
+def test_results_state_srgb_in_a_profile_littlecms_reads(tmp_path):
+    from PIL import ImageCms
+    src = os.path.join(DATA, "landscape-grey.jpg")
+    colorize(src, tmp_path / "r.png")
+    assert Image.open(tmp_path / "r.png").info.get("srgb") == 0  # the sRGB chunk, perceptual
+    srgb = ImageCms.createProfile("sRGB")
+    for ext in ("jpg", "tif"):
+        colorize(src, tmp_path / f"r.{ext}")
+        im = Image.open(tmp_path / f"r.{ext}")
+        icc = im.info.get("icc_profile")
+        assert icc, ext
+        ours = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        assert ImageCms.getProfileDescription(ours).strip() == "sRGB (colorize)"
+        # Read through our profile, the pixels are what littleCMS's own sRGB says they are.
+        via_ours = ImageCms.profileToProfile(im.convert("RGB"), ours, srgb, renderingIntent=1,
+                                             flags=ImageCms.FLAGS["NOTPRECALC"])
+        diff = np.abs(np.asarray(via_ours, dtype=int) - np.asarray(im.convert("RGB"), dtype=int))
+        assert diff.max() <= 1, (ext, diff.max())

@@ -170,6 +170,11 @@ struct EncodeOptions {
   // and GPS directories as the TIFF's (without the MakerNote, whose private offsets would
   // point astray, and the Interoperability directory); XMP as tag 700.
   Metadata metadata;
+  // State that the samples are sRGB, so that colour-managed programs (which may otherwise
+  // take an untagged file to be in their own working space) show them as meant: PNG's sRGB
+  // chunk; for JPEG (APP2) and TIFF (tag 34675) a compact sRGB ICC profile of ~500 bytes,
+  // made by the core (grey TIFFs: a grey profile of sRGB's tone curve).
+  bool tag_srgb = true;
   // How the TIFF writer compresses its strips: calls body(i) for every i in [0, n), possibly
   // on several threads at once, and returns when all are done; empty = one after another on
   // the calling thread. The core starts no threads itself (it also runs in WebAssembly); the
