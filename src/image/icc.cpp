@@ -73,7 +73,6 @@ double lightness_to_y(double l01) {
   const double fy = (l01 * 100 + 16) / 116;
   return fy > 6.0 / 29 ? fy * fy * fy : (fy - 4.0 / 29) * 3 * (6.0 / 29) * (6.0 / 29);
 }
-}  // namespace
 
 // Three outputs interpolated in a grid of `inputs` (1 or 3) dimensions, grid[i] points each,
 // the first input varying slowest: linear for one input, tetrahedral for three.
@@ -115,6 +114,8 @@ void clut_lookup(const std::vector<float>& clut, const int grid[3], int inputs, 
     out[o] = r;
   }
 }
+
+}  // namespace
 
 void DeviceTable::to_xyz(const double* device, double xyz[3]) const {
   double v[3];
