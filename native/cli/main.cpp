@@ -766,6 +766,70 @@ bool resolve_model(Options* o) {
 
 }  // namespace
 
+// colorize info FILE...: what each file holds, from its header (nothing is decoded), so a
+// user can see why a result looks as it does (a profile not applied, a stated resolution,
+// pages left out). Exit code 1 when a file cannot be read as an image.
+int run_info(const Options& o) {
+  int failed = 0;
+  for (const std::string& path : o.inputs) {
+    auto bytes = read_file(path);
+    const Result<ImageInfo> info =
+        bytes.ok() ? probe_image(bytes->data(), bytes->size()) : Result<ImageInfo>(bytes.status());
+    if (!info.ok()) {
+      ++failed;
+      std::fprintf(stderr, "colorize: %s: %s\n", path.c_str(), info.status().to_string().c_str());
+      continue;
+    }
+    const ImageInfo& i = *info;
+    std::printf("%s\n", path.c_str());
+    std::printf("  format      %s%s\n", image_format_name(i.format),
+                i.pages > 1
+                    ? (", " + std::to_string(i.pages) + " pages (the first described)").c_str()
+                    : "");
+    const double mp = double(i.width) * double(i.height) / 1e6;
+    std::printf("  size        %d x %d pixels (%.1f MP)", i.width, i.height, mp);
+    if (i.exif_orientation != 1)
+      std::printf(", orientation %d: shown %d x %d", i.exif_orientation,
+                  i.exif_orientation >= 5 ? i.height : i.width,
+                  i.exif_orientation >= 5 ? i.width : i.height);
+    std::printf("\n");
+    static const char* const kSamples[] = {"", "grey", "grey + alpha", "RGB", "RGBA"};
+    std::printf("  samples     %s, %d-bit\n",
+                i.channels >= 1 && i.channels <= 4 ? kSamples[i.channels] : "?", i.bit_depth);
+    if (i.dpi_x > 0 && i.dpi_y > 0)
+      std::printf("  resolution  %.4g x %.4g dpi (prints %.1f x %.1f cm)\n", i.dpi_x, i.dpi_y,
+                  i.width / i.dpi_x * 2.54, i.height / i.dpi_y * 2.54);
+    else
+      std::printf("  resolution  none stated\n");
+    const std::string name = i.profile_name.empty() ? "unnamed" : "\"" + i.profile_name + "\"";
+    switch (i.profile) {
+      case ColourProfile::kNone:
+        std::printf("  profile     none stated (taken as sRGB)\n");
+        break;
+      case ColourProfile::kSrgb:
+        std::printf("  profile     %s: sRGB, nothing to convert\n", name.c_str());
+        break;
+      case ColourProfile::kConverted:
+        std::printf("  profile     %s: converted to sRGB on reading\n", name.c_str());
+        break;
+      case ColourProfile::kNotApplied:
+        std::printf("  profile     %s: not applied (%s); the numbers are taken as sRGB\n",
+                    name.c_str(), i.profile_note.c_str());
+        break;
+    }
+    const Metadata m = read_metadata(bytes->data(), bytes->size());
+    if (m.empty())
+      std::printf("  metadata    none (no EXIF or XMP)\n");
+    else
+      std::printf(
+          "  metadata    %s%s%s (carried to results)\n",
+          m.exif.empty() ? "" : ("EXIF " + std::to_string(m.exif.size()) + " bytes").c_str(),
+          !m.exif.empty() && !m.xmp.empty() ? ", " : "",
+          m.xmp.empty() ? "" : ("XMP " + std::to_string(m.xmp.size()) + " bytes").c_str());
+  }
+  return failed ? 1 : 0;
+}
+
 int main(int argc, char** argv) {
   auto parsed = cli::parse_options(argc, argv);
   if (!parsed.ok()) {
@@ -792,6 +856,8 @@ int main(int argc, char** argv) {
       std::printf("%.6f %.6f %.6f\n", map.gain, map.in_mid, map.out_mid);
       return 0;
     }
+    case cli::Mode::kInfo:
+      return run_info(o);
     case cli::Mode::kEvaluate:
       return run_evaluate(o);
     case cli::Mode::kColorize:

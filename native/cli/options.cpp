@@ -79,6 +79,9 @@ Usage:
   colorize tone L...                     print the tone map (gain, in_mid, out_mid) that
                                          --tone stretch gives a picture whose central
                                          region holds these L* values
+  colorize info FILE...                  what each file holds, from its header: format,
+                                         pages, size, samples, resolution, colour profile
+                                         (and whether it is applied), EXIF and XMP
 
 Inputs: PNG, JPEG, TIFF (first page, or each with --all-pages; uncompressed, LZW, Deflate or
 PackBits), BMP, GIF (first frame), TGA; 8- or 16-bit. A folder gives the files directly
@@ -155,6 +158,12 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     for (int i = 0; i < 3; ++i)
       if (!parse_int(argv[2 + i], 0, 255, &o.lab_rgb[i]))
         return bad(std::string("lab: '") + argv[2 + i] + "' is not an integer in 0..255");
+    return o;
+  }
+  if (argc >= 2 && std::strcmp(argv[1], "info") == 0) {
+    o.mode = Mode::kInfo;
+    if (argc < 3) return bad("usage: colorize info FILE...");
+    for (int i = 2; i < argc; ++i) o.inputs.push_back(argv[i]);
     return o;
   }
   if (argc >= 2 && std::strcmp(argv[1], "tone") == 0) {

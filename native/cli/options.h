@@ -14,6 +14,7 @@ enum class Mode {
   kEvaluate,  // colorize --eval DIR (--reference REF | --model M)
   kLab,       // colorize lab R G B   (prints L* a* b* of an 8-bit sRGB colour)
   kTone,      // colorize tone L...   (prints the tone map for a picture of that L* range)
+  kInfo,      // colorize info FILE... (what each file holds, read from its header)
   kHelp,
   kVersion,
 };

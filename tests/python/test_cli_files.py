@@ -155,3 +155,28 @@ def test_results_state_srgb_in_a_profile_littlecms_reads(tmp_path):
                                              flags=ImageCms.FLAGS["NOTPRECALC"])
         diff = np.abs(np.asarray(via_ours, dtype=int) - np.asarray(im.convert("RGB"), dtype=int))
         assert diff.max() <= 1, (ext, diff.max())
+
+
+def test_info_says_what_each_file_holds():
+    files = [os.path.join(CORPUS, n) for n in ("meta.jpg", "icc_grey_print.jpg", "dpi400.tif",
+                                               "icc_table_only.jpg", "text.txt")]
+    r = subprocess.run([BIN, "info", *files], capture_output=True, text=True)
+    assert r.returncode == 1  # text.txt is not an image
+    assert "text.txt: not an image" in r.stderr
+    out = r.stdout.split("\n")
+    block = {}
+    for line in out:
+        if line and not line.startswith(" "):
+            name = os.path.basename(line)
+            block[name] = {}
+        elif line.strip():
+            key, value = line.strip().split(None, 1)
+            block[name][key] = value
+    assert set(block) == {"meta.jpg", "icc_grey_print.jpg", "dpi400.tif", "icc_table_only.jpg"}
+    # As make_corpus.py wrote them.
+    assert block["meta.jpg"]["size"].startswith("20 x 10 pixels") and "orientation 6" in block["meta.jpg"]["size"]
+    assert block["meta.jpg"]["metadata"].startswith("EXIF ") and "XMP " in block["meta.jpg"]["metadata"]
+    assert block["icc_grey_print.jpg"]["samples"] == "grey, 8-bit"
+    assert block["icc_grey_print.jpg"]["profile"] == '"Print grey (test)": converted to sRGB on reading'
+    assert block["dpi400.tif"]["resolution"].startswith("400 x 400 dpi")
+    assert block["icc_table_only.jpg"]["profile"].startswith('"Scanner table (test)": not applied')
