@@ -23,7 +23,7 @@ const testModels = JSON.parse(fs.readFileSync(path.join(DIST, 'models', 'models-
 const {server, origin} = await startApp();
 
 function rgbaOf(file) {
-  const r = core.decode(new Uint8Array(fs.readFileSync(file)), 0);
+  const r = core.decode(new Uint8Array(fs.readFileSync(file)), 0, 1);
   assert(r.ok, `${file}: ${r.message}`);
   const px = r.image.rgba();
   const size = [r.image.width(), r.image.height()];
@@ -465,6 +465,39 @@ test('a folder of scans: sub-folders queued in order, sidecars named, "Download 
     const tif = zip.indexOf('box 1/sub/a-colorized.tif') + 'box 1/sub/a-colorized.tif'.length;
     assert(zip.subarray(tif, tif + 4).toString('latin1') === 'II*\0', 'the TIFF entry is not a TIFF');
     await page.selectOption('#format', 'png');
+    assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
+  } finally { await close(); }
+});
+
+test('a multi-page TIFF: each page its own photo in the queue (NAME-p2), decoded and downloaded as that page', async () => {
+  const {context, close} = await launch();
+  try {
+    const foreign = await guardOrigin(context, origin);
+    const {page, errors} = await openApp(context, '?nosw=1&model=exemplar');
+    await page.setInputFiles('#reference-input', REF);
+    // make_corpus.py: page 1 red and blue halves (L* 53.2 and 32.3), page 2 all green (L* 87.7).
+    await dropFiles(page, [{name: 'album.tif', type: 'image/tiff',
+      bytes: fs.readFileSync(path.join(ROOT, 'tests/corpus/two_pages.tif'))}]);
+    const first = await waitJob(page, 1), second = await waitJob(page, 2);
+    assert(first.status === 'done' && second.status === 'done', `jobs: ${first.text} / ${second.text}`);
+    const names = await page.$$eval('#queue li .q-name', (els) => els.map((e) => e.textContent));
+    assert(names.join() === 'album.tif,album-p2.tif', `queue: ${names}`);
+    await page.click('#queue li:nth-child(1) .q-select');
+    await page.waitForFunction(() => /holds 2 pages/.test(document.querySelector('#note').textContent));
+    await page.click('#queue li:nth-child(2) .q-select');
+    await page.waitForFunction(() => document.querySelector('#queue li:nth-child(2)').classList.contains('selected'));
+    const file = path.join(out, 'album-p2.png');
+    const name = await download(page, file);
+    assert(name === 'album-p2-colorized.png', `download name ${name}`);
+    const r = core.decode(new Uint8Array(fs.readFileSync(file)), 0, 1);
+    assert(r.ok, r.message);
+    const rgba = r.image.rgba();
+    let worst = 0;
+    for (let i = 0; i < rgba.length; i += 4) {
+      worst = Math.max(worst, Math.abs(core.srgbToLab(rgba[i], rgba[i + 1], rgba[i + 2]).L - 87.74));
+    }
+    r.image.delete();
+    assert(worst < 1, `page 2's result is not page 2's lightness (off by ${worst.toFixed(2)} L*)`);
     assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
   } finally { await close(); }
 });

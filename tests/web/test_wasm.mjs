@@ -20,7 +20,7 @@ const oracle = (...args) => execFileSync(ORACLE, args.map(String), {encoding: 'u
 function bytesOf(file) { return new Uint8Array(fs.readFileSync(file)); }
 
 function decodeOk(bytes) {
-  const r = core.decode(bytes, 0);
+  const r = core.decode(bytes, 0, 1);
   assert(r.ok, `decode failed: ${r.message}`);
   return r.image;
 }
@@ -147,15 +147,15 @@ test('exemplar: prepare -> exemplar -> finish agrees with the native core (PSNR 
 });
 
 test('errors come back as values, never as exceptions', () => {
-  const empty = core.decode(new Uint8Array(0), 0);
+  const empty = core.decode(new Uint8Array(0), 0, 1);
   assert(!empty.ok && empty.codeName === 'empty input', `empty: ${JSON.stringify(empty)}`);
-  const junk = core.decode(new TextEncoder().encode('this is not an image, just text'), 0);
+  const junk = core.decode(new TextEncoder().encode('this is not an image, just text'), 0, 1);
   assert(!junk.ok && typeof junk.message === 'string' && junk.message.length > 0, 'junk accepted');
   const jpeg = bytesOf(path.join(ROOT, 'tests/data/landscape.jpg'));
-  const cut = core.decode(jpeg.slice(0, 600), 0);
+  const cut = core.decode(jpeg.slice(0, 600), 0, 1);
   assert(cut.ok === false || cut.image.width() > 0, 'truncated JPEG neither failed nor decoded');
   if (cut.ok) cut.image.delete();
-  const big = core.decode(jpeg, 1000);
+  const big = core.decode(jpeg, 1000, 1);
   assert(!big.ok && big.codeName === 'too large', `pixel cap: ${JSON.stringify(big)}`);
   const img = decodeOk(jpeg);
   const p = core.prepare(img, 256, 'stretch');

@@ -206,6 +206,21 @@ function addFiles(files, paths = []) {
   pump();
 }
 
+// The further pages of a multi-page TIFF (albums scanned into one file): each its own job,
+// queued right after the first, named NAME-p2.tif ... so the results are NAME-p2.png ...
+function addPages(job, pages) {
+  job.pagesAdded = true;
+  const stem = job.name.replace(/\.[^.]+$/, ''), ext = job.name.match(/\.[^.]+$/)?.[0] || '';
+  let after = job;
+  for (let k = 2; k <= pages; k++) {
+    const page = {id: nextJobId++, file: job.file, name: `${stem}-p${k}${ext}`, page: k,
+                  status: 'queued', hints: [], ab: null, folder: job.folder};
+    state.jobs.splice(state.jobs.indexOf(after) + 1, 0, page);
+    renderQueueItem(page, after);
+    after = page;
+  }
+}
+
 function settingsFor(job) {
   const model = currentModel();
   return {
@@ -260,9 +275,10 @@ async function runJob(job) {
     // The "before" picture: decoded here by the browser while the worker works (the worker's
     // copy is asked for only when the browser cannot read the file, e.g. TIFF or TGA).
     const needBefore = shown && state.beforeShownFor !== job.id;
-    const beforeHere = needBefore ? createImageBitmap(job.file).catch(() => null) : null;
+    // (A further page of a TIFF: only the worker's decoder reads it.)
+    const beforeHere = needBefore && !job.page ? createImageBitmap(job.file).catch(() => null) : null;
     const r = await call('process', {
-      jobId: job.id, file: job.file, reference: state.reference?.file, settings,
+      jobId: job.id, file: job.file, page: job.page || 1, reference: state.reference?.file, settings,
       ab: reuse ? job.ab : null, abW: job.abW, abH: job.abH, provider: job.provider, wantBefore: false,
     }, (p) => shown && setBusy(stageText(p.stage), stageFraction(p.stage)));
     if (needBefore) {
@@ -277,6 +293,7 @@ async function runJob(job) {
       width: r.width, height: r.height, timings: r.timings, provider: r.provider, note: r.note,
       decoder: r.decoder, settings});
     drawThumb(job, r.after);
+    if (r.pages > 1 && !job.page && !job.pagesAdded) addPages(job, r.pages);
     if (job.id === state.selected) {
       show(job, r.before, r.after);
       if (r.before) state.beforeShownFor = job.id;
@@ -310,7 +327,8 @@ function setBusy(text, fraction) {
 
 // ---- queue rendering -----------------------------------------------------------------------
 
-function renderQueueItem(job) {
+// after: the job whose item the new one follows (the further pages of a file); else last.
+function renderQueueItem(job, after = null) {
   const li = document.createElement('li');
   li.dataset.job = job.id;
   li.innerHTML = `<button type="button" class="q-select"><canvas class="thumb" width="96" height="72"></canvas>
@@ -320,7 +338,7 @@ function renderQueueItem(job) {
   li.querySelector('.q-remove').setAttribute('aria-label', `Remove ${job.name}`);
   li.querySelector('.q-select').addEventListener('click', () => select(job.id, true));
   li.querySelector('.q-remove').addEventListener('click', () => removeJob(job.id));
-  ui.queue.append(li);
+  if (after?.li) after.li.after(li); else ui.queue.append(li);
   job.li = li;
   updateQueueItem(job);
 }
@@ -349,6 +367,7 @@ async function thumbQueued() {
 
 async function makeThumb(job) {
   job.thumbed = true;
+  if (job.page) return;  // a further page of a TIFF: its thumbnail comes with its result
   try {
     const bmp = await createImageBitmap(job.file, {resizeHeight: 72, resizeQuality: 'medium'});
     if (job.status !== 'done') drawThumb(job, bmp, true);
@@ -691,7 +710,7 @@ function saveBlob(blob, name) {
 async function encodeJob(job, fmt) {
   const s = job.settings;
   const r = await call('encode', {
-    jobId: job.id, file: job.file, reference: state.reference?.file, settings: s,
+    jobId: job.id, file: job.file, page: job.page || 1, reference: state.reference?.file, settings: s,
     ab: job.ab, abW: job.abW, abH: job.abH, provider: job.provider, format: fmt, quality: 92,
     keepMetadata: ui.keepMeta.checked,
   });

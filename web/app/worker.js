@@ -297,7 +297,8 @@ async function browserDecode(blob, limit, knownW, knownH) {
 // `?decoder=core` in the page URL turns the fast path off.
 const FAST_JPEG_PIXELS = 4e6;
 
-async function decodeBlob(blob) {
+// page: which page of a multi-page TIFF (1-based); only the core reads the further ones.
+async function decodeBlob(blob, page = 1) {
   const bytes = new Uint8Array(await blob.arrayBuffer());
   if (bytes.length === 0) throw err('empty input', 'The file is empty (0 bytes).');
   const p = core.probe(bytes);
@@ -305,6 +306,11 @@ async function decodeBlob(blob) {
   // core does not read.
   const m = core.readMetadata(bytes);
   const metadata = m.exif.length || m.xmp ? {exif: m.exif, xmp: m.xmp} : null;
+  if (page > 1) {
+    if (!p.ok || p.pages < page) throw err('invalid argument', `The file has no page ${page}.`);
+    const d = check(core.decode(bytes, maxPixels, page), 'decode');
+    return {image: d.image, note: '', decoder: `core (${p.format}, page ${page})`, probe: p, metadata};
+  }
   if (p.ok) {
     // EXIF orientations 5..8 swap width and height; the browser applies them as the core does.
     const [w, h] = p.orientation >= 5 ? [p.height, p.width] : [p.width, p.height];
@@ -318,8 +324,9 @@ async function decodeBlob(blob) {
         return r;
       } catch { /* the browser refused it: the core decides */ }
     }
-    const d = core.decode(bytes, maxPixels);
-    const pages = p.pages > 1 ? `The file holds ${p.pages} pages; only the first is colorized.` : '';
+    const d = core.decode(bytes, maxPixels, 1);
+    const pages = p.pages > 1 ? `The file holds ${p.pages} pages; each is colorized as its own ` +
+      `photo (-p2${p.pages > 2 ? ` … -p${p.pages}` : ''} in the names of the further ones).` : '';
     // A colour profile the core cannot apply: its numbers are taken as sRGB, so the result
     // may be lighter or darker than the original shows.
     const profile = p.profile === 'not applied'
@@ -380,10 +387,10 @@ async function ensure(s, progress, timings) {
     freeActive();
     progress({stage: 'decode'});
     let t = now();
-    const d = await decodeBlob(s.file);
+    const d = await decodeBlob(s.file, s.page || 1);
     timings.decode = now() - t;
     active = {jobId: jobKey, image: d.image, note: d.note, decoder: d.decoder, dpi: dpiOf(d),
-      metadata: d.metadata || null};
+      metadata: d.metadata || null, pages: d.probe?.pages || 1};
   }
   const st = s.settings;
   const tone = st.tone || 'stretch';
@@ -485,7 +492,7 @@ const handlers = {
     return {
       value: {
         jobId: active.jobId, width: active.result.width(), height: active.result.height(),
-        before, after, timings, note: active.note, decoder: active.decoder,
+        before, after, timings, note: active.note, decoder: active.decoder, pages: active.pages,
         provider: active.provider, ab: active.ab, abW: active.abW, abH: active.abH,
         session: sessionSummary(),
       },

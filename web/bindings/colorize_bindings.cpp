@@ -158,11 +158,13 @@ val read_metadata(const val& bytes) {
   return o;
 }
 
-// decode(bytes: Uint8Array, maxPixels: number) -> {ok, image: ImageHandle}
-val decode(const val& bytes, double max_pixels) {
+// decode(bytes: Uint8Array, maxPixels: number, page: number) -> {ok, image: ImageHandle}
+// (page: 1-based, of a multi-page TIFF; 1 for the other formats)
+val decode(const val& bytes, double max_pixels, int page) {
   std::vector<uint8_t> b = to_vector<uint8_t>(bytes);
   cz::DecodeOptions opt;
   if (max_pixels > 0) opt.max_pixels = static_cast<uint64_t>(max_pixels);
+  opt.page = page;
   auto r = cz::decode_image(b.data(), b.size(), opt);
   std::vector<uint8_t>().swap(b);
   if (!r.ok()) return error_value(r.status());
