@@ -681,26 +681,34 @@ Status convert_to_srgb(const SrgbPlan& plan, Image* image) {
       return enc[i] + (enc[i + 1] - enc[i]) * (t - float(i)) + 0.5f;
     };
     if (plan.use_table) {
-      // Through a table: the transform to linear sRGB sampled on a grid of 65 points per
-      // channel and interpolated per pixel (as colour engines do), then encoded exactly.
+      // Through a table: a picture with fewer pixels than the grid below, each pixel
+      // exactly; a larger one through the transform to linear sRGB sampled on a grid of 65
+      // points per channel and interpolated per pixel (as colour engines do). Then encoded.
       constexpr int kGrid = 65;
       const int grid[3] = {kGrid, kGrid, kGrid};
-      std::vector<float> cache(size_t(kGrid) * kGrid * kGrid * 3);
-      size_t k = 0;
-      for (int r = 0; r < kGrid; ++r)
-        for (int g = 0; g < kGrid; ++g)
-          for (int b = 0; b < kGrid; ++b, k += 3) {
-            const double in[3] = {r / (kGrid - 1.0), g / (kGrid - 1.0), b / (kGrid - 1.0)};
-            double out[3];
-            table_to_linear(plan, m, in, out);  // unclipped, so cells at the gamut's edge
-            for (int c = 0; c < 3; ++c) cache[k + size_t(c)] = float(out[c]);  // stay linear
-          }
+      const bool exact = count < size_t(kGrid) * kGrid * kGrid;
+      std::vector<float> cache;
+      if (!exact) {
+        cache.resize(size_t(kGrid) * kGrid * kGrid * 3);
+        size_t k = 0;
+        for (int r = 0; r < kGrid; ++r)
+          for (int g = 0; g < kGrid; ++g)
+            for (int b = 0; b < kGrid; ++b, k += 3) {
+              const double in[3] = {r / (kGrid - 1.0), g / (kGrid - 1.0), b / (kGrid - 1.0)};
+              double out[3];
+              table_to_linear(plan, m, in, out);  // unclipped, so cells at the gamut's edge
+              for (int c = 0; c < 3; ++c) cache[k + size_t(c)] = float(out[c]);  // stay linear
+            }
+      }
       for (size_t i = 0; i < count; ++i) {
         const size_t p = i * size_t(ch);
         double in[3], out[3];
         for (int c = 0; c < 3; ++c)
           in[c] = (wide ? image->data16[p + c] : image->data8[p + c]) / top;
-        clut_lookup(cache, grid, 3, in, out);
+        if (exact)
+          table_to_linear(plan, m, in, out);
+        else
+          clut_lookup(cache, grid, 3, in, out);
         for (int c = 0; c < 3; ++c) {
           const float v = encode(float(out[c]));
           if (wide)

@@ -379,3 +379,53 @@ TEST(ImageProfiles, ResultsStateSrgb) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ImageProfiles, LargePictureThroughATableMatchesLittleCms) {
+  // Pictures of more pixels than 65^3 go through a sampled grid of the whole transform:
+  // the corpus file's 32 x 16 pixels tiled to 640 x 480, with its lutAtoB profile (the PNG's
+  // iCCP chunk spliced in), must still give littleCMS's pixels in every tile.
+  const std::vector<uint8_t> src = corpus("icc_lutatob.png");
+  const Image raw = decoded(src, false);
+  std::vector<uint8_t> ref_bytes;
+  ASSERT_TRUE(image_test::read_file(icc_path("icc_lutatob.png"), &ref_bytes));
+  const Image ref = decoded(ref_bytes, true);
+  ASSERT_EQ(raw.channels, 3);
+  Image big = Image::make(640, 480, 3);
+  for (int y = 0; y < big.height; ++y)
+    for (int x = 0; x < big.width; ++x)
+      for (int c = 0; c < 3; ++c)
+        big.data8[(size_t(y) * big.width + x) * 3 + c] =
+            uint8_t(at(raw, x % raw.width, y % raw.height, c));
+  colorize::EncodeOptions e;
+  e.tag_srgb = false;
+  auto png = colorize::encode_image(big, e);
+  ASSERT_TRUE(png.ok());
+  size_t iccp = 0;
+  for (size_t i = 8; i + 8 < src.size(); ++i)
+    if (std::memcmp(&src[i + 4], "iCCP", 4) == 0) {
+      iccp = i;
+      break;
+    }
+  ASSERT_GT(iccp, 0u);
+  const size_t len = (size_t(src[iccp]) << 24 | size_t(src[iccp + 1]) << 16 |
+                      size_t(src[iccp + 2]) << 8 | src[iccp + 3]) +
+                     12;
+  std::vector<uint8_t> bytes(png->begin(), png->begin() + 33);
+  bytes.insert(bytes.end(), src.begin() + long(iccp), src.begin() + long(iccp + len));
+  bytes.insert(bytes.end(), png->begin() + 33, png->end());
+  auto info = colorize::probe_image(bytes.data(), bytes.size());
+  ASSERT_TRUE(info.ok());
+  ASSERT_EQ(info->profile, ColourProfile::kConverted);
+  const Image conv = decoded(bytes, true);
+  int worst = 0;
+  for (int y = 0; y < conv.height; ++y)
+    for (int x = 0; x < conv.width; ++x)
+      for (int c = 0; c < 3; ++c)
+        worst = std::max(worst,
+                         std::abs(at(conv, x, y, c) - at(ref, x % ref.width, y % ref.height, c)));
+  EXPECT_LE(worst, 1);
+}
+
+}  // namespace
