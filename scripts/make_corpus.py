@@ -465,6 +465,12 @@ def tiff_files():
         tiffset(pil_bytes(p1, "TIFF", save_all=True, append_images=[thumb, p2]), 1, 254, 1),
         "ok", 30, 20, 3, 8)
 
+    # Two pages scanned at different resolutions (300 and 600 dpi; the second set by
+    # tiffset), each to be taken at its own.
+    put("pages_dpi.tif", tiffset(tiffset(pil_bytes(p1, "TIFF", save_all=True, append_images=[p2],
+                                                   dpi=(300, 300)), 1, 282, 600), 1, 283, 600),
+        "ok", 30, 20, 3, 8)
+
     # The small writer. 4-bit grey, WhiteIsZero: stored v = (x + y) % 16, seen as 15 - v.
     x, y = grid(13, 5)
     put("grey4_miniswhite.tif",
@@ -710,7 +716,8 @@ def profile_files():
             reference = cms_reference(im, profile)
         if reference is not None:
             ref = name.rsplit(".", 1)[0] + ".png"
-            reference.save(os.path.join(ICC_DIR, ref))
+            # Pixels only: littleCMS's output carries its sRGB profile, dated when made.
+            Image.fromarray(np.asarray(reference)).save(os.path.join(ICC_DIR, ref))
         table.append((name, use, profile_name or "-", ref, tolerance))
 
     x, y = grid(32, 16)
@@ -764,7 +771,9 @@ def profile_files():
           reference=Image.fromarray(np.round(srgb_encode(a / 255.0) * 255).astype(np.uint8), "L"))
     # sRGB itself (littleCMS's own profile, its colorants and curve stored to 1/65536):
     # nothing to change.
-    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    srgb = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    srgb[24:36] = bytes(12)  # its creation date, so the file is the same on every run
+    srgb = bytes(srgb)
     entry("icc_srgb.png", pil_bytes(colour, "PNG", icc_profile=srgb), "sRGB", "sRGB built-in",
           colour)
     # Table-based profiles (device-to-PCS tables, as calibrated scanners and cameras write):

@@ -436,8 +436,8 @@ int run_colorize(const Options& o) {
       fail(image.status().to_string());
       continue;
     }
-    // (The first page's header: a page's resolution and tags are taken from it.)
-    const Result<ImageInfo> info = probe_image(bytes_in->data(), bytes_in->size());
+    // This page's header: its resolution, orientation and profile (and the page count).
+    const Result<ImageInfo> info = probe_image(bytes_in->data(), bytes_in->size(), page);
     if (o.all_pages)
       add_pages(info);
     else if (info.ok() && info->pages > 1 && !o.quiet)

@@ -54,12 +54,12 @@ Status classify_stb_failure(const char* fmt, bool cap_hit, const ImageInfo& info
 
 }  // namespace
 
-Result<ImageInfo> probe_image(const uint8_t* bytes, size_t size) {
+Result<ImageInfo> probe_image(const uint8_t* bytes, size_t size, int page) {
   detail::ScanResult scan;
-  Status st = detail::scan_image(bytes, size, detail::ScanDepth::kHeader, &scan);
+  Status st = detail::scan_image(bytes, size, detail::ScanDepth::kHeader, &scan, page);
   if (!st.ok()) return st;
   const detail::SrgbPlan plan =
-      detail::plan_srgb(detail::embedded_profile(bytes, size, 1), scan.info.channels);
+      detail::plan_srgb(detail::embedded_profile(bytes, size, page), scan.info.channels);
   scan.info.profile = plan.use;
   scan.info.profile_name = plan.name;
   scan.info.profile_note = plan.note;

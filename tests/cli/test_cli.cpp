@@ -373,6 +373,20 @@ TEST(Cli, AllPagesGivesEachPageItsOwnResult) {
   EXPECT_TRUE(fs::exists(out / "album-p2.png"));
 }
 
+TEST(Cli, EachPageKeepsItsOwnResolution) {
+  // pages_dpi.tif (make_corpus.py): page 1 at 300 dpi, page 2 at 600 dpi.
+  const fs::path out = fresh_dir("pages-dpi-out");
+  CliRun r = run({kCorpus + "/pages_dpi.tif", "--all-pages", "--reference",
+                  kData + "/landscape-reference.jpg", "-o", out.string()});
+  ASSERT_EQ(r.code, 0) << r.output;
+  for (const auto& [name, dpi] :
+       {std::pair{"pages_dpi.png", 300.0}, std::pair{"pages_dpi-p2.png", 600.0}}) {
+    Result<ImageInfo> info = probe_file(out / name);
+    ASSERT_TRUE(info.ok()) << name;
+    EXPECT_NEAR(info->dpi_x, dpi, 0.1) << name;  // PNG pHYs: pixels per metre, rounded
+  }
+}
+
 TEST(Cli, DefaultModelAndWorkingSizeComeFromTheManifest) {
   const fs::path dir = fresh_dir("default_model");
   fs::copy_file(kData + "/models/tiny_colorizer.onnx", dir / "tiny.onnx");

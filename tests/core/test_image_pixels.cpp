@@ -320,6 +320,20 @@ TEST(ImagePixels, TiffPagesAreCounted) {
   EXPECT_EQ(pages(loop), 1);
 }
 
+TEST(ImagePixels, TiffPageHeadersAreTheirOwn) {
+  // make_corpus.py: pages_dpi.tif, page 1 at 300 dpi, page 2 at 600 dpi.
+  const std::vector<uint8_t> bytes = image_test::corpus("pages_dpi.tif");
+  for (int page : {1, 2}) {
+    Result<ImageInfo> info = probe_image(bytes.data(), bytes.size(), page);
+    ASSERT_TRUE(info.ok()) << info.status().to_string();
+    EXPECT_EQ(info->pages, 2);
+    EXPECT_DOUBLE_EQ(info->dpi_x, page * 300.0);
+    EXPECT_DOUBLE_EQ(info->dpi_y, page * 300.0);
+  }
+  EXPECT_EQ(probe_image(bytes.data(), bytes.size(), 3).status().code(),
+            ErrorCode::kInvalidArgument);
+}
+
 TEST(ImagePixels, TiffFirstPageOnly) {
   expect_red_left_blue_right(load("two_pages.tif"));
   expect_red_left_blue_right(load("thumb_between_pages.tif"));

@@ -92,7 +92,7 @@ struct ImageInfo {
   // Pages in the file (TIFF: its full-size images, up to 256 counted; 1 for the other
   // formats). decode_image decodes the first unless DecodeOptions::page says another.
   int pages = 1;
-  // The first page's colour profile (DecodeOptions::convert_to_srgb on): its use, its own
+  // The page's colour profile (DecodeOptions::convert_to_srgb on): its use, its own
   // description (ICC 'desc', printable ASCII, at most 64 characters; empty when none) and,
   // for kNotApplied, why.
   ColourProfile profile = ColourProfile::kNone;
@@ -115,8 +115,11 @@ struct DecodeOptions {
   bool convert_to_srgb = true;
 };
 
-// Reads only the header. Errors: kEmptyInput, kNotAnImage, kTruncated, kUnsupported, kZeroSize.
-Result<ImageInfo> probe_image(const uint8_t* bytes, size_t size);
+// Reads only the header; of page `page` (1-based) for a multi-page TIFF: its size, samples,
+// resolution, orientation and colour profile (`pages` counts them all).
+// Errors: kEmptyInput, kNotAnImage, kTruncated, kUnsupported, kZeroSize; kInvalidArgument for
+// a page the file does not have.
+Result<ImageInfo> probe_image(const uint8_t* bytes, size_t size, int page = 1);
 
 // Decodes bytes to an Image with the file's own channel count and bit depth (palette PNGs
 // and TIFFs expand to RGB/RGBA; 16-bit PNGs and TIFFs stay 16-bit; 1-, 2- and 4-bit grey
