@@ -154,7 +154,7 @@ test('reference-photo mode: drop a photo, the result matches the native CLI (PSN
     const tif = path.join(out, 'exemplar-app.tif');
     const tifName = await download(page, tif, 'tiff');
     assert(tifName === 'landscape-grey-colorized.tif', `download name ${tifName}`);
-    assert(core.probe(new Uint8Array(fs.readFileSync(tif))).format === 'TIFF', 'not a TIFF');
+    assert(core.probe(new Uint8Array(fs.readFileSync(tif)), 1).format === 'TIFF', 'not a TIFF');
     assert(psnrFiles(tif, got) === Infinity, 'the TIFF download differs from the PNG');
     assert(fs.readFileSync(tif).includes('Colorized in the browser by colorize'), 'the TIFF has no note');
     await page.selectOption('#format', 'png');
@@ -475,9 +475,10 @@ test('a multi-page TIFF: each page its own photo in the queue (NAME-p2), decoded
     const foreign = await guardOrigin(context, origin);
     const {page, errors} = await openApp(context, '?nosw=1&model=exemplar');
     await page.setInputFiles('#reference-input', REF);
-    // make_corpus.py: page 1 red and blue halves (L* 53.2 and 32.3), page 2 all green (L* 87.7).
+    // make_corpus.py: page 1 red and blue halves (L* 53.2 and 32.3) at 300 dpi, page 2 all
+    // green (L* 87.7) at 600 dpi.
     await dropFiles(page, [{name: 'album.tif', type: 'image/tiff',
-      bytes: fs.readFileSync(path.join(ROOT, 'tests/corpus/two_pages.tif'))}]);
+      bytes: fs.readFileSync(path.join(ROOT, 'tests/corpus/pages_dpi.tif'))}]);
     const first = await waitJob(page, 1), second = await waitJob(page, 2);
     assert(first.status === 'done' && second.status === 'done', `jobs: ${first.text} / ${second.text}`);
     const names = await page.$$eval('#queue li .q-name', (els) => els.map((e) => e.textContent));
@@ -489,7 +490,10 @@ test('a multi-page TIFF: each page its own photo in the queue (NAME-p2), decoded
     const file = path.join(out, 'album-p2.png');
     const name = await download(page, file);
     assert(name === 'album-p2-colorized.png', `download name ${name}`);
-    const r = core.decode(new Uint8Array(fs.readFileSync(file)), 0, 1);
+    const bytes = new Uint8Array(fs.readFileSync(file));
+    const dpi = core.probe(bytes, 1).dpiX;
+    assert(Math.abs(dpi - 600) < 0.1, `page 2's result states ${dpi} dpi, not its own 600`);
+    const r = core.decode(bytes, 0, 1);
     assert(r.ok, r.message);
     const rgba = r.image.rgba();
     let worst = 0;

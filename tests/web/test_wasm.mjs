@@ -189,7 +189,7 @@ test('encode -> decode round trip is lossless for PNG and close for JPEG', () =>
 
 test('TIFF decodes and encodes in WASM; a stated resolution is read and written back with the note', () => {
   const tif = bytesOf(path.join(ROOT, 'tests/corpus/dpi_cm.tif'));  // 100 x 50 pixels per cm
-  const p = core.probe(tif);
+  const p = core.probe(tif, 1);
   assert(p.ok && p.format === 'TIFF' && Math.abs(p.dpiX - 254) < 1e-6 && Math.abs(p.dpiY - 127) < 1e-6,
     `probe: ${JSON.stringify(p)}`);
   const img = decodeOk(tif);
@@ -197,7 +197,7 @@ test('TIFF decodes and encodes in WASM; a stated resolution is read and written 
   for (const fmt of ['png', 'jpeg', 'tiff']) {
     const r = core.encode(img, fmt, 90, {dpiX: p.dpiX, dpiY: p.dpiY, comment: note});
     assert(r.ok, r.message);
-    const back = core.probe(r.bytes);
+    const back = core.probe(r.bytes, 1);
     assert(back.format === {png: 'PNG', jpeg: 'JPEG', tiff: 'TIFF'}[fmt], `${fmt}: wrote ${back.format}`);
     assert(Math.abs(back.dpiX - 254) < 0.5 && Math.abs(back.dpiY - 127) < 0.5, `${fmt}: ${JSON.stringify(back)}`);
     assert(Buffer.from(r.bytes).includes(note), `${fmt}: no note`);
@@ -219,7 +219,7 @@ test('metadata: EXIF and XMP read from the original, made upright, and carried b
     assert(r.ok, r.message);
     const back = core.readMetadata(r.bytes);
     assert(Buffer.from(back.exif).includes('Ada Example') && back.xmp === m.xmp, `${fmt}: metadata lost`);
-    assert(core.probe(r.bytes).orientation === 1, `${fmt}: the result does not say it is upright`);
+    assert(core.probe(r.bytes, 1).orientation === 1, `${fmt}: the result does not say it is upright`);
   }
   const none = core.readMetadata(new TextEncoder().encode('not an image'));
   assert(none.ok && none.exif.length === 0 && none.xmp === '', 'metadata from a text file');
@@ -229,7 +229,7 @@ test('metadata: EXIF and XMP read from the original, made upright, and carried b
 test('colour profiles: probe names them and decode converts to sRGB as littleCMS does (<= 1 level)', () => {
   const corpus = (name) => bytesOf(path.join(ROOT, 'tests/corpus', name));
   const p3 = corpus('icc_p3.tif');  // make_corpus.py: Display P3 primaries, TIFF tag 34675
-  const p = core.probe(p3);
+  const p = core.probe(p3, 1);
   assert(p.ok && p.profile === 'converted' && p.profileName === 'Display P3 (test)', JSON.stringify(p));
   // Matrix/TRC (TIFF tag 34675) and a lutAtoB table (PNG iCCP): the pixels littleCMS gives.
   for (const name of ['icc_p3.tif', 'icc_lutatob.png']) {
@@ -242,11 +242,11 @@ test('colour profiles: probe names them and decode converts to sRGB as littleCMS
     assert(worst <= 1, `${name}: max difference to littleCMS ${worst} levels`);
     for (const h of [got, want]) h.delete();
   }
-  const table = core.probe(corpus('icc_table_only.jpg'));
+  const table = core.probe(corpus('icc_table_only.jpg'), 1);
   assert(table.profile === 'not applied' && table.profileName === 'Scanner table (test)' &&
     table.profileNote.includes('table-based'), JSON.stringify(table));
-  assert(core.probe(corpus('icc_srgb.png')).profile === 'sRGB', 'sRGB profile');
-  assert(core.probe(corpus('grey.jpg')).profile === 'none', 'no profile');
+  assert(core.probe(corpus('icc_srgb.png'), 1).profile === 'sRGB', 'sRGB profile');
+  assert(core.probe(corpus('grey.jpg'), 1).profile === 'none', 'no profile');
 });
 
 test('a dropped folder is walked: sub-folders, names sorted, sidecars and hidden files left out', async () => {

@@ -301,13 +301,13 @@ const FAST_JPEG_PIXELS = 4e6;
 async function decodeBlob(blob, page = 1) {
   const bytes = new Uint8Array(await blob.arrayBuffer());
   if (bytes.length === 0) throw err('empty input', 'The file is empty (0 bytes).');
-  const p = core.probe(bytes);
+  const p = core.probe(bytes, page);
   // EXIF and XMP (date, captions, credits) for the result to carry; none for formats the
   // core does not read.
   const m = core.readMetadata(bytes);
   const metadata = m.exif.length || m.xmp ? {exif: m.exif, xmp: m.xmp} : null;
-  if (page > 1) {
-    if (!p.ok || p.pages < page) throw err('invalid argument', `The file has no page ${page}.`);
+  if (page > 1) {  // (p: this page's header: its resolution, profile; an error if it has none)
+    if (!p.ok) throw err(p.codeName, p.message);
     const d = check(core.decode(bytes, maxPixels, page), 'decode');
     return {image: d.image, note: '', decoder: `core (${p.format}, page ${page})`, probe: p, metadata};
   }

@@ -119,15 +119,14 @@ val float_copy(const std::vector<float>& v) {
 
 // ---- decode ---------------------------------------------------------------------------
 
-// probe(bytes: Uint8Array) -> {ok, format, width, height, channels, bitDepth, orientation,
-//                               dpiX, dpiY (pixels per inch the file states; 0 = none),
-//                               pages (TIFF pages; only the first is decoded),
-//                               profile ("none", "sRGB", "converted" or "not applied": the
-//                               file's colour profile, which decode applies), profileName,
-//                               profileNote (why one is not applied)}
-val probe(const val& bytes) {
+// probe(bytes: Uint8Array, page: number) -> {ok, format, width, height, channels, bitDepth,
+//   orientation, dpiX, dpiY (pixels per inch the file states; 0 = none), pages (TIFF pages;
+//   the rest describes page `page`, 1-based), profile ("none", "sRGB", "converted" or "not
+//   applied": the colour profile, which decode applies), profileName, profileNote (why one
+//   is not applied)}
+val probe(const val& bytes, int page) {
   const std::vector<uint8_t> b = to_vector<uint8_t>(bytes);
-  auto r = cz::probe_image(b.data(), b.size());
+  auto r = cz::probe_image(b.data(), b.size(), page);
   if (!r.ok()) return error_value(r.status());
   val o = ok_value();
   o.set("format", std::string(cz::image_format_name(r->format)));
