@@ -88,31 +88,22 @@ void clut_lookup(const std::vector<float>& clut, const int grid[3], int inputs, 
     base += k * s;
     s *= size_t(grid[i]);
   }
-  auto at = [&](size_t offset, int o) { return double(clut[base + offset + size_t(o)]); };
+  const float* c = clut.data() + base;
   if (inputs == 1) {
-    for (int o = 0; o < 3; ++o) out[o] = at(0, o) + (at(stride[0], o) - at(0, o)) * f[0];
+    for (int o = 0; o < 3; ++o) out[o] = c[o] + (c[stride[0] + o] - c[o]) * f[0];
     return;
   }
-  // The cell split into six tetrahedra along its diagonal; the one holding the point.
-  const double rx = f[0], ry = f[1], rz = f[2];
-  const size_t X = stride[0], Y = stride[1], Z = stride[2];
-  for (int o = 0; o < 3; ++o) {
-    const double c0 = at(0, o), c111 = at(X + Y + Z, o);
-    double r;
-    if (rx >= ry && ry >= rz)
-      r = c0 + rx * (at(X, o) - c0) + ry * (at(X + Y, o) - at(X, o)) + rz * (c111 - at(X + Y, o));
-    else if (rx >= rz && rz >= ry)
-      r = c0 + rx * (at(X, o) - c0) + rz * (at(X + Z, o) - at(X, o)) + ry * (c111 - at(X + Z, o));
-    else if (rz >= rx && rx >= ry)
-      r = c0 + rz * (at(Z, o) - c0) + rx * (at(X + Z, o) - at(Z, o)) + ry * (c111 - at(X + Z, o));
-    else if (ry >= rx && rx >= rz)
-      r = c0 + ry * (at(Y, o) - c0) + rx * (at(X + Y, o) - at(Y, o)) + rz * (c111 - at(X + Y, o));
-    else if (ry >= rz && rz >= rx)
-      r = c0 + ry * (at(Y, o) - c0) + rz * (at(Y + Z, o) - at(Y, o)) + rx * (c111 - at(Y + Z, o));
-    else
-      r = c0 + rz * (at(Z, o) - c0) + ry * (at(Y + Z, o) - at(Z, o)) + rx * (c111 - at(Y + Z, o));
-    out[o] = r;
-  }
+  // The cell split into six tetrahedra along its diagonal; the one holding the point runs
+  // from the cell's first corner along the inputs in falling order of their fractions, and
+  // its corners' weights are the differences of those fractions.
+  int order[3] = {0, 1, 2};
+  if (f[order[0]] < f[order[1]]) std::swap(order[0], order[1]);
+  if (f[order[1]] < f[order[2]]) std::swap(order[1], order[2]);
+  if (f[order[0]] < f[order[1]]) std::swap(order[0], order[1]);
+  const size_t v1 = stride[order[0]], v2 = v1 + stride[order[1]], v3 = v2 + stride[order[2]];
+  const double w0 = 1 - f[order[0]], w1 = f[order[0]] - f[order[1]], w2 = f[order[1]] - f[order[2]],
+               w3 = f[order[2]];
+  for (int o = 0; o < 3; ++o) out[o] = w0 * c[o] + w1 * c[v1 + o] + w2 * c[v2 + o] + w3 * c[v3 + o];
 }
 
 }  // namespace
