@@ -598,9 +598,15 @@ SrgbPlan plan_srgb(const EmbeddedProfile& found, int channels) {
       return not_applied(plan, "the embedded profile is not an input, display or output profile");
     if (!grey_profile && !rgb_profile)
       return not_applied(plan, "the embedded profile is not for grey or RGB");
-    if (grey_profile != plan.grey)
+    if (grey_profile != plan.grey) {
+      // Some programs put an sRGB profile on grey pictures: that says nothing to convert.
+      if (plan.grey && plan_srgb(found, 3).use == ColourProfile::kSrgb) {
+        plan.use = ColourProfile::kSrgb;
+        return plan;
+      }
       return not_applied(
           plan, plan.grey ? "an RGB profile on a grey image" : "a grey profile on an RGB image");
+    }
     if (found.white_is_zero) return not_applied(plan, "a profile on inverted (WhiteIsZero) grey");
     // The device-to-PCS table for relative colorimetry (A2B1), else the default one (A2B0),
     // is used when there is one, as colour engines do; else the tone curves (and primaries).

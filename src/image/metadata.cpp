@@ -2,6 +2,7 @@
 // found in JPEG, PNG and TIFF files, and the changes a colorized, upright result needs.
 // Every read is bounds-checked; what cannot be read is left out, never an error.
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <new>
 #include <string>
@@ -338,7 +339,7 @@ EmbeddedProfile embedded_profile(const uint8_t* b, size_t n, int page) {
         const size_t z = nul ? size_t(static_cast<const uint8_t*>(nul) - c) + 2 : len + 1;
         int got = 0;
         char* inflated = nullptr;
-        if (z <= len && c[z - 1] == 0) {
+        if (z <= len && c[z - 1] == 0 && len - z <= size_t(INT_MAX)) {
           AllocCap cap(kMaxIccBytes);
           inflated = stbi_zlib_decode_malloc_guesssize(reinterpret_cast<const char*>(c + z),
                                                        int(len - z), 16384, &got);

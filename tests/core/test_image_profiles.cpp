@@ -278,6 +278,31 @@ TEST(ImageProfiles, SrgbEquivalentProfileChangesNothing) {
   EXPECT_EQ(decoded(bytes, true).data8, decoded(bytes, false).data8);
 }
 
+TEST(ImageProfiles, AnSrgbProfileOnAGreyPictureIsNotAComplaint) {
+  // Some programs put their RGB sRGB profile on grey JPEGs: nothing to convert, nothing to say.
+  std::vector<uint8_t> rgb_srgb_icc;
+  {
+    Image im = Image::make(8, 8, 3);
+    colorize::EncodeOptions e;
+    e.format = colorize::ImageFormat::kTiff;
+    auto tif = colorize::encode_image(im, e);  // carries the core's RGB sRGB profile
+    ASSERT_TRUE(tif.ok());
+    const std::string head(tif->begin(), tif->end());
+    const size_t at = head.find("acsp");
+    ASSERT_NE(at, std::string::npos);
+    const size_t start = at - 36;
+    const size_t size = size_t((*tif)[start]) << 24 | size_t((*tif)[start + 1]) << 16 |
+                        size_t((*tif)[start + 2]) << 8 | (*tif)[start + 3];
+    rgb_srgb_icc.assign(tif->begin() + long(start), tif->begin() + long(start + size));
+  }
+  const std::vector<uint8_t> bytes = with_profile(corpus("grey.jpg"), rgb_srgb_icc);
+  auto info = colorize::probe_image(bytes.data(), bytes.size());
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->channels, 1);
+  EXPECT_EQ(info->profile, ColourProfile::kSrgb) << info->profile_note;
+  EXPECT_EQ(decoded(bytes, true).data8, decoded(bytes, false).data8);
+}
+
 TEST(ImageProfiles, WrongOrUnreadableProfilesAreReportedNotApplied) {
   const std::vector<uint8_t> jpeg = corpus("grey.jpg");
   const Image plain = decoded(jpeg, false);
