@@ -68,11 +68,13 @@ double ToneCurve::operator()(double x) const {
 }
 
 namespace {
-// PCS grey: L* / 100 -> relative luminance Y (CIE 1976).
-double lightness_to_y(double l01) {
-  const double fy = (l01 * 100 + 16) / 116;
-  return fy > 6.0 / 29 ? fy * fy * fy : (fy - 4.0 / 29) * 3 * (6.0 / 29) * (6.0 / 29);
+// The inverse of CIELAB's f (CIE 1976): f^-1((L* + 16) / 116) is Y, and likewise for X, Z.
+double lab_f_inverse(double t) {
+  return t > 6.0 / 29 ? t * t * t : 3 * (6.0 / 29) * (6.0 / 29) * (t - 4.0 / 29);
 }
+
+// PCS grey: L* / 100 -> relative luminance Y.
+double lightness_to_y(double l01) { return lab_f_inverse((l01 * 100 + 16) / 116); }
 
 // Three outputs interpolated in a grid of `inputs` (1 or 3) dimensions, grid[i] points each,
 // the first input varying slowest: linear for one input, tetrahedral for three.
@@ -133,12 +135,9 @@ void DeviceTable::to_xyz(const double* device, double xyz[3]) const {
   const double k = pcs == kLab16 ? 65535.0 / 65280.0 : 1.0;
   const double L = v[0] * k * 100, A = v[1] * k * 255 - 128, B = v[2] * k * 255 - 128;
   const double fy = (L + 16) / 116, fx = fy + A / 500, fz = fy - B / 200;
-  auto finv = [](double t) {
-    return t > 6.0 / 29 ? t * t * t : 3 * (6.0 / 29) * (6.0 / 29) * (t - 4.0 / 29);
-  };
-  xyz[0] = 0.9642 * finv(fx);
-  xyz[1] = lightness_to_y(L / 100);
-  xyz[2] = 0.8249 * finv(fz);
+  xyz[0] = 0.9642 * lab_f_inverse(fx);
+  xyz[1] = lab_f_inverse(fy);
+  xyz[2] = 0.8249 * lab_f_inverse(fz);
 }
 
 namespace {
@@ -217,6 +216,23 @@ struct Icc {
   }
 };
 
+// `count` unsigned samples of `bytes` (1 or 2, big-endian) each at `at`, scaled to [0, 1]
+// (the caller has checked they are inside the profile).
+std::vector<float> read_samples(const Icc& icc, size_t at, size_t count, int bytes) {
+  std::vector<float> out(count);
+  for (size_t i = 0; i < count; ++i)
+    out[i] = bytes == 1 ? icc.b[at + i] / 255.0f : float(be16(icc.b + at + 2 * i) / 65535.0);
+  return out;
+}
+
+// The same as a tabulated curve over [0, 1].
+ToneCurve sampled_curve(const Icc& icc, size_t at, size_t count, int bytes) {
+  ToneCurve c;
+  c.kind = ToneCurve::kTable;
+  c.table = read_samples(icc, at, count, bytes);
+  return c;
+}
+
 // A 'curv' or 'para' element at `at` (at most `size` bytes); *used: its length, 4-byte aligned.
 bool read_curve_at(const Icc& icc, size_t at, size_t size, ToneCurve* c, size_t* used = nullptr) {
   if (size < 12) return false;
@@ -232,10 +248,7 @@ bool read_curve_at(const Icc& icc, size_t at, size_t size, ToneCurve* c, size_t*
       c->function = 0;
       c->p[0] = be16(icc.b + at + 12) / 256.0;
     } else {
-      c->kind = ToneCurve::kTable;
-      c->table.resize(size_t(count));
-      for (size_t i = 0; i < count; ++i)
-        c->table[i] = float(be16(icc.b + at + 12 + 2 * i) / 65535.0);
+      *c = sampled_curve(icc, at + 12, size_t(count), 2);
     }
   } else if (icc.sig(at, "para")) {
     static const int kParams[5] = {1, 3, 4, 5, 7};
@@ -256,16 +269,6 @@ bool read_curve_at(const Icc& icc, size_t at, size_t size, ToneCurve* c, size_t*
 bool read_curve(const Icc& icc, const char* name, ToneCurve* c) {
   size_t at = 0, size = 0;
   return icc.tag(name, &at, &size) && read_curve_at(icc, at, size, c);
-}
-
-// A table of `count` samples of `bytes` (1 or 2) each at `at`, as a curve over [0, 1].
-ToneCurve sampled_curve(const Icc& icc, size_t at, size_t count, int bytes) {
-  ToneCurve c;
-  c.kind = ToneCurve::kTable;
-  c.table.resize(count);
-  for (size_t i = 0; i < count; ++i)
-    c.table[i] = bytes == 1 ? icc.b[at + i] / 255.0f : float(be16(icc.b + at + 2 * i) / 65535.0);
-  return c;
 }
 
 // The largest colour lookup table read: 3 inputs of 255 grid points is far beyond what
@@ -310,10 +313,7 @@ std::string read_device_table(const Icc& icc, const char* name, int inputs, Devi
     for (int i = 0; i < in; ++i, pos += in_n * bytes)
       t->a[i] = sampled_curve(icc, at + size_t(pos), size_t(in_n), bytes);
     t->has_clut = true;
-    t->clut.resize(size_t(n));
-    for (uint64_t i = 0; i < n; ++i)
-      t->clut[i] = bytes == 1 ? icc.b[at + pos + i] / 255.0f
-                              : float(be16(icc.b + at + size_t(pos + 2 * i)) / 65535.0);
+    t->clut = read_samples(icc, at + size_t(pos), size_t(n), bytes);
     pos += n * bytes;
     for (int o = 0; o < 3; ++o, pos += out_n * bytes)
       t->m[o] = sampled_curve(icc, at + size_t(pos), size_t(out_n), bytes);
@@ -351,10 +351,7 @@ std::string read_device_table(const Icc& icc, const char* name, int inputs, Devi
     const uint64_t from = uint64_t(off_clut) + 20;
     if (from + n * bytes > size) return "its table's grid is cut short";
     t->has_clut = true;
-    t->clut.resize(size_t(n));
-    for (uint64_t i = 0; i < n; ++i)
-      t->clut[i] = bytes == 1 ? icc.b[at + from + i] / 255.0f
-                              : float(be16(icc.b + at + size_t(from + 2 * i)) / 65535.0);
+    t->clut = read_samples(icc, at + size_t(from), size_t(n), bytes);
   } else if (in != 3) {
     return "its table maps one channel to three without a grid";
   }
@@ -398,10 +395,6 @@ SrgbPlan not_applied(SrgbPlan plan, const std::string& why) {
   return plan;
 }
 
-// The largest difference, in sRGB-encoded units, between `plan` applied and the identity,
-// over a grid of colours (grey: every 8-bit level).
-double distance_from_srgb(const SrgbPlan& plan);
-
 // Device RGB through the plan's table to linear sRGB, not clipped (out-of-gamut colours
 // leave [0, 1]).
 void table_to_linear(const SrgbPlan& plan, const double to_srgb[9], const double rgb[3],
@@ -444,6 +437,8 @@ bool srgb_matrix_for(const SrgbPlan& plan, double out[9]) {
   return true;
 }
 
+// The largest difference, in sRGB-encoded units, between `plan` applied and the identity,
+// over a grid of colours (grey: every 8-bit level).
 double distance_from_srgb(const SrgbPlan& plan) {
   double m[9];
   if (!srgb_matrix_for(plan, m)) return 1e9;
