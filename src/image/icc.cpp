@@ -641,95 +641,73 @@ Status convert_to_srgb(const SrgbPlan& plan, Image* image) {
   const double top = double(levels - 1);
   const int ch = image->channels;
   const size_t count = image->pixel_count();
+  auto get = [&](size_t k) -> size_t { return wide ? image->data16[k] : image->data8[k]; };
+  auto put = [&](size_t k, float v) {
+    if (wide)
+      image->data16[k] = uint16_t(v);
+    else
+      image->data8[k] = uint8_t(v);
+  };
+  double m[9], out[3];
+  if (plan.grey != (ch <= 2) || !srgb_matrix_for(plan, m)) return Status::Ok();
   try {
-    if (plan.grey != (ch <= 2)) return Status::Ok();
     if (plan.grey) {  // one table from stored level to sRGB level
       std::vector<uint16_t> lut(levels);
-      double m[9], out[3];
-      srgb_matrix_for(plan, m);
       for (size_t v = 0; v < levels; ++v) {
         const double in[3] = {v / top, v / top, v / top};
         lut[v] = uint16_t(std::lround(convert_one(plan, m, in, out) * top));
       }
-      for (size_t i = 0; i < count; ++i) {
-        const size_t k = i * size_t(ch);
-        if (wide)
-          image->data16[k] = lut[image->data16[k]];
-        else
-          image->data8[k] = uint8_t(lut[image->data8[k]]);
-      }
+      for (size_t i = 0; i < count; ++i) put(i * size_t(ch), lut[get(i * size_t(ch))]);
       return Status::Ok();
     }
-    double m[9];
-    if (!srgb_matrix_for(plan, m)) return Status::Ok();
-    // Linear -> sRGB-encoded level, by table.
-    constexpr int kSteps = 65536;  // linear -> encoded, interpolated
+    // RGB: each pixel to linear sRGB (unclipped), then encoded through a table of the sRGB
+    // encoding (interpolated).
+    constexpr int kSteps = 65536;
     std::vector<float> enc(kSteps + 2);
     for (int i = 0; i <= kSteps; ++i) enc[i] = float(srgb_encode(double(i) / kSteps) * top);
     enc[kSteps + 1] = enc[kSteps];
-    auto encode = [&](float y) {
-      const float t = std::clamp(y, 0.0f, 1.0f) * kSteps;
+    auto encode = [&](double y) {
+      const float t = std::clamp(float(y), 0.0f, 1.0f) * kSteps;
       const int i = int(t);
       return enc[i] + (enc[i + 1] - enc[i]) * (t - float(i)) + 0.5f;
     };
-    if (plan.use_table) {
-      // Through a table: a picture with fewer pixels than the grid below, each pixel
-      // exactly; a larger one through the transform to linear sRGB sampled on a grid of 65
-      // points per channel and interpolated per pixel (as colour engines do). Then encoded.
-      constexpr int kGrid = 65;
-      const int grid[3] = {kGrid, kGrid, kGrid};
-      const bool exact = count < size_t(kGrid) * kGrid * kGrid;
-      std::vector<float> cache;
-      if (!exact) {
-        cache.resize(size_t(kGrid) * kGrid * kGrid * 3);
-        size_t k = 0;
-        for (int r = 0; r < kGrid; ++r)
-          for (int g = 0; g < kGrid; ++g)
-            for (int b = 0; b < kGrid; ++b, k += 3) {
-              const double in[3] = {r / (kGrid - 1.0), g / (kGrid - 1.0), b / (kGrid - 1.0)};
-              double out[3];
-              table_to_linear(plan, m, in, out);  // unclipped, so cells at the gamut's edge
-              for (int c = 0; c < 3; ++c) cache[k + size_t(c)] = float(out[c]);  // stay linear
-            }
-      }
-      for (size_t i = 0; i < count; ++i) {
-        const size_t p = i * size_t(ch);
-        double in[3], out[3];
-        for (int c = 0; c < 3; ++c)
-          in[c] = (wide ? image->data16[p + c] : image->data8[p + c]) / top;
+    // Matrix/TRC: each channel to linear by a table of its levels, then the matrix. Through
+    // a device table: a picture with fewer pixels than the grid below, each pixel exactly; a
+    // larger one through the transform sampled on a grid of 65 points per channel and
+    // interpolated per pixel (as colour engines do).
+    constexpr int kGrid = 65;
+    const int grid[3] = {kGrid, kGrid, kGrid};
+    const bool exact = plan.use_table && count < size_t(kGrid) * kGrid * kGrid;
+    std::vector<float> lin, cache;
+    if (!plan.use_table) {
+      lin.resize(3 * levels);
+      for (int c = 0; c < 3; ++c)
+        for (size_t v = 0; v < levels; ++v) lin[c * levels + v] = float(plan.curve[c](v / top));
+    } else if (!exact) {
+      cache.resize(size_t(kGrid) * kGrid * kGrid * 3);
+      size_t k = 0;
+      for (int r = 0; r < kGrid; ++r)
+        for (int g = 0; g < kGrid; ++g)
+          for (int b = 0; b < kGrid; ++b, k += 3) {
+            const double in[3] = {r / (kGrid - 1.0), g / (kGrid - 1.0), b / (kGrid - 1.0)};
+            table_to_linear(plan, m, in, out);  // unclipped, so cells at the gamut's edge
+            for (int c = 0; c < 3; ++c) cache[k + size_t(c)] = float(out[c]);  // stay linear
+          }
+    }
+    for (size_t i = 0; i < count; ++i) {
+      const size_t p = i * size_t(ch);
+      if (!plan.use_table) {
+        const float rgb[3] = {lin[get(p)], lin[levels + get(p + 1)], lin[2 * levels + get(p + 2)]};
+        for (int r = 0; r < 3; ++r)
+          out[r] = m[r * 3] * rgb[0] + m[r * 3 + 1] * rgb[1] + m[r * 3 + 2] * rgb[2];
+      } else {
+        const double in[3] = {get(p) / top, get(p + 1) / top, get(p + 2) / top};
         if (exact)
           table_to_linear(plan, m, in, out);
         else
           clut_lookup(cache, grid, 3, in, out);
-        for (int c = 0; c < 3; ++c) {
-          const float v = encode(float(out[c]));
-          if (wide)
-            image->data16[p + c] = uint16_t(v);
-          else
-            image->data8[p + c] = uint8_t(v);
-        }
       }
-      return Status::Ok();
-    }
-    // Matrix/TRC: each channel to linear by table, the matrix, then the encoding.
-    std::vector<float> lin(3 * levels);
-    for (int c = 0; c < 3; ++c)
-      for (size_t v = 0; v < levels; ++v) lin[c * levels + v] = float(plan.curve[c](v / top));
-    float mf[9];
-    for (int i = 0; i < 9; ++i) mf[i] = float(m[i]);
-    for (size_t i = 0; i < count; ++i) {
-      const size_t k = i * size_t(ch);
-      float rgb[3];
-      for (int c = 0; c < 3; ++c)
-        rgb[c] = lin[c * levels + (wide ? image->data16[k + c] : image->data8[k + c])];
-      for (int r = 0; r < 3; ++r) {
-        const float v =
-            encode(mf[r * 3] * rgb[0] + mf[r * 3 + 1] * rgb[1] + mf[r * 3 + 2] * rgb[2]);
-        if (wide)
-          image->data16[k + r] = uint16_t(v);
-        else
-          image->data8[k + r] = uint8_t(v);
-      }
+      for (int c = 0; c < 3; ++c) put(p + size_t(c), encode(out[c]));
     }
   } catch (const std::bad_alloc&) {
     return Status(ErrorCode::kOutOfMemory, "not enough memory to convert the colour profile");
