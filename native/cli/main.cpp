@@ -818,14 +818,12 @@ int run_info(const Options& o) {
         break;
     }
     const Metadata m = read_metadata(bytes->data(), bytes->size());
-    if (m.empty())
-      std::printf("  metadata    none (no EXIF or XMP)\n");
-    else
-      std::printf(
-          "  metadata    %s%s%s (carried to results)\n",
-          m.exif.empty() ? "" : ("EXIF " + std::to_string(m.exif.size()) + " bytes").c_str(),
-          !m.exif.empty() && !m.xmp.empty() ? ", " : "",
-          m.xmp.empty() ? "" : ("XMP " + std::to_string(m.xmp.size()) + " bytes").c_str());
+    std::string held;
+    if (!m.exif.empty()) held = "EXIF " + std::to_string(m.exif.size()) + " bytes";
+    if (!m.xmp.empty())
+      held += (held.empty() ? "" : ", ") + ("XMP " + std::to_string(m.xmp.size()) + " bytes");
+    std::printf("  metadata    %s\n",
+                held.empty() ? "none (no EXIF or XMP)" : (held + " (carried to results)").c_str());
   }
   return failed ? 1 : 0;
 }
