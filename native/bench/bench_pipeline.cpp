@@ -159,8 +159,9 @@ int main(int argc, char** argv) {
       }
     }
   }
-  // Encoding a finished 12 MP result (RGB 8-bit): each writer, and the TIFF writer's strips
-  // compressed on all cores (EncodeOptions::parallel_for, as the CLI does).
+  // Encoding a finished 12 MP result (RGB 8-bit): each writer, and the PNG writer's bands and
+  // the TIFF writer's strips compressed on all cores (EncodeOptions::parallel_for, as the CLI
+  // does).
   {
     const Image result = synth(width, height, 3, 8);
     std::printf("encode, RGB 8-bit %dx%d\n", width, height);
@@ -169,10 +170,11 @@ int main(int argc, char** argv) {
       ImageFormat format;
       bool threads;
     };
-    for (const Writer w :
-         {Writer{"PNG", ImageFormat::kPng, false}, Writer{"JPEG q92", ImageFormat::kJpeg, false},
-          Writer{"TIFF (Deflate + predictor)", ImageFormat::kTiff, false},
-          Writer{"TIFF, strips on all cores", ImageFormat::kTiff, true}}) {
+    for (const Writer w : {Writer{"PNG", ImageFormat::kPng, false},
+                           Writer{"PNG, bands on all cores", ImageFormat::kPng, true},
+                           Writer{"JPEG q92", ImageFormat::kJpeg, false},
+                           Writer{"TIFF (Deflate + predictor)", ImageFormat::kTiff, false},
+                           Writer{"TIFF, strips on all cores", ImageFormat::kTiff, true}}) {
       EncodeOptions o;
       o.format = w.format;
 #ifndef __EMSCRIPTEN__

@@ -1,7 +1,7 @@
-// encode_image: 8-bit PNG and JPEG through stb_image_write; 16-bit PNG written here (stb
-// cannot), with stb's zlib compressor and our own filtering, chunks and CRC; TIFF by our own
-// writer (tiff_write.cpp).
-#include <climits>
+// encode_image: PNG written here (our own filtering, chunks, CRC and Deflate compressor,
+// deflate.h; bands of rows compressed on several threads when asked), JPEG through
+// stb_image_write, TIFF by our own writer (tiff_write.cpp).
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "colorize/image.h"
+#include "deflate.h"
 #include "icc.h"
 #include "stb_config.h"
 #include "tiff.h"
@@ -235,46 +236,104 @@ void filter_row(const uint8_t* row, const uint8_t* prev, size_t len, size_t bpp,
   }
 }
 
-Result<std::vector<uint8_t>> write_png16(const Image& im) {
+// Uncompressed bytes (filtered rows) per band: each band of rows is filtered and compressed
+// on its own (see deflate.h), on several threads when EncodeOptions::parallel_for is given.
+constexpr size_t kPngBandTarget = 512 * 1024;
+
+// The PNG: signature, IHDR, one IDAT holding a zlib stream made of the bands' pieces, IEND.
+// 8- or 16-bit samples (16-bit big-endian, as PNG stores them); every row filtered with the
+// filter filter_row picks.
+std::vector<uint8_t> write_png(const Image& im, const EncodeOptions& o) {
   const size_t c = size_t(im.channels);
-  const size_t row_bytes = size_t(im.width) * c * 2;
-  std::vector<uint8_t> raw((row_bytes + 1) * size_t(im.height));
-  std::vector<uint8_t> cur(row_bytes), prev(row_bytes), scratch;
-  for (int y = 0; y < im.height; ++y) {
-    const uint16_t* src = &im.data16[size_t(y) * size_t(im.width) * c];
-    for (size_t i = 0; i < size_t(im.width) * c; ++i) {
-      cur[2 * i] = uint8_t(src[i] >> 8);
-      cur[2 * i + 1] = uint8_t(src[i] & 0xFF);
+  const size_t bytes_per_sample = size_t(im.bit_depth / 8);
+  const size_t row_bytes = size_t(im.width) * c * bytes_per_sample;
+  const size_t rows_per_band =
+      std::max<size_t>(1, std::min<size_t>(kPngBandTarget / (row_bytes + 1), size_t(im.height)));
+  const size_t bands = (size_t(im.height) + rows_per_band - 1) / rows_per_band;
+
+  // One row's samples as PNG stores them (16-bit: big-endian).
+  auto row_bytes_of = [&](int y, uint8_t* out) {
+    const size_t n = size_t(im.width) * c;
+    if (im.bit_depth == 8) {
+      std::memcpy(out, &im.data8[size_t(y) * n], n);
+      return;
     }
-    filter_row(cur.data(), y ? prev.data() : nullptr, row_bytes, c * 2,
-               &raw[size_t(y) * (row_bytes + 1)], scratch);
-    std::swap(cur, prev);
+    const uint16_t* src = &im.data16[size_t(y) * n];
+    for (size_t i = 0; i < n; ++i) {
+      out[2 * i] = uint8_t(src[i] >> 8);
+      out[2 * i + 1] = uint8_t(src[i] & 0xFF);
+    }
+  };
+  struct Band {
+    std::vector<uint8_t> z;
+    uint32_t adler = 1;
+    size_t raw = 0;
+    bool failed = false;
+  };
+  std::vector<Band> done(bands);
+  auto compress = [&](size_t b) {
+    Band& band = done[b];
+    try {
+      const int y0 = int(b * rows_per_band);
+      const int y1 = int(std::min(size_t(im.height), (b + 1) * rows_per_band));
+      std::vector<uint8_t> raw(size_t(y1 - y0) * (row_bytes + 1));
+      std::vector<uint8_t> cur(row_bytes), prev(row_bytes), scratch;
+      if (y0 > 0) row_bytes_of(y0 - 1, prev.data());
+      for (int y = y0; y < y1; ++y) {
+        row_bytes_of(y, cur.data());
+        filter_row(cur.data(), y ? prev.data() : nullptr, row_bytes, c * bytes_per_sample,
+                   &raw[size_t(y - y0) * (row_bytes + 1)], scratch);
+        std::swap(cur, prev);
+      }
+      band.raw = raw.size();
+      band.adler = detail::adler32(raw.data(), raw.size());
+      band.z.reserve(raw.size() / 2);
+      detail::deflate_piece(raw.data(), raw.size(), b + 1 == bands, &band.z);
+    } catch (const std::bad_alloc&) {
+      band.failed = true;  // reported below
+    }
+  };
+  if (o.parallel_for)
+    o.parallel_for(bands, compress);
+  else
+    for (size_t b = 0; b < bands; ++b) compress(b);
+
+  size_t zbytes = 6;
+  uint32_t adler = 1;
+  for (const Band& band : done) {
+    if (band.failed) throw std::bad_alloc();
+    zbytes += band.z.size();
+    adler = detail::adler32_combine(adler, band.adler, band.raw);
   }
-  int zlen = 0;
-  unsigned char* z = stbi_zlib_compress(raw.data(), static_cast<int>(raw.size()), &zlen, 8);
-  if (!z) return Status(ErrorCode::kOutOfMemory, "not enough memory to compress the PNG");
+
   std::vector<uint8_t> png;
-  try {
-    static const uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
-    static const uint8_t kColorType[5] = {0, 0, 4, 2, 6};  // by channel count
-    png.reserve(size_t(zlen) + 64);
-    png.insert(png.end(), kSignature, kSignature + 8);
-    std::vector<uint8_t> ihdr;
-    put32(ihdr, uint32_t(im.width));
-    put32(ihdr, uint32_t(im.height));
-    ihdr.push_back(16);
-    ihdr.push_back(kColorType[im.channels]);
-    ihdr.push_back(0);  // deflate
-    ihdr.push_back(0);  // adaptive filtering
-    ihdr.push_back(0);  // not interlaced
-    put_chunk(png, "IHDR", ihdr.data(), ihdr.size());
-    put_chunk(png, "IDAT", z, size_t(zlen));
-    put_chunk(png, "IEND", nullptr, 0);
-  } catch (const std::bad_alloc&) {
-    std::free(z);
-    return Status(ErrorCode::kOutOfMemory, "not enough memory for the PNG");
+  static const uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+  static const uint8_t kColorType[5] = {0, 0, 4, 2, 6};  // by channel count
+  png.reserve(zbytes + 12 * bands + 64);
+  png.insert(png.end(), kSignature, kSignature + 8);
+  std::vector<uint8_t> ihdr;
+  put32(ihdr, uint32_t(im.width));
+  put32(ihdr, uint32_t(im.height));
+  ihdr.push_back(uint8_t(im.bit_depth));
+  ihdr.push_back(kColorType[im.channels]);
+  ihdr.push_back(0);  // deflate
+  ihdr.push_back(0);  // adaptive filtering
+  ihdr.push_back(0);  // not interlaced
+  put_chunk(png, "IHDR", ihdr.data(), ihdr.size());
+  // The zlib stream, one IDAT chunk per band (a band's piece is far below a chunk's 2 GiB
+  // limit); the stream's header goes in the first, its Adler-32 in the last.
+  for (size_t b = 0; b < bands; ++b) {
+    std::vector<uint8_t>& z = done[b].z;
+    if (b == 0) {
+      std::vector<uint8_t> header;
+      detail::zlib_header(&header);
+      z.insert(z.begin(), header.begin(), header.end());
+    }
+    if (b + 1 == bands) detail::zlib_trailer(adler, &z);
+    put_chunk(png, "IDAT", z.data(), z.size());
+    std::vector<uint8_t>().swap(z);
   }
-  std::free(z);
+  put_chunk(png, "IEND", nullptr, 0);
   return png;
 }
 
@@ -301,24 +360,8 @@ Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOption
   if (!meta.ok()) return meta;
 
   if (options.format == ImageFormat::kPng) {
-    const uint64_t raw = (uint64_t(image.width) * image.channels * (image.bit_depth / 8) + 1) *
-                         uint64_t(image.height);
-    if (raw > uint64_t(INT_MAX) / 2)
-      return Status(ErrorCode::kInvalidArgument, "the image is too large to encode as PNG here");
     try {
-      std::vector<uint8_t> out;
-      if (image.bit_depth == 16) {
-        Result<std::vector<uint8_t>> png16 = write_png16(image);
-        if (!png16.ok()) return png16;
-        out = std::move(*png16);
-      } else {
-        Sink sink{&out};
-        const int ok =
-            stbi_write_png_to_func(sink_write, &sink, image.width, image.height, image.channels,
-                                   image.data8.data(), image.width * image.channels);
-        if (!ok || sink.failed)
-          return Status(ErrorCode::kOutOfMemory, "PNG encoding failed (out of memory)");
-      }
+      std::vector<uint8_t> out = write_png(image, options);
       add_png_metadata(&out, options);
       return out;
     } catch (const std::bad_alloc&) {

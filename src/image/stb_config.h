@@ -33,10 +33,5 @@ void stb_free(void* p);
 #define STBI_FREE(p) ::colorize::detail::stb_free(p)
 // STBI_NO_FAILURE_STRINGS stays off: stbi_failure_reason() classifies errors.
 
-// stb_image_write implements this zlib compressor but does not declare it in its header
-// part; the 16-bit PNG writer uses it. The result is freed with free().
-extern "C" unsigned char* stbi_zlib_compress(unsigned char* data, int data_len, int* out_len,
-                                             int quality);
-
 #include <stb_image.h>
 #include <stb_image_write.h>

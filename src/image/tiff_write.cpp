@@ -16,8 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "deflate.h"
 #include "icc.h"
-#include "stb_config.h"
 #include "tiff.h"
 
 namespace colorize {
@@ -142,22 +142,20 @@ Result<std::vector<uint8_t>> encode_tiff(const Image& im, const EncodeOptions& o
     // Strips are compressed independently (through options.parallel_for when given), then
     // laid out in order.
     struct Compressed {
-      unsigned char* z = nullptr;
-      int n = 0;
-      ~Compressed() { std::free(z); }
+      std::vector<uint8_t> z;
+      bool failed = false;
     };
     std::vector<Compressed> done(strips);
     auto compress = [&](size_t s) {
       const int y0 = int(uint64_t(s) * rows_per_strip);
       const int y1 = std::min(im.height, y0 + int(rows_per_strip));
-      std::vector<uint8_t> raw;
       try {
-        raw.resize(size_t(y1 - y0) * size_t(row_bytes));
+        std::vector<uint8_t> raw(size_t(y1 - y0) * size_t(row_bytes));
+        for (int y = y0; y < y1; ++y) predict_row(im, y, &raw[size_t(y - y0) * size_t(row_bytes)]);
+        done[s].z = zlib_compress(raw.data(), raw.size());
       } catch (const std::bad_alloc&) {
-        return;  // done[s].z stays null: reported below
+        done[s].failed = true;  // reported below
       }
-      for (int y = y0; y < y1; ++y) predict_row(im, y, &raw[size_t(y - y0) * size_t(row_bytes)]);
-      done[s].z = stbi_zlib_compress(raw.data(), int(raw.size()), &done[s].n, 8);
     };
     if (o.parallel_for)
       o.parallel_for(strips, compress);
@@ -170,8 +168,9 @@ Result<std::vector<uint8_t>> encode_tiff(const Image& im, const EncodeOptions& o
     counts.reserve(strips);
     uint64_t total = out.size();
     for (const Compressed& c : done) {
-      if (!c.z) return Status(ErrorCode::kOutOfMemory, "not enough memory to compress the TIFF");
-      total += uint64_t(c.n);
+      if (c.failed)
+        return Status(ErrorCode::kOutOfMemory, "not enough memory to compress the TIFF");
+      total += uint64_t(c.z.size());
     }
     // Offsets are 32-bit: past 4 GiB a file would need BigTIFF, which this writer does not
     // write (PNG has no such limit).
@@ -179,8 +178,8 @@ Result<std::vector<uint8_t>> encode_tiff(const Image& im, const EncodeOptions& o
     out.reserve(size_t(total) + 4096);
     for (const Compressed& c : done) {
       offsets.push_back(uint32_t(out.size()));
-      counts.push_back(uint32_t(c.n));
-      out.insert(out.end(), c.z, c.z + c.n);
+      counts.push_back(uint32_t(c.z.size()));
+      out.insert(out.end(), c.z.begin(), c.z.end());
     }
 
     const bool grey = im.channels <= 2;

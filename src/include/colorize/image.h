@@ -178,10 +178,11 @@ struct EncodeOptions {
   // chunk; for JPEG (APP2) and TIFF (tag 34675) a compact sRGB ICC profile of ~500 bytes,
   // made by the core (grey TIFFs: a grey profile of sRGB's tone curve).
   bool tag_srgb = true;
-  // How the TIFF writer compresses its strips: calls body(i) for every i in [0, n), possibly
-  // on several threads at once, and returns when all are done; empty = one after another on
-  // the calling thread. The core starts no threads itself (it also runs in WebAssembly); the
-  // CLI passes one that uses the machine's cores. `body` does not throw.
+  // How the PNG writer compresses its bands of rows and the TIFF writer its strips: calls
+  // body(i) for every i in [0, n), possibly on several threads at once, and returns when all
+  // are done; empty = one after another on the calling thread. The bytes written are the same
+  // either way. The core starts no threads itself (it also runs in WebAssembly); the CLI
+  // passes one that uses the machine's cores. `body` does not throw.
   std::function<void(size_t n, const std::function<void(size_t)>& body)> parallel_for;
 };
 
