@@ -5,7 +5,9 @@ the scan's resolution and the note that the colour is a guess.
 Needs the native build (COLORIZE_BIN, set by scripts/test.sh); skipped without it."""
 import io
 import os
+import struct
 import subprocess
+import zlib
 
 import numpy as np
 import pytest
@@ -39,6 +41,47 @@ def test_tiff_result_reads_as_the_png_result(tmp_path, src):
     assert tif.info.get("compression") == "tiff_adobe_deflate"
     assert "not a record of the original" in tif.tag_v2.get(270, "")
     assert "not a record of the original" in png.info.get("Comment", "")
+
+
+def png_chunks(path):
+    data = open(path, "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    at, chunks = 8, []
+    while at < len(data):
+        n = struct.unpack(">I", data[at:at + 4])[0]
+        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + n]
+        assert zlib.crc32(kind + body) == struct.unpack(">I", data[at + 8 + n:at + 12 + n])[0]
+        chunks.append((kind, body))
+        at += 12 + n
+    return chunks
+
+
+@pytest.mark.parametrize("depth", [8, 16])
+def test_large_png_results_are_one_valid_zlib_stream(tmp_path, depth):
+    # Big enough for the writer's bands (pieces compressed apart, one IDAT each): zlib itself
+    # (which checks every block and the Adler-32) inflates the IDATs joined into the filtered
+    # rows, and libtiff and PIL's PNG reader see the same pixels in the TIFF and PNG results.
+    rng = np.random.default_rng(depth)
+    y, x = np.mgrid[0:900, 0:1200]
+    grey = (x * 40 + y * 25) % 60000 + rng.integers(0, 3000, (900, 1200))
+    if depth == 8:
+        Image.fromarray((grey >> 8).astype(np.uint8)).save(tmp_path / "in.png")
+    else:
+        Image.fromarray(grey.astype(np.uint16)).save(tmp_path / "in.png")
+    colorize(str(tmp_path / "in.png"), tmp_path / "r.png")
+    colorize(str(tmp_path / "in.png"), tmp_path / "r.tif")
+    chunks = png_chunks(tmp_path / "r.png")
+    width, height, bits, colour = struct.unpack(">IIBB", chunks[0][1][:10])
+    assert (width, height, bits, colour) == (1200, 900, depth, 2)
+    idats = [body for kind, body in chunks if kind == b"IDAT"]
+    assert len(idats) > 1
+    rows = zlib.decompress(b"".join(idats))
+    row_bytes = 1 + width * 3 * depth // 8
+    assert len(rows) == height * row_bytes
+    assert set(rows[::row_bytes]) <= {0, 1, 2, 3, 4}  # every row's filter type
+    tif, png = Image.open(tmp_path / "r.tif"), Image.open(tmp_path / "r.png")
+    assert np.array_equal(np.asarray(tif), np.asarray(png))
+    assert np.asarray(png).std() > 10  # a picture, not a blank
 
 
 def test_every_format_keeps_the_resolution(tmp_path):
