@@ -1,6 +1,6 @@
 // libFuzzer target over the whole untrusted-input path of the core:
-// bytes -> decode -> prepare -> (synthetic chroma) -> finish -> encode, with the metadata
-// read from the same bytes carried to the output.
+// bytes -> decode -> prepare -> (synthetic chroma) -> finish -> encode (-> decode again, for
+// the lossless formats), with the metadata read from the same bytes carried to the output.
 // Anything but a clean Status error (crash, sanitizer report, hang, leak) is a bug.
 #include <cstddef>
 #include <cstdint>
@@ -41,6 +41,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const ImageFormat formats[3] = {ImageFormat::kPng, ImageFormat::kJpeg, ImageFormat::kTiff};
   e.format = formats[size % 3];
   e.metadata = carried;
-  (void)encode_image(*out, e);
+  auto encoded = encode_image(*out, e);
+  // Lossless results decode back to the same samples (the Deflate compressor's output read by
+  // stb's inflater for PNG and by the TIFF reader).
+  if (encoded.ok() && e.format != ImageFormat::kJpeg) {
+    DecodeOptions back_options;
+    back_options.convert_to_srgb = false;
+    auto back = decode_image(encoded->data(), encoded->size(), back_options);
+    if (!back.ok() || back->data8 != out->data8 || back->data16 != out->data16) __builtin_trap();
+  }
   return 0;
 }
