@@ -105,7 +105,8 @@ double lap_ms(std::chrono::steady_clock::time_point* t) {
   return ms;
 }
 
-// Calls body(i) for every i in [0, n) on the machine's cores (EncodeOptions::parallel_for).
+// Calls body(i) for every i in [0, n) on the machine's cores (EncodeOptions::parallel_for,
+// FinishOptions::parallel_for).
 void run_parallel(size_t n, const std::function<void(size_t)>& body) {
   const size_t threads = std::min<size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
   std::atomic<size_t> next{0};
@@ -835,6 +836,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   Options o = *parsed;
+  o.finish.parallel_for = run_parallel;  // the full-resolution pass on all cores
   if ((o.mode == cli::Mode::kColorize || o.mode == cli::Mode::kEvaluate) && !resolve_model(&o))
     return 2;
   switch (o.mode) {

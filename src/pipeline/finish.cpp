@@ -14,9 +14,11 @@
 // form a*, b*, convert Lab -> XYZ -> linear RGB, pull out-of-gamut pixels back by reducing
 // chroma at constant L*, encode to sRGB through a table, write the pixel.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -305,6 +307,9 @@ void encode16_index_row(int n, const float* __restrict in, int32_t* __restrict i
   }
 }
 
+// Rows per band of the full-resolution pass when it runs on several threads.
+constexpr int kBandRows = 64;
+
 // The full-resolution pass, row by row, in stages over row buffers so that the arithmetic
 // stages vectorise (SSE2 / WASM SIMD) and only table look-ups and interleaved stores are
 // scalar. coef holds four planes at low resolution: A_a, B_a, A_b, B_b (output chroma is
@@ -312,7 +317,7 @@ void encode16_index_row(int n, const float* __restrict in, int32_t* __restrict i
 // range the predicted chroma spans, so the filter cannot invent stronger colours).
 template <typename T>
 void render(const Image& original, const Plane& L_full, const Plane* coef, float a_lo, float a_hi,
-            float b_lo, float b_hi, Image* out) {
+            float b_lo, float b_hi, const FinishOptions& options, Image* out) {
   const ColorTables& t = tables();
   const int W = original.width, H = original.height;
   const int w = coef[0].width, h = coef[0].height;
@@ -335,101 +340,120 @@ void render(const Image& original, const Plane& L_full, const Plane* coef, float
     dst = out->data16.data();
   }
 
-  std::vector<float> lowrow(static_cast<size_t>(w) * 8);
-  std::vector<float> buf(static_cast<size_t>(W) * 5);
-  std::vector<int32_t> flag(static_cast<size_t>(W));
-  std::vector<int32_t> index(static_cast<size_t>(W) * 3);
-  std::vector<float> Lc(static_cast<size_t>(W));
-  std::vector<float> frac(sizeof(T) == 2 ? static_cast<size_t>(W) * 3 : 0);
-  std::vector<int> batch(static_cast<size_t>(W));
-  std::vector<float> scratch;
-  float* const A = buf.data();
-  float* const B = A + W;
-  float* const R = B + W;
-  float* const G = R + W;
-  float* const Bl = G + W;
-  const float* const fx = ax.f.data();
-  for (int y = 0; y < H; ++y) {
-    // 1. Coefficients of this row at low resolution: value and difference to the right.
-    const int y0 = ay.i0[y];
-    const int y1 = std::min(y0 + 1, h - 1);
-    const float wy = ay.f[y];
-    for (int q = 0; q < 4; ++q) {
-      const float* r0 = coef[q].row(y0);
-      const float* r1 = coef[q].row(y1);
-      for (int x = 0; x < w; ++x) lowrow[x * 8 + 2 * q] = r0[x] + wy * (r1[x] - r0[x]);
-    }
-    for (int x = 0; x < w; ++x) {
-      const int xn1 = std::min(x + 1, w - 1);
+  // Rows are independent: bands of them run through options.parallel_for when given, each
+  // with its own row buffers (the same output in any order).
+  auto render_rows = [&](int y_begin, int y_end) {
+    std::vector<float> lowrow(static_cast<size_t>(w) * 8);
+    std::vector<float> buf(static_cast<size_t>(W) * 5);
+    std::vector<int32_t> flag(static_cast<size_t>(W));
+    std::vector<int32_t> index(static_cast<size_t>(W) * 3);
+    std::vector<float> Lc(static_cast<size_t>(W));
+    std::vector<float> frac(sizeof(T) == 2 ? static_cast<size_t>(W) * 3 : 0);
+    std::vector<int> batch(static_cast<size_t>(W));
+    std::vector<float> scratch;
+    float* const A = buf.data();
+    float* const B = A + W;
+    float* const R = B + W;
+    float* const G = R + W;
+    float* const Bl = G + W;
+    const float* const fx = ax.f.data();
+    for (int y = y_begin; y < y_end; ++y) {
+      // 1. Coefficients of this row at low resolution: value and difference to the right.
+      const int y0 = ay.i0[y];
+      const int y1 = std::min(y0 + 1, h - 1);
+      const float wy = ay.f[y];
       for (int q = 0; q < 4; ++q) {
-        lowrow[x * 8 + 2 * q + 1] = lowrow[xn1 * 8 + 2 * q] - lowrow[x * 8 + 2 * q];
+        const float* r0 = coef[q].row(y0);
+        const float* r1 = coef[q].row(y1);
+        for (int x = 0; x < w; ++x) lowrow[x * 8 + 2 * q] = r0[x] + wy * (r1[x] - r0[x]);
       }
-    }
-
-    // 2. a*, b* per pixel: constant coefficients along each segment.
-    float* const L = Lc.data();
-    clamp_row(W, L_full.row(y), 0.0f, 100.0f, L);
-    for (int i = 0; i < w; ++i) {
-      const float* c = &lowrow[static_cast<size_t>(i) * 8];
-      const float c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
-      const float c4 = c[4], c5 = c[5], c6 = c[6], c7 = c[7];
-      for (int x = seg[i]; x < seg[i + 1]; ++x) {
-        const float l = L[x];
-        const float f = fx[x];
-        const float a = (c0 + f * c1) * l + (c2 + f * c3);
-        const float b = (c4 + f * c5) * l + (c6 + f * c7);
-        A[x] = std::min(a_hi, std::max(a_lo, a));
-        B[x] = std::min(b_hi, std::max(b_lo, b));
-      }
-    }
-
-    // 3. Lab -> linear RGB, flagging pixels outside the gamut.
-    const int any_out = lab_row_to_linear(t, W, L, A, B, R, G, Bl, flag.data());
-
-    // 4. Pull out-of-gamut pixels back along their chroma at constant L* (batched).
-    if (any_out) {
-      size_t n = 0;  // branch-free compaction of the flagged columns
-      for (int x = 0; x < W; ++x) {
-        batch[n] = x;
-        n += static_cast<size_t>(flag[x]);
-      }
-      reduce_chroma_batch(t, batch.data(), n, L, A, B, R, G, Bl, &scratch);
-    }
-
-    // 5. Encode and store, interleaved, with the original's alpha.
-    T* d = dst + static_cast<size_t>(y) * W * out_ch;
-    const T* s = src + static_cast<size_t>(y) * W * in_ch;
-    if constexpr (sizeof(T) == 1) {
-      encode8_index_row(W, R, index.data());
-      encode8_index_row(W, G, index.data() + W);
-      encode8_index_row(W, Bl, index.data() + 2 * static_cast<size_t>(W));
-      const int32_t* ir = index.data();
-      const int32_t* ig = ir + W;
-      const int32_t* ib = ig + W;
-      const uint8_t* e = t.enc8.data();
-      for (int x = 0; x < W; ++x) {
-        T* o = d + static_cast<size_t>(x) * out_ch;
-        o[0] = e[ir[x]];
-        o[1] = e[ig[x]];
-        o[2] = e[ib[x]];
-        if (alpha) o[3] = s[static_cast<size_t>(x) * in_ch + in_ch - 1];
-      }
-    } else {
-      encode16_index_row(W, R, index.data(), frac.data());
-      encode16_index_row(W, G, index.data() + W, frac.data() + W);
-      encode16_index_row(W, Bl, index.data() + 2 * static_cast<size_t>(W),
-                         frac.data() + 2 * static_cast<size_t>(W));
-      const float* e = t.enc16.data();
-      for (int x = 0; x < W; ++x) {
-        T* o = d + static_cast<size_t>(x) * out_ch;
-        for (int c = 0; c < 3; ++c) {
-          const size_t j = static_cast<size_t>(c) * W + x;
-          const float* knot = e + 2 * static_cast<size_t>(index[j]);
-          o[c] = static_cast<T>((knot[0] + frac[j] * knot[1]) * 65535.0f + 0.5f);
+      for (int x = 0; x < w; ++x) {
+        const int xn1 = std::min(x + 1, w - 1);
+        for (int q = 0; q < 4; ++q) {
+          lowrow[x * 8 + 2 * q + 1] = lowrow[xn1 * 8 + 2 * q] - lowrow[x * 8 + 2 * q];
         }
-        if (alpha) o[3] = s[static_cast<size_t>(x) * in_ch + in_ch - 1];
+      }
+
+      // 2. a*, b* per pixel: constant coefficients along each segment.
+      float* const L = Lc.data();
+      clamp_row(W, L_full.row(y), 0.0f, 100.0f, L);
+      for (int i = 0; i < w; ++i) {
+        const float* c = &lowrow[static_cast<size_t>(i) * 8];
+        const float c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];
+        const float c4 = c[4], c5 = c[5], c6 = c[6], c7 = c[7];
+        for (int x = seg[i]; x < seg[i + 1]; ++x) {
+          const float l = L[x];
+          const float f = fx[x];
+          const float a = (c0 + f * c1) * l + (c2 + f * c3);
+          const float b = (c4 + f * c5) * l + (c6 + f * c7);
+          A[x] = std::min(a_hi, std::max(a_lo, a));
+          B[x] = std::min(b_hi, std::max(b_lo, b));
+        }
+      }
+
+      // 3. Lab -> linear RGB, flagging pixels outside the gamut.
+      const int any_out = lab_row_to_linear(t, W, L, A, B, R, G, Bl, flag.data());
+
+      // 4. Pull out-of-gamut pixels back along their chroma at constant L* (batched).
+      if (any_out) {
+        size_t n = 0;  // branch-free compaction of the flagged columns
+        for (int x = 0; x < W; ++x) {
+          batch[n] = x;
+          n += static_cast<size_t>(flag[x]);
+        }
+        reduce_chroma_batch(t, batch.data(), n, L, A, B, R, G, Bl, &scratch);
+      }
+
+      // 5. Encode and store, interleaved, with the original's alpha.
+      T* d = dst + static_cast<size_t>(y) * W * out_ch;
+      const T* s = src + static_cast<size_t>(y) * W * in_ch;
+      if constexpr (sizeof(T) == 1) {
+        encode8_index_row(W, R, index.data());
+        encode8_index_row(W, G, index.data() + W);
+        encode8_index_row(W, Bl, index.data() + 2 * static_cast<size_t>(W));
+        const int32_t* ir = index.data();
+        const int32_t* ig = ir + W;
+        const int32_t* ib = ig + W;
+        const uint8_t* e = t.enc8.data();
+        for (int x = 0; x < W; ++x) {
+          T* o = d + static_cast<size_t>(x) * out_ch;
+          o[0] = e[ir[x]];
+          o[1] = e[ig[x]];
+          o[2] = e[ib[x]];
+          if (alpha) o[3] = s[static_cast<size_t>(x) * in_ch + in_ch - 1];
+        }
+      } else {
+        encode16_index_row(W, R, index.data(), frac.data());
+        encode16_index_row(W, G, index.data() + W, frac.data() + W);
+        encode16_index_row(W, Bl, index.data() + 2 * static_cast<size_t>(W),
+                           frac.data() + 2 * static_cast<size_t>(W));
+        const float* e = t.enc16.data();
+        for (int x = 0; x < W; ++x) {
+          T* o = d + static_cast<size_t>(x) * out_ch;
+          for (int c = 0; c < 3; ++c) {
+            const size_t j = static_cast<size_t>(c) * W + x;
+            const float* knot = e + 2 * static_cast<size_t>(index[j]);
+            o[c] = static_cast<T>((knot[0] + frac[j] * knot[1]) * 65535.0f + 0.5f);
+          }
+          if (alpha) o[3] = s[static_cast<size_t>(x) * in_ch + in_ch - 1];
+        }
       }
     }
+  };
+  if (options.parallel_for && H > kBandRows) {
+    const size_t bands = (static_cast<size_t>(H) + kBandRows - 1) / kBandRows;
+    std::atomic<bool> out_of_memory{false};
+    options.parallel_for(bands, [&](size_t i) {
+      const int y0 = static_cast<int>(i) * kBandRows;
+      try {
+        render_rows(y0, std::min(H, y0 + kBandRows));
+      } catch (const std::bad_alloc&) {  // a band's row buffers: thrown here, as serially
+        out_of_memory = true;
+      }
+    });
+    if (out_of_memory) throw std::bad_alloc();
+  } else {
+    render_rows(0, H);
   }
 }
 
@@ -514,9 +538,9 @@ Result<Image> finish(const Image& original, const Prepared& prepared, const AbPl
   Image out = Image::make(original.width, original.height, original.has_alpha() ? 4 : 3,
                           original.bit_depth);
   if (original.bit_depth == 16) {
-    render<uint16_t>(original, prepared.L_full, coef, a_lo, a_hi, b_lo, b_hi, &out);
+    render<uint16_t>(original, prepared.L_full, coef, a_lo, a_hi, b_lo, b_hi, options, &out);
   } else {
-    render<uint8_t>(original, prepared.L_full, coef, a_lo, a_hi, b_lo, b_hi, &out);
+    render<uint8_t>(original, prepared.L_full, coef, a_lo, a_hi, b_lo, b_hi, options, &out);
   }
   return out;
 }

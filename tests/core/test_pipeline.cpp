@@ -210,6 +210,35 @@ TEST(Finish, KeepsSizeAlphaAndBitDepth) {
   }
 }
 
+TEST(Finish, BandsThroughTheParallelHookGiveTheSameResult) {
+  // Taller than one band (64 rows), chroma that varies, both depths, with alpha: the bands
+  // run last to first through the hook (threads finish in any order) and the result is the
+  // serial one, sample for sample.
+  for (const int channels : {1, 2}) {
+    for (const int depth : {8, 16}) {
+      const Image im = grey_image(90, 300, channels, depth, ramp);
+      const Prepared p = prepared_or_die(im, 64);
+      AbPlanes ab{Plane(p.L_work.width, p.L_work.height), Plane(p.L_work.width, p.L_work.height)};
+      for (size_t i = 0; i < ab.a.size(); ++i) {
+        ab.a.data[i] = static_cast<float>(i % 37) * 2.0f - 30.0f;
+        ab.b.data[i] = 40.0f - static_cast<float>(i % 23) * 3.0f;
+      }
+      FinishOptions hooked;
+      size_t tasks = 0;
+      hooked.parallel_for = [&](size_t n, const std::function<void(size_t)>& body) {
+        tasks = n;
+        for (size_t i = n; i-- > 0;) body(i);
+      };
+      const auto a = finish(im, p, ab), b = finish(im, p, ab, hooked);
+      ASSERT_TRUE(a.ok() && b.ok());
+      EXPECT_EQ(tasks, 5u);  // 300 rows in bands of 64
+      EXPECT_EQ(a->data8, b->data8);
+      EXPECT_EQ(a->data16, b->data16);
+      EXPECT_EQ(b->channels, channels == 2 ? 4 : 3);
+    }
+  }
+}
+
 TEST(Finish, ZeroChromaGivesGreyWithTheOriginalLightness) {
   for (int depth : {8, 16}) {
     const Image im = grey_image(120, 80, 1, depth, ramp);
