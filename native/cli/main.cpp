@@ -67,11 +67,30 @@ Status write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
   return Status::Ok();
 }
 
+// Calls body(i) for every i in [0, n) on the machine's cores (ParallelFor: decoding TIFF
+// strips, finish's bands of rows, encoding).
+void run_parallel(size_t n, const std::function<void(size_t)>& body) {
+  const size_t threads = std::min<size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next++) < n;) body(i);
+  };
+  std::vector<std::thread> helpers;
+  try {
+    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+  } catch (const std::exception&) {
+    // No more threads to be had: the ones started and this one do the rest.
+  }
+  work();
+  for (std::thread& t : helpers) t.join();
+}
+
 Result<Image> decode_bytes(const std::vector<uint8_t>& bytes, const Options& o, int page = 1) {
   DecodeOptions d;
   d.max_pixels = static_cast<uint64_t>(o.max_megapixels * 1e6);
   d.page = page;
   d.convert_to_srgb = o.convert_profile;
+  d.parallel_for = run_parallel;  // a TIFF's strips on all cores
   return decode_image(bytes.data(), bytes.size(), d);
 }
 
@@ -103,24 +122,6 @@ double lap_ms(std::chrono::steady_clock::time_point* t) {
   const double ms = std::chrono::duration<double, std::milli>(now - *t).count();
   *t = now;
   return ms;
-}
-
-// Calls body(i) for every i in [0, n) on the machine's cores (EncodeOptions::parallel_for,
-// FinishOptions::parallel_for).
-void run_parallel(size_t n, const std::function<void(size_t)>& body) {
-  const size_t threads = std::min<size_t>(n, std::max(1u, std::thread::hardware_concurrency()));
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next++) < n;) body(i);
-  };
-  std::vector<std::thread> helpers;
-  try {
-    for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
-  } catch (const std::exception&) {
-    // No more threads to be had: the ones started and this one do the rest.
-  }
-  work();
-  for (std::thread& t : helpers) t.join();
 }
 
 // A file extension in lower case (".JPG" -> ".jpg").

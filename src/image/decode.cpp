@@ -94,7 +94,7 @@ Result<Image> decode_pixels(const uint8_t* bytes, size_t size, const DecodeOptio
   const ImageInfo info = scan.info;
 
   if (info.format == ImageFormat::kTiff) {
-    Result<Image> tiff = detail::decode_tiff(bytes, size, options.page);
+    Result<Image> tiff = detail::decode_tiff(bytes, size, options.page, options.parallel_for);
     if (!tiff.ok() || !options.apply_exif_orientation || info.exif_orientation == 1) return tiff;
     try {
       return apply_orientation(*tiff, info.exif_orientation);

@@ -1,10 +1,13 @@
 // Our own reader for baseline TIFF, the format scanners and archives write (see tiff.h).
 // Every read is bounds-checked against the file size; the only allocations are the image
-// and one block (strip or tile) buffer, whose sizes are checked before they are made.
+// and a block (strip or tile) buffer (one per thread when blocks are decoded through
+// DecodeOptions::parallel_for), whose sizes are checked before they are made.
 #include "tiff.h"
 
+#include <algorithm>
 #include <climits>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -15,6 +18,9 @@
 namespace colorize {
 namespace detail {
 namespace {
+
+// Decoded bytes per task when blocks are decoded on several threads (runs of small tiles).
+constexpr uint64_t kTaskBytes = 1 << 20;
 
 Status unsupported(const std::string& what) {
   return Status(ErrorCode::kUnsupported,
@@ -558,7 +564,7 @@ Status scan_tiff(const uint8_t* b, size_t n, ScanDepth depth, ScanResult* out, i
   return Status::Ok();
 }
 
-Result<Image> decode_tiff(const uint8_t* b, size_t n, int page) {
+Result<Image> decode_tiff(const uint8_t* b, size_t n, int page, const ParallelFor& parallel_for) {
   Layout L;
   Status st = read_layout(b, n, page, &L);
   if (!st.ok()) return st;
@@ -577,12 +583,8 @@ Result<Image> decode_tiff(const uint8_t* b, size_t n, int page) {
   }
 
   Image image;
-  std::vector<uint8_t> block, raw;
-  std::vector<uint32_t> row_values;
   try {
     image = Image::make(int(L.width), int(L.height), L.out_channels, L.out_depth);
-    block.resize(size_t(L.block_bytes));
-    row_values.resize(size_t(uint64_t(L.block_w) * (L.planar == 2 ? 1 : L.spp)));
   } catch (const std::bad_alloc&) {
     return Status(ErrorCode::kOutOfMemory, "not enough memory for the decoded TIFF image (" +
                                                num(L.width) + " x " + num(L.height) + " pixels)");
@@ -596,86 +598,135 @@ Result<Image> decode_tiff(const uint8_t* b, size_t n, int page) {
   const bool direct =
       bits == 8 && L.planar == 1 && L.photometric != 3 && !white_is_zero && sp == uint32_t(oc);
 
-  for (uint32_t plane = 0; plane < L.planes(); ++plane) {
-    if (!plane_used(L, plane)) continue;
-    for (uint64_t i = 0; i < L.blocks_per_plane(); ++i) {
-      const uint64_t index = plane * L.blocks_per_plane() + i;
-      uint64_t off = 0, count = 0;
-      block_span(f, L, index, &off, &count);
-      if (off + count > n)
-        return truncated("TIFF", std::string("inside ") + L.block_name() + " " + num(index));
-      const uint8_t* src = b + off;
-      if (L.fill_order == 2) {
-        try {
-          raw.assign(src, src + count);
-        } catch (const std::bad_alloc&) {
-          return Status(ErrorCode::kOutOfMemory, "not enough memory to read the TIFF data");
-        }
-        for (uint8_t& v : raw) v = reverse_bits(v);
-        src = raw.data();
+  // One strip or tile (`index` over all planes' blocks) into the image; each writes samples
+  // no other block writes, so blocks may be decoded in any order, on any thread.
+  struct Scratch {
+    std::vector<uint8_t> block, raw;
+    std::vector<uint32_t> row_values;
+  };
+  auto decode_block = [&](uint64_t index, Scratch& scratch) -> Status {
+    const uint32_t plane = uint32_t(index / L.blocks_per_plane());
+    const uint64_t i = index % L.blocks_per_plane();
+    if (!plane_used(L, plane)) return Status::Ok();
+    std::vector<uint8_t>& block = scratch.block;
+    std::vector<uint8_t>& raw = scratch.raw;
+    std::vector<uint32_t>& row_values = scratch.row_values;
+    try {
+      block.resize(size_t(L.block_bytes));
+      row_values.resize(size_t(uint64_t(L.block_w) * (L.planar == 2 ? 1 : L.spp)));
+    } catch (const std::bad_alloc&) {
+      return Status(ErrorCode::kOutOfMemory, "not enough memory to read the TIFF data");
+    } catch (const std::length_error&) {
+      return Status(ErrorCode::kOutOfMemory, "the TIFF image is too large to decode");
+    }
+    uint64_t off = 0, count = 0;
+    block_span(f, L, index, &off, &count);
+    if (off + count > n)
+      return truncated("TIFF", std::string("inside ") + L.block_name() + " " + num(index));
+    const uint8_t* src = b + off;
+    if (L.fill_order == 2) {
+      try {
+        raw.assign(src, src + count);
+      } catch (const std::bad_alloc&) {
+        return Status(ErrorCode::kOutOfMemory, "not enough memory to read the TIFF data");
       }
-      const uint32_t rows = rows_inside(L, i);
-      const int64_t got = decompress(L, src, size_t(count), block.data(), block.size());
-      if (got < 0)
-        return corrupt("TIFF", std::string("the compressed data of ") + L.block_name() + " " +
-                                   num(index) + " is invalid");
-      if (uint64_t(got) < L.row_bytes * rows)
-        return corrupt("TIFF", std::string(L.block_name()) + " " + num(index) + " holds " +
-                                   num(got) + " bytes where its rows need " +
-                                   num(L.row_bytes * rows));
+      for (uint8_t& v : raw) v = reverse_bits(v);
+      src = raw.data();
+    }
+    const uint32_t rows = rows_inside(L, i);
+    const int64_t got = decompress(L, src, size_t(count), block.data(), block.size());
+    if (got < 0)
+      return corrupt("TIFF", std::string("the compressed data of ") + L.block_name() + " " +
+                                 num(index) + " is invalid");
+    if (uint64_t(got) < L.row_bytes * rows)
+      return corrupt("TIFF", std::string(L.block_name()) + " " + num(index) + " holds " + num(got) +
+                                 " bytes where its rows need " + num(L.row_bytes * rows));
 
-      const uint64_t x0 = (i % L.across) * L.block_w, y0 = (i / L.across) * L.block_h;
-      const uint32_t cols = uint32_t(L.width - x0 < L.block_w ? L.width - x0 : L.block_w);
-      for (uint32_t r = 0; r < rows; ++r) {
-        if (direct) {
-          uint8_t* row = block.data() + r * L.row_bytes;
-          if (L.predictor == 2)
-            for (size_t k = sp; k < size_t(cols) * sp; ++k) row[k] = uint8_t(row[k] + row[k - sp]);
-          std::memcpy(&image.data8[(size_t(y0 + r) * L.width + size_t(x0)) * oc], row,
-                      size_t(cols) * sp);
+    const uint64_t x0 = (i % L.across) * L.block_w, y0 = (i / L.across) * L.block_h;
+    const uint32_t cols = uint32_t(L.width - x0 < L.block_w ? L.width - x0 : L.block_w);
+    for (uint32_t r = 0; r < rows; ++r) {
+      if (direct) {
+        uint8_t* row = block.data() + r * L.row_bytes;
+        if (L.predictor == 2)
+          for (size_t k = sp; k < size_t(cols) * sp; ++k) row[k] = uint8_t(row[k] + row[k - sp]);
+        std::memcpy(&image.data8[(size_t(y0 + r) * L.width + size_t(x0)) * oc], row,
+                    size_t(cols) * sp);
+        continue;
+      }
+      const uint8_t* row = block.data() + r * L.row_bytes;
+      const size_t count_in_row = row_values.size();
+      // The row's samples as numbers.
+      if (bits == 8) {
+        for (size_t k = 0; k < count_in_row; ++k) row_values[k] = row[k];
+      } else if (bits == 16) {
+        for (size_t k = 0; k < count_in_row; ++k)
+          row_values[k] = f.le ? le16(row + 2 * k) : be16(row + 2 * k);
+      } else {
+        for (size_t k = 0; k < count_in_row; ++k) {
+          const size_t bit = k * bits;
+          row_values[k] = (row[bit >> 3] >> (8 - bits - (bit & 7))) & maxv;
+        }
+      }
+      if (L.predictor == 2)  // horizontal differencing, per sample, modulo 2^bits
+        for (size_t k = sp; k < count_in_row; ++k)
+          row_values[k] = (row_values[k] + row_values[k - sp]) & maxv;
+
+      const size_t y = size_t(y0 + r);
+      for (uint32_t x = 0; x < cols; ++x) {
+        const size_t px = y * L.width + size_t(x0 + x);
+        const uint32_t* v = &row_values[size_t(x) * sp];
+        if (L.photometric == 3) {
+          for (int c = 0; c < 3; ++c) image.data8[px * 3 + c] = palette[v[0]][c];
           continue;
         }
-        const uint8_t* row = block.data() + r * L.row_bytes;
-        const size_t count_in_row = row_values.size();
-        // The row's samples as numbers.
-        if (bits == 8) {
-          for (size_t k = 0; k < count_in_row; ++k) row_values[k] = row[k];
-        } else if (bits == 16) {
-          for (size_t k = 0; k < count_in_row; ++k)
-            row_values[k] = f.le ? le16(row + 2 * k) : be16(row + 2 * k);
-        } else {
-          for (size_t k = 0; k < count_in_row; ++k) {
-            const size_t bit = k * bits;
-            row_values[k] = (row[bit >> 3] >> (8 - bits - (bit & 7))) & maxv;
-          }
-        }
-        if (L.predictor == 2)  // horizontal differencing, per sample, modulo 2^bits
-          for (size_t k = sp; k < count_in_row; ++k)
-            row_values[k] = (row_values[k] + row_values[k - sp]) & maxv;
-
-        const size_t y = size_t(y0 + r);
-        for (uint32_t x = 0; x < cols; ++x) {
-          const size_t px = y * L.width + size_t(x0 + x);
-          const uint32_t* v = &row_values[size_t(x) * sp];
-          if (L.photometric == 3) {
-            for (int c = 0; c < 3; ++c) image.data8[px * 3 + c] = palette[v[0]][c];
-            continue;
-          }
-          // Output channel c takes stored sample `plane + s` (chunky: s over the pixel).
-          const uint32_t first_sample = L.planar == 2 ? plane : 0;
-          const uint32_t last_sample = L.planar == 2 ? plane : uint32_t(oc) - 1;
-          for (uint32_t s = first_sample; s <= last_sample; ++s) {
-            uint32_t value = v[L.planar == 2 ? 0 : s];
-            if (white_is_zero && s < L.base) value = maxv - value;
-            if (bits < 8) value = value * 255u / maxv;
-            if (L.out_depth == 16)
-              image.data16[px * oc + s] = uint16_t(value);
-            else
-              image.data8[px * oc + s] = uint8_t(value);
-          }
+        // Output channel c takes stored sample `plane + s` (chunky: s over the pixel).
+        const uint32_t first_sample = L.planar == 2 ? plane : 0;
+        const uint32_t last_sample = L.planar == 2 ? plane : uint32_t(oc) - 1;
+        for (uint32_t s = first_sample; s <= last_sample; ++s) {
+          uint32_t value = v[L.planar == 2 ? 0 : s];
+          if (white_is_zero && s < L.base) value = maxv - value;
+          if (bits < 8) value = value * 255u / maxv;
+          if (L.out_depth == 16)
+            image.data16[px * oc + s] = uint16_t(value);
+          else
+            image.data8[px * oc + s] = uint8_t(value);
         }
       }
     }
+    return Status::Ok();
+  };
+
+  const uint64_t blocks = uint64_t(L.planes()) * L.blocks_per_plane();
+  if (!parallel_for || blocks < 2) {
+    Scratch scratch;
+    for (uint64_t index = 0; index < blocks; ++index) {
+      Status st = decode_block(index, scratch);
+      if (!st.ok()) return st;
+    }
+  } else {
+    // Runs of consecutive blocks of about kTaskBytes decoded bytes each, one scratch per run;
+    // the error reported is the one of the first failing block, as one thread would report.
+    const uint64_t per_task =
+        std::max<uint64_t>(1, kTaskBytes / std::max<uint64_t>(1, L.block_bytes));
+    const uint64_t tasks = (blocks + per_task - 1) / per_task;
+    std::mutex mutex;
+    uint64_t failed_at = UINT64_MAX;
+    Status failure;
+    parallel_for(size_t(tasks), [&](size_t t) {
+      Scratch scratch;
+      const uint64_t end = std::min(blocks, (uint64_t(t) + 1) * per_task);
+      for (uint64_t index = uint64_t(t) * per_task; index < end; ++index) {
+        Status st = decode_block(index, scratch);
+        if (st.ok()) continue;
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (index < failed_at) {
+          failed_at = index;
+          failure = st;
+        }
+        return;
+      }
+    });
+    if (failed_at != UINT64_MAX) return failure;
   }
 
   // Associated (premultiplied) alpha to straight alpha.

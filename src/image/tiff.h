@@ -40,8 +40,10 @@ Status scan_tiff(const uint8_t* bytes, size_t size, ScanDepth depth, ScanResult*
 // Decodes page `page`'s image as stored: 8- or 16-bit samples (sub-8-bit grey is scaled to 8
 // bits, palette expands to RGB), the Orientation tag not applied. The caller has checked
 // the pixel limit from scan_tiff's header facts.
+// Blocks (strips, tiles) are decoded through `parallel_for` when given (the same image).
 // Errors: as scan_tiff, plus kNotAnImage for invalid compressed data, kOutOfMemory.
-Result<Image> decode_tiff(const uint8_t* bytes, size_t size, int page = 1);
+Result<Image> decode_tiff(const uint8_t* bytes, size_t size, int page = 1,
+                          const ParallelFor& parallel_for = {});
 
 // Writes `image` (checked by encode_image: 1 to 4 channels, 8 or 16 bits, samples present)
 // as one little-endian TIFF page: BlackIsZero grey or RGB, an alpha sample marked straight

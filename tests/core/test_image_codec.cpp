@@ -180,6 +180,50 @@ TEST(ImageEncode, TiffStripsCompressedThroughTheParallelHookInAnyOrder) {
   EXPECT_EQ(a, b);
 }
 
+TEST(ImageDecode, TiffStripsThroughTheParallelHookDecodeTheSame) {
+  // A TIFF of many strips (our writer's, ~256 KiB each) decodes to the same image with the
+  // strips' runs done in either order (threads finish in any order); with two strips broken,
+  // both orders report the first of them, as a decoder reading in order would.
+  const Image im = noise(700, 600, 3, 16, 43);
+  EncodeOptions e;
+  e.format = ImageFormat::kTiff;
+  std::vector<uint8_t> tif = encode_ok(im, e);
+  size_t tasks = 0;
+  DecodeOptions forward, backward;
+  forward.parallel_for = [&](size_t n, const std::function<void(size_t)>& body) {
+    tasks = n;
+    for (size_t i = 0; i < n; ++i) body(i);
+  };
+  backward.parallel_for = [&](size_t n, const std::function<void(size_t)>& body) {
+    for (size_t i = n; i-- > 0;) body(i);
+  };
+  for (const DecodeOptions* o : {&forward, &backward}) {
+    Result<Image> back = decode_image(tif.data(), tif.size(), *o);
+    ASSERT_TRUE(back.ok()) << back.status().to_string();
+    EXPECT_EQ(back->data16, im.data16);
+  }
+  EXPECT_GT(tasks, 1u);
+
+  const image_test::Ifd d = image_test::ifd0(tif);
+  const image_test::Field& offsets = d.fields.at(273);
+  ASSERT_GE(offsets.count, 9u);
+  for (const size_t strip : {size_t(8), size_t(4)}) {  // zlib header bytes that are invalid
+    const uint32_t at = d.u32(image_test::Field{
+        4, 1, {offsets.bytes.begin() + 4 * strip, offsets.bytes.begin() + 4 * strip + 4}});
+    tif[at] = 0xFF;
+    tif[at + 1] = 0xFF;
+  }
+  const Result<Image> serial = decode_image(tif.data(), tif.size());
+  ASSERT_FALSE(serial.ok());
+  EXPECT_NE(serial.status().message().find("strip 4 "), std::string::npos)
+      << serial.status().to_string();
+  for (const DecodeOptions* o : {&forward, &backward}) {
+    const Result<Image> broken = decode_image(tif.data(), tif.size(), *o);
+    ASSERT_FALSE(broken.ok());
+    EXPECT_EQ(broken.status().to_string(), serial.status().to_string());
+  }
+}
+
 TEST(ImageEncode, TiffOfSmoothDataCompresses) {
   // The predictor turns a gradient into runs of small differences Deflate packs tightly.
   Image im = Image::make(256, 128, 3, 16);

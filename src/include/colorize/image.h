@@ -101,6 +101,13 @@ struct ImageInfo {
   std::string profile_note;
 };
 
+// How the core spreads independent pieces of work (bands of rows, strips) over threads when a
+// caller lets it: calls body(i) for every i in [0, n), possibly on several threads at once,
+// and returns when all are done. Empty = one after another on the calling thread. Results are
+// the same either way. The core starts no threads itself (it also runs in WebAssembly); the
+// CLI passes one that uses the machine's cores. `body` does not throw.
+using ParallelFor = std::function<void(size_t n, const std::function<void(size_t)>& body)>;
+
 struct DecodeOptions {
   // Refuse images whose width*height exceeds this, with kTooLarge, before allocating pixels.
   uint64_t max_pixels = kDefaultMaxPixels;
@@ -114,6 +121,8 @@ struct DecodeOptions {
   // that an Image is sRGB as its contract says. Alpha is left as it is. Off: the numbers
   // are taken as sRGB whatever the file says.
   bool convert_to_srgb = true;
+  // Where TIFF strips and tiles are decoded (ParallelFor; empty = on the calling thread).
+  ParallelFor parallel_for;
 };
 
 // Reads only the header; of page `page` (1-based) for a multi-page TIFF: its size, samples,
@@ -179,12 +188,9 @@ struct EncodeOptions {
   // chunk; for JPEG (APP2) and TIFF (tag 34675) a compact sRGB ICC profile of ~500 bytes,
   // made by the core (grey TIFFs: a grey profile of sRGB's tone curve).
   bool tag_srgb = true;
-  // How the PNG writer compresses its bands of rows and the TIFF writer its strips: calls
-  // body(i) for every i in [0, n), possibly on several threads at once, and returns when all
-  // are done; empty = one after another on the calling thread. The bytes written are the same
-  // either way. The core starts no threads itself (it also runs in WebAssembly); the CLI
-  // passes one that uses the machine's cores. `body` does not throw.
-  std::function<void(size_t n, const std::function<void(size_t)>& body)> parallel_for;
+  // Where the PNG writer compresses its bands of rows and the TIFF writer its strips
+  // (ParallelFor; empty = on the calling thread). The bytes written are the same either way.
+  ParallelFor parallel_for;
 };
 
 // Encodes to PNG (keeps alpha; 16-bit images are written as 16-bit PNG), JPEG (8-bit

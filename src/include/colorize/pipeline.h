@@ -19,7 +19,6 @@
 //   H and W are multiples of 32. Normalisation happens inside the model graph.
 #pragma once
 
-#include <functional>
 #include <vector>
 
 #include "colorize/image.h"
@@ -134,12 +133,9 @@ struct FinishOptions {
   Upsampling upsampling = Upsampling::kGuided;
   int guided_radius = 2;     // window radius of the guided filter, in working-size pixels
   float guided_eps = 25.0f;  // regularisation, in (L* units)^2
-  // How the full-resolution pass runs its bands of rows: calls body(i) for every i in [0, n),
-  // possibly on several threads at once, and returns when all are done; empty = one after
-  // another on the calling thread. The result is the same either way. The core starts no
-  // threads itself (it also runs in WebAssembly); the CLI passes one that uses the machine's
-  // cores. `body` does not throw.
-  std::function<void(size_t n, const std::function<void(size_t)>& body)> parallel_for;
+  // Where the full-resolution pass runs its bands of rows (ParallelFor, image.h; empty = on
+  // the calling thread). The result is the same either way.
+  ParallelFor parallel_for;
 };
 
 // Puts predicted chroma (any size; usually the working size) back onto the original image:
