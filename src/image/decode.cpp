@@ -168,7 +168,7 @@ Result<Image> decode_image(const uint8_t* bytes, size_t size, const DecodeOption
   if (!image.ok() || !options.convert_to_srgb) return image;
   const detail::SrgbPlan plan =
       detail::plan_srgb(detail::embedded_profile(bytes, size, options.page), image->channels);
-  const Status st = detail::convert_to_srgb(plan, &*image);
+  const Status st = detail::convert_to_srgb(plan, &*image, options.parallel_for);
   if (!st.ok()) return st;
   return image;
 }

@@ -634,7 +634,7 @@ SrgbPlan plan_srgb(const EmbeddedProfile& found, int channels) {
   return plan;
 }
 
-Status convert_to_srgb(const SrgbPlan& plan, Image* image) {
+Status convert_to_srgb(const SrgbPlan& plan, Image* image, const ParallelFor& parallel_for) {
   if (plan.use != ColourProfile::kConverted || image->empty()) return Status::Ok();
   const bool wide = image->bit_depth == 16;
   const size_t levels = wide ? 65536 : 256;
@@ -650,6 +650,15 @@ Status convert_to_srgb(const SrgbPlan& plan, Image* image) {
   };
   double m[9], out[3];
   if (plan.grey != (ch <= 2) || !srgb_matrix_for(plan, m)) return Status::Ok();
+  // Independent pieces of work on the caller's threads when given (ParallelFor); pixels go
+  // in runs of kRunPixels.
+  constexpr size_t kRunPixels = size_t(1) << 18;
+  auto run = [&](size_t n, const std::function<void(size_t)>& body) {
+    if (parallel_for && n > 1)
+      parallel_for(n, body);
+    else
+      for (size_t i = 0; i < n; ++i) body(i);
+  };
   try {
     if (plan.grey) {  // one table from stored level to sRGB level
       std::vector<uint16_t> lut(levels);
@@ -685,30 +694,40 @@ Status convert_to_srgb(const SrgbPlan& plan, Image* image) {
         for (size_t v = 0; v < levels; ++v) lin[c * levels + v] = float(plan.curve[c](v / top));
     } else if (!exact) {
       cache.resize(size_t(kGrid) * kGrid * kGrid * 3);
-      size_t k = 0;
-      for (int r = 0; r < kGrid; ++r)
+      auto slice = [&](size_t r) {  // the grid points of one red level
+        size_t k = r * kGrid * kGrid * 3;
+        double o[3];
         for (int g = 0; g < kGrid; ++g)
           for (int b = 0; b < kGrid; ++b, k += 3) {
-            const double in[3] = {r / (kGrid - 1.0), g / (kGrid - 1.0), b / (kGrid - 1.0)};
-            table_to_linear(plan, m, in, out);  // unclipped, so cells at the gamut's edge
-            for (int c = 0; c < 3; ++c) cache[k + size_t(c)] = float(out[c]);  // stay linear
+            const double in[3] = {double(r) / (kGrid - 1.0), g / (kGrid - 1.0), b / (kGrid - 1.0)};
+            table_to_linear(plan, m, in, o);  // unclipped, so cells at the gamut's edge
+            for (int c = 0; c < 3; ++c) cache[k + size_t(c)] = float(o[c]);  // stay linear
           }
+      };
+      run(size_t(kGrid), slice);
     }
-    for (size_t i = 0; i < count; ++i) {
-      const size_t p = i * size_t(ch);
-      if (!plan.use_table) {
-        const float rgb[3] = {lin[get(p)], lin[levels + get(p + 1)], lin[2 * levels + get(p + 2)]};
-        for (int r = 0; r < 3; ++r)
-          out[r] = m[r * 3] * rgb[0] + m[r * 3 + 1] * rgb[1] + m[r * 3 + 2] * rgb[2];
-      } else {
-        const double in[3] = {get(p) / top, get(p + 1) / top, get(p + 2) / top};
-        if (exact)
-          table_to_linear(plan, m, in, out);
-        else
-          clut_lookup(cache, grid, 3, in, out);
+    // Runs of pixels, each written by one call: the same samples in any order.
+    auto convert_run = [&](size_t run_index) {
+      const size_t end = std::min(count, (run_index + 1) * kRunPixels);
+      double o[3];
+      for (size_t i = run_index * kRunPixels; i < end; ++i) {
+        const size_t p = i * size_t(ch);
+        if (!plan.use_table) {
+          const float rgb[3] = {lin[get(p)], lin[levels + get(p + 1)],
+                                lin[2 * levels + get(p + 2)]};
+          for (int r = 0; r < 3; ++r)
+            o[r] = m[r * 3] * rgb[0] + m[r * 3 + 1] * rgb[1] + m[r * 3 + 2] * rgb[2];
+        } else {
+          const double in[3] = {get(p) / top, get(p + 1) / top, get(p + 2) / top};
+          if (exact)
+            table_to_linear(plan, m, in, o);
+          else
+            clut_lookup(cache, grid, 3, in, o);
+        }
+        for (int c = 0; c < 3; ++c) put(p + size_t(c), encode(o[c]));
       }
-      for (int c = 0; c < 3; ++c) put(p + size_t(c), encode(out[c]));
-    }
+    };
+    run((count + kRunPixels - 1) / kRunPixels, convert_run);
   } catch (const std::bad_alloc&) {
     return Status(ErrorCode::kOutOfMemory, "not enough memory to convert the colour profile");
   }

@@ -89,7 +89,7 @@ const std::vector<uint8_t>& srgb_icc_profile(bool grey);
 
 // Converts the colour samples of `image` in place per `plan` (kConverted; otherwise nothing
 // is done). Alpha is left alone. Errors: kOutOfMemory (its tables).
-Status convert_to_srgb(const SrgbPlan& plan, Image* image);
+Status convert_to_srgb(const SrgbPlan& plan, Image* image, const ParallelFor& parallel_for = {});
 
 }  // namespace detail
 }  // namespace colorize

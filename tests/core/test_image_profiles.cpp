@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -451,6 +452,19 @@ TEST(ImageProfiles, LargePictureThroughATableMatchesLittleCms) {
         worst = std::max(worst,
                          std::abs(at(conv, x, y, c) - at(ref, x % ref.width, y % ref.height, c)));
   EXPECT_LE(worst, 1);
+
+  // Through the parallel hook (the grid's slices and the runs of pixels last to first): the
+  // same samples.
+  colorize::DecodeOptions hooked;
+  std::vector<size_t> calls;
+  hooked.parallel_for = [&](size_t n, const std::function<void(size_t)>& body) {
+    calls.push_back(n);
+    for (size_t i = n; i-- > 0;) body(i);
+  };
+  auto again = colorize::decode_image(bytes.data(), bytes.size(), hooked);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(calls, (std::vector<size_t>{65, 2}));  // 65 red levels; 307,200 pixels in 2 runs
+  EXPECT_EQ(again->data8, conv.data8);
 }
 
 }  // namespace
