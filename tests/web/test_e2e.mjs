@@ -267,11 +267,15 @@ test('odd files: junk, empty, WebP (browser decoder) and TIFF (core decoder) —
       const b = await c.convertToBlob({type: 'image/webp'});
       return [...new Uint8Array(await b.arrayBuffer())];
     });
+    // The landscape photo stating 300 dpi in its JFIF header (units 1 = inch, X and Y density).
+    const grey300 = new Uint8Array(fs.readFileSync(GREY));
+    assert(String.fromCharCode(...grey300.slice(6, 10)) === 'JFIF', 'GREY has no JFIF header');
+    grey300.set([1, 300 >> 8, 300 & 255, 300 >> 8, 300 & 255], 13);
     await dropFiles(page, [
       {name: 'notes.jpg', type: 'image/jpeg', bytes: new TextEncoder().encode('not an image at all')},
       {name: 'empty.png', type: 'image/png', bytes: new Uint8Array(0)},
       {name: 'tiny.webp', type: 'image/webp', bytes: new Uint8Array(webp)},
-      GREY,
+      {name: 'scan300.jpg', type: 'image/jpeg', bytes: grey300},
       {name: 'bomb.png', type: 'image/png', bytes: bombPng(30000, 30000)},
       {name: 'scan.tif', type: 'image/tiff', bytes: fs.readFileSync(path.join(ROOT, 'tests/corpus/grey16_tiles_pred_mm.tif'))},
       {name: 'profiled.jpg', type: 'image/jpeg', bytes: fs.readFileSync(path.join(ROOT, 'tests/corpus/icc_table_only.jpg'))},
@@ -290,6 +294,15 @@ test('odd files: junk, empty, WebP (browser decoder) and TIFF (core decoder) —
     await page.waitForFunction(() => document.querySelector('#queue li:nth-child(4)').dataset.status === 'done');
     const note = await page.textContent('#note');
     assert(/Downscaled from 640×426/.test(note), `no downscale note: ${note}`);
+    // Downscaled, it keeps its printed size (640 px at 300 dpi = 2.13 inches): the result
+    // states a resolution scaled with its pixels.
+    const small = path.join(out, 'scan300.png');
+    await download(page, small);
+    const sb = new Uint8Array(fs.readFileSync(small));
+    const head = core.probe(sb, 1);
+    assert(head.ok && head.width < 640, `downscaled result: ${JSON.stringify(head)}`);
+    assert(Math.abs(head.width / head.dpiX - 640 / 300) < 0.01 && Math.abs(head.height / head.dpiY - 426 / 300) < 0.01,
+      `printed size ${head.width / head.dpiX} x ${head.height / head.dpiY} in, want ${640 / 300} x ${426 / 300}`);
     // A colour profile the core cannot apply is named (make_corpus.py: a table-only profile).
     await page.click('#queue li:nth-child(7) .q-select');
     await page.waitForFunction(() => /colour profile/.test(document.querySelector('#note').textContent));

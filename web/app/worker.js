@@ -314,7 +314,7 @@ async function decodeBlob(blob, page = 1) {
   if (p.ok) {
     // EXIF orientations 5..8 swap width and height; the browser applies them as the core does.
     const [w, h] = p.orientation >= 5 ? [p.height, p.width] : [p.width, p.height];
-    if (w * h > maxPixels) return {...await browserDecode(blob, maxPixels, w, h), metadata};
+    if (w * h > maxPixels) return {...await browserDecode(blob, maxPixels, w, h), probe: p, metadata};
     if (p.format === 'JPEG' && w * h >= FAST_JPEG_PIXELS && config.decoder !== 'core') {
       try {
         const r = await browserDecode(blob, maxPixels, w, h);
@@ -361,14 +361,15 @@ function freeActive() {
 }
 
 // The resolution the file states (pixels per inch, upright), for the result to keep; null
-// when it states none or the picture was downscaled on the way in.
+// when it states none. A picture downscaled on the way in keeps its printed size: its
+// resolution is scaled with it (a 600 dpi scan at half the pixels is 300 dpi).
 function dpiOf(d) {
   const p = d.probe;
   if (!p || !(p.dpiX > 0 && p.dpiY > 0)) return null;
   const turned = p.orientation >= 5;
   const [w, h] = turned ? [p.height, p.width] : [p.width, p.height];
-  if (d.image.width() !== w || d.image.height() !== h) return null;
-  return turned ? [p.dpiY, p.dpiX] : [p.dpiX, p.dpiY];
+  const [dx, dy] = turned ? [p.dpiY, p.dpiX] : [p.dpiX, p.dpiY];
+  return [dx * d.image.width() / w, dy * d.image.height() / h];
 }
 
 // What a downloaded result says of itself (PNG tEXt / JPEG COM; printable ASCII).
