@@ -8,10 +8,12 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <iterator>
 #include <optional>
 #include <set>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <tuple>
 #include <vector>
@@ -283,13 +285,13 @@ std::string page_suffix(int page) { return page > 1 ? "-p" + std::to_string(page
 // the same sub-folder) gets -2, -3, ...
 std::string unique_output_name(const fs::path& input, const Options& o,
                                std::set<std::string>* used_names, const fs::path& subdir = {},
-                               int page = 1) {
+                               int page = 1, bool claim = true) {
   const std::string stem = input.stem().string() + page_suffix(page);
   const std::string ext = result_extension(o, input);
   std::string name = stem + ext;
   for (int k = 2; used_names->count((subdir / name).generic_string()); ++k)
     name = stem + "-" + std::to_string(k) + ext;
-  used_names->insert((subdir / name).generic_string());
+  if (claim) used_names->insert((subdir / name).generic_string());
   return name;
 }
 
@@ -319,6 +321,37 @@ std::string time_left(double seconds) {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// An input's bytes and pixels, as read and decoded (with the stages' milliseconds).
+struct Loaded {
+  Result<std::vector<uint8_t>> bytes = Status(ErrorCode::kInternal, "not read");
+  std::optional<Result<Image>> image;  // empty: not decoded yet
+  double read_ms = 0, decode_ms = 0;
+};
+
+// Pictures above this many bytes of samples are not decoded ahead (two in memory at once).
+constexpr uint64_t kAheadMaxBytes = uint64_t(256) << 20;
+
+// Reads and (unless `ahead` and the picture is larger than kAheadMaxBytes) decodes page `page`
+// of `path`.
+Loaded load_input(const std::string& path, int page, const Options& o, bool ahead) {
+  Loaded l;
+  auto t = std::chrono::steady_clock::now();
+  l.bytes = read_file(path);
+  l.read_ms = lap_ms(&t);
+  if (!l.bytes.ok()) return l;
+  if (ahead) {
+    const Result<ImageInfo> head = probe_image(l.bytes->data(), l.bytes->size(), page);
+    if (head.ok() && uint64_t(head->width) * uint64_t(head->height) * uint64_t(head->channels) *
+                             uint64_t(head->bit_depth / 8) >
+                         kAheadMaxBytes)
+      return l;
+  }
+  t = std::chrono::steady_clock::now();
+  l.image = decode_bytes(*l.bytes, o, page);
+  l.decode_ms = lap_ms(&t);
+  return l;
 }
 
 int run_colorize(const Options& o) {
@@ -369,6 +402,14 @@ int run_colorize(const Options& o) {
   int colorized = 0;               // results written so far (for the time left)
   double colorized_seconds = 0.0;  // and the time they took
   const auto t_all = std::chrono::steady_clock::now();
+  // The next input, read and decoded on another thread while this one colorizes the current
+  // (stb's JPEG and PNG readers use one core: in a batch their time overlaps the rest).
+  struct Ahead {
+    std::string path;
+    int page = 1;
+    std::future<Loaded> loaded;
+  };
+  std::optional<Ahead> ahead;
   for (size_t i = 0; i < inputs.size(); ++i) {
     // Copies: --all-pages inserts into `inputs` below.
     const std::string in = inputs[i].path;
@@ -425,15 +466,27 @@ int run_colorize(const Options& o) {
       }
     }
     StageTimes times;
-    auto t = std::chrono::steady_clock::now();
-    auto bytes_in = read_file(in);
-    times.read = lap_ms(&t);
+    Loaded loaded;
+    if (ahead && ahead->path == in && ahead->page == page) {
+      loaded = ahead->loaded.get();
+    } else {
+      if (ahead) ahead->loaded.wait();  // one that is not wanted after all (rare)
+      loaded = load_input(in, page, o, false);
+    }
+    ahead.reset();
+    if (loaded.bytes.ok() && !loaded.image) {  // read ahead, too large to decode ahead
+      const auto t_decode = std::chrono::steady_clock::now();
+      loaded.image = decode_bytes(*loaded.bytes, o, page);
+      loaded.decode_ms = seconds_since(t_decode) * 1e3;
+    }
+    times.read = loaded.read_ms;
+    times.decode = loaded.decode_ms;
+    const Result<std::vector<uint8_t>>& bytes_in = loaded.bytes;
     if (!bytes_in.ok()) {
       fail(bytes_in.status().to_string());
       continue;
     }
-    auto image = decode_bytes(*bytes_in, o, page);
-    times.decode = lap_ms(&t);
+    Result<Image>& image = *loaded.image;
     if (!image.ok()) {
       fail(image.status().to_string());
       continue;
@@ -447,6 +500,31 @@ int run_colorize(const Options& o) {
                    "colorize: %s: the file holds %d pages; only the first is colorized "
                    "(--all-pages for each)\n",
                    in.c_str(), info->pages);
+    // Start on the next input (its pages now in the list), unless its result is already
+    // there and --skip-existing will leave it alone.
+    if (i + 1 < inputs.size()) {
+      const Input& next = inputs[i + 1];
+      bool wanted = true;
+      if (o.skip_existing) {
+        std::string next_out = o.output;
+        if (out_is_dir)
+          next_out = (fs::path(o.output) / next.subdir /
+                      unique_output_name(fs::path(next.path), o, &used_names, next.subdir,
+                                         next.page, false))
+                         .string();
+        std::error_code ec3;
+        wanted = !fs::exists(next_out, ec3);
+      }
+      try {
+        if (wanted)
+          ahead = Ahead{
+              next.path, next.page,
+              std::async(std::launch::async, load_input, next.path, next.page, std::cref(o), true)};
+      } catch (const std::system_error&) {
+        // No thread to be had: the next input is read when its turn comes.
+      }
+    }
+    auto t = std::chrono::steady_clock::now();
     if (info.ok() && o.convert_profile && page == 1) warn_profile(in, *info);
     auto result = method->colorize(*image, &times);
     if (!result.ok()) {

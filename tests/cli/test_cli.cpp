@@ -197,6 +197,35 @@ TEST(Cli, BatchGoesOnPastBadFiles) {
   EXPECT_FALSE(fs::exists(out / "notes.png"));
 }
 
+TEST(Cli, BatchResultsAreThoseOfOneFileAtATime) {
+  // In a batch the next input is read and decoded while the current one is colorized: every
+  // result must be the bytes the same input gives alone, the pages of a multi-page TIFF and
+  // the inputs after a bad file included.
+  const fs::path in = fresh_dir("ahead-in");
+  const fs::path out = fresh_dir("ahead-out");
+  const fs::path one = fresh_dir("ahead-one");
+  fs::copy_file(kData + "/landscape-grey.jpg", in / "a.jpg");
+  std::ofstream(in / "b.png") << "this is not an image";
+  fs::copy_file(kCorpus + "/two_pages.tif", in / "c.tif");
+  fs::copy_file(kCorpus + "/grey16_tiles_pred_mm.tif", in / "d.tif");
+  fs::copy_file(kData + "/eval/scene-21.jpg", in / "e.jpg");
+  const std::string ref = kData + "/landscape-reference.jpg";
+  CliRun r = run({in.string(), "--all-pages", "--reference", ref, "-o", out.string()});
+  EXPECT_EQ(r.code, 1) << r.output;  // b.png
+  for (const char* name : {"a", "c", "d", "e"}) {
+    const std::string file =
+        std::string(name) + (name[0] == 'c' || name[0] == 'd' ? ".tif" : ".jpg");
+    CliRun alone = run({(in / file).string(), "--all-pages", "--reference", ref, "-o",
+                        (one / (std::string(name) + ".png")).string()});
+    ASSERT_EQ(alone.code, 0) << alone.output;
+  }
+  for (const char* result : {"a.png", "c.png", "c-p2.png", "d.png", "e.png"}) {
+    const std::string batch = read_bytes(out / result), single = read_bytes(one / result);
+    EXPECT_FALSE(batch.empty()) << result;
+    EXPECT_TRUE(batch == single) << result << " differs from the file colorized alone";
+  }
+}
+
 TEST(Cli, RecursiveMirrorsSubFoldersAndLeavesItsOutputOut) {
   const fs::path in = fresh_dir("recursive-in");
   fs::create_directories(in / "box1" / "folder-a");
