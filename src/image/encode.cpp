@@ -293,10 +293,7 @@ std::vector<uint8_t> write_png(const Image& im, const EncodeOptions& o) {
       band.failed = true;  // reported below
     }
   };
-  if (o.parallel_for)
-    o.parallel_for(bands, compress);
-  else
-    for (size_t b = 0; b < bands; ++b) compress(b);
+  for_each_index(o.parallel_for, bands, compress);
 
   size_t zbytes = 6;
   uint32_t adler = 1;

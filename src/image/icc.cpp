@@ -653,12 +653,6 @@ Status convert_to_srgb(const SrgbPlan& plan, Image* image, const ParallelFor& pa
   // Independent pieces of work on the caller's threads when given (ParallelFor); pixels go
   // in runs of kRunPixels.
   constexpr size_t kRunPixels = size_t(1) << 18;
-  auto run = [&](size_t n, const std::function<void(size_t)>& body) {
-    if (parallel_for && n > 1)
-      parallel_for(n, body);
-    else
-      for (size_t i = 0; i < n; ++i) body(i);
-  };
   try {
     if (plan.grey) {  // one table from stored level to sRGB level
       std::vector<uint16_t> lut(levels);
@@ -704,7 +698,7 @@ Status convert_to_srgb(const SrgbPlan& plan, Image* image, const ParallelFor& pa
             for (int c = 0; c < 3; ++c) cache[k + size_t(c)] = float(o[c]);  // stay linear
           }
       };
-      run(size_t(kGrid), slice);
+      for_each_index(parallel_for, size_t(kGrid), slice);
     }
     // Runs of pixels, each written by one call: the same samples in any order.
     auto convert_run = [&](size_t run_index) {
@@ -727,7 +721,7 @@ Status convert_to_srgb(const SrgbPlan& plan, Image* image, const ParallelFor& pa
         for (int c = 0; c < 3; ++c) put(p + size_t(c), encode(o[c]));
       }
     };
-    run((count + kRunPixels - 1) / kRunPixels, convert_run);
+    for_each_index(parallel_for, (count + kRunPixels - 1) / kRunPixels, convert_run);
   } catch (const std::bad_alloc&) {
     return Status(ErrorCode::kOutOfMemory, "not enough memory to convert the colour profile");
   }

@@ -1,10 +1,11 @@
 // Our own reader for baseline TIFF, the format scanners and archives write (see tiff.h).
 // Every read is bounds-checked against the file size; the only allocations are the image
-// and a block (strip or tile) buffer (one per thread when blocks are decoded through
-// DecodeOptions::parallel_for), whose sizes are checked before they are made.
+// and a block (strip or tile) buffer for each run of blocks (runs may be decoded on several
+// threads, DecodeOptions::parallel_for), whose sizes are checked before they are made.
 #include "tiff.h"
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <cstring>
 #include <mutex>
@@ -696,38 +697,31 @@ Result<Image> decode_tiff(const uint8_t* b, size_t n, int page, const ParallelFo
     return Status::Ok();
   };
 
+  // Runs of consecutive blocks of about kTaskBytes decoded bytes each, one scratch per run.
+  // The error reported is the one of the first failing block, as one thread reading in order
+  // would report; runs after a known failure are not started.
   const uint64_t blocks = uint64_t(L.planes()) * L.blocks_per_plane();
-  if (!parallel_for || blocks < 2) {
+  const uint64_t per_task =
+      std::max<uint64_t>(1, kTaskBytes / std::max<uint64_t>(1, L.block_bytes));
+  const uint64_t tasks = (blocks + per_task - 1) / per_task;
+  std::mutex mutex;
+  std::atomic<uint64_t> failed_at{UINT64_MAX};
+  Status failure;
+  for_each_index(parallel_for, size_t(tasks), [&](size_t t) {
     Scratch scratch;
-    for (uint64_t index = 0; index < blocks; ++index) {
+    const uint64_t end = std::min(blocks, (uint64_t(t) + 1) * per_task);
+    for (uint64_t index = uint64_t(t) * per_task; index < end && index < failed_at; ++index) {
       Status st = decode_block(index, scratch);
-      if (!st.ok()) return st;
-    }
-  } else {
-    // Runs of consecutive blocks of about kTaskBytes decoded bytes each, one scratch per run;
-    // the error reported is the one of the first failing block, as one thread would report.
-    const uint64_t per_task =
-        std::max<uint64_t>(1, kTaskBytes / std::max<uint64_t>(1, L.block_bytes));
-    const uint64_t tasks = (blocks + per_task - 1) / per_task;
-    std::mutex mutex;
-    uint64_t failed_at = UINT64_MAX;
-    Status failure;
-    parallel_for(size_t(tasks), [&](size_t t) {
-      Scratch scratch;
-      const uint64_t end = std::min(blocks, (uint64_t(t) + 1) * per_task);
-      for (uint64_t index = uint64_t(t) * per_task; index < end; ++index) {
-        Status st = decode_block(index, scratch);
-        if (st.ok()) continue;
-        const std::lock_guard<std::mutex> lock(mutex);
-        if (index < failed_at) {
-          failed_at = index;
-          failure = st;
-        }
-        return;
+      if (st.ok()) continue;
+      const std::lock_guard<std::mutex> lock(mutex);
+      if (index < failed_at) {
+        failed_at = index;
+        failure = st;
       }
-    });
-    if (failed_at != UINT64_MAX) return failure;
-  }
+      return;
+    }
+  });
+  if (failed_at != UINT64_MAX) return failure;
 
   // Associated (premultiplied) alpha to straight alpha.
   if (L.alpha == 1) {

@@ -157,10 +157,7 @@ Result<std::vector<uint8_t>> encode_tiff(const Image& im, const EncodeOptions& o
         done[s].failed = true;  // reported below
       }
     };
-    if (o.parallel_for)
-      o.parallel_for(strips, compress);
-    else
-      for (size_t s = 0; s < strips; ++s) compress(s);
+    for_each_index(o.parallel_for, strips, compress);
 
     std::vector<uint8_t> out = {'I', 'I', 42, 0, 0, 0, 0, 0};  // IFD offset patched below
     std::vector<uint32_t> offsets, counts;

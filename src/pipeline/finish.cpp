@@ -440,21 +440,17 @@ void render(const Image& original, const Plane& L_full, const Plane* coef, float
       }
     }
   };
-  if (options.parallel_for && H > kBandRows) {
-    const size_t bands = (static_cast<size_t>(H) + kBandRows - 1) / kBandRows;
-    std::atomic<bool> out_of_memory{false};
-    options.parallel_for(bands, [&](size_t i) {
-      const int y0 = static_cast<int>(i) * kBandRows;
-      try {
-        render_rows(y0, std::min(H, y0 + kBandRows));
-      } catch (const std::bad_alloc&) {  // a band's row buffers: thrown here, as serially
-        out_of_memory = true;
-      }
-    });
-    if (out_of_memory) throw std::bad_alloc();
-  } else {
-    render_rows(0, H);
-  }
+  const size_t bands = (static_cast<size_t>(H) + kBandRows - 1) / kBandRows;
+  std::atomic<bool> out_of_memory{false};
+  for_each_index(options.parallel_for, bands, [&](size_t i) {
+    const int y0 = static_cast<int>(i) * kBandRows;
+    try {
+      render_rows(y0, std::min(H, y0 + kBandRows));
+    } catch (const std::bad_alloc&) {  // a band's row buffers: rethrown below, on this thread
+      out_of_memory = true;
+    }
+  });
+  if (out_of_memory) throw std::bad_alloc();
 }
 
 Status check(const Image& original, const Prepared& prepared, const AbPlanes& ab,

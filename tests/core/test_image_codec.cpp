@@ -168,15 +168,11 @@ TEST(ImageEncode, TiffStripsCompressedThroughTheParallelHookInAnyOrder) {
   EncodeOptions serial;
   serial.format = ImageFormat::kTiff;
   EncodeOptions hooked = serial;
-  size_t calls = 0, tasks = 0;
-  hooked.parallel_for = [&](size_t n, const std::function<void(size_t)>& body) {
-    ++calls;
-    tasks = n;
-    for (size_t i = n; i-- > 0;) body(i);
-  };
+  std::vector<size_t> calls;
+  hooked.parallel_for = image_test::ordered_hook(&calls);
   const std::vector<uint8_t> a = encode_ok(im, serial), b = encode_ok(im, hooked);
-  EXPECT_EQ(calls, 1u);
-  EXPECT_GT(tasks, 1u);  // several strips
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_GT(calls[0], 1u);  // several strips
   EXPECT_EQ(a, b);
 }
 
@@ -188,21 +184,17 @@ TEST(ImageDecode, TiffStripsThroughTheParallelHookDecodeTheSame) {
   EncodeOptions e;
   e.format = ImageFormat::kTiff;
   std::vector<uint8_t> tif = encode_ok(im, e);
-  size_t tasks = 0;
+  std::vector<size_t> calls;
   DecodeOptions forward, backward;
-  forward.parallel_for = [&](size_t n, const std::function<void(size_t)>& body) {
-    tasks = n;
-    for (size_t i = 0; i < n; ++i) body(i);
-  };
-  backward.parallel_for = [&](size_t n, const std::function<void(size_t)>& body) {
-    for (size_t i = n; i-- > 0;) body(i);
-  };
+  forward.parallel_for = image_test::ordered_hook(&calls, false);
+  backward.parallel_for = image_test::ordered_hook(&calls, true);
   for (const DecodeOptions* o : {&forward, &backward}) {
     Result<Image> back = decode_image(tif.data(), tif.size(), *o);
     ASSERT_TRUE(back.ok()) << back.status().to_string();
     EXPECT_EQ(back->data16, im.data16);
   }
-  EXPECT_GT(tasks, 1u);
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_GT(calls[0], 1u);  // several runs of strips
 
   const image_test::Ifd d = image_test::ifd0(tif);
   const image_test::Field& offsets = d.fields.at(273);

@@ -181,13 +181,12 @@ TEST(ImageDeflate, PngBandsThroughTheParallelHookGiveTheSameBytes) {
     }
     colorize::EncodeOptions serial;
     colorize::EncodeOptions hooked;
-    size_t tasks = 0;
-    hooked.parallel_for = [&](size_t n, const std::function<void(size_t)>& body) {
-      tasks = n;
-      for (size_t i = n; i-- > 0;) body(i);
-    };
+    std::vector<size_t> calls;
+    hooked.parallel_for = image_test::ordered_hook(&calls);
     auto a = colorize::encode_image(im, serial), b = colorize::encode_image(im, hooked);
     ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_EQ(calls.size(), 1u);
+    const size_t tasks = calls[0];
     EXPECT_GT(tasks, 1u) << depth;
     EXPECT_EQ(*a, *b) << depth;
     size_t idat = 0;

@@ -457,10 +457,7 @@ TEST(ImageProfiles, LargePictureThroughATableMatchesLittleCms) {
   // same samples.
   colorize::DecodeOptions hooked;
   std::vector<size_t> calls;
-  hooked.parallel_for = [&](size_t n, const std::function<void(size_t)>& body) {
-    calls.push_back(n);
-    for (size_t i = n; i-- > 0;) body(i);
-  };
+  hooked.parallel_for = image_test::ordered_hook(&calls);
   auto again = colorize::decode_image(bytes.data(), bytes.size(), hooked);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(calls, (std::vector<size_t>{65, 2}));  // 65 red levels; 307,200 pixels in 2 runs

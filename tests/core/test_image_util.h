@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <string>
@@ -56,6 +57,15 @@ struct Rng {
   }
   uint32_t below(uint32_t n) { return static_cast<uint32_t>(next() % n); }
 };
+
+// A stand-in for a thread pool (colorize::ParallelFor) that runs the pieces in order or, as
+// threads may finish in any order, last to first; appends each call's piece count to *calls.
+inline colorize::ParallelFor ordered_hook(std::vector<size_t>* calls, bool backward = true) {
+  return [calls, backward](size_t n, const std::function<void(size_t)>& body) {
+    calls->push_back(n);
+    for (size_t k = 0; k < n; ++k) body(backward ? n - 1 - k : k);
+  };
+}
 
 // A directory of a TIFF-structured block (a TIFF file, or EXIF), read here by the TIFF 6.0
 // layout (either byte order), not by the code under test: tag -> {type, count, the value's

@@ -108,6 +108,16 @@ struct ImageInfo {
 // CLI passes one that uses the machine's cores. `body` does not throw.
 using ParallelFor = std::function<void(size_t n, const std::function<void(size_t)>& body)>;
 
+// Calls body(i) for every i in [0, n): through `parallel_for` when it is set (and n > 1),
+// else in order on the calling thread.
+inline void for_each_index(const ParallelFor& parallel_for, size_t n,
+                           const std::function<void(size_t)>& body) {
+  if (parallel_for && n > 1)
+    parallel_for(n, body);
+  else
+    for (size_t i = 0; i < n; ++i) body(i);
+}
+
 struct DecodeOptions {
   // Refuse images whose width*height exceeds this, with kTooLarge, before allocating pixels.
   uint64_t max_pixels = kDefaultMaxPixels;
