@@ -240,9 +240,9 @@ void filter_row(const uint8_t* row, const uint8_t* prev, size_t len, size_t bpp,
 // on its own (see deflate.h), on several threads when EncodeOptions::parallel_for is given.
 constexpr size_t kPngBandTarget = 512 * 1024;
 
-// The PNG: signature, IHDR, one IDAT holding a zlib stream made of the bands' pieces, IEND.
-// 8- or 16-bit samples (16-bit big-endian, as PNG stores them); every row filtered with the
-// filter filter_row picks.
+// The PNG: signature, IHDR, the zlib stream made of the bands' pieces (one IDAT chunk per
+// band), IEND. 8- or 16-bit samples (16-bit big-endian, as PNG stores them); every row
+// filtered with the filter filter_row picks.
 std::vector<uint8_t> write_png(const Image& im, const EncodeOptions& o) {
   const size_t c = size_t(im.channels);
   const size_t bytes_per_sample = size_t(im.bit_depth / 8);

@@ -307,7 +307,7 @@ void encode16_index_row(int n, const float* __restrict in, int32_t* __restrict i
   }
 }
 
-// Rows per band of the full-resolution pass when it runs on several threads.
+// Rows per band of the full-resolution pass (the bands may run on several threads).
 constexpr int kBandRows = 64;
 
 // The full-resolution pass, row by row, in stages over row buffers so that the arithmetic
