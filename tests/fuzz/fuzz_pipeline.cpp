@@ -1,15 +1,34 @@
 // libFuzzer target over the whole untrusted-input path of the core:
 // bytes -> decode -> prepare -> (synthetic chroma) -> finish -> encode (-> decode again, for
-// the lossless formats), with the metadata read from the same bytes carried to the output.
+// the lossless formats), with the metadata read from the same bytes carried to the output;
+// and the Deflate compressor on the raw bytes, inflated back.
 // Anything but a clean Status error (crash, sanitizer report, hang, leak) is a bug.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <vector>
 
 #include "colorize/image.h"
 #include "colorize/pipeline.h"
+#include "deflate.h"
+#include "stb_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace colorize;
+  // The Deflate compressor (the PNG and TIFF writers') on the raw bytes, whatever they are:
+  // stb's zlib reader gives them back exactly, and the stream's Adler-32 is theirs.
+  {
+    const std::vector<uint8_t> z = detail::zlib_compress(data, size);
+    int n = -1;
+    char* back = stbi_zlib_decode_malloc_guesssize(reinterpret_cast<const char*>(z.data()),
+                                                   int(z.size()), int(size) + 1, &n);
+    if (!back || size_t(n) != size || (size && std::memcmp(back, data, size) != 0))
+      __builtin_trap();
+    detail::stb_free(back);
+    const uint32_t adler = uint32_t(z[z.size() - 4]) << 24 | uint32_t(z[z.size() - 3]) << 16 |
+                           uint32_t(z[z.size() - 2]) << 8 | z[z.size() - 1];
+    if (adler != detail::adler32(data, size)) __builtin_trap();
+  }
   // Metadata is read from every input, images or not.
   const Metadata carried = metadata_for_result(read_metadata(data, size));
   DecodeOptions d;
