@@ -336,26 +336,10 @@ std::vector<uint8_t> write_png(const Image& im, const EncodeOptions& o) {
 
 }  // namespace
 
-Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOptions& options) {
-  if (image.empty())
-    return Status(ErrorCode::kInvalidArgument, "cannot encode an empty image (" +
-                                                   std::to_string(image.width) + " x " +
-                                                   std::to_string(image.height) + ")");
-  if (image.channels > 4)
-    return Status(ErrorCode::kInvalidArgument,
-                  "cannot encode " + std::to_string(image.channels) + " channels (1 to 4)");
-  if (image.bit_depth != 8 && image.bit_depth != 16)
-    return Status(ErrorCode::kInvalidArgument,
-                  "cannot encode bit depth " + std::to_string(image.bit_depth) + " (8 or 16)");
-  const size_t have = image.bit_depth == 16 ? image.data16.size() : image.data8.size();
-  if (have != image.sample_count())
-    return Status(ErrorCode::kInvalidArgument, "the image holds " + std::to_string(have) +
-                                                   " samples, its size says " +
-                                                   std::to_string(image.sample_count()));
+namespace {
 
-  const Status meta = check_metadata(options);
-  if (!meta.ok()) return meta;
-
+// The format's writer, with options whose metadata fits the image (see encode_image).
+Result<std::vector<uint8_t>> encode_fitted(const Image& image, const EncodeOptions& options) {
   if (options.format == ImageFormat::kPng) {
     try {
       std::vector<uint8_t> out = write_png(image, options);
@@ -407,6 +391,43 @@ Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOption
   return Status(ErrorCode::kInvalidArgument, std::string("cannot encode to ") +
                                                  image_format_name(options.format) +
                                                  "; only PNG, JPEG and TIFF");
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOptions& requested) {
+  if (image.empty())
+    return Status(ErrorCode::kInvalidArgument, "cannot encode an empty image (" +
+                                                   std::to_string(image.width) + " x " +
+                                                   std::to_string(image.height) + ")");
+  if (image.channels > 4)
+    return Status(ErrorCode::kInvalidArgument,
+                  "cannot encode " + std::to_string(image.channels) + " channels (1 to 4)");
+  if (image.bit_depth != 8 && image.bit_depth != 16)
+    return Status(ErrorCode::kInvalidArgument,
+                  "cannot encode bit depth " + std::to_string(image.bit_depth) + " (8 or 16)");
+  const size_t have = image.bit_depth == 16 ? image.data16.size() : image.data8.size();
+  if (have != image.sample_count())
+    return Status(ErrorCode::kInvalidArgument, "the image holds " + std::to_string(have) +
+                                                   " samples, its size says " +
+                                                   std::to_string(image.sample_count()));
+
+  const Status meta = check_metadata(requested);
+  if (!meta.ok()) return meta;
+  if (!requested.metadata.exif.empty()) {
+    // The EXIF written states this image's pixel size (the original's may be on its side,
+    // or larger where the picture was downscaled on the way in).
+    EncodeOptions sized;
+    try {
+      sized = requested;
+    } catch (const std::bad_alloc&) {
+      return Status(ErrorCode::kOutOfMemory, "not enough memory for the metadata");
+    }
+    detail::set_exif_pixel_size(&sized.metadata.exif, uint32_t(image.width),
+                                uint32_t(image.height));
+    return encode_fitted(image, sized);
+  }
+  return encode_fitted(image, requested);
 }
 
 }  // namespace colorize

@@ -372,6 +372,36 @@ std::vector<std::pair<uint16_t, std::string>> exif_text_tags(const std::vector<u
   return text_tags(Block(exif.data(), exif.size()));
 }
 
+void set_exif_pixel_size(std::vector<uint8_t>* exif, uint32_t width, uint32_t height) {
+  const Block k(exif->data(), exif->size());
+  uint64_t camera_at = 0;
+  each_entry(k, [&](const Entry& e) {
+    if (e.tag == 34665 && (e.type == 4 || e.type == 13) && e.count == 1)
+      camera_at = k.u32(e.value_at);
+  });
+  if (camera_at < 8 || camera_at + 2 > k.n) return;
+  const uint32_t count = k.u16(size_t(camera_at));
+  if (camera_at + 2 + 12 * uint64_t(count) > k.n) return;
+  uint8_t* w = exif->data();
+  auto put = [&](size_t at, uint32_t v, int bytes) {  // in the block's byte order
+    for (int i = 0; i < bytes; ++i)
+      w[at + size_t(i)] = uint8_t(v >> (8 * (k.le ? i : bytes - 1 - i)));
+  };
+  for (uint32_t i = 0; i < count; ++i) {
+    const size_t e = size_t(camera_at) + 2 + 12 * size_t(i);
+    const uint32_t tag = k.u16(e), type = k.u16(e + 2);
+    if ((tag != 40962 && tag != 40963) || k.u32(e + 4) != 1 || (type != 3 && type != 4)) continue;
+    const uint32_t v = tag == 40962 ? width : height;
+    if (type == 3 && v <= 65535) {
+      put(e + 8, v, 2);
+      put(e + 10, 0, 2);
+    } else {
+      put(e + 2, 4, 2);  // LONG
+      put(e + 8, v, 4);
+    }
+  }
+}
+
 ExifDirectories exif_directories(const uint8_t* exif, size_t size) {
   ExifDirectories out;
   if (!exif) return out;

@@ -83,5 +83,11 @@ ExifDirectories exif_directories(const uint8_t* exif, size_t size);
 // none. Defined in metadata.cpp.
 std::vector<std::pair<uint16_t, std::string>> exif_text_tags(const std::vector<uint8_t>& exif);
 
+// Makes the camera directory's PixelXDimension and PixelYDimension (tags 40962, 40963; one
+// SHORT or LONG each), where present, state width and height, in place (a SHORT becomes a
+// LONG when the size needs it). Other blocks and directories are left as they are. Defined
+// in metadata.cpp.
+void set_exif_pixel_size(std::vector<uint8_t>* exif, uint32_t width, uint32_t height);
+
 }  // namespace detail
 }  // namespace colorize

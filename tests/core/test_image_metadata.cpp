@@ -11,6 +11,7 @@
 
 #include "colorize/image.h"
 #include "test_image_util.h"
+#include "tiff.h"
 
 using namespace colorize;
 
@@ -142,6 +143,73 @@ TEST(ImageMetadata, EveryWriterCarriesIt) {
     Result<Image> pixels = decode_image(bytes->data(), bytes->size());
     ASSERT_TRUE(pixels.ok()) << pixels.status().to_string();
     EXPECT_EQ(pixels->width, 24);
+  }
+}
+
+namespace {
+
+// An EXIF block built by hand in either byte order: IFD0 with only the pointer to the camera
+// directory, which holds PixelXDimension (SHORT 4000), PixelYDimension (LONG 3000) and ISO
+// (SHORT 200).
+std::vector<uint8_t> exif_with_pixel_size(bool le) {
+  std::vector<uint8_t> x;
+  auto put16 = [&](uint32_t v) {
+    for (int i = 0; i < 2; ++i) x.push_back(uint8_t(v >> (8 * (le ? i : 1 - i))));
+  };
+  auto put32 = [&](uint32_t v) {
+    for (int i = 0; i < 4; ++i) x.push_back(uint8_t(v >> (8 * (le ? i : 3 - i))));
+  };
+  x = {uint8_t(le ? 'I' : 'M'), uint8_t(le ? 'I' : 'M')};
+  put16(42), put32(8);
+  put16(1), put16(34665), put16(4), put32(1), put32(26), put32(0);  // IFD0, ends at 26
+  put16(3);
+  put16(40962), put16(3), put32(1), put16(4000), put16(0);
+  put16(40963), put16(4), put32(1), put32(3000);
+  put16(34855), put16(3), put32(1), put16(200), put16(0);
+  put32(0);
+  return x;
+}
+
+}  // namespace
+
+TEST(ImageMetadata, ExifPixelSizeIsMadeToStateTheWrittenImage) {
+  for (const bool le : {true, false}) {
+    SCOPED_TRACE(le ? "II" : "MM");
+    // Directly: a SHORT that can hold the width stays a SHORT, one that cannot becomes a LONG.
+    std::vector<uint8_t> x = exif_with_pixel_size(le);
+    colorize::detail::set_exif_pixel_size(&x, 100, 70000);
+    Ifd camera = read_ifd(x, ifd0(x).number(34665));
+    EXPECT_EQ(camera.fields.at(40962).type, 3u);
+    EXPECT_EQ(camera.number(40962), 100u);
+    EXPECT_EQ(camera.number(40963), 70000u);
+    EXPECT_EQ(camera.number(34855), 200u);
+    x = exif_with_pixel_size(le);
+    colorize::detail::set_exif_pixel_size(&x, 70000, 50);
+    camera = read_ifd(x, ifd0(x).number(34665));
+    EXPECT_EQ(camera.fields.at(40962).type, 4u);
+    EXPECT_EQ(camera.number(40962), 70000u);
+    EXPECT_EQ(camera.number(40963), 50u);
+    // Cut short or not EXIF: left as it is.
+    for (size_t cut : {size_t(0), size_t(7), size_t(20), size_t(40)}) {
+      std::vector<uint8_t> part(x.begin(), x.begin() + long(cut));
+      const std::vector<uint8_t> before = part;
+      colorize::detail::set_exif_pixel_size(&part, 1, 1);
+      EXPECT_EQ(part, before) << cut;
+    }
+    // Through every writer: the result's EXIF states the result's size.
+    const Image im = Image::make(24, 16, 3);
+    for (ImageFormat f : {ImageFormat::kPng, ImageFormat::kJpeg, ImageFormat::kTiff}) {
+      EncodeOptions o;
+      o.format = f;
+      o.metadata.exif = exif_with_pixel_size(le);
+      Result<std::vector<uint8_t>> bytes = encode_image(im, o);
+      ASSERT_TRUE(bytes.ok()) << bytes.status().to_string();
+      const Metadata back = read_metadata(bytes->data(), bytes->size());
+      const Ifd c = read_ifd(back.exif, ifd0(back.exif).number(34665));
+      EXPECT_EQ(c.number(40962), 24u) << image_format_name(f);
+      EXPECT_EQ(c.number(40963), 16u) << image_format_name(f);
+      EXPECT_EQ(c.number(34855), 200u) << image_format_name(f);
+    }
   }
 }
 
