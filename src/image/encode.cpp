@@ -414,9 +414,9 @@ Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOption
 
   const Status meta = check_metadata(requested);
   if (!meta.ok()) return meta;
-  if (!requested.metadata.exif.empty()) {
-    // The EXIF written states this image's pixel size (the original's may be on its side,
-    // or larger where the picture was downscaled on the way in).
+  if (!requested.metadata.empty()) {
+    // The EXIF and XMP written state this image's pixel size (the original's may be on its
+    // side, or larger where the picture was downscaled on the way in).
     EncodeOptions sized;
     try {
       sized = requested;
@@ -425,6 +425,7 @@ Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOption
     }
     detail::set_exif_pixel_size(&sized.metadata.exif, uint32_t(image.width),
                                 uint32_t(image.height));
+    detail::set_xmp_pixel_size(&sized.metadata.xmp, uint32_t(image.width), uint32_t(image.height));
     return encode_fitted(image, sized);
   }
   return encode_fitted(image, requested);

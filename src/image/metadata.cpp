@@ -238,17 +238,22 @@ void read_tiff(const uint8_t* b, size_t n, Metadata* m) {
 
 // Sets the XMP's tiff:Orientation, as attribute (tiff:Orientation="6") or element
 // (<tiff:Orientation>6</tiff:Orientation>), to 1.
-void xmp_upright(std::string* xmp) {
-  for (const char* key : {"tiff:Orientation=\"", "tiff:Orientation='", "<tiff:Orientation>"}) {
+// Sets every value of the XMP property `name` (e.g. "tiff:Orientation") that is a whole
+// number, as an attribute (name="8", name='8') or an element (<name>8</name>), to `value`.
+void xmp_set_number(std::string* xmp, const std::string& name, uint32_t value) {
+  const std::string digits = std::to_string(value);
+  for (const std::string& key : {name + "=\"", name + "='", "<" + name + ">"}) {
     for (size_t at = xmp->find(key); at != std::string::npos; at = xmp->find(key, at + 1)) {
-      size_t d = at + std::strlen(key);
+      size_t d = at + key.size();
       while (d < xmp->size() && (*xmp)[d] == ' ') ++d;
-      if (d < xmp->size() && (*xmp)[d] >= '1' && (*xmp)[d] <= '8' &&
-          (d + 1 >= xmp->size() || (*xmp)[d + 1] < '0' || (*xmp)[d + 1] > '9'))
-        (*xmp)[d] = '1';
+      size_t end = d;
+      while (end < xmp->size() && (*xmp)[end] >= '0' && (*xmp)[end] <= '9') ++end;
+      if (end > d) xmp->replace(d, end - d, digits);
     }
   }
 }
+
+void xmp_upright(std::string* xmp) { xmp_set_number(xmp, "tiff:Orientation", 1); }
 
 }  // namespace
 
@@ -370,6 +375,13 @@ EmbeddedProfile embedded_profile(const uint8_t* b, size_t n, int page) {
 
 std::vector<std::pair<uint16_t, std::string>> exif_text_tags(const std::vector<uint8_t>& exif) {
   return text_tags(Block(exif.data(), exif.size()));
+}
+
+void set_xmp_pixel_size(std::string* xmp, uint32_t width, uint32_t height) {
+  for (const char* name : {"exif:PixelXDimension", "tiff:ImageWidth"})
+    xmp_set_number(xmp, name, width);
+  for (const char* name : {"exif:PixelYDimension", "tiff:ImageLength"})
+    xmp_set_number(xmp, name, height);
 }
 
 void set_exif_pixel_size(std::vector<uint8_t>* exif, uint32_t width, uint32_t height) {

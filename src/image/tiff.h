@@ -89,5 +89,9 @@ std::vector<std::pair<uint16_t, std::string>> exif_text_tags(const std::vector<u
 // in metadata.cpp.
 void set_exif_pixel_size(std::vector<uint8_t>* exif, uint32_t width, uint32_t height);
 
+// The same for XMP: exif:PixelXDimension, exif:PixelYDimension, tiff:ImageWidth and
+// tiff:ImageLength, as attributes or elements, where present. Defined in metadata.cpp.
+void set_xmp_pixel_size(std::string* xmp, uint32_t width, uint32_t height);
+
 }  // namespace detail
 }  // namespace colorize

@@ -172,7 +172,7 @@ std::vector<uint8_t> exif_with_pixel_size(bool le) {
 
 }  // namespace
 
-TEST(ImageMetadata, ExifPixelSizeIsMadeToStateTheWrittenImage) {
+TEST(ImageMetadata, ExifAndXmpPixelSizeIsMadeToStateTheWrittenImage) {
   for (const bool le : {true, false}) {
     SCOPED_TRACE(le ? "II" : "MM");
     // Directly: a SHORT that can hold the width stays a SHORT, one that cannot becomes a LONG.
@@ -202,9 +202,18 @@ TEST(ImageMetadata, ExifPixelSizeIsMadeToStateTheWrittenImage) {
       EncodeOptions o;
       o.format = f;
       o.metadata.exif = exif_with_pixel_size(le);
+      o.metadata.xmp =
+          "<x exif:PixelXDimension=\"4000\" tiff:ImageLength='3000'/>"
+          "<exif:PixelYDimension>3000</exif:PixelYDimension><tiff:ImageWidth> "
+          "4000</tiff:ImageWidth>";
       Result<std::vector<uint8_t>> bytes = encode_image(im, o);
       ASSERT_TRUE(bytes.ok()) << bytes.status().to_string();
       const Metadata back = read_metadata(bytes->data(), bytes->size());
+      EXPECT_EQ(
+          back.xmp,
+          "<x exif:PixelXDimension=\"24\" tiff:ImageLength='16'/>"
+          "<exif:PixelYDimension>16</exif:PixelYDimension><tiff:ImageWidth> 24</tiff:ImageWidth>")
+          << image_format_name(f);
       const Ifd c = read_ifd(back.exif, ifd0(back.exif).number(34665));
       EXPECT_EQ(c.number(40962), 24u) << image_format_name(f);
       EXPECT_EQ(c.number(40963), 16u) << image_format_name(f);

@@ -192,7 +192,8 @@ struct EncodeOptions {
   // (above) as the TIFF's own, the original's ImageDescription ahead of `comment`; its camera
   // and GPS directories as the TIFF's (without the MakerNote, whose private offsets would
   // point astray, and the Interoperability directory); XMP as tag 700. Every writer makes
-  // the EXIF's PixelXDimension / PixelYDimension, where present, state the image written.
+  // the EXIF's PixelXDimension / PixelYDimension and XMP's exif:PixelX/YDimension and
+  // tiff:ImageWidth / ImageLength, where present, state the image written.
   Metadata metadata;
   // State that the samples are sRGB, so that colour-managed programs (which may otherwise
   // take an untagged file to be in their own working space) show them as meant: PNG's sRGB
