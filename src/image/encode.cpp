@@ -420,12 +420,13 @@ Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOption
     EncodeOptions sized;
     try {
       sized = requested;
+      detail::set_exif_pixel_size(&sized.metadata.exif, uint32_t(image.width),
+                                  uint32_t(image.height));
+      detail::set_xmp_pixel_size(&sized.metadata.xmp, uint32_t(image.width),
+                                 uint32_t(image.height));
     } catch (const std::bad_alloc&) {
       return Status(ErrorCode::kOutOfMemory, "not enough memory for the metadata");
     }
-    detail::set_exif_pixel_size(&sized.metadata.exif, uint32_t(image.width),
-                                uint32_t(image.height));
-    detail::set_xmp_pixel_size(&sized.metadata.xmp, uint32_t(image.width), uint32_t(image.height));
     return encode_fitted(image, sized);
   }
   return encode_fitted(image, requested);

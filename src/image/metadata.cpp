@@ -240,16 +240,27 @@ void read_tiff(const uint8_t* b, size_t n, Metadata* m) {
 // (<tiff:Orientation>6</tiff:Orientation>), to 1.
 // Sets every value of the XMP property `name` (e.g. "tiff:Orientation") that is a whole
 // number, as an attribute (name="8", name='8') or an element (<name>8</name>), to `value`.
+// One pass over the text for each form (a hostile packet may repeat a name many times).
 void xmp_set_number(std::string* xmp, const std::string& name, uint32_t value) {
   const std::string digits = std::to_string(value);
   for (const std::string& key : {name + "=\"", name + "='", "<" + name + ">"}) {
-    for (size_t at = xmp->find(key); at != std::string::npos; at = xmp->find(key, at + 1)) {
+    const std::string& in = *xmp;
+    if (in.find(key) == std::string::npos) continue;
+    std::string out;
+    out.reserve(in.size());
+    size_t from = 0;
+    for (size_t at = in.find(key); at != std::string::npos;) {
       size_t d = at + key.size();
-      while (d < xmp->size() && (*xmp)[d] == ' ') ++d;
+      while (d < in.size() && in[d] == ' ') ++d;
       size_t end = d;
-      while (end < xmp->size() && (*xmp)[end] >= '0' && (*xmp)[end] <= '9') ++end;
-      if (end > d) xmp->replace(d, end - d, digits);
+      while (end < in.size() && in[end] >= '0' && in[end] <= '9') ++end;
+      out.append(in, from, d - from);
+      if (end > d) out += digits;
+      from = end;
+      at = in.find(key, end);
     }
+    out.append(in, from, std::string::npos);
+    xmp->swap(out);
   }
 }
 

@@ -222,6 +222,22 @@ TEST(ImageMetadata, ExifAndXmpPixelSizeIsMadeToStateTheWrittenImage) {
   }
 }
 
+TEST(ImageMetadata, XmpRepeatingAPixelSizeManyTimesIsSetInOnePass) {
+  // A hostile packet near the 4 MiB the readers keep, one property repeated 80,000 times:
+  // each is set (a replacement per occurrence over the whole text would take minutes).
+  std::string xmp;
+  for (int i = 0; i < 80000; ++i) xmp += "<exif:PixelXDimension>1234</exif:PixelXDimension>";
+  EncodeOptions o;
+  o.metadata.xmp = xmp;
+  Result<std::vector<uint8_t>> bytes = encode_image(Image::make(2, 3, 1), o);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().to_string();
+  const std::string back = read_metadata(bytes->data(), bytes->size()).xmp;
+  size_t n = 0;
+  for (size_t at = back.find(">2<"); at != std::string::npos; at = back.find(">2<", at + 1)) ++n;
+  EXPECT_EQ(n, 80000u);
+  EXPECT_EQ(back.find("1234"), std::string::npos);
+}
+
 TEST(ImageMetadata, WhatAJpegSegmentCannotHoldIsLeftOut) {
   Metadata big;
   big.xmp = std::string(70000, 'x');
