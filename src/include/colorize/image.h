@@ -4,9 +4,9 @@
 // our own reader for baseline TIFF (first page; uncompressed, LZW, Deflate or PackBits), on
 // bytes in memory: the core does no file I/O, so the same code runs natively and in
 // WebAssembly. Encoding: our own PNG and TIFF writers (with our own Deflate compressor) and
-// stb_image_write for JPEG. EXIF and
-// XMP are read and written here too, so a result keeps what its original records; an
-// embedded colour profile is applied on decoding (ColourProfile), so an Image is sRGB.
+// stb_image_write for JPEG. EXIF and XMP are read and written here too, so a result keeps
+// what its original records; an embedded colour profile is applied on decoding
+// (ColourProfile), so an Image is sRGB.
 #pragma once
 
 #include <cstddef>
