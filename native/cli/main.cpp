@@ -333,6 +333,13 @@ struct Loaded {
 // Pictures above this many bytes of samples are not decoded ahead (two in memory at once).
 constexpr uint64_t kAheadMaxBytes = uint64_t(256) << 20;
 
+// Decodes page `page` of l->bytes (read) into l->image, timed.
+void decode_loaded(Loaded* l, int page, const Options& o) {
+  auto t = std::chrono::steady_clock::now();
+  l->image = decode_bytes(*l->bytes, o, page);
+  l->decode_ms = lap_ms(&t);
+}
+
 // Reads and (unless `ahead` and the picture is larger than kAheadMaxBytes) decodes page `page`
 // of `path`.
 Loaded load_input(const std::string& path, int page, const Options& o, bool ahead) {
@@ -348,9 +355,7 @@ Loaded load_input(const std::string& path, int page, const Options& o, bool ahea
                          kAheadMaxBytes)
       return l;
   }
-  t = std::chrono::steady_clock::now();
-  l.image = decode_bytes(*l.bytes, o, page);
-  l.decode_ms = lap_ms(&t);
+  decode_loaded(&l, page, o);
   return l;
 }
 
@@ -474,11 +479,8 @@ int run_colorize(const Options& o) {
       loaded = load_input(in, page, o, false);
     }
     ahead.reset();
-    if (loaded.bytes.ok() && !loaded.image) {  // read ahead, too large to decode ahead
-      const auto t_decode = std::chrono::steady_clock::now();
-      loaded.image = decode_bytes(*loaded.bytes, o, page);
-      loaded.decode_ms = seconds_since(t_decode) * 1e3;
-    }
+    if (loaded.bytes.ok() && !loaded.image)  // read ahead, too large to decode ahead
+      decode_loaded(&loaded, page, o);
     times.read = loaded.read_ms;
     times.decode = loaded.decode_ms;
     const Result<std::vector<uint8_t>>& bytes_in = loaded.bytes;
