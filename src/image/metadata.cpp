@@ -86,6 +86,18 @@ size_t each_entry(const Block& k, F&& f) {
   return size_t(end);
 }
 
+// Where IFD0 points at the camera (tag 34665) and GPS (34853) directories; 0 for none.
+std::pair<uint64_t, uint64_t> pointed_directories(const Block& k) {
+  uint64_t camera_at = 0, gps_at = 0;
+  each_entry(k, [&](const Entry& e) {
+    if ((e.type == 4 || e.type == 13) && e.count == 1) {
+      if (e.tag == 34665) camera_at = k.u32(e.value_at);
+      if (e.tag == 34853) gps_at = k.u32(e.value_at);
+    }
+  });
+  return {camera_at, gps_at};
+}
+
 // The text of an ASCII value, up to its first NUL.
 std::string ascii_value(const Block& k, const Entry& e) {
   const char* p = reinterpret_cast<const char*>(k.b + e.value_at);
@@ -397,11 +409,7 @@ void set_xmp_pixel_size(std::string* xmp, uint32_t width, uint32_t height) {
 
 void set_exif_pixel_size(std::vector<uint8_t>* exif, uint32_t width, uint32_t height) {
   const Block k(exif->data(), exif->size());
-  uint64_t camera_at = 0;
-  each_entry(k, [&](const Entry& e) {
-    if (e.tag == 34665 && (e.type == 4 || e.type == 13) && e.count == 1)
-      camera_at = k.u32(e.value_at);
-  });
+  const uint64_t camera_at = pointed_directories(k).first;
   if (camera_at < 8 || camera_at + 2 > k.n) return;
   const uint32_t count = k.u16(size_t(camera_at));
   if (camera_at + 2 + 12 * uint64_t(count) > k.n) return;
@@ -430,13 +438,7 @@ ExifDirectories exif_directories(const uint8_t* exif, size_t size) {
   if (!exif) return out;
   const Block k(exif, size);
   if (!k.ok) return out;
-  uint64_t camera_at = 0, gps_at = 0;
-  each_entry(k, [&](const Entry& e) {
-    if ((e.type == 4 || e.type == 13) && e.count == 1) {
-      if (e.tag == 34665) camera_at = k.u32(e.value_at);
-      if (e.tag == 34853) gps_at = k.u32(e.value_at);
-    }
-  });
+  const auto [camera_at, gps_at] = pointed_directories(k);
   // Reads the directory at `at` into `fields`, swapping each number to little-endian. The
   // values copied are bounded in all (entries of a hostile block may all point at the same
   // long value), and each tag is taken once.
