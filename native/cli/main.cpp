@@ -23,6 +23,8 @@
 #include "colorize/image.h"
 #include "colorize/metrics.h"
 #include "colorize/pipeline.h"
+#include "colorize/propagate.h"
+#include "colorize/resample.h"
 #include "infer.h"
 #include "models.h"
 #include "options.h"
@@ -35,6 +37,8 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 constexpr int kDefaultWorkingSize = 256;
+// The grid marks are read and spread on (--marks, --marks-only): the longest side, in pixels.
+constexpr int kMarksWorkingSize = 384;
 
 Result<std::vector<uint8_t>> read_file(const std::string& path) {
   std::error_code ec;
@@ -196,8 +200,10 @@ std::vector<Input> list_images(const std::string& dir, bool recursive, const std
 // What a result file says of itself (PNG tEXt "Comment", JPEG COM, TIFF ImageDescription):
 // printable ASCII only.
 std::string provenance(const Options& o) {
-  std::string how = o.reference.empty()
-                        ? "model " + fs::path(o.model).filename().string()
+  std::string how = o.marks_only ? std::string("colour only from the user's marks and hints")
+                    : o.reference.empty()
+                        ? "model " + fs::path(o.model).filename().string() +
+                              (o.marks.empty() ? "" : ", corrected by the user's marks")
                         : "colour transferred from " + fs::path(o.reference).filename().string();
   for (char& c : how)
     if (c < 0x20 || c > 0x7E) c = '?';
@@ -212,7 +218,21 @@ class Method {
   static Result<Method> create(const Options& o) {
     Method m;
     m.options_ = &o;
-    if (!o.reference.empty()) {
+    if (!o.marks.empty()) {
+      std::error_code ec;
+      if (fs::is_directory(o.inputs.front(), ec))
+        return Status(ErrorCode::kInvalidArgument,
+                      "--marks is a painted copy of one picture: give one input file, not a "
+                      "folder");
+      auto marked = load_image(o.marks, o);
+      if (!marked.ok())
+        return Status(marked.status().code(),
+                      "marks '" + o.marks + "': " + marked.status().to_string());
+      m.marked_ = std::move(marked).value();
+    }
+    if (o.marks_only) {
+      m.name_ = "marks";
+    } else if (!o.reference.empty()) {
       auto ref = load_image(o.reference, o);
       if (!ref.ok())
         return Status(ref.status().code(),
@@ -235,12 +255,56 @@ class Method {
   const std::string& name() const { return name_; }
 
   Result<AbPlanes> predict(const Image& image, const Prepared& prepared) const {
+    if (options_->marks_only) {
+      auto marks = read_marks(image, prepared.L_work.width, prepared.L_work.height);
+      if (!marks.ok()) return marks.status();
+      return propagate_marks(prepared.L_work, *marks);
+    }
     if (reference_) return exemplar_colorize(prepared.L_work, *reference_);
-    if (options_->hints.empty())
-      return cli::run_model(options_->model, options_->backend, prepared.L_model, nullptr);
-    const HintPlanes hints = render_hints(options_->hints, image.width, image.height,
-                                          prepared.L_work.width, prepared.L_work.height);
-    return cli::run_model(options_->model, options_->backend, prepared.L_model, &hints);
+    Result<AbPlanes> ab = [&] {
+      if (options_->hints.empty())
+        return cli::run_model(options_->model, options_->backend, prepared.L_model, nullptr);
+      const HintPlanes hints = render_hints(options_->hints, image.width, image.height,
+                                            prepared.L_work.width, prepared.L_work.height);
+      return cli::run_model(options_->model, options_->backend, prepared.L_model, &hints);
+    }();
+    if (!ab.ok() || !marked_) return ab;
+    // The model's colour, corrected where the user painted: on a grid finer than the model's.
+    const Size grid = working_size_for(image.width, image.height, kMarksWorkingSize);
+    const Plane L_grid = resize_area(prepared.L_full, grid.width, grid.height);
+    auto base = upsample_chroma(prepared, *ab, L_grid, options_->finish);
+    if (!base.ok()) return base.status();
+    auto marks = read_marks(image, grid.width, grid.height);
+    if (!marks.ok()) return marks.status();
+    PropagateOptions p;
+    p.reach = options_->reach;
+    return correct_with_marks(L_grid, *base, *marks, p);
+  }
+
+  // --marks (painted pixels) and, for --marks-only, --hint points, on a grid of w x h.
+  Result<HintPlanes> read_marks(const Image& image, int w, int h) const {
+    HintPlanes marks{{Plane(w, h), Plane(w, h)}, Plane(w, h)};
+    if (marked_) {
+      auto painted = marks_from_image(image, *marked_, w, h);
+      if (!painted.ok())
+        return Status(painted.status().code(), "--marks: " + painted.status().message());
+      if (count_marks(*painted) == 0)
+        return Status(ErrorCode::kInvalidArgument,
+                      "--marks: no pixel of '" + options_->marks +
+                          "' differs from the picture: paint colour where it should change");
+      marks = std::move(painted).value();
+    }
+    if (options_->marks_only) {
+      // Hints mark small squares, as the models see them; painted marks win where both are.
+      const HintPlanes hints = render_hints(options_->hints, image.width, image.height, w, h);
+      for (size_t i = 0; i < marks.mask.size(); ++i) {
+        if (marks.mask.data[i] > 0.5f || !(hints.mask.data[i] > 0.5f)) continue;
+        marks.mask.data[i] = 1.0f;
+        marks.ab.a.data[i] = hints.ab.a.data[i];
+        marks.ab.b.data[i] = hints.ab.b.data[i];
+      }
+    }
+    return marks;
   }
 
   // prepare -> predict -> finish; `times` (optional) gets each stage's milliseconds.
@@ -249,7 +313,9 @@ class Method {
     if (!times) times = &unused;
     auto t = std::chrono::steady_clock::now();
     PrepareOptions p;
-    p.working_size = options_->working_size > 0 ? options_->working_size : kDefaultWorkingSize;
+    p.working_size = options_->working_size > 0 ? options_->working_size
+                     : options_->marks_only     ? kMarksWorkingSize
+                                                : kDefaultWorkingSize;
     p.tone = options_->tone;
     auto prepared = prepare(image, p);
     times->prepare = lap_ms(&t);
@@ -265,6 +331,7 @@ class Method {
  private:
   const Options* options_ = nullptr;
   std::optional<Image> reference_;
+  std::optional<Image> marked_;  // --marks: the painted copy (decoded and made upright)
   std::string name_;
 };
 
@@ -824,7 +891,7 @@ int run_evaluate(const Options& o) {
 // Without --reference or --model, the manifest's default model; a model's working size from
 // the manifest beside it unless --size says. False (after a message) when there is no method.
 bool resolve_model(Options* o) {
-  if (!o->reference.empty()) return true;
+  if (!o->reference.empty() || o->marks_only) return true;
   const bool chosen = !o->model.empty();
   if (!chosen) {
     auto def = cli::default_model();

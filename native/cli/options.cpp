@@ -95,6 +95,15 @@ Method (one of):
                        from $COLORIZE_MODELS, else the one this build came from)
   --backend B          inference backend for --model: auto (default), cpu, cuda
   --hint X,Y,#RRGGBB   colour hint at pixel (X, Y) of the input (repeatable; models with hints)
+  --marks FILE         a copy of the (one) input with colour painted where the result is
+                       wrong (save it as PNG): the model's colour is changed there, and the
+                       change spreads over the area of like lightness around the paint
+                       (Levin et al. 2004); grey paint takes colour away
+  --marks-only         no model: colour only from --marks and --hint, spread along the
+                       picture's lightness (Levin et al. 2004; working size 384 unless --size)
+  --reach F            with --marks and a model: how far a change spreads through even
+                       areas, as a fraction of the picture's longer side, 0.01..10 (default
+                       0.15; edges of lightness stop it sooner)
 
 Output:
   -o, --output OUT     output file (one input) or folder (several inputs or a folder input;
@@ -221,6 +230,10 @@ Result<Options> parse_options(int argc, const char* const* argv) {
       o.all_pages = true;
       continue;
     }
+    if (arg == "--marks-only") {
+      o.marks_only = true;
+      continue;
+    }
     // Options with a value: "--opt value" or "--opt=value".
     std::string name = arg, value;
     bool has_value = false;
@@ -234,7 +247,8 @@ Result<Options> parse_options(int argc, const char* const* argv) {
         "-o",           "--output",        "--reference",  "--model",  "--backend",
         "--hint",       "--size",          "--saturation", "--format", "--quality",
         "--metrics",    "--eval",          "--limit",      "--scores", "--max-megapixels",
-        "--upsampling", "--guided-radius", "--guided-eps", "--tone",   "--profile"};
+        "--upsampling", "--guided-radius", "--guided-eps", "--tone",   "--profile",
+        "--marks",      "--reach"};
     bool known = false;
     for (const char* k : kWithValue) known = known || name == k;
     if (!known) return bad("unknown option '" + arg + "'");
@@ -258,6 +272,13 @@ Result<Options> parse_options(int argc, const char* const* argv) {
       if (!parse_hint(value, &h))
         return bad("--hint '" + value + "' is not X,Y,#RRGGBB (e.g. 120,80,#3a6ea5)");
       o.hints.push_back(h);
+    } else if (name == "--marks") {
+      o.marks = value;
+    } else if (name == "--reach") {
+      double r = 0;
+      if (!parse_float(value, 0.01, 10.0, &r))
+        return bad("--reach must be a number in 0.01..10, not '" + value + "'");
+      o.reach = static_cast<float>(r);
     } else if (name == "--size") {
       if (!parse_int(value, 32, 4096, &o.working_size))
         return bad("--size must be an integer in 32..4096, not '" + value + "'");
@@ -322,8 +343,18 @@ Result<Options> parse_options(int argc, const char* const* argv) {
 
   if (!o.reference.empty() && !o.model.empty())
     return bad("give either --reference or --model, not both");
+  if (o.marks_only && (!o.reference.empty() || !o.model.empty()))
+    return bad("--marks-only uses no model and no reference: drop --model / --reference");
   if (!o.hints.empty() && !o.reference.empty())
     return bad("--hint is for models, not for --reference (the exemplar method)");
+  if (!o.marks.empty() && !o.reference.empty())
+    return bad("--marks is for models and --marks-only, not for --reference");
+  if (o.mode == Mode::kEvaluate && (o.marks_only || !o.marks.empty()))
+    return bad("--marks and --marks-only are for colorizing, not for --eval");
+  if (o.marks_only && o.marks.empty() && o.hints.empty())
+    return bad("--marks-only needs colour to spread: give --marks FILE and/or --hint");
+  if (!o.marks.empty() && (o.inputs.size() != 1 || o.all_pages))
+    return bad("--marks is a painted copy of one picture: give one input file (not --all-pages)");
   if (o.mode == Mode::kEvaluate) {
     if (!o.inputs.empty()) return bad("--eval takes a folder, not input files");
     if (!o.metrics_truth.empty()) return bad("--metrics is for one input, not for --eval");

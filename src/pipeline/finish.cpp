@@ -212,6 +212,34 @@ void scale(Plane* p, float s) {
   for (float& v : p->data) v *= s;
 }
 
+// Per low-resolution pixel, the lines a* ~ coef[0] L* + coef[1] and b* ~ coef[2] L* +
+// coef[3] that the full-resolution pass evaluates (guided: the guided filter's; bilinear:
+// slope 0). Unscaled by the saturation.
+void chroma_coefficients(const Prepared& prepared, Plane pa, Plane pb, const FinishOptions& options,
+                         Plane* coef) {
+  const int w = pa.width, h = pa.height;
+  if (options.upsampling == Upsampling::kGuided) {
+    // The guide: L* at the chroma's size (the working L* when it matches).
+    const Plane I = (prepared.L_work.width == w && prepared.L_work.height == h &&
+                     prepared.L_work.data.size() == pa.data.size())
+                        ? prepared.L_work
+                        : resize_area(prepared.L_full, w, h);
+    const int r = options.guided_radius;
+    const Plane mean_I = box_mean(I, r);
+    Plane var_I = box_mean(multiply(I, I), r);
+    for (size_t i = 0; i < var_I.size(); ++i) {
+      var_I.data[i] = std::max(0.0f, var_I.data[i] - mean_I.data[i] * mean_I.data[i]);
+    }
+    guided_coefficients(I, mean_I, var_I, pa, r, options.guided_eps, &coef[0], &coef[1]);
+    guided_coefficients(I, mean_I, var_I, pb, r, options.guided_eps, &coef[2], &coef[3]);
+  } else {
+    coef[0] = Plane(w, h);
+    coef[1] = std::move(pa);
+    coef[2] = Plane(w, h);
+    coef[3] = std::move(pb);
+  }
+}
+
 // Bilinear sampling positions along one axis (pixel-centre convention, clamped): output o
 // reads in[i0] + f * (in[i0 + 1] - in[i0]), with the difference taken as 0 at the last index.
 struct Axis {
@@ -495,7 +523,6 @@ Result<Image> finish(const Image& original, const Prepared& prepared, const AbPl
   Status st = check(original, prepared, ab, options);
   if (!st.ok()) return st;
   const float sat = options.saturation;
-  const int w = ab.a.width, h = ab.a.height;
 
   // Non-finite predictions (a broken model) become grey rather than spreading NaN.
   Plane pa = ab.a, pb = ab.b;
@@ -507,29 +534,8 @@ Result<Image> finish(const Image& original, const Prepared& prepared, const AbPl
   const float b_lo = *rb.first * sat, b_hi = *rb.second * sat;
 
   Plane coef[4];
-  if (options.upsampling == Upsampling::kGuided) {
-    // The guide: L* at the chroma's size (the working L* when it matches).
-    const Plane I = (prepared.L_work.width == w && prepared.L_work.height == h &&
-                     prepared.L_work.data.size() == ab.a.data.size())
-                        ? prepared.L_work
-                        : resize_area(prepared.L_full, w, h);
-    const int r = options.guided_radius;
-    const Plane mean_I = box_mean(I, r);
-    Plane var_I = box_mean(multiply(I, I), r);
-    for (size_t i = 0; i < var_I.size(); ++i) {
-      var_I.data[i] = std::max(0.0f, var_I.data[i] - mean_I.data[i] * mean_I.data[i]);
-    }
-    guided_coefficients(I, mean_I, var_I, pa, r, options.guided_eps, &coef[0], &coef[1]);
-    guided_coefficients(I, mean_I, var_I, pb, r, options.guided_eps, &coef[2], &coef[3]);
-    for (Plane& c : coef) scale(&c, sat);
-  } else {
-    coef[0] = Plane(w, h);
-    coef[1] = std::move(pa);
-    coef[2] = Plane(w, h);
-    coef[3] = std::move(pb);
-    scale(&coef[1], sat);
-    scale(&coef[3], sat);
-  }
+  chroma_coefficients(prepared, std::move(pa), std::move(pb), options, coef);
+  for (Plane& c : coef) scale(&c, sat);
 
   Image out = Image::make(original.width, original.height, original.has_alpha() ? 4 : 3,
                           original.bit_depth);
@@ -537,6 +543,56 @@ Result<Image> finish(const Image& original, const Prepared& prepared, const AbPl
     render<uint16_t>(original, prepared.L_full, coef, a_lo, a_hi, b_lo, b_hi, options, &out);
   } else {
     render<uint8_t>(original, prepared.L_full, coef, a_lo, a_hi, b_lo, b_hi, options, &out);
+  }
+  return out;
+}
+
+Result<AbPlanes> upsample_chroma(const Prepared& prepared, const AbPlanes& ab,
+                                 const Plane& L_target, const FinishOptions& options) {
+  const auto bad = [](const std::string& m) { return Status(ErrorCode::kInvalidArgument, m); };
+  const size_t n = static_cast<size_t>(ab.a.width) * static_cast<size_t>(ab.a.height);
+  if (ab.a.empty() || ab.a.width != ab.b.width || ab.a.height != ab.b.height ||
+      ab.a.data.size() != n || ab.b.data.size() != n) {
+    return bad("the a* and b* planes are empty or differ in size");
+  }
+  if (prepared.L_full.empty() || L_target.empty() ||
+      L_target.data.size() != static_cast<size_t>(L_target.width) * L_target.height) {
+    return bad("the lightness planes are empty");
+  }
+  if (options.upsampling == Upsampling::kGuided &&
+      (options.guided_radius < 0 || options.guided_radius > 64 || !(options.guided_eps > 0.0f) ||
+       !std::isfinite(options.guided_eps))) {
+    return bad("guided radius outside 0..64 or eps not a positive number");
+  }
+  Plane pa = ab.a, pb = ab.b;
+  for (float& v : pa.data) v = std::isfinite(v) ? v : 0.0f;
+  for (float& v : pb.data) v = std::isfinite(v) ? v : 0.0f;
+  const auto ra = std::minmax_element(pa.data.begin(), pa.data.end());
+  const auto rb = std::minmax_element(pb.data.begin(), pb.data.end());
+  const float lo[2] = {*ra.first, *rb.first}, hi[2] = {*ra.second, *rb.second};
+  const int w = pa.width, h = pa.height, W = L_target.width, H = L_target.height;
+  Plane coef[4];
+  chroma_coefficients(prepared, std::move(pa), std::move(pb), options, coef);
+  const Axis ax = make_axis(w, W), ay = make_axis(h, H);
+  AbPlanes out{Plane(W, H), Plane(W, H)};
+  Plane* const dst[2] = {&out.a, &out.b};
+  for (int y = 0; y < H; ++y) {
+    const int y0 = ay.i0[y], y1 = std::min(y0 + 1, h - 1);
+    const float fy = ay.f[y];
+    for (int x = 0; x < W; ++x) {
+      const int x0 = ax.i0[x], x1 = std::min(x0 + 1, w - 1);
+      const float fx = ax.f[x];
+      float c[4];
+      for (int q = 0; q < 4; ++q) {
+        const float top = coef[q].at(x0, y0) + fx * (coef[q].at(x1, y0) - coef[q].at(x0, y0));
+        const float bot = coef[q].at(x0, y1) + fx * (coef[q].at(x1, y1) - coef[q].at(x0, y1));
+        c[q] = top + fy * (bot - top);
+      }
+      const float l = std::min(100.0f, std::max(0.0f, L_target.at(x, y)));
+      for (int k = 0; k < 2; ++k) {
+        dst[k]->at(x, y) = std::min(hi[k], std::max(lo[k], c[2 * k] * l + c[2 * k + 1]));
+      }
+    }
   }
   return out;
 }

@@ -622,6 +622,122 @@ TEST(Cli, ToneOptionReachesTheModel) {
   EXPECT_NE(bad.output.find("--tone"), std::string::npos) << bad.output;
 }
 
+// An RGB copy of `grey` with the rectangles painted in sRGB colours, saved as PNG.
+struct Paint {
+  int x0, y0, x1, y1;
+  uint8_t r, g, b;
+};
+fs::path painted_copy(const Image& grey, const std::vector<Paint>& paint, const fs::path& file) {
+  Image im = Image::make(grey.width, grey.height, 3, 8);
+  for (size_t i = 0; i < grey.pixel_count(); ++i)
+    for (int c = 0; c < 3; ++c) im.data8[i * 3 + c] = grey.data8[i * grey.channels];
+  for (const Paint& p : paint)
+    for (int y = p.y0; y < p.y1; ++y)
+      for (int x = p.x0; x < p.x1; ++x) {
+        uint8_t* px = &im.data8[(static_cast<size_t>(y) * im.width + x) * 3];
+        px[0] = p.r;
+        px[1] = p.g;
+        px[2] = p.b;
+      }
+  auto bytes = encode_image(im);
+  EXPECT_TRUE(bytes.ok());
+  std::ofstream(file, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes->data()),
+             static_cast<std::streamsize>(bytes->size()));
+  return file;
+}
+
+// Mean a*, b* of a result over a rectangle.
+std::pair<double, double> mean_ab(const Image& img, int x0, int y0, int x1, int y1) {
+  Plane L, a, b;
+  image_to_lab(img, &L, &a, &b);
+  double sa = 0, sb = 0;
+  for (int y = y0; y < y1; ++y)
+    for (int x = x0; x < x1; ++x) {
+      sa += a.at(x, y);
+      sb += b.at(x, y);
+    }
+  const double n = static_cast<double>(x1 - x0) * (y1 - y0);
+  return {sa / n, sb / n};
+}
+
+// --marks-only: the sky takes the blue painted on it and the ground the green, the result
+// keeps the picture's lightness; one --hint alone colours the whole picture.
+TEST(Cli, MarksOnlyColoursFromThePaint) {
+  const fs::path dir = fresh_dir("marks_only");
+  const Image grey = load(kData + "/landscape-grey.jpg");  // 640 x 426: sky above, hills below
+  const fs::path marks = painted_copy(
+      grey, {{60, 30, 580, 36, 70, 120, 200}, {60, 380, 580, 386, 70, 130, 50}}, dir / "marks.png");
+  CliRun r = run({kData + "/landscape-grey.jpg", "--marks-only", "--marks", marks.string(), "-o",
+                  (dir / "out.png").string()});
+  ASSERT_EQ(r.code, 0) << r.output;
+  const Image out = load(dir / "out.png");
+  ASSERT_EQ(out.width, grey.width);
+  const auto sky = mean_ab(out, 100, 60, 540, 100), ground = mean_ab(out, 100, 330, 540, 370);
+  EXPECT_LT(sky.second, -15.0) << "sky a* b* " << sky.first << " " << sky.second;
+  EXPECT_LT(ground.first, -8.0) << "ground a* b* " << ground.first << " " << ground.second;
+  EXPECT_GT(ground.second, 8.0) << "ground a* b* " << ground.first << " " << ground.second;
+  auto p = psnr(to_greyscale(out), grey);
+  ASSERT_TRUE(p.ok());
+  EXPECT_GT(*p, 35.0);
+  r = run({kData + "/landscape-grey.jpg", "--marks-only", "--hint", "320,200,#b04030", "-o",
+           (dir / "hint.png").string(), "--size", "128"});
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto all = mean_ab(load(dir / "hint.png"), 0, 0, grey.width, grey.height);
+  EXPECT_GT(all.first, 15.0) << all.first << " " << all.second;
+  EXPECT_GT(all.second, 10.0) << all.first << " " << all.second;
+}
+
+// --marks with a model: where the paint is, the model's colour gives way to it; far from it
+// (a short --reach) the result is the model's own.
+TEST(Cli, MarksCorrectAModelWhereTheyArePainted) {
+  const fs::path dir = fresh_dir("marks_model");
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  const std::string model = kData + "/models/tiny_colorizer.onnx";
+  const fs::path marks = painted_copy(grey, {{20, 300, 200, 420, 200, 40, 160}}, dir / "m.png");
+  CliRun plain = run({kData + "/landscape-grey.jpg", "--model", model, "--size", "64", "-o",
+                      (dir / "plain.png").string(), "-q"});
+  ASSERT_EQ(plain.code, 0) << plain.output;
+  CliRun fixed = run({kData + "/landscape-grey.jpg", "--model", model, "--size", "64", "--marks",
+                      marks.string(), "--reach", "0.05", "-o", (dir / "fixed.png").string(), "-q"});
+  ASSERT_EQ(fixed.code, 0) << fixed.output;
+  const Image a = load(dir / "plain.png"), b = load(dir / "fixed.png");
+  const Lab paint = srgb_to_lab({200 / 255.0f, 40 / 255.0f, 160 / 255.0f});
+  const auto inside = mean_ab(b, 40, 320, 180, 400), before = mean_ab(a, 40, 320, 180, 400);
+  EXPECT_NEAR(inside.first, paint.a, 12.0) << "model alone: " << before.first;
+  EXPECT_NEAR(inside.second, paint.b, 12.0) << "model alone: " << before.second;
+  EXPECT_GT(std::fabs(inside.first - before.first), 20.0);
+  // The far corner (more than 0.6 of the longer side away) is unchanged.
+  const auto far_a = mean_ab(a, 500, 0, 640, 120), far_b = mean_ab(b, 500, 0, 640, 120);
+  EXPECT_NEAR(far_a.first, far_b.first, 0.3);
+  EXPECT_NEAR(far_a.second, far_b.second, 0.3);
+}
+
+TEST(Cli, MarksErrors) {
+  const fs::path dir = fresh_dir("marks_errors");
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  const std::string in = kData + "/landscape-grey.jpg", out = (dir / "o.png").string();
+  const fs::path unpainted = painted_copy(grey, {}, dir / "same.png");
+  auto expect = [&](const std::vector<std::string>& args, int code, const std::string& says) {
+    CliRun r = run(args);
+    EXPECT_EQ(r.code, code) << r.output;
+    EXPECT_NE(r.output.find(says), std::string::npos) << r.output;
+    EXPECT_FALSE(fs::exists(out));
+  };
+  expect({in, "--marks-only", "-o", out}, 2, "needs colour to spread");
+  expect({in, "--marks-only", "--hint", "1,1,#ff0000", "--reference", in, "-o", out}, 2,
+         "--marks-only uses no model");
+  expect({in, "--marks", unpainted.string(), "--reference", in, "-o", out}, 2,
+         "not for --reference");
+  expect({kData + "/eval", "--marks", unpainted.string(), "--marks-only", "-o", out}, 2,
+         "not a folder");
+  expect({in, in, "--marks", unpainted.string(), "-o", dir.string()}, 2, "one input file");
+  expect({in, "--marks", unpainted.string(), "--reach", "0", "-o", out}, 2, "--reach");
+  expect({in, "--marks", unpainted.string(), "--marks-only", "-o", out}, 1, "differs from");
+  expect({in, "--marks", kData + "/eval/scene-22.jpg", "--marks-only", "-o", out}, 1, "same size");
+  expect({in, "--marks", (dir / "nope.png").string(), "--marks-only", "-o", out}, 1, "nope.png");
+}
+
 TEST(Cli, RefusesToOverwriteItsInput) {
   const fs::path d = fresh_dir("overwrite");
   fs::copy_file(kData + "/eval/scene-22.jpg", d / "x.png");

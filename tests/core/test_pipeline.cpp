@@ -9,6 +9,7 @@
 
 #include "colorize/color.h"
 #include "colorize/pipeline.h"
+#include "colorize/resample.h"
 
 using namespace colorize;
 
@@ -404,4 +405,48 @@ TEST(Finish, NonFiniteChromaBecomesGreyNotGarbage) {
     ASSERT_EQ(out->data8[i], out->data8[i + 1]);
     ASSERT_EQ(out->data8[i], out->data8[i + 2]);
   }
+}
+
+// ---- upsample_chroma ----
+
+TEST(UpsampleChroma, AtFullSizeIsTheChromaFinishRenders) {
+  // A 16-bit textured picture and a chroma with structure: at the full-resolution L*,
+  // upsample_chroma gives the a*b* finish puts on each pixel (in gamut, 16-bit rounding).
+  const Image im = grey_image(150, 100, 1, 16, [](int x, int y) {
+    return 35.0f + 30.0f * ((x / 10 + y / 15) % 2) + 0.1f * x;
+  });
+  const Prepared p = prepared_or_die(im, 64);
+  AbPlanes ab{Plane(p.L_work.width, p.L_work.height), Plane(p.L_work.width, p.L_work.height)};
+  for (int y = 0; y < ab.a.height; ++y)
+    for (int x = 0; x < ab.a.width; ++x) {
+      ab.a.at(x, y) = 0.3f * p.L_work.at(x, y) - 10.0f + 0.2f * y;
+      ab.b.at(x, y) = 12.0f - 0.3f * x;
+    }
+  for (Upsampling up : {Upsampling::kGuided, Upsampling::kBilinear}) {
+    FinishOptions o;
+    o.upsampling = up;
+    const auto full = upsample_chroma(p, ab, p.L_full, o);
+    const auto out = finish(im, p, ab, o);
+    ASSERT_TRUE(full.ok() && out.ok()) << full.status().to_string();
+    ASSERT_EQ(full->a.width, 150);
+    ASSERT_EQ(full->a.height, 100);
+    int compared = 0;
+    for (int y = 0; y < 100; ++y)
+      for (int x = 0; x < 150; ++x) {
+        const Lab want{p.L_full.at(x, y), full->a.at(x, y), full->b.at(x, y)};
+        if (!lab_in_srgb_gamut(want, -0.01f)) continue;
+        const Lab got = pixel_lab(*out, x, y);
+        ASSERT_NEAR(got.a, want.a, 0.05) << x << "," << y;
+        ASSERT_NEAR(got.b, want.b, 0.05) << x << "," << y;
+        ++compared;
+      }
+    EXPECT_GT(compared, 10000);
+  }
+  // Any other size; errors.
+  const Plane L_mid = resize_area(p.L_full, 75, 50);
+  const auto mid = upsample_chroma(p, ab, L_mid);
+  ASSERT_TRUE(mid.ok());
+  EXPECT_EQ(mid->a.width, 75);
+  EXPECT_FALSE(upsample_chroma(p, AbPlanes{}, L_mid).ok());
+  EXPECT_FALSE(upsample_chroma(p, ab, Plane()).ok());
 }

@@ -148,4 +148,13 @@ struct FinishOptions {
 Result<Image> finish(const Image& original, const Prepared& prepared, const AbPlanes& ab,
                      const FinishOptions& options = {});
 
+// The chroma finish() would put on the picture, at L_target's size instead of full
+// resolution: the same upsampling (edge-aware by default, guided by prepared's L*), with
+// L_target (the picture's L* at that size, e.g. resize_area of prepared.L_full) in place of
+// the full-resolution L*, clamped to ab's range; not scaled by the saturation. For work that
+// needs the chroma at a size of its own before finish (correct_with_marks, propagate.h).
+// Errors: kInvalidArgument (empty or mismatched planes, guided options out of range).
+Result<AbPlanes> upsample_chroma(const Prepared& prepared, const AbPlanes& ab,
+                                 const Plane& L_target, const FinishOptions& options = {});
+
 }  // namespace colorize

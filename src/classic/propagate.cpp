@@ -1,0 +1,384 @@
+// Colour propagation from marks (Levin, Lischinski & Weiss 2004) and corrections of a
+// colorizer's chroma by marks: an 8-neighbour affinity system on L*, solved coarse to fine by
+// Jacobi-preconditioned conjugate gradients. The contract is in colorize/propagate.h.
+#include "colorize/propagate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "colorize/color.h"
+#include "colorize/resample.h"
+
+namespace colorize {
+namespace {
+
+// The four "forward" neighbours of a pixel (each undirected pair is stored once, at the
+// pixel that comes first in row-major order): right, down-left, down, down-right.
+constexpr int kDx[4] = {1, -1, 0, 1};
+constexpr int kDy[4] = {0, 1, 1, 1};
+
+// The smallest sigma^2 (L* units squared): differences under about one L* unit, about a
+// just-noticeable one, and the noise of 8-bit samples count as the same tone.
+constexpr double kMinSigma2 = 1.0;
+
+// lambda_r = kScreening x degree_r / reach^2: on an even plane (8 weights of 1, whose sum of
+// differences is about 3 x the Laplacian) a change then falls by e over `reach` pixels.
+constexpr float kScreening = 3.0f / 8.0f;
+
+// One level of the pyramid: its lightness, which pixels are fixed and their values (one
+// plane per chroma channel), and the screening weight (0 = none).
+struct Level {
+  Plane L;
+  std::vector<uint8_t> fixed;
+  Plane value[2];
+  float lambda = 0.0f;
+};
+
+// Affinities of one level: forward weights w[d][i] (0 where the neighbour is outside) and
+// each pixel's degree (the sum of its 8 weights).
+struct Affinity {
+  std::vector<float> w[4];
+  std::vector<float> degree;
+};
+
+Affinity affinities(const Plane& L) {
+  const int W = L.width, H = L.height;
+  const size_t n = L.size();
+  std::vector<float> inv_sigma2(n);
+  for (int y = 0; y < H; ++y) {
+    for (int x = 0; x < W; ++x) {
+      const float c = L.at(x, y);
+      double s = 0, s2 = 0;
+      int count = 0;
+      float min_d2 = 1e30f;
+      for (int dy = -1; dy <= 1; ++dy) {
+        for (int dx = -1; dx <= 1; ++dx) {
+          const int xx = x + dx, yy = y + dy;
+          if (xx < 0 || yy < 0 || xx >= W || yy >= H) continue;
+          const float v = L.at(xx, yy);
+          s += v;
+          s2 += static_cast<double>(v) * v;
+          ++count;
+          if (dx != 0 || dy != 0) min_d2 = std::min(min_d2, (v - c) * (v - c));
+        }
+      }
+      const double mean = s / count;
+      const double var = std::max(0.0, s2 / count - mean * mean);
+      double sigma2 = 0.6 * var;
+      if (min_d2 < 1e30f) sigma2 = std::max(sigma2, min_d2 / std::log(100.0));
+      sigma2 = std::max(sigma2, kMinSigma2);
+      inv_sigma2[static_cast<size_t>(y) * W + x] = static_cast<float>(1.0 / sigma2);
+    }
+  }
+  Affinity a;
+  a.degree.assign(n, 0.0f);
+  for (int d = 0; d < 4; ++d) {
+    a.w[d].assign(n, 0.0f);
+    for (int y = 0; y < H; ++y) {
+      const int yy = y + kDy[d];
+      if (yy >= H) continue;
+      for (int x = 0; x < W; ++x) {
+        const int xx = x + kDx[d];
+        if (xx < 0 || xx >= W) continue;
+        const size_t i = static_cast<size_t>(y) * W + x, j = static_cast<size_t>(yy) * W + xx;
+        const float diff = L.data[i] - L.data[j];
+        // A floor keeps every pixel connected to its neighbours (the system stays regular).
+        const float wij =
+            std::max(1e-5f, std::exp(-0.5f * diff * diff * (inv_sigma2[i] + inv_sigma2[j])));
+        a.w[d][i] = wij;
+        a.degree[i] += wij;
+        a.degree[j] += wij;
+      }
+    }
+  }
+  return a;
+}
+
+// out = (sum over neighbours s of w_rs * v_s) for every pixel r.
+void neighbour_sum(const Affinity& a, int W, int H, const std::vector<float>& v,
+                   std::vector<float>* out) {
+  std::fill(out->begin(), out->end(), 0.0f);
+  float* o = out->data();
+  for (int d = 0; d < 4; ++d) {
+    const float* w = a.w[d].data();
+    const int off = kDy[d] * W + kDx[d];
+    for (int y = 0; y + kDy[d] < H; ++y) {
+      const int x0 = std::max(0, -kDx[d]), x1 = W - std::max(0, kDx[d]);
+      for (int x = x0; x < x1; ++x) {
+        const size_t i = static_cast<size_t>(y) * W + x, j = i + off;
+        o[i] += w[i] * v[j];
+        o[j] += w[i] * v[i];
+      }
+    }
+  }
+}
+
+// Solves one channel of one level in place: x (the start on entry) keeps its fixed values;
+// elsewhere (1 + lambda) degree_r x_r - sum_s w_rs x_s = 0.
+void solve(const Level& lv, const Affinity& a, const PropagateOptions& o, Plane* xp) {
+  const int W = lv.L.width, H = lv.L.height;
+  const size_t n = lv.L.size();
+  std::vector<float>& x = xp->data;
+  std::vector<float> diag(n), r(n), z(n), p(n), q(n);
+  size_t free_count = 0;
+  for (size_t i = 0; i < n; ++i) {
+    diag[i] = (1.0f + lv.lambda) * a.degree[i];
+    free_count += lv.fixed[i] ? 0 : 1;
+  }
+  if (free_count == 0) return;
+  neighbour_sum(a, W, H, x, &r);
+  for (size_t i = 0; i < n; ++i) r[i] = lv.fixed[i] ? 0.0f : r[i] - diag[i] * x[i];
+
+  double rz = 0, zz = 0;
+  for (size_t i = 0; i < n; ++i) {
+    z[i] = r[i] / diag[i];
+    p[i] = z[i];
+    rz += static_cast<double>(r[i]) * z[i];
+    zz += static_cast<double>(z[i]) * z[i];
+  }
+  const double tol2 = static_cast<double>(o.tolerance) * o.tolerance * free_count;
+  for (int it = 0; it < o.max_iterations && zz > tol2; ++it) {
+    neighbour_sum(a, W, H, p, &q);
+    double pq = 0;
+    for (size_t i = 0; i < n; ++i) {
+      q[i] = lv.fixed[i] ? 0.0f : diag[i] * p[i] - q[i];
+      pq += static_cast<double>(p[i]) * q[i];
+    }
+    if (!(pq > 0)) break;
+    const float alpha = static_cast<float>(rz / pq);
+    double rz_new = 0;
+    zz = 0;
+    for (size_t i = 0; i < n; ++i) {
+      x[i] += alpha * p[i];
+      r[i] -= alpha * q[i];
+      z[i] = r[i] / diag[i];
+      rz_new += static_cast<double>(r[i]) * z[i];
+      zz += static_cast<double>(z[i]) * z[i];
+    }
+    const float beta = static_cast<float>(rz_new / rz);
+    rz = rz_new;
+    for (size_t i = 0; i < n; ++i) p[i] = z[i] + beta * p[i];
+  }
+}
+
+// The next coarser level: 2 x 2 blocks (1 x 2 or 2 x 1 at an odd edge); L is their mean, a
+// block is fixed when any of its pixels is, with the mean of their values.
+Level coarser(const Level& f, float reach) {
+  const int W = f.L.width, H = f.L.height;
+  const int w = (W + 1) / 2, h = (H + 1) / 2;
+  Level c;
+  c.L = Plane(w, h);
+  c.fixed.assign(static_cast<size_t>(w) * h, 0);
+  c.value[0] = Plane(w, h);
+  c.value[1] = Plane(w, h);
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      double sL = 0, s0 = 0, s1 = 0;
+      int n = 0, nf = 0;
+      for (int yy = 2 * y; yy < std::min(H, 2 * y + 2); ++yy) {
+        for (int xx = 2 * x; xx < std::min(W, 2 * x + 2); ++xx) {
+          const size_t i = static_cast<size_t>(yy) * W + xx;
+          sL += f.L.data[i];
+          ++n;
+          if (f.fixed[i]) {
+            s0 += f.value[0].data[i];
+            s1 += f.value[1].data[i];
+            ++nf;
+          }
+        }
+      }
+      const size_t k = static_cast<size_t>(y) * w + x;
+      c.L.data[k] = static_cast<float>(sL / n);
+      if (nf > 0) {
+        c.fixed[k] = 1;
+        c.value[0].data[k] = static_cast<float>(s0 / nf);
+        c.value[1].data[k] = static_cast<float>(s1 / nf);
+      }
+    }
+  }
+  if (f.lambda > 0.0f) {
+    const float side = reach * static_cast<float>(std::max(w, h));
+    c.lambda = kScreening / (side * side);
+  }
+  return c;
+}
+
+// Solves the pyramid from `finest` down to the coarsest level and back; returns the finest
+// level's two channels.
+AbPlanes solve_pyramid(Level finest, float reach, const PropagateOptions& o) {
+  std::vector<Level> levels;
+  levels.push_back(std::move(finest));
+  while (std::max(levels.back().L.width, levels.back().L.height) > 24) {
+    levels.push_back(coarser(levels.back(), reach));
+  }
+  Plane x[2];
+  for (int k = static_cast<int>(levels.size()) - 1; k >= 0; --k) {
+    const Level& lv = levels[k];
+    const Affinity a = affinities(lv.L);
+    for (int c = 0; c < 2; ++c) {
+      if (x[c].empty()) {
+        // The coarsest start: the mean fixed value without screening (0 with it).
+        double s = 0;
+        size_t nf = 0;
+        for (size_t i = 0; i < lv.fixed.size(); ++i) {
+          if (lv.fixed[i]) {
+            s += lv.value[c].data[i];
+            ++nf;
+          }
+        }
+        const float start = (lv.lambda > 0.0f || nf == 0) ? 0.0f : static_cast<float>(s / nf);
+        x[c] = Plane(lv.L.width, lv.L.height, start);
+      } else {
+        x[c] = resize_bilinear(x[c], lv.L.width, lv.L.height);
+      }
+      for (size_t i = 0; i < lv.fixed.size(); ++i) {
+        if (lv.fixed[i]) x[c].data[i] = lv.value[c].data[i];
+      }
+      solve(lv, a, o, &x[c]);
+    }
+  }
+  return AbPlanes{std::move(x[0]), std::move(x[1])};
+}
+
+Status bad(const std::string& m) { return Status(ErrorCode::kInvalidArgument, m); }
+
+bool same_size(const Plane& p, const Plane& L) {
+  return p.width == L.width && p.height == L.height && p.data.size() == L.data.size();
+}
+
+Status check(const Plane& L, const AbPlanes* base, const HintPlanes& marks,
+             const PropagateOptions& o) {
+  if (L.empty() || L.data.size() != static_cast<size_t>(L.width) * L.height) {
+    return bad("the lightness plane is empty");
+  }
+  if (!same_size(marks.mask, L) || !same_size(marks.ab.a, L) || !same_size(marks.ab.b, L)) {
+    return bad("the marks are not the size of the lightness plane");
+  }
+  if (base && (!same_size(base->a, L) || !same_size(base->b, L))) {
+    return bad("the chroma to correct is not the size of the lightness plane");
+  }
+  if (!(o.reach >= 0.01f && o.reach <= 10.0f)) return bad("reach must lie in 0.01..10");
+  if (o.max_iterations < 1 || o.max_iterations > 100000) {
+    return bad("max_iterations must lie in 1..100000");
+  }
+  if (!(o.tolerance > 0.0f) || !std::isfinite(o.tolerance)) {
+    return bad("tolerance must be a positive number");
+  }
+  return Status::Ok();
+}
+
+// The finest level: L clamped to [0, 100] (non-finite = 0); marks with non-finite values are
+// ignored; values are mark - base.
+Level finest_level(const Plane& L, const AbPlanes* base, const HintPlanes& marks) {
+  Level lv;
+  lv.L = L;
+  for (float& v : lv.L.data) v = std::isfinite(v) ? std::min(100.0f, std::max(0.0f, v)) : 0.0f;
+  const size_t n = L.size();
+  lv.fixed.assign(n, 0);
+  lv.value[0] = Plane(L.width, L.height);
+  lv.value[1] = Plane(L.width, L.height);
+  for (size_t i = 0; i < n; ++i) {
+    const float ma = marks.ab.a.data[i], mb = marks.ab.b.data[i];
+    if (!(marks.mask.data[i] > 0.5f) || !std::isfinite(ma) || !std::isfinite(mb)) continue;
+    float ba = 0.0f, bb = 0.0f;
+    if (base) {
+      ba = std::isfinite(base->a.data[i]) ? base->a.data[i] : 0.0f;
+      bb = std::isfinite(base->b.data[i]) ? base->b.data[i] : 0.0f;
+    }
+    lv.fixed[i] = 1;
+    lv.value[0].data[i] = ma - ba;
+    lv.value[1].data[i] = mb - bb;
+  }
+  return lv;
+}
+
+}  // namespace
+
+size_t count_marks(const HintPlanes& marks) {
+  size_t n = 0;
+  for (float m : marks.mask.data) n += m > 0.5f ? 1 : 0;
+  return n;
+}
+
+Result<AbPlanes> propagate_marks(const Plane& L, const HintPlanes& marks,
+                                 const PropagateOptions& options) {
+  Status st = check(L, nullptr, marks, options);
+  if (!st.ok()) return st;
+  Level lv = finest_level(L, nullptr, marks);
+  if (std::find(lv.fixed.begin(), lv.fixed.end(), 1) == lv.fixed.end()) {
+    return bad("no pixel is marked: colour from marks needs at least one mark");
+  }
+  return solve_pyramid(std::move(lv), options.reach, options);
+}
+
+Result<AbPlanes> correct_with_marks(const Plane& L, const AbPlanes& base, const HintPlanes& marks,
+                                    const PropagateOptions& options) {
+  Status st = check(L, &base, marks, options);
+  if (!st.ok()) return st;
+  Level lv = finest_level(L, &base, marks);
+  const float side = options.reach * static_cast<float>(std::max(L.width, L.height));
+  lv.lambda = kScreening / (side * side);
+  AbPlanes out = base;
+  if (std::find(lv.fixed.begin(), lv.fixed.end(), 1) == lv.fixed.end()) return out;
+  const AbPlanes delta = solve_pyramid(std::move(lv), options.reach, options);
+  for (size_t i = 0; i < out.a.size(); ++i) {
+    out.a.data[i] += delta.a.data[i];
+    out.b.data[i] += delta.b.data[i];
+  }
+  return out;
+}
+
+Result<HintPlanes> marks_from_image(const Image& original, const Image& marked, int grid_width,
+                                    int grid_height, float threshold) {
+  if (original.empty() || marked.empty()) return bad("the photo or its marked copy is empty");
+  if (original.width != marked.width || original.height != marked.height) {
+    return bad("the marked copy is " + std::to_string(marked.width) + " x " +
+               std::to_string(marked.height) + " pixels, the photo " +
+               std::to_string(original.width) + " x " + std::to_string(original.height) +
+               ": paint the marks on a copy of the same size");
+  }
+  if (grid_width < 1 || grid_height < 1) return bad("the marks' grid is empty");
+  if (!(threshold > 0.0f) || !std::isfinite(threshold)) {
+    return bad("the marks' threshold must be a positive number");
+  }
+  Plane L0, a0, b0, L1, a1, b1;
+  image_to_lab(original, &L0, &a0, &b0);
+  image_to_lab(marked, &L1, &a1, &b1);
+  const int W = original.width, H = original.height;
+  const float t2 = threshold * threshold;
+  HintPlanes out{{Plane(grid_width, grid_height), Plane(grid_width, grid_height)},
+                 Plane(grid_width, grid_height)};
+  for (int gy = 0; gy < grid_height; ++gy) {
+    const int y0 = static_cast<int>(static_cast<int64_t>(gy) * H / grid_height);
+    const int y1 =
+        std::max(y0 + 1, static_cast<int>(static_cast<int64_t>(gy + 1) * H / grid_height));
+    for (int gx = 0; gx < grid_width; ++gx) {
+      const int x0 = static_cast<int>(static_cast<int64_t>(gx) * W / grid_width);
+      const int x1 =
+          std::max(x0 + 1, static_cast<int>(static_cast<int64_t>(gx + 1) * W / grid_width));
+      double sa = 0, sb = 0;
+      int n = 0;
+      for (int y = y0; y < std::min(y1, H); ++y) {
+        for (int x = x0; x < std::min(x1, W); ++x) {
+          const size_t i = static_cast<size_t>(y) * W + x;
+          const float dL = L1.data[i] - L0.data[i], da = a1.data[i] - a0.data[i],
+                      db = b1.data[i] - b0.data[i];
+          if (dL * dL + da * da + db * db <= t2) continue;
+          sa += a1.data[i];
+          sb += b1.data[i];
+          ++n;
+        }
+      }
+      if (n == 0) continue;
+      out.mask.at(gx, gy) = 1.0f;
+      out.ab.a.at(gx, gy) = static_cast<float>(sa / n);
+      out.ab.b.at(gx, gy) = static_cast<float>(sb / n);
+    }
+  }
+  return out;
+}
+
+}  // namespace colorize

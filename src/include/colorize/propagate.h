@@ -1,0 +1,78 @@
+// colorize — colour from the user's marks, spread along the picture's lightness (after Levin,
+// Lischinski & Weiss 2004, "Colorization using optimization").
+//
+// Marks are pixels whose a*b* the user fixes (colour scribbles painted on a copy of the
+// photo, or hint points). With B a starting chroma (none: 0) and D = U - B the change made
+// to it, every unmarked pixel r takes D(r) such that
+//
+//   sum over the 8 neighbours s of r of  w_rs (D(r) - D(s))  +  lambda_r D(r)  =  0
+//
+// while a marked pixel takes D = mark - B. This minimises sum w_rs (D(r) - D(s))^2 + sum
+// lambda_r D(r)^2 with the marks held: neighbours of similar lightness get similar colour (or
+// change), and colour does not cross edges of lightness.
+// Affinities (Levin et al.'s, in L* units): w_rs = exp(-(L_r - L_s)^2 / sigma_r^2) as seen
+// from r, with sigma_r^2 = 0.6 x the variance of L* in r's 3x3 window, raised so that r's most
+// similar neighbour keeps a weight of at least 0.01, and to at least 1 (Levin et al.'s floor
+// is 50 times smaller: here differences under a just-noticeable L* unit count as none); we use
+// the geometric mean of the two directions, exp(-(L_r - L_s)^2 (1/sigma_r^2 + 1/sigma_s^2) / 2),
+// so that the system is symmetric and solved by conjugate gradients (Levin et al. solve the
+// one-sided form directly; the two agree where sigma_r = sigma_s).
+//
+//   propagate_marks:    B = 0, lambda = 0: colour from the marks alone (Levin et al.).
+//   correct_with_marks: B = a colorizer's chroma; lambda_r = (3/8) degree_r / reach^2
+//                       (reach in pixels), so that on even lightness a change falls by a
+//                       factor e every `reach` pixels (sooner at edges): a mark repaints the
+//                       region it lies in, and the rest of the picture keeps B.
+//
+// Solved coarse to fine (a pyramid of halved grids, each level's result the next one's
+// start), preconditioned conjugate gradients at each level. Work and memory grow with the
+// grid's pixel count: run it at a working size (a few hundred pixels), then finish() brings
+// the chroma to full resolution. Deterministic; runs on the calling thread.
+#pragma once
+
+#include "colorize/image.h"
+#include "colorize/pipeline.h"
+#include "colorize/plane.h"
+
+namespace colorize {
+
+// Marks use HintPlanes (pipeline.h): ab = the marked a*, b* (CIELAB units), mask = 1 where a
+// pixel is marked (> 0.5 counts), 0 elsewhere; the same size as the lightness plane.
+
+struct PropagateOptions {
+  // correct_with_marks only: how far a correction reaches through regions of even lightness,
+  // as a fraction of the grid's longer side (0.01 .. 10).
+  float reach = 0.15f;
+  int max_iterations = 3000;  // conjugate-gradient iterations per pyramid level (1 .. 100000)
+  // Stop a level when the root mean square of the preconditioned residual (the change a
+  // Jacobi step would make, in a*b* units) falls below this (> 0).
+  float tolerance = 1e-4f;
+};
+
+// a*b* for lightness L (CIELAB L*, [0, 100]) from the marks alone. Marked pixels keep their
+// mark exactly.
+// Errors: kInvalidArgument (empty L, marks of another size, no marked pixel, options out of
+// range).
+Result<AbPlanes> propagate_marks(const Plane& L, const HintPlanes& marks,
+                                 const PropagateOptions& options = {});
+
+// `base` (a*b* of L's size, e.g. a model's prediction brought to that size) changed by the
+// marks: marked pixels take the mark, the change spreads as above. No marked pixel: base.
+// Errors: kInvalidArgument (empty L, base or marks of another size, options out of range).
+Result<AbPlanes> correct_with_marks(const Plane& L, const AbPlanes& base, const HintPlanes& marks,
+                                    const PropagateOptions& options = {});
+
+// Marks read from a painted copy of the photo: the pixels of `marked` whose colour differs
+// from `original`'s by more than `threshold` (CIE76 Delta E, in CIELAB units) are marks, with
+// `marked`'s a*b* (so grey paint on a toned print marks "no colour here"). Brought to a
+// grid of grid_width x grid_height by area: a grid pixel is marked when any of the pixels it
+// covers is, with the mean a*b* of those. `marked` must have `original`'s size (after
+// orientation); save it losslessly (PNG): a JPEG's noise around the paint gives stray marks.
+// Errors: kInvalidArgument (sizes differ, empty images, grid size < 1, threshold <= 0).
+Result<HintPlanes> marks_from_image(const Image& original, const Image& marked, int grid_width,
+                                    int grid_height, float threshold = 6.0f);
+
+// How many pixels of `marks` are marked.
+size_t count_marks(const HintPlanes& marks);
+
+}  // namespace colorize
