@@ -204,7 +204,8 @@ std::string provenance(const Options& o) {
                     : o.reference.empty()
                         ? "model " + fs::path(o.model).filename().string() +
                               (o.marks.empty() ? "" : ", corrected by the user's marks")
-                        : "colour transferred from " + fs::path(o.reference).filename().string();
+                        : "colour transferred from " + fs::path(o.reference).filename().string() +
+                              (o.marks.empty() ? "" : ", corrected by the user's marks");
   for (char& c : how)
     if (c < 0x20 || c > 0x7E) c = '?';
   if (how.size() > 300) how.resize(300);
@@ -260,8 +261,8 @@ class Method {
       if (!marks.ok()) return marks.status();
       return propagate_marks(prepared.L_work, *marks);
     }
-    if (reference_) return exemplar_colorize(prepared.L_work, *reference_);
     Result<AbPlanes> ab = [&] {
+      if (reference_) return exemplar_colorize(prepared.L_work, *reference_);
       if (options_->hints.empty())
         return cli::run_model(options_->model, options_->backend, prepared.L_model, nullptr);
       const HintPlanes hints = render_hints(options_->hints, image.width, image.height,
@@ -269,7 +270,7 @@ class Method {
       return cli::run_model(options_->model, options_->backend, prepared.L_model, &hints);
     }();
     if (!ab.ok() || !marked_) return ab;
-    // The model's colour, corrected where the user painted: on a grid finer than the model's.
+    // The method's colour, corrected where the user painted, on a grid finer than a model's.
     const Size grid = working_size_for(image.width, image.height, kMarksWorkingSize);
     const Plane L_grid = resize_area(prepared.L_full, grid.width, grid.height);
     auto base = upsample_chroma(prepared, *ab, L_grid, options_->finish);
@@ -296,13 +297,8 @@ class Method {
     }
     if (options_->marks_only) {
       // Hints mark small squares, as the models see them; painted marks win where both are.
-      const HintPlanes hints = render_hints(options_->hints, image.width, image.height, w, h);
-      for (size_t i = 0; i < marks.mask.size(); ++i) {
-        if (marks.mask.data[i] > 0.5f || !(hints.mask.data[i] > 0.5f)) continue;
-        marks.mask.data[i] = 1.0f;
-        marks.ab.a.data[i] = hints.ab.a.data[i];
-        marks.ab.b.data[i] = hints.ab.b.data[i];
-      }
+      Status st = add_marks(&marks, render_hints(options_->hints, image.width, image.height, w, h));
+      if (!st.ok()) return st;
     }
     return marks;
   }

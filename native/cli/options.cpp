@@ -96,12 +96,12 @@ Method (one of):
   --backend B          inference backend for --model: auto (default), cpu, cuda
   --hint X,Y,#RRGGBB   colour hint at pixel (X, Y) of the input (repeatable; models with hints)
   --marks FILE         a copy of the (one) input with colour painted where the result is
-                       wrong (save it as PNG): the model's colour is changed there, and the
+                       wrong (save it as PNG): the method's colour is changed there, and the
                        change spreads over the area of like lightness around the paint
                        (Levin et al. 2004); grey paint takes colour away
   --marks-only         no model: colour only from --marks and --hint, spread along the
                        picture's lightness (Levin et al. 2004; working size 384 unless --size)
-  --reach F            with --marks and a model: how far a change spreads through even
+  --reach F            with --marks and a model or --reference: how far a change spreads through even
                        areas, as a fraction of the picture's longer side, 0.01..10 (default
                        0.15; edges of lightness stop it sooner)
 
@@ -347,8 +347,6 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     return bad("--marks-only uses no model and no reference: drop --model / --reference");
   if (!o.hints.empty() && !o.reference.empty())
     return bad("--hint is for models, not for --reference (the exemplar method)");
-  if (!o.marks.empty() && !o.reference.empty())
-    return bad("--marks is for models and --marks-only, not for --reference");
   if (o.mode == Mode::kEvaluate && (o.marks_only || !o.marks.empty()))
     return bad("--marks and --marks-only are for colorizing, not for --eval");
   if (o.marks_only && o.marks.empty() && o.hints.empty())

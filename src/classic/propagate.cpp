@@ -381,4 +381,36 @@ Result<HintPlanes> marks_from_image(const Image& original, const Image& marked, 
   return out;
 }
 
+Result<HintPlanes> marks_from_layer(const Image& layer) {
+  if (layer.empty() || layer.sample_count() == 0) return bad("the paint layer is empty");
+  Plane L, a, b;
+  image_to_lab(layer, &L, &a, &b);
+  const int w = layer.width, h = layer.height;
+  HintPlanes out{{Plane(w, h), Plane(w, h)}, Plane(w, h)};
+  for (int y = 0; y < h; ++y) {
+    for (int x = 0; x < w; ++x) {
+      if (layer.has_alpha() && layer.sample01(x, y, layer.channels - 1) < 0.5f) continue;
+      out.mask.at(x, y) = 1.0f;
+      out.ab.a.at(x, y) = a.at(x, y);
+      out.ab.b.at(x, y) = b.at(x, y);
+    }
+  }
+  return out;
+}
+
+Status add_marks(HintPlanes* marks, const HintPlanes& more) {
+  const Plane& m = marks->mask;
+  if (!same_size(more.mask, m) || !same_size(more.ab.a, m) || !same_size(more.ab.b, m) ||
+      !same_size(marks->ab.a, m) || !same_size(marks->ab.b, m)) {
+    return bad("the marks to add are not the size of the marks");
+  }
+  for (size_t i = 0; i < m.size(); ++i) {
+    if (marks->mask.data[i] > 0.5f || !(more.mask.data[i] > 0.5f)) continue;
+    marks->mask.data[i] = 1.0f;
+    marks->ab.a.data[i] = more.ab.a.data[i];
+    marks->ab.b.data[i] = more.ab.b.data[i];
+  }
+  return Status::Ok();
+}
+
 }  // namespace colorize

@@ -296,6 +296,47 @@ TEST(MarksFromImage, TheThresholdIgnoresSmallDifferences) {
   EXPECT_GT(m->mask.data[55], 0.5f);
 }
 
+TEST(MarksFromLayer, OpaquePixelsOfAPaintLayerAreMarks) {
+  Image layer = Image::make(6, 4, 4, 8);  // transparent everywhere
+  auto put = [&](int x, int y, uint8_t r, uint8_t g, uint8_t b, uint8_t a) {
+    uint8_t* p = &layer.data8[(static_cast<size_t>(y) * 6 + x) * 4];
+    p[0] = r;
+    p[1] = g;
+    p[2] = b;
+    p[3] = a;
+  };
+  put(1, 1, 30, 90, 200, 255);
+  put(2, 1, 30, 90, 200, 128);    // half covered: counts
+  put(3, 1, 200, 20, 20, 127);    // less than half: not a mark
+  put(4, 2, 128, 128, 128, 255);  // grey paint: a mark of no colour
+  auto m = marks_from_layer(layer);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(count_marks(*m), 3u);
+  const Lab blue = srgb_to_lab({30 / 255.0f, 90 / 255.0f, 200 / 255.0f});
+  EXPECT_NEAR(m->ab.a.at(1, 1), blue.a, 0.05f);
+  EXPECT_NEAR(m->ab.b.at(2, 1), blue.b, 0.05f);
+  EXPECT_EQ(m->mask.at(3, 1), 0.0f);
+  EXPECT_NEAR(m->ab.a.at(4, 2), 0.0f, 0.05f);
+  EXPECT_GT(m->mask.at(4, 2), 0.5f);
+  // Without alpha every pixel is a mark.
+  auto all = marks_from_layer(Image::make(3, 2, 3, 8));
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(count_marks(*all), 6u);
+  EXPECT_FALSE(marks_from_layer(Image{}).ok());
+}
+
+TEST(AddMarks, TheFirstMarksWin) {
+  HintPlanes m = no_marks(4, 4), more = no_marks(4, 4);
+  mark(&m, 0, 0, 2, 2, 10, 20);
+  mark(&more, 1, 1, 3, 3, -5, -6);
+  ASSERT_TRUE(add_marks(&m, more).ok());
+  EXPECT_EQ(count_marks(m), 7u);
+  EXPECT_EQ(m.ab.a.at(1, 1), 10.0f);  // both: the first
+  EXPECT_EQ(m.ab.b.at(2, 2), -6.0f);  // only the added
+  EXPECT_EQ(m.mask.at(3, 3), 0.0f);
+  EXPECT_FALSE(add_marks(&m, no_marks(3, 4)).ok());
+}
+
 TEST(Propagate, Errors) {
   const Plane L = two_halves(16, 16);
   HintPlanes m = no_marks(16, 16);

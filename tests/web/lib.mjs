@@ -19,7 +19,9 @@ const tests = [];
 export function test(name, fn, {skip = null} = {}) { tests.push({name, fn, skip}); }
 export async function run(suite) {
   let passed = 0, failed = 0, skipped = 0;
+  const only = process.env.WEB_TEST_ONLY;  // a part of the names to run (when debugging)
   for (const t of tests) {
+    if (only && !t.name.includes(only)) continue;
     const why = typeof t.skip === 'function' ? t.skip() : t.skip;
     if (why) { console.log(`SKIP ${suite}: ${t.name} (${why})`); skipped++; continue; }
     const t0 = Date.now();

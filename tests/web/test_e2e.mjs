@@ -253,6 +253,111 @@ test('model (WASM provider): result appears, matches the native CLI (PSNR >= 40 
   } finally { await close(); }
 }, {skip: () => (defaultModel ? null : 'no model in web/dist/models')});
 
+// Mean a*, b* of an image file over the rectangle of fractions [x0, x1) x [y0, y1).
+function meanAb(file, x0, y0, x1, y1) {
+  const {px, size: [w, h]} = rgbaOf(file);
+  let a = 0, b = 0, n = 0;
+  for (let y = Math.floor(y0 * h); y < Math.floor(y1 * h); y += 2) {
+    for (let x = Math.floor(x0 * w); x < Math.floor(x1 * w); x += 2) {
+      const i = (y * w + x) * 4;
+      const lab = core.srgbToLab(px[i], px[i + 1], px[i + 2]);
+      a += lab.a; b += lab.b; n++;
+    }
+  }
+  return {a: a / n, b: b / n};
+}
+
+// The result's box on screen, scrolled into view first (a download scrolls the page).
+async function stageBox(page) {
+  await page.locator('#canvas-after').scrollIntoViewIfNeeded();
+  return page.locator('#canvas-after').boundingBox();
+}
+
+async function settle(page) {
+  await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'working', null, {timeout: 5000}).catch(() => {});
+  await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done');
+}
+
+test('your colours only: grey until a hint, which matches the CLI\'s --marks-only; paint corrects a method; undo', async () => {
+  const {context, close} = await launch();
+  try {
+    const {page, errors} = await openApp(context, '?nosw=1&model=marks');
+    await dropFiles(page, [GREY]);
+    let r = await waitJob(page, 1);
+    assert(r.status === 'done', `job: ${r.text}`);
+    const greyOut = path.join(out, 'marks-none.png');
+    await download(page, greyOut);
+    const g = rgbaOf(greyOut).px;
+    let spread = 0;
+    for (let i = 0; i < g.length; i += 4) spread = Math.max(spread, Math.max(g[i], g[i + 1], g[i + 2]) - Math.min(g[i], g[i + 1], g[i + 2]));
+    assert(spread <= 1, `no marks yet, yet colour (spread ${spread})`);
+    // One hint in the sky: the whole picture takes colour from it, as the CLI gives it.
+    await page.click('#hint-mode');
+    await page.fill('#hint-color', '#3060c0');
+    let box = await stageBox(page);
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.12);
+    await page.waitForFunction(() => document.querySelectorAll('#hint-list li').length === 1);
+    await settle(page);
+    const hinted = path.join(out, 'marks-hint.png');
+    await download(page, hinted);
+    const h = await page.evaluate(() => window.colorizeApp.jobs[0].hints[0]);
+    const want = path.join(out, 'marks-cli-hint.png');
+    const c = cli([GREY, '--marks-only', '--hint', `${h.x},${h.y},${h.hex}`, '--size', '384', '-o', want]);
+    assert(!c.error, `native CLI --marks-only: ${c.error}`);
+    const p = psnrFiles(hinted, want);
+    assert(p >= 40, `app vs CLI ${p.toFixed(1)} dB`);
+    const sky = meanAb(hinted, 0.3, 0.05, 0.7, 0.2);
+    assert(sky.b < -15, `sky a* b* ${sky.a.toFixed(1)} ${sky.b.toFixed(1)}`);
+    // A green stroke across the ground: the ground turns green, the sky stays blue.
+    await page.click('#paint-mode');
+    await page.fill('#hint-color', '#40a040');
+    box = await stageBox(page);
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.88);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.86, {steps: 12});
+    await page.mouse.up();
+    await page.waitForFunction(() => window.colorizeApp.jobs[0].strokes.length === 1);
+    await settle(page);
+    const painted = path.join(out, 'marks-paint.png');
+    await download(page, painted);
+    await page.screenshot({path: path.join(ARTIFACTS, 'app-marks.png')});
+    const ground = meanAb(painted, 0.2, 0.8, 0.8, 0.95), skyAfter = meanAb(painted, 0.3, 0.05, 0.7, 0.2);
+    assert(ground.a < -8 && ground.b > 8, `ground a* b* ${ground.a.toFixed(1)} ${ground.b.toFixed(1)}`);
+    assert(skyAfter.b < -15, `sky after the stroke ${skyAfter.a.toFixed(1)} ${skyAfter.b.toFixed(1)}`);
+    // Undo: back to the hint's result.
+    await page.click('#paint-undo');
+    await settle(page);
+    const undone = path.join(out, 'marks-undo.png');
+    await download(page, undone);
+    const pu = psnrFiles(undone, hinted);
+    assert(pu >= 50, `undo gives ${pu.toFixed(1)} dB against the hint's result`);
+    // Paint on the exemplar method's result: the stroke's area takes the paint, the far corner
+    // keeps the method's colour (the correction fades).
+    await page.setInputFiles('#reference-input', REF);
+    await page.selectOption('#method', 'exemplar');
+    await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done' &&
+      /ran on: exemplar/.test(document.getElementById('stats').textContent));
+    const ex = path.join(out, 'marks-exemplar.png');
+    await download(page, ex);
+    await page.fill('#hint-color', '#c03090');
+    box = await stageBox(page);
+    await page.mouse.move(box.x + box.width * 0.05, box.y + box.height * 0.9);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.9, {steps: 6});
+    await page.mouse.up();
+    await page.waitForFunction(() => window.colorizeApp.jobs[0].strokes.length === 1);
+    await settle(page);
+    const exPainted = path.join(out, 'marks-exemplar-paint.png');
+    await download(page, exPainted);
+    const at = meanAb(exPainted, 0.07, 0.88, 0.23, 0.92), before = meanAb(ex, 0.07, 0.88, 0.23, 0.92);
+    assert(at.a > 30 && at.a - before.a > 20, `painted area a* ${at.a.toFixed(1)} (before ${before.a.toFixed(1)})`);
+    const far = meanAb(exPainted, 0.8, 0.0, 1.0, 0.25), farBefore = meanAb(ex, 0.8, 0.0, 1.0, 0.25);
+    assert(Math.abs(far.a - farBefore.a) < 0.5 && Math.abs(far.b - farBefore.b) < 0.5,
+      `far corner moved: ${far.a.toFixed(2)},${far.b.toFixed(2)} vs ${farBefore.a.toFixed(2)},${farBefore.b.toFixed(2)}`);
+    assert(errors.length === 0, `errors ${errors}`);
+  } finally { await close(); }
+});
+
 test('odd files: junk, empty, WebP (browser decoder) and TIFF (core decoder) — messages, not a dead tab; big images downscale', async () => {
   const {context, close} = await launch();
   try {

@@ -146,6 +146,42 @@ test('exemplar: prepare -> exemplar -> finish agrees with the native core (PSNR 
   for (const h of [img, refImg, p.prepared, r.image, nat]) h.delete();
 });
 
+test('marks: applyMarks spreads hints, corrects a chroma by paint, and refuses bad input', () => {
+  const img = decodeOk(bytesOf(path.join(ROOT, 'tests/data/landscape-grey.jpg')));
+  const p = core.prepare(img, 128, 'stretch');
+  const w = p.prepared.workWidth(), h = p.prepared.workHeight();
+  // One hint alone: every pixel of the grid takes its colour.
+  const red = core.srgbToLab(190, 40, 40);
+  const one = core.applyMarks(p.prepared, null, 0, 0, {width: w, height: h,
+    hints: [{x: 300, y: 200, a: red.a, b: red.b}], paint: null});
+  assert(one.ok && one.width === w && one.height === h, JSON.stringify(one.message));
+  let worst = 0;
+  for (let i = 0; i < w * h; i++) worst = Math.max(worst, Math.abs(one.ab[i] - red.a), Math.abs(one.ab[w * h + i] - red.b));
+  assert(worst < 0.5, `one hint: off by ${worst.toFixed(3)}`);
+  // A base chroma (one value) corrected by an opaque square of blue paint on a 96-pixel grid:
+  // the square takes the paint, the far corner keeps the base.
+  const gw = 96, gh = 64;
+  const paint = new Uint8Array(gw * gh * 4);
+  for (let y = 50; y < 60; y++) for (let x = 5; x < 15; x++) paint.set([40, 80, 200, 255], (y * gw + x) * 4);
+  const blue = core.srgbToLab(40, 80, 200);
+  const fixed = core.applyMarks(p.prepared, new Float32Array([10, 20]), 1, 1,
+    {width: gw, height: gh, hints: [], paint, reach: 0.1});
+  assert(fixed.ok && fixed.width === gw, fixed.message);
+  const at = (x, y) => [fixed.ab[y * gw + x], fixed.ab[gw * gh + y * gw + x]];
+  const [pa, pb] = at(10, 55), [fa, fb] = at(90, 3);
+  assert(Math.abs(pa - blue.a) < 0.5 && Math.abs(pb - blue.b) < 0.5, `painted ${pa}, ${pb}`);
+  assert(Math.abs(fa - 10) < 0.5 && Math.abs(fb - 20) < 0.5, `far corner ${fa}, ${fb}`);
+  const none = core.applyMarks(p.prepared, null, 0, 0, {width: w, height: h, hints: [], paint: null});
+  assert(!none.ok && /no pixel is marked/.test(none.message), `no marks: ${JSON.stringify(none)}`);
+  const badPaint = core.applyMarks(p.prepared, null, 0, 0, {width: w, height: h, paint: new Uint8Array(8)});
+  assert(!badPaint.ok && /paint layer/.test(badPaint.message), `bad paint: ${JSON.stringify(badPaint)}`);
+  const badAb = core.applyMarks(p.prepared, new Float32Array(3), 2, 2,
+    {width: w, height: h, hints: [{x: 1, y: 1, a: 0, b: 0}], paint: null});
+  assert(!badAb.ok && /chroma buffer/.test(badAb.message), `bad chroma: ${JSON.stringify(badAb)}`);
+  p.prepared.delete();
+  img.delete();
+});
+
 test('errors come back as values, never as exceptions', () => {
   const empty = core.decode(new Uint8Array(0), 0, 1);
   assert(!empty.ok && empty.codeName === 'empty input', `empty: ${JSON.stringify(empty)}`);

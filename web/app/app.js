@@ -14,6 +14,8 @@ const ui = {
   referenceInput: $('reference-input'), workingSize: $('working-size'), saturation: $('saturation'),
   saturationOut: $('saturation-out'), toneStretch: $('tone-stretch'), hintGroup: $('hint-group'), hintColor: $('hint-color'),
   hintMode: $('hint-mode'), hintList: $('hint-list'), hintsLayer: $('hints-layer'),
+  hintHelp: $('hint-help'), paintMode: $('paint-mode'), brush: $('brush'), paintUndo: $('paint-undo'),
+  paintClear: $('paint-clear'), paintCount: $('paint-count'), paintLayer: $('paint-layer'),
   crosshair: $('crosshair'), format: $('format'), keepMeta: $('keep-meta'), download: $('download'),
   downloadAll: $('download-all'), provider: $('provider'), engine: $('engine'),
   queueWrap: $('queue-wrap'), queue: $('queue'), addMore: $('add-more'), addFolder: $('add-folder'),
@@ -29,10 +31,12 @@ const state = {
   modelSession: null,  // what the worker reports after loading a model
   modelLoading: null,  // promise
   workerInfo: null,
-  jobs: [],            // {id, file, name, status, error, settings, ab, abW, abH, abKey, hints, timings, ...}
+  jobs: [],            // {id, file, name, status, error, settings, ab, abW, abH, abKey, hints, strokes, timings, ...}
   selected: null,      // job id on screen
   reference: null,     // {id, file}
   hintMode: false,
+  paintMode: false,
+  stroke: null,        // the stroke being drawn: {points: [[x, y], ...], hex, width} (picture pixels)
   cursor: {x: 0.5, y: 0.5},
   running: false,
 };
@@ -85,6 +89,7 @@ function call(type, payload = {}, onProgress = null, transfer = []) {
 // ---- models --------------------------------------------------------------------------------
 
 const EXEMPLAR = 'exemplar';
+const MARKS = 'marks';  // colour from the user's hints and paint alone (Levin et al. 2004)
 
 async function loadManifest() {
   try {
@@ -101,6 +106,7 @@ async function loadManifest() {
     ui.method.add(o);
   }
   ui.method.add(new Option('Reference photo (exemplar)', EXEMPLAR));
+  ui.method.add(new Option('Your colours only (hints and paint)', MARKS));
   const want = params.get('model') || state.defaultModel || EXEMPLAR;
   ui.method.value = [...ui.method.options].some((o) => o.value === want) ? want : ui.method.options[0].value;
   onMethodChange(false);
@@ -192,7 +198,7 @@ function addFiles(files, paths = []) {
   if (!list.length) return;
   for (const {file, path} of list) {
     const job = {id: nextJobId++, file, name: file.name || 'pasted-image.png', status: 'queued',
-                 hints: [], ab: null, folder: path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : ''};
+                 hints: [], strokes: [], ab: null, folder: path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : ''};
     state.jobs.push(job);
     renderQueueItem(job);
   }
@@ -214,7 +220,7 @@ function addPages(job, pages) {
   let after = job;
   for (let k = 2; k <= pages; k++) {
     const page = {id: nextJobId++, file: job.file, name: `${stem}-p${k}${ext}`, page: k,
-                  status: 'queued', hints: [], ab: null, folder: job.folder};
+                  status: 'queued', hints: [], strokes: [], ab: null, folder: job.folder};
     state.jobs.splice(state.jobs.indexOf(after) + 1, 0, page);
     renderQueueItem(page, after);
     after = page;
@@ -227,16 +233,17 @@ function settingsFor(job) {
     workingSize: Number(ui.workingSize.value),
     saturation: Number(ui.saturation.value),
     tone: ui.toneStretch.checked ? 'stretch' : 'as-is',
-    method: model ? 'model' : EXEMPLAR,
+    method: model ? 'model' : ui.method.value === MARKS ? MARKS : EXEMPLAR,
     modelId: model ? model.id : '',
     hints: job.hints,
+    strokes: job.strokes,
     referenceId: state.reference ? state.reference.id : '',
   };
 }
 
 // What the chroma (ab) depends on: if unchanged, a job can be shown again without inference.
 function inferKey(s) {
-  return JSON.stringify([s.method, s.modelId, s.hints, s.referenceId, s.workingSize, s.tone,
+  return JSON.stringify([s.method, s.modelId, s.hints, s.strokes, s.referenceId, s.workingSize, s.tone,
     state.modelSession?.provider || '']);
 }
 
@@ -292,6 +299,8 @@ async function runJob(job) {
     Object.assign(job, {status: 'done', error: null, ab: r.ab, abW: r.abW, abH: r.abH, abKey: key,
       width: r.width, height: r.height, timings: r.timings, provider: r.provider, note: r.note,
       decoder: r.decoder, settings});
+    // Settings changed while it ran (another method, a hint, a stroke): it runs again.
+    if (JSON.stringify(settingsFor(job)) !== JSON.stringify(settings)) job.status = 'stale';
     drawThumb(job, r.after);
     if (r.pages > 1 && !job.page && !job.pagesAdded) addPages(job, r.pages);
     if (job.id === state.selected) {
@@ -409,6 +418,7 @@ function select(id, focusViewer) {
   for (const j of state.jobs) updateQueueItem(j);
   const job = state.jobs.find((j) => j.id === id);
   renderHints();
+  renderPaint();
   if (!job) return;
   if (job.status === 'done') {
     // Shown again: the worker re-finishes from the kept chroma (no inference).
@@ -444,13 +454,15 @@ function show(job, before, after) {
   const t = job.timings || {};
   const part = (k, label) => (t[k] !== undefined ? `${label} ${Math.round(t[k])} ms` : null);
   const parts = [part('decode', 'decode'), part('prepare', 'prepare'),
-    part('infer', job.provider === 'webgpu' ? 'model (WebGPU)' : job.provider?.startsWith('exemplar') ? 'exemplar' : 'model (WASM)'),
+    part('infer', job.provider === 'webgpu' ? 'model (WebGPU)' : job.provider?.startsWith('exemplar') ? 'exemplar'
+      : job.provider?.startsWith('marks') ? 'marks' : 'model (WASM)'),
     part('finish', 'finish'), part('display', 'draw')].filter(Boolean);
   ui.stats.textContent = `${job.width}×${job.height} · ${parts.join(' · ')} · total ${Math.round(job.elapsedMs)} ms` +
     ` · ran on: ${job.provider === 'webgpu' ? 'WebGPU' : job.provider === 'wasm' ? providerName(state.modelSession) : job.provider}`;
   ui.stats.dataset.provider = job.provider;
   ui.note.textContent = job.note || '';
   renderHints();
+  renderPaint();
 }
 
 function showError(job) {
@@ -477,12 +489,17 @@ let dragging = false;
 ui.stage.addEventListener('pointerdown', (ev) => {
   const {fx, fy} = stagePoint(ev);
   if (state.hintMode) { addHint(fx, fy); return; }
+  if (state.paintMode) { startStroke(ev, fx, fy); return; }
   dragging = true;
   ui.stage.setPointerCapture(ev.pointerId);
   setSplit(fx * 100);
 });
-ui.stage.addEventListener('pointermove', (ev) => { if (dragging) setSplit(stagePoint(ev).fx * 100); });
-ui.stage.addEventListener('pointerup', () => { dragging = false; });
+ui.stage.addEventListener('pointermove', (ev) => {
+  if (state.stroke) { extendStroke(stagePoint(ev)); return; }
+  if (dragging) setSplit(stagePoint(ev).fx * 100);
+});
+ui.stage.addEventListener('pointerup', () => { dragging = false; endStroke(); });
+ui.stage.addEventListener('pointercancel', () => { dragging = false; endStroke(); });
 ui.split.addEventListener('input', () => setSplit(Number(ui.split.value)));
 ui.zoom.addEventListener('click', () => {
   const on = ui.zoom.getAttribute('aria-pressed') !== 'true';
@@ -554,23 +571,102 @@ function renderHints() {
   });
 }
 
+// ---- paint (corrections: colour marks spread along the photo's lightness) -----------------
+
+function selectedJob() {
+  return state.jobs.find((j) => j.id === state.selected) || null;
+}
+
+function startStroke(ev, fx, fy) {
+  const job = selectedJob();
+  if (!job || !job.width || fx < 0 || fx > 1 || fy < 0 || fy > 1) return;
+  ui.stage.setPointerCapture(ev.pointerId);
+  const width = Number(ui.brush.value) * Math.max(job.width, job.height);
+  state.stroke = {points: [[fx * job.width, fy * job.height]], hex: ui.hintColor.value, width};
+  renderPaint();
+}
+
+function extendStroke({fx, fy}) {
+  const job = selectedJob();
+  if (!job || !state.stroke) return;
+  const x = Math.max(0, Math.min(1, fx)) * job.width, y = Math.max(0, Math.min(1, fy)) * job.height;
+  const last = state.stroke.points[state.stroke.points.length - 1];
+  if (Math.hypot(x - last[0], y - last[1]) < state.stroke.width / 4) return;
+  state.stroke.points.push([x, y]);
+  renderPaint();
+}
+
+function endStroke() {
+  const job = selectedJob();
+  const stroke = state.stroke;
+  state.stroke = null;
+  if (!job || !stroke) return;
+  stroke.points = stroke.points.map(([x, y]) => [Math.round(x * 10) / 10, Math.round(y * 10) / 10]);
+  job.strokes = [...job.strokes, stroke];
+  rerunSelected();
+}
+
+function renderPaint() {
+  const job = selectedJob();
+  const svg = ui.paintLayer;
+  svg.innerHTML = '';
+  const strokes = job ? [...job.strokes, ...(state.stroke ? [state.stroke] : [])] : [];
+  if (job && job.width) svg.setAttribute('viewBox', `0 0 ${job.width} ${job.height}`);
+  for (const st of strokes) {
+    const line = document.createElementNS('http://www.w3.org/2000/svg', 'polyline');
+    const pts = st.points.length === 1 ? [st.points[0], [st.points[0][0] + 0.01, st.points[0][1]]] : st.points;
+    line.setAttribute('points', pts.map((p) => p.join(',')).join(' '));
+    line.setAttribute('stroke', st.hex);
+    line.setAttribute('stroke-width', String(st.width));
+    svg.append(line);
+  }
+  const n = job ? job.strokes.length : 0;
+  ui.paintUndo.disabled = ui.paintClear.disabled = n === 0;
+  ui.paintCount.textContent = n ? `${n} stroke${n === 1 ? '' : 's'} of paint` : '';
+}
+
+function setPaintMode(on) {
+  if (on && state.hintMode) setHintMode(false);
+  state.paintMode = on;
+  ui.paintMode.setAttribute('aria-pressed', String(on));
+  ui.stage.classList.toggle('painting', on);
+}
+
+ui.paintMode.addEventListener('click', () => setPaintMode(!state.paintMode));
+ui.paintUndo.addEventListener('click', () => {
+  const job = selectedJob();
+  if (!job || !job.strokes.length) return;
+  job.strokes = job.strokes.slice(0, -1);
+  rerunSelected();
+});
+ui.paintClear.addEventListener('click', () => {
+  const job = selectedJob();
+  if (!job || !job.strokes.length) return;
+  job.strokes = [];
+  rerunSelected();
+});
+
 function placeCrosshair() {
   ui.crosshair.style.left = `${state.cursor.x * 100}%`;
   ui.crosshair.style.top = `${state.cursor.y * 100}%`;
 }
 
-ui.hintMode.addEventListener('click', () => {
-  state.hintMode = !state.hintMode;
-  ui.hintMode.setAttribute('aria-pressed', String(state.hintMode));
-  ui.stage.classList.toggle('hinting', state.hintMode);
-  ui.crosshair.hidden = !state.hintMode;
+function setHintMode(on) {
+  if (on && state.paintMode) setPaintMode(false);
+  state.hintMode = on;
+  ui.hintMode.setAttribute('aria-pressed', String(on));
+  ui.stage.classList.toggle('hinting', on);
+  ui.crosshair.hidden = !on;
   placeCrosshair();
-});
+}
+
+ui.hintMode.addEventListener('click', () => setHintMode(!state.hintMode));
 
 // ---- settings ------------------------------------------------------------------------------
 
 function rerunSelected() {
   renderHints();
+  renderPaint();
   const job = state.jobs.find((j) => j.id === state.selected);
   if (job && job.status !== 'working' && job.status !== 'queued') {
     job.status = 'stale';
@@ -579,13 +675,29 @@ function rerunSelected() {
   pump();
 }
 
+const PAINT_HELP = '“Paint”: drag over a wrong colour with the right one (grey paint takes colour ' +
+  'away); the change spreads over the area of like lightness around the stroke.';
+
 function onMethodChange(rerun = true) {
   const model = currentModel();
-  ui.referenceGroup.hidden = !!model;
-  ui.hintGroup.hidden = !(model && model.hints);
-  if (!model && state.hintMode) ui.hintMode.click();
+  const marks = ui.method.value === MARKS;
+  ui.referenceGroup.hidden = !!model || marks;
+  // Hints go to models that take them, and are marks for the marks method; paint is for all.
+  const hints = marks || !!(model && model.hints);
+  ui.hintMode.hidden = !hints;
+  if (!hints && state.hintMode) setHintMode(false);
+  ui.hintHelp.textContent = marks
+    ? 'Click the photo with “Place hints” on, or drag with “Paint” on: your colours spread ' +
+      'along the photo’s lightness and stop at its edges. Where you give none, colour from the ' +
+      'nearest marks of like lightness fills in.'
+    : hints ? '“Place hints”: click the photo (or press Enter on it) to say “this is that ' +
+      'colour”; the model takes it in. ' + PAINT_HELP
+      : PAINT_HELP;
   ui.methodHelp.textContent = model ? (model.description || '')
-    : 'Transfers colour from a reference photo you choose (Welsh et al. 2002).';
+    : marks ? 'No model: colour only from your hints and paint, spread along the photo’s lightness ' +
+      '(Levin, Lischinski & Weiss 2004).'
+      : 'Transfers colour from a reference photo you choose (Welsh et al. 2002).';
+  if (marks && !(rerun === false && params.get('size'))) ui.workingSize.value = '384';
   if (model) {
     const ws = String(model.workingSize || '');
     if (ws && ![...ui.workingSize.options].some((o) => o.value === ws)) {

@@ -374,14 +374,42 @@ function dpiOf(d) {
 
 // What a downloaded result says of itself (PNG tEXt / JPEG COM; printable ASCII).
 function provenance() {
-  const how = active.method === 'exemplar' ? 'colour transferred from a reference photo'
-    : `model ${active.modelId || 'unknown'}`;
+  const how = (active.method === 'marks' ? 'colour only from the user\'s hints and paint'
+    : active.method === 'exemplar' ? 'colour transferred from a reference photo'
+      : `model ${active.modelId || 'unknown'}`) + (active.painted && active.method !== 'marks'
+    ? ', corrected by the user\'s paint' : '');
   return `Colorized in the browser by colorize (${how.replace(/[^\x20-\x7e]/g, '?').slice(0, 300)}): ` +
     'the colours are a plausible guess, not a record of the original.';
 }
 
+// The grid paint is read on for corrections (longest side, as the CLI's --marks), and how far
+// a correction spreads through even areas (a fraction of the longer side, as --reach).
+const MARKS_GRID = 384;
+const PAINT_REACH = 0.15;
+
+// The strokes ({points: [[x, y], ...] in picture pixels, hex, width}) drawn on a transparent
+// w x h layer: RGBA bytes whose opaque pixels are marks (null when there are none).
+function paintLayer(strokes, fullW, fullH, w, h) {
+  if (!strokes.length) return null;
+  const canvas = new OffscreenCanvas(w, h);
+  const g = canvas.getContext('2d');
+  g.scale(w / fullW, h / fullH);
+  g.lineCap = 'round';
+  g.lineJoin = 'round';
+  const thinnest = 1.5 * Math.max(fullW / w, fullH / h);  // at least 1.5 grid pixels
+  for (const st of strokes) {
+    g.strokeStyle = st.hex;
+    g.lineWidth = Math.max(st.width, thinnest);
+    g.beginPath();
+    st.points.forEach(([x, y], i) => (i ? g.lineTo(x, y) : g.moveTo(x, y)));
+    if (st.points.length === 1) g.lineTo(st.points[0][0] + 0.01, st.points[0][1]);
+    g.stroke();
+  }
+  return new Uint8Array(g.getImageData(0, 0, w, h).data.buffer);
+}
+
 // Brings `active` to the state the request asks for, doing only the stages that changed.
-// s: {jobId, file, settings: {workingSize, saturation, method, hints, reference}, ab?}
+// s: {jobId, file, settings: {workingSize, saturation, method, hints, strokes, reference}, ab?}
 async function ensure(s, progress, timings) {
   const jobKey = s.jobId;
   if (!active || active.jobId !== jobKey) {
@@ -406,7 +434,7 @@ async function ensure(s, progress, timings) {
     active.tone = tone;
     timings.prepare = now() - t;
   }
-  const inferKey = JSON.stringify([st.method, st.modelId, st.hints || [], st.referenceId || '',
+  const inferKey = JSON.stringify([st.method, st.modelId, st.hints || [], st.strokes || [], st.referenceId || '',
     tone, session ? session.provider : '']);
   if (s.ab && !active.ab) {
     // Chroma the page kept from an earlier run: no inference needed to show the job again.
@@ -416,7 +444,24 @@ async function ensure(s, progress, timings) {
   if (!active.ab || active.inferKey !== inferKey) {
     progress({stage: 'infer'});
     const t = now();
-    if (st.method === 'exemplar') {
+    const labHints = (st.hints || []).map((h) => {
+      const lab = core.srgbToLab(h.r, h.g, h.b);
+      return {x: h.x, y: h.y, a: lab.a, b: lab.b};
+    });
+    const strokes = st.strokes || [];
+    const W = active.image.width(), H = active.image.height();
+    if (st.method === 'marks') {
+      // Colour from the marks alone, on the working grid; none yet: the photo in grey.
+      const w = active.prepared.workWidth(), h = active.prepared.workHeight();
+      if (!labHints.length && !strokes.length) {
+        Object.assign(active, {ab: new Float32Array(2), abW: 1, abH: 1});
+      } else {
+        const r = check(core.applyMarks(active.prepared, null, 0, 0, {width: w, height: h,
+          hints: labHints, paint: paintLayer(strokes, W, H, w, h)}), 'marks');
+        Object.assign(active, {ab: r.ab, abW: r.width, abH: r.height});
+      }
+      active.provider = 'marks (WASM core)';
+    } else if (st.method === 'exemplar') {
       if (!s.reference) throw err('invalid argument', 'Choose a reference photo first.');
       if (!active.reference || active.referenceId !== st.referenceId) {
         active.reference?.delete();
@@ -428,13 +473,18 @@ async function ensure(s, progress, timings) {
       active.provider = 'exemplar (WASM core)';
     } else {
       if (!session) throw err('no backend', 'The model is not loaded yet.');
-      const hints = (st.hints || []).map((h) => {
-        const lab = core.srgbToLab(h.r, h.g, h.b);
-        return {x: h.x, y: h.y, a: lab.a, b: lab.b};
-      });
-      Object.assign(active, await runModel(active.prepared, hints));
+      Object.assign(active, await runModel(active.prepared, labHints));
       active.provider = session.provider;
     }
+    if (strokes.length && st.method !== 'marks') {
+      // The method's colour corrected by the paint, on a grid finer than a model's.
+      const g = core.workingSizeFor(W, H, MARKS_GRID);
+      const r = check(core.applyMarks(active.prepared, active.ab, active.abW, active.abH,
+        {width: g.width, height: g.height, hints: [], paint: paintLayer(strokes, W, H, g.width, g.height),
+          reach: PAINT_REACH}), 'paint');
+      Object.assign(active, {ab: r.ab, abW: r.width, abH: r.height});
+    }
+    active.painted = strokes.length > 0;
     active.inferKey = inferKey;
     active.resultKey = null;
     timings.infer = now() - t;

@@ -23,6 +23,8 @@
 #include "colorize/image.h"
 #include "colorize/metrics.h"
 #include "colorize/pipeline.h"
+#include "colorize/propagate.h"
+#include "colorize/resample.h"
 #include "colorize/status.h"
 
 using emscripten::val;
@@ -259,21 +261,40 @@ val render_hints(const val& hints, int full_w, int full_h, int work_w, int work_
   return o;
 }
 
-// finish(original, prepared, ab: Float32Array [2*h*w] planar, w, h,
-//        {saturation, upsampling: "guided"|"bilinear"}) -> {ok, image}
-val finish(const ImageHandle& original, const PreparedHandle& prepared, const val& ab, int w,
-           int h, const val& options) {
-  if (w <= 0 || h <= 0) return error_value(cz::ErrorCode::kInvalidArgument, "empty chroma planes");
+// {ok, ab: Float32Array planar, width, height} of chroma, or the error.
+val ab_value(const cz::Result<cz::AbPlanes>& r) {
+  if (!r.ok()) return error_value(r.status());
+  std::vector<float> ab(r->a.data);
+  ab.insert(ab.end(), r->b.data.begin(), r->b.data.end());
+  val o = ok_value();
+  o.set("ab", float_copy(ab));
+  o.set("width", r->a.width);
+  o.set("height", r->a.height);
+  return o;
+}
+
+// Chroma planes from a planar Float32Array [2*h*w] (the a plane, then the b plane).
+cz::Result<cz::AbPlanes> ab_planes(const val& ab, int w, int h) {
+  if (w <= 0 || h <= 0) return cz::Status(cz::ErrorCode::kInvalidArgument, "empty chroma planes");
   const std::vector<float> v = to_vector<float>(ab);
   const size_t n = static_cast<size_t>(w) * static_cast<size_t>(h);
   if (v.size() != 2 * n) {
-    return error_value(cz::ErrorCode::kInvalidArgument,
-                       "chroma buffer holds " + std::to_string(v.size()) + " values, expected " +
-                           std::to_string(2 * n));
+    return cz::Status(cz::ErrorCode::kInvalidArgument,
+                      "chroma buffer holds " + std::to_string(v.size()) + " values, expected " +
+                          std::to_string(2 * n));
   }
   cz::AbPlanes planes{cz::Plane(w, h), cz::Plane(w, h)};
   std::copy(v.begin(), v.begin() + n, planes.a.data.begin());
   std::copy(v.begin() + n, v.end(), planes.b.data.begin());
+  return planes;
+}
+
+// finish(original, prepared, ab: Float32Array [2*h*w] planar, w, h,
+//        {saturation, upsampling: "guided"|"bilinear"}) -> {ok, image}
+val finish(const ImageHandle& original, const PreparedHandle& prepared, const val& ab, int w, int h,
+           const val& options) {
+  auto planes = ab_planes(ab, w, h);
+  if (!planes.ok()) return error_value(planes.status());
   cz::FinishOptions opt;
   if (options.typeOf().as<std::string>() == "object") {
     if (options.hasOwnProperty("saturation")) opt.saturation = options["saturation"].as<float>();
@@ -282,7 +303,7 @@ val finish(const ImageHandle& original, const PreparedHandle& prepared, const va
       opt.upsampling = cz::Upsampling::kBilinear;
     }
   }
-  auto r = cz::finish(original.image(), prepared.prepared(), planes, opt);
+  auto r = cz::finish(original.image(), prepared.prepared(), *planes, opt);
   if (!r.ok()) return error_value(r.status());
   val o = ok_value();
   o.set("image", val(ImageHandle(std::move(r).value())));
@@ -296,15 +317,63 @@ val exemplar(const PreparedHandle& prepared, const ImageHandle& reference, const
     if (options.hasOwnProperty("samples")) opt.samples = options["samples"].as<int>();
     if (options.hasOwnProperty("seed")) opt.seed = options["seed"].as<uint32_t>();
   }
-  auto r = cz::exemplar_colorize(prepared.prepared().L_work, reference.image(), opt);
-  if (!r.ok()) return error_value(r.status());
-  std::vector<float> ab(r->a.data);
-  ab.insert(ab.end(), r->b.data.begin(), r->b.data.end());
-  val o = ok_value();
-  o.set("ab", float_copy(ab));
-  o.set("width", r->a.width);
-  o.set("height", r->a.height);
-  return o;
+  return ab_value(cz::exemplar_colorize(prepared.prepared().L_work, reference.image(), opt));
+}
+
+// applyMarks(prepared, ab: Float32Array planar | null, abW, abH,
+//            {width, height, hints: [{x, y, a, b}], paint: Uint8Array RGBA | null, reach})
+//   -> {ok, ab: Float32Array planar [2*height*width], width, height}
+// The user's marks on a grid of width x height: `paint`, a layer drawn at the grid's size
+// (its pixels with alpha >= 50 % are marks), and `hints`, points in the original's pixels
+// (squares of radius 1, as the models see them; paint wins where both mark). With ab (a
+// method's chroma): ab brought to the grid and corrected by the marks (correct_with_marks,
+// `reach` a fraction of the longer side); with null: colour from the marks alone
+// (propagate_marks). See colorize/propagate.h.
+val apply_marks(const PreparedHandle& handle, const val& ab, int ab_w, int ab_h, const val& marks) {
+  const cz::Prepared& prepared = handle.prepared();
+  const int w = marks["width"].as<int>(), h = marks["height"].as<int>();
+  if (w < 1 || h < 1 || w > 4096 || h > 4096) {
+    return error_value(cz::ErrorCode::kInvalidArgument,
+                       "the marks' grid must be 1..4096 pixels a side");
+  }
+  cz::HintPlanes m{{cz::Plane(w, h), cz::Plane(w, h)}, cz::Plane(w, h)};
+  const val paint = marks["paint"];
+  if (!paint.isNull() && !paint.isUndefined()) {
+    const std::vector<uint8_t> px = to_vector<uint8_t>(paint);
+    if (px.size() != static_cast<size_t>(w) * h * 4) {
+      return error_value(cz::ErrorCode::kInvalidArgument,
+                         "the paint layer is not width x height RGBA");
+    }
+    cz::Image layer = cz::Image::make(w, h, 4, 8);
+    layer.data8 = px;
+    auto painted = cz::marks_from_layer(layer);
+    if (!painted.ok()) return error_value(painted.status());
+    m = std::move(painted).value();
+  }
+  const val hints = marks["hints"];
+  if (!hints.isNull() && !hints.isUndefined()) {
+    std::vector<cz::Hint> hs;
+    const int n = hints["length"].as<int>();
+    for (int i = 0; i < n; ++i) {
+      const val p = hints[i];
+      hs.push_back(
+          cz::Hint{p["x"].as<float>(), p["y"].as<float>(), p["a"].as<float>(), p["b"].as<float>()});
+    }
+    cz::Status st = cz::add_marks(
+        &m, cz::render_hints(hs, prepared.L_full.width, prepared.L_full.height, w, h));
+    if (!st.ok()) return error_value(st);
+  }
+  const cz::Plane L = prepared.L_work.width == w && prepared.L_work.height == h
+                          ? prepared.L_work
+                          : cz::resize_area(prepared.L_full, w, h);
+  cz::PropagateOptions opt;
+  if (marks["reach"].isNumber()) opt.reach = marks["reach"].as<float>();
+  if (ab.isNull() || ab.isUndefined()) return ab_value(cz::propagate_marks(L, m, opt));
+  auto planes = ab_planes(ab, ab_w, ab_h);
+  if (!planes.ok()) return error_value(planes.status());
+  auto base = cz::upsample_chroma(prepared, *planes, L);
+  if (!base.ok()) return error_value(base.status());
+  return ab_value(cz::correct_with_marks(L, *base, m, opt));
 }
 
 // ---- encode ---------------------------------------------------------------------------
@@ -425,6 +494,7 @@ EMSCRIPTEN_BINDINGS(colorize) {
   function("renderHints", &render_hints);
   function("finish", &finish);
   function("exemplar", &exemplar);
+  function("applyMarks", &apply_marks);
   function("encode", &encode);
   function("srgbToLab", &srgb_to_lab);
   function("labToSrgb", &lab_to_srgb);

@@ -72,6 +72,16 @@ Result<AbPlanes> correct_with_marks(const Plane& L, const AbPlanes& base, const 
 Result<HintPlanes> marks_from_image(const Image& original, const Image& marked, int grid_width,
                                     int grid_height, float threshold = 6.0f);
 
+// Marks read from a paint layer at the grid's own size (e.g. strokes drawn on a transparent
+// canvas): the pixels with alpha >= 50 % are marks with their colour (sRGB). A layer without
+// alpha marks every pixel.
+// Errors: kInvalidArgument (an empty layer).
+Result<HintPlanes> marks_from_layer(const Image& layer);
+
+// Adds `more`'s marks to `marks` where `marks` has none (so `marks` wins where both mark).
+// Errors: kInvalidArgument (sizes differ).
+Status add_marks(HintPlanes* marks, const HintPlanes& more);
+
 // How many pixels of `marks` are marked.
 size_t count_marks(const HintPlanes& marks);
 
