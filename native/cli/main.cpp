@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -257,7 +258,7 @@ class Method {
 
   Result<AbPlanes> predict(const Image& image, const Prepared& prepared) const {
     if (options_->marks_only) {
-      auto marks = read_marks(image, prepared.L_work.width, prepared.L_work.height);
+      auto marks = read_marks(image, prepared.L_work.width, prepared.L_work.height, 1);
       if (!marks.ok()) return marks.status();
       return propagate_marks(prepared.L_work, *marks);
     }
@@ -269,21 +270,28 @@ class Method {
                                             prepared.L_work.width, prepared.L_work.height);
       return cli::run_model(options_->model, options_->backend, prepared.L_model, &hints);
     }();
-    if (!ab.ok() || !marked_) return ab;
-    // The method's colour, corrected where the user painted, on a grid finer than a model's.
+    if (!ab.ok() || (!marked_ && options_->hints.empty())) return ab;
+    // The method's colour, corrected where the user painted and at the hints (a model takes
+    // them in and still does not always give their colour there: the correction does; measured
+    // in models/README.md, "What clicks are worth"), on a grid finer than a model's.
     const Size grid = working_size_for(image.width, image.height, kMarksWorkingSize);
     const Plane L_grid = resize_area(prepared.L_full, grid.width, grid.height);
     auto base = upsample_chroma(prepared, *ab, L_grid, options_->finish);
     if (!base.ok()) return base.status();
-    auto marks = read_marks(image, grid.width, grid.height);
+    // A hint covers the same part of the picture as the 3 x 3 working pixels the model saw.
+    const double finer = static_cast<double>(std::max(grid.width, grid.height)) /
+                         std::max(prepared.L_work.width, prepared.L_work.height);
+    const int radius = std::max(1, static_cast<int>(std::lround((3.0 * finer - 1.0) / 2.0)));
+    auto marks = read_marks(image, grid.width, grid.height, radius);
     if (!marks.ok()) return marks.status();
     PropagateOptions p;
     p.reach = options_->reach;
     return correct_with_marks(L_grid, *base, *marks, p);
   }
 
-  // --marks (painted pixels) and, for --marks-only, --hint points, on a grid of w x h.
-  Result<HintPlanes> read_marks(const Image& image, int w, int h) const {
+  // --marks (painted pixels) and the --hint points (squares of radius hint_radius), on a grid
+  // of w x h.
+  Result<HintPlanes> read_marks(const Image& image, int w, int h, int hint_radius) const {
     HintPlanes marks{{Plane(w, h), Plane(w, h)}, Plane(w, h)};
     if (marked_) {
       auto painted = marks_from_image(image, *marked_, w, h);
@@ -295,11 +303,10 @@ class Method {
                           "' differs from the picture: paint colour where it should change");
       marks = std::move(painted).value();
     }
-    if (options_->marks_only) {
-      // Hints mark small squares, as the models see them; painted marks win where both are.
-      Status st = add_marks(&marks, render_hints(options_->hints, image.width, image.height, w, h));
-      if (!st.ok()) return st;
-    }
+    // Painted marks win where both are.
+    Status st = add_marks(
+        &marks, render_hints(options_->hints, image.width, image.height, w, h, hint_radius));
+    if (!st.ok()) return st;
     return marks;
   }
 

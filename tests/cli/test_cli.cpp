@@ -721,6 +721,31 @@ TEST(Cli, MarksCorrectAMethodWhereTheyArePainted) {
   }
 }
 
+// A hint given to a model is also a mark: the colour is there where the hint was given
+// (the tiny test model alone does not give it), and far away the model's own colour stays.
+TEST(Cli, AModelsHintsAreHonouredWhereGiven) {
+  const fs::path dir = fresh_dir("hints_honoured");
+  const std::string model = kData + "/models/tiny_colorizer.onnx";
+  const std::vector<std::string> base = {
+      kData + "/landscape-grey.jpg", "--model", model, "--size", "64", "-q"};
+  std::vector<std::string> plain = base, hinted = base;
+  plain.insert(plain.end(), {"-o", (dir / "plain.png").string()});
+  hinted.insert(hinted.end(), {"--hint", "100,350,#c03090", "-o", (dir / "hint.png").string()});
+  CliRun r = run(plain);
+  ASSERT_EQ(r.code, 0) << r.output;
+  r = run(hinted);
+  ASSERT_EQ(r.code, 0) << r.output;
+  const Image a = load(dir / "plain.png"), b = load(dir / "hint.png");
+  const Lab want = srgb_to_lab({0xc0 / 255.0f, 0x30 / 255.0f, 0x90 / 255.0f});
+  const auto at = mean_ab(b, 96, 346, 104, 354), before = mean_ab(a, 96, 346, 104, 354);
+  EXPECT_NEAR(at.first, want.a, 6.0) << "model alone: " << before.first;
+  EXPECT_NEAR(at.second, want.b, 6.0) << "model alone: " << before.second;
+  EXPECT_GT(std::hypot(at.first - before.first, at.second - before.second), 15.0);
+  const auto far_a = mean_ab(a, 500, 0, 640, 120), far_b = mean_ab(b, 500, 0, 640, 120);
+  EXPECT_NEAR(far_a.first, far_b.first, 1.0);
+  EXPECT_NEAR(far_a.second, far_b.second, 1.0);
+}
+
 TEST(Cli, MarksErrors) {
   const fs::path dir = fresh_dir("marks_errors");
   const Image grey = load(kData + "/landscape-grey.jpg");

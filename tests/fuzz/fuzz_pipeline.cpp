@@ -1,8 +1,10 @@
 // libFuzzer target over the whole untrusted-input path of the core:
 // bytes -> decode -> prepare -> (synthetic chroma) -> finish -> encode (-> decode again, for
 // the lossless formats), with the metadata read from the same bytes carried to the output;
-// and the Deflate compressor on the raw bytes, inflated back.
+// colour from marks placed by the bytes (and the result's difference to the picture read as
+// marks); and the Deflate compressor on the raw bytes, inflated back.
 // Anything but a clean Status error (crash, sanitizer report, hang, leak) is a bug.
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -10,6 +12,7 @@
 
 #include "colorize/image.h"
 #include "colorize/pipeline.h"
+#include "colorize/propagate.h"
 #include "deflate.h"
 #include "stb_config.h"
 
@@ -55,6 +58,40 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto out = finish(*image, *prepared, ab, f);
   if (!out.ok()) return 0;
   if (out->width != image->width || out->height != image->height) __builtin_trap();
+
+  // Marks where the bytes say, with colours from them: colour from the marks alone and the
+  // chroma above corrected by them are finite and keep every mark.
+  const Plane& Lw = prepared->L_work;
+  HintPlanes marks{{Plane(Lw.width, Lw.height), Plane(Lw.width, Lw.height)},
+                   Plane(Lw.width, Lw.height)};
+  for (size_t i = 0; i < Lw.size(); ++i) {
+    const uint8_t v = data[(i * 7919) % size];
+    if ((v & 31) != 0) continue;
+    marks.mask.data[i] = 1.0f;
+    marks.ab.a.data[i] = float(int(v) - 128);
+    marks.ab.b.data[i] = float(int(data[(i * 104729 + 1) % size]) - 128);
+  }
+  PropagateOptions po;
+  po.max_iterations = 200;
+  for (int with_base = 0; with_base < 2; ++with_base) {
+    auto got = with_base ? correct_with_marks(Lw, ab, marks, po) : propagate_marks(Lw, marks, po);
+    if (!got.ok()) {
+      if (with_base || count_marks(marks) > 0) __builtin_trap();  // only "no mark" may fail
+      continue;
+    }
+    for (size_t i = 0; i < Lw.size(); ++i) {
+      if (!std::isfinite(got->a.data[i]) || !std::isfinite(got->b.data[i])) __builtin_trap();
+      // Marks are kept (exactly alone; as base + (mark - base) in floats on a base).
+      const float tol = with_base ? 1e-3f : 0.0f;
+      if (marks.mask.data[i] > 0.5f && (std::fabs(got->a.data[i] - marks.ab.a.data[i]) > tol ||
+                                        std::fabs(got->b.data[i] - marks.ab.b.data[i]) > tol))
+        __builtin_trap();
+    }
+  }
+  if (image->pixel_count() <= 262144) {
+    auto read = marks_from_image(*image, *out, 32, 32);
+    if (!read.ok()) __builtin_trap();
+  }
 
   EncodeOptions e;
   const ImageFormat formats[3] = {ImageFormat::kPng, ImageFormat::kJpeg, ImageFormat::kTiff};

@@ -230,7 +230,7 @@ test('model (WASM provider): result appears, matches the native CLI (PSNR >= 40 
       const done = await page.evaluate(() => document.body.dataset.lastDone);
       await page.click('#hint-mode');
       await page.fill('#hint-color', '#d02020');
-      const box = await page.locator('#canvas-after').boundingBox();
+      const box = await stageBox(page);
       await page.mouse.click(box.x + box.width * 0.7, box.y + box.height * 0.3);
       await page.waitForFunction(() => document.querySelectorAll('#hint-list li').length === 1);
       await waitJob(page, 1);

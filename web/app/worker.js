@@ -476,12 +476,17 @@ async function ensure(s, progress, timings) {
       Object.assign(active, await runModel(active.prepared, labHints));
       active.provider = session.provider;
     }
-    if (strokes.length && st.method !== 'marks') {
-      // The method's colour corrected by the paint, on a grid finer than a model's.
+    const modelHints = st.method === 'model' ? labHints : [];
+    if ((strokes.length || modelHints.length) && st.method !== 'marks') {
+      // The method's colour corrected by the paint and at the model's hints (as the CLI does),
+      // on a grid finer than a model's; a hint covers the 3 x 3 working pixels the model saw.
       const g = core.workingSizeFor(W, H, MARKS_GRID);
+      const finer = Math.max(g.width, g.height) /
+        Math.max(active.prepared.workWidth(), active.prepared.workHeight());
       const r = check(core.applyMarks(active.prepared, active.ab, active.abW, active.abH,
-        {width: g.width, height: g.height, hints: [], paint: paintLayer(strokes, W, H, g.width, g.height),
-          reach: PAINT_REACH}), 'paint');
+        {width: g.width, height: g.height, hints: modelHints,
+          hintRadius: Math.max(1, Math.round((3 * finer - 1) / 2)),
+          paint: paintLayer(strokes, W, H, g.width, g.height), reach: PAINT_REACH}), 'paint');
       Object.assign(active, {ab: r.ab, abW: r.width, abH: r.height});
     }
     active.painted = strokes.length > 0;

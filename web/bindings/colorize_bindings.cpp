@@ -321,11 +321,13 @@ val exemplar(const PreparedHandle& prepared, const ImageHandle& reference, const
 }
 
 // applyMarks(prepared, ab: Float32Array planar | null, abW, abH,
-//            {width, height, hints: [{x, y, a, b}], paint: Uint8Array RGBA | null, reach})
+//            {width, height, hints: [{x, y, a, b}], hintRadius, paint: Uint8Array RGBA | null,
+//             reach})
 //   -> {ok, ab: Float32Array planar [2*height*width], width, height}
 // The user's marks on a grid of width x height: `paint`, a layer drawn at the grid's size
 // (its pixels with alpha >= 50 % are marks), and `hints`, points in the original's pixels
-// (squares of radius 1, as the models see them; paint wins where both mark). With ab (a
+// (squares of radius hintRadius, default 1, as render_hints draws them; paint wins where both
+// mark). With ab (a
 // method's chroma): ab brought to the grid and corrected by the marks (correct_with_marks,
 // `reach` a fraction of the longer side); with null: colour from the marks alone
 // (propagate_marks). See colorize/propagate.h.
@@ -359,8 +361,9 @@ val apply_marks(const PreparedHandle& handle, const val& ab, int ab_w, int ab_h,
       hs.push_back(
           cz::Hint{p["x"].as<float>(), p["y"].as<float>(), p["a"].as<float>(), p["b"].as<float>()});
     }
+    const int radius = marks["hintRadius"].isNumber() ? marks["hintRadius"].as<int>() : 1;
     cz::Status st = cz::add_marks(
-        &m, cz::render_hints(hs, prepared.L_full.width, prepared.L_full.height, w, h));
+        &m, cz::render_hints(hs, prepared.L_full.width, prepared.L_full.height, w, h, radius));
     if (!st.ok()) return error_value(st);
   }
   const cz::Plane L = prepared.L_work.width == w && prepared.L_work.height == h
