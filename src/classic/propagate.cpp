@@ -344,11 +344,30 @@ Result<HintPlanes> marks_from_image(const Image& original, const Image& marked, 
   if (!(threshold > 0.0f) || !std::isfinite(threshold)) {
     return bad("the marks' threshold must be a positive number");
   }
-  Plane L0, a0, b0, L1, a1, b1;
-  image_to_lab(original, &L0, &a0, &b0);
-  image_to_lab(marked, &L1, &a1, &b1);
   const int W = original.width, H = original.height;
   const float t2 = threshold * threshold;
+  const auto rgb = [](const Image& im, size_t i) {  // pixel i as sRGB in [0, 1]
+    const size_t at = i * static_cast<size_t>(im.channels);
+    const size_t g = im.channels >= 3 ? 1 : 0;
+    if (im.bit_depth == 16) {
+      const uint16_t* p = &im.data16[at];
+      constexpr float k = 1.0f / 65535.0f;
+      return Rgb{p[0] * k, p[g] * k, p[2 * g] * k};
+    }
+    const uint8_t* p = &im.data8[at];
+    constexpr float k = 1.0f / 255.0f;
+    return Rgb{p[0] * k, p[g] * k, p[2 * g] * k};
+  };
+  // Whether pixel i is a mark, and its a*b*. Pixels whose samples are the photo's (most of
+  // them) are not converted to CIELAB at all.
+  const auto mark_at = [&](size_t i, Lab* mark) {
+    const Rgb p = rgb(original, i), q = rgb(marked, i);
+    if (p.r == q.r && p.g == q.g && p.b == q.b) return false;
+    const Lab l0 = srgb_to_lab(p);
+    *mark = srgb_to_lab(q);
+    const float dL = mark->L - l0.L, da = mark->a - l0.a, db = mark->b - l0.b;
+    return dL * dL + da * da + db * db > t2;
+  };
   HintPlanes out{{Plane(grid_width, grid_height), Plane(grid_width, grid_height)},
                  Plane(grid_width, grid_height)};
   for (int gy = 0; gy < grid_height; ++gy) {
@@ -363,12 +382,10 @@ Result<HintPlanes> marks_from_image(const Image& original, const Image& marked, 
       int n = 0;
       for (int y = y0; y < std::min(y1, H); ++y) {
         for (int x = x0; x < std::min(x1, W); ++x) {
-          const size_t i = static_cast<size_t>(y) * W + x;
-          const float dL = L1.data[i] - L0.data[i], da = a1.data[i] - a0.data[i],
-                      db = b1.data[i] - b0.data[i];
-          if (dL * dL + da * da + db * db <= t2) continue;
-          sa += a1.data[i];
-          sb += b1.data[i];
+          Lab m;
+          if (!mark_at(static_cast<size_t>(y) * W + x, &m)) continue;
+          sa += m.a;
+          sb += m.b;
           ++n;
         }
       }
