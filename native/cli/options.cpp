@@ -94,16 +94,18 @@ Method (one of):
                        or --model: the default model of models/manifest.json (folder
                        from $COLORIZE_MODELS, else the one this build came from)
   --backend B          inference backend for --model: auto (default), cpu, cuda
-  --hint X,Y,#RRGGBB   colour hint at pixel (X, Y) of the input (repeatable; models with hints)
+  --hint X,Y,#RRGGBB   colour hint at pixel (X, Y) of the input (repeatable; models with hints,
+                       and --marks-only): the model takes it in, and the colour is also
+                       held there and spread a little, as --marks does
   --marks FILE         a copy of the (one) input with colour painted where the result is
                        wrong (save it as PNG): the method's colour is changed there, and the
                        change spreads over the area of like lightness around the paint
                        (Levin et al. 2004); grey paint takes colour away
   --marks-only         no model: colour only from --marks and --hint, spread along the
                        picture's lightness (Levin et al. 2004; working size 384 unless --size)
-  --reach F            with --marks and a model or --reference: how far a change spreads through even
-                       areas, as a fraction of the picture's longer side, 0.01..10 (default
-                       0.15; edges of lightness stop it sooner)
+  --reach F            how far a change by --marks or --hint spreads through even areas
+                       (with a model or --reference), as a fraction of the picture's longer
+                       side, 0.01..10 (default 0.15; edges of lightness stop it sooner)
 
 Output:
   -o, --output OUT     output file (one input) or folder (several inputs or a folder input;

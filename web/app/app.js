@@ -691,7 +691,7 @@ function onMethodChange(rerun = true) {
       'along the photo’s lightness and stop at its edges. Where you give none, colour from the ' +
       'nearest marks of like lightness fills in.'
     : hints ? '“Place hints”: click the photo (or press Enter on it) to say “this is that ' +
-      'colour”; the model takes it in. ' + PAINT_HELP
+      'colour”; the model takes it in, and the colour is held there. ' + PAINT_HELP
       : PAINT_HELP;
   ui.methodHelp.textContent = model ? (model.description || '')
     : marks ? 'No model: colour only from your hints and paint, spread along the photo’s lightness ' +
