@@ -212,6 +212,37 @@ void scale(Plane* p, float s) {
   for (float& v : p->data) v *= s;
 }
 
+// Predicted chroma as finish uses it: non-finite values (a broken model) become grey rather
+// than spreading NaN; lo/hi: each plane's range (a*, b*), which upsampled values keep to.
+struct CleanChroma {
+  Plane a, b;
+  float lo[2] = {0, 0}, hi[2] = {0, 0};
+};
+
+CleanChroma clean_chroma(const AbPlanes& ab) {
+  CleanChroma c{ab.a, ab.b};
+  Plane* const planes[2] = {&c.a, &c.b};
+  for (int k = 0; k < 2; ++k) {
+    for (float& v : planes[k]->data) v = std::isfinite(v) ? v : 0.0f;
+    const auto r = std::minmax_element(planes[k]->data.begin(), planes[k]->data.end());
+    c.lo[k] = *r.first;
+    c.hi[k] = *r.second;
+  }
+  return c;
+}
+
+// The guided upsampling's settings (finish and upsample_chroma).
+Status check_guided(const FinishOptions& o) {
+  if (o.upsampling != Upsampling::kGuided) return Status::Ok();
+  if (o.guided_radius < 0 || o.guided_radius > 64) {
+    return Status(ErrorCode::kInvalidArgument, "guided radius outside 0..64");
+  }
+  if (!(o.guided_eps > 0.0f) || !std::isfinite(o.guided_eps)) {
+    return Status(ErrorCode::kInvalidArgument, "guided eps must be a positive number");
+  }
+  return Status::Ok();
+}
+
 // Per low-resolution pixel, the lines a* ~ coef[0] L* + coef[1] and b* ~ coef[2] L* +
 // coef[3] that the full-resolution pass evaluates (guided: the guided filter's; bilinear:
 // slope 0). Unscaled by the saturation.
@@ -507,13 +538,7 @@ Status check(const Image& original, const Prepared& prepared, const AbPlanes& ab
   if (!(o.saturation >= 0.0f && o.saturation <= 4.0f)) {
     return bad("saturation " + std::to_string(o.saturation) + " is outside [0, 4]");
   }
-  if (o.upsampling == Upsampling::kGuided) {
-    if (o.guided_radius < 0 || o.guided_radius > 64) return bad("guided radius outside 0..64");
-    if (!(o.guided_eps > 0.0f) || !std::isfinite(o.guided_eps)) {
-      return bad("guided eps must be a positive number");
-    }
-  }
-  return Status::Ok();
+  return check_guided(o);
 }
 
 }  // namespace
@@ -523,18 +548,12 @@ Result<Image> finish(const Image& original, const Prepared& prepared, const AbPl
   Status st = check(original, prepared, ab, options);
   if (!st.ok()) return st;
   const float sat = options.saturation;
-
-  // Non-finite predictions (a broken model) become grey rather than spreading NaN.
-  Plane pa = ab.a, pb = ab.b;
-  for (float& v : pa.data) v = std::isfinite(v) ? v : 0.0f;
-  for (float& v : pb.data) v = std::isfinite(v) ? v : 0.0f;
-  const auto ra = std::minmax_element(pa.data.begin(), pa.data.end());
-  const auto rb = std::minmax_element(pb.data.begin(), pb.data.end());
-  const float a_lo = *ra.first * sat, a_hi = *ra.second * sat;
-  const float b_lo = *rb.first * sat, b_hi = *rb.second * sat;
+  CleanChroma c = clean_chroma(ab);
+  const float a_lo = c.lo[0] * sat, a_hi = c.hi[0] * sat;
+  const float b_lo = c.lo[1] * sat, b_hi = c.hi[1] * sat;
 
   Plane coef[4];
-  chroma_coefficients(prepared, std::move(pa), std::move(pb), options, coef);
+  chroma_coefficients(prepared, std::move(c.a), std::move(c.b), options, coef);
   for (Plane& c : coef) scale(&c, sat);
 
   Image out = Image::make(original.width, original.height, original.has_alpha() ? 4 : 3,
@@ -559,20 +578,14 @@ Result<AbPlanes> upsample_chroma(const Prepared& prepared, const AbPlanes& ab,
       L_target.data.size() != static_cast<size_t>(L_target.width) * L_target.height) {
     return bad("the lightness planes are empty");
   }
-  if (options.upsampling == Upsampling::kGuided &&
-      (options.guided_radius < 0 || options.guided_radius > 64 || !(options.guided_eps > 0.0f) ||
-       !std::isfinite(options.guided_eps))) {
-    return bad("guided radius outside 0..64 or eps not a positive number");
-  }
-  Plane pa = ab.a, pb = ab.b;
-  for (float& v : pa.data) v = std::isfinite(v) ? v : 0.0f;
-  for (float& v : pb.data) v = std::isfinite(v) ? v : 0.0f;
-  const auto ra = std::minmax_element(pa.data.begin(), pa.data.end());
-  const auto rb = std::minmax_element(pb.data.begin(), pb.data.end());
-  const float lo[2] = {*ra.first, *rb.first}, hi[2] = {*ra.second, *rb.second};
-  const int w = pa.width, h = pa.height, W = L_target.width, H = L_target.height;
+  Status st = check_guided(options);
+  if (!st.ok()) return st;
+  CleanChroma clean = clean_chroma(ab);
+  const int w = clean.a.width, h = clean.a.height, W = L_target.width, H = L_target.height;
+  const float* const lo = clean.lo;
+  const float* const hi = clean.hi;
   Plane coef[4];
-  chroma_coefficients(prepared, std::move(pa), std::move(pb), options, coef);
+  chroma_coefficients(prepared, std::move(clean.a), std::move(clean.b), options, coef);
   const Axis ax = make_axis(w, W), ay = make_axis(h, H);
   AbPlanes out{Plane(W, H), Plane(W, H)};
   Plane* const dst[2] = {&out.a, &out.b};

@@ -31,6 +31,14 @@ function rgbaOf(file) {
   return {px, size};
 }
 
+// The largest difference between the R, G and B of a pixel of an image file (0 = grey).
+function greySpread(file) {
+  const g = rgbaOf(file).px;
+  let spread = 0;
+  for (let i = 0; i < g.length; i += 4) spread = Math.max(spread, Math.max(g[i], g[i + 1], g[i + 2]) - Math.min(g[i], g[i + 1], g[i + 2]));
+  return spread;
+}
+
 function psnrFiles(a, b) {
   const x = rgbaOf(a), y = rgbaOf(b);
   assert(x.size.join() === y.size.join(), `sizes differ: ${x.size} vs ${y.size}`);
@@ -203,9 +211,7 @@ test('model (WASM provider): result appears, matches the native CLI (PSNR >= 40 
       !/model \(/.test(document.getElementById('stats').textContent), null, {timeout: 30000});
     const grey = path.join(out, 'model-app-sat0.png');
     await download(page, grey);
-    const g = rgbaOf(grey).px;
-    let spread = 0;
-    for (let i = 0; i < g.length; i += 4) spread = Math.max(spread, Math.max(g[i], g[i + 1], g[i + 2]) - Math.min(g[i], g[i + 1], g[i + 2]));
+    const spread = greySpread(grey);
     assert(spread <= 1, `saturation 0 left colour (spread ${spread})`);
     await page.fill('#saturation', '1');
     await page.dispatchEvent('#saturation', 'input');
@@ -287,9 +293,7 @@ test('your colours only: grey until a hint, which matches the CLI\'s --marks-onl
     assert(r.status === 'done', `job: ${r.text}`);
     const greyOut = path.join(out, 'marks-none.png');
     await download(page, greyOut);
-    const g = rgbaOf(greyOut).px;
-    let spread = 0;
-    for (let i = 0; i < g.length; i += 4) spread = Math.max(spread, Math.max(g[i], g[i + 1], g[i + 2]) - Math.min(g[i], g[i + 1], g[i + 2]));
+    const spread = greySpread(greyOut);
     assert(spread <= 1, `no marks yet, yet colour (spread ${spread})`);
     // One hint in the sky: the whole picture takes colour from it, as the CLI gives it.
     await page.click('#hint-mode');

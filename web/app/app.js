@@ -43,6 +43,10 @@ const state = {
 let nextJobId = 1;
 window.colorizeApp = state;  // for tests and curious users
 
+function selectedJob() {
+  return state.jobs.find((j) => j.id === state.selected) || null;
+}
+
 // ---- worker RPC ----------------------------------------------------------------------------
 
 let worker = null;
@@ -253,7 +257,7 @@ async function pump() {
   state.running = true;
   try {
     for (;;) {
-      const sel = state.jobs.find((j) => j.id === state.selected);
+      const sel = selectedJob();
       const job = sel && (sel.status === 'queued' || sel.status === 'stale') ? sel
         : state.jobs.find((j) => j.status === 'queued');
       if (!job) break;
@@ -535,7 +539,7 @@ function hexToRgb(hex) {
 }
 
 function addHint(fx, fy) {
-  const job = state.jobs.find((j) => j.id === state.selected);
+  const job = selectedJob();
   if (!job || !job.width || fx < 0 || fx > 1 || fy < 0 || fy > 1) return;
   const c = hexToRgb(ui.hintColor.value);
   job.hints = [...job.hints, {x: fx * job.width, y: fy * job.height, ...c, hex: ui.hintColor.value}];
@@ -543,14 +547,14 @@ function addHint(fx, fy) {
 }
 
 function removeHint(i) {
-  const job = state.jobs.find((j) => j.id === state.selected);
+  const job = selectedJob();
   if (!job) return;
   job.hints = job.hints.filter((_, k) => k !== i);
   rerunSelected();
 }
 
 function renderHints() {
-  const job = state.jobs.find((j) => j.id === state.selected);
+  const job = selectedJob();
   ui.hintsLayer.innerHTML = '';
   ui.hintList.innerHTML = '';
   if (!job || !job.width) return;
@@ -572,10 +576,6 @@ function renderHints() {
 }
 
 // ---- paint (corrections: colour marks spread along the photo's lightness) -----------------
-
-function selectedJob() {
-  return state.jobs.find((j) => j.id === state.selected) || null;
-}
 
 function startStroke(ev, fx, fy) {
   const job = selectedJob();
@@ -667,7 +667,7 @@ ui.hintMode.addEventListener('click', () => setHintMode(!state.hintMode));
 function rerunSelected() {
   renderHints();
   renderPaint();
-  const job = state.jobs.find((j) => j.id === state.selected);
+  const job = selectedJob();
   if (job && job.status !== 'working' && job.status !== 'queued') {
     job.status = 'stale';
     updateQueueItem(job);
@@ -830,7 +830,7 @@ async function encodeJob(job, fmt) {
 }
 
 ui.download.addEventListener('click', async () => {
-  const job = state.jobs.find((j) => j.id === state.selected);
+  const job = selectedJob();
   if (!job || job.status !== 'done') return;
   const fmt = formatFor(job, ui.format.value);
   ui.download.disabled = true;
@@ -874,13 +874,13 @@ ui.downloadAll.addEventListener('click', async () => {
   } finally {
     updateButtons();
     // The worker now holds the last encoded job; show the selected one again when asked.
-    const sel = state.jobs.find((j) => j.id === state.selected);
+    const sel = selectedJob();
     if (sel && sel.status === 'done') sel.needsRefresh = true;
   }
 });
 
 function updateButtons() {
-  const job = state.jobs.find((j) => j.id === state.selected);
+  const job = selectedJob();
   ui.download.disabled = !(job && job.status === 'done');
   ui.downloadAll.disabled = !state.jobs.some((j) => j.ab && j.settings);
 }
