@@ -279,6 +279,19 @@ async function stageBox(page) {
   return page.locator('#canvas-after').boundingBox();
 }
 
+// Drags one stroke of `hex` paint (paint mode on) across the result, from and to fractions of
+// its width and height, and waits for the result with it (the first job's only stroke).
+async function paintStroke(page, hex, [x0, y0], [x1, y1], steps) {
+  await page.fill('#hint-color', hex);
+  const box = await stageBox(page);
+  await page.mouse.move(box.x + box.width * x0, box.y + box.height * y0);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * x1, box.y + box.height * y1, {steps});
+  await page.mouse.up();
+  await page.waitForFunction(() => window.colorizeApp.jobs[0].strokes.length === 1);
+  await settle(page);
+}
+
 async function settle(page) {
   await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'working', null, {timeout: 5000}).catch(() => {});
   await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done');
@@ -298,7 +311,7 @@ test('your colours only: grey until a hint, which matches the CLI\'s --marks-onl
     // One hint in the sky: the whole picture takes colour from it, as the CLI gives it.
     await page.click('#hint-mode');
     await page.fill('#hint-color', '#3060c0');
-    let box = await stageBox(page);
+    const box = await stageBox(page);
     await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.12);
     await page.waitForFunction(() => document.querySelectorAll('#hint-list li').length === 1);
     await settle(page);
@@ -314,14 +327,7 @@ test('your colours only: grey until a hint, which matches the CLI\'s --marks-onl
     assert(sky.b < -15, `sky a* b* ${sky.a.toFixed(1)} ${sky.b.toFixed(1)}`);
     // A green stroke across the ground: the ground turns green, the sky stays blue.
     await page.click('#paint-mode');
-    await page.fill('#hint-color', '#40a040');
-    box = await stageBox(page);
-    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.88);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.86, {steps: 12});
-    await page.mouse.up();
-    await page.waitForFunction(() => window.colorizeApp.jobs[0].strokes.length === 1);
-    await settle(page);
+    await paintStroke(page, '#40a040', [0.1, 0.88], [0.9, 0.86], 12);
     const painted = path.join(out, 'marks-paint.png');
     await download(page, painted);
     await page.screenshot({path: path.join(ARTIFACTS, 'app-marks.png')});
@@ -343,14 +349,7 @@ test('your colours only: grey until a hint, which matches the CLI\'s --marks-onl
       /ran on: exemplar/.test(document.getElementById('stats').textContent));
     const ex = path.join(out, 'marks-exemplar.png');
     await download(page, ex);
-    await page.fill('#hint-color', '#c03090');
-    box = await stageBox(page);
-    await page.mouse.move(box.x + box.width * 0.05, box.y + box.height * 0.9);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.9, {steps: 6});
-    await page.mouse.up();
-    await page.waitForFunction(() => window.colorizeApp.jobs[0].strokes.length === 1);
-    await settle(page);
+    await paintStroke(page, '#c03090', [0.05, 0.9], [0.25, 0.9], 6);
     const exPainted = path.join(out, 'marks-exemplar-paint.png');
     await download(page, exPainted);
     const at = meanAb(exPainted, 0.07, 0.88, 0.23, 0.92), before = meanAb(ex, 0.07, 0.88, 0.23, 0.92);
