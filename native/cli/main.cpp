@@ -203,10 +203,9 @@ std::vector<Input> list_images(const std::string& dir, bool recursive, const std
 std::string provenance(const Options& o) {
   std::string how = o.marks_only ? std::string("colour only from the user's marks and hints")
                     : o.reference.empty()
-                        ? "model " + fs::path(o.model).filename().string() +
-                              (o.marks.empty() ? "" : ", corrected by the user's marks")
-                        : "colour transferred from " + fs::path(o.reference).filename().string() +
-                              (o.marks.empty() ? "" : ", corrected by the user's marks");
+                        ? "model " + fs::path(o.model).filename().string()
+                        : "colour transferred from " + fs::path(o.reference).filename().string();
+  if (!o.marks_only && !o.marks.empty()) how += ", corrected by the user's marks";
   for (char& c : how)
     if (c < 0x20 || c > 0x7E) c = '?';
   if (how.size() > 300) how.resize(300);
