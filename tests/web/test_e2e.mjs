@@ -352,6 +352,10 @@ test('your colours only: grey until a hint, which matches the CLI\'s --marks-onl
     await paintStroke(page, '#c03090', [0.05, 0.9], [0.25, 0.9], 6);
     const exPainted = path.join(out, 'marks-exemplar-paint.png');
     await download(page, exPainted);
+    assert(fs.readFileSync(exPainted).includes('(colour transferred from a reference photo, corrected by the user\'s paint)'),
+      'the painted download does not say it was painted');
+    assert(fs.readFileSync(hinted).includes('(colour only from the user\'s hints and paint)'),
+      'the marks method\'s download does not say where its colour came from');
     const at = meanAb(exPainted, 0.07, 0.88, 0.23, 0.92), before = meanAb(ex, 0.07, 0.88, 0.23, 0.92);
     assert(at.a > 30 && at.a - before.a > 20, `painted area a* ${at.a.toFixed(1)} (before ${before.a.toFixed(1)})`);
     const far = meanAb(exPainted, 0.8, 0.0, 1.0, 0.25), farBefore = meanAb(ex, 0.8, 0.0, 1.0, 0.25);

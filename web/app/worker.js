@@ -489,13 +489,14 @@ async function ensure(s, progress, timings) {
           paint: paintLayer(strokes, W, H, g.width, g.height), reach: PAINT_REACH}), 'paint');
       Object.assign(active, {ab: r.ab, abW: r.width, abH: r.height});
     }
-    active.painted = strokes.length > 0;
     active.inferKey = inferKey;
     active.resultKey = null;
     timings.infer = now() - t;
   }
-  // The chroma now matches inferKey, which names the method and the model (for the note).
+  // The chroma now matches inferKey, which names the method, the model and the paint (for
+  // the note).
   active.method = st.method;
+  active.painted = (st.strokes || []).length > 0;
   active.modelId = st.modelId;
   const resultKey = JSON.stringify([active.inferKey, st.saturation, active.workingSize]);
   if (!active.result || active.resultKey !== resultKey) {
