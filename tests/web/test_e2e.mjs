@@ -304,6 +304,8 @@ test('your colours only: grey until a hint, which matches the CLI\'s --marks-onl
     await dropFiles(page, [GREY]);
     let r = await waitJob(page, 1);
     assert(r.status === 'done', `job: ${r.text}`);
+    assert(await page.isHidden('#tone-group') && await page.isHidden('#reference-group'),
+      'settings that do not affect this method are shown');
     const greyOut = path.join(out, 'marks-none.png');
     await download(page, greyOut);
     const spread = greySpread(greyOut);

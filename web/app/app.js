@@ -12,7 +12,7 @@ const ui = {
   busyProgress: $('busy-progress'), stats: $('stats'), note: $('note'), method: $('method'),
   methodHelp: $('method-help'), referenceGroup: $('reference-group'),
   referenceInput: $('reference-input'), workingSize: $('working-size'), saturation: $('saturation'),
-  saturationOut: $('saturation-out'), toneStretch: $('tone-stretch'), hintGroup: $('hint-group'), hintColor: $('hint-color'),
+  saturationOut: $('saturation-out'), toneStretch: $('tone-stretch'), toneGroup: $('tone-group'), hintGroup: $('hint-group'), hintColor: $('hint-color'),
   hintMode: $('hint-mode'), hintList: $('hint-list'), hintsLayer: $('hints-layer'),
   hintHelp: $('hint-help'), paintMode: $('paint-mode'), brush: $('brush'), paintUndo: $('paint-undo'),
   paintClear: $('paint-clear'), paintCount: $('paint-count'), paintLayer: $('paint-layer'),
@@ -682,6 +682,7 @@ function onMethodChange(rerun = true) {
   const model = currentModel();
   const marks = ui.method.value === MARKS;
   ui.referenceGroup.hidden = !!model || marks;
+  ui.toneGroup.hidden = !model;  // what the model is shown: nothing to the other methods
   // Hints go to models that take them, and are marks for the marks method; paint is for all.
   const hints = marks || !!(model && model.hints);
   ui.hintMode.hidden = !hints;
