@@ -30,7 +30,7 @@ struct Options {
   std::vector<Hint> hints;          // positions in original-image pixels
   std::string marks;                // --marks FILE: a painted copy of the (one) input
   bool marks_only = false;          // --marks-only: colour from marks and hints alone (Levin)
-  float reach = 0.15f;              // --reach: how far a mark's correction of a model spreads
+  float reach = 0.15f;              // --reach: how far a correction by --marks / --hint spreads
   int working_size = 0;             // 0 = default for the method
   Tone tone = Tone::kStretch;       // --tone: what the model is shown (PrepareOptions::tone)
   std::string format;  // "png", "jpeg", "tiff", "same" (as the input) or "" = from OUT's name

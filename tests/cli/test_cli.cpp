@@ -81,6 +81,16 @@ Image load(const fs::path& p) {
   return img.ok() ? *img : Image{};
 }
 
+// Writes `img` as PNG to `file`; false when it cannot be encoded.
+bool save_png(const Image& img, const fs::path& file) {
+  auto bytes = encode_image(img);
+  if (!bytes.ok()) return false;
+  std::ofstream(file, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes->data()),
+             static_cast<std::streamsize>(bytes->size()));
+  return true;
+}
+
 double mean_chroma(const Image& img) {
   Plane L, a, b;
   image_to_lab(img, &L, &a, &b);
@@ -597,10 +607,7 @@ TEST(Cli, ToneOptionReachesTheModel) {
     const float v = lab_to_srgb(Lab{25.0f + 0.5f * L.data[i], 0, 0}).r;
     faded.data8[i] = static_cast<uint8_t>(std::lround(std::min(1.0f, std::max(0.0f, v)) * 255));
   }
-  auto bytes = encode_image(faded);
-  ASSERT_TRUE(bytes.ok());
-  std::ofstream(dir / "faded.png", std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes->data()), static_cast<std::streamsize>(bytes->size()));
+  ASSERT_TRUE(save_png(faded, dir / "faded.png"));
   const std::string model = kData + "/models/tiny_colorizer.onnx";
   auto colorize_with = [&](const std::string& tone) {
     CliRun r = run({(dir / "faded.png").string(), "--model", model, "--size", "64", "--tone",
@@ -639,11 +646,7 @@ fs::path painted_copy(const Image& grey, const std::vector<Paint>& paint, const 
         px[1] = p.g;
         px[2] = p.b;
       }
-  auto bytes = encode_image(im);
-  EXPECT_TRUE(bytes.ok());
-  std::ofstream(file, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes->data()),
-             static_cast<std::streamsize>(bytes->size()));
+  EXPECT_TRUE(save_png(im, file));
   return file;
 }
 

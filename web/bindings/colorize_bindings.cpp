@@ -119,6 +119,25 @@ val float_copy(const std::vector<float>& v) {
   return val(emscripten::typed_memory_view(v.size(), v.data())).call<val>("slice");
 }
 
+// Chroma as one planar Float32Array [2*h*w]: the a plane, then the b plane.
+val planar_copy(const cz::AbPlanes& ab) {
+  std::vector<float> v(ab.a.data);
+  v.insert(v.end(), ab.b.data.begin(), ab.b.data.end());
+  return float_copy(v);
+}
+
+// Hints from [{x, y, a, b}] (positions in the original's pixels, a*b* in CIELAB units).
+std::vector<cz::Hint> hints_from(const val& hints) {
+  std::vector<cz::Hint> hs;
+  const int n = hints["length"].as<int>();
+  for (int i = 0; i < n; ++i) {
+    const val h = hints[i];
+    hs.push_back(
+        cz::Hint{h["x"].as<float>(), h["y"].as<float>(), h["a"].as<float>(), h["b"].as<float>()});
+  }
+  return hs;
+}
+
 // ---- decode ---------------------------------------------------------------------------
 
 // probe(bytes: Uint8Array, page: number) -> {ok, format, width, height, channels, bitDepth,
@@ -245,18 +264,10 @@ val prepare(const ImageHandle& image, int working_size, const std::string& tone)
 // renderHints(hints: [{x, y, a, b}], fullW, fullH, workW, workH, radius)
 //   -> {hintAb: Float32Array [2*H*W] (a plane then b plane), hintMask: Float32Array [H*W]}
 val render_hints(const val& hints, int full_w, int full_h, int work_w, int work_h, int radius) {
-  std::vector<cz::Hint> hs;
-  const int n = hints["length"].as<int>();
-  for (int i = 0; i < n; ++i) {
-    const val h = hints[i];
-    hs.push_back(cz::Hint{h["x"].as<float>(), h["y"].as<float>(), h["a"].as<float>(),
-                          h["b"].as<float>()});
-  }
-  const cz::HintPlanes p = cz::render_hints(hs, full_w, full_h, work_w, work_h, radius);
-  std::vector<float> ab(p.ab.a.data);
-  ab.insert(ab.end(), p.ab.b.data.begin(), p.ab.b.data.end());
+  const cz::HintPlanes p =
+      cz::render_hints(hints_from(hints), full_w, full_h, work_w, work_h, radius);
   val o = ok_value();
-  o.set("hintAb", float_copy(ab));
+  o.set("hintAb", planar_copy(p.ab));
   o.set("hintMask", float_copy(p.mask.data));
   return o;
 }
@@ -264,10 +275,8 @@ val render_hints(const val& hints, int full_w, int full_h, int work_w, int work_
 // {ok, ab: Float32Array planar, width, height} of chroma, or the error.
 val ab_value(const cz::Result<cz::AbPlanes>& r) {
   if (!r.ok()) return error_value(r.status());
-  std::vector<float> ab(r->a.data);
-  ab.insert(ab.end(), r->b.data.begin(), r->b.data.end());
   val o = ok_value();
-  o.set("ab", float_copy(ab));
+  o.set("ab", planar_copy(*r));
   o.set("width", r->a.width);
   o.set("height", r->a.height);
   return o;
@@ -354,16 +363,9 @@ val apply_marks(const PreparedHandle& handle, const val& ab, int ab_w, int ab_h,
   }
   const val hints = marks["hints"];
   if (!hints.isNull() && !hints.isUndefined()) {
-    std::vector<cz::Hint> hs;
-    const int n = hints["length"].as<int>();
-    for (int i = 0; i < n; ++i) {
-      const val p = hints[i];
-      hs.push_back(
-          cz::Hint{p["x"].as<float>(), p["y"].as<float>(), p["a"].as<float>(), p["b"].as<float>()});
-    }
     const int radius = marks["hintRadius"].isNumber() ? marks["hintRadius"].as<int>() : 1;
-    cz::Status st = cz::add_marks(
-        &m, cz::render_hints(hs, prepared.L_full.width, prepared.L_full.height, w, h, radius));
+    cz::Status st = cz::add_marks(&m, cz::render_hints(hints_from(hints), prepared.L_full.width,
+                                                       prepared.L_full.height, w, h, radius));
     if (!st.ok()) return error_value(st);
   }
   const cz::Plane L = prepared.L_work.width == w && prepared.L_work.height == h
