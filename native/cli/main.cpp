@@ -11,6 +11,7 @@
 #include <functional>
 #include <future>
 #include <iterator>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -166,10 +167,11 @@ struct Input {
 };
 
 // Image files inside a folder (with `recursive`, in its sub-folders too), sorted by relative
-// path. Hidden files and folders, folder links, and the folder `skip` (the output, when it
-// is inside) are left out; `others`, when given, gets the relative paths of the other
-// regular files, sorted.
-std::vector<Input> list_images(const std::string& dir, bool recursive, const std::string& skip,
+// path. Hidden files and folders, folder links, and the folders `skip` (the output and the
+// marks folder, when they are inside) are left out; `others`, when given, gets the relative
+// paths of the other regular files, sorted.
+std::vector<Input> list_images(const std::string& dir, bool recursive,
+                               const std::vector<std::string>& skip,
                                std::vector<std::string>* others) {
   std::vector<Input> out;
   std::error_code ec;
@@ -179,8 +181,11 @@ std::vector<Input> list_images(const std::string& dir, bool recursive, const std
     const fs::path p = it->path();
     std::error_code ec2;
     if (it->is_directory(ec2)) {
-      if (!recursive || p.filename().string().rfind('.', 0) == 0 ||
-          (!skip.empty() && fs::equivalent(p, skip, ec2)))
+      const bool skipped = std::any_of(skip.begin(), skip.end(), [&](const std::string& s) {
+        std::error_code ec3;
+        return !s.empty() && fs::equivalent(p, s, ec3);
+      });
+      if (!recursive || p.filename().string().rfind('.', 0) == 0 || skipped)
         it.disable_recursion_pending();
       continue;
     }
@@ -199,13 +204,13 @@ std::vector<Input> list_images(const std::string& dir, bool recursive, const std
 }
 
 // What a result file says of itself (PNG tEXt "Comment", JPEG COM, TIFF ImageDescription):
-// printable ASCII only.
-std::string provenance(const Options& o) {
+// printable ASCII only. `corrected`: the user's painted copy (--marks) changed it.
+std::string provenance(const Options& o, bool corrected = false) {
   std::string how = o.marks_only ? std::string("colour only from the user's marks and hints")
                     : o.reference.empty()
                         ? "model " + fs::path(o.model).filename().string()
                         : "colour transferred from " + fs::path(o.reference).filename().string();
-  if (!o.marks_only && !o.marks.empty()) how += ", corrected by the user's marks";
+  if (!o.marks_only && corrected) how += ", corrected by the user's marks";
   for (char& c : how)
     if (c < 0x20 || c > 0x7E) c = '?';
   if (how.size() > 300) how.resize(300);
@@ -213,24 +218,110 @@ std::string provenance(const Options& o) {
          "): the colours are a plausible guess, not a record of the original.";
 }
 
+// A painted copy of an input (--marks): where it was read from, and its pixels (upright).
+struct Marked {
+  std::string path;
+  Image image;
+};
+
+// What the result of a page after the first adds to its name: "-p2", "-p3", ...
+std::string page_suffix(int page) { return page > 1 ? "-p" + std::to_string(page) : ""; }
+
+// Where each input's painted copy is (--marks): the one file named, for the one input; or,
+// when --marks names a folder, the file in it with the input's sub-folder (-r) and the name
+// its result gets (NAME, or NAME-p2 ... for further pages), with any image extension (PNG
+// first, JPEG last: lossy paint makes stray marks). Inputs with none there are colorized
+// without a correction.
+class MarksSource {
+ public:
+  static Result<MarksSource> create(const Options& o) {
+    MarksSource m;
+    if (o.marks.empty()) return m;
+    std::error_code ec;
+    const auto input_is_folder = [&] {
+      return std::any_of(o.inputs.begin(), o.inputs.end(), [](const std::string& in) {
+        std::error_code ec2;
+        return fs::is_directory(in, ec2);
+      });
+    };
+    if (!fs::is_directory(o.marks, ec)) {
+      if (o.inputs.size() != 1 || o.all_pages || input_is_folder())
+        return Status(ErrorCode::kInvalidArgument,
+                      "--marks FILE is a painted copy of one picture: give one input file, not "
+                      "a folder or --all-pages (or give --marks a folder of painted copies, "
+                      "each named as its input)");
+      m.file_ = o.marks;
+      return m;
+    }
+    for (const std::string& in : o.inputs)
+      if (fs::equivalent(in, o.marks, ec) ||
+          (!o.output.empty() && fs::exists(o.output, ec) && fs::equivalent(o.output, o.marks, ec)))
+        return Status(ErrorCode::kInvalidArgument,
+                      "--marks " + o.marks +
+                          ": give the painted copies a folder of their own (not the input's or "
+                          "the output's)");
+    m.folder_ = o.marks;
+    std::vector<std::string> skip = o.inputs;  // input folders inside the marks folder
+    skip.push_back(o.output);
+    for (const Input& f : list_images(o.marks, o.recursive, skip, nullptr)) {
+      const std::string key = (f.subdir / fs::path(f.path).stem()).generic_string();
+      auto [it, fresh] = m.found_.emplace(key, std::vector<std::string>{});
+      it->second.push_back(f.path);
+    }
+    for (auto& [key, paths] : m.found_)
+      std::stable_sort(paths.begin(), paths.end(), [](const std::string& a, const std::string& b) {
+        return extension_rank(a) < extension_rank(b);
+      });
+    return m;
+  }
+
+  bool any() const { return !file_.empty() || !folder_.empty(); }
+  const std::string& folder() const { return folder_; }
+
+  // The painted copy of `in` ("" when there is none); remembers it as used.
+  std::string find(const std::string& path, const fs::path& subdir, int page) {
+    if (!file_.empty()) return file_;
+    const std::string key =
+        (subdir / (fs::path(path).stem().string() + page_suffix(page))).generic_string();
+    const auto it = found_.find(key);
+    if (it == found_.end()) return "";
+    for (const std::string& candidate : it->second) {
+      std::error_code ec;
+      if (fs::equivalent(candidate, path, ec)) continue;  // the input itself
+      used_.insert(candidate);
+      return candidate;
+    }
+    return "";
+  }
+
+  // The painted copies in the folder that no input took (a misnamed file, most likely).
+  std::vector<std::string> unused() const {
+    std::vector<std::string> out;
+    for (const auto& [key, paths] : found_)
+      if (!std::any_of(paths.begin(), paths.end(),
+                       [&](const std::string& p) { return used_.count(p) > 0; }))
+        out.push_back(paths.front());
+    return out;
+  }
+
+ private:
+  static int extension_rank(const std::string& path) {
+    const std::string f = writable_format(path);
+    return f == "png" ? 0 : f == "tiff" ? 1 : f == "jpeg" ? 3 : 2;
+  }
+
+  std::string file_;                                       // --marks FILE
+  std::string folder_;                                     // --marks FOLDER
+  std::map<std::string, std::vector<std::string>> found_;  // sub-folder/stem -> files, best first
+  std::set<std::string> used_;
+};
+
 // The colorization method chosen on the command line, behind one call.
 class Method {
  public:
   static Result<Method> create(const Options& o) {
     Method m;
     m.options_ = &o;
-    if (!o.marks.empty()) {
-      std::error_code ec;
-      if (fs::is_directory(o.inputs.front(), ec))
-        return Status(ErrorCode::kInvalidArgument,
-                      "--marks is a painted copy of one picture: give one input file, not a "
-                      "folder");
-      auto marked = load_image(o.marks, o);
-      if (!marked.ok())
-        return Status(marked.status().code(),
-                      "marks '" + o.marks + "': " + marked.status().to_string());
-      m.marked_ = std::move(marked).value();
-    }
     if (o.marks_only) {
       m.name_ = "marks";
     } else if (!o.reference.empty()) {
@@ -255,9 +346,11 @@ class Method {
 
   const std::string& name() const { return name_; }
 
-  Result<AbPlanes> predict(const Image& image, const Prepared& prepared) const {
+  // `marked`: the input's painted copy, or null.
+  Result<AbPlanes> predict(const Image& image, const Prepared& prepared,
+                           const Marked* marked) const {
     if (options_->marks_only) {
-      auto marks = read_marks(image, prepared.L_work.width, prepared.L_work.height, 1);
+      auto marks = read_marks(image, marked, prepared.L_work.width, prepared.L_work.height, 1);
       if (!marks.ok()) return marks.status();
       return propagate_marks(prepared.L_work, *marks);
     }
@@ -269,7 +362,7 @@ class Method {
                                             prepared.L_work.width, prepared.L_work.height);
       return cli::run_model(options_->model, options_->backend, prepared.L_model, &hints);
     }();
-    if (!ab.ok() || (!marked_ && options_->hints.empty())) return ab;
+    if (!ab.ok() || (!marked && options_->hints.empty())) return ab;
     // The method's colour, corrected where the user painted and at the hints (a model takes
     // them in and still does not always give their colour there: the correction does; measured
     // in models/README.md, "What clicks are worth"), on a grid finer than a model's.
@@ -281,24 +374,26 @@ class Method {
     const double finer = static_cast<double>(std::max(grid.width, grid.height)) /
                          std::max(prepared.L_work.width, prepared.L_work.height);
     const int radius = std::max(1, static_cast<int>(std::lround((3.0 * finer - 1.0) / 2.0)));
-    auto marks = read_marks(image, grid.width, grid.height, radius);
+    auto marks = read_marks(image, marked, grid.width, grid.height, radius);
     if (!marks.ok()) return marks.status();
     PropagateOptions p;
     p.reach = options_->reach;
     return correct_with_marks(L_grid, *base, *marks, p);
   }
 
-  // --marks (painted pixels) and the --hint points (squares of radius hint_radius), on a grid
-  // of w x h.
-  Result<HintPlanes> read_marks(const Image& image, int w, int h, int hint_radius) const {
+  // The painted pixels of `marked` (may be null) and the --hint points (squares of radius
+  // hint_radius), on a grid of w x h.
+  Result<HintPlanes> read_marks(const Image& image, const Marked* marked, int w, int h,
+                                int hint_radius) const {
     HintPlanes marks{{Plane(w, h), Plane(w, h)}, Plane(w, h)};
-    if (marked_) {
-      auto painted = marks_from_image(image, *marked_, w, h);
+    if (marked) {
+      auto painted = marks_from_image(image, marked->image, w, h);
       if (!painted.ok())
-        return Status(painted.status().code(), "--marks: " + painted.status().message());
+        return Status(painted.status().code(),
+                      "--marks " + marked->path + ": " + painted.status().message());
       if (count_marks(*painted) == 0)
         return Status(ErrorCode::kInvalidArgument,
-                      "--marks: no pixel of '" + options_->marks +
+                      "--marks: no pixel of '" + marked->path +
                           "' differs from the picture: paint colour where it should change");
       marks = std::move(painted).value();
     }
@@ -309,8 +404,10 @@ class Method {
     return marks;
   }
 
-  // prepare -> predict -> finish; `times` (optional) gets each stage's milliseconds.
-  Result<Image> colorize(const Image& image, StageTimes* times = nullptr) const {
+  // prepare -> predict -> finish; `times` (optional) gets each stage's milliseconds;
+  // `marked` (optional): the input's painted copy.
+  Result<Image> colorize(const Image& image, StageTimes* times = nullptr,
+                         const Marked* marked = nullptr) const {
     StageTimes unused;
     if (!times) times = &unused;
     auto t = std::chrono::steady_clock::now();
@@ -322,7 +419,7 @@ class Method {
     auto prepared = prepare(image, p);
     times->prepare = lap_ms(&t);
     if (!prepared.ok()) return prepared.status();
-    auto ab = predict(image, *prepared);
+    auto ab = predict(image, *prepared, marked);
     times->infer = lap_ms(&t);
     if (!ab.ok()) return ab.status();
     auto result = finish(image, *prepared, *ab, options_->finish);
@@ -333,7 +430,6 @@ class Method {
  private:
   const Options* options_ = nullptr;
   std::optional<Image> reference_;
-  std::optional<Image> marked_;  // --marks: the painted copy (decoded and made upright)
   std::string name_;
 };
 
@@ -345,9 +441,6 @@ std::string result_extension(const Options& o, const fs::path& input) {
     return writable_format(input).empty() ? ".png" : input.extension().string();
   return o.format == "jpeg" ? ".jpg" : o.format == "tiff" ? ".tif" : ".png";
 }
-
-// What the result of a page after the first adds to its name: "-p2", "-p3", ...
-std::string page_suffix(int page) { return page > 1 ? "-p" + std::to_string(page) : ""; }
 
 // The file name of the result of `input` (of its page `page`) in an output folder: its stem
 // (with the page's suffix) and the result's extension; a name already used in this run (in
@@ -430,9 +523,10 @@ Loaded load_input(const std::string& path, int page, const Options& o, bool ahea
 
 int run_colorize(const Options& o) {
   auto method = Method::create(o);
-  if (!method.ok()) {
-    std::fprintf(stderr, "colorize: %s\n", method.status().to_string().c_str());
-    return method.status().code() == ErrorCode::kInvalidArgument ? 2 : 1;
+  auto marks = method.ok() ? MarksSource::create(o) : Result<MarksSource>(method.status());
+  if (!marks.ok()) {
+    std::fprintf(stderr, "colorize: %s\n", marks.status().to_string().c_str());
+    return marks.status().code() == ErrorCode::kInvalidArgument ? 2 : 1;
   }
 
   // Expand folders; decide whether OUT is a file or a folder.
@@ -443,7 +537,7 @@ int run_colorize(const Options& o) {
     if (fs::is_directory(in, ec)) {
       any_folder = true;
       std::vector<std::string> others;
-      const std::vector<Input> files = list_images(in, o.recursive, o.output, &others);
+      const std::vector<Input> files = list_images(in, o.recursive, {o.output, o.marks}, &others);
       if (files.empty())
         std::fprintf(stderr, "colorize: %s: no image files in this folder%s\n", in.c_str(),
                      o.recursive ? " or its sub-folders" : "");
@@ -473,6 +567,7 @@ int run_colorize(const Options& o) {
   const bool progress = !o.quiet && inputs.size() > 1;
   std::set<std::string> used_names;
   int failed = 0, skipped = 0;
+  int corrected = 0;               // results corrected by a painted copy from the marks folder
   int colorized = 0;               // results written so far (for the time left)
   double colorized_seconds = 0.0;  // and the time they took
   const auto t_all = std::chrono::steady_clock::now();
@@ -512,6 +607,7 @@ int run_colorize(const Options& o) {
                      in.c_str(), head->pages,
                      head->pages > 2 ? (" ... -p" + std::to_string(head->pages)).c_str() : "");
     };
+    const std::string marks_path = marks->find(in, subdir, page);  // "" when none
     auto fail = [&](const std::string& what) {
       ++failed;
       std::fprintf(stderr, "colorize: %s: %s\n", in.c_str(), what.c_str());
@@ -597,7 +693,21 @@ int run_colorize(const Options& o) {
     }
     auto t = std::chrono::steady_clock::now();
     if (info.ok() && o.convert_profile && page == 1) warn_profile(in, *info);
-    auto result = method->colorize(*image, &times);
+    std::optional<Marked> marked;
+    if (!marks_path.empty()) {
+      auto painted = load_image(marks_path, o);
+      if (!painted.ok()) {
+        fail("marks '" + marks_path + "': " + painted.status().to_string());
+        continue;
+      }
+      marked = Marked{marks_path, std::move(painted).value()};
+    } else if (o.marks_only && o.hints.empty()) {
+      fail("no painted copy of it in " + o.marks +
+           " (with --marks-only each picture needs one, named as the picture, or --hint)");
+      continue;
+    }
+    times.read += lap_ms(&t);
+    auto result = method->colorize(*image, &times, marked ? &*marked : nullptr);
     if (!result.ok()) {
       fail(result.status().to_string());
       // A method that cannot run at all (no backend, unreadable model) fails every input.
@@ -619,7 +729,7 @@ int run_colorize(const Options& o) {
       e.dpi_x = turned ? info->dpi_y : info->dpi_x;
       e.dpi_y = turned ? info->dpi_x : info->dpi_y;
     }
-    e.comment = provenance(o);
+    e.comment = provenance(o, marked.has_value());
     // What the original records (date, captions, credits) goes on, made true of an upright
     // result.
     if (o.keep_metadata) {
@@ -662,10 +772,13 @@ int run_colorize(const Options& o) {
       const size_t left = inputs.size() - i - 1;
       const std::string eta =
           left ? "; " + time_left(colorized_seconds / colorized * double(left)) : "";
-      std::fprintf(stderr, "[%zu/%zu] %s -> %s (%dx%d, %.2f s%s)\n", i + 1, inputs.size(),
+      const std::string with =
+          !marked ? "" : (o.marks_only ? ", colour from " : ", corrected by ") + marked->path;
+      std::fprintf(stderr, "[%zu/%zu] %s -> %s (%dx%d, %.2f s%s%s)\n", i + 1, inputs.size(),
                    in.c_str(), out.c_str(), result->width, result->height, seconds_since(t0),
-                   eta.c_str());
+                   with.c_str(), eta.c_str());
     }
+    if (marked && !marks->folder().empty()) ++corrected;
 
     if (!o.metrics_truth.empty()) {
       auto truth = load_image(o.metrics_truth, o);
@@ -682,6 +795,20 @@ int run_colorize(const Options& o) {
       print_scores("greyscale", *g);
       print_scores(method->name().c_str(), *s);
     }
+  }
+  if (!marks->folder().empty() && !o.quiet) {
+    std::fprintf(stderr, "colorize: %d result%s %s painted copies from %s\n", corrected,
+                 corrected == 1 ? "" : "s", o.marks_only ? "coloured from" : "corrected by",
+                 marks->folder().c_str());
+    // A painted copy no input took is most likely misnamed: say so, or the paint is lost.
+    const std::vector<std::string> unused = marks->unused();
+    if (!unused.empty())
+      std::fprintf(stderr,
+                   "colorize: %s: %zu painted cop%s matched no input (%s%s); each must have "
+                   "its picture's name%s\n",
+                   marks->folder().c_str(), unused.size(), unused.size() == 1 ? "y" : "ies",
+                   unused[0].c_str(), unused.size() > 1 ? ", ..." : "",
+                   o.recursive ? " and sub-folder" : "");
   }
   if (progress) {
     if (o.skip_existing)
@@ -775,7 +902,7 @@ int run_evaluate(const Options& o) {
     return 2;
   }
   std::vector<std::string> files;
-  for (const Input& f : list_images(o.eval_dir, false, "", nullptr)) files.push_back(f.path);
+  for (const Input& f : list_images(o.eval_dir, false, {}, nullptr)) files.push_back(f.path);
   if (o.eval_limit > 0 && static_cast<size_t>(o.eval_limit) < files.size()) files.resize(o.eval_limit);
   if (files.empty()) {
     std::fprintf(stderr, "colorize: --eval %s: no image files\n", o.eval_dir.c_str());

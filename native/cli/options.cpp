@@ -101,6 +101,9 @@ Method (one of):
                        wrong (save it as PNG): the method's colour is changed there, and the
                        change spreads over the area of like lightness around the paint
                        (Levin et al. 2004); grey paint takes colour away
+  --marks DIR          for a batch: each input's painted copy is the file in DIR with the
+                       input's name (and sub-folder, with -r; NAME-p2 ... for pages) and any
+                       image extension; inputs without one are colorized as they are
   --marks-only         no model: colour only from --marks and --hint, spread along the
                        picture's lightness (Levin et al. 2004; working size 384 unless --size)
   --reach F            how far a change by --marks or --hint spreads through even areas
@@ -352,9 +355,7 @@ Result<Options> parse_options(int argc, const char* const* argv) {
   if (o.mode == Mode::kEvaluate && (o.marks_only || !o.marks.empty()))
     return bad("--marks and --marks-only are for colorizing, not for --eval");
   if (o.marks_only && o.marks.empty() && o.hints.empty())
-    return bad("--marks-only needs colour to spread: give --marks FILE and/or --hint");
-  if (!o.marks.empty() && (o.inputs.size() != 1 || o.all_pages))
-    return bad("--marks is a painted copy of one picture: give one input file (not --all-pages)");
+    return bad("--marks-only needs colour to spread: give --marks FILE (or DIR) and/or --hint");
   if (o.mode == Mode::kEvaluate) {
     if (!o.inputs.empty()) return bad("--eval takes a folder, not input files");
     if (!o.metrics_truth.empty()) return bad("--metrics is for one input, not for --eval");

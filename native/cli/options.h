@@ -28,7 +28,8 @@ struct Options {
   std::string model;                // neural model when set
   std::string backend = "auto";
   std::vector<Hint> hints;          // positions in original-image pixels
-  std::string marks;                // --marks FILE: a painted copy of the (one) input
+  std::string marks;                // --marks FILE: a painted copy of the (one) input;
+                                    // --marks DIR: painted copies named as the inputs
   bool marks_only = false;          // --marks-only: colour from marks and hints alone (Levin)
   float reach = 0.15f;              // --reach: how far a correction by --marks / --hint spreads
   int working_size = 0;             // 0 = default for the method

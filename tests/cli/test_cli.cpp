@@ -749,6 +749,75 @@ TEST(Cli, AModelsHintsAreHonouredWhereGiven) {
   EXPECT_NEAR(far_a.second, far_b.second, 1.0);
 }
 
+// --marks DIR for a batch: each input takes the painted copy named as it is (sub-folder with
+// -r, any image extension); an input without one comes out as without --marks, byte for byte;
+// a painted copy no input took is named on stderr.
+TEST(Cli, MarksFolderCorrectsEachInputByItsName) {
+  const fs::path dir = fresh_dir("marks_folder");
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  fs::create_directories(dir / "in" / "sub");
+  fs::create_directories(dir / "marks" / "sub");
+  for (const char* name : {"in/a.jpg", "in/b.jpg", "in/sub/c.jpg"})
+    fs::copy_file(kData + "/landscape-grey.jpg", dir / name);
+  const std::vector<Paint> purple = {{20, 300, 200, 420, 200, 40, 160}};
+  painted_copy(grey, purple, dir / "marks" / "a.png");
+  painted_copy(grey, purple, dir / "marks" / "sub" / "c.PNG");
+  painted_copy(grey, purple, dir / "marks" / "stray.png");
+  const Lab paint = srgb_to_lab({200 / 255.0f, 40 / 255.0f, 160 / 255.0f});
+  const std::vector<std::string> method = {
+      "--model", kData + "/models/tiny_colorizer.onnx", "--size", "64", "--reach", "0.05", "-r"};
+  std::vector<std::string> plain = {(dir / "in").string(), "-o", (dir / "plain").string()};
+  std::vector<std::string> fixed = {(dir / "in").string(), "--marks", (dir / "marks").string(),
+                                    "-o", (dir / "fixed").string()};
+  plain.insert(plain.end(), method.begin(), method.end());
+  fixed.insert(fixed.end(), method.begin(), method.end());
+  CliRun r = run(plain);
+  ASSERT_EQ(r.code, 0) << r.output;
+  r = run(fixed);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("2 results corrected by"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("matched no input"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("stray.png"), std::string::npos) << r.output;
+  for (const char* name : {"a.png", "sub/c.png"}) {
+    const auto inside = mean_ab(load(dir / "fixed" / name), 40, 320, 180, 400);
+    const auto before = mean_ab(load(dir / "plain" / name), 40, 320, 180, 400);
+    EXPECT_NEAR(inside.first, paint.a, 12.0) << name << ", alone: " << before.first;
+    EXPECT_NEAR(inside.second, paint.b, 12.0) << name << ", alone: " << before.second;
+  }
+  EXPECT_EQ(read_bytes(dir / "fixed" / "b.png"), read_bytes(dir / "plain" / "b.png"))
+      << "an input without a painted copy is colorized as without --marks";
+  EXPECT_NE(read_bytes(dir / "fixed" / "a.png"), read_bytes(dir / "plain" / "a.png"));
+
+  // --marks-only: an input without a painted copy fails (the batch goes on); the pages of a
+  // TIFF take NAME-p2 ...
+  fs::copy_file(kCorpus + "/two_pages.tif", dir / "in" / "t.tif");
+  const std::string page2_bytes = read_bytes(kCorpus + "/two_pages.tif");
+  DecodeOptions second;
+  second.page = 2;
+  auto page2 = decode_image(reinterpret_cast<const uint8_t*>(page2_bytes.data()),
+                            page2_bytes.size(), second);
+  ASSERT_TRUE(page2.ok()) << page2.status().to_string();
+  painted_copy(to_greyscale(*page2), {{0, 0, 30, 4, 40, 200, 60}}, dir / "marks" / "t-p2.png");
+  r = run({(dir / "in").string(), "--marks-only", "--all-pages", "--marks",
+           (dir / "marks").string(), "-o", (dir / "only").string()});
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("b.jpg: no painted copy of it in"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(dir / "only" / "a.png"));
+  EXPECT_FALSE(fs::exists(dir / "only" / "b.png"));
+  EXPECT_FALSE(fs::exists(dir / "only" / "t.png"));
+  ASSERT_TRUE(fs::exists(dir / "only" / "t-p2.png")) << r.output;
+  const Image t2 = load(dir / "only" / "t-p2.png");
+  // The green (a* -66) spreads over the page (grey would be a* 0; edges stop part of it).
+  EXPECT_LT(mean_ab(t2, 0, 0, t2.width, t2.height).first, -8.0) << r.output;
+
+  // The inputs' own folder is no place for the painted copies (each would be its own).
+  r = run({(dir / "in").string(), "--marks", (dir / "in").string(), "-o", (dir / "x").string(),
+           "--model", kData + "/models/tiny_colorizer.onnx"});
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("a folder of their own"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "x" / "a.png"));
+}
+
 TEST(Cli, MarksErrors) {
   const fs::path dir = fresh_dir("marks_errors");
   const Image grey = load(kData + "/landscape-grey.jpg");
