@@ -663,7 +663,7 @@ test('"Open with" from the OS (launch queue of the installed app): the files ope
   } finally { await close(); }
 });
 
-test('keyboard only: open the file picker, compare, place a hint', async () => {
+test('keyboard only: open the file picker, compare, place a hint, paint a stroke', async () => {
   const {context, close} = await launch();
   try {
     const {page, errors} = await openApp(context, '?nosw=1&provider=wasm');
@@ -690,6 +690,39 @@ test('keyboard only: open the file picker, compare, place a hint', async () => {
       assert(Math.abs(h.x / job.w - 0.51) < 0.01 && Math.abs(h.y / job.h - 0.4) < 0.01, `hint at ${h.x},${h.y}`);
       await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done');
     }
+    // Paint from the keyboard: Enter starts a stroke at the crosshair, the arrow keys draw it,
+    // Enter ends it (the result takes the paint there); Escape drops a stroke being drawn.
+    const before = path.join(out, 'keyboard-before.png');
+    await download(page, before);
+    await page.fill('#hint-color', '#c03090');
+    await page.focus('#paint-mode');
+    await page.keyboard.press('Space');
+    await page.focus('#viewer');
+    assert(await page.isVisible('#crosshair'), 'no crosshair to paint from the keyboard');
+    await page.keyboard.press('Enter');
+    for (let k = 0; k < 3; k++) await page.keyboard.press('Shift+ArrowLeft');
+    assert(/arrow keys draw it/.test(await page.textContent('#paint-count')), 'drawing is not announced');
+    await page.screenshot({path: path.join(ARTIFACTS, 'app-keyboard-paint.png')});
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.colorizeApp.jobs[0].strokes.length === 1);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done');
+    const kb = await page.evaluate(() => {
+      const j = window.colorizeApp.jobs[0];
+      return {strokes: j.strokes.length, points: j.strokes[0].points, w: j.width, h: j.height};
+    });
+    assert(kb.strokes === 1, `${kb.strokes} strokes after Escape`);
+    const xs = kb.points.map((q) => q[0] / kb.w), ys = kb.points.map((q) => q[1] / kb.h);
+    assert(kb.points.length === 4 && Math.abs(Math.max(...xs) - Math.min(...xs) - 0.3) < 0.01 &&
+      Math.max(...ys) - Math.min(...ys) < 0.01, `stroke points ${JSON.stringify(kb.points)}`);
+    const painted = path.join(out, 'keyboard-paint.png');
+    await download(page, painted);
+    const box = [Math.min(...xs) + 0.02, ys[0] - 0.015, Math.max(...xs) - 0.02, ys[0] + 0.015];
+    const at = meanAb(painted, ...box), was = meanAb(before, ...box);
+    // (The band crosses near-white sky, where sRGB holds little chroma: a* 13.6 measured.)
+    assert(at.a - was.a > 8, `painted from the keyboard: a* ${at.a.toFixed(1)} (before ${was.a.toFixed(1)})`);
     // Paste (Ctrl+V of an image) adds a photo to the queue.
     await page.evaluate(async (b64) => {
       const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));

@@ -493,7 +493,10 @@ let dragging = false;
 ui.stage.addEventListener('pointerdown', (ev) => {
   const {fx, fy} = stagePoint(ev);
   if (state.hintMode) { addHint(fx, fy); return; }
-  if (state.paintMode) { startStroke(ev, fx, fy); return; }
+  if (state.paintMode) {
+    if (startStroke(fx, fy)) ui.stage.setPointerCapture(ev.pointerId);
+    return;
+  }
   dragging = true;
   ui.stage.setPointerCapture(ev.pointerId);
   setSplit(fx * 100);
@@ -511,18 +514,28 @@ ui.zoom.addEventListener('click', () => {
   ui.viewer.classList.toggle('actual', on);
 });
 
+// From the keyboard, hints and paint go where the crosshair is: the arrow keys move it
+// (Shift: ten times as far); Enter or Space places a hint, or starts and ends a stroke of
+// paint (the crosshair's moves between draw it); Escape drops a stroke being drawn.
 ui.viewer.addEventListener('keydown', (ev) => {
   if (ev.target !== ui.viewer) return;
   const step = ev.shiftKey ? 0.1 : 0.01;
   const moves = {ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step]};
-  if (state.hintMode) {
+  if (state.hintMode || state.paintMode) {
     if (moves[ev.key]) {
       state.cursor.x = Math.max(0, Math.min(1, state.cursor.x + moves[ev.key][0]));
       state.cursor.y = Math.max(0, Math.min(1, state.cursor.y + moves[ev.key][1]));
       placeCrosshair();
+      if (state.stroke) extendStroke({fx: state.cursor.x, fy: state.cursor.y}, true);
       ev.preventDefault();
     } else if (ev.key === 'Enter' || ev.key === ' ') {
-      addHint(state.cursor.x, state.cursor.y);
+      if (state.hintMode) addHint(state.cursor.x, state.cursor.y);
+      else if (state.stroke) endStroke();
+      else startStroke(state.cursor.x, state.cursor.y);
+      ev.preventDefault();
+    } else if (ev.key === 'Escape' && state.stroke) {
+      state.stroke = null;
+      renderPaint();
       ev.preventDefault();
     }
   } else if (ev.key === 'ArrowLeft' || ev.key === 'ArrowRight') {
@@ -577,21 +590,25 @@ function renderHints() {
 
 // ---- paint (corrections: colour marks spread along the photo's lightness) -----------------
 
-function startStroke(ev, fx, fy) {
+// Starts a stroke at (fx, fy) (fractions of the photo's width and height); false when there
+// is no photo there.
+function startStroke(fx, fy) {
   const job = selectedJob();
-  if (!job || !job.width || fx < 0 || fx > 1 || fy < 0 || fy > 1) return;
-  ui.stage.setPointerCapture(ev.pointerId);
+  if (!job || !job.width || fx < 0 || fx > 1 || fy < 0 || fy > 1) return false;
   const width = Number(ui.brush.value) * Math.max(job.width, job.height);
   state.stroke = {points: [[fx * job.width, fy * job.height]], hex: ui.hintColor.value, width};
   renderPaint();
+  return true;
 }
 
-function extendStroke({fx, fy}) {
+// Adds a point to the stroke; a pointer's points closer than a quarter of the brush to the
+// last one are left out (`every`: each one is kept, as for the keyboard's steps).
+function extendStroke({fx, fy}, every = false) {
   const job = selectedJob();
   if (!job || !state.stroke) return;
   const x = Math.max(0, Math.min(1, fx)) * job.width, y = Math.max(0, Math.min(1, fy)) * job.height;
   const last = state.stroke.points[state.stroke.points.length - 1];
-  if (Math.hypot(x - last[0], y - last[1]) < state.stroke.width / 4) return;
+  if (Math.hypot(x - last[0], y - last[1]) < (every ? 1e-6 : state.stroke.width / 4)) return;
   state.stroke.points.push([x, y]);
   renderPaint();
 }
@@ -622,14 +639,19 @@ function renderPaint() {
   }
   const n = job ? job.strokes.length : 0;
   ui.paintUndo.disabled = ui.paintClear.disabled = n === 0;
-  ui.paintCount.textContent = n ? `${n} stroke${n === 1 ? '' : 's'} of paint` : '';
+  ui.paintCount.textContent = state.stroke && state.paintMode && document.activeElement === ui.viewer
+    ? 'Drawing a stroke: the arrow keys draw it, Enter ends it, Escape drops it.'
+    : n ? `${n} stroke${n === 1 ? '' : 's'} of paint` : '';
 }
 
 function setPaintMode(on) {
   if (on && state.hintMode) setHintMode(false);
+  if (!on && state.stroke) { state.stroke = null; renderPaint(); }
   state.paintMode = on;
   ui.paintMode.setAttribute('aria-pressed', String(on));
   ui.stage.classList.toggle('painting', on);
+  ui.crosshair.hidden = !on && !state.hintMode;
+  placeCrosshair();
 }
 
 ui.paintMode.addEventListener('click', () => setPaintMode(!state.paintMode));
@@ -656,7 +678,7 @@ function setHintMode(on) {
   state.hintMode = on;
   ui.hintMode.setAttribute('aria-pressed', String(on));
   ui.stage.classList.toggle('hinting', on);
-  ui.crosshair.hidden = !on;
+  ui.crosshair.hidden = !on && !state.paintMode;
   placeCrosshair();
 }
 
@@ -676,7 +698,9 @@ function rerunSelected() {
 }
 
 const PAINT_HELP = '“Paint”: drag over a wrong colour with the right one (grey paint takes colour ' +
-  'away); the change spreads over the area of like lightness around the stroke.';
+  'away); the change spreads over the area of like lightness around the stroke. From the ' +
+  'keyboard: on the photo, Enter starts a stroke at the crosshair, the arrow keys draw it, ' +
+  'Enter ends it.';
 
 function onMethodChange(rerun = true) {
   const model = currentModel();
