@@ -244,6 +244,8 @@ class MarksSource {
         return fs::is_directory(in, ec2);
       });
     };
+    if (!fs::exists(o.marks, ec))
+      return Status(ErrorCode::kIo, "--marks " + o.marks + ": no such file or folder");
     if (!fs::is_directory(o.marks, ec)) {
       if (o.inputs.size() != 1 || o.all_pages || input_is_folder())
         return Status(ErrorCode::kInvalidArgument,
