@@ -292,6 +292,16 @@ async function paintStroke(page, hex, [x0, y0], [x1, y1], steps) {
   await settle(page);
 }
 
+// Closes the page as a user closing the tab does; true when the app asked first.
+async function closeAsks(page) {
+  let asked = false;
+  page.on('dialog', (d) => { asked = asked || d.type() === 'beforeunload'; d.accept(); });
+  const closed = page.waitForEvent('close');
+  await page.close({runBeforeUnload: true});
+  await closed;
+  return asked;
+}
+
 async function settle(page) {
   await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'working', null, {timeout: 5000}).catch(() => {});
   await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done');
@@ -363,7 +373,11 @@ test('your colours only: grey until a hint, which matches the CLI\'s --marks-onl
     const far = meanAb(exPainted, 0.8, 0.0, 1.0, 0.25), farBefore = meanAb(ex, 0.8, 0.0, 1.0, 0.25);
     assert(Math.abs(far.a - farBefore.a) < 0.5 && Math.abs(far.b - farBefore.b) < 0.5,
       `far corner moved: ${far.a.toFixed(2)},${far.b.toFixed(2)} vs ${farBefore.a.toFixed(2)},${farBefore.b.toFixed(2)}`);
+    // A change to the paint not saved yet: closing the tab asks first.
+    await page.click('#paint-undo');
+    await settle(page);
     assert(errors.length === 0, `errors ${errors}`);
+    assert(await closeAsks(page), 'closing with unsaved paint did not ask');
   } finally { await close(); }
 });
 
@@ -732,6 +746,8 @@ test('keyboard only: open the file picker, compare, place a hint, paint a stroke
     }, fs.readFileSync(SMALL).toString('base64'));
     assert((await waitJob(page, 2)).status === 'done', 'pasted image not processed');
     assert(errors.length === 0, `errors ${errors}`);
+    // The hint and the paint are in a saved result: closing the tab does not ask.
+    assert(!(await closeAsks(page)), 'closing with everything saved asked');
   } finally { await close(); }
 });
 

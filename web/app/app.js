@@ -854,14 +854,27 @@ async function encodeJob(job, fmt) {
   return r.bytes;
 }
 
+// The user's own work on a photo (hints and paint; of a job, or of the settings a result was
+// made with), and whether a saved result holds it: closing the tab with work not saved asks
+// first (nothing else is kept).
+const workOf = ({hints, strokes}) => JSON.stringify([hints, strokes]);
+const unsavedWork = (job) => (job.hints.length > 0 || job.strokes.length > 0) && job.savedWork !== workOf(job);
+window.addEventListener('beforeunload', (ev) => {
+  if (!state.jobs.some(unsavedWork)) return;
+  ev.preventDefault();
+  ev.returnValue = '';  // older browsers ask only with this set
+});
+
 ui.download.addEventListener('click', async () => {
   const job = selectedJob();
   if (!job || job.status !== 'done') return;
   const fmt = formatFor(job, ui.format.value);
   ui.download.disabled = true;
   try {
+    const work = workOf(job.settings);  // what the saved result holds
     const bytes = await encodeJob(job, fmt);
     saveBlob(new Blob([bytes], {type: OUT_TYPES[fmt][1]}), outName(job, fmt));
+    job.savedWork = work;
   } catch (e) {
     ui.note.textContent = `Could not save: ${e.message}`;
   } finally {
@@ -875,6 +888,7 @@ ui.downloadAll.addEventListener('click', async () => {
   const chosen = ui.format.value;
   ui.downloadAll.disabled = true;
   const files = [];
+  const saved = [];  // [job, its work as saved]
   const names = new Set();
   try {
     for (const [i, job] of done.entries()) {
@@ -885,11 +899,13 @@ ui.downloadAll.addEventListener('click', async () => {
       for (let k = 2; names.has(name); k++) name = first.replace(/(\.\w+)$/, `-${k}$1`);
       names.add(name);
       files.push(zipEntry(name, await encodeJob(job, fmt)));
+      saved.push([job, workOf(job.settings)]);  // what its result holds (a stale one: not the latest)
     }
     // More than one ZIP holds (2 GiB, or 65,000 photos): several, saved one after another.
     const runs = splitForZip(files);
     const zipNames = runs.map((_, k) => (runs.length > 1 ? `colorized-${k + 1}.zip` : 'colorized.zip'));
     for (const [k, run] of runs.entries()) saveBlob(makeZip(run), zipNames[k]);
+    for (const [job, work] of saved) job.savedWork = work;
     const photos = `${files.length} photo${files.length > 1 ? 's' : ''}`;
     ui.note.textContent = runs.length > 1
       ? `Saved ${photos} in ${runs.length} ZIP files (${zipNames[0]} … ${zipNames[runs.length - 1]})`
