@@ -1,6 +1,7 @@
 // colorize — the native command-line front end. Reads files, calls the core's stages
 // (decode -> prepare -> method -> finish -> encode) and writes files; all image logic lives in
-// the core (src/), all model logic behind infer.h.
+// the core (src/): the method around each picture is a colorize::Colorizer
+// (colorize/colorizer.h), which runs the models.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -21,15 +22,15 @@
 #include <vector>
 
 #include "colorize/color.h"
-#include "colorize/exemplar.h"
+#include "colorize/colorizer.h"
 #include "colorize/image.h"
 #include "colorize/metrics.h"
 #include "colorize/pipeline.h"
-#include "colorize/propagate.h"
-#include "colorize/resample.h"
-#include "infer.h"
 #include "models.h"
 #include "options.h"
+#ifdef COLORIZE_HAVE_CUDA
+#include "cuda_backend.h"
+#endif
 
 namespace fs = std::filesystem;
 using namespace colorize;
@@ -39,8 +40,6 @@ namespace {
 
 constexpr const char* kVersion = "0.1.0";
 constexpr int kDefaultWorkingSize = 256;
-// The grid marks are read and spread on (--marks, --marks-only): the longest side, in pixels.
-constexpr int kMarksWorkingSize = 384;
 
 Result<std::vector<uint8_t>> read_file(const std::string& path) {
   std::error_code ec;
@@ -318,122 +317,52 @@ class MarksSource {
   std::set<std::string> used_;
 };
 
-// The colorization method chosen on the command line, behind one call.
-class Method {
- public:
-  static Result<Method> create(const Options& o) {
-    Method m;
-    m.options_ = &o;
-    if (o.marks_only) {
-      m.name_ = "marks";
-    } else if (!o.reference.empty()) {
-      auto ref = load_image(o.reference, o);
-      if (!ref.ok())
-        return Status(ref.status().code(),
-                      "reference '" + o.reference + "': " + ref.status().to_string());
-      m.reference_ = std::move(ref).value();
-      m.name_ = "exemplar";
-    } else {
-      m.name_ = "model";
-      if (!o.hints.empty() && !cli::model_has_hints(o.model)) {
-        // Let run_model explain unreadable models; refuse hints only for readable ones.
-        auto probe = cli::run_model(o.model, o.backend, Plane(32, 32, 50.0f), nullptr);
-        if (probe.ok())
-          return Status(ErrorCode::kInvalidArgument, "this model takes no hints; drop --hint");
-        return probe.status();
-      }
-    }
-    return m;
+// The colorization method chosen on the command line (colorize/colorizer.h).
+Result<Colorizer> make_colorizer(const Options& o) {
+  ColorizerOptions c;
+  c.working_size = o.working_size;
+  c.tone = o.tone;
+  c.finish = o.finish;
+  c.reach = o.reach;
+  c.backend = o.backend;
+  if (o.marks_only) return Colorizer::marks_only(c);
+  if (!o.reference.empty()) {
+    auto ref = load_image(o.reference, o);
+    if (!ref.ok())
+      return Status(ref.status().code(),
+                    "reference '" + o.reference + "': " + ref.status().to_string());
+    return Colorizer::with_reference(std::move(ref).value(), c);
   }
-
-  const std::string& name() const { return name_; }
-
-  // `marked`: the input's painted copy, or null.
-  Result<AbPlanes> predict(const Image& image, const Prepared& prepared,
-                           const Marked* marked) const {
-    if (options_->marks_only) {
-      auto marks = read_marks(image, marked, prepared.L_work.width, prepared.L_work.height, 1);
-      if (!marks.ok()) return marks.status();
-      return propagate_marks(prepared.L_work, *marks);
-    }
-    Result<AbPlanes> ab = [&] {
-      if (reference_) return exemplar_colorize(prepared.L_work, *reference_);
-      if (options_->hints.empty())
-        return cli::run_model(options_->model, options_->backend, prepared.L_model, nullptr);
-      const HintPlanes hints = render_hints(options_->hints, image.width, image.height,
-                                            prepared.L_work.width, prepared.L_work.height);
-      return cli::run_model(options_->model, options_->backend, prepared.L_model, &hints);
-    }();
-    if (!ab.ok() || (!marked && options_->hints.empty())) return ab;
-    // The method's colour, corrected where the user painted and at the hints (a model takes
-    // them in and still does not always give their colour there: the correction does; measured
-    // in models/README.md, "What clicks are worth"), on a grid finer than a model's.
-    const Size grid = working_size_for(image.width, image.height, kMarksWorkingSize);
-    const Plane L_grid = resize_area(prepared.L_full, grid.width, grid.height);
-    auto base = upsample_chroma(prepared, *ab, L_grid, options_->finish);
-    if (!base.ok()) return base.status();
-    // A hint covers the same part of the picture as the 3 x 3 working pixels the model saw.
-    const double finer = static_cast<double>(std::max(grid.width, grid.height)) /
-                         std::max(prepared.L_work.width, prepared.L_work.height);
-    const int radius = std::max(1, static_cast<int>(std::lround((3.0 * finer - 1.0) / 2.0)));
-    auto marks = read_marks(image, marked, grid.width, grid.height, radius);
-    if (!marks.ok()) return marks.status();
-    PropagateOptions p;
-    p.reach = options_->reach;
-    return correct_with_marks(L_grid, *base, *marks, p);
+  Colorizer model = Colorizer::with_model(o.model, c);
+  if (!o.hints.empty() && !model.takes_hints()) {
+    // Let a run explain unreadable models; refuse hints only for readable ones.
+    Image probe = Image::make(32, 32, 1, 8);
+    std::fill(probe.data8.begin(), probe.data8.end(), uint8_t{128});
+    auto run = model.colorize(probe);
+    if (run.ok())
+      return Status(ErrorCode::kInvalidArgument, "this model takes no hints; drop --hint");
+    return run.status();
   }
+  return model;
+}
 
-  // The painted pixels of `marked` (may be null) and the --hint points (squares of radius
-  // hint_radius), on a grid of w x h.
-  Result<HintPlanes> read_marks(const Image& image, const Marked* marked, int w, int h,
-                                int hint_radius) const {
-    HintPlanes marks{{Plane(w, h), Plane(w, h)}, Plane(w, h)};
-    if (marked) {
-      auto painted = marks_from_image(image, marked->image, w, h);
-      if (!painted.ok())
-        return Status(painted.status().code(),
-                      "--marks " + marked->path + ": " + painted.status().message());
-      if (count_marks(*painted) == 0)
-        return Status(ErrorCode::kInvalidArgument,
-                      "--marks: no pixel of '" + marked->path +
-                          "' differs from the picture: paint colour where it should change");
-      marks = std::move(painted).value();
-    }
-    // Painted marks win where both are.
-    Status st = add_marks(
-        &marks, render_hints(options_->hints, image.width, image.height, w, h, hint_radius));
-    if (!st.ok()) return st;
-    return marks;
+// Colorizes one picture with the user's hints and its painted copy (`marked`, may be null);
+// `times` gets the stages' milliseconds.
+Result<Image> colorize_one(const Colorizer& method, const Options& o, const Image& image,
+                           const Marked* marked, StageTimes* times) {
+  UserColour user;
+  user.hints = o.hints;
+  if (marked) {
+    user.painted = &marked->image;
+    user.painted_name = "--marks '" + marked->path + "'";
   }
-
-  // prepare -> predict -> finish; `times` (optional) gets each stage's milliseconds;
-  // `marked` (optional): the input's painted copy.
-  Result<Image> colorize(const Image& image, StageTimes* times = nullptr,
-                         const Marked* marked = nullptr) const {
-    StageTimes unused;
-    if (!times) times = &unused;
-    auto t = std::chrono::steady_clock::now();
-    PrepareOptions p;
-    p.working_size = options_->working_size > 0 ? options_->working_size
-                     : options_->marks_only     ? kMarksWorkingSize
-                                                : kDefaultWorkingSize;
-    p.tone = options_->tone;
-    auto prepared = prepare(image, p);
-    times->prepare = lap_ms(&t);
-    if (!prepared.ok()) return prepared.status();
-    auto ab = predict(image, *prepared, marked);
-    times->infer = lap_ms(&t);
-    if (!ab.ok()) return ab.status();
-    auto result = finish(image, *prepared, *ab, options_->finish);
-    times->finish = lap_ms(&t);
-    return result;
-  }
-
- private:
-  const Options* options_ = nullptr;
-  std::optional<Image> reference_;
-  std::string name_;
-};
+  ColorizeTimes t;
+  auto result = method.colorize(image, user, &t);
+  times->prepare = t.prepare;
+  times->infer = t.method;
+  times->finish = t.finish;
+  return result;
+}
 
 // The extension of the result of `input` with --format F (png when not given); with
 // --format same, the input's own when it names a format results can be written in (PNG,
@@ -524,7 +453,7 @@ Loaded load_input(const std::string& path, int page, const Options& o, bool ahea
 }
 
 int run_colorize(const Options& o) {
-  auto method = Method::create(o);
+  auto method = make_colorizer(o);
   auto marks = method.ok() ? MarksSource::create(o) : Result<MarksSource>(method.status());
   if (!marks.ok()) {
     std::fprintf(stderr, "colorize: %s\n", marks.status().to_string().c_str());
@@ -709,7 +638,7 @@ int run_colorize(const Options& o) {
       continue;
     }
     times.read += lap_ms(&t);
-    auto result = method->colorize(*image, &times, marked ? &*marked : nullptr);
+    auto result = colorize_one(*method, o, *image, marked ? &*marked : nullptr, &times);
     if (!result.ok()) {
       fail(result.status().to_string());
       // A method that cannot run at all (no backend, unreadable model) fails every input.
@@ -795,7 +724,7 @@ int run_colorize(const Options& o) {
         continue;
       }
       print_scores("greyscale", *g);
-      print_scores(method->name().c_str(), *s);
+      print_scores(method->method_name(), *s);
     }
   }
   if (!marks->folder().empty() && !o.quiet) {
@@ -893,7 +822,7 @@ Status write_result(const Image& result, const Options& o, const fs::path& input
 }
 
 int run_evaluate(const Options& o) {
-  auto method = Method::create(o);
+  auto method = make_colorizer(o);
   if (!method.ok()) {
     std::fprintf(stderr, "colorize: %s\n", method.status().to_string().c_str());
     return method.status().code() == ErrorCode::kInvalidArgument ? 2 : 1;
@@ -1010,12 +939,12 @@ int run_evaluate(const Options& o) {
   std::printf("| method | PSNR dB | SSIM | colourfulness | dCF vs truth | CIEDE2000 | wrong colour %% |\n");
   std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
   for (const auto& [label, s] : {std::pair<std::string, Scores>{"greyscale", g},
-                                 std::pair<std::string, Scores>{method->name(), m}})
+                                 std::pair<std::string, Scores>{method->method_name(), m}})
     std::printf("| %s | %.2f | %.4f | %.2f | %+.2f | %.2f | %.2f |\n", label.c_str(), s.psnr,
                 s.ssim, s.colourfulness, s.colourfulness - s.colourfulness_truth, s.ciede2000,
                 100.0 * s.wrong_colour);
   std::printf("truth colourfulness %.2f\n", g.colourfulness_truth);
-  print_intervals(method->name(), per_method, per_grey);
+  print_intervals(method->method_name(), per_method, per_grey);
   return failed == 0 ? 0 : 1;
 }
 
@@ -1115,6 +1044,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   Options o = *parsed;
+#ifdef COLORIZE_HAVE_CUDA
+  nn::register_cuda_backend();  // --backend auto then prefers a usable GPU
+#endif
   o.finish.parallel_for = run_parallel;  // the full-resolution pass on all cores
   if ((o.mode == cli::Mode::kColorize || o.mode == cli::Mode::kEvaluate) && !resolve_model(&o))
     return 2;

@@ -1,5 +1,5 @@
-# The colorize CLI on the committed tiny model through the engine seam (native/cli/
-# infer_engine.cpp): a photo with and without hints on the CPU backend, and the errors for a
+# The colorize CLI on the committed tiny model through the engine (colorize::Colorizer,
+# src/colorizer): a photo with and without hints on the CPU backend, and the errors for a
 # corrupt model and an absent backend (exit 1: the input fails, the batch goes on).
 file(MAKE_DIRECTORY ${WORK})
 set(model ${DATA}/models/tiny_colorizer.onnx)

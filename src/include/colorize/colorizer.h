@@ -1,0 +1,97 @@
+// The whole flow for a native program, one call per picture: prepare -> the method at working
+// size -> the user's hints and painted marks -> finish at the picture's full size. The CLI
+// (native/cli) is one such program; to embed colorize, link colorize::colorizer (after
+// `find_package(colorize)` on an installed copy, or `add_subdirectory` of the source tree):
+//
+//   colorize::ColorizerOptions opts;
+//   opts.working_size = 128;  // the model's, from models/manifest.json ("working_size")
+//   colorize::Colorizer c = colorize::Colorizer::with_model("colorizer-fp32.onnx", opts);
+//   colorize::Result<colorize::Image> out = c.colorize(picture);  // picture: decode_image()'s
+//
+// A Colorizer is one method with its settings: a model (ONNX, run by the native engine in
+// colorize/nn), the exemplar method with its reference photo (Welsh et al. 2002), or colour
+// from the user's marks alone (Levin et al. 2004). A model file is read, and its backend
+// prepared, at the first colorize() that needs it (so making a Colorizer is cheap, and a bad
+// file is reported with the first picture); it is kept for the next pictures. colorize() may
+// be called from several threads at once: model runs take turns, the rest runs side by side.
+// Copies share the loaded model.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "colorize/image.h"
+#include "colorize/pipeline.h"
+#include "colorize/status.h"
+
+namespace colorize {
+
+struct ColorizerOptions {
+  // The longest side the method sees, in pixels, rounded to a multiple of 32 (see
+  // working_size_for). 0: 256, or 384 for marks alone. A model should be run at the size it
+  // was trained at (models/manifest.json, "working_size").
+  int working_size = 0;
+  Tone tone = Tone::kStretch;  // what a model is shown (PrepareOptions::tone); others ignore it
+  FinishOptions finish;        // saturation, upsampling (FinishOptions in pipeline.h)
+  // How far a correction by hints or painted marks spreads through even areas, as a fraction
+  // of the picture's longer side (PropagateOptions::reach; 0.01 .. 10).
+  float reach = 0.15f;
+  // A model's backend: "auto" (the best available), or a registered name ("cpu", "cpu-ref",
+  // "cuda" where the program registered it; see colorize/nn/backend.h).
+  std::string backend = "auto";
+};
+
+// What the user says of one picture.
+struct UserColour {
+  // Colour hints, at positions in the picture's pixels. A model that takes hints sees them,
+  // and their colour is then held where they are (as a small painted mark); for marks alone
+  // they are marks. The exemplar method takes none (kInvalidArgument).
+  std::vector<Hint> hints;
+  // A copy of the picture (same size, upright) with colour painted where the result should
+  // change, or null; not owned, read during the call only. Its pixels that differ from the
+  // picture by more than Delta E 6 are the marks (marks_from_image in colorize/propagate.h).
+  const Image* painted = nullptr;
+  std::string painted_name;  // how messages name it (e.g. its file); "the painted copy" if empty
+};
+
+// Milliseconds of the stages of one colorize() call (wall clock).
+struct ColorizeTimes {
+  double prepare = 0;  // the picture to L* at working size
+  double method = 0;   // the model (the first call: also reading it), exemplar or marks
+  double finish = 0;   // the colour onto the full-size picture
+};
+
+class Colorizer {
+ public:
+  // The model at `model_path` (ONNX with the inputs and output of the MODEL I/O CONTRACT in
+  // colorize/pipeline.h). Nothing is read yet.
+  static Colorizer with_model(std::string model_path, ColorizerOptions options = {});
+  // Colour transferred from `reference` (a colour photo of a similar scene).
+  // Errors: kInvalidArgument (an empty reference).
+  static Result<Colorizer> with_reference(Image reference, ColorizerOptions options = {});
+  // No model: colour only from the user's hints and painted marks, spread along lightness.
+  static Colorizer marks_only(ColorizerOptions options = {});
+
+  // The colour result for `picture` (an upright sRGB Image, any size and channels; its alpha
+  // and lightness are kept): 8-bit RGB(A), or 16-bit for a 16-bit picture (see finish).
+  // Errors: kInvalidArgument (an empty picture, options out of range, a painted copy of another
+  // size or with no pixel that differs, hints for a method that takes none, marks alone with
+  // neither hints nor paint); from a model: kIo / kCorruptModel (its file), kNoBackend,
+  // kUnsupported (an op or an input the engine does not run), kOutOfMemory, kTooLarge.
+  Result<Image> colorize(const Image& picture, const UserColour& user = {},
+                         ColorizeTimes* times = nullptr) const;
+
+  // "model", "exemplar" or "marks".
+  const char* method_name() const;
+  // Whether hints are taken: a model that has the hint inputs (read from its file; false when
+  // it cannot be read: colorize() then says why), marks alone; not the exemplar method.
+  bool takes_hints() const;
+
+ private:
+  struct State;
+  explicit Colorizer(std::shared_ptr<State> state);
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace colorize

@@ -1,0 +1,207 @@
+// colorize::Colorizer (colorize/colorizer.h): the one call an embedding program makes, on the
+// committed tiny model and photos.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "colorize/color.h"
+#include "colorize/colorizer.h"
+#include "colorize/image.h"
+#include "colorize/metrics.h"
+
+namespace colorize {
+namespace {
+
+const std::string kData = std::string(COLORIZE_TEST_DATA_DIR) + "/data";
+const std::string kTinyModel = kData + "/models/tiny_colorizer.onnx";
+
+Image load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                   std::istreambuf_iterator<char>());
+  auto img = decode_image(bytes.data(), bytes.size());
+  EXPECT_TRUE(img.ok()) << path << ": " << img.status().to_string();
+  return img.ok() ? *img : Image{};
+}
+
+// Mean a*, b* over a rectangle.
+std::pair<double, double> mean_ab(const Image& img, int x0, int y0, int x1, int y1) {
+  Plane L, a, b;
+  image_to_lab(img, &L, &a, &b);
+  double sa = 0, sb = 0;
+  for (int y = y0; y < y1; ++y)
+    for (int x = x0; x < x1; ++x) {
+      sa += a.at(x, y);
+      sb += b.at(x, y);
+    }
+  const double n = static_cast<double>(x1 - x0) * (y1 - y0);
+  return {sa / n, sb / n};
+}
+
+double mean_chroma(const Image& img) {
+  Plane L, a, b;
+  image_to_lab(img, &L, &a, &b);
+  double s = 0;
+  for (size_t i = 0; i < a.size(); ++i) s += std::hypot(a.data[i], b.data[i]);
+  return s / static_cast<double>(a.size());
+}
+
+ColorizerOptions small() {
+  ColorizerOptions o;
+  o.working_size = 64;
+  return o;
+}
+
+// A model: a colour picture of the input's size and lightness; the stages are timed.
+TEST(Colorizer, ModelGivesColourOnThePicturesLightness) {
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  const Colorizer c = Colorizer::with_model(kTinyModel, small());
+  EXPECT_STREQ(c.method_name(), "model");
+  EXPECT_TRUE(c.takes_hints());
+  ColorizeTimes t;
+  auto out = c.colorize(grey, {}, &t);
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  EXPECT_EQ(out->width, grey.width);
+  EXPECT_EQ(out->height, grey.height);
+  EXPECT_EQ(out->channels, 3);
+  auto p = psnr(to_greyscale(*out), grey);
+  ASSERT_TRUE(p.ok());
+  EXPECT_GT(*p, 35.0);
+  EXPECT_GT(mean_chroma(*out), 2.0);
+  EXPECT_GT(t.method, 0.0);
+  EXPECT_GT(t.finish, 0.0);
+}
+
+// One Colorizer from several threads (model runs take turns): every result is the one a
+// single call gives; a copy shares the model and gives it too.
+TEST(Colorizer, SeveralThreadsAndCopiesGiveTheSameResult) {
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  const Colorizer c = Colorizer::with_model(kTinyModel, small());
+  auto want = c.colorize(grey);
+  ASSERT_TRUE(want.ok()) << want.status().to_string();
+  std::vector<Result<Image>> got(4, Result<Image>(ErrorCode::kInternal, "not run"));
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < got.size(); ++i)
+    threads.emplace_back([&, i] { got[i] = c.colorize(grey); });
+  for (auto& th : threads) th.join();
+  const Colorizer copy = c;
+  got.push_back(copy.colorize(grey));
+  for (const auto& g : got) {
+    ASSERT_TRUE(g.ok()) << g.status().to_string();
+    EXPECT_EQ(g->data8, want->data8);
+  }
+}
+
+// A model file is read at the first picture: a missing one is reported then, not before.
+TEST(Colorizer, AModelFileIsReadAtTheFirstPicture) {
+  const Colorizer c = Colorizer::with_model(kData + "/models/no-such-model.onnx", small());
+  EXPECT_FALSE(c.takes_hints());
+  auto out = c.colorize(load(kData + "/landscape-grey.jpg"));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), ErrorCode::kIo) << out.status().to_string();
+}
+
+// A hint is held where it is given; far away the model's own colour stays.
+TEST(Colorizer, HintsAreHeldWhereGiven) {
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  const Colorizer c = Colorizer::with_model(kTinyModel, small());
+  const Lab want = srgb_to_lab({0xc0 / 255.0f, 0x30 / 255.0f, 0x90 / 255.0f});
+  UserColour user;
+  user.hints.push_back(Hint{100, 350, want.a, want.b});
+  auto plain = c.colorize(grey);
+  auto hinted = c.colorize(grey, user);
+  ASSERT_TRUE(plain.ok() && hinted.ok());
+  const auto at = mean_ab(*hinted, 96, 346, 104, 354);
+  EXPECT_NEAR(at.first, want.a, 6.0);
+  EXPECT_NEAR(at.second, want.b, 6.0);
+  const auto far0 = mean_ab(*plain, 500, 0, 640, 120), far1 = mean_ab(*hinted, 500, 0, 640, 120);
+  EXPECT_NEAR(far0.first, far1.first, 1.0);
+  EXPECT_NEAR(far0.second, far1.second, 1.0);
+}
+
+// A painted copy corrects the exemplar method where painted; a copy of another size, or with
+// nothing painted, is refused and named as the caller named it.
+TEST(Colorizer, PaintedCopyCorrectsAndItsErrorsNameIt) {
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  auto c = Colorizer::with_reference(load(kData + "/landscape-reference.jpg"));
+  ASSERT_TRUE(c.ok()) << c.status().to_string();
+  EXPECT_STREQ(c->method_name(), "exemplar");
+  EXPECT_FALSE(c->takes_hints());
+  Image painted = Image::make(grey.width, grey.height, 3, 8);
+  for (size_t i = 0; i < grey.pixel_count(); ++i)
+    for (int k = 0; k < 3; ++k) painted.data8[i * 3 + k] = grey.data8[i * grey.channels];
+  UserColour user;
+  user.painted = &painted;
+  user.painted_name = "'paint.png'";
+  auto none = c->colorize(grey, user);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("no pixel of 'paint.png' differs"), std::string::npos)
+      << none.status().message();
+  for (int y = 300; y < 420; ++y)
+    for (int x = 20; x < 200; ++x) {
+      uint8_t* px = &painted.data8[(static_cast<size_t>(y) * grey.width + x) * 3];
+      px[0] = 200;
+      px[1] = 40;
+      px[2] = 160;
+    }
+  auto plain = c->colorize(grey);
+  auto fixed = c->colorize(grey, user);
+  ASSERT_TRUE(plain.ok() && fixed.ok()) << fixed.status().to_string();
+  const Lab paint = srgb_to_lab({200 / 255.0f, 40 / 255.0f, 160 / 255.0f});
+  const auto inside = mean_ab(*fixed, 40, 320, 180, 400);
+  EXPECT_NEAR(inside.first, paint.a, 12.0);
+  EXPECT_NEAR(inside.second, paint.b, 12.0);
+  EXPECT_GT(std::fabs(inside.first - mean_ab(*plain, 40, 320, 180, 400).first), 20.0);
+
+  const Image smaller = Image::make(grey.width / 2, grey.height / 2, 3, 8);
+  user.painted = &smaller;
+  auto wrong = c->colorize(grey, user);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(wrong.status().message().rfind("'paint.png': ", 0), 0u) << wrong.status().message();
+  UserColour hint;
+  hint.hints.push_back(Hint{10, 10, 40, 40});
+  auto hinted = c->colorize(grey, hint);
+  ASSERT_FALSE(hinted.ok());
+  EXPECT_EQ(hinted.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(Colorizer::with_reference(Image{}).ok());
+}
+
+// Marks alone: nothing to spread is refused; one hint colours the whole picture at working
+// size 384 (its default).
+TEST(Colorizer, MarksAloneSpreadTheUsersColour) {
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  const Colorizer c = Colorizer::marks_only();
+  EXPECT_STREQ(c.method_name(), "marks");
+  EXPECT_TRUE(c.takes_hints());
+  auto nothing = c.colorize(grey);
+  ASSERT_FALSE(nothing.ok());
+  EXPECT_EQ(nothing.status().code(), ErrorCode::kInvalidArgument);
+  UserColour user;
+  const Lab red = srgb_to_lab({0xb0 / 255.0f, 0x40 / 255.0f, 0x30 / 255.0f});
+  user.hints.push_back(Hint{320, 200, red.a, red.b});
+  auto out = c.colorize(grey, user);
+  ASSERT_TRUE(out.ok()) << out.status().to_string();
+  const auto all = mean_ab(*out, 0, 0, grey.width, grey.height);
+  EXPECT_GT(all.first, 15.0);
+  EXPECT_GT(all.second, 10.0);
+}
+
+TEST(Colorizer, OptionsOutOfRangeAreRefused) {
+  ColorizerOptions o = small();
+  o.reach = 0;
+  auto out = Colorizer::with_model(kTinyModel, o).colorize(load(kData + "/landscape-grey.jpg"));
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), ErrorCode::kInvalidArgument);
+  auto empty = Colorizer::with_model(kTinyModel, small()).colorize(Image{});
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.status().code(), ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace colorize
