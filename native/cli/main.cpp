@@ -731,8 +731,11 @@ int run_colorize(const Options& o) {
     std::fprintf(stderr, "colorize: %d result%s %s painted copies from %s\n", corrected,
                  corrected == 1 ? "" : "s", o.marks_only ? "coloured from" : "corrected by",
                  marks->folder().c_str());
-    // A painted copy no input took is most likely misnamed: say so, or the paint is lost.
-    const std::vector<std::string> unused = marks->unused();
+    // When whole folders were colorized, a painted copy no input took is most likely
+    // misnamed: say so, or the paint is lost unnoticed. (Files named one by one may leave
+    // the others' copies for another run.)
+    const std::vector<std::string> unused =
+        any_folder ? marks->unused() : std::vector<std::string>{};
     if (!unused.empty())
       std::fprintf(stderr,
                    "colorize: %s: %zu painted cop%s matched no input (%s%s); each must have "
