@@ -787,6 +787,14 @@ TEST(Cli, MarksFolderCorrectsEachInputByItsName) {
   EXPECT_EQ(read_bytes(dir / "fixed" / "b.png"), read_bytes(dir / "plain" / "b.png"))
       << "an input without a painted copy is colorized as without --marks";
   EXPECT_NE(read_bytes(dir / "fixed" / "a.png"), read_bytes(dir / "plain" / "a.png"));
+  // A file named alone takes its copy; the others' copies are left for another run, unnamed.
+  std::vector<std::string> one = {(dir / "in" / "a.jpg").string(), "--marks",
+                                  (dir / "marks").string(), "-o", (dir / "one.png").string()};
+  one.insert(one.end(), method.begin(), method.end());
+  r = run(one);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(read_bytes(dir / "one.png"), read_bytes(dir / "fixed" / "a.png"));
+  EXPECT_EQ(r.output.find("matched no input"), std::string::npos) << r.output;
 
   // --marks-only: an input without a painted copy fails (the batch goes on); the pages of a
   // TIFF take NAME-p2 ...
