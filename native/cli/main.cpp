@@ -265,9 +265,7 @@ class MarksSource {
     std::vector<std::string> skip = o.inputs;  // input folders inside the marks folder
     skip.push_back(o.output);
     for (const Input& f : list_images(o.marks, o.recursive, skip, nullptr)) {
-      const std::string key = (f.subdir / fs::path(f.path).stem()).generic_string();
-      auto [it, fresh] = m.found_.emplace(key, std::vector<std::string>{});
-      it->second.push_back(f.path);
+      m.found_[(f.subdir / fs::path(f.path).stem()).generic_string()].push_back(f.path);
     }
     for (auto& [key, paths] : m.found_)
       std::stable_sort(paths.begin(), paths.end(), [](const std::string& a, const std::string& b) {
@@ -276,8 +274,7 @@ class MarksSource {
     return m;
   }
 
-  bool any() const { return !file_.empty() || !folder_.empty(); }
-  const std::string& folder() const { return folder_; }
+  const std::string& folder() const { return folder_; }  // "" unless --marks names a folder
 
   // The painted copy of `in` ("" when there is none); remembers it as used.
   std::string find(const std::string& path, const fs::path& subdir, int page) {
