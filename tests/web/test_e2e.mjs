@@ -362,6 +362,10 @@ test('your colours only: grey until a hint, which matches the CLI\'s --marks-onl
     const ex = path.join(out, 'marks-exemplar.png');
     await download(page, ex);
     await paintStroke(page, '#c03090', [0.05, 0.9], [0.25, 0.9], 6);
+    // The stroke reused the exemplar method's colour: only the correction ran.
+    const tp = await page.evaluate(() => window.colorizeApp.jobs[0].timings);
+    assert(tp.infer === undefined && tp.paint > 0, `after a stroke: ${JSON.stringify(tp)}`);
+    assert(/your colours \d+ ms/.test(await page.textContent('#stats')), 'the stats do not show the paint');
     const exPainted = path.join(out, 'marks-exemplar-paint.png');
     await download(page, exPainted);
     assert(fs.readFileSync(exPainted).includes('(colour transferred from a reference photo, corrected by the user\'s paint)'),
@@ -728,6 +732,8 @@ test('keyboard only: open the file picker, compare, place a hint, paint a stroke
       return {strokes: j.strokes.length, points: j.strokes[0].points, w: j.width, h: j.height};
     });
     assert(kb.strokes === 1, `${kb.strokes} strokes after Escape`);
+    const tk = await page.evaluate(() => window.colorizeApp.jobs[0].timings);
+    assert(tk.infer === undefined && tk.paint > 0, `the model ran again for a stroke: ${JSON.stringify(tk)}`);
     const xs = kb.points.map((q) => q[0] / kb.w), ys = kb.points.map((q) => q[1] / kb.h);
     assert(kb.points.length === 4 && Math.abs(Math.max(...xs) - Math.min(...xs) - 0.3) < 0.01 &&
       Math.max(...ys) - Math.min(...ys) < 0.01, `stroke points ${JSON.stringify(kb.points)}`);

@@ -325,7 +325,7 @@ async function runJob(job) {
 }
 
 const STAGES = {decode: ['Decoding…', 0.1], prepare: ['Preparing…', 0.3], infer: ['Colorizing…', 0.5],
-  finish: ['Bringing colour to full resolution…', 0.75], display: ['Drawing…', 0.9],
+  paint: ['Applying your colours…', 0.6], finish: ['Bringing colour to full resolution…', 0.75], display: ['Drawing…', 0.9],
   encode: ['Encoding…', 0.9]};
 const stageText = (s) => (STAGES[s] || ['Working…'])[0];
 const stageFraction = (s) => (STAGES[s] || [0, 0.5])[1];
@@ -460,7 +460,7 @@ function show(job, before, after) {
   const parts = [part('decode', 'decode'), part('prepare', 'prepare'),
     part('infer', job.provider === 'webgpu' ? 'model (WebGPU)' : job.provider?.startsWith('exemplar') ? 'exemplar'
       : job.provider?.startsWith('marks') ? 'marks' : 'model (WASM)'),
-    part('finish', 'finish'), part('display', 'draw')].filter(Boolean);
+    part('paint', 'your colours'), part('finish', 'finish'), part('display', 'draw')].filter(Boolean);
   ui.stats.textContent = `${job.width}×${job.height} · ${parts.join(' · ')} · total ${Math.round(job.elapsedMs)} ms` +
     ` · ran on: ${job.provider === 'webgpu' ? 'WebGPU' : job.provider === 'wasm' ? providerName(state.modelSession) : job.provider}`;
   ui.stats.dataset.provider = job.provider;

@@ -427,6 +427,7 @@ async function ensure(s, progress, timings) {
     active.prepared?.delete();
     active.prepared = null;
     active.ab = null;
+    active.base = null;
     progress({stage: 'prepare'});
     const t = now();
     active.prepared = check(core.prepare(active.image, st.workingSize, tone), 'prepare').prepared;
@@ -442,56 +443,69 @@ async function ensure(s, progress, timings) {
     active.provider = s.provider || active.provider;
   }
   if (!active.ab || active.inferKey !== inferKey) {
-    progress({stage: 'infer'});
-    const t = now();
     const labHints = (st.hints || []).map((h) => {
       const lab = core.srgbToLab(h.r, h.g, h.b);
       return {x: h.x, y: h.y, a: lab.a, b: lab.b};
     });
     const strokes = st.strokes || [];
     const W = active.image.width(), H = active.image.height();
-    if (st.method === 'marks') {
-      // Colour from the marks alone, on the working grid; none yet: the photo in grey.
-      const w = active.prepared.workWidth(), h = active.prepared.workHeight();
-      if (!labHints.length && !strokes.length) {
-        Object.assign(active, {ab: new Float32Array(2), abW: 1, abH: 1});
+    // The method's own chroma depends on all but the paint (except for colour from marks
+    // alone): a stroke added to a model's or the exemplar's result reuses it, and only the
+    // correction runs again.
+    const methodKey = JSON.stringify([st.method, st.modelId, st.hints || [],
+      st.method === 'marks' ? strokes : [], st.referenceId || '', tone, session ? session.provider : '']);
+    if (!active.base || active.base.key !== methodKey) {
+      progress({stage: 'infer'});
+      const t = now();
+      let base;
+      if (st.method === 'marks') {
+        // Colour from the marks alone, on the working grid; none yet: the photo in grey.
+        const w = active.prepared.workWidth(), h = active.prepared.workHeight();
+        if (!labHints.length && !strokes.length) {
+          base = {ab: new Float32Array(2), abW: 1, abH: 1};
+        } else {
+          const r = check(core.applyMarks(active.prepared, null, 0, 0, {width: w, height: h,
+            hints: labHints, paint: paintLayer(strokes, W, H, w, h)}), 'marks');
+          base = {ab: r.ab, abW: r.width, abH: r.height};
+        }
+        base.provider = 'marks (WASM core)';
+      } else if (st.method === 'exemplar') {
+        if (!s.reference) throw err('invalid argument', 'Choose a reference photo first.');
+        if (!active.reference || active.referenceId !== st.referenceId) {
+          active.reference?.delete();
+          active.reference = (await decodeBlob(s.reference)).image;
+          active.referenceId = st.referenceId;
+        }
+        const r = check(core.exemplar(active.prepared, active.reference, {seed: 1}), 'exemplar');
+        base = {ab: r.ab, abW: r.width, abH: r.height, provider: 'exemplar (WASM core)'};
       } else {
-        const r = check(core.applyMarks(active.prepared, null, 0, 0, {width: w, height: h,
-          hints: labHints, paint: paintLayer(strokes, W, H, w, h)}), 'marks');
-        Object.assign(active, {ab: r.ab, abW: r.width, abH: r.height});
+        if (!session) throw err('no backend', 'The model is not loaded yet.');
+        base = {...await runModel(active.prepared, labHints), provider: session.provider};
       }
-      active.provider = 'marks (WASM core)';
-    } else if (st.method === 'exemplar') {
-      if (!s.reference) throw err('invalid argument', 'Choose a reference photo first.');
-      if (!active.reference || active.referenceId !== st.referenceId) {
-        active.reference?.delete();
-        active.reference = (await decodeBlob(s.reference)).image;
-        active.referenceId = st.referenceId;
-      }
-      const r = check(core.exemplar(active.prepared, active.reference, {seed: 1}), 'exemplar');
-      Object.assign(active, {ab: r.ab, abW: r.width, abH: r.height});
-      active.provider = 'exemplar (WASM core)';
-    } else {
-      if (!session) throw err('no backend', 'The model is not loaded yet.');
-      Object.assign(active, await runModel(active.prepared, labHints));
-      active.provider = session.provider;
+      active.base = {...base, key: methodKey};
+      timings.infer = now() - t;
     }
+    let {ab, abW, abH} = active.base;
+    active.provider = active.base.provider;
     const modelHints = st.method === 'model' ? labHints : [];
     if ((strokes.length || modelHints.length) && st.method !== 'marks') {
       // The method's colour corrected by the paint and at the model's hints (as the CLI does),
       // on a grid finer than a model's; a hint covers the 3 x 3 working pixels the model saw.
+      progress({stage: 'paint'});
+      const t = now();
       const g = core.workingSizeFor(W, H, MARKS_GRID);
       const finer = Math.max(g.width, g.height) /
         Math.max(active.prepared.workWidth(), active.prepared.workHeight());
-      const r = check(core.applyMarks(active.prepared, active.ab, active.abW, active.abH,
+      const r = check(core.applyMarks(active.prepared, ab, abW, abH,
         {width: g.width, height: g.height, hints: modelHints,
           hintRadius: Math.max(1, Math.round((3 * finer - 1) / 2)),
           paint: paintLayer(strokes, W, H, g.width, g.height), reach: PAINT_REACH}), 'paint');
-      Object.assign(active, {ab: r.ab, abW: r.width, abH: r.height});
+      ({ab, abW, abH} = {ab: r.ab, abW: r.width, abH: r.height});
+      timings.paint = now() - t;
     }
+    Object.assign(active, {ab, abW, abH});
     active.inferKey = inferKey;
     active.resultKey = null;
-    timings.infer = now() - t;
   }
   // The chroma now matches inferKey, which names the method, the model and the paint (for
   // the note).
