@@ -97,70 +97,195 @@ Affinity affinities(const Plane& L) {
   return a;
 }
 
-// out = (sum over neighbours s of w_rs * v_s) for every pixel r.
-void neighbour_sum(const Affinity& a, int W, int H, const std::vector<float>& v,
-                   std::vector<float>* out) {
-  std::fill(out->begin(), out->end(), 0.0f);
-  float* o = out->data();
+// The weighted sum over pixel i's 8 neighbours of v, checking every neighbour's position
+// (for the pixels of the border).
+float neighbour_sum_at(const Affinity& a, int W, int H, int x, int y, const float* v) {
+  const size_t i = static_cast<size_t>(y) * W + x;
+  float sum = 0.0f;
   for (int d = 0; d < 4; ++d) {
-    const float* w = a.w[d].data();
-    const int off = kDy[d] * W + kDx[d];
-    for (int y = 0; y + kDy[d] < H; ++y) {
-      const int x0 = std::max(0, -kDx[d]), x1 = W - std::max(0, kDx[d]);
-      for (int x = x0; x < x1; ++x) {
-        const size_t i = static_cast<size_t>(y) * W + x, j = i + off;
-        o[i] += w[i] * v[j];
-        o[j] += w[i] * v[i];
-      }
+    const int fx = x + kDx[d], fy = y + kDy[d];  // forward: weight stored here
+    if (fx >= 0 && fx < W && fy < H) sum += a.w[d][i] * v[static_cast<size_t>(fy) * W + fx];
+    const int bx = x - kDx[d], by = y - kDy[d];  // backward: weight stored there
+    if (bx >= 0 && bx < W && by >= 0) {
+      const size_t j = static_cast<size_t>(by) * W + bx;
+      sum += a.w[d][j] * v[j];
     }
+  }
+  return sum;
+}
+
+// One row of neighbour_sum2 away from the border: pixels 1 .. x_end - 1 of the row that w*,
+// v and out point at (the rows above and below are `stride` floats away).
+void inner_row_sum(int x_end, const float* __restrict w0, const float* __restrict w1,
+                   const float* __restrict w2, const float* __restrict w3, int stride,
+                   const float* __restrict v, float* __restrict out) {
+  const float* __restrict w1u = w1 - stride;
+  const float* __restrict w2u = w2 - stride;
+  const float* __restrict w3u = w3 - stride;
+  const float* __restrict vu = v - stride;
+  const float* __restrict vd = v + stride;
+  for (int x = 1; x < x_end; ++x) {
+    // Forward neighbours (weights here), then backward ones (weights at the neighbour).
+    out[x] = w0[x] * v[x + 1] + w1[x] * vd[x - 1] + w2[x] * vd[x] + w3[x] * vd[x + 1] +
+             w0[x - 1] * v[x - 1] + w1u[x + 1] * vu[x + 1] + w2u[x] * vu[x] +
+             w3u[x - 1] * vu[x - 1];
   }
 }
 
-// Solves one channel of one level in place: x (the start on entry) keeps its fixed values;
-// elsewhere (1 + lambda) degree_r x_r - sum_s w_rs x_s = 0.
-void solve(const Level& lv, const Affinity& a, const PropagateOptions& o, Plane* xp) {
+// out[r] = sum over r's neighbours s of w_rs * v[s], for two vectors at once (the two chroma
+// channels share the weights). Written as a gather (each output written once) so the inner
+// loop vectorises; the border pixels take the checked path.
+void neighbour_sum2(const Affinity& a, int W, int H, const float* v0, const float* v1, float* out0,
+                    float* out1) {
+  const float* w0 = a.w[0].data();  // right
+  const float* w1 = a.w[1].data();  // down-left
+  const float* w2 = a.w[2].data();  // down
+  const float* w3 = a.w[3].data();  // down-right
+  for (int y = 0; y < H; ++y) {
+    const bool inner_row = y > 0 && y + 1 < H;
+    const int x_end = inner_row ? W - 1 : 0;
+    for (int x : {0, W - 1}) {
+      const size_t i = static_cast<size_t>(y) * W + x;
+      out0[i] = neighbour_sum_at(a, W, H, x, y, v0);
+      out1[i] = neighbour_sum_at(a, W, H, x, y, v1);
+    }
+    if (!inner_row) {
+      for (int x = 1; x < W - 1; ++x) {
+        const size_t i = static_cast<size_t>(y) * W + x;
+        out0[i] = neighbour_sum_at(a, W, H, x, y, v0);
+        out1[i] = neighbour_sum_at(a, W, H, x, y, v1);
+      }
+      continue;
+    }
+    const size_t row = static_cast<size_t>(y) * W;
+    inner_row_sum(x_end, w0 + row, w1 + row, w2 + row, w3 + row, W, v0 + row, out0 + row);
+    inner_row_sum(x_end, w0 + row, w1 + row, w2 + row, w3 + row, W, v1 + row, out1 + row);
+  }
+}
+
+// The two vector steps of a conjugate-gradient iteration, each with its dot products. The
+// sums are added up in 8 float lanes per block of 512 and the blocks in double: the loops
+// vectorise under strict floating point (a double accumulator would keep them scalar).
+constexpr size_t kLanes = 8, kBlock = 512;
+
+// q = free * (diag * p - q) (free: 1, or 0 for a fixed pixel); returns the sum of p * q.
+double apply_step(size_t n, const float* __restrict free, const float* __restrict diag,
+                  const float* __restrict p, float* __restrict q) {
+  double total = 0;
+  size_t i = 0;
+  for (; i + kBlock <= n; i += kBlock) {
+    float acc[kLanes] = {};
+    for (size_t j = i; j < i + kBlock; j += kLanes) {
+      for (size_t k = 0; k < kLanes; ++k) {
+        const float v = free[j + k] * (diag[j + k] * p[j + k] - q[j + k]);
+        q[j + k] = v;
+        acc[k] += p[j + k] * v;
+      }
+    }
+    for (float a : acc) total += a;
+  }
+  for (; i < n; ++i) {
+    q[i] = free[i] * (diag[i] * p[i] - q[i]);
+    total += static_cast<double>(p[i]) * q[i];
+  }
+  return total;
+}
+
+// x += alpha p, r -= alpha q, z = r / diag; *rz = the sum of r * z, *zz of z * z.
+void update_step(size_t n, float alpha, const float* __restrict p, const float* __restrict q,
+                 const float* __restrict inv_diag, float* __restrict x, float* __restrict r,
+                 float* __restrict z, double* rz, double* zz) {
+  double trz = 0, tzz = 0;
+  size_t i = 0;
+  for (; i + kBlock <= n; i += kBlock) {
+    float arz[kLanes] = {}, azz[kLanes] = {};
+    for (size_t j = i; j < i + kBlock; j += kLanes) {
+      for (size_t k = 0; k < kLanes; ++k) {
+        x[j + k] += alpha * p[j + k];
+        const float ri = r[j + k] - alpha * q[j + k];
+        const float zi = ri * inv_diag[j + k];
+        r[j + k] = ri;
+        z[j + k] = zi;
+        arz[k] += ri * zi;
+        azz[k] += zi * zi;
+      }
+    }
+    for (size_t k = 0; k < kLanes; ++k) {
+      trz += arz[k];
+      tzz += azz[k];
+    }
+  }
+  for (; i < n; ++i) {
+    x[i] += alpha * p[i];
+    r[i] -= alpha * q[i];
+    z[i] = r[i] * inv_diag[i];
+    trz += static_cast<double>(r[i]) * z[i];
+    tzz += static_cast<double>(z[i]) * z[i];
+  }
+  *rz = trz;
+  *zz = tzz;
+}
+
+// Solves both channels of one level in place: x[c] (the start on entry) keeps its fixed
+// values; elsewhere (1 + lambda) degree_r x_r - sum_s w_rs x_s = 0. One conjugate-gradient
+// iteration does both channels (one pass over the weights); a channel that has converged
+// stops changing.
+void solve(const Level& lv, const Affinity& a, const PropagateOptions& o, Plane* x) {
   const int W = lv.L.width, H = lv.L.height;
   const size_t n = lv.L.size();
-  std::vector<float>& x = xp->data;
-  std::vector<float> diag(n), r(n), z(n), p(n), q(n);
+  std::vector<float> diag(n), inv_diag(n), free(n);
   size_t free_count = 0;
   for (size_t i = 0; i < n; ++i) {
     diag[i] = (1.0f + lv.lambda) * a.degree[i];
+    inv_diag[i] = 1.0f / diag[i];
+    free[i] = lv.fixed[i] ? 0.0f : 1.0f;
     free_count += lv.fixed[i] ? 0 : 1;
   }
   if (free_count == 0) return;
-  neighbour_sum(a, W, H, x, &r);
-  for (size_t i = 0; i < n; ++i) r[i] = lv.fixed[i] ? 0.0f : r[i] - diag[i] * x[i];
-
-  double rz = 0, zz = 0;
-  for (size_t i = 0; i < n; ++i) {
-    z[i] = r[i] / diag[i];
-    p[i] = z[i];
-    rz += static_cast<double>(r[i]) * z[i];
-    zz += static_cast<double>(z[i]) * z[i];
+  std::vector<float> r[2], z[2], p[2], q[2];
+  for (int c = 0; c < 2; ++c) {
+    r[c].assign(n, 0.0f);
+    z[c].assign(n, 0.0f);
+    p[c].assign(n, 0.0f);
+    q[c].assign(n, 0.0f);
+  }
+  float* xs[2] = {x[0].data.data(), x[1].data.data()};
+  neighbour_sum2(a, W, H, xs[0], xs[1], r[0].data(), r[1].data());
+  double rz[2] = {0, 0}, zz[2] = {0, 0};
+  for (int c = 0; c < 2; ++c) {
+    for (size_t i = 0; i < n; ++i) {
+      const float ri = lv.fixed[i] ? 0.0f : r[c][i] - diag[i] * xs[c][i];
+      r[c][i] = ri;
+      z[c][i] = ri * inv_diag[i];
+      p[c][i] = z[c][i];
+      rz[c] += static_cast<double>(ri) * z[c][i];
+      zz[c] += static_cast<double>(z[c][i]) * z[c][i];
+    }
   }
   const double tol2 = static_cast<double>(o.tolerance) * o.tolerance * free_count;
-  for (int it = 0; it < o.max_iterations && zz > tol2; ++it) {
-    neighbour_sum(a, W, H, p, &q);
-    double pq = 0;
-    for (size_t i = 0; i < n; ++i) {
-      q[i] = lv.fixed[i] ? 0.0f : diag[i] * p[i] - q[i];
-      pq += static_cast<double>(p[i]) * q[i];
+  bool active[2] = {zz[0] > tol2, zz[1] > tol2};
+  for (int it = 0; it < o.max_iterations && (active[0] || active[1]); ++it) {
+    neighbour_sum2(a, W, H, p[0].data(), p[1].data(), q[0].data(), q[1].data());
+    for (int c = 0; c < 2; ++c) {
+      if (!active[c]) continue;
+      float* pc = p[c].data();
+      float* qc = q[c].data();
+      const double pq = apply_step(n, free.data(), diag.data(), pc, qc);
+      if (!(pq > 0)) {
+        active[c] = false;
+        continue;
+      }
+      const float alpha = static_cast<float>(rz[c] / pq);
+      double rz_new = 0, zz_new = 0;
+      update_step(n, alpha, pc, qc, inv_diag.data(), xs[c], r[c].data(), z[c].data(), &rz_new,
+                  &zz_new);
+      const float beta = static_cast<float>(rz_new / rz[c]);
+      rz[c] = rz_new;
+      zz[c] = zz_new;
+      const float* zc = z[c].data();
+      for (size_t i = 0; i < n; ++i) pc[i] = zc[i] + beta * pc[i];
+      active[c] = zz[c] > tol2;
     }
-    if (!(pq > 0)) break;
-    const float alpha = static_cast<float>(rz / pq);
-    double rz_new = 0;
-    zz = 0;
-    for (size_t i = 0; i < n; ++i) {
-      x[i] += alpha * p[i];
-      r[i] -= alpha * q[i];
-      z[i] = r[i] / diag[i];
-      rz_new += static_cast<double>(r[i]) * z[i];
-      zz += static_cast<double>(z[i]) * z[i];
-    }
-    const float beta = static_cast<float>(rz_new / rz);
-    rz = rz_new;
-    for (size_t i = 0; i < n; ++i) p[i] = z[i] + beta * p[i];
   }
 }
 
@@ -237,8 +362,8 @@ AbPlanes solve_pyramid(Level finest, float reach, const PropagateOptions& o) {
       for (size_t i = 0; i < lv.fixed.size(); ++i) {
         if (lv.fixed[i]) x[c].data[i] = lv.value[c].data[i];
       }
-      solve(lv, a, o, &x[c]);
     }
+    solve(lv, a, o, x);
   }
   return AbPlanes{std::move(x[0]), std::move(x[1])};
 }
