@@ -1,9 +1,9 @@
 // The `colorize` CLI as a user runs it: exit codes, messages, outputs decoded and checked.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <array>
 #include <cmath>
-#include <sys/wait.h>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "../colour_stats.h"
 #include "colorize/color.h"
 #include "colorize/image.h"
 #include "colorize/metrics.h"
@@ -21,6 +22,8 @@
 
 namespace fs = std::filesystem;
 using namespace colorize;
+using colour_stats::mean_ab;
+using colour_stats::mean_chroma;
 
 namespace {
 
@@ -89,14 +92,6 @@ bool save_png(const Image& img, const fs::path& file) {
       .write(reinterpret_cast<const char*>(bytes->data()),
              static_cast<std::streamsize>(bytes->size()));
   return true;
-}
-
-double mean_chroma(const Image& img) {
-  Plane L, a, b;
-  image_to_lab(img, &L, &a, &b);
-  double s = 0;
-  for (size_t i = 0; i < a.size(); ++i) s += std::hypot(a.data[i], b.data[i]);
-  return s / static_cast<double>(a.size());
 }
 
 }  // namespace
@@ -648,20 +643,6 @@ fs::path painted_copy(const Image& grey, const std::vector<Paint>& paint, const 
       }
   EXPECT_TRUE(save_png(im, file));
   return file;
-}
-
-// Mean a*, b* of a result over a rectangle.
-std::pair<double, double> mean_ab(const Image& img, int x0, int y0, int x1, int y1) {
-  Plane L, a, b;
-  image_to_lab(img, &L, &a, &b);
-  double sa = 0, sb = 0;
-  for (int y = y0; y < y1; ++y)
-    for (int x = x0; x < x1; ++x) {
-      sa += a.at(x, y);
-      sb += b.at(x, y);
-    }
-  const double n = static_cast<double>(x1 - x0) * (y1 - y0);
-  return {sa / n, sb / n};
 }
 
 // --marks-only: the sky takes the blue painted on it and the ground the green, the result

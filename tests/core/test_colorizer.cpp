@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "../colour_stats.h"
 #include "colorize/color.h"
 #include "colorize/colorizer.h"
 #include "colorize/image.h"
@@ -16,6 +17,9 @@
 
 namespace colorize {
 namespace {
+
+using colour_stats::mean_ab;
+using colour_stats::mean_chroma;
 
 const std::string kData = std::string(COLORIZE_TEST_DATA_DIR) + "/data";
 const std::string kTinyModel = kData + "/models/tiny_colorizer.onnx";
@@ -27,28 +31,6 @@ Image load(const std::string& path) {
   auto img = decode_image(bytes.data(), bytes.size());
   EXPECT_TRUE(img.ok()) << path << ": " << img.status().to_string();
   return img.ok() ? *img : Image{};
-}
-
-// Mean a*, b* over a rectangle.
-std::pair<double, double> mean_ab(const Image& img, int x0, int y0, int x1, int y1) {
-  Plane L, a, b;
-  image_to_lab(img, &L, &a, &b);
-  double sa = 0, sb = 0;
-  for (int y = y0; y < y1; ++y)
-    for (int x = x0; x < x1; ++x) {
-      sa += a.at(x, y);
-      sb += b.at(x, y);
-    }
-  const double n = static_cast<double>(x1 - x0) * (y1 - y0);
-  return {sa / n, sb / n};
-}
-
-double mean_chroma(const Image& img) {
-  Plane L, a, b;
-  image_to_lab(img, &L, &a, &b);
-  double s = 0;
-  for (size_t i = 0; i < a.size(); ++i) s += std::hypot(a.data[i], b.data[i]);
-  return s / static_cast<double>(a.size());
 }
 
 ColorizerOptions small() {
