@@ -209,7 +209,12 @@ std::string provenance(const Options& o, bool corrected = false) {
                     : o.reference.empty()
                         ? "model " + fs::path(o.model).filename().string()
                         : "colour transferred from " + fs::path(o.reference).filename().string();
-  if (!o.marks_only && corrected) how += ", corrected by the user's marks";
+  // The exemplar method does not see hints: like the marks, they correct it.
+  const bool hinted = !o.reference.empty() && !o.hints.empty();
+  if (!o.marks_only && (corrected || hinted))
+    how += std::string(", corrected by the user's ") + (corrected && hinted ? "marks and hints"
+                                                        : corrected         ? "marks"
+                                                                            : "hints");
   for (char& c : how)
     if (c < 0x20 || c > 0x7E) c = '?';
   if (how.size() > 300) how.resize(300);

@@ -94,9 +94,9 @@ Method (one of):
                        or --model: the default model of models/manifest.json (folder
                        from $COLORIZE_MODELS, else the one this build came from)
   --backend B          inference backend for --model: auto (default), cpu, cuda
-  --hint X,Y,#RRGGBB   colour hint at pixel (X, Y) of the input (repeatable; models with hints,
-                       and --marks-only): the model takes it in, and the colour is also
-                       held there and spread a little, as --marks does
+  --hint X,Y,#RRGGBB   colour hint at pixel (X, Y) of the input (repeatable): the colour is
+                       held there and spread a little, as --marks does (with any method; a
+                       model with hint inputs also takes it in)
   --marks FILE         a copy of the (one) input with colour painted where the result is
                        wrong (save it as PNG): the method's colour is changed there, and the
                        change spreads over the area of like lightness around the paint
@@ -350,8 +350,6 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     return bad("give either --reference or --model, not both");
   if (o.marks_only && (!o.reference.empty() || !o.model.empty()))
     return bad("--marks-only uses no model and no reference: drop --model / --reference");
-  if (!o.hints.empty() && !o.reference.empty())
-    return bad("--hint is for models, not for --reference (the exemplar method)");
   if (o.mode == Mode::kEvaluate && (o.marks_only || !o.marks.empty()))
     return bad("--marks and --marks-only are for colorizing, not for --eval");
   if (o.marks_only && o.marks.empty() && o.hints.empty())

@@ -142,10 +142,8 @@ struct Colorizer::State {
       if (!marks.ok()) return marks.status();
       return propagate_marks(prepared.L_work, *marks);
     }
-    if (kind == Kind::kExemplar && !user.hints.empty())
-      return Status(ErrorCode::kInvalidArgument,
-                    "the exemplar method takes no hints (paint on a copy instead)");
     Result<AbPlanes> ab = [&]() -> Result<AbPlanes> {
+      // The exemplar method does not take hints in: they only correct its colour, below.
       if (kind == Kind::kExemplar) return exemplar_colorize(prepared.L_work, *reference);
       if (user.hints.empty()) return run_model(prepared.L_model, nullptr);
       const HintPlanes hints = render_hints(user.hints, picture.width, picture.height,
@@ -155,12 +153,12 @@ struct Colorizer::State {
     if (!ab.ok() || (!user.painted && user.hints.empty())) return ab;
     // The method's colour, corrected where the user painted and at the hints (a model takes
     // them in and still does not always give their colour there: the correction does; measured
-    // in models/README.md, "What clicks are worth"), on a grid finer than a model's.
+    // in models/README.md, "What clicks are worth"), on a grid finer than the working size.
     const Size grid = working_size_for(picture.width, picture.height, kMarksWorkingSize);
     const Plane L_grid = resize_area(prepared.L_full, grid.width, grid.height);
     auto base = upsample_chroma(prepared, *ab, L_grid, options.finish);
     if (!base.ok()) return base.status();
-    // A hint covers the same part of the picture as the 3 x 3 working pixels the model saw.
+    // A hint covers the same part of the picture as the 3 x 3 working pixels a model sees.
     const double finer = static_cast<double>(std::max(grid.width, grid.height)) /
                          std::max(prepared.L_work.width, prepared.L_work.height);
     const int radius = std::max(1, static_cast<int>(std::lround((3.0 * finer - 1.0) / 2.0)));
@@ -212,7 +210,7 @@ const char* Colorizer::method_name() const {
 }
 
 bool Colorizer::takes_hints() const {
-  if (state_->kind != Kind::kModel) return state_->kind == Kind::kMarks;
+  if (state_->kind != Kind::kModel) return true;
   Result<nn::Model> m = nn::load_onnx_file(state_->model_path);
   if (!m.ok()) return false;
   bool ab = false, mask = false;

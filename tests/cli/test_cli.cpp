@@ -108,7 +108,6 @@ TEST(Cli, HelpAndUsageErrors) {
   CliRun none = run({kData + "/landscape-grey.jpg", "-o", "x.png"}, "COLORIZE_MODELS=/nonexistent");
   EXPECT_EQ(none.code, 2) << none.output;
   EXPECT_NE(none.output.find("no method given"), std::string::npos) << none.output;
-  EXPECT_EQ(run({"--reference", "r.png", "--hint", "1,1,#ff0000", "a.png", "-o", "b.png"}).code, 2);
   EXPECT_EQ(run({"--size", "abc", "a.png", "-o", "b.png", "--reference", "r.png"}).code, 2);
   EXPECT_EQ(run({"--saturation", "9", "a.png", "-o", "b.png", "--reference", "r.png"}).code, 2);
   EXPECT_EQ(run({"--guided-radius", "65", "a.png", "-o", "b.png", "--reference", "r.png"}).code, 2);
@@ -705,13 +704,11 @@ TEST(Cli, MarksCorrectAMethodWhereTheyArePainted) {
   }
 }
 
-// A hint given to a model is also a mark: the colour is there where the hint was given
-// (the tiny test model alone does not give it), and far away the model's own colour stays.
-TEST(Cli, AModelsHintsAreHonouredWhereGiven) {
+void check_hint_honoured(const std::vector<std::string>& method) {
+  SCOPED_TRACE(method[0]);
   const fs::path dir = fresh_dir("hints_honoured");
-  const std::string model = kData + "/models/tiny_colorizer.onnx";
-  const std::vector<std::string> base = {
-      kData + "/landscape-grey.jpg", "--model", model, "--size", "64", "-q"};
+  std::vector<std::string> base = {kData + "/landscape-grey.jpg", "-q"};
+  base.insert(base.end(), method.begin(), method.end());
   std::vector<std::string> plain = base, hinted = base;
   plain.insert(plain.end(), {"-o", (dir / "plain.png").string()});
   hinted.insert(hinted.end(), {"--hint", "100,350,#c03090", "-o", (dir / "hint.png").string()});
@@ -722,12 +719,25 @@ TEST(Cli, AModelsHintsAreHonouredWhereGiven) {
   const Image a = load(dir / "plain.png"), b = load(dir / "hint.png");
   const Lab want = srgb_to_lab({0xc0 / 255.0f, 0x30 / 255.0f, 0x90 / 255.0f});
   const auto at = mean_ab(b, 96, 346, 104, 354), before = mean_ab(a, 96, 346, 104, 354);
-  EXPECT_NEAR(at.first, want.a, 6.0) << "model alone: " << before.first;
-  EXPECT_NEAR(at.second, want.b, 6.0) << "model alone: " << before.second;
+  EXPECT_NEAR(at.first, want.a, 6.0) << "method alone: " << before.first;
+  EXPECT_NEAR(at.second, want.b, 6.0) << "method alone: " << before.second;
   EXPECT_GT(std::hypot(at.first - before.first, at.second - before.second), 15.0);
   const auto far_a = mean_ab(a, 500, 0, 640, 120), far_b = mean_ab(b, 500, 0, 640, 120);
   EXPECT_NEAR(far_a.first, far_b.first, 1.0);
   EXPECT_NEAR(far_a.second, far_b.second, 1.0);
+  if (method[0] == "--reference")  // the method does not see the hint: the hint corrects it
+    EXPECT_NE(read_bytes(dir / "hint.png").find("corrected by the user's hints"),
+              std::string::npos);
+}
+
+// A hint given to a model (or the exemplar method) is also a mark: the colour is there where
+// the hint was given (the tiny test model alone does not give it), and far away the method's
+// own colour stays.
+TEST(Cli, HintsAreHonouredWhereGiven) {
+  for (const std::vector<std::string>& method :
+       {std::vector<std::string>{"--model", kData + "/models/tiny_colorizer.onnx", "--size", "64"},
+        std::vector<std::string>{"--reference", kData + "/landscape-reference.jpg"}})
+    check_hint_honoured(method);
 }
 
 // --marks DIR for a batch: each input takes the painted copy named as it is (sub-folder with

@@ -106,14 +106,14 @@ TEST(Colorizer, HintsAreHeldWhereGiven) {
   EXPECT_NEAR(far0.second, far1.second, 1.0);
 }
 
-// A painted copy corrects the exemplar method where painted; a copy of another size, or with
-// nothing painted, is refused and named as the caller named it.
-TEST(Colorizer, PaintedCopyCorrectsAndItsErrorsNameIt) {
+// A painted copy and a hint correct the exemplar method where given; a copy of another size,
+// or with nothing painted, is refused and named as the caller named it.
+TEST(Colorizer, PaintAndHintsCorrectTheExemplarMethod) {
   const Image grey = load(kData + "/landscape-grey.jpg");
   auto c = Colorizer::with_reference(load(kData + "/landscape-reference.jpg"));
   ASSERT_TRUE(c.ok()) << c.status().to_string();
   EXPECT_STREQ(c->method_name(), "exemplar");
-  EXPECT_FALSE(c->takes_hints());
+  EXPECT_TRUE(c->takes_hints());
   Image painted = Image::make(grey.width, grey.height, 3, 8);
   for (size_t i = 0; i < grey.pixel_count(); ++i)
     for (int k = 0; k < 3; ++k) painted.data8[i * 3 + k] = grey.data8[i * grey.channels];
@@ -146,11 +146,14 @@ TEST(Colorizer, PaintedCopyCorrectsAndItsErrorsNameIt) {
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(wrong.status().message().rfind("'paint.png': ", 0), 0u) << wrong.status().message();
+  // A hint: its colour is held where it is given (the exemplar method does not see it).
   UserColour hint;
-  hint.hints.push_back(Hint{10, 10, 40, 40});
+  hint.hints.push_back(Hint{100, 350, paint.a, paint.b});
   auto hinted = c->colorize(grey, hint);
-  ASSERT_FALSE(hinted.ok());
-  EXPECT_EQ(hinted.status().code(), ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(hinted.ok()) << hinted.status().to_string();
+  const auto at = mean_ab(*hinted, 96, 346, 104, 354);
+  EXPECT_NEAR(at.first, paint.a, 6.0);
+  EXPECT_NEAR(at.second, paint.b, 6.0);
   EXPECT_FALSE(Colorizer::with_reference(Image{}).ok());
 }
 

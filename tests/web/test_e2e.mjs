@@ -359,6 +359,7 @@ test('your colours only: grey until a hint, which matches the CLI\'s --marks-onl
     await page.selectOption('#method', 'exemplar');
     await page.waitForFunction(() => document.querySelector('#queue li').dataset.status === 'done' &&
       /ran on: exemplar/.test(document.getElementById('stats').textContent));
+    assert(await page.isVisible('#hint-mode'), 'no hints for the exemplar method');
     const ex = path.join(out, 'marks-exemplar.png');
     await download(page, ex);
     await paintStroke(page, '#c03090', [0.05, 0.9], [0.25, 0.9], 6);
@@ -368,7 +369,10 @@ test('your colours only: grey until a hint, which matches the CLI\'s --marks-onl
     assert(/your colours \d+ ms/.test(await page.textContent('#stats')), 'the stats do not show the paint');
     const exPainted = path.join(out, 'marks-exemplar-paint.png');
     await download(page, exPainted);
-    assert(fs.readFileSync(exPainted).includes('(colour transferred from a reference photo, corrected by the user\'s paint)'),
+    // The sky's hint (given to the marks method above) stays: the exemplar method holds it too.
+    assert(fs.readFileSync(ex).includes('(colour transferred from a reference photo, corrected by the user\'s hints)'),
+      'the exemplar download does not say the hint corrected it');
+    assert(fs.readFileSync(exPainted).includes('(colour transferred from a reference photo, corrected by the user\'s paint and hints)'),
       'the painted download does not say it was painted');
     assert(fs.readFileSync(hinted).includes('(colour only from the user\'s hints and paint)'),
       'the marks method\'s download does not say where its colour came from');

@@ -707,8 +707,9 @@ function onMethodChange(rerun = true) {
   const marks = ui.method.value === MARKS;
   ui.referenceGroup.hidden = !!model || marks;
   ui.toneGroup.hidden = !model;  // what the model is shown: nothing to the other methods
-  // Hints go to models that take them, and are marks for the marks method; paint is for all.
-  const hints = marks || !!(model && model.hints);
+  // Hints go to models that take them (and are held as marks), are marks for the exemplar
+  // method and the marks method; paint is for all.
+  const hints = !model || !!model.hints;
   ui.hintMode.hidden = !hints;
   if (!hints && state.hintMode) setHintMode(false);
   ui.hintHelp.textContent = marks
@@ -716,7 +717,7 @@ function onMethodChange(rerun = true) {
       'along the photo’s lightness and stop at its edges. Where you give none, colour from the ' +
       'nearest marks of like lightness fills in.'
     : hints ? '“Place hints”: click the photo (or press Enter on it) to say “this is that ' +
-      'colour”; the model takes it in, and the colour is held there. ' + PAINT_HELP
+      `colour”; ${model ? 'the model takes it in, and ' : ''}the colour is held there. ` + PAINT_HELP
       : PAINT_HELP;
   ui.methodHelp.textContent = model ? (model.description || '')
     : marks ? 'No model: colour only from your hints and paint, spread along the photo’s lightness ' +

@@ -374,10 +374,13 @@ function dpiOf(d) {
 
 // What a downloaded result says of itself (PNG tEXt / JPEG COM; printable ASCII).
 function provenance() {
+  // The exemplar method does not see hints: like paint, they correct it.
+  const by = [active.painted ? 'paint' : '', active.method === 'exemplar' && active.hinted ? 'hints' : '']
+    .filter(Boolean).join(' and ');
   const how = (active.method === 'marks' ? 'colour only from the user\'s hints and paint'
     : active.method === 'exemplar' ? 'colour transferred from a reference photo'
-      : `model ${active.modelId || 'unknown'}`) + (active.painted && active.method !== 'marks'
-    ? ', corrected by the user\'s paint' : '');
+      : `model ${active.modelId || 'unknown'}`) + (by && active.method !== 'marks'
+    ? `, corrected by the user's ${by}` : '');
   return `Colorized in the browser by colorize (${how.replace(/[^\x20-\x7e]/g, '?').slice(0, 300)}): ` +
     'the colours are a plausible guess, not a record of the original.';
 }
@@ -452,7 +455,7 @@ async function ensure(s, progress, timings) {
     // The method's own chroma depends on all but the paint (except for colour from marks
     // alone): a stroke added to a model's or the exemplar's result reuses it, and only the
     // correction runs again.
-    const methodKey = JSON.stringify([st.method, st.modelId, st.hints || [],
+    const methodKey = JSON.stringify([st.method, st.modelId, st.method === 'exemplar' ? [] : st.hints || [],
       st.method === 'marks' ? strokes : [], st.referenceId || '', tone, session ? session.provider : '']);
     if (!active.base || active.base.key !== methodKey) {
       progress({stage: 'infer'});
@@ -487,17 +490,17 @@ async function ensure(s, progress, timings) {
     }
     let {ab, abW, abH} = active.base;
     active.provider = active.base.provider;
-    const modelHints = st.method === 'model' ? labHints : [];
-    if ((strokes.length || modelHints.length) && st.method !== 'marks') {
-      // The method's colour corrected by the paint and at the model's hints (as the CLI does),
-      // on a grid finer than a model's; a hint covers the 3 x 3 working pixels the model saw.
+    const heldHints = st.method === 'marks' ? [] : labHints;
+    if ((strokes.length || heldHints.length) && st.method !== 'marks') {
+      // The method's colour corrected by the paint and at the hints (as the CLI does), on a
+      // grid finer than the working size; a hint covers the 3 x 3 working pixels a model sees.
       progress({stage: 'paint'});
       const t = now();
       const g = core.workingSizeFor(W, H, MARKS_GRID);
       const finer = Math.max(g.width, g.height) /
         Math.max(active.prepared.workWidth(), active.prepared.workHeight());
       const r = check(core.applyMarks(active.prepared, ab, abW, abH,
-        {width: g.width, height: g.height, hints: modelHints,
+        {width: g.width, height: g.height, hints: heldHints,
           hintRadius: Math.max(1, Math.round((3 * finer - 1) / 2)),
           paint: paintLayer(strokes, W, H, g.width, g.height), reach: PAINT_REACH}), 'paint');
       ({ab, abW, abH} = {ab: r.ab, abW: r.width, abH: r.height});
@@ -511,6 +514,7 @@ async function ensure(s, progress, timings) {
   // the note).
   active.method = st.method;
   active.painted = (st.strokes || []).length > 0;
+  active.hinted = (st.hints || []).length > 0;
   active.modelId = st.modelId;
   const resultKey = JSON.stringify([active.inferKey, st.saturation, active.workingSize]);
   if (!active.result || active.resultKey !== resultKey) {

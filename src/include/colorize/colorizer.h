@@ -44,9 +44,9 @@ struct ColorizerOptions {
 
 // What the user says of one picture.
 struct UserColour {
-  // Colour hints, at positions in the picture's pixels. A model that takes hints sees them,
-  // and their colour is then held where they are (as a small painted mark); for marks alone
-  // they are marks. The exemplar method takes none (kInvalidArgument).
+  // Colour hints, at positions in the picture's pixels. Their colour is held where they are
+  // (as a small painted mark), whatever the method; a model that takes hints also sees them
+  // (a model without the hint inputs refuses them: kInvalidArgument).
   std::vector<Hint> hints;
   // A copy of the picture (same size, upright) with colour painted where the result should
   // change, or null; not owned, read during the call only. Its pixels that differ from the
@@ -76,16 +76,16 @@ class Colorizer {
   // The colour result for `picture` (an upright sRGB Image, any size and channels; its alpha
   // and lightness are kept): 8-bit RGB(A), or 16-bit for a 16-bit picture (see finish).
   // Errors: kInvalidArgument (an empty picture, options out of range, a painted copy of another
-  // size or with no pixel that differs, hints for a method that takes none, marks alone with
-  // neither hints nor paint); from a model: kIo / kCorruptModel (its file), kNoBackend,
+  // size or with no pixel that differs, hints for a model without the hint inputs, marks alone
+  // with neither hints nor paint); from a model: kIo / kCorruptModel (its file), kNoBackend,
   // kUnsupported (an op or an input the engine does not run), kOutOfMemory, kTooLarge.
   Result<Image> colorize(const Image& picture, const UserColour& user = {},
                          ColorizeTimes* times = nullptr) const;
 
   // "model", "exemplar" or "marks".
   const char* method_name() const;
-  // Whether hints are taken: a model that has the hint inputs (read from its file; false when
-  // it cannot be read: colorize() then says why), marks alone; not the exemplar method.
+  // Whether hints are taken: by a model that has the hint inputs (read from its file; false
+  // when it cannot be read: colorize() then says why), by the exemplar method and marks alone.
   bool takes_hints() const;
 
  private:
