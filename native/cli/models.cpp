@@ -147,6 +147,13 @@ int as_size(const Json* v) {
 std::string models_dir() {
   const char* env = std::getenv("COLORIZE_MODELS");
   if (env && *env) return env;
+  // An installed copy (cmake --install): PREFIX/bin/colorize finds PREFIX/share/colorize/models.
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = exe.parent_path().parent_path() / "share" / "colorize" / "models";
+    if (fs::is_regular_file(installed / "manifest.json", ec)) return installed.string();
+  }
 #ifdef COLORIZE_MODELS_DIR
   return COLORIZE_MODELS_DIR;
 #else

@@ -8,8 +8,9 @@
 
 namespace colorize::cli {
 
-// The folder searched for the default model: $COLORIZE_MODELS when set, otherwise the
-// repository's models/ folder this binary was built from.
+// The folder searched for the default model: $COLORIZE_MODELS when set, otherwise that of an
+// installed copy (share/colorize/models beside the bin/ folder this program runs from) when it
+// holds a manifest, otherwise the repository's models/ folder this binary was built from.
 std::string models_dir();
 
 // The path of the manifest's default model in models_dir(). kNotFound (with a message naming

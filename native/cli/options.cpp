@@ -92,7 +92,8 @@ Method (one of):
   --reference REF      exemplar method (Welsh et al. 2002): transfer colour from photo REF
   --model MODEL        neural model (ONNX, see models/manifest.json); without --reference
                        or --model: the default model of models/manifest.json (folder
-                       from $COLORIZE_MODELS, else the one this build came from)
+                       from $COLORIZE_MODELS, else an installed copy's share/colorize/models,
+                       else the one this build came from)
   --backend B          inference backend for --model: auto (default), cpu, cuda
   --hint X,Y,#RRGGBB   colour hint at pixel (X, Y) of the input (repeatable): the colour is
                        held there and spread a little, as --marks does (with any method; a

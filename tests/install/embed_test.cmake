@@ -1,4 +1,5 @@
-# An embedding program as its developer builds it: this build installed into a fresh prefix,
+# An installed copy as its users meet it: this build installed into a fresh prefix, the command
+# run with its installed models, and an embedding program as its developer builds it:
 # native/examples/embed configured with find_package(colorize) against it, built and run on
 # the tiny test model (with a hint) and on a missing model.
 # Variables: BUILD (this build), SRC (the source tree), DATA (tests/data), WORK, GENERATOR, CXX.
@@ -11,7 +12,8 @@ function(step what)
   set(step_out "${out}" PARENT_SCOPE)
 endfunction()
 step("install" ${CMAKE_COMMAND} --install ${BUILD} --prefix ${WORK}/prefix)
-foreach(f include/colorize/colorizer.h lib/cmake/colorize/colorizeConfig.cmake)
+foreach(f include/colorize/colorizer.h lib/cmake/colorize/colorizeConfig.cmake bin/colorize
+    share/colorize/models/manifest.json share/colorize/models/README.md)
   if(NOT EXISTS ${WORK}/prefix/${f})
     message(FATAL_ERROR "not installed: ${f}")
   endif()
@@ -29,4 +31,11 @@ execute_process(COMMAND ${WORK}/build/embed ${WORK}/none.onnx ${DATA}/landscape-
   ${WORK}/none.png RESULT_VARIABLE rc ERROR_VARIABLE err)
 if(NOT rc EQUAL 1 OR NOT err MATCHES "none.onnx" OR EXISTS ${WORK}/none.png)
   message(FATAL_ERROR "a missing model: exit ${rc}, '${err}'")
+endif()
+# The installed command finds the installed models by itself.
+execute_process(COMMAND ${CMAKE_COMMAND} -E env --unset=COLORIZE_MODELS
+  ${WORK}/prefix/bin/colorize ${DATA}/landscape-grey.jpg -o ${WORK}/cli.png
+  ERROR_VARIABLE err RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0 OR NOT err MATCHES "prefix/share/colorize/models/" OR NOT EXISTS ${WORK}/cli.png)
+  message(FATAL_ERROR "the installed colorize did not use the installed models: ${err}")
 endif()
