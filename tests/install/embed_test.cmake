@@ -13,7 +13,8 @@ function(step what)
 endfunction()
 step("install" ${CMAKE_COMMAND} --install ${BUILD} --prefix ${WORK}/prefix)
 foreach(f include/colorize/colorizer.h lib/cmake/colorize/colorizeConfig.cmake bin/colorize
-    share/colorize/models/manifest.json share/colorize/models/README.md)
+    share/colorize/models/manifest.json share/colorize/models/README.md
+    share/doc/colorize/LICENSE share/doc/colorize/NOTICE.md)
   if(NOT EXISTS ${WORK}/prefix/${f})
     message(FATAL_ERROR "not installed: ${f}")
   endif()
