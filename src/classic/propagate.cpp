@@ -1,6 +1,7 @@
 // Colour propagation from marks (Levin, Lischinski & Weiss 2004) and corrections of a
-// colorizer's chroma by marks: an 8-neighbour affinity system on L*, solved coarse to fine by
-// Jacobi-preconditioned conjugate gradients. The contract is in colorize/propagate.h.
+// colorizer's chroma by marks: an 8-neighbour affinity system on L*, solved by conjugate
+// gradients preconditioned with an aggregation multigrid V-cycle. The contract is in
+// colorize/propagate.h.
 #include "colorize/propagate.h"
 
 #include <algorithm>
@@ -28,9 +29,9 @@ constexpr double kMinSigma2 = 1.0;
 // differences is about 3 x the Laplacian) a change then falls by e over `reach` pixels.
 constexpr float kScreening = 3.0f / 8.0f;
 
-// One level of the pyramid: its lightness, which pixels are fixed and their values (one
-// plane per chroma channel), and the screening weight (0 = none).
-struct Level {
+// The system to solve: its lightness, which pixels are fixed and their values (one plane per
+// chroma channel), and the screening weight (0 = none).
+struct Problem {
   Plane L;
   std::vector<uint8_t> fixed;
   Plane value[2];
@@ -163,84 +164,168 @@ void neighbour_sum2(const Affinity& a, int W, int H, const float* v0, const floa
   }
 }
 
-// The two vector steps of a conjugate-gradient iteration, each with its dot products. The
-// sums are added up in 8 float lanes per block of 512 and the blocks in double: the loops
-// vectorise under strict floating point (a double accumulator would keep them scalar).
-constexpr size_t kLanes = 8, kBlock = 512;
+// The multigrid preconditioner: a hierarchy of 2 x 2 aggregates with Galerkin coarse
+// operators (aggregation: each coarse pixel stands for the free pixels of its block; the
+// coarse weights are the sums of the fine weights between blocks), so every level is again
+// an 8-neighbour system A = diag - W on its free pixels; smoothing by damped Jacobi.
+struct MgLevel {
+  int W = 0, H = 0;
+  Affinity a;  // w[d]: weights between two free pixels (0 elsewhere); degree unused
+  std::vector<float> diag, inv_diag, free;
+  std::vector<float> t[2], res[2], rc[2], ec[2];  // scratch: A e, residual, coarse r and e
+};
 
-// q = free * (diag * p - q) (free: 1, or 0 for a fixed pixel); returns the sum of p * q.
-double apply_step(size_t n, const float* __restrict free, const float* __restrict diag,
-                  const float* __restrict p, float* __restrict q) {
-  double total = 0;
-  size_t i = 0;
-  for (; i + kBlock <= n; i += kBlock) {
-    float acc[kLanes] = {};
-    for (size_t j = i; j < i + kBlock; j += kLanes) {
-      for (size_t k = 0; k < kLanes; ++k) {
-        const float v = free[j + k] * (diag[j + k] * p[j + k] - q[j + k]);
-        q[j + k] = v;
-        acc[k] += p[j + k] * v;
+constexpr float kJacobiDamping = 0.6f;
+constexpr int kSmoothingSweeps = 2;
+constexpr int kCoarsestSweeps = 40;
+constexpr int kCoarsestSide = 6;
+
+MgLevel finest_mg(const Problem& lv, const Affinity& a) {
+  MgLevel m;
+  m.W = lv.L.width;
+  m.H = lv.L.height;
+  const size_t n = lv.L.size();
+  m.diag.resize(n);
+  m.inv_diag.resize(n);
+  m.free.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    m.diag[i] = (1.0f + lv.lambda) * a.degree[i];
+    m.free[i] = lv.fixed[i] ? 0.0f : 1.0f;
+    m.inv_diag[i] = m.free[i] / m.diag[i];
+  }
+  for (int d = 0; d < 4; ++d) {
+    m.a.w[d] = a.w[d];
+    for (int y = 0; y < m.H; ++y)
+      for (int x = 0; x < m.W; ++x) {
+        const int xx = x + kDx[d], yy = y + kDy[d];
+        const size_t i = static_cast<size_t>(y) * m.W + x;
+        if (xx < 0 || xx >= m.W || yy >= m.H || lv.fixed[i] ||
+            lv.fixed[static_cast<size_t>(yy) * m.W + xx])
+          m.a.w[d][i] = 0.0f;
       }
-    }
-    for (float a : acc) total += a;
   }
-  for (; i < n; ++i) {
-    q[i] = free[i] * (diag[i] * p[i] - q[i]);
-    total += static_cast<double>(p[i]) * q[i];
-  }
-  return total;
+  return m;
 }
 
-// x += alpha p, r -= alpha q, z = r / diag; *rz = the sum of r * z, *zz of z * z.
-void update_step(size_t n, float alpha, const float* __restrict p, const float* __restrict q,
-                 const float* __restrict inv_diag, float* __restrict x, float* __restrict r,
-                 float* __restrict z, double* rz, double* zz) {
-  double trz = 0, tzz = 0;
-  size_t i = 0;
-  for (; i + kBlock <= n; i += kBlock) {
-    float arz[kLanes] = {}, azz[kLanes] = {};
-    for (size_t j = i; j < i + kBlock; j += kLanes) {
-      for (size_t k = 0; k < kLanes; ++k) {
-        x[j + k] += alpha * p[j + k];
-        const float ri = r[j + k] - alpha * q[j + k];
-        const float zi = ri * inv_diag[j + k];
-        r[j + k] = ri;
-        z[j + k] = zi;
-        arz[k] += ri * zi;
-        azz[k] += zi * zi;
+MgLevel coarser_mg(const MgLevel& f) {
+  MgLevel c;
+  c.W = (f.W + 1) / 2;
+  c.H = (f.H + 1) / 2;
+  const size_t n = static_cast<size_t>(c.W) * c.H;
+  c.diag.assign(n, 0.0f);
+  c.free.assign(n, 0.0f);
+  for (int d = 0; d < 4; ++d) c.a.w[d].assign(n, 0.0f);
+  auto agg = [&](int x, int y) { return static_cast<size_t>(y / 2) * c.W + x / 2; };
+  for (int y = 0; y < f.H; ++y)
+    for (int x = 0; x < f.W; ++x) {
+      const size_t i = static_cast<size_t>(y) * f.W + x;
+      if (f.free[i] == 0.0f) continue;
+      c.diag[agg(x, y)] += f.diag[i];
+      c.free[agg(x, y)] = 1.0f;
+    }
+  for (int d = 0; d < 4; ++d)
+    for (int y = 0; y < f.H; ++y)
+      for (int x = 0; x < f.W; ++x) {
+        const float wij = f.a.w[d][static_cast<size_t>(y) * f.W + x];
+        if (wij == 0.0f) continue;
+        const int xx = x + kDx[d], yy = y + kDy[d];
+        const size_t I = agg(x, y), J = agg(xx, yy);
+        if (I == J) {
+          c.diag[I] -= 2.0f * wij;
+          continue;
+        }
+        const int dx = xx / 2 - x / 2, dy = yy / 2 - y / 2;
+        for (int k = 0; k < 4; ++k) {
+          if (kDx[k] == dx && kDy[k] == dy) c.a.w[k][I] += wij;
+          if (kDx[k] == -dx && kDy[k] == -dy) c.a.w[k][J] += wij;
+        }
       }
-    }
-    for (size_t k = 0; k < kLanes; ++k) {
-      trz += arz[k];
-      tzz += azz[k];
-    }
+  c.inv_diag.resize(n);
+  for (size_t i = 0; i < n; ++i) c.inv_diag[i] = c.diag[i] > 0.0f ? c.free[i] / c.diag[i] : 0.0f;
+  return c;
+}
+
+// t = A v on a level, for both channels.
+void apply2(MgLevel& m, const float* v0, const float* v1, float* t0, float* t1) {
+  neighbour_sum2(m.a, m.W, m.H, v0, v1, t0, t1);
+  const size_t n = m.diag.size();
+  for (size_t i = 0; i < n; ++i) {
+    t0[i] = m.free[i] * (m.diag[i] * v0[i] - t0[i]);
+    t1[i] = m.free[i] * (m.diag[i] * v1[i] - t1[i]);
   }
-  for (; i < n; ++i) {
-    x[i] += alpha * p[i];
-    r[i] -= alpha * q[i];
-    z[i] = r[i] * inv_diag[i];
-    trz += static_cast<double>(r[i]) * z[i];
-    tzz += static_cast<double>(z[i]) * z[i];
+}
+
+// e += damping * diag^-1 (r - A e), `sweeps` times (from e = 0 when `from_zero`).
+void smooth2(MgLevel& m, const float* const r[2], float* const e[2], int sweeps, bool from_zero) {
+  const size_t n = m.diag.size();
+  for (int s = 0; s < sweeps; ++s) {
+    if (s == 0 && from_zero) {
+      for (int c = 0; c < 2; ++c)
+        for (size_t i = 0; i < n; ++i) e[c][i] = kJacobiDamping * m.inv_diag[i] * r[c][i];
+      continue;
+    }
+    apply2(m, e[0], e[1], m.t[0].data(), m.t[1].data());
+    for (int c = 0; c < 2; ++c)
+      for (size_t i = 0; i < n; ++i)
+        e[c][i] += kJacobiDamping * m.inv_diag[i] * (r[c][i] - m.t[c][i]);
   }
-  *rz = trz;
-  *zz = tzz;
+}
+
+// e = M r: one V-cycle from level k (the same smoothing before and after, so M is symmetric).
+void vcycle2(std::vector<MgLevel>& levels, size_t k, const float* const r[2], float* const e[2]) {
+  MgLevel& m = levels[k];
+  if (k + 1 == levels.size()) {
+    smooth2(m, r, e, kCoarsestSweeps, true);
+    return;
+  }
+  smooth2(m, r, e, kSmoothingSweeps, true);
+  apply2(m, e[0], e[1], m.t[0].data(), m.t[1].data());
+  MgLevel& c = levels[k + 1];
+  for (int ch = 0; ch < 2; ++ch) {
+    std::fill(m.rc[ch].begin(), m.rc[ch].end(), 0.0f);
+    for (int y = 0; y < m.H; ++y)
+      for (int x = 0; x < m.W; ++x) {
+        const size_t i = static_cast<size_t>(y) * m.W + x;
+        m.rc[ch][static_cast<size_t>(y / 2) * c.W + x / 2] += m.free[i] * (r[ch][i] - m.t[ch][i]);
+      }
+  }
+  const float* rc[2] = {m.rc[0].data(), m.rc[1].data()};
+  float* ec[2] = {m.ec[0].data(), m.ec[1].data()};
+  vcycle2(levels, k + 1, rc, ec);
+  for (int ch = 0; ch < 2; ++ch)
+    for (int y = 0; y < m.H; ++y)
+      for (int x = 0; x < m.W; ++x) {
+        const size_t i = static_cast<size_t>(y) * m.W + x;
+        e[ch][i] += m.free[i] * m.ec[ch][static_cast<size_t>(y / 2) * c.W + x / 2];
+      }
+  smooth2(m, r, e, kSmoothingSweeps, false);
 }
 
 // Solves both channels of one level in place: x[c] (the start on entry) keeps its fixed
-// values; elsewhere (1 + lambda) degree_r x_r - sum_s w_rs x_s = 0. One conjugate-gradient
-// iteration does both channels (one pass over the weights); a channel that has converged
-// stops changing.
-void solve(const Level& lv, const Affinity& a, const PropagateOptions& o, Plane* x) {
+// values; elsewhere (1 + lambda) degree_r x_r - sum_s w_rs x_s = 0. Conjugate gradients
+// preconditioned by a multigrid V-cycle, both channels in each pass; a channel that has
+// converged stops changing. The stopping rule reads the Jacobi-scaled residual (the change a
+// Jacobi step would make), whatever the preconditioner.
+void solve(const Problem& lv, const Affinity& a, const PropagateOptions& o, Plane* x) {
   const int W = lv.L.width, H = lv.L.height;
   const size_t n = lv.L.size();
-  std::vector<float> diag(n), inv_diag(n), free(n);
-  size_t free_count = 0;
-  for (size_t i = 0; i < n; ++i) {
-    diag[i] = (1.0f + lv.lambda) * a.degree[i];
-    inv_diag[i] = 1.0f / diag[i];
-    free[i] = lv.fixed[i] ? 0.0f : 1.0f;
-    free_count += lv.fixed[i] ? 0 : 1;
+  std::vector<MgLevel> levels;
+  levels.push_back(finest_mg(lv, a));
+  while (std::max(levels.back().W, levels.back().H) > kCoarsestSide)
+    levels.push_back(coarser_mg(levels.back()));
+  for (size_t k = 0; k < levels.size(); ++k) {
+    MgLevel& m = levels[k];
+    const size_t nk = m.diag.size();
+    const size_t nc = k + 1 < levels.size() ? levels[k + 1].diag.size() : 0;
+    for (int c = 0; c < 2; ++c) {
+      m.t[c].assign(nk, 0.0f);
+      m.rc[c].assign(nc, 0.0f);
+      m.ec[c].assign(nc, 0.0f);
+    }
   }
+  const MgLevel& f = levels[0];
+  size_t free_count = 0;
+  for (size_t i = 0; i < n; ++i) free_count += lv.fixed[i] ? 0 : 1;
   if (free_count == 0) return;
   std::vector<float> r[2], z[2], p[2], q[2];
   for (int c = 0; c < 2; ++c) {
@@ -250,121 +335,84 @@ void solve(const Level& lv, const Affinity& a, const PropagateOptions& o, Plane*
     q[c].assign(n, 0.0f);
   }
   float* xs[2] = {x[0].data.data(), x[1].data.data()};
+  // r = b - A x, where b holds the fixed pixels' pull on their free neighbours.
   neighbour_sum2(a, W, H, xs[0], xs[1], r[0].data(), r[1].data());
-  double rz[2] = {0, 0}, zz[2] = {0, 0};
-  for (int c = 0; c < 2; ++c) {
-    for (size_t i = 0; i < n; ++i) {
-      const float ri = lv.fixed[i] ? 0.0f : r[c][i] - diag[i] * xs[c][i];
-      r[c][i] = ri;
-      z[c][i] = ri * inv_diag[i];
-      p[c][i] = z[c][i];
-      rz[c] += static_cast<double>(ri) * z[c][i];
-      zz[c] += static_cast<double>(z[c][i]) * z[c][i];
-    }
-  }
+  for (int c = 0; c < 2; ++c)
+    for (size_t i = 0; i < n; ++i) r[c][i] = f.free[i] * (r[c][i] - f.diag[i] * xs[c][i]);
   const double tol2 = static_cast<double>(o.tolerance) * o.tolerance * free_count;
-  bool active[2] = {zz[0] > tol2, zz[1] > tol2};
+  auto scaled_norm2 = [&](const std::vector<float>& rr) {
+    double s = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const double v = static_cast<double>(rr[i]) * f.inv_diag[i];
+      s += v * v;
+    }
+    return s;
+  };
+  {
+    const float* rr[2] = {r[0].data(), r[1].data()};
+    float* zz[2] = {z[0].data(), z[1].data()};
+    vcycle2(levels, 0, rr, zz);
+  }
+  double rz[2];
+  bool active[2];
+  for (int c = 0; c < 2; ++c) {
+    p[c] = z[c];
+    rz[c] = 0;
+    for (size_t i = 0; i < n; ++i) rz[c] += static_cast<double>(r[c][i]) * z[c][i];
+    active[c] = scaled_norm2(r[c]) > tol2;
+  }
   for (int it = 0; it < o.max_iterations && (active[0] || active[1]); ++it) {
-    neighbour_sum2(a, W, H, p[0].data(), p[1].data(), q[0].data(), q[1].data());
+    apply2(levels[0], p[0].data(), p[1].data(), q[0].data(), q[1].data());
     for (int c = 0; c < 2; ++c) {
       if (!active[c]) continue;
-      float* pc = p[c].data();
-      float* qc = q[c].data();
-      const double pq = apply_step(n, free.data(), diag.data(), pc, qc);
+      double pq = 0;
+      for (size_t i = 0; i < n; ++i) pq += static_cast<double>(p[c][i]) * q[c][i];
       if (!(pq > 0)) {
         active[c] = false;
         continue;
       }
       const float alpha = static_cast<float>(rz[c] / pq);
-      double rz_new = 0, zz_new = 0;
-      update_step(n, alpha, pc, qc, inv_diag.data(), xs[c], r[c].data(), z[c].data(), &rz_new,
-                  &zz_new);
+      for (size_t i = 0; i < n; ++i) {
+        xs[c][i] += alpha * p[c][i];
+        r[c][i] -= alpha * q[c][i];
+      }
+      active[c] = scaled_norm2(r[c]) > tol2;
+    }
+    if (!active[0] && !active[1]) break;
+    const float* rr[2] = {r[0].data(), r[1].data()};
+    float* zz[2] = {z[0].data(), z[1].data()};
+    vcycle2(levels, 0, rr, zz);
+    for (int c = 0; c < 2; ++c) {
+      if (!active[c]) continue;
+      double rz_new = 0;
+      for (size_t i = 0; i < n; ++i) rz_new += static_cast<double>(r[c][i]) * z[c][i];
       const float beta = static_cast<float>(rz_new / rz[c]);
       rz[c] = rz_new;
-      zz[c] = zz_new;
-      const float* zc = z[c].data();
-      for (size_t i = 0; i < n; ++i) pc[i] = zc[i] + beta * pc[i];
-      active[c] = zz[c] > tol2;
+      for (size_t i = 0; i < n; ++i) p[c][i] = z[c][i] + beta * p[c][i];
     }
   }
 }
 
-// The next coarser level: 2 x 2 blocks (1 x 2 or 2 x 1 at an odd edge); L is their mean, a
-// block is fixed when any of its pixels is, with the mean of their values.
-Level coarser(const Level& f, float reach) {
-  const int W = f.L.width, H = f.L.height;
-  const int w = (W + 1) / 2, h = (H + 1) / 2;
-  Level c;
-  c.L = Plane(w, h);
-  c.fixed.assign(static_cast<size_t>(w) * h, 0);
-  c.value[0] = Plane(w, h);
-  c.value[1] = Plane(w, h);
-  for (int y = 0; y < h; ++y) {
-    for (int x = 0; x < w; ++x) {
-      double sL = 0, s0 = 0, s1 = 0;
-      int n = 0, nf = 0;
-      for (int yy = 2 * y; yy < std::min(H, 2 * y + 2); ++yy) {
-        for (int xx = 2 * x; xx < std::min(W, 2 * x + 2); ++xx) {
-          const size_t i = static_cast<size_t>(yy) * W + xx;
-          sL += f.L.data[i];
-          ++n;
-          if (f.fixed[i]) {
-            s0 += f.value[0].data[i];
-            s1 += f.value[1].data[i];
-            ++nf;
-          }
-        }
-      }
-      const size_t k = static_cast<size_t>(y) * w + x;
-      c.L.data[k] = static_cast<float>(sL / n);
-      if (nf > 0) {
-        c.fixed[k] = 1;
-        c.value[0].data[k] = static_cast<float>(s0 / nf);
-        c.value[1].data[k] = static_cast<float>(s1 / nf);
-      }
-    }
-  }
-  if (f.lambda > 0.0f) {
-    const float side = reach * static_cast<float>(std::max(w, h));
-    c.lambda = kScreening / (side * side);
-  }
-  return c;
-}
-
-// Solves the pyramid from `finest` down to the coarsest level and back; returns the finest
-// level's two channels.
-AbPlanes solve_pyramid(Level finest, float reach, const PropagateOptions& o) {
-  std::vector<Level> levels;
-  levels.push_back(std::move(finest));
-  while (std::max(levels.back().L.width, levels.back().L.height) > 24) {
-    levels.push_back(coarser(levels.back(), reach));
-  }
+// Solves a level from its marks: the start is the marks' mean colour (0 with screening: a
+// correction's change), the marked pixels hold their values.
+AbPlanes solve_level(const Problem& lv, const PropagateOptions& o) {
+  const Affinity a = affinities(lv.L);
   Plane x[2];
-  for (int k = static_cast<int>(levels.size()) - 1; k >= 0; --k) {
-    const Level& lv = levels[k];
-    const Affinity a = affinities(lv.L);
-    for (int c = 0; c < 2; ++c) {
-      if (x[c].empty()) {
-        // The coarsest start: the mean fixed value without screening (0 with it).
-        double s = 0;
-        size_t nf = 0;
-        for (size_t i = 0; i < lv.fixed.size(); ++i) {
-          if (lv.fixed[i]) {
-            s += lv.value[c].data[i];
-            ++nf;
-          }
-        }
-        const float start = (lv.lambda > 0.0f || nf == 0) ? 0.0f : static_cast<float>(s / nf);
-        x[c] = Plane(lv.L.width, lv.L.height, start);
-      } else {
-        x[c] = resize_bilinear(x[c], lv.L.width, lv.L.height);
-      }
-      for (size_t i = 0; i < lv.fixed.size(); ++i) {
-        if (lv.fixed[i]) x[c].data[i] = lv.value[c].data[i];
+  for (int c = 0; c < 2; ++c) {
+    double s = 0;
+    size_t nf = 0;
+    for (size_t i = 0; i < lv.fixed.size(); ++i) {
+      if (lv.fixed[i]) {
+        s += lv.value[c].data[i];
+        ++nf;
       }
     }
-    solve(lv, a, o, x);
+    const float start = (lv.lambda > 0.0f || nf == 0) ? 0.0f : static_cast<float>(s / nf);
+    x[c] = Plane(lv.L.width, lv.L.height, start);
+    for (size_t i = 0; i < lv.fixed.size(); ++i)
+      if (lv.fixed[i]) x[c].data[i] = lv.value[c].data[i];
   }
+  solve(lv, a, o, x);
   return AbPlanes{std::move(x[0]), std::move(x[1])};
 }
 
@@ -397,8 +445,8 @@ Status check(const Plane& L, const AbPlanes* base, const HintPlanes& marks,
 
 // The finest level: L clamped to [0, 100] (non-finite = 0); marks with non-finite values are
 // ignored; values are mark - base.
-Level finest_level(const Plane& L, const AbPlanes* base, const HintPlanes& marks) {
-  Level lv;
+Problem make_problem(const Plane& L, const AbPlanes* base, const HintPlanes& marks) {
+  Problem lv;
   lv.L = L;
   for (float& v : lv.L.data) v = std::isfinite(v) ? std::min(100.0f, std::max(0.0f, v)) : 0.0f;
   const size_t n = L.size();
@@ -432,23 +480,23 @@ Result<AbPlanes> propagate_marks(const Plane& L, const HintPlanes& marks,
                                  const PropagateOptions& options) {
   Status st = check(L, nullptr, marks, options);
   if (!st.ok()) return st;
-  Level lv = finest_level(L, nullptr, marks);
+  Problem lv = make_problem(L, nullptr, marks);
   if (std::find(lv.fixed.begin(), lv.fixed.end(), 1) == lv.fixed.end()) {
     return bad("no pixel is marked: colour from marks needs at least one mark");
   }
-  return solve_pyramid(std::move(lv), options.reach, options);
+  return solve_level(lv, options);
 }
 
 Result<AbPlanes> correct_with_marks(const Plane& L, const AbPlanes& base, const HintPlanes& marks,
                                     const PropagateOptions& options) {
   Status st = check(L, &base, marks, options);
   if (!st.ok()) return st;
-  Level lv = finest_level(L, &base, marks);
+  Problem lv = make_problem(L, &base, marks);
   const float side = options.reach * static_cast<float>(std::max(L.width, L.height));
   lv.lambda = kScreening / (side * side);
   AbPlanes out = base;
   if (std::find(lv.fixed.begin(), lv.fixed.end(), 1) == lv.fixed.end()) return out;
-  const AbPlanes delta = solve_pyramid(std::move(lv), options.reach, options);
+  const AbPlanes delta = solve_level(lv, options);
   for (size_t i = 0; i < out.a.size(); ++i) {
     out.a.data[i] += delta.a.data[i];
     out.b.data[i] += delta.b.data[i];

@@ -1,7 +1,7 @@
 // Colour from marks (Levin et al. 2004) and corrections by marks: colour fills the region a
 // mark lies in and stops at edges of lightness; marks are kept; the screened correction
 // fades with distance and leaves unmarked regions alone; marks read from a painted copy;
-// the coarse-to-fine solver agrees with a tightly converged one; errors.
+// the solver at its default tolerance agrees with a tightly converged one; errors.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -135,7 +135,7 @@ TEST(PropagateMarks, KeepsMarksAndStaysBetweenThem) {
   }
 }
 
-TEST(PropagateMarks, CoarseToFineAgreesWithATightSolve) {
+TEST(PropagateMarks, DefaultToleranceAgreesWithATightSolve) {
   // A picture-like plane (smooth shapes, edges, noise) at a working size; few marks.
   const int w = 192, h = 128;
   Plane L(w, h);
@@ -161,7 +161,7 @@ TEST(PropagateMarks, CoarseToFineAgreesWithATightSolve) {
     worst = std::max(worst, std::fabs(quick->a.data[i] - exact->a.data[i]));
     worst = std::max(worst, std::fabs(quick->b.data[i] - exact->b.data[i]));
   }
-  EXPECT_LT(worst, 1.0f);  // a*b* units: below what the eye tells apart
+  EXPECT_LT(worst, 0.3f);  // a*b* units: well below what the eye tells apart
 }
 
 TEST(PropagateMarks, Deterministic) {
