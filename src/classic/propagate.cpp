@@ -172,7 +172,7 @@ struct MgLevel {
   int W = 0, H = 0;
   Affinity a;  // w[d]: weights between two free pixels (0 elsewhere); degree unused
   std::vector<float> diag, inv_diag, free;
-  std::vector<float> t[2], res[2], rc[2], ec[2];  // scratch: A e, residual, coarse r and e
+  std::vector<float> t[2], rc[2], ec[2];  // scratch: A e, the coarse residual and correction
 };
 
 constexpr float kJacobiDamping = 0.6f;
