@@ -39,7 +39,6 @@ using colorize::cli::Options;
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
-constexpr int kDefaultWorkingSize = 256;
 
 Result<std::vector<uint8_t>> read_file(const std::string& path) {
   std::error_code ec;

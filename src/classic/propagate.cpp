@@ -301,7 +301,7 @@ void vcycle2(std::vector<MgLevel>& levels, size_t k, const float* const r[2], fl
   smooth2(m, r, e, kSmoothingSweeps, false);
 }
 
-// Solves both channels of one level in place: x[c] (the start on entry) keeps its fixed
+// Solves both channels in place: x[c] (the start on entry) keeps its fixed
 // values; elsewhere (1 + lambda) degree_r x_r - sum_s w_rs x_s = 0. Conjugate gradients
 // preconditioned by a multigrid V-cycle, both channels in each pass; a channel that has
 // converged stops changing. The stopping rule reads the Jacobi-scaled residual (the change a
@@ -309,6 +309,9 @@ void vcycle2(std::vector<MgLevel>& levels, size_t k, const float* const r[2], fl
 void solve(const Problem& lv, const Affinity& a, const PropagateOptions& o, Plane* x) {
   const int W = lv.L.width, H = lv.L.height;
   const size_t n = lv.L.size();
+  size_t free_count = 0;
+  for (size_t i = 0; i < n; ++i) free_count += lv.fixed[i] ? 0 : 1;
+  if (free_count == 0) return;
   std::vector<MgLevel> levels;
   levels.push_back(finest_mg(lv, a));
   while (std::max(levels.back().W, levels.back().H) > kCoarsestSide)
@@ -324,9 +327,6 @@ void solve(const Problem& lv, const Affinity& a, const PropagateOptions& o, Plan
     }
   }
   const MgLevel& f = levels[0];
-  size_t free_count = 0;
-  for (size_t i = 0; i < n; ++i) free_count += lv.fixed[i] ? 0 : 1;
-  if (free_count == 0) return;
   std::vector<float> r[2], z[2], p[2], q[2];
   for (int c = 0; c < 2; ++c) {
     r[c].assign(n, 0.0f);
@@ -393,9 +393,9 @@ void solve(const Problem& lv, const Affinity& a, const PropagateOptions& o, Plan
   }
 }
 
-// Solves a level from its marks: the start is the marks' mean colour (0 with screening: a
+// Solves the problem from its marks: the start is the marks' mean colour (0 with screening: a
 // correction's change), the marked pixels hold their values.
-AbPlanes solve_level(const Problem& lv, const PropagateOptions& o) {
+AbPlanes solve_problem(const Problem& lv, const PropagateOptions& o) {
   const Affinity a = affinities(lv.L);
   Plane x[2];
   for (int c = 0; c < 2; ++c) {
@@ -470,6 +470,12 @@ Problem make_problem(const Plane& L, const AbPlanes* base, const HintPlanes& mar
 
 }  // namespace
 
+int hint_radius_on_grid(int grid_width, int grid_height, int work_width, int work_height) {
+  const double finer = static_cast<double>(std::max(grid_width, grid_height)) /
+                       std::max(1, std::max(work_width, work_height));
+  return std::max(1, static_cast<int>(std::lround((3.0 * finer - 1.0) / 2.0)));
+}
+
 size_t count_marks(const HintPlanes& marks) {
   size_t n = 0;
   for (float m : marks.mask.data) n += m > 0.5f ? 1 : 0;
@@ -484,7 +490,7 @@ Result<AbPlanes> propagate_marks(const Plane& L, const HintPlanes& marks,
   if (std::find(lv.fixed.begin(), lv.fixed.end(), 1) == lv.fixed.end()) {
     return bad("no pixel is marked: colour from marks needs at least one mark");
   }
-  return solve_level(lv, options);
+  return solve_problem(lv, options);
 }
 
 Result<AbPlanes> correct_with_marks(const Plane& L, const AbPlanes& base, const HintPlanes& marks,
@@ -496,7 +502,7 @@ Result<AbPlanes> correct_with_marks(const Plane& L, const AbPlanes& base, const 
   lv.lambda = kScreening / (side * side);
   AbPlanes out = base;
   if (std::find(lv.fixed.begin(), lv.fixed.end(), 1) == lv.fixed.end()) return out;
-  const AbPlanes delta = solve_level(lv, options);
+  const AbPlanes delta = solve_problem(lv, options);
   for (size_t i = 0; i < out.a.size(); ++i) {
     out.a.data[i] += delta.a.data[i];
     out.b.data[i] += delta.b.data[i];

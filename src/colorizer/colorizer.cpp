@@ -21,11 +21,6 @@ namespace {
 
 enum class Kind { kModel, kExemplar, kMarks };
 
-constexpr int kDefaultWorkingSize = 256;
-// The grid marks are read and spread on: its longest side, in pixels (also the working size of
-// marks alone).
-constexpr int kMarksWorkingSize = 384;
-
 // Milliseconds since *t; restarts *t.
 double lap_ms(std::chrono::steady_clock::time_point* t) {
   const auto now = std::chrono::steady_clock::now();
@@ -154,14 +149,12 @@ struct Colorizer::State {
     // The method's colour, corrected where the user painted and at the hints (a model takes
     // them in and still does not always give their colour there: the correction does; measured
     // in models/README.md, "What clicks are worth"), on a grid finer than the working size.
-    const Size grid = working_size_for(picture.width, picture.height, kMarksWorkingSize);
+    const Size grid = working_size_for(picture.width, picture.height, kMarksGridSize);
     const Plane L_grid = resize_area(prepared.L_full, grid.width, grid.height);
     auto base = upsample_chroma(prepared, *ab, L_grid, options.finish);
     if (!base.ok()) return base.status();
-    // A hint covers the same part of the picture as the 3 x 3 working pixels a model sees.
-    const double finer = static_cast<double>(std::max(grid.width, grid.height)) /
-                         std::max(prepared.L_work.width, prepared.L_work.height);
-    const int radius = std::max(1, static_cast<int>(std::lround((3.0 * finer - 1.0) / 2.0)));
+    const int radius =
+        hint_radius_on_grid(grid.width, grid.height, prepared.L_work.width, prepared.L_work.height);
     auto marks = read_marks(picture, user, grid.width, grid.height, radius);
     if (!marks.ok()) return marks.status();
     PropagateOptions p;
@@ -232,7 +225,7 @@ Result<Image> Colorizer::colorize(const Image& picture, const UserColour& user,
   auto t = std::chrono::steady_clock::now();
   PrepareOptions p;
   p.working_size = s.options.working_size > 0 ? s.options.working_size
-                   : s.kind == Kind::kMarks   ? kMarksWorkingSize
+                   : s.kind == Kind::kMarks   ? kMarksGridSize
                                               : kDefaultWorkingSize;
   p.tone = s.options.tone;
   auto prepared = prepare(picture, p);

@@ -164,6 +164,14 @@ TEST(PropagateMarks, DefaultToleranceAgreesWithATightSolve) {
   EXPECT_LT(worst, 0.3f);  // a*b* units: well below what the eye tells apart
 }
 
+// A hint on the marks grid covers what the model's 3 x 3 working pixels cover.
+TEST(PropagateMarks, HintRadiusOnTheGrid) {
+  EXPECT_EQ(hint_radius_on_grid(384, 256, 384, 256), 1);  // the same grid: 3 x 3
+  EXPECT_EQ(hint_radius_on_grid(384, 256, 128, 96), 4);   // 3x finer: 9 x 9
+  EXPECT_EQ(hint_radius_on_grid(384, 256, 256, 160), 2);  // 1.5x finer: 4.5 -> 5 x 5
+  EXPECT_EQ(hint_radius_on_grid(64, 48, 128, 96), 1);     // coarser: never below 1
+}
+
 TEST(PropagateMarks, Deterministic) {
   HintPlanes m = no_marks(64, 48);
   mark(&m, 4, 20, 7, 23, kBlueA, kBlueB);

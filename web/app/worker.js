@@ -385,11 +385,6 @@ function provenance() {
     'the colours are a plausible guess, not a record of the original.';
 }
 
-// The grid paint is read on for corrections (longest side, as the CLI's --marks), and how far
-// a correction spreads through even areas (a fraction of the longer side, as --reach).
-const MARKS_GRID = 384;
-const PAINT_REACH = 0.15;
-
 // The strokes ({points: [[x, y], ...] in picture pixels, hex, width}) drawn on a transparent
 // w x h layer: RGBA bytes whose opaque pixels are marks (null when there are none).
 function paintLayer(strokes, fullW, fullH, w, h) {
@@ -490,20 +485,15 @@ async function ensure(s, progress, timings) {
     }
     let {ab, abW, abH} = active.base;
     active.provider = active.base.provider;
-    const heldHints = st.method === 'marks' ? [] : labHints;
-    if ((strokes.length || heldHints.length) && st.method !== 'marks') {
-      // The method's colour corrected by the paint and at the hints (as the CLI does), on a
-      // grid finer than the working size; a hint covers the 3 x 3 working pixels a model sees.
+    if (st.method !== 'marks' && (strokes.length || labHints.length)) {
+      // The method's colour corrected by the paint and at the hints (as the CLI does), on the
+      // core's marks grid, finer than the working size, reaching as far as --reach's default.
       progress({stage: 'paint'});
       const t = now();
-      const g = core.workingSizeFor(W, H, MARKS_GRID);
-      const finer = Math.max(g.width, g.height) /
-        Math.max(active.prepared.workWidth(), active.prepared.workHeight());
-      const r = check(core.applyMarks(active.prepared, ab, abW, abH,
-        {width: g.width, height: g.height, hints: heldHints,
-          hintRadius: Math.max(1, Math.round((3 * finer - 1) / 2)),
-          paint: paintLayer(strokes, W, H, g.width, g.height), reach: PAINT_REACH}), 'paint');
-      ({ab, abW, abH} = {ab: r.ab, abW: r.width, abH: r.height});
+      const g = core.marksGridFor(W, H);
+      const r = check(core.applyMarks(active.prepared, ab, abW, abH, {width: g.width, height: g.height,
+        hints: labHints, paint: paintLayer(strokes, W, H, g.width, g.height)}), 'paint');
+      ab = r.ab; abW = r.width; abH = r.height;
       timings.paint = now() - t;
     }
     Object.assign(active, {ab, abW, abH});

@@ -241,6 +241,10 @@ val working_size_for(int w, int h, int working_size) {
   return o;
 }
 
+// marksGridFor(w, h) -> {width, height}: the grid corrections by marks are made on
+// (kMarksGridSize in colorize/propagate.h), as workingSizeFor gives it.
+val marks_grid_for(int w, int h) { return working_size_for(w, h, cz::kMarksGridSize); }
+
 // prepare(image, workingSize, tone) -> {ok, prepared: PreparedHandle}; tone 'stretch' (a
 // faded or flat picture's range of L* widened for the model; the app's choice) or 'as-is'.
 val prepare(const ImageHandle& image, int working_size, const std::string& tone) {
@@ -335,7 +339,8 @@ val exemplar(const PreparedHandle& prepared, const ImageHandle& reference, const
 //   -> {ok, ab: Float32Array planar [2*height*width], width, height}
 // The user's marks on a grid of width x height: `paint`, a layer drawn at the grid's size
 // (its pixels with alpha >= 50 % are marks), and `hints`, points in the original's pixels
-// (squares of radius hintRadius, default 1, as render_hints draws them; paint wins where both
+// (squares of radius hintRadius, as render_hints draws them; by default the part of the
+// picture the model's 3 x 3 working pixels cover, hint_radius_on_grid; paint wins where both
 // mark). With ab (a
 // method's chroma): ab brought to the grid and corrected by the marks (correct_with_marks,
 // `reach` a fraction of the longer side); with null: colour from the marks alone
@@ -363,7 +368,10 @@ val apply_marks(const PreparedHandle& handle, const val& ab, int ab_w, int ab_h,
   }
   const val hints = marks["hints"];
   if (!hints.isNull() && !hints.isUndefined()) {
-    const int radius = marks["hintRadius"].isNumber() ? marks["hintRadius"].as<int>() : 1;
+    const int radius =
+        marks["hintRadius"].isNumber()
+            ? marks["hintRadius"].as<int>()
+            : cz::hint_radius_on_grid(w, h, prepared.L_work.width, prepared.L_work.height);
     cz::Status st = cz::add_marks(&m, cz::render_hints(hints_from(hints), prepared.L_full.width,
                                                        prepared.L_full.height, w, h, radius));
     if (!st.ok()) return error_value(st);
@@ -495,6 +503,7 @@ EMSCRIPTEN_BINDINGS(colorize) {
   function("readMetadata", &read_metadata);
   function("imageFromRgba", &image_from_rgba);
   function("workingSizeFor", &working_size_for);
+  function("marksGridFor", &marks_grid_for);
   function("prepare", &prepare);
   function("renderHints", &render_hints);
   function("finish", &finish);

@@ -27,10 +27,14 @@
 
 namespace colorize {
 
+// The working size of a model or the exemplar method when ColorizerOptions does not say.
+constexpr int kDefaultWorkingSize = 256;
+
 struct ColorizerOptions {
   // The longest side the method sees, in pixels, rounded to a multiple of 32 (see
-  // working_size_for). 0: 256, or 384 for marks alone. A model should be run at the size it
-  // was trained at (models/manifest.json, "working_size").
+  // working_size_for). 0: kDefaultWorkingSize, or kMarksGridSize (colorize/propagate.h) for
+  // marks alone. A model should be run at the size it was trained at (models/manifest.json,
+  // "working_size").
   int working_size = 0;
   Tone tone = Tone::kStretch;  // what a model is shown (PrepareOptions::tone); others ignore it
   FinishOptions finish;        // saturation, upsampling (FinishOptions in pipeline.h)

@@ -87,4 +87,14 @@ Status add_marks(HintPlanes* marks, const HintPlanes& more);
 // How many pixels of `marks` are marked.
 size_t count_marks(const HintPlanes& marks);
 
+// Where the product (the CLI, the web app, colorize::Colorizer) makes corrections by marks: a
+// grid of the picture at this longest side (working_size_for), finer than a model's working
+// size; colour from marks alone is spread at this working size too.
+constexpr int kMarksGridSize = 384;
+
+// The radius (grid pixels, >= 1) of the square a hint marks on a grid of grid_width x
+// grid_height when the method ran at work_width x work_height: the same part of the picture as
+// the 3 x 3 working pixels a model sees (radius 1 when the two are the same).
+int hint_radius_on_grid(int grid_width, int grid_height, int work_width, int work_height);
+
 }  // namespace colorize
