@@ -719,6 +719,17 @@ test('keyboard only: open the file picker, compare, place a hint, paint a stroke
     await page.fill('#hint-color', '#c03090');
     await page.focus('#paint-mode');
     await page.keyboard.press('Space');
+    // Paint shows all of the result (the split at the left edge) and its paint only there.
+    const view = () => page.evaluate(() => ({split: document.getElementById('split').value,
+      clip: getComputedStyle(document.getElementById('paint-layer')).clipPath,
+      before: getComputedStyle(document.querySelector('.label-before')).display}));
+    const pv = await view();
+    assert(pv.split === '0' && pv.before === 'none' && /inset\(0(px)? 0(px)? 0(px)? 0%\)/.test(pv.clip),
+      `paint mode's view: ${JSON.stringify(pv)}`);
+    await page.keyboard.press('Space');
+    const off = await view();
+    assert(off.split === '49' && /49%/.test(off.clip) && off.before !== 'none', `paint off: ${JSON.stringify(off)}`);
+    await page.keyboard.press('Space');
     await page.focus('#viewer');
     assert(await page.isVisible('#crosshair'), 'no crosshair to paint from the keyboard');
     await page.keyboard.press('Enter');

@@ -38,6 +38,7 @@ const state = {
   paintMode: false,
   stroke: null,        // the stroke being drawn: {points: [[x, y], ...], hex, width} (picture pixels)
   cursor: {x: 0.5, y: 0.5},
+  splitBeforePaint: null,  // where the before/after split was when Paint was turned on
   running: false,
 };
 let nextJobId = 1;
@@ -482,6 +483,8 @@ function setSplit(v) {
   ui.split.value = v;
   ui.stage.style.setProperty('--split', `${v}%`);
   ui.split.setAttribute('aria-valuetext', `${Math.round(v)}% before, ${Math.round(100 - v)}% after`);
+  ui.stage.classList.toggle('all-after', v === 0);
+  ui.stage.classList.toggle('all-before', v === 100);
 }
 
 function stagePoint(ev) {
@@ -644,9 +647,19 @@ function renderPaint() {
     : n ? `${n} stroke${n === 1 ? '' : 's'} of paint` : '';
 }
 
+// Paint corrects the result, so Paint shows all of it (the split moves to the left edge, and
+// back when Paint is turned off if it was not moved meanwhile); the paint shows only over
+// the result's side of the split.
 function setPaintMode(on) {
   if (on && state.hintMode) setHintMode(false);
   if (!on && state.stroke) { state.stroke = null; renderPaint(); }
+  if (on && !state.paintMode) {
+    state.splitBeforePaint = Number(ui.split.value);
+    setSplit(0);
+  } else if (!on && state.paintMode && state.splitBeforePaint !== null) {
+    if (Number(ui.split.value) === 0) setSplit(state.splitBeforePaint);
+    state.splitBeforePaint = null;
+  }
   state.paintMode = on;
   ui.paintMode.setAttribute('aria-pressed', String(on));
   ui.stage.classList.toggle('painting', on);
