@@ -24,6 +24,7 @@
 #include "colorize/color.h"
 #include "colorize/colorizer.h"
 #include "colorize/image.h"
+#include "colorize/manifest.h"
 #include "colorize/metrics.h"
 #include "colorize/pipeline.h"
 #include "models.h"
@@ -969,7 +970,7 @@ bool resolve_model(Options* o) {
     o->model = *def;
   }
   const bool size_from_manifest = o->working_size == 0;
-  if (size_from_manifest) o->working_size = cli::manifest_working_size(o->model);
+  if (size_from_manifest) o->working_size = manifest_working_size(o->model);
   if (!o->quiet && (!chosen || (size_from_manifest && o->working_size > 0)))
     std::fprintf(stderr, "colorize: model %s, working size %d%s\n", o->model.c_str(),
                  o->working_size > 0 ? o->working_size : kDefaultWorkingSize,

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "colorize/exemplar.h"
+#include "colorize/manifest.h"
 #include "colorize/nn/backend.h"
 #include "colorize/nn/onnx.h"
 #include "colorize/propagate.h"
@@ -168,6 +169,7 @@ Colorizer::Colorizer(std::shared_ptr<State> state) : state_(std::move(state)) {}
 Colorizer Colorizer::with_model(std::string model_path, ColorizerOptions options) {
   auto s = std::make_shared<State>();
   s->kind = Kind::kModel;
+  if (options.working_size == 0) options.working_size = manifest_working_size(model_path);
   s->model_path = std::move(model_path);
   s->options = std::move(options);
   return Colorizer(std::move(s));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -13,6 +14,7 @@
 #include "colorize/color.h"
 #include "colorize/colorizer.h"
 #include "colorize/image.h"
+#include "colorize/manifest.h"
 #include "colorize/metrics.h"
 
 namespace colorize {
@@ -186,6 +188,38 @@ TEST(Colorizer, OptionsOutOfRangeAreRefused) {
   auto empty = Colorizer::with_model(kTinyModel, small()).colorize(Image{});
   ASSERT_FALSE(empty.ok());
   EXPECT_EQ(empty.status().code(), ErrorCode::kInvalidArgument);
+}
+
+// A model's working size comes from the manifest beside it when the options leave it 0; the
+// manifest's default model is found by its id.
+TEST(Colorizer, TheManifestGivesAModelsWorkingSize) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "colorize_test_manifest";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::copy_file(kTinyModel, dir / "tiny.onnx");
+  std::ofstream(dir / "manifest.json")
+      << R"({"default": "t", "working_size": 96, "models": [)"
+      << R"({"id": "t", "file": "tiny.onnx", "working_size": 64}, {"id": "u", "file": "u.onnx"}]})";
+  const std::string model = (dir / "tiny.onnx").string();
+  EXPECT_EQ(manifest_working_size(model), 64);
+  EXPECT_EQ(manifest_working_size((dir / "u.onnx").string()), 96);  // the manifest's own
+  EXPECT_EQ(manifest_working_size(kTinyModel), 0);                  // no manifest beside it
+  auto def = default_model_in(dir.string());
+  ASSERT_TRUE(def.ok()) << def.status().to_string();
+  EXPECT_EQ(fs::path(*def), dir / "tiny.onnx");
+  auto none = default_model_in((dir / "nowhere").string());
+  EXPECT_EQ(none.status().code(), ErrorCode::kIo);
+  EXPECT_NE(none.status().message().find("nowhere"), std::string::npos);
+
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  auto from_manifest = Colorizer::with_model(model).colorize(grey);
+  auto at_64 = Colorizer::with_model(kTinyModel, small()).colorize(grey);
+  auto at_default = Colorizer::with_model(kTinyModel).colorize(grey);
+  ASSERT_TRUE(from_manifest.ok() && at_64.ok() && at_default.ok());
+  EXPECT_EQ(from_manifest->data8, at_64->data8);
+  EXPECT_NE(from_manifest->data8, at_default->data8);  // (256: not what the manifest says)
+  fs::remove_all(dir);
 }
 
 }  // namespace

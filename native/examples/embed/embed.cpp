@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
   }
 
   colorize::ColorizerOptions options;
-  options.working_size = argc > 4 ? std::atoi(argv[4]) : 128;  // the model's (manifest.json)
+  // 0: the size the model was trained at, from the manifest.json beside it.
+  options.working_size = argc > 4 ? std::atoi(argv[4]) : 0;
   const colorize::Colorizer colorizer = colorize::Colorizer::with_model(argv[1], options);
 
   colorize::UserColour user;

@@ -3,9 +3,7 @@
 // (native/cli) is one such program; to embed colorize, link colorize::colorizer (after
 // `find_package(colorize)` on an installed copy, or `add_subdirectory` of the source tree):
 //
-//   colorize::ColorizerOptions opts;
-//   opts.working_size = 128;  // the model's, from models/manifest.json ("working_size")
-//   colorize::Colorizer c = colorize::Colorizer::with_model("colorizer-fp32.onnx", opts);
+//   colorize::Colorizer c = colorize::Colorizer::with_model("models/colorizer-fp32.onnx");
 //   colorize::Result<colorize::Image> out = c.colorize(picture);  // picture: decode_image()'s
 //
 // A Colorizer is one method with its settings: a model (ONNX, run by the native engine in
@@ -32,9 +30,10 @@ constexpr int kDefaultWorkingSize = 256;
 
 struct ColorizerOptions {
   // The longest side the method sees, in pixels, rounded to a multiple of 32 (see
-  // working_size_for). 0: kDefaultWorkingSize, or kMarksGridSize (colorize/propagate.h) for
-  // marks alone. A model should be run at the size it was trained at (models/manifest.json,
-  // "working_size").
+  // working_size_for). 0: for a model, the size it was trained at when a manifest.json beside
+  // it says (manifest_working_size in colorize/manifest.h), else kDefaultWorkingSize; for the
+  // exemplar method kDefaultWorkingSize; for marks alone kMarksGridSize (colorize/propagate.h).
+  // A model should be run at the size it was trained at.
   int working_size = 0;
   Tone tone = Tone::kStretch;  // what a model is shown (PrepareOptions::tone); others ignore it
   FinishOptions finish;        // saturation, upsampling (FinishOptions in pipeline.h)
@@ -69,7 +68,8 @@ struct ColorizeTimes {
 class Colorizer {
  public:
   // The model at `model_path` (ONNX with the inputs and output of the MODEL I/O CONTRACT in
-  // colorize/pipeline.h). Nothing is read yet.
+  // colorize/pipeline.h). Only the manifest beside it is read now (for the working size); the
+  // model itself at the first colorize().
   static Colorizer with_model(std::string model_path, ColorizerOptions options = {});
   // Colour transferred from `reference` (a colour photo of a similar scene).
   // Errors: kInvalidArgument (an empty reference).
