@@ -1,0 +1,253 @@
+/* The C interface (native/capi/colorize_c.h) as a C program meets it, on the committed tiny
+ * model and pictures made here: strides, depths and alpha in and out, each method, hints and
+ * paint, and the statuses and messages of what is out of contract.
+ *
+ *   test_capi TINY_MODEL.onnx EXPECTED_VERSION
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "colorize_c.h"
+
+static int failures = 0;
+
+#define CHECK(cond, ...)                                                       \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "%s:%d: CHECK(%s) failed: ", __FILE__, __LINE__, #cond); \
+      fprintf(stderr, __VA_ARGS__);                                            \
+      fprintf(stderr, "\n");                                                   \
+      ++failures;                                                              \
+    }                                                                          \
+  } while (0)
+
+enum { W = 96, H = 64 };
+
+/* A grey scene: a bright sky above a darker, textured ground, with a left-to-right ramp. */
+static uint8_t scene(int x, int y) {
+  int v = y < H / 2 ? 200 + (x * 40) / W : 60 + ((x * 7 + y * 13) % 50);
+  return (uint8_t)(v > 255 ? 255 : v);
+}
+
+static colorize_picture picture(int w, int h, int channels, int bits, size_t stride, void* px) {
+  colorize_picture p;
+  p.width = w;
+  p.height = h;
+  p.channels = channels;
+  p.bits = bits;
+  p.stride = stride;
+  p.pixels = px;
+  return p;
+}
+
+/* Mean of channel c minus channel d over an 8-bit RGB(A) result. */
+static double mean_diff(const uint8_t* px, int channels, int c, int d) {
+  double s = 0;
+  for (int i = 0; i < W * H; ++i) s += (double)px[i * channels + c] - px[i * channels + d];
+  return s / (W * H);
+}
+
+static double max_chroma(const uint8_t* px, int channels) {
+  int m = 0;
+  for (int i = 0; i < W * H; ++i) {
+    const uint8_t* p = px + i * channels;
+    int d = abs(p[0] - p[1]) + abs(p[1] - p[2]) + abs(p[2] - p[0]);
+    if (d > m) m = d;
+  }
+  return m;
+}
+
+static int contains(const char* haystack, const char* needle) {
+  return strstr(haystack, needle) != NULL;
+}
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: test_capi TINY_MODEL.onnx EXPECTED_VERSION\n");
+    return 2;
+  }
+  const char* model = argv[1];
+  CHECK(strcmp(colorize_version(), argv[2]) == 0, "version %s", colorize_version());
+
+  colorize_options o;
+  colorize_options_default(&o);
+  CHECK(o.working_size == 0 && o.widen_tones == 1 && o.saturation == 1.0f && o.reach == 0.15f &&
+            o.backend == NULL,
+        "defaults");
+  o.working_size = 64;
+
+  /* The grey scene, tightly packed and in rows padded to 103 bytes; 16 bits; grey + alpha. */
+  static uint8_t grey[W * H], padded[103 * H], grey_alpha[W * H * 2];
+  static uint16_t grey16[W * H];
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x) {
+      const uint8_t v = scene(x, y);
+      grey[y * W + x] = v;
+      padded[y * 103 + x] = v;
+      grey16[y * W + x] = (uint16_t)(v * 257);
+      grey_alpha[(y * W + x) * 2] = v;
+      grey_alpha[(y * W + x) * 2 + 1] = (uint8_t)(x * 2);
+    }
+  colorize_picture in = picture(W, H, 1, 8, W, grey);
+
+  /* A model. */
+  colorize_t* c = NULL;
+  CHECK(colorize_new_model(model, &o, &c) == COLORIZE_OK, "%s", colorize_last_error());
+  if (!c) return 1;
+  CHECK(strcmp(colorize_method(c), "model") == 0, "method %s", colorize_method(c));
+  static uint8_t rgb[W * H * 3], rgb_padded[W * H * 3], rgba[W * H * 4];
+  colorize_picture out = picture(W, H, 3, 8, W * 3, rgb);
+  CHECK(colorize_run(c, &in, NULL, 0, NULL, &out) == COLORIZE_OK, "%s", colorize_last_error());
+  CHECK(strcmp(colorize_last_error(), "") == 0, "a success leaves a message: %s",
+        colorize_last_error());
+  CHECK(max_chroma(rgb, 3) > 6, "no colour: %g", max_chroma(rgb, 3));
+  /* A padded stride gives the same result. */
+  colorize_picture in_padded = picture(W, H, 1, 8, 103, padded);
+  colorize_picture out2 = picture(W, H, 3, 8, W * 3, rgb_padded);
+  CHECK(colorize_run(c, &in_padded, NULL, 0, NULL, &out2) == COLORIZE_OK, "%s",
+        colorize_last_error());
+  CHECK(memcmp(rgb, rgb_padded, sizeof rgb) == 0, "a padded stride changed the result");
+  /* 16 bits in, 16 bits out: the 8-bit result within one level. */
+  static uint16_t rgb16[W * H * 3];
+  colorize_picture in16 = picture(W, H, 1, 16, W * 2, grey16);
+  colorize_picture out16 = picture(W, H, 3, 16, W * 6, rgb16);
+  CHECK(colorize_run(c, &in16, NULL, 0, NULL, &out16) == COLORIZE_OK, "%s", colorize_last_error());
+  int worst = 0;
+  for (int i = 0; i < W * H * 3; ++i) {
+    int d = abs((int)((rgb16[i] * 255u + 32767u) / 65535u) - rgb[i]);
+    if (d > worst) worst = d;
+  }
+  CHECK(worst <= 1, "16-bit result differs from the 8-bit one by %d levels", worst);
+  /* RGBA out: the picture's alpha kept; opaque for a picture without alpha. */
+  colorize_picture in_ga = picture(W, H, 2, 8, W * 2, grey_alpha);
+  colorize_picture out_rgba = picture(W, H, 4, 8, W * 4, rgba);
+  CHECK(colorize_run(c, &in_ga, NULL, 0, NULL, &out_rgba) == COLORIZE_OK, "%s",
+        colorize_last_error());
+  CHECK(rgba[(5 * W + 40) * 4 + 3] == 80 && rgba[3] == 0, "alpha %d %d", rgba[(5 * W + 40) * 4 + 3],
+        rgba[3]);
+  CHECK(colorize_run(c, &in, NULL, 0, NULL, &out_rgba) == COLORIZE_OK, "%s", colorize_last_error());
+  CHECK(rgba[3] == 255 && rgba[(W * H - 1) * 4 + 3] == 255, "not opaque");
+  /* A magenta hint on the ground: the ground turns magenta (red above green, blue above green). */
+  const colorize_hint hint = {48.0f, 48.0f, 200, 40, 180};
+  CHECK(colorize_run(c, &in, &hint, 1, NULL, &out2) == COLORIZE_OK, "%s", colorize_last_error());
+  {
+    int i = (48 * W + 48) * 3;
+    CHECK(rgb_padded[i] > rgb_padded[i + 1] + 40 && rgb_padded[i + 2] > rgb_padded[i + 1] + 40,
+          "at the hint: %d %d %d", rgb_padded[i], rgb_padded[i + 1], rgb_padded[i + 2]);
+  }
+
+  /* Out of contract: each refused with its status and a message that says what. */
+  colorize_picture bad = in;
+  bad.channels = 5;
+  CHECK(colorize_run(c, &bad, NULL, 0, NULL, &out) == COLORIZE_INVALID_ARGUMENT &&
+            contains(colorize_last_error(), "5 channels"),
+        "%s", colorize_last_error());
+  bad = in;
+  bad.stride = W - 1;
+  CHECK(colorize_run(c, &bad, NULL, 0, NULL, &out) == COLORIZE_INVALID_ARGUMENT &&
+            contains(colorize_last_error(), "stride"),
+        "%s", colorize_last_error());
+  bad = in;
+  bad.bits = 12;
+  CHECK(colorize_run(c, &bad, NULL, 0, NULL, &out) == COLORIZE_INVALID_ARGUMENT &&
+            contains(colorize_last_error(), "12 bits"),
+        "%s", colorize_last_error());
+  bad = in;
+  bad.width = 200000;
+  bad.height = 200000;
+  bad.stride = 200000;
+  CHECK(colorize_run(c, &bad, NULL, 0, NULL, &out) == COLORIZE_TOO_LARGE, "%s",
+        colorize_last_error());
+  colorize_picture small = picture(W / 2, H, 3, 8, W * 3, rgb);
+  CHECK(colorize_run(c, &in, NULL, 0, NULL, &small) == COLORIZE_INVALID_ARGUMENT &&
+            contains(colorize_last_error(), "48 x 64"),
+        "%s", colorize_last_error());
+  colorize_picture grey_out = picture(W, H, 1, 8, W, grey);
+  CHECK(colorize_run(c, &in, NULL, 0, NULL, &grey_out) == COLORIZE_INVALID_ARGUMENT &&
+            contains(colorize_last_error(), "3 (RGB) or 4 (RGBA)"),
+        "%s", colorize_last_error());
+  const colorize_hint outside = {500.0f, 3.0f, 1, 2, 3};
+  CHECK(colorize_run(c, &in, &outside, 1, NULL, &out) == COLORIZE_INVALID_ARGUMENT &&
+            contains(colorize_last_error(), "outside the picture"),
+        "%s", colorize_last_error());
+  CHECK(colorize_run(c, &in, NULL, 2, NULL, &out) == COLORIZE_INVALID_ARGUMENT, "hints NULL");
+  CHECK(colorize_run(NULL, &in, NULL, 0, NULL, &out) == COLORIZE_INVALID_ARGUMENT,
+        "NULL colorizer");
+  CHECK(colorize_run(c, NULL, NULL, 0, NULL, &out) == COLORIZE_INVALID_ARGUMENT, "NULL picture");
+  colorize_free(c);
+
+  colorize_options wrong = o;
+  wrong.saturation = 9.0f;
+  c = (colorize_t*)&o; /* must be cleared on failure */
+  CHECK(colorize_new_model(model, &wrong, &c) == COLORIZE_INVALID_ARGUMENT && c == NULL &&
+            contains(colorize_last_error(), "saturation"),
+        "%s", colorize_last_error());
+  wrong = o;
+  wrong.working_size = 7;
+  CHECK(colorize_new_marks_only(&wrong, &c) == COLORIZE_INVALID_ARGUMENT, "working size 7");
+  CHECK(colorize_new_model(model, NULL, NULL) == COLORIZE_INVALID_ARGUMENT, "NULL out");
+
+  /* A missing model: reported at the first picture, naming the file. */
+  CHECK(colorize_new_model("no-such-model.onnx", &o, &c) == COLORIZE_OK, "%s",
+        colorize_last_error());
+  CHECK(colorize_run(c, &in, NULL, 0, NULL, &out) == COLORIZE_IO &&
+            contains(colorize_last_error(), "no-such-model.onnx"),
+        "%s", colorize_last_error());
+  colorize_free(c);
+  colorize_free(NULL);
+
+  /* Marks alone: nothing to spread is refused; one blue hint colours the picture blue; a
+   * painted copy (a green square on the grey scene) colours it green. */
+  CHECK(colorize_new_marks_only(NULL, &c) == COLORIZE_OK, "%s", colorize_last_error());
+  CHECK(strcmp(colorize_method(c), "marks") == 0, "method %s", colorize_method(c));
+  CHECK(colorize_run(c, &in, NULL, 0, NULL, &out) == COLORIZE_INVALID_ARGUMENT,
+        "nothing to spread");
+  const colorize_hint blue = {20.0f, 10.0f, 40, 90, 200};
+  CHECK(colorize_run(c, &in, &blue, 1, NULL, &out) == COLORIZE_OK, "%s", colorize_last_error());
+  CHECK(mean_diff(rgb, 3, 2, 0) > 20, "not blue: %g", mean_diff(rgb, 3, 2, 0));
+  static uint8_t painted_px[W * H * 3];
+  for (int y = 0; y < H; ++y)
+    for (int x = 0; x < W; ++x) {
+      uint8_t* p = painted_px + (y * W + x) * 3;
+      const int square = x >= 40 && x < 56 && y >= 40 && y < 56;
+      p[0] = square ? 40 : grey[y * W + x];
+      p[1] = square ? 160 : grey[y * W + x];
+      p[2] = square ? 40 : grey[y * W + x];
+    }
+  colorize_picture painted = picture(W, H, 3, 8, W * 3, painted_px);
+  CHECK(colorize_run(c, &in, NULL, 0, &painted, &out) == COLORIZE_OK, "%s", colorize_last_error());
+  CHECK(mean_diff(rgb, 3, 1, 0) > 10 && mean_diff(rgb, 3, 1, 2) > 10, "not green: %g %g",
+        mean_diff(rgb, 3, 1, 0), mean_diff(rgb, 3, 1, 2));
+  colorize_free(c);
+
+  /* The exemplar method: colour from a reddish reference. */
+  static uint8_t ref_px[W * H * 3];
+  for (int i = 0; i < W * H; ++i) {
+    const int v = scene(i % W, i / W);
+    ref_px[i * 3] = (uint8_t)(v > 215 ? 255 : v + 40);
+    ref_px[i * 3 + 1] = (uint8_t)(v * 3 / 4);
+    ref_px[i * 3 + 2] = (uint8_t)(v * 3 / 4);
+  }
+  colorize_picture ref = picture(W, H, 3, 8, W * 3, ref_px);
+  CHECK(colorize_new_reference(&ref, &o, &c) == COLORIZE_OK, "%s", colorize_last_error());
+  CHECK(strcmp(colorize_method(c), "exemplar") == 0, "method %s", colorize_method(c));
+  memset(ref_px, 0, sizeof ref_px); /* the reference was copied */
+  CHECK(colorize_run(c, &in, NULL, 0, NULL, &out) == COLORIZE_OK, "%s", colorize_last_error());
+  CHECK(mean_diff(rgb, 3, 0, 2) > 8, "not red: %g", mean_diff(rgb, 3, 0, 2));
+  colorize_free(c);
+  CHECK(colorize_new_reference(NULL, &o, &c) == COLORIZE_INVALID_ARGUMENT, "NULL reference");
+
+  /* The models folder: the length it needs, and the text when it fits. */
+  char dir[4096];
+  const size_t n = colorize_models_dir(NULL, 0);
+  CHECK(n > 0 && n < sizeof dir && colorize_models_dir(dir, sizeof dir) == n && strlen(dir) == n,
+        "models dir %zu", n);
+
+  if (failures)
+    fprintf(stderr, "%d checks failed\n", failures);
+  else
+    printf("test_capi: all checks passed\n");
+  return failures ? 1 : 0;
+}

@@ -1,0 +1,78 @@
+"""The C interface from Python (native/capi/python/colorize_c.py over libcolorize.so), on the
+committed tiny model. Needs the native build (COLORIZE_BIN, set by scripts/test.sh: the library
+is in lib/ beside its bin/); skipped without it."""
+import os
+import sys
+
+import numpy as np
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TINY = os.path.join(ROOT, "tests", "data", "models", "tiny_colorizer.onnx")
+
+
+@pytest.fixture(scope="module")
+def colorize_c():
+    exe = os.environ.get("COLORIZE_BIN")
+    if not exe:
+        pytest.skip("COLORIZE_BIN (path to the colorize CLI) not set")
+    lib = os.path.join(os.path.dirname(os.path.dirname(exe)), "lib", "libcolorize.so.1")
+    assert os.path.exists(lib), "the native build has no %s" % lib
+    os.environ["COLORIZE_LIBRARY"] = lib
+    sys.path.insert(0, os.path.join(ROOT, "native", "capi", "python"))
+    try:
+        import colorize_c as module
+    finally:
+        sys.path.pop(0)
+    return module
+
+
+def scene(h=64, w=96):
+    y, x = np.mgrid[0:h, 0:w]
+    return np.where(y < h // 2, 200 + x * 40 // w, 60 + (x * 7 + y * 13) % 50).clip(0, 255).astype(np.uint8)
+
+
+def test_model_hints_and_depths(colorize_c):
+    grey = scene()
+    with colorize_c.Colorizer(model=TINY, working_size=64) as c:
+        assert c.method == "model"
+        rgb = c.colorize(grey)
+        assert rgb.shape == (64, 96, 3) and rgb.dtype == np.uint8
+        assert np.abs(np.diff(rgb.astype(int), axis=2)).max() > 3  # some colour
+        # A magenta hint on the ground: magenta there.
+        hinted = c.colorize(grey, hints=[(48, 48, "#c828b4")]).astype(int)
+        r, g, b = hinted[48, 48]
+        assert r > g + 40 and b > g + 40, hinted[48, 48]
+        # 16 bits in, 16 bits out, within a level of the 8-bit result; alpha kept.
+        rgb16 = c.colorize(grey.astype(np.uint16) * 257)
+        assert rgb16.dtype == np.uint16
+        assert np.abs(np.round(rgb16 / 257.0) - rgb).max() <= 1
+        ga = np.dstack([grey, np.full_like(grey, 77)])
+        assert (c.colorize(ga)[..., 3] == 77).all()
+
+
+def test_marks_paint_reference_and_errors(colorize_c):
+    grey = scene()
+    c = colorize_c.Colorizer(marks_only=True)
+    with pytest.raises(colorize_c.Error) as e:
+        c.colorize(grey)
+    assert e.value.status == 1 and "hints or a painted copy" in str(e.value)
+    painted = np.dstack([grey] * 3)
+    painted[40:56, 40:56] = (40, 160, 40)
+    out = c.colorize(grey, painted=painted).astype(int)
+    assert (out[..., 1] - out[..., 0]).mean() > 10  # green spread over the picture
+    ref = np.dstack([np.clip(grey.astype(int) + 40, 0, 255), grey * 3 // 4, grey * 3 // 4]).astype(np.uint8)
+    ex = colorize_c.Colorizer(reference=ref, working_size=64)
+    assert ex.method == "exemplar"
+    out = ex.colorize(grey).astype(int)
+    assert (out[..., 0] - out[..., 2]).mean() > 8
+    with pytest.raises(colorize_c.Error) as e:
+        colorize_c.Colorizer(model=os.path.join(ROOT, "no-such.onnx")).colorize(grey)
+    assert e.value.status == 2 and "no-such.onnx" in str(e.value)
+    with pytest.raises(colorize_c.Error) as e:
+        colorize_c.Colorizer(model=TINY, saturation=9)
+    assert "saturation" in str(e.value)
+    with pytest.raises(TypeError):
+        c.colorize(grey.astype(np.float32))
+    assert colorize_c.version().count(".") == 2
+    assert os.path.isdir(colorize_c.models_dir())
