@@ -284,11 +284,12 @@ async function stageBox(page) {
 async function paintStroke(page, hex, [x0, y0], [x1, y1], steps) {
   await page.fill('#hint-color', hex);
   const box = await stageBox(page);
+  const n = await page.evaluate(() => window.colorizeApp.jobs[0].strokes.length);
   await page.mouse.move(box.x + box.width * x0, box.y + box.height * y0);
   await page.mouse.down();
   await page.mouse.move(box.x + box.width * x1, box.y + box.height * y1, {steps});
   await page.mouse.up();
-  await page.waitForFunction(() => window.colorizeApp.jobs[0].strokes.length === 1);
+  await page.waitForFunction((k) => window.colorizeApp.jobs[0].strokes.length === k + 1, n);
   await settle(page);
 }
 
@@ -381,11 +382,77 @@ test('your colours only: grey until a hint, which matches the CLI\'s --marks-onl
     const far = meanAb(exPainted, 0.8, 0.0, 1.0, 0.25), farBefore = meanAb(ex, 0.8, 0.0, 1.0, 0.25);
     assert(Math.abs(far.a - farBefore.a) < 0.5 && Math.abs(far.b - farBefore.b) < 0.5,
       `far corner moved: ${far.a.toFixed(2)},${far.b.toFixed(2)} vs ${farBefore.a.toFixed(2)},${farBefore.b.toFixed(2)}`);
-    // A change to the paint not saved yet: closing the tab asks first.
+    // A change to the paint that neither a download nor the browser's storage holds (storage
+    // refused): closing the tab asks first.
+    await page.evaluate(() => { Storage.prototype.setItem = () => { throw new Error('quota'); }; });
     await page.click('#paint-undo');
     await settle(page);
     assert(errors.length === 0, `errors ${errors}`);
     assert(await closeAsks(page), 'closing with unsaved paint did not ask');
+  } finally { await close(); }
+});
+
+test('the user\'s colours are kept in the browser: the same photo opened again gets its paint and hints back', async () => {
+  const {context, close} = await launch();
+  try {
+    let {page, errors} = await openApp(context, '?nosw=1&provider=wasm');
+    await page.setInputFiles('#file-input', SMALL);
+    assert((await waitJob(page, 1)).status === 'done', 'not colorized');
+    await page.click('#paint-mode');
+    await paintStroke(page, '#c03090', [0.1, 0.85], [0.5, 0.85], 6);
+    if (defaultModel?.hints) {
+      await page.click('#hint-mode');
+      const box = await stageBox(page);
+      await page.mouse.click(box.x + box.width * 0.8, box.y + box.height * 0.2);
+      await page.waitForFunction(() => window.colorizeApp.jobs[0].hints.length === 1);
+      await settle(page);
+    }
+    const first = path.join(out, 'kept-first.png');
+    await download(page, first);
+    const keys = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('colorize:work:')));
+    assert(keys.length === 1 && keys[0].includes(path.basename(SMALL)), `kept: ${keys}`);
+    assert(await page.isHidden('#work-restored'), 'fresh work announced as restored');
+    // A second stroke, not downloaded: the browser keeps it, so closing the tab does not ask.
+    if (await page.getAttribute('#paint-mode', 'aria-pressed') !== 'true') await page.click('#paint-mode');
+    await paintStroke(page, '#30a040', [0.6, 0.6], [0.9, 0.6], 4);
+    assert(!(await closeAsks(page)), 'closing with work the browser keeps asked');
+    // Opened again (a new tab, the same file): both strokes and the hint come back; without
+    // the second stroke the result is the first visit's download.
+    ({page, errors} = await openApp(context, '?nosw=1&provider=wasm'));
+    await page.setInputFiles('#file-input', SMALL);
+    assert((await waitJob(page, 1)).status === 'done', 'not colorized again');
+    const back = await page.evaluate(() => ({s: window.colorizeApp.jobs[0].strokes.length, h: window.colorizeApp.jobs[0].hints.length}));
+    assert(back.s === 2 && back.h === (defaultModel?.hints ? 1 : 0), `restored ${JSON.stringify(back)}`);
+    assert(await page.isVisible('#work-restored') && /2 strokes of paint/.test(await page.textContent('#work-restored-text')),
+      `restored note: ${await page.textContent('#work-restored')}`);
+    await page.screenshot({path: path.join(ARTIFACTS, 'app-kept.png'), fullPage: true});
+    await page.click('#paint-undo');
+    await settle(page);
+    const again = path.join(out, 'kept-again.png');
+    await download(page, again);
+    const p = psnrFiles(again, first);
+    assert(p >= 50, `the restored work gives ${p.toFixed(1)} dB against the first visit's result`);
+    // "Start afresh" forgets them: the photo's kept work is gone.
+    await page.click('#work-forget');
+    await settle(page);
+    const left = await page.evaluate(() => ({s: window.colorizeApp.jobs[0].strokes.length, h: window.colorizeApp.jobs[0].hints.length,
+      keys: Object.keys(localStorage).filter((k) => k.startsWith('colorize:work:')).length}));
+    assert(left.s === 0 && left.h === 0 && left.keys === 0, `after start afresh: ${JSON.stringify(left)}`);
+    assert(await page.isHidden('#work-restored'), 'the restored note stays after start afresh');
+    // Damaged storage (not JSON; entries of the wrong shape) restores nothing and breaks nothing.
+    await page.evaluate((k) => {
+      localStorage.setItem(k, '{not json');
+    }, keys[0]);
+    await page.setInputFiles('#file-input', SMALL);
+    assert((await waitJob(page, 2)).status === 'done', 'damaged storage: not colorized');
+    await page.evaluate((k) => {
+      localStorage.setItem(k, JSON.stringify({hints: [{x: 'a', y: 1, hex: '#zzzzzz'}], strokes: [{points: 5, hex: '#112233', width: 3}]}));
+    }, keys[0]);
+    await page.setInputFiles('#file-input', SMALL);
+    assert((await waitJob(page, 3)).status === 'done', 'wrong shapes: not colorized');
+    const none = await page.evaluate(() => window.colorizeApp.jobs.slice(1).map((j) => j.strokes.length + j.hints.length));
+    assert(none.every((n) => n === 0), `damaged storage restored ${none}`);
+    assert(errors.length === 0, `errors ${errors}`);
   } finally { await close(); }
 });
 

@@ -16,6 +16,7 @@ const ui = {
   hintMode: $('hint-mode'), hintList: $('hint-list'), hintsLayer: $('hints-layer'),
   hintHelp: $('hint-help'), paintMode: $('paint-mode'), brush: $('brush'), paintUndo: $('paint-undo'),
   paintClear: $('paint-clear'), paintCount: $('paint-count'), paintLayer: $('paint-layer'),
+  workRestored: $('work-restored'), workRestoredText: $('work-restored-text'), workForget: $('work-forget'),
   crosshair: $('crosshair'), format: $('format'), keepMeta: $('keep-meta'), download: $('download'),
   downloadAll: $('download-all'), provider: $('provider'), engine: $('engine'),
   queueWrap: $('queue-wrap'), queue: $('queue'), addMore: $('add-more'), addFolder: $('add-folder'),
@@ -204,6 +205,7 @@ function addFiles(files, paths = []) {
   for (const {file, path} of list) {
     const job = {id: nextJobId++, file, name: file.name || 'pasted-image.png', status: 'queued',
                  hints: [], strokes: [], ab: null, folder: path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : ''};
+    restoreWork(job);
     state.jobs.push(job);
     renderQueueItem(job);
   }
@@ -226,6 +228,7 @@ function addPages(job, pages) {
   for (let k = 2; k <= pages; k++) {
     const page = {id: nextJobId++, file: job.file, name: `${stem}-p${k}${ext}`, page: k,
                   status: 'queued', hints: [], strokes: [], ab: null, folder: job.folder};
+    restoreWork(page);
     state.jobs.splice(state.jobs.indexOf(after) + 1, 0, page);
     renderQueueItem(page, after);
     after = page;
@@ -642,10 +645,84 @@ function renderPaint() {
   }
   const n = job ? job.strokes.length : 0;
   ui.paintUndo.disabled = ui.paintClear.disabled = n === 0;
+  renderRestored(job);
   ui.paintCount.textContent = state.stroke && state.paintMode && document.activeElement === ui.viewer
     ? 'Drawing a stroke: the arrow keys draw it, Enter ends it, Escape drops it.'
     : n ? `${n} stroke${n === 1 ? '' : 's'} of paint` : '';
 }
+
+// ---- the user's colours kept across visits ---------------------------------------------------
+// A photo's hints and paint are kept in this browser (localStorage: never uploaded, and only
+// positions and colours, no pixels) under its name, size, date and page, so that opening it
+// again, after the tab was closed or lost, brings them back. Removing them all forgets them.
+const WORK_PREFIX = 'colorize:work:';
+const WORK_KEEP = 200;  // photos remembered; the longest untouched are forgotten first
+
+function workKey(job) {
+  return `${WORK_PREFIX}${job.name}|${job.file.size}|${job.file.lastModified || 0}|${job.page || 1}`;
+}
+
+function keepWork(job) {
+  try {
+    const key = workKey(job);
+    if (!job.hints.length && !job.strokes.length) {
+      localStorage.removeItem(key);
+      return;
+    }
+    localStorage.setItem(key, JSON.stringify({hints: job.hints, strokes: job.strokes, at: Date.now()}));
+    job.keptWork = workOf(job);
+    const kept = [];
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i);
+      if (k.startsWith(WORK_PREFIX)) kept.push([JSON.parse(localStorage.getItem(k) || '{}').at || 0, k]);
+    }
+    kept.sort((x, y) => x[0] - y[0]);
+    for (const [, k] of kept.slice(0, Math.max(0, kept.length - WORK_KEEP))) localStorage.removeItem(k);
+  } catch {
+    // Storage full, disabled or damaged: the work stays in this tab only.
+  }
+}
+
+const finite = (...v) => v.every(Number.isFinite);
+const isHex = (h) => typeof h === 'string' && /^#[0-9a-f]{6}$/i.test(h);
+
+// The kept hints and paint of a photo being opened, checked entry by entry (the storage is the
+// user's to edit or damage).
+function restoreWork(job) {
+  let saved = null;
+  try { saved = JSON.parse(localStorage.getItem(workKey(job)) || 'null'); } catch { return; }
+  if (!saved || typeof saved !== 'object') return;
+  const hints = (Array.isArray(saved.hints) ? saved.hints : [])
+    .filter((h) => h && finite(h.x, h.y) && isHex(h.hex))
+    .map((h) => ({x: h.x, y: h.y, ...hexToRgb(h.hex), hex: h.hex}));
+  const strokes = (Array.isArray(saved.strokes) ? saved.strokes : [])
+    .filter((st) => st && isHex(st.hex) && finite(st.width) && st.width > 0 && Array.isArray(st.points) &&
+      st.points.length > 0 && st.points.every((q) => Array.isArray(q) && finite(q[0], q[1])))
+    .map((st) => ({points: st.points.map((q) => [q[0], q[1]]), hex: st.hex, width: st.width}));
+  if (!hints.length && !strokes.length) return;
+  job.hints = hints;
+  job.strokes = strokes;
+  job.restoredAt = finite(saved.at) ? saved.at : null;
+  job.keptWork = workOf(job);
+}
+
+function renderRestored(job) {
+  const n = job && job.restoredAt !== undefined ? job.hints.length + job.strokes.length : 0;
+  ui.workRestored.hidden = n === 0;
+  if (!n) return;
+  const when = job.restoredAt ? ` from ${new Date(job.restoredAt).toLocaleString()}` : '';
+  const parts = [job.strokes.length && `${job.strokes.length} stroke${job.strokes.length === 1 ? '' : 's'} of paint`,
+    job.hints.length && `${job.hints.length} hint${job.hints.length === 1 ? '' : 's'}`].filter(Boolean);
+  ui.workRestoredText.textContent = `Your ${parts.join(' and ')}${when}, kept in this browser, are back on this photo.`;
+}
+
+ui.workForget.addEventListener('click', () => {
+  const job = selectedJob();
+  if (!job) return;
+  job.hints = [];
+  job.strokes = [];
+  rerunSelected();
+});
 
 // Paint corrects the result, so Paint shows all of it (the split moves to the left edge, and
 // back when Paint is turned off if it was not moved meanwhile); the paint shows only over
@@ -703,6 +780,7 @@ function rerunSelected() {
   renderHints();
   renderPaint();
   const job = selectedJob();
+  if (job) keepWork(job);
   if (job && job.status !== 'working' && job.status !== 'queued') {
     job.status = 'stale';
     updateQueueItem(job);
@@ -869,10 +947,12 @@ async function encodeJob(job, fmt) {
 }
 
 // The user's own work on a photo (hints and paint; of a job, or of the settings a result was
-// made with), and whether a saved result holds it: closing the tab with work not saved asks
-// first (nothing else is kept).
+// made with), and whether a saved result or the browser's storage (keepWork) holds it: closing
+// the tab with work held by neither asks first.
 const workOf = ({hints, strokes}) => JSON.stringify([hints, strokes]);
-const unsavedWork = (job) => (job.hints.length > 0 || job.strokes.length > 0) && job.savedWork !== workOf(job);
+// Work is safe when a downloaded result holds it or this browser keeps it (keepWork).
+const unsavedWork = (job) => (job.hints.length > 0 || job.strokes.length > 0) &&
+  job.savedWork !== workOf(job) && job.keptWork !== workOf(job);
 window.addEventListener('beforeunload', (ev) => {
   if (!state.jobs.some(unsavedWork)) return;
   ev.preventDefault();
