@@ -456,6 +456,45 @@ test('the user\'s colours are kept in the browser: the same photo opened again g
   } finally { await close(); }
 });
 
+// axe-core (a test-only npm dependency, never shipped) on the page in the states a user meets:
+// every WCAG 2 A/AA and best-practice rule it checks must pass (contrast, names, ARIA use).
+test('accessibility: axe-core finds no violations in the app\'s states (phone-sized)', async () => {
+  const {context, close} = await launch();
+  try {
+    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm');
+    await page.setViewportSize({width: 390, height: 844});
+    const axe = fs.readFileSync(path.join(ROOT, 'web/node_modules/axe-core/axe.min.js'), 'utf8');
+    const problems = [];
+    const check = async (state) => {
+      await page.evaluate(axe);  // (through the debugger protocol: the page's CSP does not apply)
+      const r = await page.evaluate(() => window.axe.run(document, {resultTypes: ['violations']}));
+      for (const v of r.violations)
+        problems.push(`${state}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    };
+    await check('start page');
+    const junk = path.join(out, 'not-an-image.jpg');
+    fs.writeFileSync(junk, 'not an image');
+    await page.setInputFiles('#file-input', [GREY, junk]);
+    await waitJob(page, 1);
+    await waitJob(page, 2);
+    await check('a result and a failed file');
+    await page.click('#paint-mode');
+    await check('paint mode');
+    if (await page.isVisible('#hint-mode')) {
+      await page.click('#hint-mode');
+      await check('hint mode');
+    }
+    await page.click('#zoom');
+    await check('actual size');
+    await page.selectOption('#method', 'exemplar');
+    await check('exemplar method without a reference');
+    await page.click('#queue li:nth-child(2) .q-select');
+    await check('the failed file selected');
+    assert(problems.length === 0, `axe-core:\n  ${problems.join('\n  ')}`);
+    assert(errors.length === 0, `errors ${errors}`);
+  } finally { await close(); }
+});
+
 test('odd files: junk, empty, WebP (browser decoder) and TIFF (core decoder) — messages, not a dead tab; big images downscale', async () => {
   const {context, close} = await launch();
   try {
