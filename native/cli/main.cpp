@@ -454,6 +454,14 @@ Loaded load_input(const std::string& path, int page, const Options& o, bool ahea
   return l;
 }
 
+// One CSV field: quoted (with inner quotes doubled) when it holds a comma, quote or newline.
+std::string csv_field(const std::string& v) {
+  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  std::string q = "\"";
+  for (char c : v) q += (c == '"') ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
 int run_colorize(const Options& o) {
   auto method = make_colorizer(o);
   auto marks = method.ok() ? MarksSource::create(o) : Result<MarksSource>(method.status());
@@ -496,6 +504,29 @@ int run_colorize(const Options& o) {
     }
   }
   if (inputs.empty()) return 1;
+  // --report: one CSV row per input, written as each one ends (a batch that is stopped keeps
+  // the rows of what it did).
+  std::ofstream report;
+  if (!o.report.empty()) {
+    report.open(o.report, std::ios::binary);
+    if (!report) {
+      std::fprintf(stderr, "colorize: cannot write the report '%s'\n", o.report.c_str());
+      return 1;
+    }
+    report << "input,page,output,status,width,height,seconds,painted_copy,message\n" << std::flush;
+  }
+  auto report_row = [&](const std::string& in, int page, const std::string& out, const char* status,
+                        const Image* result, double seconds, const std::string& painted,
+                        const std::string& message) {
+    if (!report.is_open()) return;
+    char secs[32] = "";
+    if (seconds >= 0) std::snprintf(secs, sizeof secs, "%.3f", seconds);
+    report << csv_field(in) << ',' << page << ',' << csv_field(out) << ',' << status << ','
+           << (result ? std::to_string(result->width) : "") << ','
+           << (result ? std::to_string(result->height) : "") << ',' << secs << ','
+           << csv_field(painted) << ',' << csv_field(message) << '\n'
+           << std::flush;
+  };
 
   const bool progress = !o.quiet && inputs.size() > 1;
   std::set<std::string> used_names;
@@ -544,6 +575,7 @@ int run_colorize(const Options& o) {
     auto fail = [&](const std::string& what) {
       ++failed;
       std::fprintf(stderr, "colorize: %s: %s\n", in.c_str(), what.c_str());
+      report_row(in, page, out, "failed", nullptr, seconds_since(t0), marks_path, what);
     };
     std::error_code ec2;
     if (fs::exists(out, ec2) && fs::equivalent(in, out, ec2)) {
@@ -556,6 +588,7 @@ int run_colorize(const Options& o) {
         if (bytes.ok()) add_pages(probe_image(bytes->data(), bytes->size()));
       }
       ++skipped;
+      report_row(in, page, out, "already there", nullptr, -1, "", "");
       if (progress)
         std::fprintf(stderr, "[%zu/%zu] %s -> %s (already there, left alone)\n", i + 1,
                      inputs.size(), in.c_str(), out.c_str());
@@ -728,6 +761,7 @@ int run_colorize(const Options& o) {
       print_scores("greyscale", *g);
       print_scores(method->method_name(), *s);
     }
+    report_row(in, page, out, "ok", &*result, seconds_since(t0), marked ? marked->path : "", "");
   }
   if (!marks->folder().empty() && !o.quiet) {
     std::fprintf(stderr, "colorize: %d result%s %s painted copies from %s\n", corrected,
@@ -802,14 +836,6 @@ void print_intervals(const std::string& name, const std::vector<Scores>& method,
               "interval holding 0 in the last row: these photos do not tell the method from "
               "greyscale)\n%s\n%s\n%s\n%s\n",
               method.size(), head.c_str(), rule.c_str(), own.c_str(), diff.c_str());
-}
-
-// One CSV field: quoted (with inner quotes doubled) when it holds a comma, quote or newline.
-std::string csv_field(const std::string& v) {
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
-  std::string q = "\"";
-  for (char c : v) q += (c == '"') ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
 }
 
 // Writes an --eval result into the -o folder, named as folder colorizing names its outputs.

@@ -122,6 +122,9 @@ Output:
                        sub-folders under OUT (an OUT inside the input folder is left out)
   --skip-existing      leave a result that is already in OUT alone (to go on with a batch
                        that was stopped; results are written whole or not at all)
+  --report FILE        write one CSV row per input as the batch goes: input, page, output,
+                       status (ok, failed, already there), width, height, seconds, the
+                       painted copy used, and why it failed
   --all-pages          every page of a multi-page TIFF, each its own result (NAME-p2,
                        NAME-p3, ...; the first keeps NAME); without it only the first
   --no-metadata        leave the original's EXIF and XMP out of the results (by default
@@ -254,7 +257,7 @@ Result<Options> parse_options(int argc, const char* const* argv) {
         "--hint",       "--size",          "--saturation", "--format", "--quality",
         "--metrics",    "--eval",          "--limit",      "--scores", "--max-megapixels",
         "--upsampling", "--guided-radius", "--guided-eps", "--tone",   "--profile",
-        "--marks",      "--reach"};
+        "--marks",      "--reach",         "--report"};
     bool known = false;
     for (const char* k : kWithValue) known = known || name == k;
     if (!known) return bad("unknown option '" + arg + "'");
@@ -324,6 +327,8 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     } else if (name == "--limit") {
       if (!parse_int(value, 1, 1000000000, &o.eval_limit))
         return bad("--limit must be a positive integer, not '" + value + "'");
+    } else if (name == "--report") {
+      o.report = value;
     } else if (name == "--scores") {
       o.eval_scores = value;
     } else if (name == "--max-megapixels") {
@@ -358,6 +363,7 @@ Result<Options> parse_options(int argc, const char* const* argv) {
   if (o.mode == Mode::kEvaluate) {
     if (!o.inputs.empty()) return bad("--eval takes a folder, not input files");
     if (!o.metrics_truth.empty()) return bad("--metrics is for one input, not for --eval");
+    if (!o.report.empty()) return bad("--report is for colorizing (--eval has --scores)");
     return o;
   }
   if (!o.eval_scores.empty()) return bad("--scores is for --eval");

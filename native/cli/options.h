@@ -39,6 +39,7 @@ struct Options {
   std::string metrics_truth;        // --metrics TRUTH
   std::string eval_dir;             // --eval DIR
   int eval_limit = 0;               // --limit N: evaluate the first N photos only (0 = all)
+  std::string report;               // --report FILE: colorizing, one CSV row per input
   std::string eval_scores;          // --scores FILE: with --eval, each photo's scores as CSV
   double max_megapixels = 100.0;
   bool convert_profile = true;      // --profile: convert by the file's colour profile (as-is: not)

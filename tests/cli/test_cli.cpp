@@ -291,6 +291,48 @@ TEST(Cli, SkipExistingGoesOnWhereABatchStopped) {
   EXPECT_GT(load(out / "b.png").width, 0);
 }
 
+// --report: a CSV row per input (done, failed with why, left alone), written as the batch
+// goes; names with commas quoted; refused where it cannot be written and with --eval.
+TEST(Cli, ReportHasARowPerInput) {
+  const fs::path in = fresh_dir("report-in");
+  const fs::path out = fresh_dir("report-out");
+  fs::copy_file(kData + "/landscape-grey.jpg", in / "a.jpg");
+  fs::copy_file(kData + "/eval/scene-21.jpg", in / "b, \"quoted\".jpg");
+  std::ofstream(in / "c.png") << "this is not an image";
+  std::ofstream(out / "a.png") << "earlier result";
+  const fs::path report = out / "report.csv";
+  CliRun r = run({in.string(), "--skip-existing", "--report", report.string(), "--reference",
+                  kData + "/landscape-reference.jpg", "-o", out.string()});
+  EXPECT_EQ(r.code, 1) << r.output;
+  const std::string text = read_bytes(report);
+  std::vector<std::string> rows;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 4u) << text;
+  EXPECT_EQ(rows[0], "input,page,output,status,width,height,seconds,painted_copy,message");
+  EXPECT_EQ(rows[1],
+            (in / "a.jpg").string() + ",1," + (out / "a.png").string() + ",already there,,,,,");
+  const std::string ok_row = "\"" + (in / "b, \"\"quoted\"\".jpg").string() + "\",1,\"" +
+                             (out / "b, \"\"quoted\"\".png").string() + "\",ok,192,128,";
+  EXPECT_TRUE(rows[2].rfind(ok_row, 0) == 0 &&
+              std::regex_match(rows[2].substr(ok_row.size()), std::regex("[0-9]+\\.[0-9]{3},,")))
+      << rows[2];
+  EXPECT_TRUE(
+      rows[3].rfind((in / "c.png").string() + ",1," + (out / "c.png").string() + ",failed,,,", 0) ==
+          0 &&
+      rows[3].find("not an image") != std::string::npos)
+      << rows[3];
+  // Where it cannot be written: said before anything is colorized.
+  const fs::path out2 = fresh_dir("report-out2");
+  CliRun bad = run({in.string(), "--report", (out2 / "no" / "such" / "r.csv").string(),
+                    "--reference", kData + "/landscape-reference.jpg", "-o", out2.string()});
+  EXPECT_EQ(bad.code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("cannot write the report"), std::string::npos) << bad.output;
+  EXPECT_FALSE(fs::exists(out2 / "a.png"));
+  CliRun eval = run({"--eval", in.string(), "--report", report.string()});
+  EXPECT_EQ(eval.code, 2) << eval.output;
+}
+
 TEST(Cli, ResultKeepsTheScanResolutionAndSaysItsColourIsAGuess) {
   const fs::path out = fresh_dir("resolution");
   for (const char* ext : {".png", ".jpg", ".tif"}) {
