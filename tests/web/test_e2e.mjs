@@ -495,6 +495,65 @@ test('accessibility: axe-core finds no violations in the app\'s states (phone-si
   } finally { await close(); }
 });
 
+// colorize.mjs, the module a developer embeds in a page: its results are the app's (the same
+// engine and settings), hints and the exemplar method reach it, bad input is an Error with a
+// code, and nothing leaves the origin.
+test('embedding: colorize.mjs gives the app\'s result in another page; hints, exemplar, errors', async () => {
+  const {context, close} = await launch();
+  try {
+    const foreign = await guardOrigin(context, origin);
+    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm');
+    await page.setInputFiles('#file-input', GREY);
+    assert((await waitJob(page, 1)).status === 'done', 'the app did not colorize');
+    const app = path.join(out, 'embed-app.png');
+    await download(page, app);
+    // Another page of the site (no app in it), as a developer's page would be.
+    const dev = await context.newPage();
+    dev.on('pageerror', (e) => errors.push(e.message));
+    await dev.goto(`${origin}/version.txt`);
+    const b64 = (f) => fs.readFileSync(f).toString('base64');
+    const r = await dev.evaluate(async ([grey, ref]) => {
+      const blob = (s, type) => new Blob([Uint8Array.from(atob(s), (ch) => ch.charCodeAt(0))], {type});
+      const toB64 = async (b) => { let s = ''; for (const x of new Uint8Array(await b.arrayBuffer())) s += String.fromCharCode(x); return btoa(s); };
+      const {Colorizer} = await import('/colorize.mjs');
+      const photo = blob(grey, 'image/jpeg');
+      const c = await Colorizer.create({provider: 'wasm'});
+      const plain = await c.colorize(photo);
+      // Two calls at once: they take turns.
+      const [hinted, jpeg] = await Promise.all([c.colorize(photo, {hints: [{x: 100, y: 350, hex: '#c03090'}]}),
+        c.colorize(photo, {format: 'jpeg'})]);
+      let bad = null, badHex = null;
+      try { await c.colorize('not a blob'); } catch (e) { bad = e.code; }
+      try { await c.colorize(photo, {hints: [{x: 1, y: 1, hex: 'red'}]}); } catch (e) { badHex = e.code; }
+      let junk = null;
+      try { await c.colorize(new Blob(['not an image'])); } catch (e) { junk = `${e.code}: ${e.message}`; }
+      const session = c.session;
+      c.close();
+      const ex = await Colorizer.create({model: 'exemplar'});
+      const exemplar = await ex.colorize(photo, {reference: blob(ref, 'image/jpeg'), workingSize: 256});
+      ex.close();
+      return {plain: await toB64(plain), hinted: await toB64(hinted), jpegType: jpeg.type, jpegSize: jpeg.size,
+        exemplar: await toB64(exemplar), bad, badHex, junk, session};
+    }, [b64(GREY), b64(REF)]);
+    const save = (name, data) => { const f = path.join(out, name); fs.writeFileSync(f, Buffer.from(data, 'base64')); return f; };
+    const plain = save('embed-plain.png', r.plain);
+    const p = psnrFiles(plain, app);
+    assert(p >= 50, `colorize.mjs vs the app: ${p.toFixed(1)} dB (${JSON.stringify(r.session)})`);
+    const hinted = save('embed-hint.png', r.hinted);
+    const at = meanAb(hinted, 0.13, 0.8, 0.18, 0.85), was = meanAb(plain, 0.13, 0.8, 0.18, 0.85);
+    assert(at.a - was.a > 10, `the hint did not reach it: a* ${at.a.toFixed(1)} (was ${was.a.toFixed(1)})`);
+    assert(r.jpegType === 'image/jpeg' && r.jpegSize > 1000, `jpeg ${r.jpegType} ${r.jpegSize}`);
+    const want = path.join(out, 'embed-exemplar-cli.png');
+    const c = cli([GREY, '--reference', REF, '--size', '256', '-o', want]);
+    assert(!c.error, `native CLI failed: ${c.error}`);
+    const pe = psnrFiles(save('embed-exemplar.png', r.exemplar), want);
+    assert(pe >= 40, `colorize.mjs exemplar vs the CLI: ${pe.toFixed(1)} dB`);
+    assert(r.bad === 'invalid argument' && r.badHex === 'invalid argument', `errors ${r.bad} ${r.badHex}`);
+    assert(/^not an image: /.test(r.junk), `junk: ${r.junk}`);
+    assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
+  } finally { await close(); }
+});
+
 test('odd files: junk, empty, WebP (browser decoder) and TIFF (core decoder) — messages, not a dead tab; big images downscale', async () => {
   const {context, close} = await launch();
   try {

@@ -1,6 +1,8 @@
 // The page: UI only. Pixels are decoded, colorized and encoded in worker.js.
 import {makeZip, splitForZip, zipEntry} from './zip.js';
 import {filesFromEntries, filesFromFolderInput} from './dropped.js';
+import {workerClient} from './rpc.js';
+import {hexToRgb} from './colorize.mjs';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -51,24 +53,12 @@ function selectedJob() {
 
 // ---- worker RPC ----------------------------------------------------------------------------
 
-let worker = null;
-let nextReq = 1;
-const pending = new Map();
+let client = null;  // rpc.js's client of the current worker
 
 function startWorker() {
-  worker = new Worker(new URL('./worker.js', import.meta.url), {type: 'module'});
-  worker.onmessage = (ev) => {
-    const m = ev.data;
-    const p = pending.get(m.reqId);
-    if (!p) return;
-    if (m.progress) { p.onProgress?.(m.progress); return; }
-    pending.delete(m.reqId);
-    if (m.ok) p.resolve(m.result); else p.reject(Object.assign(new Error(m.error.message), m.error));
-  };
-  worker.onerror = (ev) => {
-    ev.preventDefault?.();
-    restartWorker('The photo needed more memory or time than this tab can give; the engine was restarted.');
-  };
+  const worker = new Worker(new URL('./worker.js', import.meta.url), {type: 'module'});
+  const reason = 'The photo needed more memory or time than this tab can give; the engine was restarted.';
+  client = workerClient(worker, {crashMessage: reason, onCrash: () => restartWorker(reason)});
   const init = call('init', {config: {provider: ui.provider.value, threads: Number(params.get('threads')) || 0,
     maxMegapixels: Number(params.get('maxmp')) || 0, decoder: params.get('decoder') || 'auto'}});
   state.workerReady = init.then((info) => { state.workerInfo = info; showEngine(); return info; });
@@ -76,20 +66,14 @@ function startWorker() {
 }
 
 function restartWorker(reason) {
-  worker?.terminate();
-  for (const [, p] of pending) p.reject(Object.assign(new Error(reason), {code: 'crashed'}));
-  pending.clear();
+  client?.terminate(reason);
   state.modelSession = null;
   state.modelLoading = null;
   startWorker();
 }
 
 function call(type, payload = {}, onProgress = null, transfer = []) {
-  const reqId = nextReq++;
-  return new Promise((resolve, reject) => {
-    pending.set(reqId, {resolve, reject, onProgress});
-    worker.postMessage({reqId, type, ...payload}, transfer);
-  });
+  return client.call(type, payload, onProgress, transfer);
 }
 
 // ---- models --------------------------------------------------------------------------------
@@ -551,11 +535,6 @@ ui.viewer.addEventListener('keydown', (ev) => {
 });
 
 // ---- hints ---------------------------------------------------------------------------------
-
-function hexToRgb(hex) {
-  const n = parseInt(hex.slice(1), 16);
-  return {r: (n >> 16) & 255, g: (n >> 8) & 255, b: n & 255};
-}
 
 function addHint(fx, fy) {
   const job = selectedJob();

@@ -1,0 +1,110 @@
+// Colorize in your own page: the app's engine (worker.js: the C++ core in WebAssembly and ONNX
+// Runtime Web, WebGPU first) behind one class. Nothing leaves the browser.
+//
+//   import {Colorizer} from './colorize.mjs';        // from a copy of web/dist on your site
+//   const c = await Colorizer.create();               // the default model (models/models.json)
+//   const png = await c.colorize(file);               // a Blob or File: JPEG, PNG, TIFF, ...
+//   const jpeg = await c.colorize(file, {format: 'jpeg', hints: [{x: 120, y: 80, hex: '#3a6ea5'}]});
+//   c.close();
+//
+// Serve the folder as the app is served (scripts/serve_web.sh): Cross-Origin-Opener-Policy
+// same-origin and Cross-Origin-Embedder-Policy require-corp on the page, for the engine's
+// threads (without them it runs on one thread), and .wasm as application/wasm.
+import {workerClient} from './rpc.js';
+
+const FORMATS = {png: 'image/png', jpeg: 'image/jpeg', tiff: 'image/tiff'};
+
+export class Colorizer {
+  // options.model: a model's id from models/models.json (default: its "default"), 'exemplar'
+  // (colour from a reference photo, given to each colorize call) or 'marks' (colour only from
+  // the hints and strokes given). options.provider: 'auto' (WebGPU where it works, else WASM),
+  // 'webgpu' or 'wasm'. options.threads: WASM threads (0: up to 4). options.onProgress: the
+  // model's download ({stage: 'model', loaded, total, cached}) and session start.
+  static async create({model = null, provider = 'auto', threads = 0, onProgress = null} = {}) {
+    const base = new URL('./', import.meta.url);
+    const worker = new Worker(new URL('worker.js', base), {type: 'module'});
+    const client = workerClient(worker, {crashMessage: 'The picture needed more memory than this tab can give.'});
+    try {
+      await client.call('init', {config: {provider, threads, maxMegapixels: 0, decoder: 'auto'}});
+      const c = new Colorizer(client);
+      if (model === 'exemplar' || model === 'marks') {
+        c.method = model;
+        return c;
+      }
+      const list = await (await fetch(new URL('models/models.json', base))).json();
+      const entry = list.models.find((m) => m.id === (model || list.default));
+      if (!entry) throw new Error(`no model "${model || list.default}" in models/models.json`);
+      c.session = await client.call('loadModel', {model: entry}, onProgress);
+      c.method = 'model';
+      c.model = entry;
+      return c;
+    } catch (e) {
+      client.terminate();
+      throw e;
+    }
+  }
+
+  constructor(client) {
+    this.client = client;
+    this.method = 'model';
+    this.model = null;     // the models.json entry (a model)
+    this.session = null;   // what the engine says of it: provider, precision, load time
+    this.queue = Promise.resolve();  // one picture at a time (the engine holds one)
+    this.nextJob = 1;
+    this.references = new WeakMap();  // a reference Blob -> its id (the engine keeps its colours)
+  }
+
+  // The colour result of `input` (a Blob or File of an image), encoded as options.format
+  // ('png' (default), 'jpeg' or 'tiff'; JPEG at options.quality, default 92), with the
+  // original's EXIF and XMP unless options.keepMetadata is false, as a Blob. options:
+  //   hints: [{x, y, hex: '#rrggbb'}] in the picture's pixels: "this is that colour";
+  //   strokes: [{points: [[x, y], ...], hex, width}] in pixels: paint that corrects the colour;
+  //   reference: a Blob (the exemplar method); workingSize (default: the model's, else 256;
+  //   384 for marks); saturation (0..4, default 1); widenTones (default true);
+  //   page (of a multi-page TIFF, default 1); onProgress ({stage}).
+  // Errors are Errors with a .code ('invalid argument', 'not an image', 'too large', ...).
+  colorize(input, options = {}) {
+    const run = this.queue.then(() => this.run(input, options));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  async run(input, {hints = [], strokes = [], reference = null, workingSize = 0, saturation = 1,
+    widenTones = true, page = 1, format = 'png', quality = 92, keepMetadata = true, onProgress = null} = {}) {
+    if (!(input instanceof Blob)) throw Object.assign(new Error('colorize() takes a Blob or File'), {code: 'invalid argument'});
+    if (!FORMATS[format]) throw Object.assign(new Error(`format must be png, jpeg or tiff, not ${format}`), {code: 'invalid argument'});
+    if (this.method === 'exemplar' && !(reference instanceof Blob))
+      throw Object.assign(new Error('the exemplar method needs a reference photo (options.reference)'), {code: 'invalid argument'});
+    let referenceId = '';
+    if (reference instanceof Blob) {
+      if (!this.references.has(reference)) this.references.set(reference, `r${this.nextJob}`);
+      referenceId = this.references.get(reference);
+    }
+    const settings = {
+      workingSize: workingSize || (this.method === 'marks' ? 384 : this.model?.workingSize || 256),
+      saturation, tone: widenTones ? 'stretch' : 'as-is', method: this.method,
+      modelId: this.model ? this.model.id : '', referenceId,
+      hints: hints.map((h) => ({x: h.x, y: h.y, ...hexToRgb(h.hex), hex: h.hex})),
+      strokes: strokes.map((st) => ({points: st.points, hex: st.hex, width: st.width})),
+    };
+    const jobId = `embed-${this.nextJob++}`;
+    try {
+      const r = await this.client.call('encode', {jobId, file: input, page, reference, settings,
+        format, quality, keepMetadata, provider: this.session?.provider}, onProgress);
+      return new Blob([r.bytes], {type: FORMATS[format]});
+    } finally {
+      await this.client.call('forget').catch(() => {});  // the picture's memory, back
+    }
+  }
+
+  // Ends the engine (its worker); the Colorizer cannot be used afterwards.
+  close() { this.client.terminate(); }
+}
+
+// '#rrggbb' -> {r, g, b} (0..255); also the app's.
+export function hexToRgb(hex) {
+  if (typeof hex !== 'string' || !/^#[0-9a-f]{6}$/i.test(hex))
+    throw Object.assign(new Error(`a colour is #rrggbb, not ${hex}`), {code: 'invalid argument'});
+  const n = parseInt(hex.slice(1), 16);
+  return {r: (n >> 16) & 255, g: (n >> 8) & 255, b: n & 255};
+}
