@@ -554,6 +554,40 @@ test('embedding: colorize.mjs gives the app\'s result in another page; hints, ex
   } finally { await close(); }
 });
 
+test('share: where the browser shares files, "Share…" hands it the result (and asks again after an expired tap)', async () => {
+  const {context, close} = await launch();
+  try {
+    // Headless Chromium on Linux has no share sheet: this page gets one that records the files
+    // and refuses its first call as a browser does once the tap's activation has expired.
+    const {page: plain} = await openApp(context, '?nosw=1&provider=wasm');
+    assert(await plain.isHidden('#share'), 'Share shown where the browser cannot share files');
+    await plain.close();
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.addInitScript(() => {
+      window.sharedFiles = [];
+      let calls = 0;
+      navigator.canShare = (d) => !!d?.files?.every((f) => f instanceof File);
+      navigator.share = async (d) => {
+        if (++calls === 1) throw new DOMException('no user activation', 'NotAllowedError');
+        for (const f of d.files) window.sharedFiles.push({name: f.name, type: f.type, size: f.size});
+      };
+    });
+    await page.goto(`${origin}/?nosw=1&provider=wasm`);
+    await page.setInputFiles('#file-input', GREY);
+    assert((await waitJob(page, 1)).status === 'done', 'not colorized');
+    assert(await page.isVisible('#share'), 'no Share button where the browser can share');
+    await page.click('#share');
+    await page.waitForFunction(() => /press “Share…” again/.test(document.getElementById('note').textContent));
+    await page.click('#share');
+    await page.waitForFunction(() => window.sharedFiles.length === 1);
+    const f = await page.evaluate(() => window.sharedFiles[0]);
+    assert(f.name === 'landscape-grey-colorized.png' && f.type === 'image/png' && f.size > 100000, `shared ${JSON.stringify(f)}`);
+    assert(errors.length === 0, `errors ${errors}`);
+  } finally { await close(); }
+});
+
 test('odd files: junk, empty, WebP (browser decoder) and TIFF (core decoder) — messages, not a dead tab; big images downscale', async () => {
   const {context, close} = await launch();
   try {

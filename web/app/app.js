@@ -20,7 +20,7 @@ const ui = {
   paintClear: $('paint-clear'), paintCount: $('paint-count'), paintLayer: $('paint-layer'),
   workRestored: $('work-restored'), workRestoredText: $('work-restored-text'), workForget: $('work-forget'),
   crosshair: $('crosshair'), format: $('format'), keepMeta: $('keep-meta'), download: $('download'),
-  downloadAll: $('download-all'), provider: $('provider'), engine: $('engine'),
+  downloadAll: $('download-all'), share: $('share'), provider: $('provider'), engine: $('engine'),
   queueWrap: $('queue-wrap'), queue: $('queue'), addMore: $('add-more'), addFolder: $('add-folder'),
   chooseFolder: $('choose-folder'), folderInput: $('folder-input'), folderNote: $('folder-note'),
   modelStatus: $('model-status-text'), modelProgress: $('model-progress'),
@@ -955,6 +955,39 @@ ui.download.addEventListener('click', async () => {
   }
 });
 
+// Share (phones and tablets: the system's share sheet, to messages, mail or photos), where the
+// browser can share image files. The result is encoded as for a download; sharing needs a recent
+// tap, which a long encode can outlast: the file is then kept and the next tap shares it.
+const canShareFiles = () => {
+  try {
+    return !!navigator.canShare?.({files: [new File([new Uint8Array(1)], 'colorized.png', {type: 'image/png'})]});
+  } catch { return false; }
+};
+ui.share.hidden = !canShareFiles();
+ui.share.addEventListener('click', async () => {
+  const job = selectedJob();
+  if (!job || job.status !== 'done') return;
+  const fmt = formatFor(job, ui.format.value);
+  const work = workOf(job.settings);
+  const key = JSON.stringify([work, fmt, job.settings.saturation, job.settings.workingSize, job.settings.tone,
+    job.settings.method, job.settings.modelId, job.settings.referenceId, ui.keepMeta.checked]);
+  ui.share.disabled = true;
+  try {
+    if (!job.shareFile || job.shareFile.key !== key) {
+      const bytes = await encodeJob(job, fmt);
+      job.shareFile = {key, file: new File([bytes], outName(job, fmt), {type: OUT_TYPES[fmt][1]})};
+    }
+    await navigator.share({files: [job.shareFile.file], title: job.shareFile.file.name});
+    job.savedWork = work;
+    ui.note.textContent = '';
+  } catch (e) {
+    if (e.name === 'NotAllowedError') ui.note.textContent = 'Ready to share: press “Share…” again.';
+    else if (e.name !== 'AbortError') ui.note.textContent = `Could not share: ${e.message}`;
+  } finally {
+    updateButtons();
+  }
+});
+
 ui.downloadAll.addEventListener('click', async () => {
   const done = state.jobs.filter((j) => j.ab && j.settings);
   if (!done.length) return;
@@ -995,7 +1028,7 @@ ui.downloadAll.addEventListener('click', async () => {
 
 function updateButtons() {
   const job = selectedJob();
-  ui.download.disabled = !(job && job.status === 'done');
+  ui.download.disabled = ui.share.disabled = !(job && job.status === 'done');
   ui.downloadAll.disabled = !state.jobs.some((j) => j.ab && j.settings);
 }
 
