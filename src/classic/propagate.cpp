@@ -177,6 +177,10 @@ struct MgLevel {
 
 constexpr float kJacobiDamping = 0.6f;
 constexpr int kSmoothingSweeps = 2;
+// Piecewise-constant aggregates make a coarse correction too small in energy: it is scaled up
+// (over-correction; 1.5 measured best of 1.0, 1.3, 1.5 and 1.7 in bench_marks, and better
+// than a W-cycle). A constant factor keeps the preconditioner symmetric.
+constexpr float kCoarseScale = 1.5f;
 constexpr int kCoarsestSweeps = 40;
 constexpr int kCoarsestSide = 6;
 
@@ -296,7 +300,7 @@ void vcycle2(std::vector<MgLevel>& levels, size_t k, const float* const r[2], fl
     for (int y = 0; y < m.H; ++y)
       for (int x = 0; x < m.W; ++x) {
         const size_t i = static_cast<size_t>(y) * m.W + x;
-        e[ch][i] += m.free[i] * m.ec[ch][static_cast<size_t>(y / 2) * c.W + x / 2];
+        e[ch][i] += kCoarseScale * m.free[i] * m.ec[ch][static_cast<size_t>(y / 2) * c.W + x / 2];
       }
   smooth2(m, r, e, kSmoothingSweeps, false);
 }

@@ -25,10 +25,10 @@
 //                       region it lies in, and the rest of the picture keeps B.
 //
 // Solved by conjugate gradients preconditioned with a multigrid V-cycle (2 x 2 aggregates,
-// Galerkin coarse systems, damped Jacobi smoothing), so the number of iterations hardly grows
-// with the grid; work and memory grow with its pixel count: run it at a working size (a few
-// hundred pixels), then finish() brings the chroma to full resolution. Deterministic; runs on
-// the calling thread.
+// Galerkin coarse systems, over-corrected; damped Jacobi smoothing), so the number of iterations
+// hardly grows with the grid; work and memory grow with its pixel count: run it at a working size
+// (a few hundred pixels), then finish() brings the chroma to full resolution. Deterministic; runs
+// on the calling thread.
 #pragma once
 
 #include "colorize/image.h"
