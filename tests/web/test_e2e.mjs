@@ -432,10 +432,19 @@ test('the user\'s colours are kept in the browser: the same photo opened again g
     await download(page, again);
     const p = psnrFiles(again, first);
     assert(p >= 50, `the restored work gives ${p.toFixed(1)} dB against the first visit's result`);
-    // "Start afresh" forgets them: the photo's kept work is gone.
+    assert(await page.isHidden('#work-restored'), 'the restored note stays after the work changed');
+    // Opened once more: what the undo left (one stroke and the hint) comes back, and "Start
+    // afresh" forgets it: the photo's kept work is gone.
+    await page.setInputFiles('#file-input', SMALL);
+    assert((await waitJob(page, 2)).status === 'done', 'not colorized a third time');
+    await page.click('#queue li:nth-child(2) .q-select');
+    const third = await page.evaluate(() => ({s: window.colorizeApp.jobs[1].strokes.length, h: window.colorizeApp.jobs[1].hints.length}));
+    assert(third.s === 1 && third.h === back.h, `after the undo, restored ${JSON.stringify(third)}`);
+    await page.waitForSelector('#work-restored', {state: 'visible'});
     await page.click('#work-forget');
-    await settle(page);
-    const left = await page.evaluate(() => ({s: window.colorizeApp.jobs[0].strokes.length, h: window.colorizeApp.jobs[0].hints.length,
+    await page.waitForFunction(() => document.querySelectorAll('#queue li')[1].dataset.status === 'done' &&
+      window.colorizeApp.jobs[1].strokes.length === 0);
+    const left = await page.evaluate(() => ({s: window.colorizeApp.jobs[1].strokes.length, h: window.colorizeApp.jobs[1].hints.length,
       keys: Object.keys(localStorage).filter((k) => k.startsWith('colorize:work:')).length}));
     assert(left.s === 0 && left.h === 0 && left.keys === 0, `after start afresh: ${JSON.stringify(left)}`);
     assert(await page.isHidden('#work-restored'), 'the restored note stays after start afresh');
@@ -444,13 +453,13 @@ test('the user\'s colours are kept in the browser: the same photo opened again g
       localStorage.setItem(k, '{not json');
     }, keys[0]);
     await page.setInputFiles('#file-input', SMALL);
-    assert((await waitJob(page, 2)).status === 'done', 'damaged storage: not colorized');
+    assert((await waitJob(page, 3)).status === 'done', 'damaged storage: not colorized');
     await page.evaluate((k) => {
       localStorage.setItem(k, JSON.stringify({hints: [{x: 'a', y: 1, hex: '#zzzzzz'}], strokes: [{points: 5, hex: '#112233', width: 3}]}));
     }, keys[0]);
     await page.setInputFiles('#file-input', SMALL);
-    assert((await waitJob(page, 3)).status === 'done', 'wrong shapes: not colorized');
-    const none = await page.evaluate(() => window.colorizeApp.jobs.slice(1).map((j) => j.strokes.length + j.hints.length));
+    assert((await waitJob(page, 4)).status === 'done', 'wrong shapes: not colorized');
+    const none = await page.evaluate(() => window.colorizeApp.jobs.slice(2).map((j) => j.strokes.length + j.hints.length));
     assert(none.every((n) => n === 0), `damaged storage restored ${none}`);
     assert(errors.length === 0, `errors ${errors}`);
   } finally { await close(); }

@@ -682,11 +682,12 @@ function restoreWork(job) {
   job.hints = hints;
   job.strokes = strokes;
   job.restoredAt = finite(saved.at) ? saved.at : null;
-  job.keptWork = workOf(job);
+  job.keptWork = job.restoredWork = workOf(job);
 }
 
+// Says so while the photo holds just what was brought back.
 function renderRestored(job) {
-  const n = job && job.restoredAt !== undefined ? job.hints.length + job.strokes.length : 0;
+  const n = job && job.restoredWork === workOf(job) ? job.hints.length + job.strokes.length : 0;
   ui.workRestored.hidden = n === 0;
   if (!n) return;
   const when = job.restoredAt ? ` from ${new Date(job.restoredAt).toLocaleString()}` : '';
