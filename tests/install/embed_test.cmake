@@ -54,6 +54,20 @@ execute_process(COMMAND ${CMAKE_COMMAND} -E env --unset=COLORIZE_MODELS ${WORK}/
 if(NOT rc EQUAL 0 OR NOT out MATCHES "models [^\n]*prefix/share/colorize/models")
   message(FATAL_ERROR "the installed libcolorize did not use the installed models: ${rc} ${out} ${err}")
 endif()
+# The same program built as a C programmer without CMake would, through pkg-config.
+find_program(PKG_CONFIG pkg-config)
+if(PKG_CONFIG)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${WORK}/prefix/lib/pkgconfig
+    ${PKG_CONFIG} --cflags --libs colorize OUTPUT_VARIABLE flags RESULT_VARIABLE rc
+    OUTPUT_STRIP_TRAILING_WHITESPACE)
+  if(NOT rc EQUAL 0 OR NOT flags MATCHES "-lcolorize")
+    message(FATAL_ERROR "pkg-config colorize: ${rc} '${flags}'")
+  endif()
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  step("building the C program with pkg-config" ${CC} -std=c99 ${SRC}/tests/install/capi_installed.c
+    ${flags} -Wl,-rpath,${WORK}/prefix/lib -o ${WORK}/capi_pkgconfig)
+  step("running it" ${WORK}/capi_pkgconfig)
+endif()
 # The installed Python module finds the installed library and models by itself.
 find_program(PYTHON3 python3 HINTS /usr/bin)  # Debian's, with numpy (scripts/deps.sh python)
 if(PYTHON3)
