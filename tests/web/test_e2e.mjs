@@ -448,6 +448,18 @@ test('the user\'s colours are kept in the browser: the same photo opened again g
       keys: Object.keys(localStorage).filter((k) => k.startsWith('colorize:work:')).length}));
     assert(left.s === 0 && left.h === 0 && left.keys === 0, `after start afresh: ${JSON.stringify(left)}`);
     assert(await page.isHidden('#work-restored'), 'the restored note stays after start afresh');
+    // "Forget ... this browser keeps" (Advanced) clears every photo's: here the first job's,
+    // kept again by one more stroke.
+    await page.click('#queue li:nth-child(1) .q-select');
+    if (await page.getAttribute('#paint-mode', 'aria-pressed') !== 'true') await page.click('#paint-mode');
+    await paintStroke(page, '#30a040', [0.2, 0.3], [0.4, 0.3], 4);
+    await page.click('.advanced summary');
+    assert(/keeps the hints and paint of 1 photo /.test(await page.textContent('#kept-count')),
+      `kept count: ${await page.textContent('#kept-count')}`);
+    await page.click('#forget-all');
+    const after = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('colorize:work:')).length);
+    assert(after === 0 && /keeps no hints or paint/.test(await page.textContent('#kept-count')) &&
+      await page.isDisabled('#forget-all'), `after forget all: ${after} keys`);
     // Damaged storage (not JSON; entries of the wrong shape) restores nothing and breaks nothing.
     await page.evaluate((k) => {
       localStorage.setItem(k, '{not json');
@@ -499,6 +511,8 @@ test('accessibility: axe-core finds no violations in the app\'s states (phone-si
     await check('exemplar method without a reference');
     await page.click('#queue li:nth-child(2) .q-select');
     await check('the failed file selected');
+    await page.click('.advanced summary');
+    await check('advanced settings open');
     assert(problems.length === 0, `axe-core:\n  ${problems.join('\n  ')}`);
     assert(errors.length === 0, `errors ${errors}`);
   } finally { await close(); }

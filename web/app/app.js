@@ -18,7 +18,7 @@ const ui = {
   hintMode: $('hint-mode'), hintList: $('hint-list'), hintsLayer: $('hints-layer'),
   hintHelp: $('hint-help'), paintMode: $('paint-mode'), brush: $('brush'), paintUndo: $('paint-undo'),
   paintClear: $('paint-clear'), paintCount: $('paint-count'), paintLayer: $('paint-layer'),
-  workRestored: $('work-restored'), workRestoredText: $('work-restored-text'), workForget: $('work-forget'),
+  workRestored: $('work-restored'), keptCount: $('kept-count'), forgetAll: $('forget-all'), workRestoredText: $('work-restored-text'), workForget: $('work-forget'),
   crosshair: $('crosshair'), format: $('format'), keepMeta: $('keep-meta'), download: $('download'),
   downloadAll: $('download-all'), share: $('share'), provider: $('provider'), engine: $('engine'),
   queueWrap: $('queue-wrap'), queue: $('queue'), addMore: $('add-more'), addFolder: $('add-folder'),
@@ -650,13 +650,8 @@ function keepWork(job) {
     }
     localStorage.setItem(key, JSON.stringify({hints: job.hints, strokes: job.strokes, at: Date.now()}));
     job.keptWork = workOf(job);
-    const kept = [];
-    for (let i = 0; i < localStorage.length; i++) {
-      const k = localStorage.key(i);
-      if (k.startsWith(WORK_PREFIX)) kept.push([JSON.parse(localStorage.getItem(k) || '{}').at || 0, k]);
-    }
-    kept.sort((x, y) => x[0] - y[0]);
-    for (const [, k] of kept.slice(0, Math.max(0, kept.length - WORK_KEEP))) localStorage.removeItem(k);
+    const kept = keptKeys(true);
+    for (const k of kept.slice(0, Math.max(0, kept.length - WORK_KEEP))) localStorage.removeItem(k);
   } catch {
     // Storage full, disabled or damaged: the work stays in this tab only.
   }
@@ -695,6 +690,37 @@ function renderRestored(job) {
     job.hints.length && `${job.hints.length} hint${job.hints.length === 1 ? '' : 's'}`].filter(Boolean);
   ui.workRestoredText.textContent = `Your ${parts.join(' and ')}${when}, kept in this browser, are back on this photo.`;
 }
+
+// The keys of every photo's kept work (oldest first when `byAge`).
+function keptKeys(byAge = false) {
+  const kept = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const k = localStorage.key(i);
+      if (!k.startsWith(WORK_PREFIX)) continue;
+      let at = 0;
+      try { at = JSON.parse(localStorage.getItem(k) || '{}').at || 0; } catch { /* damaged: oldest */ }
+      kept.push([at, k]);
+    }
+  } catch { /* storage disabled */ }
+  if (byAge) kept.sort((x, y) => x[0] - y[0]);
+  return kept.map(([, k]) => k);
+}
+
+function renderKept() {
+  const n = keptKeys().length;
+  ui.keptCount.textContent = n ? `This browser keeps the hints and paint of ${n} photo${n === 1 ? '' : 's'} ` +
+    '(positions and colours only), to bring them back when a photo is opened again.'
+    : 'This browser keeps no hints or paint.';
+  ui.forgetAll.disabled = n === 0;
+}
+
+ui.forgetAll.addEventListener('click', () => {
+  for (const k of keptKeys()) localStorage.removeItem(k);
+  for (const job of state.jobs) job.keptWork = job.restoredWork = undefined;
+  renderKept();
+  renderPaint();
+});
 
 ui.workForget.addEventListener('click', () => {
   const job = selectedJob();
@@ -761,6 +787,7 @@ function rerunSelected() {
   renderPaint();
   const job = selectedJob();
   if (job) keepWork(job);
+  renderKept();
   if (job && job.status !== 'working' && job.status !== 'queued') {
     job.status = 'stale';
     updateQueueItem(job);
@@ -1086,6 +1113,7 @@ if (params.get('size')) {
   ui.workingSize.value = v;
 }
 setSplit(50);
+renderKept();
 if (checkSupport()) {
   startWorker().catch((e) => { setModelStatus(`The engine could not start: ${e.message}`); });
   await loadManifest();
