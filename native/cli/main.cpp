@@ -462,6 +462,28 @@ std::string csv_field(const std::string& v) {
   return q + "\"";
 }
 
+// Makes the output folder `dir`; false after a message when it cannot be made.
+bool make_output_folder(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (fs::is_directory(dir, ec)) return true;
+  std::fprintf(stderr, "colorize: cannot create output folder '%s'\n", dir.c_str());
+  return false;
+}
+
+// Opens a CSV file (--report, --scores) and writes its header line; false after `failure` on
+// stderr when it cannot be written.
+bool open_csv(std::ofstream* csv, const std::string& path, const char* header,
+              const std::string& failure) {
+  csv->open(path, std::ios::binary);
+  if (!*csv) {
+    std::fprintf(stderr, "colorize: %s\n", failure.c_str());
+    return false;
+  }
+  *csv << header << '\n' << std::flush;
+  return true;
+}
+
 int run_colorize(const Options& o) {
   auto method = make_colorizer(o);
   auto marks = method.ok() ? MarksSource::create(o) : Result<MarksSource>(method.status());
@@ -496,25 +518,16 @@ int run_colorize(const Options& o) {
   std::error_code ec;
   const bool out_is_dir = any_folder || o.inputs.size() > 1 || fs::is_directory(o.output, ec) ||
                           (!o.output.empty() && (o.output.back() == '/' || o.output.back() == '\\'));
-  if (out_is_dir) {
-    fs::create_directories(o.output, ec);
-    if (!fs::is_directory(o.output, ec)) {
-      std::fprintf(stderr, "colorize: cannot create output folder '%s'\n", o.output.c_str());
-      return 1;
-    }
-  }
+  if (out_is_dir && !make_output_folder(o.output)) return 1;
   if (inputs.empty()) return 1;
   // --report: one CSV row per input, written as each one ends (a batch that is stopped keeps
   // the rows of what it did).
   std::ofstream report;
-  if (!o.report.empty()) {
-    report.open(o.report, std::ios::binary);
-    if (!report) {
-      std::fprintf(stderr, "colorize: cannot write the report '%s'\n", o.report.c_str());
-      return 1;
-    }
-    report << "input,page,output,status,width,height,seconds,painted_copy,message\n" << std::flush;
-  }
+  if (!o.report.empty() &&
+      !open_csv(&report, o.report,
+                "input,page,output,status,width,height,seconds,painted_copy,message",
+                "cannot write the report '" + o.report + "'"))
+    return 1;
   auto report_row = [&](const std::string& in, int page, const std::string& out, const char* status,
                         const Image* result, double seconds, const std::string& painted,
                         const std::string& message) {
@@ -878,22 +891,15 @@ int run_evaluate(const Options& o) {
                    o.output.c_str());
       return 2;
     }
-    fs::create_directories(o.output, ec);
-    if (!fs::is_directory(o.output, ec)) {
-      std::fprintf(stderr, "colorize: cannot create output folder '%s'\n", o.output.c_str());
-      return 1;
-    }
+    if (!make_output_folder(o.output)) return 1;
   }
   std::ofstream csv;
-  if (!o.eval_scores.empty()) {
-    csv.open(o.eval_scores, std::ios::binary);
-    if (!csv) {
-      std::fprintf(stderr, "colorize: --scores %s: cannot write\n", o.eval_scores.c_str());
-      return 1;
-    }
-    csv << "file,psnr,ssim,colourfulness,colourfulness_truth,ciede2000,wrong_colour_pct,"
-           "grey_psnr,grey_ssim,grey_ciede2000\n";
-  }
+  if (!o.eval_scores.empty() &&
+      !open_csv(&csv, o.eval_scores,
+                "file,psnr,ssim,colourfulness,colourfulness_truth,ciede2000,wrong_colour_pct,"
+                "grey_psnr,grey_ssim,grey_ciede2000",
+                "--scores " + o.eval_scores + ": cannot write"))
+    return 1;
   std::set<std::string> used_names;
 
   Scores sum_grey, sum_method;
