@@ -5,7 +5,6 @@
 
 #include <dlfcn.h>
 
-#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -150,7 +149,7 @@ bool options_from(const colorize_options* in, colorize::ColorizerOptions* o) {
   return true;
 }
 
-// The folder this library was loaded from, by the address of one of its functions.
+// The file this library was loaded from, found by the address of one of its functions.
 std::string library_path() {
   Dl_info info;
   if (dladdr(reinterpret_cast<void*>(&colorize_version), &info) && info.dli_fname)
@@ -158,13 +157,7 @@ std::string library_path() {
   return "";
 }
 
-std::string models_dir() {
-  const char* env = std::getenv("COLORIZE_MODELS");
-  if (env && *env) return env;
-  const std::string installed = colorize::installed_models_dir(library_path());
-  if (!installed.empty()) return installed;
-  return COLORIZE_MODELS_DIR;
-}
+std::string models_dir() { return colorize::find_models_dir(library_path(), COLORIZE_MODELS_DIR); }
 
 // Runs one call of the interface: its message cleared first, no exception let out.
 template <class F>

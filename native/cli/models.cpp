@@ -1,6 +1,5 @@
 #include "models.h"
 
-#include <cstdlib>
 #include <filesystem>
 
 #include "colorize/manifest.h"
@@ -10,19 +9,13 @@ namespace fs = std::filesystem;
 namespace colorize::cli {
 
 std::string models_dir() {
-  const char* env = std::getenv("COLORIZE_MODELS");
-  if (env && *env) return env;
   // An installed copy (cmake --install): PREFIX/bin/colorize finds PREFIX/share/colorize/models.
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    const std::string installed = installed_models_dir(exe.string());
-    if (!installed.empty()) return installed;
-  }
 #ifdef COLORIZE_MODELS_DIR
-  return COLORIZE_MODELS_DIR;
+  return find_models_dir(ec ? "" : exe.string(), COLORIZE_MODELS_DIR);
 #else
-  return "models";
+  return find_models_dir(ec ? "" : exe.string(), "models");
 #endif
 }
 

@@ -216,4 +216,11 @@ std::string installed_models_dir(const std::string& binary_path) {
   return "";
 }
 
+std::string find_models_dir(const std::string& binary_path, const std::string& fallback) {
+  const char* env = std::getenv("COLORIZE_MODELS");
+  if (env && *env) return env;
+  const std::string installed = installed_models_dir(binary_path);
+  return installed.empty() ? fallback : installed;
+}
+
 }  // namespace colorize

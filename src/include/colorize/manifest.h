@@ -25,4 +25,9 @@ int manifest_working_size(const std::string& model_path);
 // PREFIX/lib/<multiarch>/...): that folder when it holds a manifest.json, else "".
 std::string installed_models_dir(const std::string& binary_path);
 
+// Where a program or library at binary_path finds the shipped models: $COLORIZE_MODELS when
+// set, else installed_models_dir(binary_path) when there is one, else `fallback` (e.g. the
+// source tree's models/ folder it was built from).
+std::string find_models_dir(const std::string& binary_path, const std::string& fallback);
+
 }  // namespace colorize
