@@ -552,11 +552,13 @@ test('embedding: colorize.mjs gives the app\'s result in another page; hints, ex
       try { await c.colorize(new Blob(['not an image'])); } catch (e) { junk = `${e.code}: ${e.message}`; }
       const session = c.session;
       c.close();
+      let closed = null;  // a closed Colorizer refuses at once (no hang)
+      try { await c.colorize(photo); } catch (e) { closed = e.code; }
       const ex = await Colorizer.create({model: 'exemplar'});
       const exemplar = await ex.colorize(photo, {reference: blob(ref, 'image/jpeg'), workingSize: 256});
       ex.close();
       return {plain: await toB64(plain), hinted: await toB64(hinted), jpegType: jpeg.type, jpegSize: jpeg.size,
-        exemplar: await toB64(exemplar), bad, badHex, junk, session};
+        exemplar: await toB64(exemplar), bad, badHex, junk, session, closed};
     }, [b64(GREY), b64(REF)]);
     const save = (name, data) => { const f = path.join(out, name); fs.writeFileSync(f, Buffer.from(data, 'base64')); return f; };
     const plain = save('embed-plain.png', r.plain);
@@ -573,6 +575,7 @@ test('embedding: colorize.mjs gives the app\'s result in another page; hints, ex
     assert(pe >= 40, `colorize.mjs exemplar vs the CLI: ${pe.toFixed(1)} dB`);
     assert(r.bad === 'invalid argument' && r.badHex === 'invalid argument', `errors ${r.bad} ${r.badHex}`);
     assert(/^not an image: /.test(r.junk), `junk: ${r.junk}`);
+    assert(r.closed === 'crashed', `a closed Colorizer: ${r.closed}`);
     assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
   } finally { await close(); }
 });

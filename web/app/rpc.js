@@ -8,7 +8,9 @@
 export function workerClient(worker, {onCrash = null, crashMessage = 'The colorizer stopped.'} = {}) {
   let nextReq = 1;
   const pending = new Map();
+  let ended = null;  // why the worker is gone: later calls fail at once with it
   const rejectAll = (error) => {
+    ended = error;
     for (const [, p] of pending) p.reject(error);
     pending.clear();
   };
@@ -28,6 +30,7 @@ export function workerClient(worker, {onCrash = null, crashMessage = 'The colori
   return {
     // Sends one request; resolves with its result (onProgress gets the progress messages).
     call(type, payload = {}, onProgress = null, transfer = []) {
+      if (ended) return Promise.reject(ended);
       const reqId = nextReq++;
       return new Promise((resolve, reject) => {
         pending.set(reqId, {resolve, reject, onProgress});
