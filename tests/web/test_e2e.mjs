@@ -396,6 +396,9 @@ test('the user\'s colours are kept in the browser: the same photo opened again g
   const {context, close} = await launch();
   try {
     let {page, errors} = await openApp(context, '?nosw=1&provider=wasm');
+    const keptKeys = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('colorize:work:')));
+    const workOn = (k) => page.evaluate((i) => ({s: window.colorizeApp.jobs[i].strokes.length,
+      h: window.colorizeApp.jobs[i].hints.length}), k);
     await page.setInputFiles('#file-input', SMALL);
     assert((await waitJob(page, 1)).status === 'done', 'not colorized');
     await page.click('#paint-mode');
@@ -409,7 +412,7 @@ test('the user\'s colours are kept in the browser: the same photo opened again g
     }
     const first = path.join(out, 'kept-first.png');
     await download(page, first);
-    const keys = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('colorize:work:')));
+    const keys = await keptKeys();
     assert(keys.length === 1 && keys[0].includes(path.basename(SMALL)), `kept: ${keys}`);
     assert(await page.isHidden('#work-restored'), 'fresh work announced as restored');
     // A second stroke, not downloaded: the browser keeps it, so closing the tab does not ask.
@@ -421,7 +424,7 @@ test('the user\'s colours are kept in the browser: the same photo opened again g
     ({page, errors} = await openApp(context, '?nosw=1&provider=wasm'));
     await page.setInputFiles('#file-input', SMALL);
     assert((await waitJob(page, 1)).status === 'done', 'not colorized again');
-    const back = await page.evaluate(() => ({s: window.colorizeApp.jobs[0].strokes.length, h: window.colorizeApp.jobs[0].hints.length}));
+    const back = await workOn(0);
     assert(back.s === 2 && back.h === (defaultModel?.hints ? 1 : 0), `restored ${JSON.stringify(back)}`);
     assert(await page.isVisible('#work-restored') && /2 strokes of paint/.test(await page.textContent('#work-restored-text')),
       `restored note: ${await page.textContent('#work-restored')}`);
@@ -438,14 +441,13 @@ test('the user\'s colours are kept in the browser: the same photo opened again g
     await page.setInputFiles('#file-input', SMALL);
     assert((await waitJob(page, 2)).status === 'done', 'not colorized a third time');
     await page.click('#queue li:nth-child(2) .q-select');
-    const third = await page.evaluate(() => ({s: window.colorizeApp.jobs[1].strokes.length, h: window.colorizeApp.jobs[1].hints.length}));
+    const third = await workOn(1);
     assert(third.s === 1 && third.h === back.h, `after the undo, restored ${JSON.stringify(third)}`);
     await page.waitForSelector('#work-restored', {state: 'visible'});
     await page.click('#work-forget');
     await page.waitForFunction(() => document.querySelectorAll('#queue li')[1].dataset.status === 'done' &&
       window.colorizeApp.jobs[1].strokes.length === 0);
-    const left = await page.evaluate(() => ({s: window.colorizeApp.jobs[1].strokes.length, h: window.colorizeApp.jobs[1].hints.length,
-      keys: Object.keys(localStorage).filter((k) => k.startsWith('colorize:work:')).length}));
+    const left = {...await workOn(1), keys: (await keptKeys()).length};
     assert(left.s === 0 && left.h === 0 && left.keys === 0, `after start afresh: ${JSON.stringify(left)}`);
     assert(await page.isHidden('#work-restored'), 'the restored note stays after start afresh');
     // "Forget ... this browser keeps" (Advanced) clears every photo's: here the first job's,
@@ -457,7 +459,7 @@ test('the user\'s colours are kept in the browser: the same photo opened again g
     assert(/keeps the hints and paint of 1 photo /.test(await page.textContent('#kept-count')),
       `kept count: ${await page.textContent('#kept-count')}`);
     await page.click('#forget-all');
-    const after = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('colorize:work:')).length);
+    const after = (await keptKeys()).length;
     assert(after === 0 && /keeps no hints or paint/.test(await page.textContent('#kept-count')) &&
       await page.isDisabled('#forget-all'), `after forget all: ${after} keys`);
     // Damaged storage (not JSON; entries of the wrong shape) restores nothing and breaks nothing.

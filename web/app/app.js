@@ -2,7 +2,7 @@
 import {makeZip, splitForZip, zipEntry} from './zip.js';
 import {filesFromEntries, filesFromFolderInput} from './dropped.js';
 import {workerClient} from './rpc.js';
-import {hexToRgb} from './colorize.mjs';
+import {hintOf} from './colorize.mjs';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -539,8 +539,7 @@ ui.viewer.addEventListener('keydown', (ev) => {
 function addHint(fx, fy) {
   const job = selectedJob();
   if (!job || !job.width || fx < 0 || fx > 1 || fy < 0 || fy > 1) return;
-  const c = hexToRgb(ui.hintColor.value);
-  job.hints = [...job.hints, {x: fx * job.width, y: fy * job.height, ...c, hex: ui.hintColor.value}];
+  job.hints = [...job.hints, hintOf({x: fx * job.width, y: fy * job.height, hex: ui.hintColor.value})];
   rerunSelected();
 }
 
@@ -641,17 +640,25 @@ function workKey(job) {
   return `${WORK_PREFIX}${job.name}|${job.file.size}|${job.file.lastModified || 0}|${job.page || 1}`;
 }
 
+// Called on every change of the photo's settings: storage is touched only when its hints or
+// paint changed, and the oldest entries are read only when there are too many.
 function keepWork(job) {
+  const work = workOf(job);
+  if (job.keptWork === work) return;
   try {
     const key = workKey(job);
     if (!job.hints.length && !job.strokes.length) {
       localStorage.removeItem(key);
+      job.keptWork = work;
       return;
     }
     localStorage.setItem(key, JSON.stringify({hints: job.hints, strokes: job.strokes, at: Date.now()}));
-    job.keptWork = workOf(job);
-    const kept = keptKeys(true);
-    for (const k of kept.slice(0, Math.max(0, kept.length - WORK_KEEP))) localStorage.removeItem(k);
+    job.keptWork = work;
+    const kept = keptKeys();
+    if (kept.length > WORK_KEEP) {
+      const byAge = keptKeys(true);
+      for (const k of byAge.slice(0, byAge.length - WORK_KEEP)) localStorage.removeItem(k);
+    }
   } catch {
     // Storage full, disabled or damaged: the work stays in this tab only.
   }
@@ -668,7 +675,7 @@ function restoreWork(job) {
   if (!saved || typeof saved !== 'object') return;
   const hints = (Array.isArray(saved.hints) ? saved.hints : [])
     .filter((h) => h && finite(h.x, h.y) && isHex(h.hex))
-    .map((h) => ({x: h.x, y: h.y, ...hexToRgb(h.hex), hex: h.hex}));
+    .map(hintOf);
   const strokes = (Array.isArray(saved.strokes) ? saved.strokes : [])
     .filter((st) => st && isHex(st.hex) && finite(st.width) && st.width > 0 && Array.isArray(st.points) &&
       st.points.length > 0 && st.points.every((q) => Array.isArray(q) && finite(q[0], q[1])))
@@ -691,20 +698,20 @@ function renderRestored(job) {
   ui.workRestoredText.textContent = `Your ${parts.join(' and ')}${when}, kept in this browser, are back on this photo.`;
 }
 
-// The keys of every photo's kept work (oldest first when `byAge`).
+// The keys of every photo's kept work; `byAge`: oldest first (each entry read for its date).
 function keptKeys(byAge = false) {
-  const kept = [];
+  const keys = [];
   try {
     for (let i = 0; i < localStorage.length; i++) {
       const k = localStorage.key(i);
-      if (!k.startsWith(WORK_PREFIX)) continue;
-      let at = 0;
-      try { at = JSON.parse(localStorage.getItem(k) || '{}').at || 0; } catch { /* damaged: oldest */ }
-      kept.push([at, k]);
+      if (k.startsWith(WORK_PREFIX)) keys.push(k);
     }
   } catch { /* storage disabled */ }
-  if (byAge) kept.sort((x, y) => x[0] - y[0]);
-  return kept.map(([, k]) => k);
+  if (!byAge) return keys;
+  const at = (k) => {
+    try { return JSON.parse(localStorage.getItem(k) || '{}').at || 0; } catch { return 0; }  // damaged: oldest
+  };
+  return keys.map((k) => [at(k), k]).sort((x, y) => x[0] - y[0]).map(([, k]) => k);
 }
 
 function renderKept() {

@@ -84,7 +84,7 @@ export class Colorizer {
       workingSize: workingSize || (this.method === 'marks' ? 384 : this.model?.workingSize || 256),
       saturation, tone: widenTones ? 'stretch' : 'as-is', method: this.method,
       modelId: this.model ? this.model.id : '', referenceId,
-      hints: hints.map((h) => ({x: h.x, y: h.y, ...hexToRgb(h.hex), hex: h.hex})),
+      hints: hints.map(hintOf),
       strokes: strokes.map((st) => ({points: st.points, hex: st.hex, width: st.width})),
     };
     const jobId = `embed-${this.nextJob++}`;
@@ -101,8 +101,13 @@ export class Colorizer {
   close() { this.client.terminate(); }
 }
 
-// '#rrggbb' -> {r, g, b} (0..255); also the app's.
-export function hexToRgb(hex) {
+// A hint {x, y, hex} as the engine takes it, with its colour's r, g, b (also the app's).
+export function hintOf({x, y, hex}) {
+  return {x, y, ...hexToRgb(hex), hex};
+}
+
+// '#rrggbb' -> {r, g, b} (0..255).
+function hexToRgb(hex) {
   if (typeof hex !== 'string' || !/^#[0-9a-f]{6}$/i.test(hex))
     throw Object.assign(new Error(`a colour is #rrggbb, not ${hex}`), {code: 'invalid argument'});
   const n = parseInt(hex.slice(1), 16);
