@@ -973,6 +973,11 @@ window.addEventListener('beforeunload', (ev) => {
   ev.returnValue = '';  // older browsers ask only with this set
 });
 
+// The job's result encoded as `fmt`, named as its download.
+async function resultFile(job, fmt) {
+  return new File([await encodeJob(job, fmt)], outName(job, fmt), {type: OUT_TYPES[fmt][1]});
+}
+
 ui.download.addEventListener('click', async () => {
   const job = selectedJob();
   if (!job || job.status !== 'done') return;
@@ -980,8 +985,8 @@ ui.download.addEventListener('click', async () => {
   ui.download.disabled = true;
   try {
     const work = workOf(job.settings);  // what the saved result holds
-    const bytes = await encodeJob(job, fmt);
-    saveBlob(new Blob([bytes], {type: OUT_TYPES[fmt][1]}), outName(job, fmt));
+    const file = await resultFile(job, fmt);
+    saveBlob(file, file.name);
     job.savedWork = work;
   } catch (e) {
     ui.note.textContent = `Could not save: ${e.message}`;
@@ -1004,13 +1009,11 @@ ui.share.addEventListener('click', async () => {
   if (!job || job.status !== 'done') return;
   const fmt = formatFor(job, ui.format.value);
   const work = workOf(job.settings);
-  const key = JSON.stringify([work, fmt, job.settings.saturation, job.settings.workingSize, job.settings.tone,
-    job.settings.method, job.settings.modelId, job.settings.referenceId, ui.keepMeta.checked]);
+  const key = JSON.stringify([job.settings, fmt, ui.keepMeta.checked]);  // what the file holds
   ui.share.disabled = true;
   try {
     if (!job.shareFile || job.shareFile.key !== key) {
-      const bytes = await encodeJob(job, fmt);
-      job.shareFile = {key, file: new File([bytes], outName(job, fmt), {type: OUT_TYPES[fmt][1]})};
+      job.shareFile = {key, file: await resultFile(job, fmt)};
     }
     await navigator.share({files: [job.shareFile.file], title: job.shareFile.file.name});
     job.savedWork = work;
