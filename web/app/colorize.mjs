@@ -64,12 +64,12 @@ export class Colorizer {
   //   page (of a multi-page TIFF, default 1); onProgress ({stage}).
   // Errors are Errors with a .code ('invalid argument', 'not an image', 'too large', ...).
   colorize(input, options = {}) {
-    const run = this.queue.then(() => this.run(input, options));
+    const run = this.queue.then(() => this.#run(input, options));
     this.queue = run.catch(() => {});
     return run;
   }
 
-  async run(input, {hints = [], strokes = [], reference = null, workingSize = 0, saturation = 1,
+  async #run(input, {hints = [], strokes = [], reference = null, workingSize = 0, saturation = 1,
     widenTones = true, page = 1, format = 'png', quality = 92, keepMetadata = true, onProgress = null} = {}) {
     if (!(input instanceof Blob)) throw Object.assign(new Error('colorize() takes a Blob or File'), {code: 'invalid argument'});
     if (!FORMATS[format]) throw Object.assign(new Error(`format must be png, jpeg or tiff, not ${format}`), {code: 'invalid argument'});
