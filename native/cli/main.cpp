@@ -120,8 +120,15 @@ Result<Image> load_image(const std::string& path, const Options& o) {
 
 // Wall-clock milliseconds of each stage for one input (--timings).
 struct StageTimes {
-  double read = 0, decode = 0, prepare = 0, infer = 0, finish = 0, encode = 0, write = 0;
+  double read = 0, decode = 0, prepare = 0, infer = 0, film = 0, finish = 0, encode = 0, write = 0;
 };
+
+// v with one decimal.
+std::string fixed1(double v) {
+  char s[32];
+  std::snprintf(s, sizeof s, "%.1f", v);
+  return s;
+}
 
 // Milliseconds since *t; restarts *t (a lap of a stopwatch).
 double lap_ms(std::chrono::steady_clock::time_point* t) {
@@ -200,6 +207,32 @@ std::vector<Input> list_images(const std::string& dir, bool recursive,
   });
   if (others) std::sort(others->begin(), others->end());
   return out;
+}
+
+// Whether name a comes before b in natural order: runs of digits compare as numbers
+// ("frame2" before "frame10"), the rest character by character.
+bool natural_less(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      size_t i2 = i, j2 = j;
+      while (i2 < a.size() && digit(a[i2])) ++i2;
+      while (j2 < b.size() && digit(b[j2])) ++j2;
+      size_t za = i, zb = j;  // leading zeros do not count
+      while (za + 1 < i2 && a[za] == '0') ++za;
+      while (zb + 1 < j2 && b[zb] == '0') ++zb;
+      if (i2 - za != j2 - zb) return i2 - za < j2 - zb;
+      const int c = a.compare(za, i2 - za, b, zb, j2 - zb);
+      if (c != 0) return c < 0;
+      i = i2, j = j2;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i, ++j;
+    }
+  }
+  if (a.size() - i != b.size() - j) return a.size() - i < b.size() - j;
+  return a < b;  // equal but for leading zeros: a fixed order all the same
 }
 
 // What a result file says of itself (PNG tEXt "Comment", JPEG COM, TIFF ImageDescription):
@@ -349,9 +382,11 @@ Result<Colorizer> make_colorizer(const Options& o) {
 }
 
 // Colorizes one picture with the user's hints and its painted copy (`marked`, may be null);
-// `times` gets the stages' milliseconds.
+// `times` gets the stages' milliseconds. With `film`, the picture is that film's next frame
+// (Colorizer::colorize_frame) and `step` gets what was carried.
 Result<Image> colorize_one(const Colorizer& method, const Options& o, const Image& image,
-                           const Marked* marked, StageTimes* times) {
+                           const Marked* marked, StageTimes* times, FilmMemory* film,
+                           FilmStep* step) {
   UserColour user;
   user.hints = o.hints;
   if (marked) {
@@ -359,9 +394,11 @@ Result<Image> colorize_one(const Colorizer& method, const Options& o, const Imag
     user.painted_name = "--marks '" + marked->path + "'";
   }
   ColorizeTimes t;
-  auto result = method.colorize(image, user, &t);
+  auto result =
+      film ? method.colorize_frame(image, film, user, &t, step) : method.colorize(image, user, &t);
   times->prepare = t.prepare;
   times->infer = t.method;
+  times->film = t.film;
   times->finish = t.finish;
   return result;
 }
@@ -500,7 +537,12 @@ int run_colorize(const Options& o) {
     if (fs::is_directory(in, ec)) {
       any_folder = true;
       std::vector<std::string> others;
-      const std::vector<Input> files = list_images(in, o.recursive, {o.output, o.marks}, &others);
+      std::vector<Input> files = list_images(in, o.recursive, {o.output, o.marks}, &others);
+      if (o.film)  // frames: 2 before 10, whether or not the names are padded
+        std::stable_sort(files.begin(), files.end(), [](const Input& a, const Input& b) {
+          return natural_less((a.subdir / fs::path(a.path).filename()).generic_string(),
+                              (b.subdir / fs::path(b.path).filename()).generic_string());
+        });
       if (files.empty())
         std::fprintf(stderr, "colorize: %s: no image files in this folder%s\n", in.c_str(),
                      o.recursive ? " or its sub-folders" : "");
@@ -556,6 +598,13 @@ int run_colorize(const Options& o) {
     std::future<Loaded> loaded;
   };
   std::optional<Ahead> ahead;
+  // --film: the colour carried from frame to frame; the result of the last frame that
+  // --skip-existing left alone, to be read back before the next frame is colorized.
+  FilmOptions film_options;
+  film_options.carry = o.film ? o.carry : 0.0f;
+  FilmMemory film(film_options);
+  std::string film_resume;
+  int shots = 0;
   for (size_t i = 0; i < inputs.size(); ++i) {
     // Copies: --all-pages inserts into `inputs` below.
     const std::string in = inputs[i].path;
@@ -601,6 +650,7 @@ int run_colorize(const Options& o) {
         if (bytes.ok()) add_pages(probe_image(bytes->data(), bytes->size()));
       }
       ++skipped;
+      if (o.film) film_resume = out;
       report_row(in, page, out, "already there", nullptr, -1, "", "");
       if (progress)
         std::fprintf(stderr, "[%zu/%zu] %s -> %s (already there, left alone)\n", i + 1,
@@ -685,8 +735,22 @@ int run_colorize(const Options& o) {
            " (with --marks-only each picture needs one, named as the picture, or --hint)");
       continue;
     }
+    if (!film_resume.empty()) {
+      // Going on with a film: its last frame's result, as written, is where the colour
+      // carried on comes from.
+      auto last = load_image(film_resume, o);
+      const Status st = last.ok() ? film.remember(*last) : last.status();
+      if (!st.ok()) {
+        film.forget();
+        std::fprintf(stderr, "colorize: %s: cannot read it back (%s); the film goes on afresh\n",
+                     film_resume.c_str(), st.to_string().c_str());
+      }
+      film_resume.clear();
+    }
     times.read += lap_ms(&t);
-    auto result = colorize_one(*method, o, *image, marked ? &*marked : nullptr, &times);
+    FilmStep step;
+    auto result = colorize_one(*method, o, *image, marked ? &*marked : nullptr, &times,
+                               o.film ? &film : nullptr, &step);
     if (!result.ok()) {
       fail(result.status().to_string());
       // A method that cannot run at all (no backend, unreadable model) fails every input.
@@ -741,10 +805,11 @@ int run_colorize(const Options& o) {
     if (o.timings)
       std::fprintf(stderr,
                    "timings %s (%dx%d): read %.1f ms, decode %.1f ms, prepare %.1f ms, infer %.1f "
-                   "ms, finish %.1f ms, encode %.1f ms, write %.1f ms, total %.1f ms\n",
+                   "ms,%s finish %.1f ms, encode %.1f ms, write %.1f ms, total %.1f ms\n",
                    in.c_str(), result->width, result->height, times.read, times.decode,
-                   times.prepare, times.infer, times.finish, times.encode, times.write,
-                   seconds_since(t0) * 1e3);
+                   times.prepare, times.infer,
+                   o.film ? (" film " + fixed1(times.film) + " ms,").c_str() : "", times.finish,
+                   times.encode, times.write, seconds_since(t0) * 1e3);
     if (progress) {
       ++colorized;
       colorized_seconds += seconds_since(t0);
@@ -752,12 +817,14 @@ int run_colorize(const Options& o) {
       const std::string eta =
           left ? "; " + time_left(colorized_seconds / colorized * double(left)) : "";
       const std::string with =
-          !marked ? "" : (o.marks_only ? ", colour from " : ", corrected by ") + marked->path;
+          (!marked ? "" : (o.marks_only ? ", colour from " : ", corrected by ") + marked->path) +
+          (o.film && step.new_shot && shots > 0 ? ", a new shot" : "");
       std::fprintf(stderr, "[%zu/%zu] %s -> %s (%dx%d, %.2f s%s%s)\n", i + 1, inputs.size(),
                    in.c_str(), out.c_str(), result->width, result->height, seconds_since(t0),
                    with.c_str(), eta.c_str());
     }
     if (marked && !marks->folder().empty()) ++corrected;
+    if (o.film && step.new_shot) ++shots;
 
     if (!o.metrics_truth.empty()) {
       auto truth = load_image(o.metrics_truth, o);
@@ -793,6 +860,11 @@ int run_colorize(const Options& o) {
                    unused[0].c_str(), unused.size() > 1 ? ", ..." : "",
                    o.recursive ? " and sub-folder" : "");
   }
+  if (o.film && !o.quiet)
+    std::fprintf(stderr,
+                 "colorize: --film: %d new shot%s (a frame with no colour carried in: the first, "
+                 "or one after a cut)\n",
+                 shots, shots == 1 ? "" : "s");
   if (progress) {
     if (o.skip_existing)
       std::fprintf(stderr, "done: %zu ok, %d already there, %d failed, %.1f s\n",

@@ -130,6 +130,17 @@ Output:
   --no-metadata        leave the original's EXIF and XMP out of the results (by default
                        they are carried: date, captions, credits, camera, GPS position)
 
+Films (frames extracted from a video, e.g. `ffmpeg -i film.mp4 frames/%06d.png`):
+  --film               the inputs are the frames of one film, in order (a folder's in the
+                       natural order of their names: 2 before 10): each frame's colour is
+                       carried into the next where the picture matches, following the
+                       motion, so it holds still instead of flickering; a cut starts afresh.
+                       With --skip-existing, the last result already there is read back to go
+                       on from
+  --carry F            with --film: how much of the frames before is kept where a frame
+                       matches, 0..0.95 (default 0.8: about the last five frames; 0: each
+                       frame on its own)
+
 Processing:
   --size N             working size: longest side the method sees, rounded to a multiple of
                        32 (default: the model's, from manifest.json beside it; else 256)
@@ -159,8 +170,8 @@ Evaluation:
 Other:
   -q, --quiet          no progress on stderr
   --timings            print each input's stage times on stderr (read, decode, prepare,
-                       infer, finish, encode, write; the first infer includes loading the
-                       model and starting its backend)
+                       infer, film with --film, finish, encode, write; the first infer
+                       includes loading the model and starting its backend)
   -h, --help           this text
   --version            version
 
@@ -243,6 +254,10 @@ Result<Options> parse_options(int argc, const char* const* argv) {
       o.marks_only = true;
       continue;
     }
+    if (arg == "--film") {
+      o.film = true;
+      continue;
+    }
     // Options with a value: "--opt value" or "--opt=value".
     std::string name = arg, value;
     bool has_value = false;
@@ -257,7 +272,7 @@ Result<Options> parse_options(int argc, const char* const* argv) {
         "--hint",       "--size",          "--saturation", "--format", "--quality",
         "--metrics",    "--eval",          "--limit",      "--scores", "--max-megapixels",
         "--upsampling", "--guided-radius", "--guided-eps", "--tone",   "--profile",
-        "--marks",      "--reach",         "--report"};
+        "--marks",      "--reach",         "--report",     "--carry"};
     bool known = false;
     for (const char* k : kWithValue) known = known || name == k;
     if (!known) return bad("unknown option '" + arg + "'");
@@ -288,6 +303,12 @@ Result<Options> parse_options(int argc, const char* const* argv) {
       if (!parse_float(value, 0.01, 10.0, &r))
         return bad("--reach must be a number in 0.01..10, not '" + value + "'");
       o.reach = static_cast<float>(r);
+    } else if (name == "--carry") {
+      double c = 0;
+      if (!parse_float(value, 0.0, 0.95, &c))
+        return bad("--carry must be a number in 0..0.95, not '" + value + "'");
+      o.carry = static_cast<float>(c);
+      o.carry_given = true;
     } else if (name == "--size") {
       if (!parse_int(value, 32, 4096, &o.working_size))
         return bad("--size must be an integer in 32..4096, not '" + value + "'");
@@ -360,7 +381,9 @@ Result<Options> parse_options(int argc, const char* const* argv) {
     return bad("--marks and --marks-only are for colorizing, not for --eval");
   if (o.marks_only && o.marks.empty() && o.hints.empty())
     return bad("--marks-only needs colour to spread: give --marks FILE (or DIR) and/or --hint");
+  if (o.carry_given && !o.film) return bad("--carry is for --film");
   if (o.mode == Mode::kEvaluate) {
+    if (o.film) return bad("--film is for colorizing a film's frames, not for --eval");
     if (!o.inputs.empty()) return bad("--eval takes a folder, not input files");
     if (!o.metrics_truth.empty()) return bad("--metrics is for one input, not for --eval");
     if (!o.report.empty()) return bad("--report is for colorizing (--eval has --scores)");

@@ -47,6 +47,9 @@ struct Options {
   bool recursive = false;           // -r: folders include their sub-folders (mirrored in OUT)
   bool skip_existing = false;       // --skip-existing: leave results already in OUT alone
   bool all_pages = false;           // --all-pages: every page of a multi-page TIFF
+  bool film = false;                // --film: the inputs are a film's frames, in order
+  float carry = 0.8f;               // --carry: FilmOptions::carry (colorize/film.h)
+  bool carry_given = false;
   bool keep_metadata = true;        // the original's EXIF and XMP go on (--no-metadata: not)
   bool quiet = false;
   bool timings = false;             // --timings: each stage's milliseconds per input on stderr

@@ -218,6 +218,13 @@ bool Colorizer::takes_hints() const {
 
 Result<Image> Colorizer::colorize(const Image& picture, const UserColour& user,
                                   ColorizeTimes* times) const {
+  return colorize_frame(picture, nullptr, user, times, nullptr);
+}
+
+Result<Image> Colorizer::colorize_frame(const Image& picture, FilmMemory* film,
+                                        const UserColour& user, ColorizeTimes* times,
+                                        FilmStep* step) const {
+  static_assert(kFilmGridSize == kMarksGridSize, "a corrected frame is carried as it is");
   ColorizeTimes unused;
   if (!times) times = &unused;
   *times = {};
@@ -236,6 +243,22 @@ Result<Image> Colorizer::colorize(const Image& picture, const UserColour& user,
   auto ab = s.predict(picture, *prepared, user);
   times->method = lap_ms(&t);
   if (!ab.ok()) return ab.status();
+  if (film) {
+    // On the film's grid (where a corrected frame's colour already is), the colour of the
+    // frames before carried in; a new shot is finished from the method's own colour.
+    const Size grid = film_grid_for(picture.width, picture.height);
+    const Plane L_grid = resize_area(prepared->L_full, grid.width, grid.height);
+    Result<AbPlanes> on_grid = *ab;
+    if (ab->a.width != grid.width || ab->a.height != grid.height)
+      on_grid = upsample_chroma(*prepared, *ab, L_grid, s.options.finish);
+    if (!on_grid.ok()) return on_grid.status();
+    FilmStep found;
+    auto carried = film->next(L_grid, *on_grid, &found);
+    if (!carried.ok()) return carried.status();
+    if (step) *step = found;
+    if (!found.new_shot) ab = std::move(carried);
+    times->film = lap_ms(&t);
+  }
   auto result = finish(picture, *prepared, *ab, s.options.finish);
   times->finish = lap_ms(&t);
   return result;

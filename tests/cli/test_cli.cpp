@@ -333,6 +333,65 @@ TEST(Cli, ReportHasARowPerInput) {
   EXPECT_EQ(eval.code, 2) << eval.output;
 }
 
+// --film: a folder's frames in natural order (2 before 10); a film stopped part way goes on
+// from its last result read back (with --skip-existing), and says when it cannot be read.
+TEST(Cli, FilmFramesGoInOrderAndAStoppedFilmGoesOn) {
+  const fs::path in = fresh_dir("film-in");
+  const fs::path out = fresh_dir("film-out");
+  for (const char* name : {"f10.jpg", "f2.jpg", "f1.jpg"})
+    fs::copy_file(kData + "/landscape-grey.jpg", in / name);
+  const fs::path report = out / "report.csv";
+  const std::vector<std::string> method = {"--reference", kData + "/landscape-reference.jpg"};
+  auto film = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {in.string(), "--film", "-o", out.string()};
+    args.insert(args.end(), method.begin(), method.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  CliRun r = film({"--report", report.string()});
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("1 new shot"), std::string::npos) << r.output;
+  std::istringstream lines(read_bytes(report));
+  std::vector<std::string> order;
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("input", 0) != 0)
+      order.push_back(fs::path(line.substr(0, line.find(','))).filename().string());
+  EXPECT_EQ(order, (std::vector<std::string>{"f1.jpg", "f2.jpg", "f10.jpg"}));
+  const Image whole = load(out / "f10.png");
+
+  // Stopped before f10: it is made again from f2's result as written.
+  fs::remove(out / "f10.png");
+  r = film({"--skip-existing"});
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(r.output.find("cannot read it back"), std::string::npos) << r.output;
+  const Image resumed = load(out / "f10.png");
+  ASSERT_EQ(resumed.data8.size(), whole.data8.size());
+  // Colour was carried into it (it is no new shot), near what the whole run gave (the result
+  // as written is not the chroma the run held: they differ at a few edges).
+  EXPECT_NE(r.output.find("0 new shots"), std::string::npos) << r.output;
+  double sum = 0;
+  size_t far = 0;
+  for (size_t i = 0; i < whole.data8.size(); ++i) {
+    const int d = std::abs(int(whole.data8[i]) - int(resumed.data8[i]));
+    sum += d;
+    far += d > 6;
+  }
+  EXPECT_LT(sum / double(whole.data8.size()), 1.5);
+  EXPECT_LT(double(far) / double(whole.data8.size()), 0.01);
+  // A last result that cannot be read: said, and the film goes on afresh.
+  fs::remove(out / "f10.png");
+  std::ofstream(out / "f2.png", std::ios::trunc) << "damaged";
+  r = film({"--skip-existing"});
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("f2.png: cannot read it back"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("1 new shot "), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(out / "f10.png"));
+
+  EXPECT_EQ(run({in.string(), "--carry", "0.5", "-o", out.string()}).code, 2);
+  EXPECT_EQ(film({"--carry", "0.99"}).code, 2);
+  EXPECT_EQ(run({"--eval", in.string(), "--film"}).code, 2);
+}
+
 TEST(Cli, ResultKeepsTheScanResolutionAndSaysItsColourIsAGuess) {
   const fs::path out = fresh_dir("resolution");
   for (const char* ext : {".png", ".jpg", ".tif"}) {
@@ -767,9 +826,10 @@ void check_hint_honoured(const std::vector<std::string>& method) {
   const auto far_a = mean_ab(a, 500, 0, 640, 120), far_b = mean_ab(b, 500, 0, 640, 120);
   EXPECT_NEAR(far_a.first, far_b.first, 1.0);
   EXPECT_NEAR(far_a.second, far_b.second, 1.0);
-  if (method[0] == "--reference")  // the method does not see the hint: the hint corrects it
+  if (method[0] == "--reference") {  // the method does not see the hint: the hint corrects it
     EXPECT_NE(read_bytes(dir / "hint.png").find("corrected by the user's hints"),
               std::string::npos);
+  }
 }
 
 // A hint given to a model (or the exemplar method) is also a mark: the colour is there where

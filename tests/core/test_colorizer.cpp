@@ -81,6 +81,50 @@ TEST(Colorizer, SeveralThreadsAndCopiesGiveTheSameResult) {
   }
 }
 
+// Frames of a film: the first frame and a cut are exactly colorize()'s result; frames of a
+// pan carry colour from the one before (their own lightness kept); at carry 0 nothing is.
+TEST(Colorizer, FilmFramesCarryColourAndCutsStartAfresh) {
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  auto crop = [&](int x0, bool flip) {
+    Image f = Image::make(600, 400, 1, 8);
+    for (int y = 0; y < 400; ++y)
+      for (int x = 0; x < 600; ++x)
+        f.data8[size_t(y) * 600 + x] = grey.data8[size_t(flip ? 420 - y : y) * grey.width + x0 + x];
+    return f;
+  };
+  const Colorizer c = Colorizer::with_model(kTinyModel, small());
+  FilmMemory film;
+  FilmStep step;
+  const Image f0 = crop(0, false), f1 = crop(3, false), cut = crop(6, true);
+  auto r0 = c.colorize_frame(f0, &film, {}, nullptr, &step);
+  ASSERT_TRUE(r0.ok()) << r0.status().to_string();
+  EXPECT_TRUE(step.new_shot);
+  EXPECT_EQ(r0->data8, c.colorize(f0)->data8);
+
+  auto r1 = c.colorize_frame(f1, &film, {}, nullptr, &step);
+  ASSERT_TRUE(r1.ok());
+  EXPECT_FALSE(step.new_shot);
+  EXPECT_NEAR(step.shift_x, 3.0f * 384 / 600, 0.4f);  // on the film's grid
+  EXPECT_NEAR(step.shift_y, 0.0f, 0.4f);
+  EXPECT_NE(r1->data8, c.colorize(f1)->data8);
+  EXPECT_GT(*psnr(to_greyscale(*r1), f1), 35.0);
+
+  auto r2 = c.colorize_frame(cut, &film, {}, nullptr, &step);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_TRUE(step.new_shot);
+  EXPECT_EQ(r2->data8, c.colorize(cut)->data8);
+
+  FilmOptions none;
+  none.carry = 0.0f;
+  FilmMemory alone(none);
+  for (const Image* f : {&f0, &f1}) {
+    auto r = c.colorize_frame(*f, &alone, {}, nullptr, &step);
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(step.new_shot);
+    EXPECT_EQ(r->data8, c.colorize(*f)->data8);
+  }
+}
+
 // A model file is read at the first picture: a missing one is reported then, not before.
 TEST(Colorizer, AModelFileIsReadAtTheFirstPicture) {
   const Colorizer c = Colorizer::with_model(kData + "/models/no-such-model.onnx", small());

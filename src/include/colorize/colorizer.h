@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "colorize/film.h"
 #include "colorize/image.h"
 #include "colorize/pipeline.h"
 #include "colorize/status.h"
@@ -62,6 +63,7 @@ struct UserColour {
 struct ColorizeTimes {
   double prepare = 0;  // the picture to L* at working size
   double method = 0;   // the model (the first call: also reading it), exemplar or marks
+  double film = 0;     // colorize_frame: the colour carried from the frames before
   double finish = 0;   // the colour onto the full-size picture
 };
 
@@ -85,6 +87,15 @@ class Colorizer {
   // kUnsupported (an op or an input the engine does not run), kOutOfMemory, kTooLarge.
   Result<Image> colorize(const Image& picture, const UserColour& user = {},
                          ColorizeTimes* times = nullptr) const;
+
+  // One frame of a film, the frames in order: as colorize(), with the colour of the frames
+  // before carried in where the picture matches (FilmMemory, colorize/film.h), so it holds
+  // still from frame to frame. `film` is that film's memory (one per film; updated here; not
+  // shared between threads at once); `step`, if given, gets what it found. The method's
+  // colour (with the user's corrections) is carried on the film_grid_for grid; a frame that
+  // starts a new shot is exactly colorize()'s result. Errors: colorize()'s, and FilmMemory's.
+  Result<Image> colorize_frame(const Image& frame, FilmMemory* film, const UserColour& user = {},
+                               ColorizeTimes* times = nullptr, FilmStep* step = nullptr) const;
 
   // "model", "exemplar" or "marks".
   const char* method_name() const;

@@ -1,0 +1,98 @@
+// colorize — colour that holds still through the frames of a film.
+//
+// A method run on each frame alone gives colour that flickers: an area green in one frame may
+// be grey in the next, though the picture barely moved. FilmMemory carries each frame's colour
+// into the next one. The previous result's chroma is moved along the motion between the two
+// frames (found by block matching on L*), and where the moved lightness matches this frame's,
+// it is blended with this frame's own chroma:
+//
+//   out = w * previous_out(x + v(x)) + (1 - w) * ab(x)
+//   w   = carry * exp(-0.5 * (dL(x) / match)^2)
+//
+// with v the motion (this frame's pixel x shows what the previous frame showed at x + v) and
+// dL the difference of the two frames' L* there (a 3 x 3 mean, after taking away the change of
+// the frames' mean lightness, so the flicker of an old film's exposure does not count). Where a
+// scene stands still or the camera pans, the colour becomes a running mean over the last
+// 1 / (1 - carry) frames or so; what came into view, moved otherwise or changed keeps its own.
+// A frame whose pixels match the previous frame's in less than kFilmCutBelow of its area starts
+// a new shot: nothing is carried into it.
+//
+// All planes are on one grid per film (film_grid_for); a frame of another size also starts a
+// new shot. Colorizer::colorize_frame (colorize/colorizer.h) does this for whole pictures.
+#pragma once
+
+#include "colorize/image.h"
+#include "colorize/pipeline.h"
+#include "colorize/plane.h"
+#include "colorize/status.h"
+
+namespace colorize {
+
+struct FilmOptions {
+  // The previous frames' weight where a pixel matches, 0 .. 0.95; 0: each frame on its own.
+  float carry = 0.8f;
+  // L* units, > 0: the difference of lightness (after the motion) at which a pixel's weight
+  // falls to exp(-0.5) = 0.61 of carry.
+  float match = 4.0f;
+  // The largest motion looked for between two frames, in grid pixels (1 .. 64).
+  int search = 24;
+};
+
+// A frame whose matched area (FilmStep::matched) is below this starts a new shot.
+inline constexpr float kFilmCutBelow = 0.3f;
+
+// What FilmMemory::next found for one frame.
+struct FilmStep {
+  bool new_shot = true;  // nothing carried: the first frame, a cut, or a frame of another size
+  float matched = 0.0f;  // fraction of the frame's pixels whose dL is below FilmOptions::match
+  float shift_x = 0.0f;  // the frame's overall motion v from the previous one, grid pixels
+  float shift_y = 0.0f;
+};
+
+// The grid (size) of a w x h frame's planes: working_size_for(w, h, kFilmGridSize) (pictures
+// are never enlarged beyond the next multiple of 32). The same grid as the user's corrections
+// (kMarksGridSize, colorize/propagate.h), so a corrected frame's colour is carried as it is.
+inline constexpr int kFilmGridSize = 384;
+Size film_grid_for(int width, int height);
+
+// The motion from frame `from` to frame `to` (L* planes of one size, at least 16 x 16): for
+// every pixel of `to`, where that content was in `from`, as offsets in pixels (`to`'s pixel x
+// showed `from`'s pixel x + (dx, dy)). Found as one overall shift (coarse to fine, within
+// `search` pixels) refined for blocks of 16 x 16 pixels (within 6 pixels of it, to a fraction
+// of a pixel), the blocks' offsets median-filtered and interpolated between block centres.
+struct MotionField {
+  Plane dx;
+  Plane dy;
+  float shift_x = 0.0f;  // the overall shift
+  float shift_y = 0.0f;
+};
+// Errors: kInvalidArgument (sizes differ, smaller than 16 x 16, search outside 1 .. 64).
+Result<MotionField> estimate_motion(const Plane& from, const Plane& to, int search);
+
+// The running state of one film: the last frame's L* and its resulting chroma. Owns copies;
+// not for use from several threads at once. Frames must come in order.
+class FilmMemory {
+ public:
+  explicit FilmMemory(FilmOptions options = {}) : options_(options) {}
+
+  // This frame's chroma: `ab` (the method's, on the grid of `L`, this frame's L*) with the
+  // previous frames' colour carried in, as above; it is remembered for the next frame.
+  // Errors: kInvalidArgument (options out of range, planes empty or of different sizes).
+  Result<AbPlanes> next(const Plane& L, const AbPlanes& ab, FilmStep* step = nullptr);
+
+  // Remembers `result` (a frame's colour result, e.g. read back from its file to go on with a
+  // film whose first frames were colorized before) as if next() had made it: its L* and a*b*
+  // on its film_grid_for grid. Errors: kInvalidArgument (an empty image).
+  Status remember(const Image& result);
+
+  void forget();
+  bool empty() const { return L_.empty(); }
+  const FilmOptions& options() const { return options_; }
+
+ private:
+  FilmOptions options_;
+  Plane L_;
+  AbPlanes ab_;
+};
+
+}  // namespace colorize
