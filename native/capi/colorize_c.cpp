@@ -23,6 +23,10 @@ struct colorize_handle {
   colorize::Colorizer colorizer;
 };
 
+struct colorize_film {
+  colorize::FilmMemory memory;
+};
+
 namespace {
 
 using colorize::ErrorCode;
@@ -191,6 +195,11 @@ colorize_status make(colorize::Colorizer c, colorize_t** out) {
   return COLORIZE_OK;
 }
 
+// colorize_run and colorize_run_frame (film NULL: the former), defined below.
+colorize_status run(const colorize_t* colorizer, colorize_film_t* film,
+                    const colorize_picture* picture, const colorize_hint* hints, size_t n_hints,
+                    const colorize_picture* painted, colorize_picture* out, int* new_shot);
+
 }  // namespace
 
 extern "C" {
@@ -267,6 +276,39 @@ const char* colorize_method(const colorize_t* colorizer) {
 colorize_status colorize_run(const colorize_t* colorizer, const colorize_picture* picture,
                              const colorize_hint* hints, size_t n_hints,
                              const colorize_picture* painted, colorize_picture* out) {
+  return run(colorizer, nullptr, picture, hints, n_hints, painted, out, nullptr);
+}
+
+colorize_status colorize_film_new(float carry, colorize_film_t** out) {
+  return guarded([&]() -> colorize_status {
+    if (!out) return invalid("out is NULL");
+    *out = nullptr;
+    if (!(carry >= 0.0f && carry <= 0.95f))
+      return invalid("carry is " + std::to_string(carry) + ": it must be in 0 .. 0.95");
+    colorize::FilmOptions o;
+    o.carry = carry;
+    *out = new colorize_film{colorize::FilmMemory(o)};
+    return COLORIZE_OK;
+  });
+}
+
+void colorize_film_free(colorize_film_t* film) { delete film; }
+
+colorize_status colorize_run_frame(const colorize_t* colorizer, colorize_film_t* film,
+                                   const colorize_picture* frame, const colorize_hint* hints,
+                                   size_t n_hints, const colorize_picture* painted,
+                                   colorize_picture* out, int* new_shot) {
+  if (!film) return guarded([] { return invalid("the film is NULL"); });
+  return run(colorizer, film, frame, hints, n_hints, painted, out, new_shot);
+}
+
+}  // extern "C"
+
+namespace {
+
+colorize_status run(const colorize_t* colorizer, colorize_film_t* film,
+                    const colorize_picture* picture, const colorize_hint* hints, size_t n_hints,
+                    const colorize_picture* painted, colorize_picture* out, int* new_shot) {
   return guarded([&]() -> colorize_status {
     if (!colorizer) return invalid("the colorizer is NULL");
     colorize_status st = check_picture(picture, "the picture");
@@ -293,11 +335,15 @@ colorize_status colorize_run(const colorize_t* colorizer, const colorize_picture
       painted_image = image_from(*painted);
       user.painted = &painted_image;
     }
-    auto result = colorizer->colorizer.colorize(image_from(*picture), user);
+    colorize::FilmStep step;
+    auto result = film ? colorizer->colorizer.colorize_frame(image_from(*picture), &film->memory,
+                                                             user, nullptr, &step)
+                       : colorizer->colorizer.colorize(image_from(*picture), user);
     if (!result.ok()) return fail(result.status());
     write_result(*result, out);
+    if (new_shot) *new_shot = step.new_shot ? 1 : 0;
     return COLORIZE_OK;
   });
 }
 
-}  // extern "C"
+}  // namespace

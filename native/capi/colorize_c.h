@@ -134,6 +134,26 @@ COLORIZE_C_API colorize_status colorize_run(const colorize_t* colorizer,
                                             const colorize_hint* hints, size_t n_hints,
                                             const colorize_picture* painted, colorize_picture* out);
 
+/* The memory of one film (colorize/film.h): for its frames, in order, each frame's colour is
+ * carried into the next where the picture matches, following the motion, so that the colour
+ * holds still instead of flickering; a cut starts afresh. carry: how much of the frames before
+ * is kept where a frame matches, 0 .. 0.95 (0.8 is the CLI's default: about the last five
+ * frames; 0: each frame on its own). One film is used by one thread at a time. */
+typedef struct colorize_film colorize_film_t;
+COLORIZE_C_API colorize_status colorize_film_new(float carry, colorize_film_t** out);
+/* Frees what colorize_film_new made (NULL is allowed). */
+COLORIZE_C_API void colorize_film_free(colorize_film_t* film);
+
+/* As colorize_run, for the next frame of `film` (which it updates). new_shot, when not NULL,
+ * is set to 1 when nothing was carried into this frame (the film's first, a cut, or a frame of
+ * another size: the result is then colorize_run's), else 0. */
+COLORIZE_C_API colorize_status colorize_run_frame(const colorize_t* colorizer,
+                                                  colorize_film_t* film,
+                                                  const colorize_picture* frame,
+                                                  const colorize_hint* hints, size_t n_hints,
+                                                  const colorize_picture* painted,
+                                                  colorize_picture* out, int* new_shot);
+
 #ifdef __cplusplus
 }
 #endif

@@ -102,6 +102,32 @@ int main(int argc, char** argv) {
   CHECK(colorize_run(c, &in, NULL, 0, NULL, &out) == COLORIZE_OK, "%s", colorize_last_error());
   CHECK(strcmp(colorize_last_error(), "") == 0, "a success leaves a message: %s",
         colorize_last_error());
+
+  /* A film: its first frame is colorize_run's result; the same frame again has colour carried
+   * in; a carry out of range and a NULL film are refused. */
+  {
+    static uint8_t frame_rgb[W * H * 3];
+    colorize_picture frame_out = picture(W, H, 3, 8, W * 3, frame_rgb);
+    colorize_film_t* film = NULL;
+    int shot = -1;
+    CHECK(colorize_film_new(0.8f, &film) == COLORIZE_OK && film, "%s", colorize_last_error());
+    CHECK(colorize_run_frame(c, film, &in, NULL, 0, NULL, &frame_out, &shot) == COLORIZE_OK, "%s",
+          colorize_last_error());
+    CHECK(shot == 1 && memcmp(frame_rgb, rgb, sizeof rgb) == 0, "first frame: new shot %d", shot);
+    CHECK(colorize_run_frame(c, film, &in, NULL, 0, NULL, &frame_out, &shot) == COLORIZE_OK &&
+              shot == 0,
+          "second frame: new shot %d %s", shot, colorize_last_error());
+    colorize_film_free(film);
+    film = NULL;
+    CHECK(colorize_film_new(0.96f, &film) == COLORIZE_INVALID_ARGUMENT && film == NULL &&
+              contains(colorize_last_error(), "0 .. 0.95"),
+          "%s", colorize_last_error());
+    CHECK(colorize_run_frame(c, NULL, &in, NULL, 0, NULL, &frame_out, &shot) ==
+                  COLORIZE_INVALID_ARGUMENT &&
+              contains(colorize_last_error(), "film is NULL"),
+          "%s", colorize_last_error());
+    colorize_film_free(NULL);
+  }
   CHECK(max_chroma(rgb, 3) > 6, "no colour: %g", max_chroma(rgb, 3));
   /* A padded stride gives the same result. */
   colorize_picture in_padded = picture(W, H, 1, 8, 103, padded);

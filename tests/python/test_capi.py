@@ -76,3 +76,21 @@ def test_marks_paint_reference_and_errors(colorize_c):
         c.colorize(grey.astype(np.float32))
     assert colorize_c.version().count(".") == 2
     assert os.path.isdir(colorize_c.models_dir())
+
+
+def test_film_carries_colour_between_frames(colorize_c):
+    # A pan: the second frame is the first moved 3 pixels; its colour comes partly from the
+    # first. The first frame, and a frame of another scene (a cut), are colorize()'s result.
+    wide = np.tile(scene(64, 96), (1, 2))
+    wide = (wide.astype(int) + (np.arange(192) * 3 % 29)[None, :]).clip(0, 255).astype(np.uint8)
+    f0, f1 = wide[:, 0:96], wide[:, 3:99]
+    with colorize_c.Colorizer(model=TINY, working_size=64) as c, colorize_c.Film() as film:
+        assert np.array_equal(c.colorize(f0, film=film), c.colorize(f0)) and film.new_shot
+        r1 = c.colorize(f1, film=film)
+        assert not film.new_shot
+        assert not np.array_equal(r1, c.colorize(f1))
+        cut = np.random.default_rng(1).integers(0, 256, f1.shape).astype(np.uint8)
+        assert np.array_equal(c.colorize(cut, film=film), c.colorize(cut)) and film.new_shot
+    with pytest.raises(colorize_c.Error) as e:
+        colorize_c.Film(carry=1.0)
+    assert e.value.status == 1 and "0 .. 0.95" in str(e.value)

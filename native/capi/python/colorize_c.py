@@ -14,6 +14,9 @@ dtype, and keeps its lightness.
     rgb = c.colorize(grey, painted=painted_copy)        # a copy with the right colour painted on
     c = colorize_c.Colorizer(reference=colour_photo)    # the exemplar method (Welsh et al.)
     c = colorize_c.Colorizer(marks_only=True)           # colour from hints and paint alone
+    film = colorize_c.Film()                            # a film's frames, in order: colour that
+    for frame in frames:                                # holds still from frame to frame
+        rgb = c.colorize(frame, film=film)
 
 Where the library is: $COLORIZE_LIBRARY when set; else that of an installed copy
 (PREFIX/lib.../libcolorize.so.1 beside PREFIX/share/colorize/python/, where `cmake --install`
@@ -28,7 +31,7 @@ import os
 
 import numpy as np
 
-__all__ = ["Colorizer", "Error", "version", "models_dir"]
+__all__ = ["Colorizer", "Film", "Error", "version", "models_dir"]
 
 OK = 0
 STATUS_NAMES = {1: "invalid argument", 2: "i/o", 3: "corrupt model", 4: "unsupported",
@@ -96,6 +99,11 @@ def _load():
             "colorize_method": (ctypes.c_char_p, [ctypes.c_void_p]),
             "colorize_run": (ctypes.c_int, [ctypes.c_void_p, P, ctypes.POINTER(_Hint),
                                             ctypes.c_size_t, P, P]),
+            "colorize_film_new": (ctypes.c_int, [ctypes.c_float, PP]),
+            "colorize_film_free": (None, [ctypes.c_void_p]),
+            "colorize_run_frame": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, P,
+                                                  ctypes.POINTER(_Hint), ctypes.c_size_t, P, P,
+                                                  ctypes.POINTER(ctypes.c_int)]),
         }
         for name, (res, args) in sig.items():
             f = getattr(lib, name)
@@ -192,10 +200,11 @@ class Colorizer:
         """"model", "exemplar" or "marks"."""
         return _library().colorize_method(self._handle).decode()
 
-    def colorize(self, picture, hints=(), painted=None):
+    def colorize(self, picture, hints=(), painted=None, film=None):
         """The colour result of picture. hints: (x, y, colour) with colour "#RRGGBB" or
         (r, g, b), x and y in the picture's pixels. painted: a copy of the picture with the
-        right colour painted where the result should change."""
+        right colour painted where the result should change. film: a Film whose next frame
+        the picture is (the colour of the frames before is carried in)."""
         lib = _library()
         src, pic = _picture(picture, "picture")
         h, w, channels = src.shape
@@ -209,8 +218,14 @@ class Colorizer:
         if painted is not None:
             keep, ppic = _picture(painted, "painted")
             pp = ctypes.byref(ppic)
-        _check(lib.colorize_run(self._handle, ctypes.byref(pic), hs, len(hints), pp,
-                                ctypes.byref(opic)))
+        if film is None:
+            _check(lib.colorize_run(self._handle, ctypes.byref(pic), hs, len(hints), pp,
+                                    ctypes.byref(opic)))
+        else:
+            shot = ctypes.c_int(0)
+            _check(lib.colorize_run_frame(self._handle, film._handle, ctypes.byref(pic), hs,
+                                          len(hints), pp, ctypes.byref(opic), ctypes.byref(shot)))
+            film.new_shot = bool(shot.value)
         return out
 
     def close(self):
@@ -218,6 +233,35 @@ class Colorizer:
         handle, self._handle = getattr(self, "_handle", None), None
         if handle and _lib is not None:
             _lib.colorize_free(handle)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+
+class Film:
+    """The memory of one film: pass it to Colorizer.colorize(frame, film=...) for each frame
+    in order, and each frame's colour is carried into the next where the picture matches
+    (following the motion), so it holds still instead of flickering; a cut starts afresh.
+    carry: how much of the frames before is kept, 0..0.95 (0: each frame on its own).
+    new_shot: whether nothing was carried into the last frame (the first, or after a cut)."""
+
+    def __init__(self, carry=0.8):
+        handle = ctypes.c_void_p()
+        _check(_library().colorize_film_new(float(carry), ctypes.byref(handle)))
+        self._handle = handle
+        self.new_shot = True
+
+    def close(self):
+        """Frees the library's side now (otherwise when this object is collected)."""
+        handle, self._handle = getattr(self, "_handle", None), None
+        if handle and _lib is not None:
+            _lib.colorize_film_free(handle)
 
     def __enter__(self):
         return self
