@@ -144,7 +144,9 @@ COLORIZE_C_API colorize_status colorize_film_new(float carry, colorize_film_t** 
 /* Frees what colorize_film_new made (NULL is allowed). */
 COLORIZE_C_API void colorize_film_free(colorize_film_t* film);
 
-/* As colorize_run, for the next frame of `film` (which it updates). new_shot, when not NULL,
+/* As colorize_run, for the next frame of `film` (which it updates); a frame's `painted` copy
+ * also holds for the frames after it, following the picture, until what it covers changes or
+ * the shot ends. new_shot, when not NULL,
  * is set to 1 when nothing was carried into this frame (the film's first, a cut, or a frame of
  * another size: the result is then colorize_run's), else 0. */
 COLORIZE_C_API colorize_status colorize_run_frame(const colorize_t* colorizer,

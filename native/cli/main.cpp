@@ -730,7 +730,7 @@ int run_colorize(const Options& o) {
         continue;
       }
       marked = Marked{marks_path, std::move(painted).value()};
-    } else if (o.marks_only && o.hints.empty()) {
+    } else if (o.marks_only && o.hints.empty() && !o.film) {  // a film may hold paint from before
       fail("no painted copy of it in " + o.marks +
            " (with --marks-only each picture needs one, named as the picture, or --hint)");
       continue;
@@ -818,7 +818,8 @@ int run_colorize(const Options& o) {
           left ? "; " + time_left(colorized_seconds / colorized * double(left)) : "";
       const std::string with =
           (!marked ? "" : (o.marks_only ? ", colour from " : ", corrected by ") + marked->path) +
-          (o.film && step.new_shot && shots > 0 ? ", a new shot" : "");
+          (o.film && step.new_shot && shots > 0 ? ", a new shot" : "") +
+          (step.held > 0 ? ", paint held from before" : "");
       std::fprintf(stderr, "[%zu/%zu] %s -> %s (%dx%d, %.2f s%s%s)\n", i + 1, inputs.size(),
                    in.c_str(), out.c_str(), result->width, result->height, seconds_since(t0),
                    with.c_str(), eta.c_str());

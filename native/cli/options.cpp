@@ -135,8 +135,10 @@ Films (frames extracted from a video, e.g. `ffmpeg -i film.mp4 frames/%06d.png`)
                        natural order of their names: 2 before 10): each frame's colour is
                        carried into the next where the picture matches, following the
                        motion, so it holds still instead of flickering; a cut starts afresh.
+                       A frame's painted copy (--marks DIR) holds for the frames after it,
+                       following the picture, until what it covers changes or the shot ends.
                        With --skip-existing, the last result already there is read back to go
-                       on from
+                       on from (without the paint held)
   --carry F            with --film: how much of the frames before is kept where a frame
                        matches, 0..0.95 (default 0.8: about the last five frames; 0: each
                        frame on its own)

@@ -129,6 +129,17 @@ struct Colorizer::State {
     return marks;
   }
 
+  // A model's or the exemplar method's own colour at working size (a model takes the hints in;
+  // the exemplar method does not: they only correct its colour, in predict).
+  Result<AbPlanes> method_colour(const Image& picture, const Prepared& prepared,
+                                 const UserColour& user) {
+    if (kind == Kind::kExemplar) return exemplar_colorize(prepared.L_work, *reference);
+    if (user.hints.empty()) return run_model(prepared.L_model, nullptr);
+    const HintPlanes hints = render_hints(user.hints, picture.width, picture.height,
+                                          prepared.L_work.width, prepared.L_work.height);
+    return run_model(prepared.L_model, &hints);
+  }
+
   Result<AbPlanes> predict(const Image& picture, const Prepared& prepared, const UserColour& user) {
     if (kind == Kind::kMarks) {
       if (!user.painted && user.hints.empty())
@@ -138,14 +149,7 @@ struct Colorizer::State {
       if (!marks.ok()) return marks.status();
       return propagate_marks(prepared.L_work, *marks);
     }
-    Result<AbPlanes> ab = [&]() -> Result<AbPlanes> {
-      // The exemplar method does not take hints in: they only correct its colour, below.
-      if (kind == Kind::kExemplar) return exemplar_colorize(prepared.L_work, *reference);
-      if (user.hints.empty()) return run_model(prepared.L_model, nullptr);
-      const HintPlanes hints = render_hints(user.hints, picture.width, picture.height,
-                                            prepared.L_work.width, prepared.L_work.height);
-      return run_model(prepared.L_model, &hints);
-    }();
+    Result<AbPlanes> ab = method_colour(picture, prepared, user);
     if (!ab.ok() || (!user.painted && user.hints.empty())) return ab;
     // The method's colour, corrected where the user painted and at the hints (a model takes
     // them in and still does not always give their colour there: the correction does; measured
@@ -161,6 +165,75 @@ struct Colorizer::State {
     PropagateOptions p;
     p.reach = options.reach;
     return correct_with_marks(L_grid, *base, *marks, p);
+  }
+  // A film's frame (Colorizer::colorize_frame), on the film's grid: the method's colour with
+  // the frames before carried in, then corrected by this frame's paint and hints and by the
+  // paint held from frames before; this frame's paint is held on for the frames after it. A
+  // new shot without marks gives the method's own colour at working size, so that it is
+  // finished exactly as colorize() finishes it. `method_ms`: the method's milliseconds.
+  Result<AbPlanes> film_colour(const Image& picture, const Prepared& prepared,
+                               const UserColour& user, FilmMemory* film, FilmStep* step,
+                               double* method_ms) {
+    const Size grid = film_grid_for(picture.width, picture.height);
+    const Plane L_grid = resize_area(prepared.L_full, grid.width, grid.height);
+    auto found = film->advance(L_grid);
+    if (!found.ok()) return found.status();
+    *step = *found;
+    HintPlanes paint{{Plane(grid.width, grid.height), Plane(grid.width, grid.height)},
+                     Plane(grid.width, grid.height)};
+    if (user.painted) {
+      UserColour only_paint;
+      only_paint.painted = user.painted;
+      only_paint.painted_name = user.painted_name;
+      auto p = read_marks(picture, only_paint, grid.width, grid.height, 1);
+      if (!p.ok()) return p.status();
+      paint = std::move(p).value();
+    }
+    HintPlanes marks = paint;
+    const int radius = kind == Kind::kMarks
+                           ? 1
+                           : hint_radius_on_grid(grid.width, grid.height, prepared.L_work.width,
+                                                 prepared.L_work.height);
+    Status st = add_marks(&marks, render_hints(user.hints, picture.width, picture.height,
+                                               grid.width, grid.height, radius));
+    if (st.ok()) st = add_marks(&marks, film->held_marks());  // this frame's own win
+    if (!st.ok()) return st;
+    const bool marked = count_marks(marks) > 0;
+
+    auto t = std::chrono::steady_clock::now();
+    Result<AbPlanes> own = Status(ErrorCode::kInternal, "no colour");
+    if (kind == Kind::kMarks) {
+      if (!marked)
+        return Status(ErrorCode::kInvalidArgument,
+                      "colour from marks alone needs hints or a painted copy (or paint held "
+                      "from a frame before)");
+      own = propagate_marks(L_grid, marks);
+    } else {
+      own = method_colour(picture, prepared, user);
+    }
+    *method_ms = lap_ms(&t);
+    if (!own.ok()) return own.status();
+    Result<AbPlanes> on_grid = *own;
+    if (own->a.width != grid.width || own->a.height != grid.height)
+      on_grid = upsample_chroma(prepared, *own, L_grid, options.finish);
+    if (!on_grid.ok()) return on_grid.status();
+    auto carried = film->blend(*on_grid);
+    if (!carried.ok()) return carried.status();
+    Result<AbPlanes> out = std::move(carried);
+    if (marked && !(kind == Kind::kMarks && found->new_shot)) {
+      PropagateOptions p;
+      p.reach = options.reach;
+      out = correct_with_marks(L_grid, *out, marks, p);
+      if (!out.ok()) return out.status();
+      st = film->amend(*out);
+      if (!st.ok()) return st;
+    }
+    if (user.painted) {
+      st = film->hold(paint);
+      if (!st.ok()) return st;
+    }
+    if (found->new_shot && !marked) return own;
+    return out;
   }
 };
 
@@ -240,25 +313,17 @@ Result<Image> Colorizer::colorize_frame(const Image& picture, FilmMemory* film,
   auto prepared = prepare(picture, p);
   times->prepare = lap_ms(&t);
   if (!prepared.ok()) return prepared.status();
-  auto ab = s.predict(picture, *prepared, user);
-  times->method = lap_ms(&t);
-  if (!ab.ok()) return ab.status();
+  Result<AbPlanes> ab = Status(ErrorCode::kInternal, "no colour");
   if (film) {
-    // On the film's grid (where a corrected frame's colour already is), the colour of the
-    // frames before carried in; a new shot is finished from the method's own colour.
-    const Size grid = film_grid_for(picture.width, picture.height);
-    const Plane L_grid = resize_area(prepared->L_full, grid.width, grid.height);
-    Result<AbPlanes> on_grid = *ab;
-    if (ab->a.width != grid.width || ab->a.height != grid.height)
-      on_grid = upsample_chroma(*prepared, *ab, L_grid, s.options.finish);
-    if (!on_grid.ok()) return on_grid.status();
     FilmStep found;
-    auto carried = film->next(L_grid, *on_grid, &found);
-    if (!carried.ok()) return carried.status();
+    ab = s.film_colour(picture, *prepared, user, film, &found, &times->method);
+    times->film = lap_ms(&t) - times->method;
     if (step) *step = found;
-    if (!found.new_shot) ab = std::move(carried);
-    times->film = lap_ms(&t);
+  } else {
+    ab = s.predict(picture, *prepared, user);
+    times->method = lap_ms(&t);
   }
+  if (!ab.ok()) return ab.status();
   auto result = finish(picture, *prepared, *ab, s.options.finish);
   times->finish = lap_ms(&t);
   return result;

@@ -252,27 +252,34 @@ Result<MotionField> estimate_motion(const Plane& from, const Plane& to, int sear
 }
 
 Result<AbPlanes> FilmMemory::next(const Plane& L, const AbPlanes& ab, FilmStep* step) {
-  FilmStep unused;
-  if (!step) step = &unused;
-  *step = {};
+  auto found = advance(L);
+  if (!found.ok()) return found.status();
+  if (step) *step = *found;
+  return blend(ab);
+}
+
+Result<FilmStep> FilmMemory::advance(const Plane& L) {
   Status st = check_options(options_);
   if (!st.ok()) return st;
-  if (L.empty() || ab.a.width != L.width || ab.a.height != L.height || ab.b.width != L.width ||
-      ab.b.height != L.height || ab.a.size() != L.size() || ab.b.size() != L.size() ||
-      L.size() != size_t(L.width) * size_t(L.height))
-    return Status(ErrorCode::kInvalidArgument, "a frame's L* and a*b* planes must be of one size");
+  if (L.empty() || L.size() != size_t(L.width) * size_t(L.height))
+    return Status(ErrorCode::kInvalidArgument, "a frame's L* plane is empty");
+  FilmStep step;
+  advanced_ = true;
+  L_now_ = L;
+  moved_ = AbPlanes();
+  weight_ = Plane();
+  auto new_shot = [&]() {
+    held_.clear();
+    step.new_shot = true;
+    return step;
+  };
   const bool comparable = !L_.empty() && L_.width == L.width && L_.height == L.height &&
                           L.width >= 16 && L.height >= 16 && options_.carry > 0.0f;
-  auto new_shot = [&]() {
-    L_ = L;
-    ab_ = ab;
-    return ab;
-  };
   if (!comparable) return new_shot();
   auto motion = estimate_motion(L_, L, options_.search);
   if (!motion.ok()) return motion.status();
-  step->shift_x = motion->shift_x;
-  step->shift_y = motion->shift_y;
+  step.shift_x = motion->shift_x;
+  step.shift_y = motion->shift_y;
   const int w = L.width, h = L.height;
   const float lift = static_cast<float>(mean_of(L) - mean_of(L_));
 
@@ -308,23 +315,94 @@ Result<AbPlanes> FilmMemory::next(const Plane& L, const AbPlanes& ab, FilmStep* 
       const float r = dl * inv_match;
       weight.at(x, y) = options_.carry * std::exp(-0.5f * r * r);
     }
-  step->matched = float(double(matched) / double(L.size()));
-  if (step->matched < kFilmCutBelow) {
-    const float mx = step->matched, sx = step->shift_x, sy = step->shift_y;
-    new_shot();
-    step->new_shot = true;
-    step->matched = mx, step->shift_x = sx, step->shift_y = sy;
-    return ab;
+  step.matched = float(double(matched) / double(L.size()));
+  if (step.matched < kFilmCutBelow) return new_shot();
+
+  // The held paint: each point to where the motion takes it (this frame's pixel p showed the
+  // last frame's p + v(p), so a point at q is now near q - v(q)), kept where it still matches.
+  std::vector<Held> kept;
+  kept.reserve(held_.size());
+  for (const Held& m : held_) {
+    const float x = m.x - sample(motion->dx, m.x, m.y), y = m.y - sample(motion->dy, m.x, m.y);
+    if (x < -0.5f || y < -0.5f || x > w - 0.5f || y > h - 0.5f) continue;
+    const int px = std::clamp(static_cast<int>(std::lround(x)), 0, w - 1);
+    const int py = std::clamp(static_cast<int>(std::lround(y)), 0, h - 1);
+    if (weight.at(px, py) < 0.5f * options_.carry) continue;
+    kept.push_back({x, y, m.a, m.b});
   }
-  step->new_shot = false;
-  AbPlanes out{Plane(w, h), Plane(w, h)};
-  for (size_t i = 0; i < L.size(); ++i) {
-    const float k = weight.data[i];
-    out.a.data[i] = k * moved.a.data[i] + (1.0f - k) * ab.a.data[i];
-    out.b.data[i] = k * moved.b.data[i] + (1.0f - k) * ab.b.data[i];
+  held_ = std::move(kept);
+  step.new_shot = false;
+  step.held = held_.size();
+  moved_ = std::move(moved);
+  weight_ = std::move(weight);
+  return step;
+}
+
+Result<AbPlanes> FilmMemory::blend(const AbPlanes& ab) {
+  if (!advanced_)
+    return Status(ErrorCode::kInvalidArgument, "a film's frame is blended before its advance");
+  const Plane& L = L_now_;
+  if (ab.a.width != L.width || ab.a.height != L.height || ab.b.width != L.width ||
+      ab.b.height != L.height || ab.a.size() != L.size() || ab.b.size() != L.size())
+    return Status(ErrorCode::kInvalidArgument, "a frame's L* and a*b* planes must be of one size");
+  AbPlanes out;
+  if (weight_.empty()) {  // a new shot
+    out = ab;
+  } else {
+    out = AbPlanes{Plane(L.width, L.height), Plane(L.width, L.height)};
+    for (size_t i = 0; i < L.size(); ++i) {
+      const float k = weight_.data[i];
+      out.a.data[i] = k * moved_.a.data[i] + (1.0f - k) * ab.a.data[i];
+      out.b.data[i] = k * moved_.b.data[i] + (1.0f - k) * ab.b.data[i];
+    }
   }
-  L_ = L;
+  L_ = std::move(L_now_);
   ab_ = out;
+  advanced_ = false;
+  L_now_ = Plane();
+  moved_ = AbPlanes();
+  weight_ = Plane();
+  return out;
+}
+
+Status FilmMemory::amend(const AbPlanes& ab) {
+  if (L_.empty() || ab.a.width != L_.width || ab.a.height != L_.height || ab.b.width != L_.width ||
+      ab.b.height != L_.height || ab.a.size() != L_.size() || ab.b.size() != L_.size())
+    return Status(ErrorCode::kInvalidArgument,
+                  "the colour amended is not of the last frame's grid");
+  ab_ = ab;
+  return Status::Ok();
+}
+
+Status FilmMemory::hold(const HintPlanes& marks) {
+  const int w = L_.width, h = L_.height;
+  if (L_.empty() || marks.mask.width != w || marks.mask.height != h || marks.ab.a.width != w ||
+      marks.ab.a.height != h || marks.ab.b.width != w || marks.ab.b.height != h)
+    return Status(ErrorCode::kInvalidArgument, "the paint held is not of the last frame's grid");
+  std::vector<Held> all;
+  for (const Held& m : held_) {
+    const int px = std::clamp(static_cast<int>(std::lround(m.x)), 0, w - 1);
+    const int py = std::clamp(static_cast<int>(std::lround(m.y)), 0, h - 1);
+    if (!(marks.mask.at(px, py) > 0.5f)) all.push_back(m);
+  }
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x)
+      if (marks.mask.at(x, y) > 0.5f)
+        all.push_back({float(x), float(y), marks.ab.a.at(x, y), marks.ab.b.at(x, y)});
+  held_ = std::move(all);
+  return Status::Ok();
+}
+
+HintPlanes FilmMemory::held_marks() const {
+  const Plane& L = advanced_ ? L_now_ : L_;
+  HintPlanes out{{Plane(L.width, L.height), Plane(L.width, L.height)}, Plane(L.width, L.height)};
+  for (const Held& m : held_) {
+    const int px = std::clamp(static_cast<int>(std::lround(m.x)), 0, L.width - 1);
+    const int py = std::clamp(static_cast<int>(std::lround(m.y)), 0, L.height - 1);
+    out.mask.at(px, py) = 1.0f;
+    out.ab.a.at(px, py) = m.a;
+    out.ab.b.at(px, py) = m.b;
+  }
   return out;
 }
 
@@ -333,6 +411,7 @@ Status FilmMemory::remember(const Image& result) {
   Plane L, a, b;
   image_to_lab(result, &L, &a, &b);
   const Size g = film_grid_for(result.width, result.height);
+  forget();
   L_ = resize_area(L, g.width, g.height);
   ab_ = {resize_area(a, g.width, g.height), resize_area(b, g.width, g.height)};
   return Status::Ok();
@@ -341,6 +420,11 @@ Status FilmMemory::remember(const Image& result) {
 void FilmMemory::forget() {
   L_ = Plane();
   ab_ = AbPlanes();
+  advanced_ = false;
+  L_now_ = Plane();
+  moved_ = AbPlanes();
+  weight_ = Plane();
+  held_.clear();
 }
 
 }  // namespace colorize

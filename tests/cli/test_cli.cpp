@@ -392,6 +392,42 @@ TEST(Cli, FilmFramesGoInOrderAndAStoppedFilmGoesOn) {
   EXPECT_EQ(run({"--eval", in.string(), "--film"}).code, 2);
 }
 
+// --film --marks DIR: the paint on one frame holds for the frames after it (also with
+// --marks-only, where those frames have no painted copy of their own).
+TEST(Cli, FilmHoldsPaintForTheFramesAfterIt) {
+  const fs::path in = fresh_dir("film-paint-in");
+  const fs::path marks = fresh_dir("film-paint-marks");
+  for (const char* name : {"f1.jpg", "f2.jpg", "f3.jpg"})
+    fs::copy_file(kData + "/landscape-grey.jpg", in / name);
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  Image painted = Image::make(grey.width, grey.height, 3, 8);
+  for (size_t i = 0; i < grey.data8.size(); ++i)
+    for (int c = 0; c < 3; ++c) painted.data8[i * 3 + c] = grey.data8[i];
+  for (int y = 330; y < 370; ++y)
+    for (int x = 100; x < 140; ++x) {
+      uint8_t* p = &painted.data8[(size_t(y) * grey.width + x) * 3];
+      p[0] = 200, p[1] = 40, p[2] = 180;  // magenta on the ground
+    }
+  ASSERT_TRUE(save_png(painted, marks / "f1.png"));
+  for (bool alone : {false, true}) {
+    const fs::path out = fresh_dir(alone ? "film-paint-out2" : "film-paint-out");
+    std::vector<std::string> args = {in.string(),    "--film", "--marks",
+                                     marks.string(), "-o",     out.string()};
+    if (alone)
+      args.push_back("--marks-only");
+    else
+      args.insert(args.end(), {"--model", kData + "/models/tiny_colorizer.onnx", "--size", "64"});
+    CliRun r = run(args);
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("f3.jpg -> " + (out / "f3.png").string()), std::string::npos);
+    EXPECT_NE(r.output.find("paint held from before"), std::string::npos) << r.output;
+    const auto at = mean_ab(load(out / "f3.png"), 105, 335, 135, 365);
+    const Lab want = srgb_to_lab({200 / 255.0f, 40 / 255.0f, 180 / 255.0f});
+    EXPECT_NEAR(at.first, want.a, 12.0) << alone;
+    EXPECT_NEAR(at.second, want.b, 12.0) << alone;
+  }
+}
+
 TEST(Cli, ResultKeepsTheScanResolutionAndSaysItsColourIsAGuess) {
   const fs::path out = fresh_dir("resolution");
   for (const char* ext : {".png", ".jpg", ".tif"}) {

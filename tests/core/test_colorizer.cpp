@@ -2,6 +2,7 @@
 // committed tiny model and photos.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -122,6 +123,65 @@ TEST(Colorizer, FilmFramesCarryColourAndCutsStartAfresh) {
     ASSERT_TRUE(r.ok());
     EXPECT_TRUE(step.new_shot);
     EXPECT_EQ(r->data8, c.colorize(*f)->data8);
+  }
+}
+
+// Paint on one frame of a film holds in the frames after it (moved with the picture), without
+// painting them; at carry 0 (each frame on its own) it does not.
+TEST(Colorizer, FilmHoldsAFramesPaintForTheFramesAfterIt) {
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  auto crop = [&](int x0) {
+    Image f = Image::make(600, 400, 1, 8);
+    for (int y = 0; y < 400; ++y)
+      for (int x = 0; x < 600; ++x)
+        f.data8[size_t(y) * 600 + x] = grey.data8[size_t(y) * grey.width + x0 + x];
+    return f;
+  };
+  const Image f0 = crop(0), f1 = crop(6), f2 = crop(12);
+  // Magenta painted on the ground at (100..130, 340..370) of the first frame.
+  Image painted = Image::make(600, 400, 3, 8);
+  for (size_t i = 0; i < f0.data8.size(); ++i)
+    for (int c = 0; c < 3; ++c) painted.data8[i * 3 + c] = f0.data8[i];
+  const Lab magenta = srgb_to_lab({0.75f, 0.15f, 0.65f});
+  for (int y = 340; y < 370; ++y)
+    for (int x = 100; x < 130; ++x) {
+      const Rgb rgb = lab_to_srgb({f0.data8[size_t(y) * 600 + x] / 2.55f, magenta.a, magenta.b});
+      uint8_t* p = &painted.data8[(size_t(y) * 600 + x) * 3];
+      p[0] = uint8_t(std::clamp(rgb.r, 0.0f, 1.0f) * 255 + 0.5f);
+      p[1] = uint8_t(std::clamp(rgb.g, 0.0f, 1.0f) * 255 + 0.5f);
+      p[2] = uint8_t(std::clamp(rgb.b, 0.0f, 1.0f) * 255 + 0.5f);
+    }
+  const Colorizer c = Colorizer::with_model(kTinyModel, small());
+  for (float carry : {0.8f, 0.0f}) {
+    FilmOptions o;
+    o.carry = carry;
+    FilmMemory film(o);
+    FilmStep step;
+    UserColour user;
+    user.painted = &painted;
+    auto r0 = c.colorize_frame(f0, &film, user, nullptr, &step);
+    ASSERT_TRUE(r0.ok()) << r0.status().to_string();
+    EXPECT_EQ(r0->data8, c.colorize(f0, user)->data8);  // a new shot: colorize()'s result
+    const auto at0 = mean_ab(*r0, 105, 345, 125, 365);
+    EXPECT_NEAR(at0.first, magenta.a, 12.0);
+    Result<Image> r = Status(ErrorCode::kInternal, "");
+    for (const Image* f : {&f1, &f2}) {
+      r = c.colorize_frame(*f, &film, {}, nullptr, &step);
+      ASSERT_TRUE(r.ok()) << r.status().to_string();
+    }
+    // The square, 12 pixels to the left in the third frame.
+    const auto at2 = mean_ab(*r, 93, 345, 113, 365),
+               plain = mean_ab(*c.colorize(f2), 93, 345, 113, 365);
+    if (carry > 0) {
+      EXPECT_GT(step.held, 100u);
+      EXPECT_NEAR(at2.first, magenta.a, 15.0);
+      EXPECT_NEAR(at2.second, magenta.b, 15.0);
+    } else {
+      EXPECT_EQ(step.held, 0u);
+      EXPECT_NEAR(at2.first, plain.first, 1.0);
+      EXPECT_NEAR(at2.second, plain.second, 1.0);
+    }
+    EXPECT_GT(std::hypot(magenta.a - plain.first, magenta.b - plain.second), 40.0);
   }
 }
 

@@ -224,6 +224,92 @@ TEST(FilmMemory, RefusesBadOptionsAndPlanes) {
   EXPECT_EQ(film.remember(Image{}).code(), ErrorCode::kInvalidArgument);
 }
 
+// marks += more where marks has none (as add_marks of colorize/propagate.h, not linked here).
+void add_marks_for_test(HintPlanes* marks, const HintPlanes& more) {
+  for (size_t i = 0; i < marks->mask.size(); ++i)
+    if (!(marks->mask.data[i] > 0.5f) && more.mask.data[i] > 0.5f) {
+      marks->mask.data[i] = 1.0f;
+      marks->ab.a.data[i] = more.ab.a.data[i];
+      marks->ab.b.data[i] = more.ab.b.data[i];
+    }
+}
+
+HintPlanes square_marks(int w, int h, int x0, int y0, int side, float a, float b) {
+  HintPlanes m{{Plane(w, h), Plane(w, h)}, Plane(w, h)};
+  for (int y = y0; y < y0 + side; ++y)
+    for (int x = x0; x < x0 + side; ++x)
+      m.mask.at(x, y) = 1, m.ab.a.at(x, y) = a, m.ab.b.at(x, y) = b;
+  return m;
+}
+
+// Paint held on one frame moves with the scene into the frames after it, keeps its colour,
+// and is let go at a cut.
+TEST(FilmMemory, HeldPaintFollowsThePanAndGoesAtACut) {
+  FilmMemory film;
+  ASSERT_TRUE(film.next(view_L(128, 64, 0, 5), view_ab(128, 64, 0, 0, 0)).ok());
+  ASSERT_TRUE(film.hold(square_marks(128, 64, 60, 30, 4, 40, -20)).ok());
+  EXPECT_EQ(film.held_count(), 16u);
+  for (int t = 1; t <= 4; ++t) {
+    auto step = film.advance(view_L(128, 64, 2.5f * t, 5));
+    ASSERT_TRUE(step.ok());
+    EXPECT_FALSE(step->new_shot);
+    EXPECT_EQ(step->held, 16u) << t;
+    const HintPlanes held = film.held_marks();
+    double sx = 0;
+    int n = 0;
+    for (int y = 0; y < 64; ++y)
+      for (int x = 0; x < 128; ++x)
+        if (held.mask.at(x, y) > 0.5f) {
+          sx += x, ++n;
+          EXPECT_EQ(held.ab.a.at(x, y), 40.0f);
+          EXPECT_EQ(held.ab.b.at(x, y), -20.0f);
+        }
+    ASSERT_GT(n, 8) << t;                           // points may share a pixel, none is lost
+    EXPECT_NEAR(sx / n, 61.5 - 2.5 * t, 0.8) << t;  // the square's centre, moved with the scene
+    ASSERT_TRUE(film.blend(view_ab(128, 64, 2.5f * t, 0, 0)).ok());
+  }
+  Plane other(128, 64);
+  for (int y = 0; y < 64; ++y)
+    for (int x = 0; x < 128; ++x) other.at(x, y) = ((x / 5 + y / 7) % 2) ? 95.0f : 5.0f;
+  auto step = film.advance(other);
+  ASSERT_TRUE(step.ok());
+  EXPECT_TRUE(step->new_shot);
+  EXPECT_EQ(film.held_count(), 0u);
+}
+
+// Where the picture under held paint changed (something came in front), the paint is let go;
+// elsewhere it stays.
+TEST(FilmMemory, PaintWhereThePictureChangedIsLetGo) {
+  FilmMemory film;
+  const Plane L = view_L(128, 64, 0, 0);
+  ASSERT_TRUE(film.next(L, view_ab(128, 64, 0, 0, 0)).ok());
+  HintPlanes marks = square_marks(128, 64, 20, 20, 4, 30, 30);
+  add_marks_for_test(&marks, square_marks(128, 64, 90, 20, 4, -30, 30));
+  ASSERT_TRUE(film.hold(marks).ok());
+  Plane covered = L;
+  for (int y = 14; y < 30; ++y)
+    for (int x = 84; x < 100; ++x) covered.at(x, y) = 99.0f;  // a white card over the second
+  auto step = film.advance(covered);
+  ASSERT_TRUE(step.ok());
+  EXPECT_EQ(step->held, 16u);  // the first square's
+  const HintPlanes held = film.held_marks();
+  EXPECT_GT(held.mask.at(21, 21), 0.5f);
+  EXPECT_EQ(held.mask.at(91, 21), 0.0f);
+}
+
+TEST(FilmMemory, StepsOutOfOrderAreRefused) {
+  FilmMemory film;
+  EXPECT_EQ(film.blend(view_ab(64, 48, 0, 0, 0)).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(film.hold(square_marks(64, 48, 0, 0, 2, 1, 1)).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(film.amend(view_ab(64, 48, 0, 0, 0)).code(), ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(film.next(view_L(64, 48, 0, 0), view_ab(64, 48, 0, 0, 0)).ok());
+  EXPECT_TRUE(film.amend(view_ab(64, 48, 0, 3, 3)).ok());
+  EXPECT_EQ(film.amend(view_ab(64, 40, 0, 3, 3)).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(film.hold(square_marks(60, 48, 0, 0, 2, 1, 1)).code(), ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(film.advance(view_L(64, 48, 1, 0)).ok());
+  EXPECT_EQ(film.blend(view_ab(64, 40, 0, 0, 0)).status().code(), ErrorCode::kInvalidArgument);
+}
+
 // A result read back (an 8-bit RGB picture) is remembered on its grid as if next() had made
 // it: the next frame of the same picture carries its colour.
 TEST(FilmMemory, RemembersAResultReadBack) {

@@ -247,7 +247,8 @@ class Colorizer:
 class Film:
     """The memory of one film: pass it to Colorizer.colorize(frame, film=...) for each frame
     in order, and each frame's colour is carried into the next where the picture matches
-    (following the motion), so it holds still instead of flickering; a cut starts afresh.
+    (following the motion), so it holds still instead of flickering; a cut starts afresh. A
+    frame's painted copy holds for the frames after it, until what it covers changes.
     carry: how much of the frames before is kept, 0..0.95 (0: each frame on its own).
     new_shot: whether nothing was carried into the last frame (the first, or after a cut)."""
 

@@ -91,9 +91,13 @@ class Colorizer {
   // One frame of a film, the frames in order: as colorize(), with the colour of the frames
   // before carried in where the picture matches (FilmMemory, colorize/film.h), so it holds
   // still from frame to frame. `film` is that film's memory (one per film; updated here; not
-  // shared between threads at once); `step`, if given, gets what it found. The method's
-  // colour (with the user's corrections) is carried on the film_grid_for grid; a frame that
-  // starts a new shot is exactly colorize()'s result. Errors: colorize()'s, and FilmMemory's.
+  // shared between threads at once); `step`, if given, gets what it found. On the
+  // film_grid_for grid, the method's colour is carried, then corrected by this frame's paint
+  // and hints and by the paint held from frames before; this frame's paint is held for the
+  // frames after it (FilmMemory::hold), so a correction painted on one frame holds through the
+  // shot (with marks alone, frames after a painted one need no paint of their own). A frame
+  // that starts a new shot is exactly colorize()'s result. Errors: colorize()'s (marks alone:
+  // also where no paint is held), and FilmMemory's.
   Result<Image> colorize_frame(const Image& frame, FilmMemory* film, const UserColour& user = {},
                                ColorizeTimes* times = nullptr, FilmStep* step = nullptr) const;
 

@@ -15,11 +15,15 @@
 // scene stands still or the camera pans, the colour becomes a running mean over the last
 // 1 / (1 - carry) frames or so; what came into view, moved otherwise or changed keeps its own.
 // A frame whose pixels match the previous frame's in less than kFilmCutBelow of its area starts
-// a new shot: nothing is carried into it.
+// a new shot: nothing is carried into it. Paint the user put on a frame can be held for the
+// frames after it (FilmMemory::hold): it moves with the scene and is let go where the picture
+// under it changes.
 //
 // All planes are on one grid per film (film_grid_for); a frame of another size also starts a
 // new shot. Colorizer::colorize_frame (colorize/colorizer.h) does this for whole pictures.
 #pragma once
+
+#include <vector>
 
 #include "colorize/image.h"
 #include "colorize/pipeline.h"
@@ -44,6 +48,7 @@ inline constexpr float kFilmCutBelow = 0.3f;
 // What FilmMemory::next found for one frame.
 struct FilmStep {
   bool new_shot = true;  // nothing carried: the first frame, a cut, or a frame of another size
+  size_t held = 0;       // points of paint held from frames before, on this frame
   float matched = 0.0f;  // fraction of the frame's pixels whose dL is below FilmOptions::match
   float shift_x = 0.0f;  // the frame's overall motion v from the previous one, grid pixels
   float shift_y = 0.0f;
@@ -69,20 +74,45 @@ struct MotionField {
 // Errors: kInvalidArgument (sizes differ, smaller than 16 x 16, search outside 1 .. 64).
 Result<MotionField> estimate_motion(const Plane& from, const Plane& to, int search);
 
-// The running state of one film: the last frame's L* and its resulting chroma. Owns copies;
-// not for use from several threads at once. Frames must come in order.
+// The running state of one film: the last frame's L* and its resulting chroma, and the paint
+// held from frames before. Owns copies; not for use from several threads at once. Frames must
+// come in order.
 class FilmMemory {
  public:
   explicit FilmMemory(FilmOptions options = {}) : options_(options) {}
 
   // This frame's chroma: `ab` (the method's, on the grid of `L`, this frame's L*) with the
   // previous frames' colour carried in, as above; it is remembered for the next frame.
+  // advance(L) and then blend(ab).
   // Errors: kInvalidArgument (options out of range, planes empty or of different sizes).
   Result<AbPlanes> next(const Plane& L, const AbPlanes& ab, FilmStep* step = nullptr);
 
+  // next() in two steps, for a caller that corrects the colour in between (by the held paint:
+  // Colorizer::colorize_frame). advance: this frame's motion from the last one; the last
+  // colour and the held paint moved into this frame, or a new shot found (nothing carried,
+  // the held paint let go).
+  Result<FilmStep> advance(const Plane& L);
+  // `ab` (on the grid advance was given) with the colour advance moved carried in; remembered
+  // as this frame's. Errors: kInvalidArgument (no advance before it, planes of another size).
+  Result<AbPlanes> blend(const AbPlanes& ab);
+  // Replaces this frame's remembered colour (e.g. once corrected): what the next frame gets.
+  // Errors: kInvalidArgument (not of the last frame's grid).
+  Status amend(const AbPlanes& ab);
+
+  // Paint held for the frames after this one (a frame's painted copy, as marks on this
+  // frame's grid: colorize/propagate.h): each marked pixel becomes a point of the scene that
+  // every advance() moves along the motion, let go where the picture there no longer matches
+  // (its weight below half of carry: an object that moved away, something in front), where it
+  // leaves the view, and at a new shot. A new mark on the pixel of a held one replaces it.
+  // Errors: kInvalidArgument (not of the last frame's grid).
+  Status hold(const HintPlanes& marks);
+  // The held paint on the grid of the frame advance() was last given (mask 0 where none).
+  HintPlanes held_marks() const;
+  size_t held_count() const { return held_.size(); }
+
   // Remembers `result` (a frame's colour result, e.g. read back from its file to go on with a
   // film whose first frames were colorized before) as if next() had made it: its L* and a*b*
-  // on its film_grid_for grid. Errors: kInvalidArgument (an empty image).
+  // on its film_grid_for grid (no paint is held). Errors: kInvalidArgument (an empty image).
   Status remember(const Image& result);
 
   void forget();
@@ -90,9 +120,19 @@ class FilmMemory {
   const FilmOptions& options() const { return options_; }
 
  private:
+  struct Held {
+    float x, y, a, b;  // a point of the grid, its colour
+  };
   FilmOptions options_;
-  Plane L_;
-  AbPlanes ab_;
+  Plane L_;      // the last frame's L*
+  AbPlanes ab_;  // and its colour
+  // Between advance() and blend(): this frame's L*, the last colour moved into it and each
+  // pixel's weight (empty at a new shot).
+  bool advanced_ = false;
+  Plane L_now_;
+  AbPlanes moved_;
+  Plane weight_;
+  std::vector<Held> held_;
 };
 
 }  // namespace colorize
