@@ -12,6 +12,10 @@ frame is that view, made grey. Kinds of film (each --frames long):
           across it (something moving in front of a still scene)
   cut     a pan over one photo, then (half way) a pan over the next: a cut between shots
   grain   a pan with film grain: Gaussian noise (sigma 4 of 255) on every grey frame
+  shake   a pan with a hand-held camera's shake: each frame's view also jumps by up to 3
+          pixels either way, at random
+  exposure  a pan whose grey frames flicker in exposure as old film does: each frame's grey
+          levels v -> v g + o, g in [0.85, 1.1], o in [-8, 8], at random
 
 Each frame is colorized by the CLI as a folder of frames, once without --film and once with
 --film for each --carry. Scores, per mode over all frames of a kind:
@@ -42,7 +46,7 @@ from colorizer.color import ciede2000, grey_srgb_of_L, srgb_to_lab  # noqa: E402
 from colorizer.data import shard_members, val_shard  # noqa: E402
 from colorizer.metrics import colourfulness, psnr  # noqa: E402
 
-KINDS = ("pan", "zoom", "object", "cut", "grain")
+KINDS = ("pan", "zoom", "object", "cut", "grain", "shake", "exposure")
 
 
 def photos(data, shard, skip, count):
@@ -79,9 +83,18 @@ def make_film(kind, im, other, n, rng):
         return [(x0 + (x1 - x0) * t / max(1, count - 1), y0 + (y1 - y0) * t / max(1, count - 1))
                 for t in range(count)], bw, bh
 
-    if kind in ("pan", "grain"):
+    if kind in ("pan", "grain", "exposure"):
         pos, bw, bh = pan_boxes(W, H, n)
         for x, y in pos:
+            boxes.append((x, y, x + bw, y + bh)), src.append(0), objects.append(None)
+    elif kind == "shake":
+        bw, bh = 0.7 * W, 0.7 * H  # a pan with room for the shake on every side
+        x0, y0 = rng.uniform(3, W - bw - 3), rng.uniform(3, H - bh - 3)
+        x1, y1 = rng.uniform(3, W - bw - 3), rng.uniform(3, H - bh - 3)
+        for t in range(n):
+            f = t / max(1, n - 1)
+            x = x0 + (x1 - x0) * f + rng.uniform(-3, 3)
+            y = y0 + (y1 - y0) * f + rng.uniform(-3, 3)
             boxes.append((x, y, x + bw, y + bh)), src.append(0), objects.append(None)
     elif kind == "zoom":
         cx, cy = W * rng.uniform(0.4, 0.6), H * rng.uniform(0.4, 0.6)
@@ -215,6 +228,9 @@ def main():
                 g = grey_of(f)
                 if kind == "grain":
                     g = np.clip(g.astype(np.float64) + rng.normal(0, 4, g.shape), 0, 255).round().astype(np.uint8)
+                if kind == "exposure":
+                    g = np.clip(g.astype(np.float64) * rng.uniform(0.85, 1.1) + rng.uniform(-8, 8),
+                                0, 255).round().astype(np.uint8)
                 Image.fromarray(g).save(os.path.join(d, "grey", "%d.png" % t))
             outs = {}
             for m, extra in modes:

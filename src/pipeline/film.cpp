@@ -18,6 +18,9 @@ constexpr int kBlock = 16;              // block side for the local motion, grid
 constexpr int kLocalRange = 6;          // a block's offset from the overall shift, at most
 constexpr float kLocalPenalty = 0.05f;  // (L*)^2 per pixel of departure from the overall shift
 constexpr float kMinOverlap = 0.4f;     // a candidate offset must keep this much of the area
+// A pixel's squared difference counts up to (15 L*)^2: what changed between the frames (an
+// object, a flash) weighs no more than an ordinary mismatch, and cannot pull the motion.
+constexpr float kCostCap = 15.0f * 15.0f;
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
 double mean_of(const Plane& p) {
@@ -43,9 +46,9 @@ struct Level {
 };
 
 // A rectangle of `to`, matched against `from` at integer offsets: the mean squared
-// difference of to(x, y) and from(x + dx, y + dy) over its pixels whose partner lies inside
-// `from` (infinite when fewer than kMinOverlap of them have one), plus `penalty` per pixel of
-// departure from (gx, gy); offsets beyond `limit` are infinite.
+// difference (each at most kCostCap) of to(x, y) and from(x + dx, y + dy) over its pixels whose
+// partner lies inside `from` (infinite when fewer than kMinOverlap of them have one), plus
+// `penalty` per pixel of departure from (gx, gy); offsets beyond `limit` are infinite.
 struct Matcher {
   const Level& level;
   int x0, y0, x1, y1;
@@ -65,7 +68,7 @@ struct Matcher {
     for (int y = ay0; y < ay1; ++y) {
       const float* t = to.row(y);
       const float* f = from.row(y + dy) + dx;
-      for (int x = ax0; x < ax1; ++x) s += double(t[x] - f[x]) * double(t[x] - f[x]);
+      for (int x = ax0; x < ax1; ++x) s += std::min((t[x] - f[x]) * (t[x] - f[x]), kCostCap);
     }
     return static_cast<float>(s / n) + penalty * (std::fabs(dx - gx) + std::fabs(dy - gy));
   }
@@ -281,21 +284,46 @@ Result<FilmStep> FilmMemory::advance(const Plane& L) {
   step.shift_x = motion->shift_x;
   step.shift_y = motion->shift_y;
   const int w = L.width, h = L.height;
-  const float lift = static_cast<float>(mean_of(L) - mean_of(L_));
 
-  // dL where the moved pixel lies inside the previous frame (`inside` 1), the previous chroma
-  // moved along the motion.
-  Plane d(w, h, 0.0f), inside(w, h, 0.0f);
+  // The last frame's L* and chroma moved along the motion, where the moved pixel lies inside
+  // the last frame (`inside` 1).
+  Plane moved_L(w, h, 0.0f), inside(w, h, 0.0f);
   AbPlanes moved{Plane(w, h), Plane(w, h)};
+  double n = 0, sm = 0, sl = 0, smm = 0, sml = 0;
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) {
       const float sx = x + motion->dx.at(x, y), sy = y + motion->dy.at(x, y);
       if (sx < -0.5f || sy < -0.5f || sx > w - 0.5f || sy > h - 0.5f) continue;
-      d.at(x, y) = L.at(x, y) - lift - sample(L_, sx, sy);
+      const double m = sample(L_, sx, sy), l = L.at(x, y);
+      moved_L.at(x, y) = static_cast<float>(m);
       inside.at(x, y) = 1.0f;
       moved.a.at(x, y) = sample(ab_.a, sx, sy);
       moved.b.at(x, y) = sample(ab_.b, sx, sy);
+      n += 1, sm += m, sl += l, smm += m * m, sml += m * l;
     }
+  // The change of exposure between the frames (old film's flicker): L ~ gain moved_L + lift,
+  // by least squares over the pixels inside (gain within 0.5 .. 2), fitted again over those
+  // within 3 match of the first fit (what changed does not pull it), is not a change.
+  double gain = 1.0, lift = 0.0;
+  auto fit = [&]() {
+    if (n <= 0) return;
+    const double var = smm / n - (sm / n) * (sm / n), cov = sml / n - (sm / n) * (sl / n);
+    gain = var > 1e-6 ? std::clamp(cov / var, 0.5, 2.0) : 1.0;
+    lift = sl / n - gain * sm / n;
+  };
+  fit();
+  n = sm = sl = smm = sml = 0;
+  for (size_t i = 0; i < L.size(); ++i) {
+    const double m = moved_L.data[i], l = L.data[i];
+    if (inside.data[i] == 0.0f || std::fabs(l - (gain * m + lift)) > 3.0 * options_.match) continue;
+    n += 1, sm += m, sl += l, smm += m * m, sml += m * l;
+  }
+  fit();
+  // dL, signed.
+  Plane d(w, h, 0.0f);
+  for (size_t i = 0; i < d.size(); ++i)
+    if (inside.data[i] != 0.0f)
+      d.data[i] = static_cast<float>(L.data[i] - (gain * moved_L.data[i] + lift));
   // |the 3 x 3 mean of dL| over the pixels that have one (film grain, and the error of
   // interpolating a fine texture at a fraction of a pixel, are not a change); the weight; the
   // matched area.

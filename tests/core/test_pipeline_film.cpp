@@ -184,6 +184,15 @@ TEST(FilmMemory, ExposureFlickerIsNotAChange) {
   ASSERT_TRUE(film.next(brighter, view_ab(96, 64, 0, -5, -5), &step).ok());
   EXPECT_FALSE(step.new_shot);
   EXPECT_GT(step.matched, 0.99f);
+  // More contrast too (an exposure's gain): L -> 1.2 L - 14, a part of the frame covered.
+  Plane contrast = view_L(96, 64, 0, 0);
+  for (float& v : contrast.data) v = 1.2f * v - 14.0f;
+  for (int y = 0; y < 20; ++y)
+    for (int x = 0; x < 20; ++x) contrast.at(x, y) = 99.0f;
+  ASSERT_TRUE(film.next(contrast, view_ab(96, 64, 0, 0, 0), &step).ok());
+  EXPECT_FALSE(step.new_shot);
+  EXPECT_GT(step.matched, 0.85f);
+  EXPECT_LT(step.matched, 0.95f);  // the covered part: 400 of 6144 pixels
 }
 
 TEST(FilmMemory, NothingCarriedAtCarryZeroOrAcrossASizeChange) {

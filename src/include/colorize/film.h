@@ -10,10 +10,11 @@
 //   w   = carry * exp(-0.5 * (dL(x) / match)^2)
 //
 // with v the motion (this frame's pixel x shows what the previous frame showed at x + v) and
-// dL the difference of the two frames' L* there (a 3 x 3 mean, after taking away the change of
-// the frames' mean lightness, so the flicker of an old film's exposure does not count). Where a
-// scene stands still or the camera pans, the colour becomes a running mean over the last
-// 1 / (1 - carry) frames or so; what came into view, moved otherwise or changed keeps its own.
+// dL the difference of the two frames' L* there (a 3 x 3 mean, after taking away a change of
+// exposure: a gain and a lift of L* fitted over the frame, so the flicker of an old film's
+// exposure does not count). Where a scene stands still or the camera pans, the colour becomes
+// a running mean over the last 1 / (1 - carry) frames or so; what came into view, moved
+// otherwise or changed keeps its own.
 // A frame whose pixels match the previous frame's in less than kFilmCutBelow of its area starts
 // a new shot: nothing is carried into it. Paint the user put on a frame can be held for the
 // frames after it (FilmMemory::hold): it moves with the scene and is let go where the picture
