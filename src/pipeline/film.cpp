@@ -289,7 +289,7 @@ Result<FilmStep> FilmMemory::advance(const Plane& L) {
   // the last frame (`inside` 1).
   Plane moved_L(w, h, 0.0f), inside(w, h, 0.0f);
   AbPlanes moved{Plane(w, h), Plane(w, h)};
-  double n = 0, sm = 0, sl = 0, smm = 0, sml = 0;
+  double n = 0, sm = 0, sl = 0, smm = 0, sml = 0, sll = 0;
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) {
       const float sx = x + motion->dx.at(x, y), sy = y + motion->dy.at(x, y);
@@ -299,8 +299,14 @@ Result<FilmStep> FilmMemory::advance(const Plane& L) {
       inside.at(x, y) = 1.0f;
       moved.a.at(x, y) = sample(ab_.a, sx, sy);
       moved.b.at(x, y) = sample(ab_.b, sx, sy);
-      n += 1, sm += m, sl += l, smm += m * m, sml += m * l;
+      n += 1, sm += m, sl += l, smm += m * m, sml += m * l, sll += l * l;
     }
+  // How the two frames' lightness correlates where they overlap (1 where either is flat).
+  if (n > 0) {
+    const double vm = smm / n - (sm / n) * (sm / n), vl = sll / n - (sl / n) * (sl / n);
+    const double cov = sml / n - (sm / n) * (sl / n);
+    step.correlation = vm > 1.0 && vl > 1.0 ? static_cast<float>(cov / std::sqrt(vm * vl)) : 1.0f;
+  }
   // The change of exposure between the frames (old film's flicker): L ~ gain moved_L + lift,
   // by least squares over the pixels inside (gain within 0.5 .. 2), fitted again over those
   // within 3 match of the first fit (what changed does not pull it), is not a change.
@@ -344,7 +350,9 @@ Result<FilmStep> FilmMemory::advance(const Plane& L) {
       weight.at(x, y) = options_.carry * std::exp(-0.5f * r * r);
     }
   step.matched = float(double(matched) / double(L.size()));
-  if (step.matched < kFilmCutBelow) return new_shot();
+  // A cut: too little matches, or the lightness hardly correlates (a fitted exposure change
+  // can make some of an unrelated frame match).
+  if (step.matched < kFilmCutBelow || step.correlation < kFilmCutCorrelation) return new_shot();
 
   // The held paint: each point to where the motion takes it (this frame's pixel p showed the
   // last frame's p + v(p), so a point at q is now near q - v(q)), kept where it still matches.

@@ -175,6 +175,25 @@ TEST(FilmMemory, ACutStartsANewShot) {
   EXPECT_FALSE(step.new_shot);
 }
 
+// A frame that matches in part but whose lightness does not correlate with the last one's is
+// a cut all the same: here the left half is the last frame's and the right half its negative.
+TEST(FilmMemory, AFrameThatDoesNotCorrelateIsACut) {
+  FilmMemory film;
+  const Plane L = view_L(96, 64, 0, 0);
+  ASSERT_TRUE(film.next(L, view_ab(96, 64, 0, 5, 5)).ok());
+  Plane half_negative = L;
+  for (int y = 0; y < 64; ++y)
+    for (int x = 48; x < 96; ++x) half_negative.at(x, y) = 100.0f - L.at(x, y);
+  FilmStep step;
+  const AbPlanes ab = view_ab(96, 64, 0, -5, -5);
+  auto out = film.next(half_negative, ab, &step);
+  ASSERT_TRUE(out.ok());
+  EXPECT_GE(step.matched, kFilmCutBelow);  // the area alone would not call it a cut
+  EXPECT_LT(step.correlation, kFilmCutCorrelation);
+  EXPECT_TRUE(step.new_shot);
+  EXPECT_EQ(out->a.data, ab.a.data);
+}
+
 TEST(FilmMemory, ExposureFlickerIsNotAChange) {
   FilmMemory film;
   ASSERT_TRUE(film.next(view_L(96, 64, 0, 0), view_ab(96, 64, 0, 5, 5)).ok());

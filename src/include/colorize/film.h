@@ -15,10 +15,10 @@
 // exposure does not count). Where a scene stands still or the camera pans, the colour becomes
 // a running mean over the last 1 / (1 - carry) frames or so; what came into view, moved
 // otherwise or changed keeps its own.
-// A frame whose pixels match the previous frame's in less than kFilmCutBelow of its area starts
-// a new shot: nothing is carried into it. Paint the user put on a frame can be held for the
-// frames after it (FilmMemory::hold): it moves with the scene and is let go where the picture
-// under it changes.
+// A frame whose pixels match the previous frame's in less than kFilmCutBelow of its area, or
+// whose lightness hardly correlates with it, starts a new shot: nothing is carried into it. Paint
+// the user put on a frame can be held for the frames after it (FilmMemory::hold): it moves with the
+// scene and is let go where the picture under it changes.
 //
 // All planes are on one grid per film (film_grid_for); a frame of another size also starts a
 // new shot. Colorizer::colorize_frame (colorize/colorizer.h) does this for whole pictures.
@@ -43,14 +43,19 @@ struct FilmOptions {
   int search = 24;
 };
 
-// A frame whose matched area (FilmStep::matched) is below this starts a new shot.
+// A frame whose matched area (FilmStep::matched) is below kFilmCutBelow, or whose lightness
+// correlates with the last frame's (moved along the motion) below kFilmCutCorrelation, starts
+// a new shot.
 inline constexpr float kFilmCutBelow = 0.3f;
+inline constexpr float kFilmCutCorrelation = 0.5f;
 
 // What FilmMemory::next found for one frame.
 struct FilmStep {
   bool new_shot = true;  // nothing carried: the first frame, a cut, or a frame of another size
   size_t held = 0;       // points of paint held from frames before, on this frame
   float matched = 0.0f;  // fraction of the frame's pixels whose dL is below FilmOptions::match
+  float correlation = 0.0f;  // of the two frames' L* where they overlap, after the motion
+                             // (1 where either is flat)
   float shift_x = 0.0f;  // the frame's overall motion v from the previous one, grid pixels
   float shift_y = 0.0f;
 };
