@@ -166,12 +166,36 @@ def _rgb(colour):
     return int(r), int(g), int(b)
 
 
-class Colorizer:
+class _Owned:
+    """What holds a handle of the library's: close() frees it now (otherwise it is freed when
+    the object is collected, or at the end of a with block). _free: the library's function."""
+
+    _free = None
+
+    def close(self):
+        """Frees the library's side now (otherwise when this object is collected)."""
+        handle, self._handle = getattr(self, "_handle", None), None
+        if handle and _lib is not None:
+            getattr(_lib, self._free)(handle)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+
+class Colorizer(_Owned):
     """One method with its settings. Colorizer() or Colorizer(model=PATH): a model (default:
     the manifest's default model); Colorizer(reference=ARRAY): the exemplar method;
     Colorizer(marks_only=True): colour from hints and paint alone. working_size (0: the
     model's own), widen_tones, saturation (0..4), reach (0.01..10), backend ("auto", "cpu")
     as in colorize_c.h. colorize() may be called from several threads."""
+
+    _free = "colorize_free"
 
     def __init__(self, model=None, reference=None, marks_only=False, working_size=0,
                  widen_tones=True, saturation=1.0, reach=0.15, backend=None):
@@ -228,23 +252,8 @@ class Colorizer:
             film.new_shot = bool(shot.value)
         return out
 
-    def close(self):
-        """Frees the library's side now (otherwise when this object is collected)."""
-        handle, self._handle = getattr(self, "_handle", None), None
-        if handle and _lib is not None:
-            _lib.colorize_free(handle)
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
-
-
-class Film:
+class Film(_Owned):
     """The memory of one film: pass it to Colorizer.colorize(frame, film=...) for each frame
     in order, and each frame's colour is carried into the next where the picture matches
     (following the motion), so it holds still instead of flickering; a cut starts afresh. A
@@ -252,23 +261,10 @@ class Film:
     carry: how much of the frames before is kept, 0..0.95 (0: each frame on its own).
     new_shot: whether nothing was carried into the last frame (the first, or after a cut)."""
 
+    _free = "colorize_film_free"
+
     def __init__(self, carry=0.8):
         handle = ctypes.c_void_p()
         _check(_library().colorize_film_new(float(carry), ctypes.byref(handle)))
         self._handle = handle
         self.new_shot = True
-
-    def close(self):
-        """Frees the library's side now (otherwise when this object is collected)."""
-        handle, self._handle = getattr(self, "_handle", None), None
-        if handle and _lib is not None:
-            _lib.colorize_film_free(handle)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-    def __del__(self):
-        self.close()
