@@ -162,6 +162,12 @@ float sample(const Plane& p, float x, float y) {
   return top + fy * (bottom - top);
 }
 
+// The pixel of a w x h grid nearest to point (x, y), clamped to the grid.
+std::pair<int, int> pixel_of(float x, float y, int w, int h) {
+  return {std::clamp(static_cast<int>(std::lround(x)), 0, w - 1),
+          std::clamp(static_cast<int>(std::lround(y)), 0, h - 1)};
+}
+
 Status check_options(const FilmOptions& o) {
   if (!(o.carry >= 0.0f && o.carry <= 0.95f))
     return Status(ErrorCode::kInvalidArgument,
@@ -361,8 +367,7 @@ Result<FilmStep> FilmMemory::advance(const Plane& L) {
   for (const Held& m : held_) {
     const float x = m.x - sample(motion->dx, m.x, m.y), y = m.y - sample(motion->dy, m.x, m.y);
     if (x < -0.5f || y < -0.5f || x > w - 0.5f || y > h - 0.5f) continue;
-    const int px = std::clamp(static_cast<int>(std::lround(x)), 0, w - 1);
-    const int py = std::clamp(static_cast<int>(std::lround(y)), 0, h - 1);
+    const auto [px, py] = pixel_of(x, y, w, h);
     if (weight.at(px, py) < 0.5f * options_.carry) continue;
     kept.push_back({x, y, m.a, m.b});
   }
@@ -417,8 +422,7 @@ Status FilmMemory::hold(const HintPlanes& marks) {
     return Status(ErrorCode::kInvalidArgument, "the paint held is not of the last frame's grid");
   std::vector<Held> all;
   for (const Held& m : held_) {
-    const int px = std::clamp(static_cast<int>(std::lround(m.x)), 0, w - 1);
-    const int py = std::clamp(static_cast<int>(std::lround(m.y)), 0, h - 1);
+    const auto [px, py] = pixel_of(m.x, m.y, w, h);
     if (!(marks.mask.at(px, py) > 0.5f)) all.push_back(m);
   }
   for (int y = 0; y < h; ++y)
@@ -433,8 +437,7 @@ HintPlanes FilmMemory::held_marks() const {
   const Plane& L = advanced_ ? L_now_ : L_;
   HintPlanes out{{Plane(L.width, L.height), Plane(L.width, L.height)}, Plane(L.width, L.height)};
   for (const Held& m : held_) {
-    const int px = std::clamp(static_cast<int>(std::lround(m.x)), 0, L.width - 1);
-    const int py = std::clamp(static_cast<int>(std::lround(m.y)), 0, L.height - 1);
+    const auto [px, py] = pixel_of(m.x, m.y, L.width, L.height);
     out.mask.at(px, py) = 1.0f;
     out.ab.a.at(px, py) = m.a;
     out.ab.b.at(px, py) = m.b;
