@@ -14,6 +14,8 @@
 #include "../colour_stats.h"
 #include "colorize/color.h"
 #include "colorize/colorizer.h"
+#include "colorize/exemplar.h"
+#include "colorize/film.h"
 #include "colorize/image.h"
 #include "colorize/manifest.h"
 #include "colorize/metrics.h"
@@ -124,6 +126,45 @@ TEST(Colorizer, FilmFramesCarryColourAndCutsStartAfresh) {
     EXPECT_TRUE(step.new_shot);
     EXPECT_EQ(r->data8, c.colorize(*f)->data8);
   }
+}
+
+// carry_frame (for a caller that runs the method itself, as the browser app runs the model)
+// gives what colorize_frame gives: the same pictures frame by frame, over a pan and a cut.
+TEST(Colorizer, CarryFrameIsColorizeFramesFilmStep) {
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  const Image reference = load(kData + "/landscape-reference.jpg");
+  auto crop = [&](int x0, bool flip) {
+    Image f = Image::make(600, 400, 1, 8);
+    for (int y = 0; y < 400; ++y)
+      for (int x = 0; x < 600; ++x)
+        f.data8[size_t(y) * 600 + x] = grey.data8[size_t(flip ? 420 - y : y) * grey.width + x0 + x];
+    return f;
+  };
+  auto c = Colorizer::with_reference(reference, small());
+  ASSERT_TRUE(c.ok());
+  FilmMemory film, mine;
+  int carried = 0;
+  for (const Image& f : {crop(0, false), crop(4, false), crop(7, false), crop(9, true)}) {
+    FilmStep want_step, got_step;
+    auto want = c->colorize_frame(f, &film, {}, nullptr, &want_step);
+    ASSERT_TRUE(want.ok()) << want.status().to_string();
+    PrepareOptions p;
+    p.working_size = small().working_size;
+    p.tone = small().tone;
+    auto prepared = prepare(f, p);
+    ASSERT_TRUE(prepared.ok());
+    auto ab = exemplar_colorize(prepared->L_work, reference);
+    ASSERT_TRUE(ab.ok());
+    auto chroma = carry_frame(&mine, *prepared, *ab, small().finish, &got_step);
+    ASSERT_TRUE(chroma.ok()) << chroma.status().to_string();
+    auto got = finish(f, *prepared, *chroma, small().finish);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got_step.new_shot, want_step.new_shot);
+    EXPECT_EQ(got->data8, want->data8);
+    carried += got_step.new_shot ? 0 : 1;
+  }
+  EXPECT_EQ(carried, 2);  // the two frames of the pan; the first and the cut start afresh
+  EXPECT_FALSE(carry_frame(nullptr, Prepared{}, AbPlanes{}).ok());
 }
 
 // Paint on one frame of a film holds in the frames after it (moved with the picture), without

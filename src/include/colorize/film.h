@@ -141,4 +141,15 @@ class FilmMemory {
   std::vector<Held> held_;
 };
 
+// One frame of a film for a caller that runs the method itself (the browser app runs the model
+// in JavaScript): `ab` is the method's chroma for `prepared` (this frame, prepared as for
+// finish(); any grid finish() takes, usually the working size). Returns the chroma to give
+// finish(): at a new shot the method's own `ab` as it is (so the frame is finished exactly as a
+// single picture would be), otherwise `ab` brought to the frame's film_grid_for grid
+// (upsample_chroma with `finish`'s upsampling) with the frames before carried in (next()).
+// Colorizer::colorize_frame does the same for a film without paint. Frames must come in order.
+// Errors: as next(); kInvalidArgument (`film` null, empty planes).
+Result<AbPlanes> carry_frame(FilmMemory* film, const Prepared& prepared, const AbPlanes& ab,
+                             const FinishOptions& finish = {}, FilmStep* step = nullptr);
+
 }  // namespace colorize
