@@ -9,6 +9,7 @@ import {execFileSync} from 'node:child_process';
 import {ROOT, BUILD, ARTIFACTS, test, run, assert, loadCore, compareRgba} from './lib.mjs';
 import {filesFromEntries, filesFromFolderInput, isImageName} from '../../web/app/dropped.js';
 import {makeZip, splitForZip, zipEntry} from '../../web/app/zip.js';
+import {WebmWriter, WEBM_IDS as ID, readEbml, sizeBytes} from '../../web/app/webm.js';
 
 const ORACLE = path.join(BUILD, 'oracle-native', 'web_oracle');
 const core = await loadCore();
@@ -340,6 +341,125 @@ test('ZIP: entries held as Blobs give the same archive; big sets are split to fi
   assert(runs.map((r) => r.length).join() === '3,3,3,1', `runs ${runs.map((r) => r.length)}`);
   assert(splitForZip(entries, 1e9, 4).map((r) => r.length).join() === '4,4,2', 'entry limit');
   assert(splitForZip([{name: 'huge', size: 5000}], 700).length === 1, 'an oversized entry gets its own run');
+});
+
+test('film: frames of a pan carry colour (the motion found), a cut starts afresh with the method\'s own chroma', () => {
+  const grey = decodeOk(bytesOf(path.join(ROOT, 'tests/data/landscape-grey.jpg')));
+  const ref = decodeOk(bytesOf(path.join(ROOT, 'tests/data/landscape-reference.jpg')));
+  const g = grey.rgba(), W = grey.width();
+  const crop = (x0, flip) => {
+    const px = new Uint8Array(600 * 400 * 4);
+    for (let y = 0; y < 400; y++) {
+      for (let x = 0; x < 600; x++) {
+        const s = ((flip ? 420 - y : y) * W + x0 + x) * 4, d = (y * 600 + x) * 4;
+        px[d] = px[d + 1] = px[d + 2] = g[s];
+        px[d + 3] = 255;
+      }
+    }
+    const r = core.imageFromRgba(px, 600, 400);
+    assert(r.ok, r.message);
+    return r.image;
+  };
+  const film = new core.Film(0.8);
+  const steps = [];
+  for (const [x0, flip] of [[0, false], [3, false], [6, true]]) {
+    const img = crop(x0, flip);
+    const p = core.prepare(img, 64, 'stretch');
+    const own = core.exemplar(p.prepared, ref, {seed: 1});
+    assert(own.ok, own.message);
+    const r = film.frame(p.prepared, own.ab, own.width, own.height, {saturation: 1});
+    assert(r.ok, r.message);
+    steps.push(r);
+    if (r.newShot) {
+      assert(r.width === own.width && r.height === own.height, 'a new shot gives the method\'s chroma');
+      assert(r.ab.every((v, i) => v === own.ab[i]), 'a new shot gives the method\'s chroma as it is');
+    } else {
+      assert(r.width === 384 && r.height === 256, `film grid ${r.width} x ${r.height}`);
+    }
+    const fin = core.finish(img, p.prepared, r.ab, r.width, r.height, {saturation: 1});
+    assert(fin.ok, fin.message);
+    for (const h of [img, p.prepared, fin.image]) h.delete();
+  }
+  assert(steps.map((s) => s.newShot).join() === 'true,false,true', `new shots ${steps.map((s) => s.newShot)}`);
+  assert(Math.abs(steps[1].shiftX - 3 * 384 / 600) < 0.4 && Math.abs(steps[1].shiftY) < 0.4,
+    `shift ${steps[1].shiftX}, ${steps[1].shiftY}`);
+  assert(steps[1].matched > 0.9, `matched ${steps[1].matched}`);
+  const img = crop(0, false), p = core.prepare(img, 64, 'stretch');
+  const bad = film.frame(p.prepared, new Float32Array(3), 1, 1, {});
+  assert(bad.ok === false && /chroma buffer/.test(bad.message), `a wrong chroma buffer: ${JSON.stringify(bad)}`);
+  film.delete();
+  const wild = new core.Film(2);
+  const r = wild.frame(p.prepared, new Float32Array(2 * 64 * 64), 64, 64, {});
+  assert(r.ok === false && r.codeName === 'invalid argument', `carry 2: ${JSON.stringify(r)}`);
+  for (const h of [wild, img, p.prepared, grey, ref]) h.delete();
+});
+
+test('WebM: frames become a Segment whose cues point at clusters starting at key frames', () => {
+  const w = new WebmWriter({codec: 'vp8', width: 320, height: 180, fps: 25});
+  const frames = [];
+  for (let i = 0; i < 60; i++) {
+    const data = new Uint8Array(10 + i).fill(i);
+    const key = i % 25 === 0 || i === 40;
+    frames.push({data, key, us: i * 40000});
+    w.add(data, i * 40000, key);
+  }
+  assert(w.frames === 60 && w.durationMs === 2400, `${w.frames} frames, ${w.durationMs} ms`);
+  const parts = w.parts();
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (bytes.set(p, at), at + p.length), 0);
+  fs.writeFileSync(path.join(tmp, 'writer.webm'), bytes);
+  const top = readEbml(bytes, new Set([ID.EBML, ID.Segment, ID.Info, ID.Tracks, ID.TrackEntry, ID.Video,
+    ID.Cues, ID.CuePoint, ID.CueTrackPositions, ID.Cluster, ID.SeekHead, ID.Seek]));
+  assert(top.length === 2 && top[0].id === ID.EBML && top[1].id === ID.Segment, 'EBML header, then one Segment');
+  const seg = top[1];
+  assert(seg.dataStart + seg.size === bytes.length, 'the Segment runs to the end of the file');
+  const uintAt = (e) => e && [...bytes.subarray(e.dataStart, e.dataStart + e.size)].reduce((v, b) => v * 256 + b, 0);
+  const text = (e) => new TextDecoder().decode(bytes.subarray(e.dataStart, e.dataStart + e.size));
+  const find = (list, id) => list.find((e) => e.id === id);
+  assert(text(find(top[0].children, ID.DocType)) === 'webm', 'doc type');
+  const entry = find(find(seg.children, ID.Tracks).children, ID.TrackEntry);
+  assert(text(find(entry.children, ID.CodecID)) === 'V_VP8', 'codec');
+  const video = find(entry.children, ID.Video);
+  assert(uintAt(find(video.children, ID.PixelWidth)) === 320 && uintAt(find(video.children, ID.PixelHeight)) === 180, 'size');
+  const durEl = find(find(seg.children, ID.Info).children, ID.Duration);
+  assert(new DataView(bytes.buffer, durEl.dataStart, 8).getFloat64(0) === 2400, 'duration');
+  // The seek head points at Info, Tracks and Cues.
+  for (const s of find(seg.children, ID.SeekHead).children) {
+    const want = uintAt(find(s.children, ID.SeekID)), at = uintAt(find(s.children, ID.SeekPosition));
+    assert(seg.children.some((e) => e.id === want && e.start === seg.dataStart + at), `seek to ${want.toString(16)}`);
+  }
+  // Clusters: one per key frame (0, 25, 40, 50), each cue at its cluster; the blocks hold the frames in order.
+  const clusters = seg.children.filter((e) => e.id === ID.Cluster);
+  const cues = find(seg.children, ID.Cues).children;
+  assert(clusters.length === 4 && cues.length === 4, `${clusters.length} clusters, ${cues.length} cues`);
+  const got = [];
+  clusters.forEach((c, i) => {
+    const time = uintAt(find(c.children, ID.Timecode));
+    const pos = find(cues[i].children, ID.CueTrackPositions);
+    assert(uintAt(find(cues[i].children, ID.CueTime)) === time, 'cue time');
+    assert(seg.dataStart + uintAt(find(pos.children, ID.CueClusterPosition)) === c.start, 'cue position');
+    for (const b of c.children.filter((e) => e.id === ID.SimpleBlock)) {
+      const d = bytes.subarray(b.dataStart, b.dataStart + b.size);
+      assert(d[0] === 0x81, 'track 1');
+      got.push({ms: time + ((d[1] << 8) | d[2]), key: (d[3] & 0x80) !== 0, data: d.subarray(4)});
+    }
+    assert(got[got.length - c.children.filter((e) => e.id === ID.SimpleBlock).length].key, 'a cluster starts with a key frame');
+  });
+  assert(got.length === 60, `${got.length} blocks`);
+  got.forEach((g, i) => {
+    assert(g.ms === frames[i].us / 1000 && g.key === frames[i].key, `block ${i}`);
+    assert(Buffer.compare(Buffer.from(g.data), Buffer.from(frames[i].data)) === 0, `block ${i}'s data`);
+  });
+  // Sizes in their shortest form and in a fixed width; refusals.
+  assert(sizeBytes(126).join() === '254' && sizeBytes(127).join() === '64,127', `sizes ${sizeBytes(126)} ${sizeBytes(127)}`);
+  assert(sizeBytes(5, 8).join() === '1,0,0,0,0,0,0,5', 'fixed width');
+  const refused = (f) => { try { f(); return false; } catch { return true; } };
+  assert(refused(() => new WebmWriter({codec: 'avc1.42001f', width: 2, height: 2})), 'H.264 is not WebM');
+  assert(refused(() => new WebmWriter({width: 2, height: 2}).add(new Uint8Array(1), 0, false)), 'first frame not key');
+  assert(refused(() => new WebmWriter({width: 2, height: 2}).parts()), 'no frames');
+  const back = new WebmWriter({width: 2, height: 2});
+  back.add(new Uint8Array(1), 1000, true);
+  assert(refused(() => back.add(new Uint8Array(1), 0, false)), 'time going back');
 });
 
 test('srgbToLab matches published CIELAB values (D65)', () => {

@@ -1,12 +1,12 @@
 // The JavaScript face of the core: a thin Embind layer over the public API only
-// (colorize/image.h, pipeline.h, exemplar.h, metrics.h, color.h). Nothing here computes
+// (colorize/image.h, pipeline.h, exemplar.h, film.h, metrics.h, color.h). Nothing here computes
 // pixels; it moves bytes between JS and the core and turns Status into plain objects.
 //
 // Conventions (the JS side is web/app/worker.js):
 //  - Every fallible call returns an object {ok: true, ...} or
 //    {ok: false, code: <int ErrorCode>, codeName: "too large", message: "..."}; nothing throws.
 //  - Typed arrays returned to JS are copies owned by JS (safe after memory growth).
-//  - Image / Prepared handles live in WASM memory; JS must call .delete() on them.
+//  - Image / Prepared / Film handles live in WASM memory; JS must call .delete() on them.
 #include <emscripten/bind.h>
 #include <emscripten/emscripten.h>
 #include <emscripten/heap.h>
@@ -20,6 +20,7 @@
 
 #include "colorize/color.h"
 #include "colorize/exemplar.h"
+#include "colorize/film.h"
 #include "colorize/image.h"
 #include "colorize/metrics.h"
 #include "colorize/pipeline.h"
@@ -302,12 +303,8 @@ cz::Result<cz::AbPlanes> ab_planes(const val& ab, int w, int h) {
   return planes;
 }
 
-// finish(original, prepared, ab: Float32Array [2*h*w] planar, w, h,
-//        {saturation, upsampling: "guided"|"bilinear"}) -> {ok, image}
-val finish(const ImageHandle& original, const PreparedHandle& prepared, const val& ab, int w, int h,
-           const val& options) {
-  auto planes = ab_planes(ab, w, h);
-  if (!planes.ok()) return error_value(planes.status());
+// {saturation, upsampling: "guided"|"bilinear"} (either may be left out).
+cz::FinishOptions finish_options(const val& options) {
   cz::FinishOptions opt;
   if (options.typeOf().as<std::string>() == "object") {
     if (options.hasOwnProperty("saturation")) opt.saturation = options["saturation"].as<float>();
@@ -316,12 +313,56 @@ val finish(const ImageHandle& original, const PreparedHandle& prepared, const va
       opt.upsampling = cz::Upsampling::kBilinear;
     }
   }
-  auto r = cz::finish(original.image(), prepared.prepared(), *planes, opt);
+  return opt;
+}
+
+// finish(original, prepared, ab: Float32Array [2*h*w] planar, w, h,
+//        {saturation, upsampling: "guided"|"bilinear"}) -> {ok, image}
+val finish(const ImageHandle& original, const PreparedHandle& prepared, const val& ab, int w, int h,
+           const val& options) {
+  auto planes = ab_planes(ab, w, h);
+  if (!planes.ok()) return error_value(planes.status());
+  auto r = cz::finish(original.image(), prepared.prepared(), *planes, finish_options(options));
   if (!r.ok()) return error_value(r.status());
   val o = ok_value();
   o.set("image", val(ImageHandle(std::move(r).value())));
   return o;
 }
+
+// A film's running state (colorize/film.h: FilmMemory), in WASM memory; JS must .delete() it.
+// new Film(carry): carry as FilmOptions::carry (0 .. 0.95; checked at the first frame).
+class FilmHandle {
+ public:
+  explicit FilmHandle(double carry) : film_(options_for(carry)) {}
+  // frame(prepared, ab, w, h, finishOptions) -> {ok, ab, width, height, newShot, matched,
+  //                                              correlation, shiftX, shiftY}
+  // One frame, in order (carry_frame): `ab` the method's chroma for `prepared` (planar
+  // Float32Array [2*h*w]); the returned ab (on its own grid) is what to give finish().
+  val frame(const PreparedHandle& prepared, const val& ab, int w, int h, const val& options) {
+    auto planes = ab_planes(ab, w, h);
+    if (!planes.ok()) return error_value(planes.status());
+    cz::FilmStep step;
+    val o = ab_value(
+        cz::carry_frame(&film_, prepared.prepared(), *planes, finish_options(options), &step));
+    if (!o["ok"].as<bool>()) return o;
+    o.set("newShot", step.new_shot);
+    o.set("matched", step.matched);
+    o.set("correlation", step.correlation);
+    o.set("shiftX", step.shift_x);
+    o.set("shiftY", step.shift_y);
+    return o;
+  }
+  // Forgets the frames so far: the next frame starts a new shot.
+  void forget() { film_.forget(); }
+
+ private:
+  static cz::FilmOptions options_for(double carry) {
+    cz::FilmOptions o;
+    o.carry = static_cast<float>(carry);
+    return o;
+  }
+  cz::FilmMemory film_;
+};
 
 // exemplar(prepared, reference, {samples, seed}) -> {ok, ab: Float32Array planar, width, height}
 val exemplar(const PreparedHandle& prepared, const ImageHandle& reference, const val& options) {
@@ -498,6 +539,10 @@ EMSCRIPTEN_BINDINGS(colorize) {
       .function("fullHeight", &PreparedHandle::fullHeight)
       .function("lWork", &PreparedHandle::lWork)
       .function("lModel", &PreparedHandle::lModel);
+  class_<FilmHandle>("Film")
+      .constructor<double>()
+      .function("frame", &FilmHandle::frame)
+      .function("forget", &FilmHandle::forget);
   function("probe", &probe);
   function("decode", &decode);
   function("readMetadata", &read_metadata);
