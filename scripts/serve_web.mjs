@@ -11,7 +11,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 export const CSP = [
   "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "worker-src 'self'",
-  "connect-src 'self'", "img-src 'self' blob: data:", "style-src 'self'", "object-src 'none'",
+  "connect-src 'self'", "img-src 'self' blob: data:", "media-src 'self' blob:", "style-src 'self'", "object-src 'none'",
   "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'",
 ].join('; ');
 

@@ -515,6 +515,9 @@ test('accessibility: axe-core finds no violations in the app\'s states (phone-si
     await check('the failed file selected');
     await page.click('.advanced summary');
     await check('advanced settings open');
+    await dropFiles(page, [{name: 'broken.mp4', type: 'video/mp4', bytes: Buffer.from('not a film')}]);
+    await page.waitForFunction(() => document.body.dataset.filmState === 'error', null, {timeout: 30000});
+    await check('a film that could not be colorized');
     assert(problems.length === 0, `axe-core:\n  ${problems.join('\n  ')}`);
     assert(errors.length === 0, `errors ${errors}`);
   } finally { await close(); }
@@ -675,6 +678,131 @@ test('odd files: junk, empty, WebP (browser decoder) and TIFF (core decoder) —
     assert(await page.evaluate(() => 1 + 1) === 2, 'tab dead');
     assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
   } finally { await close(); }
+});
+
+// A film made here: a 320 x 240 view panning 2 px a frame across the grey test photo for two
+// seconds, recorded by the browser's own MediaRecorder (VP8 WebM without a stated duration, as
+// screen recordings are) — not by the app's writer.
+async function recordPan(page) {
+  const b64 = await page.evaluate(async (grey) => {
+    const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(grey), (c) => c.charCodeAt(0))], {type: 'image/jpeg'}));
+    const c = document.createElement('canvas');
+    c.width = 320; c.height = 240;
+    const g = c.getContext('2d');
+    g.drawImage(bmp, 0, 0, 320, 240, 0, 0, 320, 240);
+    const rec = new MediaRecorder(c.captureStream(25), {mimeType: 'video/webm;codecs=vp8', videoBitsPerSecond: 2e6});
+    const parts = [];
+    rec.ondataavailable = (e) => parts.push(e.data);
+    rec.start();
+    await new Promise((resolve) => {
+      let i = 0;
+      const t = setInterval(() => {
+        g.drawImage(bmp, 2 * ++i, 0, 320, 240, 0, 0, 320, 240);
+        if (i >= 50) { clearInterval(t); resolve(); }
+      }, 40);
+    });
+    const stopped = new Promise((r) => { rec.onstop = r; });
+    rec.stop();
+    await stopped;
+    let s = '';
+    for (const x of new Uint8Array(await new Blob(parts).arrayBuffer())) s += String.fromCharCode(x);
+    return btoa(s);
+  }, fs.readFileSync(GREY).toString('base64'));
+  return Buffer.from(b64, 'base64');
+}
+
+// The film on the page, played back by the browser: its size, length, colour, and flicker (the
+// mean change of R - G and (R + G) / 2 - B between frames one after the other).
+async function filmPlayback(page) {
+  return page.evaluate(async () => {
+    const f = window.colorizeApp.film;
+    const v = document.createElement('video');
+    v.muted = true;
+    v.src = URL.createObjectURL(f.result.blob);
+    await new Promise((r, j) => { v.onloadedmetadata = r; v.onerror = () => j(new Error('the film does not play')); });
+    const c = document.createElement('canvas');
+    c.width = v.videoWidth; c.height = v.videoHeight;
+    const g = c.getContext('2d', {willReadFrequently: true});
+    let prev = null, change = 0, spread = 0;
+    for (let i = 0; i < f.result.frames; i++) {
+      v.currentTime = (i + 0.5) / f.result.fps;
+      await new Promise((r) => { v.onseeked = r; });
+      g.drawImage(v, 0, 0);
+      const d = g.getImageData(0, 0, c.width, c.height).data;
+      const ch = new Float32Array(d.length / 2);
+      for (let p = 0, q = 0; p < d.length; p += 4, q += 2) {
+        ch[q] = d[p] - d[p + 1];
+        ch[q + 1] = (d[p] + d[p + 1]) / 2 - d[p + 2];
+        spread += Math.max(d[p], d[p + 1], d[p + 2]) - Math.min(d[p], d[p + 1], d[p + 2]);
+      }
+      if (prev) { let s = 0; for (let k = 0; k < ch.length; k++) s += Math.abs(ch[k] - prev[k]); change += s / ch.length; }
+      prev = ch;
+    }
+    return {width: v.videoWidth, height: v.videoHeight, duration: v.duration, frames: f.result.frames,
+      total: f.result.total, fps: f.result.fps, shots: f.result.shots, bytes: f.result.blob.size,
+      flicker: change / (f.result.frames - 1), spread: spread / (c.width * c.height * f.result.frames)};
+  });
+}
+
+const filmEnded = (page) => page.waitForFunction(() => ['done', 'stopped', 'error'].includes(document.body.dataset.filmState),
+  null, {timeout: 180000});
+
+test('a film: a dropped video is colorized frame by frame into a WebM that plays; steady colour flickers less; stop keeps what is done', async () => {
+  const {context, close} = await launch();
+  try {
+    const foreign = await guardOrigin(context, origin);
+    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm');
+    const pan = await recordPan(page);
+    await dropFiles(page, [{name: 'pan.webm', type: 'video/webm', bytes: pan}]);
+    await filmEnded(page);
+    const status = await page.textContent('#film-status');
+    assert(await page.evaluate(() => document.body.dataset.filmState) === 'done', `film: ${status}`);
+    await page.screenshot({path: path.join(out, 'film.png')});
+    const steady = await filmPlayback(page);
+    assert(steady.width === 320 && steady.height === 240, `size ${steady.width} x ${steady.height}`);
+    assert(steady.fps >= 15 && steady.fps <= 40, `frame rate ${steady.fps}`);
+    assert(steady.frames === steady.total && steady.frames >= 35 && steady.frames <= 70, `${steady.frames} frames of ${steady.total}`);
+    assert(Math.abs(steady.duration - steady.frames / steady.fps) < 0.1, `plays ${steady.duration} s for ${steady.frames} frames`);
+    assert(steady.shots === 1, `a pan is one shot (the motion found in every frame), not ${steady.shots}`);
+    assert(steady.spread > 4, `the film is in colour (mean RGB spread ${steady.spread.toFixed(1)})`);
+    // Each frame on its own: every frame a new shot, and the colour flickers more.
+    await page.selectOption('#film-carry', '0');
+    await page.click('#film-again');
+    await page.waitForFunction(() => document.body.dataset.filmState === 'working');
+    await filmEnded(page);
+    const alone = await filmPlayback(page);
+    assert(alone.shots === alone.frames, `carry off: ${alone.shots} shots in ${alone.frames} frames`);
+    assert(steady.flicker < 0.75 * alone.flicker,
+      `flicker ${steady.flicker.toFixed(2)} with steady colour, ${alone.flicker.toFixed(2)} without`);
+    console.log(`     film: ${steady.frames} frames at ${steady.fps} fps, flicker ${steady.flicker.toFixed(2)} steady vs ${alone.flicker.toFixed(2)} frame by frame`);
+    // Stopped part-way: the frames so far are a film that plays.
+    await page.selectOption('#film-carry', '0.8');
+    await page.click('#film-again');
+    await page.waitForFunction(() => /^Frame ([3-9]|1\d) of/.test(document.querySelector('#film-status').textContent), null, {timeout: 60000});
+    await page.click('#film-stop');
+    await filmEnded(page);
+    assert(await page.evaluate(() => document.body.dataset.filmState) === 'stopped', await page.textContent('#film-status'));
+    const part = await filmPlayback(page);
+    assert(part.frames >= 3 && part.frames < part.total, `stopped film: ${part.frames} of ${part.total}`);
+    assert(Math.abs(part.duration - part.frames / part.fps) < 0.1, `the stopped film plays ${part.duration} s`);
+    // The download is the WebM.
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#film-download')]);
+    const file = path.join(out, 'film-stopped.webm');
+    await dl.saveAs(file);
+    const bytes = fs.readFileSync(file);
+    assert(dl.suggestedFilename() === 'pan-colorized.webm', dl.suggestedFilename());
+    assert(bytes.length === part.bytes && bytes.readUInt32BE(0) === 0x1a45dfa3, 'the download is the film');
+    // Not a video after all: a message, and the page goes on.
+    await dropFiles(page, [{name: 'broken.mp4', type: 'video/mp4', bytes: Buffer.from('not a film at all')}]);
+    await page.waitForFunction(() => document.body.dataset.filmState === 'error', null, {timeout: 30000});
+    assert(/cannot read this video/.test(await page.textContent('#film-status')), await page.textContent('#film-status'));
+    await page.setInputFiles('#file-input', SMALL);
+    assert((await waitJob(page, 1)).status === 'done', 'a photo after the film');
+    assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+    assert(foreign.length === 0, `requests left the origin: ${foreign.join(', ')}`);
+  } finally {
+    await close();
+  }
 });
 
 test('offline: after the first visit, a reload without network still colorizes', async () => {

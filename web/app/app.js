@@ -3,6 +3,7 @@ import {makeZip, splitForZip, zipEntry} from './zip.js';
 import {filesFromEntries, filesFromFolderInput} from './dropped.js';
 import {workerClient} from './rpc.js';
 import {hintOf} from './colorize.mjs';
+import {FILM_MAX_PIXELS, closeVideo, colorizeFilm, filmSize, isVideoFile, measureFrameRate, openVideo} from './film.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -183,8 +184,14 @@ function showEngine() {
 // paths: for files from a dropped folder, each one's path inside it ("box 1/scan.tif"), which
 // "Download all" keeps as the ZIP's folders.
 function addFiles(files, paths = []) {
-  const list = [...files].map((f, i) => ({file: f, path: paths[i] || ''}))
+  let list = [...files].map((f, i) => ({file: f, path: paths[i] || ''}))
     .filter(({file}) => file && file.size !== undefined);
+  // A film goes to its own section (one at a time); photos to the queue.
+  const films = list.filter(({file}) => isVideoFile(file));
+  if (films.length) {
+    startFilm(films[0].file, films.length > 1 ? `Only one film at a time: ${films.length - 1} more left out.` : '');
+    list = list.filter(({file}) => !isVideoFile(file));
+  }
   if (!list.length) return;
   for (const {file, path} of list) {
     const job = {id: nextJobId++, file, name: file.name || 'pasted-image.png', status: 'queued',
@@ -920,6 +927,151 @@ function addPicked({files, leftOut}) {
 document.addEventListener('paste', (ev) => {
   const files = [...(ev.clipboardData?.files || [])].filter((f) => f.type.startsWith('image/'));
   if (files.length) { ev.preventDefault(); addFiles(files); }
+});
+
+// ---- films ---------------------------------------------------------------------------------
+
+const filmUi = {
+  section: $('film'), title: $('film-title'), canvas: $('film-canvas'), result: $('film-result'),
+  progress: $('film-progress'), status: $('film-status'), carry: $('film-carry'), stop: $('film-stop'),
+  again: $('film-again'), download: $('film-download'), close: $('film-close'),
+};
+
+function fmtDuration(ms) {
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+}
+
+function filmStatus(text) { filmUi.status.textContent = text; }
+
+// Lets the film's result go (its object URL) and empties the section.
+function discardFilm() {
+  const f = state.film;
+  if (!f) return;
+  if (f.url) URL.revokeObjectURL(f.url);
+  filmUi.result.removeAttribute('src');
+  filmUi.result.load();
+  state.film = null;
+}
+
+// A dropped or chosen video file: colorized frame by frame (film.js) while the page shows
+// the frames as they come; a film already running is stopped first (what it made is let go).
+async function startFilm(file, note = '') {
+  const old = state.film;
+  if (old?.running) { old.stopAsked = true; await old.done; }
+  discardFilm();
+  const f = {file, name: file.name || 'film', running: true, stopAsked: false, note};
+  state.film = f;
+  ui.intro.hidden = true;
+  filmUi.section.hidden = false;
+  filmUi.title.textContent = `Film: ${f.name}`;
+  f.done = runFilm(f);
+  return f.done;
+}
+
+async function runFilm(f) {
+  let video = null;
+  const started = performance.now();
+  filmUi.stop.disabled = false;
+  filmUi.again.hidden = true;
+  filmUi.download.disabled = true;
+  filmUi.result.hidden = true;
+  filmUi.canvas.hidden = false;
+  filmUi.progress.value = 0;
+  document.body.dataset.filmState = 'working';
+  let opened = false;
+  try {
+    const settings = settingsFor({hints: [], strokes: []});
+    if (settings.method === MARKS) {
+      throw Object.assign(new Error('A film is colorized by a model or from a reference photo: choose one under Method.'),
+        {code: 'invalid argument'});
+    }
+    if (settings.method === EXEMPLAR && !state.reference) {
+      throw Object.assign(new Error('Choose a reference photo (a colour photo of a similar scene) first.'),
+        {code: 'needs reference'});
+    }
+    filmStatus('Opening the video…');
+    video = await openVideo(f.file);
+    if (settings.method === 'model') {
+      filmStatus('Loading the model…');
+      await ensureModel();
+    }
+    await state.workerReady;
+    filmStatus('Finding the frame rate…');
+    const measured = Number(params.get('fps')) || await measureFrameRate(video);
+    const fps = measured || 24;
+    const maxPixels = Math.min(FILM_MAX_PIXELS, state.workerInfo?.maxPixels || Infinity);
+    const size = filmSize(video.width, video.height, maxPixels);
+    filmUi.canvas.width = size.width;
+    filmUi.canvas.height = size.height;
+    await call('filmStart', {carry: Number(filmUi.carry.value)});
+    opened = true;
+    const g = filmUi.canvas.getContext('2d');
+    const t0 = performance.now();
+    const out = await colorizeFilm(video, {
+      fps, maxPixels,
+      colorizeFrame: (bitmap) => call('filmFrame', {frame: bitmap, settings, reference: state.reference?.file},
+        null, [bitmap]),
+      onFrame: ({index, total, result}) => {
+        g.drawImage(result.after, 0, 0, size.width, size.height);
+        result.after.close();
+        filmUi.progress.value = (index + 1) / total;
+        const per = (performance.now() - t0) / (index + 1);
+        filmStatus(`Frame ${index + 1} of ${total} · ${result.shots} shot${result.shots > 1 ? 's' : ''} · ` +
+          `about ${fmtDuration(per * (total - index - 1))} left`);
+      },
+      shouldStop: () => f.stopAsked,
+    });
+    f.result = out;
+    const parts = [];
+    if (out.frames) {
+      f.url = URL.createObjectURL(out.blob);
+      filmUi.result.src = f.url;
+      filmUi.result.hidden = false;
+      filmUi.canvas.hidden = true;
+      filmUi.download.disabled = false;
+      parts.push(out.stopped ? `Stopped at frame ${out.frames} of ${out.total}: the frames so far are in the film.`
+        : `Done: ${out.frames} frames`);
+      parts.push(`${(out.frames / out.fps).toFixed(1)} s at ${out.fps} frames a second` +
+        `${measured ? '' : ' (the video’s own rate could not be found)'}`);
+      parts.push(`${out.width} × ${out.height}${size.scaled ? ` (made smaller from ${video.width} × ${video.height})` : ''}`);
+      parts.push(`${out.shots} shot${out.shots > 1 ? 's' : ''}`);
+      parts.push(`in ${fmtDuration(performance.now() - started)}.`);
+    } else {
+      parts.push('Stopped before the first frame: nothing to keep.');
+    }
+    if (f.note) parts.push(f.note);
+    filmStatus(parts.join(' · ').replace(' · in', ', in'));
+    document.body.dataset.filmState = out.stopped ? 'stopped' : 'done';
+  } catch (e) {
+    filmStatus(`The film could not be colorized: ${e.message}`);
+    document.body.dataset.filmState = 'error';
+  } finally {
+    f.running = false;
+    if (opened) call('filmEnd').catch(() => {});
+    if (video) closeVideo(video);
+    filmUi.stop.disabled = true;
+    filmUi.again.hidden = false;
+  }
+}
+
+filmUi.stop.addEventListener('click', () => {
+  if (!state.film?.running) return;
+  state.film.stopAsked = true;
+  filmUi.stop.disabled = true;
+  filmStatus('Stopping after this frame…');
+});
+filmUi.again.addEventListener('click', () => { if (state.film && !state.film.running) startFilm(state.film.file, state.film.note); });
+filmUi.download.addEventListener('click', () => {
+  const f = state.film;
+  if (f?.result?.blob) saveBlob(f.result.blob, `${f.name.replace(/\.[^.]+$/, '')}-colorized.webm`);
+});
+filmUi.close.addEventListener('click', async () => {
+  const f = state.film;
+  if (f?.running) { f.stopAsked = true; await f.done; }
+  discardFilm();
+  filmUi.section.hidden = true;
+  if (!state.jobs.length) ui.intro.hidden = false;
 });
 
 // ---- files out -----------------------------------------------------------------------------

@@ -519,6 +519,77 @@ async function ensure(s, progress, timings) {
   }
 }
 
+// ---- films ---------------------------------------------------------------------------------
+
+// The film being colorized: {handle (the core's Film), reference?, referenceId, frames, shots}.
+let film = null;
+
+function endFilm() {
+  film?.handle.delete();
+  film?.reference?.delete();
+  film = null;
+}
+
+// One frame of the film: an ImageBitmap in, the colorized frame out (an ImageBitmap), with the
+// frames before carried in by the core (carry_frame: colorize/film.h).
+async function filmFrame(msg) {
+  if (!film) throw err('invalid argument', 'No film is open.');
+  const st = msg.settings;
+  const timings = {};
+  let t = now();
+  const bmp = msg.frame, w = bmp.width, h = bmp.height;
+  if (w * h > maxPixels) {
+    bmp.close();
+    throw err('too large', `A frame of ${mp(w * h)} is more than this tab can hold (${mp(maxPixels)}).`);
+  }
+  const canvas = new OffscreenCanvas(w, h);
+  const g = canvas.getContext('2d', {willReadFrequently: true});
+  g.drawImage(bmp, 0, 0);
+  bmp.close();
+  const img = check(core.imageFromRgba(new Uint8Array(g.getImageData(0, 0, w, h).data.buffer), w, h), 'frame').image;
+  const handles = [img];
+  try {
+    const prepared = check(core.prepare(img, st.workingSize, st.tone || 'stretch'), 'prepare').prepared;
+    handles.push(prepared);
+    timings.prepare = now() - t;
+    t = now();
+    let own;
+    if (st.method === 'exemplar') {
+      if (!msg.reference && !film.reference) throw err('invalid argument', 'Choose a reference photo first.');
+      if (!film.reference || film.referenceId !== st.referenceId) {
+        film.reference?.delete();
+        film.reference = (await decodeBlob(msg.reference)).image;
+        film.referenceId = st.referenceId;
+      }
+      own = check(core.exemplar(prepared, film.reference, {seed: 1}), 'exemplar');
+      own = {ab: own.ab, abW: own.width, abH: own.height};
+    } else {
+      if (!session) throw err('no backend', 'The model is not loaded yet.');
+      own = await runModel(prepared, []);
+    }
+    timings.infer = now() - t;
+    t = now();
+    const step = check(film.handle.frame(prepared, own.ab, own.abW, own.abH, {saturation: st.saturation}), 'film');
+    timings.film = now() - t;
+    t = now();
+    const result = check(core.finish(img, prepared, step.ab, step.width, step.height,
+      {saturation: st.saturation}), 'finish').image;
+    handles.push(result);
+    timings.finish = now() - t;
+    film.frames++;
+    if (step.newShot) film.shots++;
+    const after = await toBitmap(result);
+    return {
+      value: {after, width: w, height: h, newShot: step.newShot, matched: step.matched,
+        shots: film.shots, frames: film.frames, timings,
+        provider: st.method === 'exemplar' ? 'exemplar (WASM core)' : session.provider},
+      transfer: [after],
+    };
+  } finally {
+    for (const hd of handles) hd.delete();
+  }
+}
+
 // ---- requests ------------------------------------------------------------------------------
 
 const handlers = {
@@ -583,6 +654,18 @@ const handlers = {
   },
 
   async forget() { freeActive(); return true; },
+
+  // A film: filmStart({carry}), then filmFrame({frame: ImageBitmap, settings, reference?}) for
+  // each frame in order, then filmEnd(). The photo on screen is let go to make room.
+  async filmStart(msg) {
+    await getCore();
+    freeActive();
+    endFilm();
+    film = {handle: new core.Film(msg.carry ?? 0.8), frames: 0, shots: 0};
+    return true;
+  },
+  filmFrame,
+  async filmEnd() { endFilm(); return true; },
 };
 
 self.onmessage = async (ev) => {

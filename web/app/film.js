@@ -1,0 +1,168 @@
+// Films: a video file read frame by frame in the page (a <video> element sought to each frame),
+// each frame colorized by the worker with the frames before carried in (the core's film memory:
+// colour that holds still instead of flickering; a cut starts afresh), and the results encoded
+// with WebCodecs (VP8) into a WebM file (webm.js). Nothing leaves the device. The sound is not
+// kept. UI-free: app.js shows the progress.
+import {WebmWriter} from './webm.js';
+
+const VIDEO_NAME = /\.(mp4|m4v|mov|webm|mkv|ogv|ogg|avi|mpe?g|3gp)$/i;
+
+// Whether a file is a film rather than a photo (by its type, else its name).
+export function isVideoFile(file) {
+  return (file.type || '').startsWith('video/') || (!file.type && VIDEO_NAME.test(file.name || ''));
+}
+
+// Frame rates films are made at; a measured rate within 1.5 % of one of them is taken as it.
+const COMMON_RATES = [12, 15, 16, 18, 20, 23.976, 24, 25, 29.97, 30, 48, 50, 59.94, 60];
+// The frames' size is brought within this many pixels (1920 x 1080) to keep a film's time sane.
+export const FILM_MAX_PIXELS = 1920 * 1080;
+
+const filmError = (code, message) => Object.assign(new Error(message), {code});
+
+function once(target, ok, bad = 'error', ms = 20000) {
+  return new Promise((resolve, reject) => {
+    const done = (f, v) => { clearTimeout(timer); target.removeEventListener(ok, onOk); target.removeEventListener(bad, onBad); f(v); };
+    const onOk = (ev) => done(resolve, ev);
+    const onBad = () => done(reject, filmError('not a video', 'This browser cannot read this video file.'));
+    const timer = setTimeout(() => done(reject, filmError('timeout', `The video did not answer (waiting for “${ok}”).`)), ms);
+    target.addEventListener(ok, onOk);
+    target.addEventListener(bad, onBad);
+  });
+}
+
+// Opens a video file: {video, url, duration (s), width, height}. Files without a stated
+// duration (as MediaRecorder writes them) are read through to the end once to learn it.
+export async function openVideo(file) {
+  const video = document.createElement('video');
+  video.muted = true;
+  video.playsInline = true;
+  video.preload = 'auto';
+  const url = URL.createObjectURL(file);
+  video.src = url;
+  try {
+    await once(video, 'loadedmetadata');
+    if (!video.videoWidth || !video.videoHeight) throw filmError('not a video', 'This file has no picture.');
+    if (!Number.isFinite(video.duration)) {
+      const known = once(video, 'durationchange');
+      video.currentTime = 1e9;
+      await known;
+      if (!Number.isFinite(video.duration)) throw filmError('not a video', 'The length of this video cannot be found.');
+      video.currentTime = 0;
+      await once(video, 'seeked');
+    }
+    if (!(video.duration > 0)) throw filmError('not a video', 'This video has no length.');
+    return {video, url, duration: video.duration, width: video.videoWidth, height: video.videoHeight};
+  } catch (e) {
+    video.removeAttribute('src');
+    URL.revokeObjectURL(url);
+    throw e;
+  }
+}
+
+export function closeVideo(v) {
+  v.video.pause();
+  v.video.removeAttribute('src');
+  v.video.load();
+  URL.revokeObjectURL(v.url);
+}
+
+// The video's frame rate, measured by playing it (muted) for a moment and reading the times of
+// the frames shown (requestVideoFrameCallback); 0 if it could not be measured.
+export async function measureFrameRate(v) {
+  const video = v.video;
+  if (!('requestVideoFrameCallback' in video)) return 0;
+  const times = [];
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, 2500);
+    const seen = (nowMs, meta) => {
+      times.push(meta.mediaTime);
+      if (times.length >= 16) { clearTimeout(timer); resolve(); } else video.requestVideoFrameCallback(seen);
+    };
+    video.requestVideoFrameCallback(seen);
+    video.play().catch(() => { clearTimeout(timer); resolve(); });
+  });
+  video.pause();
+  const gaps = times.slice(1).map((t, i) => t - times[i]).filter((d) => d > 1e-4).sort((a, b) => a - b);
+  if (gaps.length < 3) return 0;
+  // The shortest gaps are the frame's own duration (a slow moment skips frames, never adds).
+  const frame = gaps[Math.floor(gaps.length / 4)];
+  const rate = 1 / frame;
+  const near = COMMON_RATES.find((r) => Math.abs(rate - r) / r < 0.015);
+  return near || Math.round(rate * 100) / 100;
+}
+
+// The size frames are colorized and written at: the video's own, brought within FILM_MAX_PIXELS,
+// even (the VP8 encoder's chroma planes are half size).
+export function filmSize(width, height, maxPixels = FILM_MAX_PIXELS) {
+  const s = Math.min(1, Math.sqrt(maxPixels / (width * height)));
+  const even = (x) => Math.max(2, 2 * Math.round(x * s / 2));
+  return {width: even(width), height: even(height), scaled: s < 1};
+}
+
+// Colorizes the film. colorizeFrame(bitmap) -> the worker's answer {after: ImageBitmap, newShot,
+// shots, ...} (it takes the bitmap); onFrame({index, total, result}) after each frame (it must
+// close result.after); shouldStop() is asked before each frame: when it says yes the frames so far
+// are written out. Returns {blob, frames, total, fps, width, height, shots, stopped, codec}.
+export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop = () => false, maxPixels}) {
+  if (typeof VideoEncoder === 'undefined' || typeof VideoFrame === 'undefined') {
+    throw filmError('unsupported', 'This browser cannot write video (it has no WebCodecs); films need a recent Chrome, Edge or Safari.');
+  }
+  const {width, height} = filmSize(v.width, v.height, maxPixels);
+  const total = Math.max(1, Math.floor(v.duration * fps + 1e-6));
+  const bitrate = Math.round(Math.min(12e6, Math.max(1e6, width * height * fps * 0.12)));
+  let codec = null;
+  for (const c of ['vp8', 'vp09.00.10.08']) {
+    const s = await VideoEncoder.isConfigSupported({codec: c, width, height, bitrate, framerate: fps}).catch(() => null);
+    if (s?.supported) { codec = c; break; }
+  }
+  if (!codec) throw filmError('unsupported', `This browser cannot encode VP8 or VP9 video at ${width} x ${height}.`);
+  const writer = new WebmWriter({codec, width, height, fps});
+  let failure = null;
+  const encoder = new VideoEncoder({
+    output: (chunk) => {
+      const data = new Uint8Array(chunk.byteLength);
+      chunk.copyTo(data);
+      try { writer.add(data, chunk.timestamp, chunk.type === 'key'); } catch (e) { failure = e; }
+    },
+    error: (e) => { failure = e; },
+  });
+  encoder.configure({codec, width, height, bitrate, framerate: fps, latencyMode: 'quality'});
+
+  // Frame i is the picture shown at the middle of its time: seeking there is safe from rounding.
+  const grab = async (i) => {
+    v.video.currentTime = Math.min(v.duration, (i + 0.5) / fps);
+    await once(v.video, 'seeked');
+    return createImageBitmap(v.video, {resizeWidth: width, resizeHeight: height, resizeQuality: 'high'});
+  };
+  let frames = 0, shots = 0, stopped = false, lastKey = -Infinity;
+  try {
+    let next = grab(0);
+    for (let i = 0; i < total; i++) {
+      const bitmap = await next;
+      if (shouldStop()) { bitmap.close(); stopped = i < total; break; }
+      // The next frame is sought while the worker colorizes this one.
+      next = i + 1 < total ? grab(i + 1) : null;
+      next?.catch(() => {});
+      const r = await colorizeFrame(bitmap);
+      if (failure) throw failure;
+      const frame = new VideoFrame(r.after, {timestamp: Math.round(i * 1e6 / fps), duration: Math.round(1e6 / fps)});
+      // A key frame at each new shot and at least every two seconds (where a player can seek to).
+      const key = r.newShot || i - lastKey >= 2 * fps;
+      if (key) lastKey = i;
+      encoder.encode(frame, {keyFrame: key});
+      frame.close();
+      while (encoder.encodeQueueSize > 4) await once(encoder, 'dequeue', 'error', 60000);
+      frames = i + 1;
+      shots = r.shots;
+      onFrame?.({index: i, total, result: r});
+    }
+    await next?.then((b) => b.close(), () => {});
+    await encoder.flush();
+    if (failure) throw failure;
+  } finally {
+    if (encoder.state !== 'closed') encoder.close();
+  }
+  if (!frames) return {blob: null, frames, total, fps, width, height, shots, stopped, codec};
+  return {blob: new Blob(writer.parts(), {type: 'video/webm'}), frames, total, fps, width, height,
+    shots, stopped, codec, durationMs: writer.durationMs};
+}
