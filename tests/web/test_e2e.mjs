@@ -681,8 +681,8 @@ test('odd files: junk, empty, WebP (browser decoder) and TIFF (core decoder) —
 });
 
 // A film made here: a 320 x 240 view panning 2 px a frame across the grey test photo for two
-// seconds, recorded by the browser's own MediaRecorder (VP8 WebM without a stated duration, as
-// screen recordings are) — not by the app's writer.
+// seconds with a 440 Hz tone, recorded by the browser's own MediaRecorder (VP8 + Opus WebM
+// without a stated duration, as screen recordings are) — not by the app's writer.
 async function recordPan(page) {
   const b64 = await page.evaluate(async (grey) => {
     const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(grey), (c) => c.charCodeAt(0))], {type: 'image/jpeg'}));
@@ -690,7 +690,14 @@ async function recordPan(page) {
     c.width = 320; c.height = 240;
     const g = c.getContext('2d');
     g.drawImage(bmp, 0, 0, 320, 240, 0, 0, 320, 240);
-    const rec = new MediaRecorder(c.captureStream(25), {mimeType: 'video/webm;codecs=vp8', videoBitsPerSecond: 2e6});
+    const ac = new AudioContext();
+    const tone = ac.createOscillator();
+    tone.frequency.value = 440;
+    const sound = ac.createMediaStreamDestination();
+    tone.connect(sound);
+    tone.start();
+    const stream = new MediaStream([...c.captureStream(25).getVideoTracks(), ...sound.stream.getAudioTracks()]);
+    const rec = new MediaRecorder(stream, {mimeType: 'video/webm;codecs=vp8,opus', videoBitsPerSecond: 2e6});
     const parts = [];
     rec.ondataavailable = (e) => parts.push(e.data);
     rec.start();
@@ -704,6 +711,8 @@ async function recordPan(page) {
     const stopped = new Promise((r) => { rec.onstop = r; });
     rec.stop();
     await stopped;
+    tone.stop();
+    await ac.close();
     let s = '';
     for (const x of new Uint8Array(await new Blob(parts).arrayBuffer())) s += String.fromCharCode(x);
     return btoa(s);
@@ -738,7 +747,17 @@ async function filmPlayback(page) {
       if (prev) { let s = 0; for (let k = 0; k < ch.length; k++) s += Math.abs(ch[k] - prev[k]); change += s / ch.length; }
       prev = ch;
     }
-    return {width: v.videoWidth, height: v.videoHeight, duration: v.duration, frames: f.result.frames,
+    // The sound, as the browser decodes it from the film: its length and pitch (zero crossings).
+    let sound = null;
+    try {
+      const b = await new OfflineAudioContext({numberOfChannels: 1, length: 1, sampleRate: 48000})
+        .decodeAudioData(await f.result.blob.arrayBuffer());
+      const d = b.getChannelData(0);
+      let crossings = 0;
+      for (let i = 1; i < d.length; i++) if ((d[i - 1] < 0) !== (d[i] < 0)) crossings++;
+      sound = {duration: b.duration, pitch: crossings / 2 / b.duration};
+    } catch { sound = null; }
+    return {width: v.videoWidth, height: v.videoHeight, duration: v.duration, frames: f.result.frames, sound,
       total: f.result.total, fps: f.result.fps, shots: f.result.shots, bytes: f.result.blob.size,
       flicker: change / (f.result.frames - 1), spread: spread / (c.width * c.height * f.result.frames)};
   });
@@ -747,7 +766,7 @@ async function filmPlayback(page) {
 const filmEnded = (page) => page.waitForFunction(() => ['done', 'stopped', 'error'].includes(document.body.dataset.filmState),
   null, {timeout: 180000});
 
-test('a film: a dropped video is colorized frame by frame into a WebM that plays; steady colour flickers less; stop keeps what is done', async () => {
+test('a film: a dropped video is colorized frame by frame into a WebM that plays with its sound; steady colour flickers less; stop keeps what is done', async () => {
   const {context, close} = await launch();
   try {
     const foreign = await guardOrigin(context, origin);
@@ -765,6 +784,9 @@ test('a film: a dropped video is colorized frame by frame into a WebM that plays
     assert(Math.abs(steady.duration - steady.frames / steady.fps) < 0.1, `plays ${steady.duration} s for ${steady.frames} frames`);
     assert(steady.shots === 1, `a pan is one shot (the motion found in every frame), not ${steady.shots}`);
     assert(steady.spread > 4, `the film is in colour (mean RGB spread ${steady.spread.toFixed(1)})`);
+    assert(/with its sound/.test(status) && steady.sound, `the sound: ${status}`);
+    assert(Math.abs(steady.sound.duration - steady.frames / steady.fps) < 0.1 && Math.abs(steady.sound.pitch - 440) < 15,
+      `sound of ${steady.sound.duration} s at ${steady.sound.pitch} Hz`);
     // Each frame on its own: every frame a new shot, and the colour flickers more.
     await page.selectOption('#film-carry', '0');
     await page.click('#film-again');
@@ -785,6 +807,7 @@ test('a film: a dropped video is colorized frame by frame into a WebM that plays
     const part = await filmPlayback(page);
     assert(part.frames >= 3 && part.frames < part.total, `stopped film: ${part.frames} of ${part.total}`);
     assert(Math.abs(part.duration - part.frames / part.fps) < 0.1, `the stopped film plays ${part.duration} s`);
+    assert(part.sound && Math.abs(part.sound.duration - part.frames / part.fps) < 0.1, 'the stopped film\'s sound ends with it');
     // The download is the WebM.
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#film-download')]);
     const file = path.join(out, 'film-stopped.webm');

@@ -460,6 +460,52 @@ test('WebM: frames become a Segment whose cues point at clusters starting at key
   const back = new WebmWriter({width: 2, height: 2});
   back.add(new Uint8Array(1), 1000, true);
   assert(refused(() => back.add(new Uint8Array(1), 0, false)), 'time going back');
+  assert(refused(() => back.addAudio(new Uint8Array(1), 0, 20000)), 'sound in a film made without it');
+});
+
+test('WebM with sound: an Opus track beside the picture, blocks of both in time order, cues on the picture', () => {
+  const opusHead = new Uint8Array([79, 112, 117, 115, 72, 101, 97, 100, 1, 2, 56, 1, 128, 187, 0, 0, 0, 0, 0]);
+  const w = new WebmWriter({codec: 'vp8', width: 64, height: 48, fps: 10,
+    audio: {sampleRate: 48000, channels: 2, codecPrivate: opusHead, preSkip: 312}});
+  // The picture comes first, the sound after (as the app encodes them): 2 s of each.
+  for (let i = 0; i < 20; i++) w.add(new Uint8Array([1, i]), i * 100000, i % 10 === 0);
+  for (let i = 0; i < 100; i++) w.addAudio(new Uint8Array([2, i]), i * 20000, 20000);
+  assert(w.durationMs === 2000, `duration ${w.durationMs}`);
+  const parts = w.parts();
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (bytes.set(p, at), at + p.length), 0);
+  fs.writeFileSync(path.join(tmp, 'writer-sound.webm'), bytes);
+  const top = readEbml(bytes, new Set([ID.Segment, ID.Tracks, ID.TrackEntry, ID.Audio, ID.Cues, ID.CuePoint,
+    ID.CueTrackPositions, ID.Cluster]));
+  const seg = top[1];
+  const find = (list, id) => list.find((e) => e.id === id);
+  const uintAt = (e) => [...bytes.subarray(e.dataStart, e.dataStart + e.size)].reduce((v, b) => v * 256 + b, 0);
+  const entries = find(seg.children, ID.Tracks).children;
+  assert(entries.length === 2, `${entries.length} tracks`);
+  const sound = entries[1].children;
+  assert(uintAt(find(sound, ID.TrackType)) === 2 && uintAt(find(sound, ID.TrackNumber)) === 2, 'a sound track, number 2');
+  assert(new TextDecoder().decode(bytes.subarray(find(sound, ID.CodecID).dataStart, find(sound, ID.CodecID).dataStart + 6)) === 'A_OPUS', 'Opus');
+  const priv = find(sound, ID.CodecPrivate);
+  assert(Buffer.compare(Buffer.from(bytes.subarray(priv.dataStart, priv.dataStart + priv.size)), Buffer.from(opusHead)) === 0, 'OpusHead');
+  assert(uintAt(find(sound, ID.CodecDelay)) === 6500000, 'codec delay: 312 samples at 48 kHz');
+  const audio = find(sound, ID.Audio).children;
+  assert(new DataView(bytes.buffer, find(audio, ID.SamplingFrequency).dataStart, 8).getFloat64(0) === 48000 &&
+    uintAt(find(audio, ID.Channels)) === 2, 'rate and channels');
+  const clusters = seg.children.filter((e) => e.id === ID.Cluster);
+  assert(clusters.length === 2 && find(seg.children, ID.Cues).children.length === 2, `${clusters.length} clusters`);
+  const seen = [];
+  for (const c of clusters) {
+    const time = uintAt(find(c.children, ID.Timecode));
+    for (const b of c.children.filter((e) => e.id === ID.SimpleBlock)) {
+      const d = bytes.subarray(b.dataStart, b.dataStart + b.size);
+      seen.push({track: d[0] & 0x7f, ms: time + ((d[1] << 8) | d[2]), first: d[4]});
+    }
+  }
+  assert(seen.length === 120, `${seen.length} blocks`);
+  assert(seen.every((b, i) => !i || b.ms >= seen[i - 1].ms), 'blocks in time order');
+  assert(seen.every((b) => b.first === b.track), 'each block on its own track');
+  assert(seen[0].track === 1, 'the picture first at the same moment');
+  assert(seen.filter((b) => b.track === 2).length === 100, 'all the sound');
 });
 
 test('srgbToLab matches published CIELAB values (D65)', () => {

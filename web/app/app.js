@@ -3,7 +3,7 @@ import {makeZip, splitForZip, zipEntry} from './zip.js';
 import {filesFromEntries, filesFromFolderInput} from './dropped.js';
 import {workerClient} from './rpc.js';
 import {hintOf} from './colorize.mjs';
-import {FILM_MAX_PIXELS, closeVideo, colorizeFilm, filmSize, isVideoFile, measureFrameRate, openVideo} from './film.js';
+import {FILM_MAX_PIXELS, closeVideo, colorizeFilm, filmSize, isVideoFile, measureFrameRate, openVideo, readSound} from './film.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -1004,12 +1004,14 @@ async function runFilm(f) {
     const size = filmSize(video.width, video.height, maxPixels);
     filmUi.canvas.width = size.width;
     filmUi.canvas.height = size.height;
+    filmStatus('Reading the sound…');
+    const sound = await readSound(f.file, video.duration);
     await call('filmStart', {carry: Number(filmUi.carry.value)});
     opened = true;
     const g = filmUi.canvas.getContext('2d');
     const t0 = performance.now();
     const out = await colorizeFilm(video, {
-      fps, maxPixels,
+      fps, maxPixels, sound,
       colorizeFrame: (bitmap) => call('filmFrame', {frame: bitmap, settings, reference: state.reference?.file},
         null, [bitmap]),
       onFrame: ({index, total, result}) => {
@@ -1036,6 +1038,7 @@ async function runFilm(f) {
         `${measured ? '' : ' (the video’s own rate could not be found)'}`);
       parts.push(`${out.width} × ${out.height}${size.scaled ? ` (made smaller from ${video.width} × ${video.height})` : ''}`);
       parts.push(`${out.shots} shot${out.shots > 1 ? 's' : ''}`);
+      parts.push(out.sound ? 'with its sound' : `without sound (${sound.why})`);
       parts.push(`in ${fmtDuration(performance.now() - started)}.`);
     } else {
       parts.push('Stopped before the first frame: nothing to keep.');

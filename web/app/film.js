@@ -1,8 +1,8 @@
 // Films: a video file read frame by frame in the page (a <video> element sought to each frame),
 // each frame colorized by the worker with the frames before carried in (the core's film memory:
 // colour that holds still instead of flickering; a cut starts afresh), and the results encoded
-// with WebCodecs (VP8) into a WebM file (webm.js). Nothing leaves the device. The sound is not
-// kept. UI-free: app.js shows the progress.
+// with WebCodecs (VP8) into a WebM file (webm.js), the film's sound beside them (decoded by the
+// browser, encoded as Opus). Nothing leaves the device. UI-free: app.js shows the progress.
 import {WebmWriter} from './webm.js';
 
 const VIDEO_NAME = /\.(mp4|m4v|mov|webm|mkv|ogv|ogg|avi|mpe?g|3gp)$/i;
@@ -99,11 +99,84 @@ export function filmSize(width, height, maxPixels = FILM_MAX_PIXELS) {
   return {width: even(width), height: even(height), scaled: s < 1};
 }
 
+// The sound is read only from files up to this size and films up to this length (the browser
+// decodes it whole: 23 MB of samples a minute).
+export const SOUND_MAX_BYTES = 2 ** 30;
+export const SOUND_MAX_SECONDS = 20 * 60;
+const SOUND_RATE = 48000;
+
+// The film's sound, decoded by the browser at 48 kHz: {buffer: AudioBuffer} or {why: a reason
+// there is none}.
+export async function readSound(file, duration) {
+  if (typeof AudioEncoder === 'undefined' || typeof OfflineAudioContext === 'undefined') {
+    return {why: 'this browser cannot write sound'};
+  }
+  if (file.size > SOUND_MAX_BYTES || duration > SOUND_MAX_SECONDS) {
+    return {why: `the sound is read only from films under ${SOUND_MAX_SECONDS / 60} minutes and ${SOUND_MAX_BYTES / 2 ** 30} GB`};
+  }
+  const ok = await AudioEncoder.isConfigSupported({codec: 'opus', sampleRate: SOUND_RATE, numberOfChannels: 2, bitrate: 128000})
+    .then((r) => r.supported, () => false);
+  if (!ok) return {why: 'this browser cannot encode Opus sound'};
+  try {
+    const context = new OfflineAudioContext({numberOfChannels: 2, length: 1, sampleRate: SOUND_RATE});
+    return {buffer: await context.decodeAudioData(await file.arrayBuffer())};
+  } catch {
+    return {why: 'the video has no sound this browser can read'};
+  }
+}
+
+// Encodes the first `seconds` of `buffer` (an AudioBuffer) as Opus into `writer` (webm.js).
+async function writeSound(buffer, seconds, writer) {
+  const channels = Math.min(2, buffer.numberOfChannels);
+  let failure = null;
+  const encoder = new AudioEncoder({
+    output: (chunk, meta) => {
+      const d = meta?.decoderConfig?.description;
+      if (d && !writer.audio.codecPrivate) {
+        const head = new Uint8Array(d.buffer ? d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) : d);
+        writer.audio.codecPrivate = head;
+        if (head.length >= 12) writer.audio.preSkip = head[10] | (head[11] << 8);
+      }
+      const data = new Uint8Array(chunk.byteLength);
+      chunk.copyTo(data);
+      try { writer.addAudio(data, chunk.timestamp, chunk.duration || 0); } catch (e) { failure = e; }
+    },
+    error: (e) => { failure = e; },
+  });
+  encoder.configure({codec: 'opus', sampleRate: SOUND_RATE, numberOfChannels: channels, bitrate: 64000 * channels});
+  const total = Math.min(buffer.length, Math.round(seconds * SOUND_RATE));
+  const step = SOUND_RATE / 2;
+  try {
+    for (let at = 0; at < total && !failure; at += step) {
+      const n = Math.min(step, total - at);
+      const data = new Float32Array(n * channels);
+      for (let c = 0; c < channels; c++) data.set(buffer.getChannelData(c).subarray(at, at + n), c * n);
+      encoder.encode(new AudioData({format: 'f32-planar', sampleRate: SOUND_RATE, numberOfFrames: n,
+        numberOfChannels: channels, timestamp: Math.round(at * 1e6 / SOUND_RATE), data}));
+      while (encoder.encodeQueueSize > 8) await once(encoder, 'dequeue', 'error', 60000);
+    }
+    await encoder.flush();
+  } finally {
+    if (encoder.state !== 'closed') encoder.close();
+  }
+  if (failure) throw failure;
+  if (!writer.audio.codecPrivate) {
+    // The encoder gave no header: the one RFC 7845 describes (no pre-skip known).
+    const head = new Uint8Array(19);
+    head.set(new TextEncoder().encode('OpusHead'));
+    head[8] = 1;
+    head[9] = channels;
+    new DataView(head.buffer).setUint32(12, SOUND_RATE, true);
+    writer.audio.codecPrivate = head;
+  }
+}
+
 // Colorizes the film. colorizeFrame(bitmap) -> the worker's answer {after: ImageBitmap, newShot,
 // shots, ...} (it takes the bitmap); onFrame({index, total, result}) after each frame (it must
 // close result.after); shouldStop() is asked before each frame: when it says yes the frames so far
-// are written out. Returns {blob, frames, total, fps, width, height, shots, stopped, codec}.
-export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop = () => false, maxPixels}) {
+// are written out (with their part of the sound). sound: readSound's answer (or null: none).
+// Returns {blob, frames, total, fps, width, height, shots, stopped, codec, sound (bool)}.
+export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop = () => false, maxPixels, sound = null}) {
   if (typeof VideoEncoder === 'undefined' || typeof VideoFrame === 'undefined') {
     throw filmError('unsupported', 'This browser cannot write video (it has no WebCodecs); films need a recent Chrome, Edge or Safari.');
   }
@@ -116,7 +189,9 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
     if (s?.supported) { codec = c; break; }
   }
   if (!codec) throw filmError('unsupported', `This browser cannot encode VP8 or VP9 video at ${width} x ${height}.`);
-  const writer = new WebmWriter({codec, width, height, fps});
+  const buffer = sound?.buffer || null;
+  const writer = new WebmWriter({codec, width, height, fps,
+    audio: buffer ? {sampleRate: SOUND_RATE, channels: Math.min(2, buffer.numberOfChannels)} : null});
   let failure = null;
   const encoder = new VideoEncoder({
     output: (chunk) => {
@@ -162,7 +237,8 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
   } finally {
     if (encoder.state !== 'closed') encoder.close();
   }
-  if (!frames) return {blob: null, frames, total, fps, width, height, shots, stopped, codec};
+  if (!frames) return {blob: null, frames, total, fps, width, height, shots, stopped, codec, sound: false};
+  if (buffer) await writeSound(buffer, frames / fps, writer);
   return {blob: new Blob(writer.parts(), {type: 'video/webm'}), frames, total, fps, width, height,
-    shots, stopped, codec, durationMs: writer.durationMs};
+    shots, stopped, codec, sound: !!buffer, durationMs: writer.durationMs};
 }

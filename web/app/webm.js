@@ -1,11 +1,12 @@
-// A WebM file (Matroska, EBML) of one video track, written from encoded frames: what WebCodecs'
-// VideoEncoder gives (VP8 or VP9) becomes a file a browser, VLC or ffmpeg plays and seeks.
+// A WebM file (Matroska, EBML) of a video track and an optional sound track, written from encoded
+// frames: what WebCodecs' VideoEncoder (VP8 or VP9) and AudioEncoder (Opus) give becomes a file a
+// browser, VLC or ffmpeg plays and seeks.
 // No DOM; runs under node for the tests.
 //
 // Layout: EBML header, then one Segment of known size holding a SeekHead (where Info, Tracks
 // and Cues are), Info (1 ms timecodes, the duration), Tracks, Cues (one point per cluster) and
-// the Clusters. A cluster starts at every key frame (and at least every 30 s, the reach of a
-// block's 16-bit relative time), so each cue points at a frame that decodes on its own.
+// the Clusters. A cluster starts at every key frame of the picture (and at least every 30 s, the
+// reach of a block's 16-bit relative time), so each cue points at a frame that decodes on its own.
 
 const ID = {
   EBML: 0x1a45dfa3, EBMLVersion: 0x4286, EBMLReadVersion: 0x42f7, EBMLMaxIDLength: 0x42f2,
@@ -16,6 +17,8 @@ const ID = {
   FlagLacing: 0x9c, CodecID: 0x86, DefaultDuration: 0x23e383, Video: 0xe0, PixelWidth: 0xb0,
   PixelHeight: 0xba, Cues: 0x1c53bb6b, CuePoint: 0xbb, CueTime: 0xb3, CueTrackPositions: 0xb7,
   CueTrack: 0xf7, CueClusterPosition: 0xf1, Cluster: 0x1f43b675, Timecode: 0xe7, SimpleBlock: 0xa3,
+  CodecPrivate: 0x63a2, CodecDelay: 0x56aa, SeekPreRoll: 0x56bb, Audio: 0xe1, SamplingFrequency: 0xb5,
+  Channels: 0x9f,
 };
 export const WEBM_IDS = ID;
 
@@ -65,17 +68,21 @@ function el(id, data) { return [...idBytes(id), ...sizeBytes(data.length), ...da
 const uint = (id, n, width = 0) => el(id, uintBytes(n, width));
 const master = (id, ...children) => el(id, children.flat());
 
-// Collects the encoded frames of one video track and writes them out as a WebM file.
+// Collects encoded frames of a video track (and, if asked, an Opus sound track) and writes them
+// out as a WebM file.
 export class WebmWriter {
   // codec: WebCodecs' codec string ('vp8', 'vp09...'); width, height: the frames' pixels;
-  // fps: frames a second (only written as the track's frame duration, a player's hint).
-  constructor({codec = 'vp8', width, height, fps = 0, app = 'colorize'}) {
+  // fps: frames a second (only written as the track's frame duration, a player's hint);
+  // audio: null, or {sampleRate, channels, codecPrivate (the OpusHead the encoder gives),
+  // preSkip (samples, from it)} for a second track of Opus packets.
+  constructor({codec = 'vp8', width, height, fps = 0, audio = null, app = 'colorize'}) {
     const codecId = CODEC_IDS[String(codec).split('.')[0]];
     if (!codecId) throw new Error(`WebM holds VP8 or VP9 here, not ${codec}`);
     if (!(width > 0 && height > 0)) throw new Error('a film needs a width and a height');
-    Object.assign(this, {codecId, width, height, fps, app});
-    this.clusters = [];  // {time (ms), blocks: [bytes...], bytes}
-    this.lastMs = -1;
+    if (audio && !(audio.sampleRate > 0 && audio.channels > 0)) throw new Error('the sound needs a rate and channels');
+    Object.assign(this, {codecId, width, height, fps, audio, app});
+    this.blocks = [];  // {track, ms, key, data}, in the order they came
+    this.lastMs = [-1, -1];
     this.endMs = 0;
     this.frames = 0;
   }
@@ -84,25 +91,27 @@ export class WebmWriter {
   // it is a key frame (decodes on its own). The first frame must be a key frame.
   add(data, timestampUs, key) {
     const ms = Math.round(timestampUs / 1000);
-    if (!this.clusters.length && !key) throw new Error('a film must start with a key frame');
-    if (ms < this.lastMs) throw new Error('frames must come in the order of their times');
-    let c = this.clusters[this.clusters.length - 1];
-    if (!c || key && ms > c.time || ms - c.time >= CLUSTER_SPAN_MS) {
-      c = {time: ms, parts: [], bytes: 0, key};
-      this.clusters.push(c);
-    }
-    const head = new Uint8Array([...idBytes(ID.SimpleBlock), ...sizeBytes(4 + data.length, 8), 0x81,
-      ((ms - c.time) >> 8) & 255, (ms - c.time) & 255, key ? 0x80 : 0x00]);
-    c.parts.push(head, data);
-    c.bytes += head.length + data.length;
-    this.lastMs = ms;
+    if (!this.frames && !key) throw new Error('a film must start with a key frame');
+    if (ms < this.lastMs[0]) throw new Error('frames must come in the order of their times');
+    this.blocks.push({track: 1, ms, key, data});
+    this.lastMs[0] = ms;
     this.frames++;
-    this.endMs = ms + (this.fps > 0 ? 1000 / this.fps : 0);
+    this.endMs = Math.max(this.endMs, ms + (this.fps > 0 ? 1000 / this.fps : 0));
+  }
+
+  // One encoded packet of the sound (Opus), its time and duration in microseconds.
+  addAudio(data, timestampUs, durationUs = 0) {
+    if (!this.audio) throw new Error('this film was made without sound');
+    const ms = Math.round(timestampUs / 1000);
+    if (ms < this.lastMs[1]) throw new Error('sound must come in the order of its times');
+    this.blocks.push({track: 2, ms, key: true, data});
+    this.lastMs[1] = ms;
+    this.endMs = Math.max(this.endMs, (timestampUs + durationUs) / 1000);
   }
 
   // The file, as a list of parts (Uint8Arrays) to put in a Blob or write out one by one.
   parts() {
-    if (!this.clusters.length) throw new Error('a film without frames cannot be written');
+    if (!this.frames) throw new Error('a film without frames cannot be written');
     const header = master(ID.EBML, uint(ID.EBMLVersion, 1), uint(ID.EBMLReadVersion, 1),
       uint(ID.EBMLMaxIDLength, 4), uint(ID.EBMLMaxSizeLength, 8), el(ID.DocType, utf8('webm')),
       uint(ID.DocTypeVersion, 2), uint(ID.DocTypeReadVersion, 2));
@@ -113,33 +122,61 @@ export class WebmWriter {
       uint(ID.FlagLacing, 0), el(ID.CodecID, utf8(this.codecId))];
     if (this.fps > 0) entry.push(uint(ID.DefaultDuration, Math.round(1e9 / this.fps)));
     entry.push(video);
-    const tracks = master(ID.Tracks, master(ID.TrackEntry, ...entry));
+    const entries = [master(ID.TrackEntry, ...entry)];
+    if (this.audio) {
+      const a = this.audio;
+      const sound = [uint(ID.TrackNumber, 2), uint(ID.TrackUID, 2), uint(ID.TrackType, 2),
+        uint(ID.FlagLacing, 0), el(ID.CodecID, utf8('A_OPUS'))];
+      if (a.codecPrivate) sound.push(el(ID.CodecPrivate, [...a.codecPrivate]));
+      sound.push(uint(ID.CodecDelay, Math.round((a.preSkip || 0) * 1e9 / 48000)), uint(ID.SeekPreRoll, 80e6),
+        master(ID.Audio, el(ID.SamplingFrequency, float64Bytes(a.sampleRate)), uint(ID.Channels, a.channels)));
+      entries.push(master(ID.TrackEntry, ...sound));
+    }
+    const tracks = master(ID.Tracks, ...entries);
+    // Blocks in time order (a frame before the sound of the same moment); a cluster starts at
+    // each key frame of the picture.
+    const blocks = this.blocks.map((b, i) => ({...b, i}))
+      .sort((x, y) => x.ms - y.ms || x.track - y.track || x.i - y.i);
+    const clusters = [];
+    let c = null;
+    for (const b of blocks) {
+      const keyFrame = b.track === 1 && b.key;
+      if (!c || keyFrame && b.ms > c.time || b.ms - c.time >= CLUSTER_SPAN_MS) {
+        c = {time: b.ms, parts: [], bytes: 0, cue: keyFrame};
+        clusters.push(c);
+      }
+      const head = new Uint8Array([...idBytes(ID.SimpleBlock), ...sizeBytes(4 + b.data.length, 8), 0x80 | b.track,
+        ((b.ms - c.time) >> 8) & 255, (b.ms - c.time) & 255, b.key ? 0x80 : 0x00]);
+      c.parts.push(head, b.data);
+      c.bytes += head.length + b.data.length;
+    }
     // Positions are from the start of the Segment's data; written in 8 bytes each so that the
     // sizes of SeekHead and Cues do not depend on them.
-    const cues = (positions) => master(ID.Cues, ...this.clusters.map((c, i) => master(ID.CuePoint,
-      uint(ID.CueTime, c.time), master(ID.CueTrackPositions, uint(ID.CueTrack, 1),
+    const cued = clusters.filter((k) => k.cue);
+    const cues = (positions) => master(ID.Cues, ...cued.map((k, i) => master(ID.CuePoint,
+      uint(ID.CueTime, k.time), master(ID.CueTrackPositions, uint(ID.CueTrack, 1),
         uint(ID.CueClusterPosition, positions[i], 8)))));
     const seekHead = (at) => master(ID.SeekHead, ...[ID.Info, ID.Tracks, ID.Cues].map((id, i) =>
       master(ID.Seek, el(ID.SeekID, idBytes(id)), uint(ID.SeekPosition, at[i], 8))));
     const seekLen = seekHead([0, 0, 0]).length;
-    const cuesLen = cues(this.clusters.map(() => 0)).length;
+    const cuesLen = cues(cued.map(() => 0)).length;
     const infoAt = seekLen, tracksAt = infoAt + info.length, cuesAt = tracksAt + tracks.length;
     const positions = [];
     let at = cuesAt + cuesLen;
     const clusterParts = [];
-    for (const c of this.clusters) {
-      positions.push(at);
-      const time = uint(ID.Timecode, c.time);
-      const bytes = new Uint8Array([...idBytes(ID.Cluster), ...sizeBytes(time.length + c.bytes, 8), ...time]);
-      clusterParts.push(bytes, ...c.parts);
-      at += bytes.length + c.bytes;
+    for (const k of clusters) {
+      if (k.cue) positions.push(at);
+      const time = uint(ID.Timecode, k.time);
+      const bytes = new Uint8Array([...idBytes(ID.Cluster), ...sizeBytes(time.length + k.bytes, 8), ...time]);
+      clusterParts.push(bytes, ...k.parts);
+      at += bytes.length + k.bytes;
     }
     const front = [...seekHead([infoAt, tracksAt, cuesAt]), ...info, ...tracks, ...cues(positions)];
     const segmentHead = [...idBytes(ID.Segment), ...sizeBytes(at, 8)];
     return [new Uint8Array([...header, ...segmentHead, ...front]), ...clusterParts];
   }
 
-  // The film in milliseconds: the last frame's time plus one frame.
+  // The film in milliseconds: the last frame's time plus one frame (or the sound's end).
   get durationMs() { return this.endMs; }
 }
 
