@@ -3,6 +3,8 @@
 //   - model load time (download + sha256 + session), first visit and from the model cache
 //   - drop-to-result for a 12 MP JPEG: from the drop event to the full-resolution result drawn,
 //     median of RUNS (default 3), with the app's per-stage timings
+//   - a film: a 1280 x 720 pan of FILM_SECONDS (default 4) recorded by the browser's MediaRecorder,
+//     dropped: milliseconds a frame overall and by stage (seek + colorize + encode, sound after)
 //   - size of colorize_core.wasm (raw and gzip)
 // usage: node scripts/bench_web.mjs   (after scripts/build_web.sh); env THREADS, RUNS, DECODER=core
 import fs from 'node:fs';
@@ -32,7 +34,7 @@ async function makeJpeg(file) {
     }
   }
   const img = core.imageFromRgba(px, W, H);
-  const jpg = core.encode(img.image, 'jpeg', 90);
+  const jpg = core.encode(img.image, 'jpeg', 90, null);
   fs.writeFileSync(file, jpg.bytes);
 }
 
@@ -75,6 +77,46 @@ try {
     }, i + 1);
     runs.push(r);
   }
+  // A film: recorded here (real time), then dropped on the page.
+  const filmSeconds = Number(process.env.FILM_SECONDS || 4);
+  const film = await page.evaluate(async (seconds) => {
+    const c = document.createElement('canvas');
+    c.width = 1280; c.height = 720;
+    const g = c.getContext('2d');
+    const scene = (x) => {
+      for (let i = 0; i < 16; i++) {
+        g.fillStyle = `rgb(${40 + i * 12},${40 + i * 12},${40 + i * 12})`;
+        g.fillRect(((i * 211 - x) % 1600 + 1600) % 1600 - 160, (i * 97) % 600, 180, 140);
+      }
+    };
+    const rec = new MediaRecorder(c.captureStream(25), {mimeType: 'video/webm;codecs=vp8', videoBitsPerSecond: 4e6});
+    const parts = [];
+    rec.ondataavailable = (e) => parts.push(e.data);
+    g.fillStyle = '#777'; g.fillRect(0, 0, 1280, 720); scene(0);
+    rec.start();
+    await new Promise((resolve) => {
+      let i = 0;
+      const t = setInterval(() => {
+        g.fillStyle = '#777'; g.fillRect(0, 0, 1280, 720); scene(3 * ++i);
+        if (i >= seconds * 25) { clearInterval(t); resolve(); }
+      }, 40);
+    });
+    const stopped = new Promise((r) => { rec.onstop = r; });
+    rec.stop();
+    await stopped;
+    const file = new File(parts, 'bench-film.webm', {type: 'video/webm'});
+    const dt = new DataTransfer();
+    dt.items.add(file);
+    window.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+    await new Promise((resolve) => {
+      const tick = () => (['done', 'stopped', 'error'].includes(document.body.dataset.filmState) ? resolve() : setTimeout(tick, 20));
+      tick();
+    });
+    const f = window.colorizeApp.film;
+    return {state: document.body.dataset.filmState, status: document.querySelector('#film-status').textContent,
+      frames: f.result?.frames || 0, width: f.result?.width, height: f.result?.height, elapsedMs: f.elapsedMs,
+      stageMs: f.stageMs};
+  }, filmSeconds);
   const size = fs.statSync(path.join(DIST, 'colorize_core.wasm')).size;
   const gz = zlib.gzipSync(fs.readFileSync(path.join(DIST, 'colorize_core.wasm')), {level: 9}).length;
   console.log(`machine: ${process.env.BENCH_MACHINE || `${(await import('node:os')).cpus()[0].model}, ${(await import('node:os')).cpus().length} cores`}; Chromium headless; WASM provider, ${THREADS} threads`);
@@ -82,6 +124,14 @@ try {
   console.log(`drop-to-result, ${runs[0].w}x${runs[0].h} JPEG (${(fs.statSync(jpeg).size / 1e6).toFixed(1)} MB): ` +
     `median ${median(runs.map((r) => r.ms)).toFixed(0)} ms over ${RUNS} runs [${runs.map((r) => r.ms.toFixed(0)).join(', ')}] (goal <= 1000 ms)`);
   runs.forEach((r, i) => console.log(`  run ${i + 1} stages: ${Object.entries(r.timings).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}`));
+  if (film.frames) {
+    const per = (ms) => (ms / film.frames).toFixed(1);
+    console.log(`film, ${film.width}x${film.height}, ${film.frames} frames: ${per(film.elapsedMs)} ms a frame overall ` +
+      `(${(1000 * film.frames / film.elapsedMs).toFixed(1)} frames/s); worker stages a frame: ` +
+      `${Object.entries(film.stageMs).map(([k, v]) => `${k} ${per(v)} ms`).join(', ')}`);
+  } else {
+    console.log(`film: ${film.state}: ${film.status}`);
+  }
   console.log(`colorize_core.wasm: ${size} bytes (${(size / 1024).toFixed(1)} KiB), gzip ${gz} bytes (goal <= 300 KB)`);
 } finally {
   await close();

@@ -752,10 +752,14 @@ async function filmPlayback(page) {
     try {
       const b = await new OfflineAudioContext({numberOfChannels: 1, length: 1, sampleRate: 48000})
         .decodeAudioData(await f.result.blob.arrayBuffer());
-      const d = b.getChannelData(0);
-      let crossings = 0;
-      for (let i = 1; i < d.length; i++) if ((d[i - 1] < 0) !== (d[i] < 0)) crossings++;
-      sound = {duration: b.duration, pitch: crossings / 2 / b.duration};
+      // Rises through zero (from below -0.1 to above 0.1) over the middle half of the sound.
+      const d = b.getChannelData(0).subarray(Math.floor(b.length / 4), Math.floor(3 * b.length / 4));
+      let rises = 0, low = false;
+      for (const x of d) {
+        if (x < -0.1) low = true;
+        else if (x > 0.1 && low) { rises++; low = false; }
+      }
+      sound = {duration: b.duration, pitch: rises / (d.length / b.sampleRate)};
     } catch { sound = null; }
     return {width: v.videoWidth, height: v.videoHeight, duration: v.duration, frames: f.result.frames, sound,
       total: f.result.total, fps: f.result.fps, shots: f.result.shots, bytes: f.result.blob.size,
@@ -796,7 +800,7 @@ test('a film: a dropped video is colorized frame by frame into a WebM that plays
     assert(alone.shots === alone.frames, `carry off: ${alone.shots} shots in ${alone.frames} frames`);
     assert(steady.flicker < 0.75 * alone.flicker,
       `flicker ${steady.flicker.toFixed(2)} with steady colour, ${alone.flicker.toFixed(2)} without`);
-    console.log(`     film: ${steady.frames} frames at ${steady.fps} fps, flicker ${steady.flicker.toFixed(2)} steady vs ${alone.flicker.toFixed(2)} frame by frame`);
+    console.log(`     film: ${steady.frames} frames at ${steady.fps} fps, flicker ${steady.flicker.toFixed(2)} steady vs ${alone.flicker.toFixed(2)} frame by frame; sound ${steady.sound.duration.toFixed(3)} s at ${steady.sound.pitch.toFixed(1)} Hz`);
     // Stopped part-way: the frames so far are a film that plays.
     await page.selectOption('#film-carry', '0.8');
     await page.click('#film-again');
@@ -823,6 +827,44 @@ test('a film: a dropped video is colorized frame by frame into a WebM that plays
     assert((await waitJob(page, 1)).status === 'done', 'a photo after the film');
     assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
     assert(foreign.length === 0, `requests left the origin: ${foreign.join(', ')}`);
+  } finally {
+    await close();
+  }
+});
+
+test('film.js: a frame that fails ends the film there; the frames before it (and their sound) are written out', async () => {
+  const {context, close} = await launch();
+  try {
+    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm');
+    const pan = await recordPan(page);
+    const r = await page.evaluate(async (b64) => {
+      const {openVideo, closeVideo, colorizeFilm, readSound} = await import('/film.js');
+      const file = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'pan.webm', {type: 'video/webm'});
+      const v = await openVideo(file);
+      const sound = await readSound(file, v.duration);
+      let n = 0;
+      // The frame as it is (no colour), failing at the fifth.
+      const colorizeFrame = async (bitmap) => {
+        if (++n === 5) { bitmap.close(); throw Object.assign(new Error('out of memory'), {code: 'crashed'}); }
+        return {after: bitmap, newShot: n === 1, shots: 1, timings: {}};
+      };
+      const out = await colorizeFilm(v, {fps: 25, colorizeFrame, sound});
+      closeVideo(v);
+      const played = document.createElement('video');
+      played.src = URL.createObjectURL(out.blob);
+      await new Promise((res, rej) => { played.onloadedmetadata = res; played.onerror = () => rej(new Error('does not play')); });
+      let failed = null;
+      try {
+        await colorizeFilm(await openVideo(file), {fps: 25, colorizeFrame: async (b) => { b.close(); throw new Error('no engine'); }});
+      } catch (e) { failed = e.message; }
+      return {frames: out.frames, total: out.total, stopped: out.stopped, error: out.error?.message, sound: out.sound,
+        duration: played.duration, failed};
+    }, pan.toString('base64'));
+    assert(r.frames === 4 && r.stopped && r.error === 'out of memory', JSON.stringify(r));
+    assert(Math.abs(r.duration - 4 / 25) < 0.03, `the four frames play ${r.duration} s`);
+    assert(r.sound, 'the sound of the four frames is written too');
+    assert(r.failed === 'no engine', `a film whose first frame fails is an error: ${r.failed}`);
+    assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
   } finally {
     await close();
   }

@@ -960,7 +960,9 @@ async function startFilm(file, note = '') {
   const old = state.film;
   if (old?.running) { old.stopAsked = true; await old.done; }
   discardFilm();
-  const f = {file, name: file.name || 'film', running: true, stopAsked: false, note};
+  // stageMs: the worker's milliseconds summed over the frames, by stage (for the curious and
+  // the benchmark).
+  const f = {file, name: file.name || 'film', running: true, stopAsked: false, note, stageMs: {}};
   state.film = f;
   ui.intro.hidden = true;
   filmUi.section.hidden = false;
@@ -1015,6 +1017,7 @@ async function runFilm(f) {
       colorizeFrame: (bitmap) => call('filmFrame', {frame: bitmap, settings, reference: state.reference?.file},
         null, [bitmap]),
       onFrame: ({index, total, result}) => {
+        for (const [k, ms] of Object.entries(result.timings)) f.stageMs[k] = (f.stageMs[k] || 0) + ms;
         g.drawImage(result.after, 0, 0, size.width, size.height);
         result.after.close();
         filmUi.progress.value = (index + 1) / total;
@@ -1025,6 +1028,7 @@ async function runFilm(f) {
       shouldStop: () => f.stopAsked,
     });
     f.result = out;
+    f.elapsedMs = performance.now() - t0;  // frames and sound, from the first frame sought
     const parts = [];
     if (out.frames) {
       f.url = URL.createObjectURL(out.blob);
@@ -1032,8 +1036,9 @@ async function runFilm(f) {
       filmUi.result.hidden = false;
       filmUi.canvas.hidden = true;
       filmUi.download.disabled = false;
-      parts.push(out.stopped ? `Stopped at frame ${out.frames} of ${out.total}: the frames so far are in the film.`
-        : `Done: ${out.frames} frames`);
+      parts.push(out.error ? `Frame ${out.frames + 1} failed (${out.error.message}): the ${out.frames} frames before it are in the film.`
+        : out.stopped ? `Stopped at frame ${out.frames} of ${out.total}: the frames so far are in the film.`
+          : `Done: ${out.frames} frames`);
       parts.push(`${(out.frames / out.fps).toFixed(1)} s at ${out.fps} frames a second` +
         `${measured ? '' : ' (the video’s own rate could not be found)'}`);
       parts.push(`${out.width} × ${out.height}${size.scaled ? ` (made smaller from ${video.width} × ${video.height})` : ''}`);

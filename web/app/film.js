@@ -174,8 +174,9 @@ async function writeSound(buffer, seconds, writer) {
 // Colorizes the film. colorizeFrame(bitmap) -> the worker's answer {after: ImageBitmap, newShot,
 // shots, ...} (it takes the bitmap); onFrame({index, total, result}) after each frame (it must
 // close result.after); shouldStop() is asked before each frame: when it says yes the frames so far
-// are written out (with their part of the sound). sound: readSound's answer (or null: none).
-// Returns {blob, frames, total, fps, width, height, shots, stopped, codec, sound (bool)}.
+// are written out (with their part of the sound), as they are when a frame fails after the first
+// (`error` says why). sound: readSound's answer (or null: none).
+// Returns {blob, frames, total, fps, width, height, shots, stopped, codec, sound (bool), error}.
 export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop = () => false, maxPixels, sound = null}) {
   if (typeof VideoEncoder === 'undefined' || typeof VideoFrame === 'undefined') {
     throw filmError('unsupported', 'This browser cannot write video (it has no WebCodecs); films need a recent Chrome, Edge or Safari.');
@@ -209,7 +210,7 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
     await once(v.video, 'seeked');
     return createImageBitmap(v.video, {resizeWidth: width, resizeHeight: height, resizeQuality: 'high'});
   };
-  let frames = 0, shots = 0, stopped = false, lastKey = -Infinity;
+  let frames = 0, shots = 0, stopped = false, lastKey = -Infinity, frameError = null;
   try {
     let next = grab(0);
     for (let i = 0; i < total; i++) {
@@ -218,7 +219,17 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
       // The next frame is sought while the worker colorizes this one.
       next = i + 1 < total ? grab(i + 1) : null;
       next?.catch(() => {});
-      const r = await colorizeFrame(bitmap);
+      let r;
+      try {
+        r = await colorizeFrame(bitmap);
+      } catch (e) {
+        // A frame that fails (the engine out of memory, say) ends the film there: the frames
+        // before it are still written out.
+        if (!frames) throw e;
+        frameError = e;
+        stopped = true;
+        break;
+      }
       if (failure) throw failure;
       const frame = new VideoFrame(r.after, {timestamp: Math.round(i * 1e6 / fps), duration: Math.round(1e6 / fps)});
       // A key frame at each new shot and at least every two seconds (where a player can seek to).
@@ -240,5 +251,5 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
   if (!frames) return {blob: null, frames, total, fps, width, height, shots, stopped, codec, sound: false};
   if (buffer) await writeSound(buffer, frames / fps, writer);
   return {blob: new Blob(writer.parts(), {type: 'video/webm'}), frames, total, fps, width, height,
-    shots, stopped, codec, sound: !!buffer, durationMs: writer.durationMs};
+    shots, stopped, codec, sound: !!buffer, durationMs: writer.durationMs, error: frameError};
 }
