@@ -857,13 +857,18 @@ test('film.js: a frame that fails ends the film there; the frames before it (and
       try {
         await colorizeFilm(await openVideo(file), {fps: 25, colorizeFrame: async (b) => { b.close(); throw new Error('no engine'); }});
       } catch (e) { failed = e.message; }
+      // Frames above the pixel limit are made smaller (a bitmap drawn at the size written).
+      const kinds = new Set();
+      const small = await colorizeFilm(await openVideo(file), {fps: 25, maxPixels: 40000, shouldStop: () => kinds.size > 0 && n > 8,
+        colorizeFrame: async (p) => { n++; kinds.add(`${p.constructor.name} ${p.width || p.displayWidth}x${p.height || p.displayHeight}`); return {after: p, newShot: false, shots: 1, timings: {}}; }});
       return {frames: out.frames, total: out.total, stopped: out.stopped, error: out.error?.message, sound: out.sound,
-        duration: played.duration, failed};
+        duration: played.duration, failed, small: [small.width, small.height, [...kinds].join()]};
     }, pan.toString('base64'));
     assert(r.frames === 4 && r.stopped && r.error === 'out of memory', JSON.stringify(r));
     assert(Math.abs(r.duration - 4 / 25) < 0.03, `the four frames play ${r.duration} s`);
     assert(r.sound, 'the sound of the four frames is written too');
     assert(r.failed === 'no engine', `a film whose first frame fails is an error: ${r.failed}`);
+    assert(r.small.join() === '230,174,ImageBitmap 230x174', `made smaller: ${r.small}`);
     assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
   } finally {
     await close();

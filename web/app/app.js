@@ -1014,12 +1014,11 @@ async function runFilm(f) {
     const t0 = performance.now();
     const out = await colorizeFilm(video, {
       fps, maxPixels, sound,
-      colorizeFrame: (bitmap) => call('filmFrame', {frame: bitmap, settings, reference: state.reference?.file},
-        null, [bitmap]),
-      onFrame: ({index, total, result}) => {
+      colorizeFrame: (frame) => call('filmFrame', {frame, settings, reference: state.reference?.file},
+        null, [frame]),
+      onFrame: ({index, total, result, frame}) => {
         for (const [k, ms] of Object.entries(result.timings)) f.stageMs[k] = (f.stageMs[k] || 0) + ms;
-        g.drawImage(result.after, 0, 0, size.width, size.height);
-        result.after.close();
+        g.drawImage(frame, 0, 0, size.width, size.height);
         filmUi.progress.value = (index + 1) / total;
         const per = (performance.now() - t0) / (index + 1);
         filmStatus(`Frame ${index + 1} of ${total} · ${result.shots} shot${result.shots > 1 ? 's' : ''} · ` +

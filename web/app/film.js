@@ -171,9 +171,10 @@ async function writeSound(buffer, seconds, writer) {
   }
 }
 
-// Colorizes the film. colorizeFrame(bitmap) -> the worker's answer {after: ImageBitmap, newShot,
-// shots, ...} (it takes the bitmap); onFrame({index, total, result}) after each frame (it must
-// close result.after); shouldStop() is asked before each frame: when it says yes the frames so far
+// Colorizes the film. colorizeFrame(frame: VideoFrame | ImageBitmap, which it takes) -> the
+// worker's answer {rgba, width, height (or after: an ImageBitmap), newShot, shots, ...};
+// onFrame({index, total, result, frame}) after each frame (frame: the colorized VideoFrame, valid
+// during the call); shouldStop() is asked before each frame: when it says yes the frames so far
 // are written out (with their part of the sound), as they are when a frame fails after the first
 // (`error` says why). sound: readSound's answer (or null: none).
 // Returns {blob, frames, total, fps, width, height, shots, stopped, codec, sound (bool), error}.
@@ -208,20 +209,30 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
   const grab = async (i) => {
     v.video.currentTime = Math.min(v.duration, (i + 0.5) / fps);
     await once(v.video, 'seeked');
+    // The decoded frame itself where it is already the size written (square pixels, not made
+    // smaller); else a bitmap drawn at that size.
+    if (typeof VideoFrame !== 'undefined') {
+      try {
+        const f = new VideoFrame(v.video, {timestamp: Math.round(i * 1e6 / fps)});
+        if (f.displayWidth === width && f.displayHeight === height &&
+            f.visibleRect.width === width && f.visibleRect.height === height) return f;
+        f.close();
+      } catch { /* not this browser */ }
+    }
     return createImageBitmap(v.video, {resizeWidth: width, resizeHeight: height, resizeQuality: 'high'});
   };
   let frames = 0, shots = 0, stopped = false, lastKey = -Infinity, frameError = null;
   try {
     let next = grab(0);
     for (let i = 0; i < total; i++) {
-      const bitmap = await next;
-      if (shouldStop()) { bitmap.close(); stopped = i < total; break; }
+      const picture = await next;
+      if (shouldStop()) { picture.close(); stopped = i < total; break; }
       // The next frame is sought while the worker colorizes this one.
       next = i + 1 < total ? grab(i + 1) : null;
       next?.catch(() => {});
       let r;
       try {
-        r = await colorizeFrame(bitmap);
+        r = await colorizeFrame(picture);
       } catch (e) {
         // A frame that fails (the engine out of memory, say) ends the film there: the frames
         // before it are still written out.
@@ -231,16 +242,22 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
         break;
       }
       if (failure) throw failure;
-      const frame = new VideoFrame(r.after, {timestamp: Math.round(i * 1e6 / fps), duration: Math.round(1e6 / fps)});
+      const when = {timestamp: Math.round(i * 1e6 / fps), duration: Math.round(1e6 / fps)};
+      const frame = r.rgba ? new VideoFrame(r.rgba, {format: 'RGBA', codedWidth: r.width, codedHeight: r.height, ...when})
+        : new VideoFrame(r.after, when);
+      r.after?.close();
       // A key frame at each new shot and at least every two seconds (where a player can seek to).
       const key = r.newShot || i - lastKey >= 2 * fps;
       if (key) lastKey = i;
       encoder.encode(frame, {keyFrame: key});
-      frame.close();
-      while (encoder.encodeQueueSize > 4) await once(encoder, 'dequeue', 'error', 60000);
       frames = i + 1;
       shots = r.shots;
-      onFrame?.({index: i, total, result: r});
+      try {
+        onFrame?.({index: i, total, result: r, frame});
+      } finally {
+        frame.close();
+      }
+      while (encoder.encodeQueueSize > 4) await once(encoder, 'dequeue', 'error', 60000);
     }
     await next?.then((b) => b.close(), () => {});
     await encoder.flush();
