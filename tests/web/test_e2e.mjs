@@ -875,6 +875,45 @@ test('film.js: a frame that fails ends the film there; the frames before it (and
   }
 });
 
+test('embedding: colorize.mjs colorizes a film (steady colour, its sound); an AbortSignal keeps the frames so far', async () => {
+  const {context, close} = await launch();
+  try {
+    const foreign = await guardOrigin(context, origin);
+    const dev = await context.newPage();
+    const errors = [];
+    dev.on('pageerror', (e) => errors.push(e.message));
+    await dev.goto(`${origin}/version.txt`);
+    const pan = await recordPan(dev);
+    const r = await dev.evaluate(async (b64) => {
+      const {Colorizer} = await import('/colorize.mjs');
+      const film = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'pan.webm', {type: 'video/webm'});
+      const c = await Colorizer.create({provider: 'wasm'});
+      let seen = 0;
+      const whole = await c.colorizeFilm(film, {fps: 25, onFrame: ({frame}) => { if (frame.displayWidth === 320) seen++; }});
+      const stop = new AbortController();
+      const part = await c.colorizeFilm(film, {fps: 25, signal: stop.signal, onFrame: ({index}) => { if (index === 5) stop.abort(); }});
+      let bad = null;
+      try { await c.colorizeFilm(film, {steady: 2}); } catch (e) { bad = e.code; }
+      c.close();
+      const plays = async (blob) => {
+        const v = document.createElement('video');
+        v.src = URL.createObjectURL(blob);
+        await new Promise((res, rej) => { v.onloadedmetadata = res; v.onerror = () => rej(new Error('does not play')); });
+        return v.duration;
+      };
+      const strip = ({blob, error, ...rest}) => rest;
+      return {whole: {...strip(whole), plays: await plays(whole.blob)}, part: {...strip(part), plays: await plays(part.blob)}, seen, bad};
+    }, pan.toString('base64'));
+    const {whole, part} = r;
+    assert(whole.frames >= 35 && whole.frames === whole.total && whole.shots === 1 && whole.sound, JSON.stringify(whole));
+    assert(r.seen === whole.frames, `onFrame saw ${r.seen} of ${whole.frames} frames`);
+    assert(Math.abs(whole.plays - whole.frames / 25) < 0.1, `the film plays ${whole.plays} s`);
+    assert(part.stopped && part.frames === 6 && Math.abs(part.plays - 6 / 25) < 0.05, JSON.stringify(part));
+    assert(r.bad === 'invalid argument', `steady 2: ${r.bad}`);
+    assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
+  } finally { await close(); }
+});
+
 test('offline: after the first visit, a reload without network still colorizes', async () => {
   const {context, close} = await launch();
   try {

@@ -5,12 +5,14 @@
 //   const c = await Colorizer.create();               // the default model (models/models.json)
 //   const png = await c.colorize(file);               // a Blob or File: JPEG, PNG, TIFF, ...
 //   const jpeg = await c.colorize(file, {format: 'jpeg', hints: [{x: 120, y: 80, hex: '#3a6ea5'}]});
+//   const {blob} = await c.colorizeFilm(videoFile);    // a film: WebM, VP8 picture + Opus sound
 //   c.close();
 //
 // Serve the folder as the app is served (scripts/serve_web.sh): Cross-Origin-Opener-Policy
 // same-origin and Cross-Origin-Embedder-Policy require-corp on the page, for the engine's
 // threads (without them it runs on one thread), and .wasm as application/wasm.
 import {workerClient} from './rpc.js';
+import {closeVideo, colorizeFilm, measureFrameRate, openVideo, readSound} from './film.js';
 
 const FORMATS = {png: 'image/png', jpeg: 'image/jpeg', tiff: 'image/tiff'};
 
@@ -75,15 +77,8 @@ export class Colorizer {
     if (!FORMATS[format]) throw Object.assign(new Error(`format must be png, jpeg or tiff, not ${format}`), {code: 'invalid argument'});
     if (this.method === 'exemplar' && !(reference instanceof Blob))
       throw Object.assign(new Error('the exemplar method needs a reference photo (options.reference)'), {code: 'invalid argument'});
-    let referenceId = '';
-    if (reference instanceof Blob) {
-      if (!this.references.has(reference)) this.references.set(reference, `r${this.nextJob}`);
-      referenceId = this.references.get(reference);
-    }
     const settings = {
-      workingSize: workingSize || (this.method === 'marks' ? 384 : this.model?.workingSize || 256),
-      saturation, tone: widenTones ? 'stretch' : 'as-is', method: this.method,
-      modelId: this.model ? this.model.id : '', referenceId,
+      ...this.#settings({reference, workingSize, saturation, widenTones}),
       hints: hints.map(hintOf),
       strokes: strokes.map((st) => ({points: st.points, hex: st.hex, width: st.width})),
     };
@@ -94,6 +89,66 @@ export class Colorizer {
       return new Blob([r.bytes], {type: FORMATS[format]});
     } finally {
       await this.client.call('forget').catch(() => {});  // the picture's memory, back
+    }
+  }
+
+  // The engine's settings for a picture or a film.
+  #settings({reference, workingSize, saturation, widenTones}) {
+    let referenceId = '';
+    if (reference instanceof Blob) {
+      if (!this.references.has(reference)) this.references.set(reference, `r${this.nextJob++}`);
+      referenceId = this.references.get(reference);
+    }
+    return {
+      workingSize: workingSize || (this.method === 'marks' ? 384 : this.model?.workingSize || 256),
+      saturation, tone: widenTones ? 'stretch' : 'as-is', method: this.method,
+      modelId: this.model ? this.model.id : '', referenceId,
+    };
+  }
+
+  // A film: `input` (a Blob or File of a video this browser plays) colorized frame by frame, the
+  // colour carried from frame to frame along the motion and started afresh at a cut, with its
+  // sound where the browser can read it. Resolves to {blob (video/webm: VP8 picture, Opus sound),
+  // frames, total, fps, width, height, shots, sound (bool), stopped, error}. options:
+  //   steady: how much colour is carried, 0 .. 0.95 (default 0.8; 0: each frame on its own);
+  //   reference, workingSize, saturation, widenTones: as for colorize() (no hints or strokes);
+  //   fps: the frame rate to read it at (default: measured by playing a moment of it);
+  //   onFrame({index, total, frame}): after each frame (frame: the result, a VideoFrame valid
+  //   during the call); signal: an AbortSignal, which ends the film at the frame being made
+  //   (what was made is kept). Frames above 1920 x 1080 are made smaller. Needs a page (it reads
+  //   the video through a <video> element) and WebCodecs (Chrome, Edge, Safari).
+  colorizeFilm(input, options = {}) {
+    const run = this.queue.then(() => this.#film(input, options));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  async #film(input, {steady = 0.8, reference = null, workingSize = 0, saturation = 1, widenTones = true,
+    fps = 0, onFrame = null, signal = null} = {}) {
+    const bad = (message) => Object.assign(new Error(message), {code: 'invalid argument'});
+    if (!(input instanceof Blob)) throw bad('colorizeFilm() takes a Blob or File');
+    if (!(steady >= 0 && steady <= 0.95)) throw bad(`steady must be in 0 .. 0.95, not ${steady}`);
+    if (this.method === 'marks') throw bad('a film is colorized by a model or from a reference photo, not from marks');
+    if (this.method === 'exemplar' && !(reference instanceof Blob))
+      throw bad('the exemplar method needs a reference photo (options.reference)');
+    const settings = this.#settings({reference, workingSize, saturation, widenTones});
+    const video = await openVideo(input);
+    let started = false;
+    try {
+      const rate = fps > 0 ? fps : await measureFrameRate(video) || 24;
+      const sound = await readSound(input, video.duration);
+      await this.client.call('filmStart', {carry: steady});
+      started = true;
+      const out = await colorizeFilm(video, {
+        fps: rate, sound, shouldStop: () => !!signal?.aborted,
+        colorizeFrame: (frame) => this.client.call('filmFrame', {frame, settings, reference}, null, [frame]),
+        onFrame: onFrame && (({index, total, frame}) => onFrame({index, total, frame})),
+      });
+      const {blob, frames, total, width, height, shots, stopped, error} = out;
+      return {blob, frames, total, fps: out.fps, width, height, shots, sound: out.sound, stopped, error};
+    } finally {
+      closeVideo(video);
+      if (started) await this.client.call('filmEnd').catch(() => {});
     }
   }
 
