@@ -875,7 +875,7 @@ test('film.js: a frame that fails ends the film there; the frames before it (and
   }
 });
 
-test('embedding: colorize.mjs colorizes a film (steady colour, its sound); an AbortSignal keeps the frames so far', async () => {
+test('embedding: colorize.mjs colorizes a film (steady colour, its sound; a model or a reference photo); an AbortSignal keeps the frames so far', async () => {
   const {context, close} = await launch();
   try {
     const foreign = await guardOrigin(context, origin);
@@ -895,6 +895,15 @@ test('embedding: colorize.mjs colorizes a film (steady colour, its sound); an Ab
       let bad = null;
       try { await c.colorizeFilm(film, {steady: 2}); } catch (e) { bad = e.code; }
       c.close();
+      // The exemplar method: a reference photo's colours, carried the same way.
+      const ex = await Colorizer.create({model: 'exemplar'});
+      const ref = await (await fetch('/icons/icon-512.png')).blob();
+      let noRef = null;
+      try { await ex.colorizeFilm(film); } catch (e) { noRef = e.code; }
+      const halt = new AbortController();
+      const exemplar = await ex.colorizeFilm(film, {fps: 25, reference: ref, signal: halt.signal,
+        onFrame: ({index}) => { if (index === 3) halt.abort(); }});
+      ex.close();
       const plays = async (blob) => {
         const v = document.createElement('video');
         v.src = URL.createObjectURL(blob);
@@ -902,7 +911,8 @@ test('embedding: colorize.mjs colorizes a film (steady colour, its sound); an Ab
         return v.duration;
       };
       const strip = ({blob, error, ...rest}) => rest;
-      return {whole: {...strip(whole), plays: await plays(whole.blob)}, part: {...strip(part), plays: await plays(part.blob)}, seen, bad};
+      return {whole: {...strip(whole), plays: await plays(whole.blob)}, part: {...strip(part), plays: await plays(part.blob)}, seen, bad,
+        exemplar: {...strip(exemplar), plays: await plays(exemplar.blob)}, noRef};
     }, pan.toString('base64'));
     const {whole, part} = r;
     assert(whole.frames >= 35 && whole.frames === whole.total && whole.shots === 1 && whole.sound, JSON.stringify(whole));
@@ -910,6 +920,8 @@ test('embedding: colorize.mjs colorizes a film (steady colour, its sound); an Ab
     assert(Math.abs(whole.plays - whole.frames / 25) < 0.1, `the film plays ${whole.plays} s`);
     assert(part.stopped && part.frames === 6 && Math.abs(part.plays - 6 / 25) < 0.05, JSON.stringify(part));
     assert(r.bad === 'invalid argument', `steady 2: ${r.bad}`);
+    assert(r.noRef === 'invalid argument', `the exemplar method without a reference: ${r.noRef}`);
+    assert(r.exemplar.frames === 4 && r.exemplar.shots === 1 && r.exemplar.plays > 0.1, JSON.stringify(r.exemplar));
     assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
   } finally { await close(); }
 });

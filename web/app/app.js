@@ -1042,13 +1042,12 @@ async function runFilm(f) {
         `${measured ? '' : ' (the video’s own rate could not be found)'}`);
       parts.push(`${out.width} × ${out.height}${size.scaled ? ` (made smaller from ${video.width} × ${video.height})` : ''}`);
       parts.push(`${out.shots} shot${out.shots > 1 ? 's' : ''}`);
-      parts.push(out.sound ? 'with its sound' : `without sound (${sound.why})`);
-      parts.push(`in ${fmtDuration(performance.now() - started)}.`);
+      parts.push(`${out.sound ? 'with its sound' : `without sound (${sound.why})`}, in ${fmtDuration(performance.now() - started)}.`);
     } else {
       parts.push('Stopped before the first frame: nothing to keep.');
     }
     if (f.note) parts.push(f.note);
-    filmStatus(parts.join(' · ').replace(' · in', ', in'));
+    filmStatus(parts.join(' · '));
     document.body.dataset.filmState = out.stopped ? 'stopped' : 'done';
   } catch (e) {
     filmStatus(`The film could not be colorized: ${e.message}`);

@@ -225,8 +225,18 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
   try {
     let next = grab(0);
     for (let i = 0; i < total; i++) {
-      const picture = await next;
-      if (shouldStop()) { picture.close(); stopped = i < total; break; }
+      let picture;
+      try {
+        picture = await next;
+      } catch (e) {
+        // A frame the browser cannot seek to or read ends the film there, as a failed frame does.
+        if (!frames) throw e;
+        frameError = e;
+        stopped = true;
+        next = null;
+        break;
+      }
+      if (shouldStop()) { picture.close(); stopped = true; break; }
       // The next frame is sought while the worker colorizes this one.
       next = i + 1 < total ? grab(i + 1) : null;
       next?.catch(() => {});
@@ -236,6 +246,8 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
       } catch (e) {
         // A frame that fails (the engine out of memory, say) ends the film there: the frames
         // before it are still written out.
+        next?.then((b) => b.close(), () => {});
+        next = null;
         if (!frames) throw e;
         frameError = e;
         stopped = true;
