@@ -819,12 +819,18 @@ test('a film: a dropped video is colorized frame by frame into a WebM that plays
     const bytes = fs.readFileSync(file);
     assert(dl.suggestedFilename() === 'pan-colorized.webm', dl.suggestedFilename());
     assert(bytes.length === part.bytes && bytes.readUInt32BE(0) === 0x1a45dfa3, 'the download is the film');
+    // A photo and a film dropped together: both are made (the worker takes them in turn).
+    await dropFiles(page, [SMALL, {name: 'pan.webm', type: 'video/webm', bytes: pan}]);
+    await page.waitForFunction(() => document.body.dataset.filmState === 'working');
+    await filmEnded(page);
+    assert(await page.evaluate(() => document.body.dataset.filmState) === 'done', await page.textContent('#film-status'));
+    assert((await waitJob(page, 1)).status === 'done', 'the photo dropped with the film');
     // Not a video after all: a message, and the page goes on.
     await dropFiles(page, [{name: 'broken.mp4', type: 'video/mp4', bytes: Buffer.from('not a film at all')}]);
     await page.waitForFunction(() => document.body.dataset.filmState === 'error', null, {timeout: 30000});
     assert(/cannot read this video/.test(await page.textContent('#film-status')), await page.textContent('#film-status'));
     await page.setInputFiles('#file-input', SMALL);
-    assert((await waitJob(page, 1)).status === 'done', 'a photo after the film');
+    assert((await waitJob(page, 2)).status === 'done', 'a photo after the film');
     assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
     assert(foreign.length === 0, `requests left the origin: ${foreign.join(', ')}`);
   } finally {

@@ -225,7 +225,16 @@ function sessionSummary() {
   };
 }
 
-async function runModel(prep, hintList) {
+// One model run at a time: a photo and a film's frame may both be on their way through the
+// worker (their handlers wait on the model in turn rather than calling the session at once).
+let modelTurn = Promise.resolve();
+function runModel(prep, hintList) {
+  const run = modelTurn.then(() => runModelNow(prep, hintList));
+  modelTurn = run.catch(() => {});
+  return run;
+}
+
+async function runModelNow(prep, hintList) {
   const {ort, session: s} = session;
   const W = prep.workWidth(), H = prep.workHeight();
   const feeds = {L: new ort.Tensor('float32', prep.lModel(), [1, 1, H, W])};
@@ -679,10 +688,9 @@ const handlers = {
   async forget() { freeActive(); return true; },
 
   // A film: filmStart({carry}), then filmFrame({frame: VideoFrame | ImageBitmap, settings,
-  // reference?}) for each frame in order, then filmEnd(). The photo on screen is let go to make room.
+  // reference?}) for each frame in order, then filmEnd(). Photos may be processed in between.
   async filmStart(msg) {
     await getCore();
-    freeActive();
     endFilm();
     film = {handle: new core.Film(msg.carry ?? 0.8), frames: 0, shots: 0};
     return true;
