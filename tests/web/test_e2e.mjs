@@ -838,6 +838,53 @@ test('a film: a dropped video is colorized frame by frame into a WebM that plays
   }
 });
 
+test('a film is kept on the device as it goes: after a reload the same file goes on where it was; "Go on" after a stop; closing forgets it', async () => {
+  const {context, close} = await launch();
+  try {
+    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm&keyframes=8&fps=25');
+    const file = path.join(out, 'film-kept.webm');
+    fs.writeFileSync(file, await recordPan(page));
+    const kept = () => page.evaluate(async () => (await import('/filmstore.js')).keptFilms());
+    const before = (await kept()).length;
+    await page.setInputFiles('#file-input', file);
+    await page.waitForFunction(() => /^Frame (2\d|3\d) of/.test(document.querySelector('#film-status').textContent), null, {timeout: 60000});
+    await page.reload();  // the tab closed part-way
+    await page.waitForFunction(() => window.colorizeApp && window.colorizeApp.workerInfo);
+    assert((await kept()).length === before + 1, 'the film is kept on the device');
+    await page.setInputFiles('#file-input', file);
+    await filmEnded(page);
+    let status = await page.textContent('#film-status');
+    assert(await page.evaluate(() => document.body.dataset.filmState) === 'done', status);
+    const r = await page.evaluate(() => ({from: window.colorizeApp.film.result.from, stored: window.colorizeApp.film.result.stored}));
+    assert(r.from >= 16 && r.from % 8 === 0 && /kept from before/.test(status) && r.stored === true, `went on from ${r.from}: ${status}`);
+    const whole = await filmPlayback(page);
+    assert(whole.frames === whole.total && Math.abs(whole.duration - whole.frames / 25) < 0.1, JSON.stringify(whole));
+    assert(whole.shots === 1, `the colour carried on over the reload: ${whole.shots} shots`);
+    assert(whole.sound && Math.abs(whole.sound.duration - whole.duration) < 0.1, 'the whole film has its sound');
+    console.log(`     taken up again at frame ${r.from + 1} of ${whole.total}; flicker ${whole.flicker.toFixed(2)}`);
+    // Stopped, then "Go on": the frames up to the last whole segment are kept.
+    await page.click('#film-again');
+    await page.waitForFunction(() => /^Frame (1[2-9]) of/.test(document.querySelector('#film-status').textContent), null, {timeout: 60000});
+    await page.click('#film-stop');
+    await filmEnded(page);
+    assert(await page.isVisible('#film-go-on'), 'Go on is offered after a stop');
+    await page.click('#film-go-on');
+    await page.waitForFunction(() => document.body.dataset.filmState === 'working');
+    await filmEnded(page);
+    status = await page.textContent('#film-status');
+    const goOn = await page.evaluate(() => window.colorizeApp.film.result);
+    assert(!goOn.stopped && goOn.from >= 8 && goOn.from <= 20 && goOn.frames === goOn.total && goOn.shots === 1,
+      `went on from ${goOn.from} to ${goOn.frames} of ${goOn.total} (${goOn.shots} shots): ${status}`);
+    // Closing the film forgets it.
+    await page.click('#film-close');
+    await page.waitForFunction(() => document.querySelector('#film').hidden);
+    assert((await kept()).length === before, 'closing the film forgets what was kept');
+    assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+  } finally {
+    await close();
+  }
+});
+
 test('film.js: a frame that fails ends the film there; the frames before it (and their sound) are written out', async () => {
   const {context, close} = await launch();
   try {

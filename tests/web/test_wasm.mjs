@@ -384,6 +384,17 @@ test('film: frames of a pan carry colour (the motion found), a cut starts afresh
   assert(Math.abs(steps[1].shiftX - 3 * 384 / 600) < 0.4 && Math.abs(steps[1].shiftY) < 0.4,
     `shift ${steps[1].shiftX}, ${steps[1].shiftY}`);
   assert(steps[1].matched > 0.9, `matched ${steps[1].matched}`);
+  // A film taken up again from a kept result: the next frame of the pan carries on from it.
+  const again = new core.Film(0.8);
+  const kept = crop(0, false), kp = core.prepare(kept, 64, 'stretch');
+  const ko = core.exemplar(kp.prepared, ref, {seed: 1});
+  const kr = core.finish(kept, kp.prepared, ko.ab, ko.width, ko.height, {saturation: 1});
+  assert(again.remember(kr.image).ok, 'remember');
+  const nextImg = crop(3, false), np = core.prepare(nextImg, 64, 'stretch');
+  const no = core.exemplar(np.prepared, ref, {seed: 1});
+  const goOn = again.frame(np.prepared, no.ab, no.width, no.height, {saturation: 1});
+  assert(goOn.ok && !goOn.newShot && Math.abs(goOn.shiftX - 3 * 384 / 600) < 0.4, `after remember: ${JSON.stringify({...goOn, ab: null})}`);
+  for (const h of [again, kept, kp.prepared, kr.image, nextImg, np.prepared]) h.delete();
   const img = crop(0, false), p = core.prepare(img, 64, 'stretch');
   const bad = film.frame(p.prepared, new Float32Array(3), 1, 1, {});
   assert(bad.ok === false && /chroma buffer/.test(bad.message), `a wrong chroma buffer: ${JSON.stringify(bad)}`);

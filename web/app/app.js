@@ -4,6 +4,7 @@ import {filesFromEntries, filesFromFolderInput} from './dropped.js';
 import {workerClient} from './rpc.js';
 import {hintOf} from './colorize.mjs';
 import {FILM_MAX_PIXELS, closeVideo, colorizeFilm, filmSize, isVideoFile, measureFrameRate, openVideo, readSound} from './film.js';
+import {FilmStore} from './filmstore.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -934,7 +935,7 @@ document.addEventListener('paste', (ev) => {
 const filmUi = {
   section: $('film'), title: $('film-title'), canvas: $('film-canvas'), result: $('film-result'),
   progress: $('film-progress'), status: $('film-status'), carry: $('film-carry'), stop: $('film-stop'),
-  again: $('film-again'), download: $('film-download'), close: $('film-close'),
+  again: $('film-again'), goOn: $('film-go-on'), download: $('film-download'), close: $('film-close'),
 };
 
 function fmtDuration(ms) {
@@ -944,25 +945,29 @@ function fmtDuration(ms) {
 
 function filmStatus(text) { filmUi.status.textContent = text; }
 
-// Lets the film's result go (its object URL) and empties the section.
-function discardFilm() {
+// Lets the film's result go (its object URL) and empties the section; `forget`: also what is
+// kept of it on the device.
+async function discardFilm({forget = false} = {}) {
   const f = state.film;
   if (!f) return;
   if (f.url) URL.revokeObjectURL(f.url);
   filmUi.result.removeAttribute('src');
   filmUi.result.load();
   state.film = null;
+  if (forget) await f.store?.remove();
 }
 
-// A dropped or chosen video file: colorized frame by frame (film.js) while the page shows
-// the frames as they come; a film already running is stopped first (what it made is let go).
-async function startFilm(file, note = '') {
+// A dropped or chosen video file: colorized frame by frame (film.js) while the page shows the
+// frames as they come; a film already running is stopped first. What is made is kept on the
+// device as it goes (filmstore.js), so the same file dropped again after a stop, a reload or a
+// closed tab goes on where it was; fresh: start again from the first frame.
+async function startFilm(file, note = '', {fresh = false} = {}) {
   const old = state.film;
   if (old?.running) { old.stopAsked = true; await old.done; }
-  discardFilm();
+  await discardFilm();
   // stageMs: the worker's milliseconds summed over the frames, by stage (for the curious and
   // the benchmark).
-  const f = {file, name: file.name || 'film', running: true, stopAsked: false, note, stageMs: {}};
+  const f = {file, name: file.name || 'film', running: true, stopAsked: false, note, stageMs: {}, fresh};
   state.film = f;
   ui.intro.hidden = true;
   filmUi.section.hidden = false;
@@ -976,6 +981,7 @@ async function runFilm(f) {
   const started = performance.now();
   filmUi.stop.disabled = false;
   filmUi.again.hidden = true;
+  filmUi.goOn.hidden = true;
   filmUi.download.disabled = true;
   filmUi.result.hidden = true;
   filmUi.canvas.hidden = false;
@@ -1001,27 +1007,40 @@ async function runFilm(f) {
     await state.workerReady;
     filmStatus('Finding the frame rate…');
     const measured = Number(params.get('fps')) || await measureFrameRate(video);
-    const fps = measured || 24;
+    let fps = measured || 24;
     const maxPixels = Math.min(FILM_MAX_PIXELS, state.workerInfo?.maxPixels || Infinity);
     const size = filmSize(video.width, video.height, maxPixels);
     filmUi.canvas.width = size.width;
     filmUi.canvas.height = size.height;
+    const carry = Number(filmUi.carry.value);
+    // What the film is made with: kept frames are gone on with only when all of it is the same.
+    const made = {width: size.width, height: size.height, carry, method: settings.method, modelId: settings.modelId,
+      referenceId: settings.referenceId, workingSize: settings.workingSize, saturation: settings.saturation,
+      tone: settings.tone};
+    const keeping = await FilmStore.open(f.file, made, {fps, fresh: f.fresh}).catch(() => null);
+    f.store = keeping?.store || null;
+    const kept = keeping?.kept || null;
+    if (kept) fps = kept.fps;
     filmStatus('Reading the sound…');
     const sound = await readSound(f.file, video.duration);
-    await call('filmStart', {carry: Number(filmUi.carry.value)});
+    await call('filmStart', {carry});
     opened = true;
+    if (kept) {
+      await call('filmRemember', {rgba: kept.last.rgba, width: kept.last.width, height: kept.last.height});
+      filmStatus(`Going on from frame ${kept.frames + 1} (the frames before it were kept on this device)…`);
+    }
     const g = filmUi.canvas.getContext('2d');
     const t0 = performance.now();
     const out = await colorizeFilm(video, {
-      fps, maxPixels, sound,
+      fps, maxPixels, sound, store: f.store, kept, keyEvery: Number(params.get('keyframes')) || 0,
       colorizeFrame: (frame) => call('filmFrame', {frame, settings, reference: state.reference?.file},
         null, [frame]),
-      onFrame: ({index, total, result, frame}) => {
+      onFrame: ({index, total, shots, result, frame}) => {
         for (const [k, ms] of Object.entries(result.timings)) f.stageMs[k] = (f.stageMs[k] || 0) + ms;
         g.drawImage(frame, 0, 0, size.width, size.height);
         filmUi.progress.value = (index + 1) / total;
-        const per = (performance.now() - t0) / (index + 1);
-        filmStatus(`Frame ${index + 1} of ${total} · ${result.shots} shot${result.shots > 1 ? 's' : ''} · ` +
+        const per = (performance.now() - t0) / (index + 1 - (kept?.frames || 0));
+        filmStatus(`Frame ${index + 1} of ${total} · ${shots} shot${shots > 1 ? 's' : ''} · ` +
           `about ${fmtDuration(per * (total - index - 1))} left`);
       },
       shouldStop: () => f.stopAsked,
@@ -1042,7 +1061,9 @@ async function runFilm(f) {
         `${measured ? '' : ' (the video’s own rate could not be found)'}`);
       parts.push(`${out.width} × ${out.height}${size.scaled ? ` (made smaller from ${video.width} × ${video.height})` : ''}`);
       parts.push(`${out.shots} shot${out.shots > 1 ? 's' : ''}`);
-      parts.push(`${out.sound ? 'with its sound' : `without sound (${sound.why})`}, in ${fmtDuration(performance.now() - started)}.`);
+      parts.push(`${out.sound ? 'with its sound' : `without sound (${sound.why})`}, in ${fmtDuration(performance.now() - started)}` +
+        `${out.from ? ` (frames 1 to ${out.from} kept from before)` : ''}.`);
+      if (out.stored !== true) parts.push(out.stored ? `Not kept on this device: ${out.stored}.` : 'Not kept on this device (no storage for it here).');
     } else {
       parts.push('Stopped before the first frame: nothing to keep.');
     }
@@ -1058,6 +1079,7 @@ async function runFilm(f) {
     if (video) closeVideo(video);
     filmUi.stop.disabled = true;
     filmUi.again.hidden = false;
+    filmUi.goOn.hidden = !(f.result?.stopped && f.store);
   }
 }
 
@@ -1067,7 +1089,10 @@ filmUi.stop.addEventListener('click', () => {
   filmUi.stop.disabled = true;
   filmStatus('Stopping after this frame…');
 });
-filmUi.again.addEventListener('click', () => { if (state.film && !state.film.running) startFilm(state.film.file, state.film.note); });
+filmUi.again.addEventListener('click', () => {
+  if (state.film && !state.film.running) startFilm(state.film.file, state.film.note, {fresh: true});
+});
+filmUi.goOn.addEventListener('click', () => { if (state.film && !state.film.running) startFilm(state.film.file, state.film.note); });
 filmUi.download.addEventListener('click', () => {
   const f = state.film;
   if (f?.result?.blob) saveBlob(f.result.blob, `${f.name.replace(/\.[^.]+$/, '')}-colorized.webm`);
@@ -1075,7 +1100,7 @@ filmUi.download.addEventListener('click', () => {
 filmUi.close.addEventListener('click', async () => {
   const f = state.film;
   if (f?.running) { f.stopAsked = true; await f.done; }
-  discardFilm();
+  await discardFilm({forget: true});
   filmUi.section.hidden = true;
   if (!state.jobs.length) ui.intro.hidden = false;
 });

@@ -3,6 +3,7 @@
 // colour that holds still instead of flickering; a cut starts afresh), and the results encoded
 // with WebCodecs (VP8) into a WebM file (webm.js), the film's sound beside them (decoded by the
 // browser, encoded as Opus). Nothing leaves the device. UI-free: app.js shows the progress.
+import {FilmStore} from './filmstore.js';
 import {WebmWriter} from './webm.js';
 
 const VIDEO_NAME = /\.(mp4|m4v|mov|webm|mkv|ogv|ogg|avi|mpe?g|3gp)$/i;
@@ -172,19 +173,26 @@ async function writeSound(buffer, seconds, writer) {
 }
 
 // Colorizes the film. colorizeFrame(frame: VideoFrame | ImageBitmap, which it takes) -> the
-// worker's answer {rgba, width, height (or after: an ImageBitmap), newShot, shots, ...};
-// onFrame({index, total, result, frame}) after each frame (frame: the colorized VideoFrame, valid
-// during the call); shouldStop() is asked before each frame: when it says yes the frames so far
-// are written out (with their part of the sound), as they are when a frame fails after the first
-// (`error` says why). sound: readSound's answer (or null: none).
-// Returns {blob, frames, total, fps, width, height, shots, stopped, codec, sound (bool), error}.
-export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop = () => false, maxPixels, sound = null}) {
+// worker's answer {rgba, width, height (or after: an ImageBitmap), newShot, ...};
+// onFrame({index, total, shots, result, frame}) after each frame (frame: the colorized
+// VideoFrame, valid during the call); shouldStop() is asked before each frame: when it says yes
+// the frames so far are written out (with their part of the sound), as they are when a frame
+// fails after the first (`error` says why). sound: readSound's answer (or null: none).
+// The encoded frames go out in segments of keyEvery frames (default two seconds; a new shot
+// also starts one), each starting at a key frame: to `store` (filmstore.js: on disk, and taken up
+// again from `kept` after a stop) where there is one, else kept in memory.
+// Returns {blob, frames, total, fps, width, height, shots, stopped, codec, sound (bool), error,
+// from (the first frame made this time), stored (true: on the device's disk; false: no store;
+// or why writing to it stopped part-way)}.
+export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop = () => false, maxPixels,
+  sound = null, store = null, kept = null, keyEvery = 0}) {
   if (typeof VideoEncoder === 'undefined' || typeof VideoFrame === 'undefined') {
     throw filmError('unsupported', 'This browser cannot write video (it has no WebCodecs); films need a recent Chrome, Edge or Safari.');
   }
   const {width, height} = filmSize(v.width, v.height, maxPixels);
   const total = Math.max(1, Math.floor(v.duration * fps + 1e-6));
   const bitrate = Math.round(Math.min(12e6, Math.max(1e6, width * height * fps * 0.12)));
+  const every = Math.max(1, Math.round(keyEvery || 2 * fps));
   let codec = null;
   for (const c of ['vp8', 'vp09.00.10.08']) {
     const s = await VideoEncoder.isConfigSupported({codec: c, width, height, bitrate, framerate: fps}).catch(() => null);
@@ -194,16 +202,40 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
   const buffer = sound?.buffer || null;
   const writer = new WebmWriter({codec, width, height, fps,
     audio: buffer ? {sampleRate: SOUND_RATE, channels: Math.min(2, buffer.numberOfChannels)} : null});
+  let frames = 0, shots = 0;
+  if (kept) {
+    for (const seg of kept.segments) {
+      for (const r of await FilmStore.records(seg.file)) writer.add(r.data, r.timestampUs, r.key);
+    }
+    if (writer.frames !== kept.frames) throw filmError('corrupt', `The film kept on this device has ${writer.frames} frames, not ${kept.frames}.`);
+    frames = kept.frames;
+    shots = kept.shots;
+  }
+  const from = frames;
   let failure = null;
+  let pending = [];  // encoded frames of the segment being made: {data, timestampUs, key}
   const encoder = new VideoEncoder({
     output: (chunk) => {
       const data = new Uint8Array(chunk.byteLength);
       chunk.copyTo(data);
-      try { writer.add(data, chunk.timestamp, chunk.type === 'key'); } catch (e) { failure = e; }
+      pending.push({data, timestampUs: chunk.timestamp, key: chunk.type === 'key'});
     },
     error: (e) => { failure = e; },
   });
   encoder.configure({codec, width, height, bitrate, framerate: fps, latencyMode: 'quality'});
+  // Ends the segment that began at frame `first`: its frames encoded, written (to the store, with
+  // `last`, the frame to carry on from), and given to the writer.
+  let first = frames;
+  const endSegment = async (last) => {
+    await encoder.flush();
+    if (failure) throw failure;
+    const records = pending;
+    pending = [];
+    if (!records.length) return;
+    const done = store ? await store.writeSegment(first, records, last) : records;
+    for (const r of done) writer.add(r.data, r.timestampUs, r.key);
+    first = last.frames;
+  };
 
   // Frame i is the picture shown at the middle of its time: seeking there is safe from rounding.
   const grab = async (i) => {
@@ -221,10 +253,10 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
     }
     return createImageBitmap(v.video, {resizeWidth: width, resizeHeight: height, resizeQuality: 'high'});
   };
-  let frames = 0, shots = 0, stopped = false, lastKey = -Infinity, frameError = null;
+  let stopped = false, frameError = null, previous = null;  // previous: the last frame's RGBA
   try {
-    let next = grab(0);
-    for (let i = 0; i < total; i++) {
+    let next = frames < total ? grab(frames) : null;
+    for (let i = frames; i < total; i++) {
       let picture;
       try {
         picture = await next;
@@ -254,31 +286,32 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
         break;
       }
       if (failure) throw failure;
+      // A key frame, and a new segment, at each new shot and every `every` frames.
+      const key = i === first || r.newShot || i - first >= every;
+      if (key && i > first) await endSegment({...previous, frames: i, shots});
       const when = {timestamp: Math.round(i * 1e6 / fps), duration: Math.round(1e6 / fps)};
       const frame = r.rgba ? new VideoFrame(r.rgba, {format: 'RGBA', codedWidth: r.width, codedHeight: r.height, ...when})
         : new VideoFrame(r.after, when);
       r.after?.close();
-      // A key frame at each new shot and at least every two seconds (where a player can seek to).
-      const key = r.newShot || i - lastKey >= 2 * fps;
-      if (key) lastKey = i;
       encoder.encode(frame, {keyFrame: key});
       frames = i + 1;
-      shots = r.shots;
+      if (r.newShot) shots++;
+      previous = r.rgba ? {rgba: r.rgba, width: r.width, height: r.height} : previous;
       try {
-        onFrame?.({index: i, total, result: r, frame});
+        onFrame?.({index: i, total, shots, result: r, frame});
       } finally {
         frame.close();
       }
       while (encoder.encodeQueueSize > 4) await once(encoder, 'dequeue', 'error', 60000);
     }
     await next?.then((b) => b.close(), () => {});
-    await encoder.flush();
-    if (failure) throw failure;
+    if (frames > first) await endSegment({...(previous || {rgba: new Uint8Array(width * height * 4), width, height}), frames, shots});
   } finally {
     if (encoder.state !== 'closed') encoder.close();
   }
-  if (!frames) return {blob: null, frames, total, fps, width, height, shots, stopped, codec, sound: false};
+  const stored = store ? store.broken || true : false;
+  if (!frames) return {blob: null, frames, total, fps, width, height, shots, stopped, codec, sound: false, from, stored};
   if (buffer) await writeSound(buffer, frames / fps, writer);
   return {blob: new Blob(writer.parts(), {type: 'video/webm'}), frames, total, fps, width, height,
-    shots, stopped, codec, sound: !!buffer, durationMs: writer.durationMs, error: frameError};
+    shots, stopped, codec, sound: !!buffer, durationMs: writer.durationMs, error: frameError, from, stored};
 }

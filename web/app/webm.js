@@ -87,8 +87,9 @@ export class WebmWriter {
     this.frames = 0;
   }
 
-  // One encoded frame: `data` (Uint8Array), its time in microseconds (increasing), and whether
-  // it is a key frame (decodes on its own). The first frame must be a key frame.
+  // One encoded frame: `data` (a Uint8Array, or a Blob such as a slice of a file kept on disk),
+  // its time in microseconds (increasing), and whether it is a key frame (decodes on its own).
+  // The first frame must be a key frame.
   add(data, timestampUs, key) {
     const ms = Math.round(timestampUs / 1000);
     if (!this.frames && !key) throw new Error('a film must start with a key frame');
@@ -109,7 +110,7 @@ export class WebmWriter {
     this.endMs = Math.max(this.endMs, (timestampUs + durationUs) / 1000);
   }
 
-  // The file, as a list of parts (Uint8Arrays) to put in a Blob or write out one by one.
+  // The file, as a list of parts (Uint8Arrays, and the Blobs given) to put in a Blob.
   parts() {
     if (!this.frames) throw new Error('a film without frames cannot be written');
     const header = master(ID.EBML, uint(ID.EBMLVersion, 1), uint(ID.EBMLReadVersion, 1),
@@ -145,10 +146,11 @@ export class WebmWriter {
         c = {time: b.ms, parts: [], bytes: 0, cue: keyFrame};
         clusters.push(c);
       }
-      const head = new Uint8Array([...idBytes(ID.SimpleBlock), ...sizeBytes(4 + b.data.length, 8), 0x80 | b.track,
+      const size = b.data.length ?? b.data.size;
+      const head = new Uint8Array([...idBytes(ID.SimpleBlock), ...sizeBytes(4 + size, 8), 0x80 | b.track,
         ((b.ms - c.time) >> 8) & 255, (b.ms - c.time) & 255, b.key ? 0x80 : 0x00]);
       c.parts.push(head, b.data);
-      c.bytes += head.length + b.data.length;
+      c.bytes += head.length + size;
     }
     // Positions are from the start of the Segment's data; written in 8 bytes each so that the
     // sizes of SeekHead and Cues do not depend on them.

@@ -696,6 +696,17 @@ const handlers = {
     return true;
   },
   filmFrame,
+  // Carries on from a frame made before (a film taken up again): {rgba, width, height}.
+  async filmRemember(msg) {
+    if (!film) throw err('invalid argument', 'No film is open.');
+    const img = check(core.imageFromRgba(msg.rgba, msg.width, msg.height), 'frame').image;
+    try {
+      check(film.handle.remember(img), 'film');
+    } finally {
+      img.delete();
+    }
+    return true;
+  },
   async filmEnd() { endFilm(); return true; },
 };
 

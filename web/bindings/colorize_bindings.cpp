@@ -352,6 +352,12 @@ class FilmHandle {
     o.set("shiftY", step.shift_y);
     return o;
   }
+  // remember(image) -> {ok}: carries on from `image`, a frame's colour result (e.g. kept from a
+  // film stopped before), as if it had just been made (FilmMemory::remember).
+  val remember(const ImageHandle& result) {
+    const cz::Status s = film_.remember(result.image());
+    return s.ok() ? ok_value() : error_value(s);
+  }
   // Forgets the frames so far: the next frame starts a new shot.
   void forget() { film_.forget(); }
 
@@ -542,6 +548,7 @@ EMSCRIPTEN_BINDINGS(colorize) {
   class_<FilmHandle>("Film")
       .constructor<double>()
       .function("frame", &FilmHandle::frame)
+      .function("remember", &FilmHandle::remember)
       .function("forget", &FilmHandle::forget);
   function("probe", &probe);
   function("decode", &decode);

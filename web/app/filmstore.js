@@ -1,0 +1,182 @@
+// A film in progress kept on the device, in the origin's private file system (OPFS), so that a
+// closed, reloaded or crashed tab loses at most the last segment, and the encoded frames of a
+// long film are on disk rather than in memory. Per film, a folder films/<key>/ holds:
+//   meta.json          what the film is made from and with (a film is taken up again only when
+//                      the same file comes with the same settings);
+//   seg-<first>.bin    one segment: the encoded frames from frame <first> on, each as a 16-byte
+//                      header (u32 length, u8 key frame, 3 unused, f64 timestamp in us; little-
+//                      endian) and its bytes; a segment starts at a key frame;
+//   last.bin           the last frame of the last segment written, as colorized (u32 width,
+//                      height, frames so far, shots so far, then RGBA): the colour carried on from.
+// A segment is written whole and then last.bin; segments beyond last.bin's count are left over
+// from a stop in between and are not used. No DOM.
+
+const DIR = 'films';
+const KEEP = 3;  // films kept for taking up again; the least recently touched go first
+const HEAD = 16;
+
+// The OPFS folder of films, or null where this browser has none (or it is refused).
+async function filmsDir() {
+  try {
+    const root = await navigator.storage?.getDirectory?.();
+    return root ? await root.getDirectoryHandle(DIR, {create: true}) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function readJson(dir, name) {
+  try {
+    return JSON.parse(await (await (await dir.getFileHandle(name)).getFile()).text());
+  } catch {
+    return null;
+  }
+}
+
+async function writeFile(dir, name, parts) {
+  const h = await dir.getFileHandle(name, {create: true});
+  const w = await h.createWritable();
+  try {
+    for (const p of parts) await w.write(p);
+    await w.close();
+  } catch (e) {
+    await w.abort().catch(() => {});
+    throw e;
+  }
+  return h;
+}
+
+// A key naming a film: its file (name, size, date) — the same file dropped again finds it.
+export function filmKey(file) {
+  const s = `${file.name}|${file.size}|${file.lastModified}`;
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
+  return `f${h.toString(16)}-${file.size}`;
+}
+
+export class FilmStore {
+  // Opens the store of `file`'s film made with `meta` (plain data: the settings it is made
+  // with), read at `fps` frames a second: {store, kept} where kept is null (a fresh start) or
+  // {frames, shots, fps (the rate it was begun at, to go on with), last: {rgba, width, height},
+  // segments: [{first, file}]}. Resolves to null where there is no OPFS. fresh: throw away what
+  // was kept.
+  static async open(file, meta, {fps, fresh = false} = {}) {
+    const films = await filmsDir();
+    if (!films) return null;
+    const key = filmKey(file);
+    let dir = await films.getDirectoryHandle(key, {create: true});
+    const was = await readJson(dir, 'meta.json');
+    const same = was && JSON.stringify(was.made) === JSON.stringify(meta);
+    let store = new FilmStore(films, dir, key);
+    const kept = !fresh && same && was.fps > 0 ? await store.#kept() : null;
+    if (kept) kept.fps = was.fps;
+    if (!kept) {
+      // Nothing to take up again: an empty folder, so no segment of another try is mixed in.
+      await films.removeEntry(key, {recursive: true}).catch(() => {});
+      dir = await films.getDirectoryHandle(key, {create: true});
+      store = new FilmStore(films, dir, key);
+    }
+    await writeFile(dir, 'meta.json', [JSON.stringify({made: meta, fps: kept ? kept.fps : fps, name: file.name,
+      touched: Date.now()})]);
+    await store.#tidy();
+    return {store, kept};
+  }
+
+  constructor(films, dir, key) {
+    Object.assign(this, {films, dir, key});
+    this.broken = null;  // why writing stopped (e.g. the disk is full): the rest stays in memory
+  }
+
+  // What a stopped film left: the segments up to last.bin's frame count.
+  async #kept() {
+    let last;
+    try {
+      const f = await (await this.dir.getFileHandle('last.bin')).getFile();
+      const b = new Uint8Array(await f.arrayBuffer());
+      const v = new DataView(b.buffer);
+      const width = v.getUint32(0, true), height = v.getUint32(4, true);
+      if (b.length !== 16 + width * height * 4) return null;
+      last = {width, height, frames: v.getUint32(8, true), shots: v.getUint32(12, true), rgba: b.subarray(16)};
+    } catch {
+      return null;
+    }
+    const segments = [];
+    for await (const [name, h] of this.dir.entries()) {
+      const m = /^seg-(\d+)\.bin$/.exec(name);
+      if (!m) continue;
+      const first = Number(m[1]);
+      if (first < last.frames) segments.push({first, file: await h.getFile()});
+      else await this.dir.removeEntry(name).catch(() => {});  // written after last.bin: not used
+    }
+    segments.sort((a, b) => a.first - b.first);
+    if (!segments.length || segments[0].first !== 0) return null;
+    return {frames: last.frames, shots: last.shots, last, segments};
+  }
+
+  // The encoded frames of a kept segment file: [{data (a Blob slice), timestampUs, key}].
+  static async records(file) {
+    const out = [];
+    for (let at = 0; at + HEAD <= file.size;) {
+      const v = new DataView(await file.slice(at, at + HEAD).arrayBuffer());
+      const length = v.getUint32(0, true);
+      if (at + HEAD + length > file.size) break;  // cut short
+      out.push({data: file.slice(at + HEAD, at + HEAD + length), timestampUs: v.getFloat64(8, true), key: v.getUint8(4) === 1});
+      at += HEAD + length;
+    }
+    return out;
+  }
+
+  // Writes one segment (frames `first` .. first + records.length - 1: [{data: Uint8Array,
+  // timestampUs, key}]) and then the frame to carry on from. Returns the records with their data
+  // as slices of the file written (so the memory can go), or the records as they are when
+  // writing failed (this.broken says why; nothing more is written).
+  async writeSegment(first, records, last) {
+    if (this.broken) return records;
+    try {
+      const parts = [];
+      for (const r of records) {
+        const head = new DataView(new ArrayBuffer(HEAD));
+        head.setUint32(0, r.data.length, true);
+        head.setUint8(4, r.key ? 1 : 0);
+        head.setFloat64(8, r.timestampUs, true);
+        parts.push(head.buffer, r.data);
+      }
+      const h = await writeFile(this.dir, `seg-${String(first).padStart(8, '0')}.bin`, [new Blob(parts)]);
+      const meta = new DataView(new ArrayBuffer(16));
+      [last.width, last.height, last.frames, last.shots].forEach((x, i) => meta.setUint32(4 * i, x, true));
+      await writeFile(this.dir, 'last.bin', [meta.buffer, last.rgba]);
+      const file = await h.getFile();
+      let at = 0;
+      return records.map((r) => {
+        const data = file.slice(at + HEAD, at + HEAD + r.data.length);
+        at += HEAD + r.data.length;
+        return {...r, data};
+      });
+    } catch (e) {
+      this.broken = e.message || String(e);
+      return records;
+    }
+  }
+
+  // Forgets the film (its folder).
+  async remove() { await this.films.removeEntry(this.key, {recursive: true}).catch(() => {}); }
+
+  // Keeps the KEEP films touched last (this one among them).
+  async #tidy() {
+    const all = [];
+    for await (const [name, h] of this.films.entries()) {
+      if (h.kind !== 'directory' || name === this.key) continue;
+      all.push({name, touched: (await readJson(h, 'meta.json'))?.touched || 0});
+    }
+    all.sort((a, b) => b.touched - a.touched);
+    for (const f of all.slice(KEEP - 1)) await this.films.removeEntry(f.name, {recursive: true}).catch(() => {});
+  }
+}
+
+// The names of the films kept (for the tests and the curious).
+export async function keptFilms() {
+  const films = await filmsDir();
+  const names = [];
+  if (films) for await (const [name] of films.entries()) names.push(name);
+  return names;
+}
