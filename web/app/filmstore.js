@@ -100,27 +100,29 @@ export class FilmStore {
     } catch {
       return null;
     }
-    const segments = [];
+    const segments = [], unused = [];
     for await (const [name, h] of this.dir.entries()) {
       const m = /^seg-(\d+)\.bin$/.exec(name);
       if (!m) continue;
       const first = Number(m[1]);
       if (first < last.frames) segments.push({first, file: await h.getFile()});
-      else await this.dir.removeEntry(name).catch(() => {});  // written after last.bin: not used
+      else unused.push(name);  // written after last.bin: not used
     }
+    for (const name of unused) await this.dir.removeEntry(name).catch(() => {});
     segments.sort((a, b) => a.first - b.first);
     if (!segments.length || segments[0].first !== 0) return null;
     return {frames: last.frames, shots: last.shots, last, segments};
   }
 
-  // The encoded frames of a kept segment file: [{data (a Blob slice), timestampUs, key}].
+  // The encoded frames of a kept segment file: [{data (a Blob slice of it), timestampUs, key}].
   static async records(file) {
+    const v = new DataView(await file.arrayBuffer());
     const out = [];
-    for (let at = 0; at + HEAD <= file.size;) {
-      const v = new DataView(await file.slice(at, at + HEAD).arrayBuffer());
-      const length = v.getUint32(0, true);
-      if (at + HEAD + length > file.size) break;  // cut short
-      out.push({data: file.slice(at + HEAD, at + HEAD + length), timestampUs: v.getFloat64(8, true), key: v.getUint8(4) === 1});
+    for (let at = 0; at + HEAD <= v.byteLength;) {
+      const length = v.getUint32(at, true);
+      if (at + HEAD + length > v.byteLength) break;  // cut short
+      out.push({data: file.slice(at + HEAD, at + HEAD + length), timestampUs: v.getFloat64(at + 8, true),
+        key: v.getUint8(at + 4) === 1});
       at += HEAD + length;
     }
     return out;
