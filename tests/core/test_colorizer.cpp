@@ -84,17 +84,21 @@ TEST(Colorizer, SeveralThreadsAndCopiesGiveTheSameResult) {
   }
 }
 
+// A 600 x 400 view of `grey` (8-bit, 1 channel) from column x0: the frames of a pan; `flip`:
+// upside down (another shot).
+Image film_view(const Image& grey, int x0, bool flip) {
+  Image f = Image::make(600, 400, 1, 8);
+  for (int y = 0; y < 400; ++y)
+    for (int x = 0; x < 600; ++x)
+      f.data8[size_t(y) * 600 + x] = grey.data8[size_t(flip ? 420 - y : y) * grey.width + x0 + x];
+  return f;
+}
+
 // Frames of a film: the first frame and a cut are exactly colorize()'s result; frames of a
 // pan carry colour from the one before (their own lightness kept); at carry 0 nothing is.
 TEST(Colorizer, FilmFramesCarryColourAndCutsStartAfresh) {
   const Image grey = load(kData + "/landscape-grey.jpg");
-  auto crop = [&](int x0, bool flip) {
-    Image f = Image::make(600, 400, 1, 8);
-    for (int y = 0; y < 400; ++y)
-      for (int x = 0; x < 600; ++x)
-        f.data8[size_t(y) * 600 + x] = grey.data8[size_t(flip ? 420 - y : y) * grey.width + x0 + x];
-    return f;
-  };
+  auto crop = [&](int x0, bool flip) { return film_view(grey, x0, flip); };
   const Colorizer c = Colorizer::with_model(kTinyModel, small());
   FilmMemory film;
   FilmStep step;
@@ -133,13 +137,7 @@ TEST(Colorizer, FilmFramesCarryColourAndCutsStartAfresh) {
 TEST(Colorizer, CarryFrameIsColorizeFramesFilmStep) {
   const Image grey = load(kData + "/landscape-grey.jpg");
   const Image reference = load(kData + "/landscape-reference.jpg");
-  auto crop = [&](int x0, bool flip) {
-    Image f = Image::make(600, 400, 1, 8);
-    for (int y = 0; y < 400; ++y)
-      for (int x = 0; x < 600; ++x)
-        f.data8[size_t(y) * 600 + x] = grey.data8[size_t(flip ? 420 - y : y) * grey.width + x0 + x];
-    return f;
-  };
+  auto crop = [&](int x0, bool flip) { return film_view(grey, x0, flip); };
   auto c = Colorizer::with_reference(reference, small());
   ASSERT_TRUE(c.ok());
   FilmMemory film, mine;

@@ -899,7 +899,7 @@ test('film.js: a frame that fails ends the film there; the frames before it (and
       // The frame as it is (no colour), failing at the fifth.
       const colorizeFrame = async (bitmap) => {
         if (++n === 5) { bitmap.close(); throw Object.assign(new Error('out of memory'), {code: 'crashed'}); }
-        return {after: bitmap, newShot: n === 1, shots: 1, timings: {}};
+        return {after: bitmap, newShot: n === 1, timings: {}};
       };
       const out = await colorizeFilm(v, {fps: 25, colorizeFrame, sound});
       closeVideo(v);
@@ -913,7 +913,7 @@ test('film.js: a frame that fails ends the film there; the frames before it (and
       // Frames above the pixel limit are made smaller (a bitmap drawn at the size written).
       const kinds = new Set();
       const small = await colorizeFilm(await openVideo(file), {fps: 25, maxPixels: 40000, shouldStop: () => kinds.size > 0 && n > 8,
-        colorizeFrame: async (p) => { n++; kinds.add(`${p.constructor.name} ${p.width || p.displayWidth}x${p.height || p.displayHeight}`); return {after: p, newShot: false, shots: 1, timings: {}}; }});
+        colorizeFrame: async (p) => { n++; kinds.add(`${p.constructor.name} ${p.width || p.displayWidth}x${p.height || p.displayHeight}`); return {after: p, newShot: false, timings: {}}; }});
       return {frames: out.frames, total: out.total, stopped: out.stopped, error: out.error?.message, sound: out.sound,
         duration: played.duration, failed, small: [small.width, small.height, [...kinds].join()]};
     }, pan.toString('base64'));

@@ -530,7 +530,7 @@ async function ensure(s, progress, timings) {
 
 // ---- films ---------------------------------------------------------------------------------
 
-// The film being colorized: {handle (the core's Film), reference?, referenceId, frames, shots}.
+// The film being colorized: {handle (the core's Film), reference?, referenceId}.
 let film = null;
 
 function endFilm() {
@@ -606,14 +606,11 @@ async function filmFrame(msg) {
       {saturation: st.saturation}), 'finish').image;
     handles.push(result);
     timings.finish = now() - t;
-    film.frames++;
-    if (step.newShot) film.shots++;
     t = now();
     const rgba = result.rgba();
     timings.out = now() - t;
     return {
-      value: {rgba, width: w, height: h, newShot: step.newShot, matched: step.matched,
-        shots: film.shots, frames: film.frames, timings,
+      value: {rgba, width: w, height: h, newShot: step.newShot, matched: step.matched, timings,
         provider: st.method === 'exemplar' ? 'exemplar (WASM core)' : session.provider},
       transfer: [rgba.buffer],
     };
@@ -692,7 +689,7 @@ const handlers = {
   async filmStart(msg) {
     await getCore();
     endFilm();
-    film = {handle: new core.Film(msg.carry ?? 0.8), frames: 0, shots: 0};
+    film = {handle: new core.Film(msg.carry ?? 0.8)};
     return true;
   },
   filmFrame,
