@@ -619,6 +619,49 @@ test('share: where the browser shares files, "Share…" hands it the result (and
   } finally { await close(); }
 });
 
+// A 2400 x 1800 JPEG made by the core's encoder: grey texture and edges, or with colour.
+function bigJpeg(file, colour) {
+  if (fs.existsSync(file)) return file;
+  const W = 2400, H = 1800, px = new Uint8Array(W * H * 4);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      const i = (y * W + x) * 4, v = 128 + 80 * Math.sin(x / 37) * Math.cos(y / 53) + ((x >> 7) % 2 ? 25 : -25);
+      px[i] = px[i + 1] = px[i + 2] = Math.max(0, Math.min(255, v));
+      if (colour) px[i + 2] = (px[i + 2] + 60) & 255;
+      px[i + 3] = 255;
+    }
+  }
+  const img = core.imageFromRgba(px, W, H);
+  const jpg = core.encode(img.image, 'jpeg', 90, null);
+  img.image.delete();
+  fs.writeFileSync(file, jpg.bytes);
+  return file;
+}
+
+test('large JPEGs: a grey one is read as its luma by the browser\'s ImageDecoder, with the result the core\'s decoder gives; a colour one the general way', async () => {
+  const grey = bigJpeg(path.join(out, 'big-grey.jpg'), false), colour = bigJpeg(path.join(out, 'big-colour.jpg'), true);
+  const {context, close} = await launch();
+  try {
+    const results = {};
+    for (const q of ['', '&decoder=core']) {
+      const {page, errors} = await openApp(context, `?nosw=1&provider=wasm${q}`);
+      await page.setInputFiles('#file-input', [grey, colour]);
+      for (const k of [1, 2]) assert((await waitJob(page, k)).status === 'done', `job ${k}${q}`);
+      const decoders = await page.evaluate(() => window.colorizeApp.jobs.map((j) => j.decoder));
+      const file = path.join(out, `big-grey${q ? '-core' : ''}.png`);
+      await download(page, file);
+      results[q || 'browser'] = {decoders, file};
+      assert(errors.length === 0, `page errors: ${errors}`);
+      await page.close();
+    }
+    assert(results.browser.decoders.join() === 'browser (JPEG, grey),browser (JPEG)', `decoders ${results.browser.decoders}`);
+    assert(results['&decoder=core'].decoders.every((d) => d.startsWith('core')), `decoders ${results['&decoder=core'].decoders}`);
+    const p = psnrFiles(results.browser.file, results['&decoder=core'].file);
+    assert(p >= 45, `the grey JPEG's result through ImageDecoder vs the core's decoder: ${p.toFixed(1)} dB`);
+    console.log(`     grey 2400x1800 JPEG: ImageDecoder's luma vs the core's decoder, results ${p.toFixed(1)} dB apart`);
+  } finally { await close(); }
+});
+
 test('odd files: junk, empty, WebP (browser decoder) and TIFF (core decoder) — messages, not a dead tab; big images downscale', async () => {
   const {context, close} = await launch();
   try {

@@ -208,6 +208,14 @@ test('errors come back as values, never as exceptions', () => {
   assert(!badFmt.ok, 'gif encoding accepted');
   p.prepared.delete();
   img.delete();
+  // A grey plane: one byte a pixel, row by row; a buffer of another size is refused.
+  const plane = Uint8Array.from({length: 6}, (_, i) => 40 * i);
+  const g = core.imageFromGrey(plane, 3, 2);
+  assert(g.ok && g.image.channels() === 1 && g.image.width() === 3 && g.image.height() === 2, 'imageFromGrey');
+  assert([...g.image.rgba()].join() === [...plane].flatMap((v) => [v, v, v, 255]).join(), 'its pixels');
+  g.image.delete();
+  const short = core.imageFromGrey(plane, 4, 2);
+  assert(!short.ok && short.codeName === 'invalid argument', `grey size check: ${JSON.stringify(short)}`);
 });
 
 test('encode -> decode round trip is lossless for PNG and close for JPEG', () => {

@@ -232,6 +232,23 @@ val image_from_rgba(const val& rgba, int width, int height) {
   return o2;
 }
 
+// imageFromGrey(grey: Uint8Array [width * height], width, height) -> {ok, image}: an 8-bit
+// grey picture, one byte a pixel, row by row (a grey JPEG's luma the browser decoded).
+val image_from_grey(const val& grey, int width, int height) {
+  if (width <= 0 || height <= 0) return error_value(cz::ErrorCode::kZeroSize, "the image is empty");
+  const size_t n = static_cast<size_t>(width) * static_cast<size_t>(height);
+  if (grey["length"].as<double>() != static_cast<double>(n)) {
+    return error_value(
+        cz::ErrorCode::kInvalidArgument,
+        "grey buffer size does not match " + std::to_string(width) + "x" + std::to_string(height));
+  }
+  cz::Image img = cz::Image::make(width, height, 1, 8);
+  img.data8 = to_vector<uint8_t>(grey);
+  val o = ok_value();
+  o.set("image", val(ImageHandle(std::move(img))));
+  return o;
+}
+
 // ---- pipeline -------------------------------------------------------------------------
 
 val working_size_for(int w, int h, int working_size) {
@@ -554,6 +571,7 @@ EMSCRIPTEN_BINDINGS(colorize) {
   function("decode", &decode);
   function("readMetadata", &read_metadata);
   function("imageFromRgba", &image_from_rgba);
+  function("imageFromGrey", &image_from_grey);
   function("workingSizeFor", &working_size_for);
   function("marksGridFor", &marks_grid_for);
   function("prepare", &prepare);
