@@ -726,13 +726,14 @@ test('odd files: junk, empty, WebP (browser decoder) and TIFF (core decoder) —
 // A film made here: a 320 x 240 view panning 2 px a frame across the grey test photo for two
 // seconds with a 440 Hz tone, recorded by the browser's own MediaRecorder (VP8 + Opus WebM
 // without a stated duration, as screen recordings are) — not by the app's writer.
-async function recordPan(page) {
-  const b64 = await page.evaluate(async (grey) => {
+// (width x height: the 320 x 240 view drawn at another size; frames: how many, at 25 a second.)
+async function recordPan(page, {width = 320, height = 240, frames = 50} = {}) {
+  const b64 = await page.evaluate(async ([grey, W, H, N]) => {
     const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(grey), (c) => c.charCodeAt(0))], {type: 'image/jpeg'}));
     const c = document.createElement('canvas');
-    c.width = 320; c.height = 240;
+    c.width = W; c.height = H;
     const g = c.getContext('2d');
-    g.drawImage(bmp, 0, 0, 320, 240, 0, 0, 320, 240);
+    g.drawImage(bmp, 0, 0, 320, 240, 0, 0, W, H);
     const ac = new AudioContext();
     const tone = ac.createOscillator();
     tone.frequency.value = 440;
@@ -747,8 +748,8 @@ async function recordPan(page) {
     await new Promise((resolve) => {
       let i = 0;
       const t = setInterval(() => {
-        g.drawImage(bmp, 2 * ++i, 0, 320, 240, 0, 0, 320, 240);
-        if (i >= 50) { clearInterval(t); resolve(); }
+        g.drawImage(bmp, 2 * ++i, 0, 320, 240, 0, 0, W, H);
+        if (i >= N) { clearInterval(t); resolve(); }
       }, 40);
     });
     const stopped = new Promise((r) => { rec.onstop = r; });
@@ -759,7 +760,7 @@ async function recordPan(page) {
     let s = '';
     for (const x of new Uint8Array(await new Blob(parts).arrayBuffer())) s += String.fromCharCode(x);
     return btoa(s);
-  }, fs.readFileSync(GREY).toString('base64'));
+  }, [fs.readFileSync(GREY).toString('base64'), width, height, frames]);
   return Buffer.from(b64, 'base64');
 }
 
@@ -879,6 +880,28 @@ test('a film: a dropped video is colorized frame by frame into a WebM that plays
   } finally {
     await close();
   }
+});
+
+test('a film\'s size: "Up to 854 x 480" makes a 960 x 540 film smaller (the frames colorized and written at 854 x 480)', async () => {
+  const {context, close} = await launch();
+  try {
+    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm&fps=25');
+    const film = await recordPan(page, {width: 960, height: 540, frames: 40});
+    await dropFiles(page, [{name: 'wide.webm', type: 'video/webm', bytes: film}]);
+    await page.waitForFunction(() => /^Frame/.test(document.querySelector('#film-status').textContent), null, {timeout: 60000});
+    await page.click('#film-stop');
+    await filmEnded(page);
+    assert((await filmPlayback(page)).width === 960, 'at first the video\'s own size');
+    await page.selectOption('#film-size', '409920');
+    await page.click('#film-again');
+    await page.waitForFunction(() => document.body.dataset.filmState === 'working');
+    await filmEnded(page);
+    const status = await page.textContent('#film-status');
+    const r = await filmPlayback(page);
+    assert(r.width === 854 && r.height === 480 && r.frames === r.total, `${r.width} x ${r.height}, ${r.frames} of ${r.total}: ${status}`);
+    assert(/854 × 480 \(made smaller from 960 × 540\)/.test(status), status);
+    assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+  } finally { await close(); }
 });
 
 test('a film is kept on the device as it goes: after a reload the same file goes on where it was; "Go on" after a stop; closing forgets it', async () => {

@@ -936,6 +936,7 @@ const filmUi = {
   section: $('film'), title: $('film-title'), canvas: $('film-canvas'), result: $('film-result'),
   progress: $('film-progress'), status: $('film-status'), carry: $('film-carry'), stop: $('film-stop'),
   again: $('film-again'), goOn: $('film-go-on'), download: $('film-download'), close: $('film-close'),
+  size: $('film-size'),
 };
 
 function fmtDuration(ms) {
@@ -1008,7 +1009,7 @@ async function runFilm(f) {
     filmStatus('Finding the frame rate…');
     const measured = Number(params.get('fps')) || await measureFrameRate(video);
     let fps = measured || 24;
-    const maxPixels = Math.min(FILM_MAX_PIXELS, state.workerInfo?.maxPixels || Infinity);
+    const maxPixels = Math.min(FILM_MAX_PIXELS, Number(filmUi.size.value) || Infinity, state.workerInfo?.maxPixels || Infinity);
     const size = filmSize(video.width, video.height, maxPixels);
     filmUi.canvas.width = size.width;
     filmUi.canvas.height = size.height;
@@ -1056,7 +1057,7 @@ async function runFilm(f) {
       filmUi.download.disabled = false;
       parts.push(out.error ? `Frame ${out.frames + 1} failed (${out.error.message}): the ${out.frames} frames before it are in the film.`
         : out.stopped ? `Stopped at frame ${out.frames} of ${out.total}: the frames so far are in the film.`
-          : `Done: ${out.frames} frames`);
+          : `Done: ${out.frames} frame${out.frames > 1 ? 's' : ''}`);
       parts.push(`${(out.frames / out.fps).toFixed(1)} s at ${out.fps} frames a second` +
         `${measured ? '' : ' (the video’s own rate could not be found)'}`);
       parts.push(`${out.width} × ${out.height}${size.scaled ? ` (made smaller from ${video.width} × ${video.height})` : ''}`);
