@@ -253,7 +253,7 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
     }
     return createImageBitmap(v.video, {resizeWidth: width, resizeHeight: height, resizeQuality: 'high'});
   };
-  let stopped = false, frameError = null, previous = null;  // previous: the last frame's RGBA
+  let stopped = false, frameError = null, previous = null;  // previous: the last frame as made, for the store
   try {
     let next = frames < total ? grab(frames) : null;
     for (let i = frames; i < total; i++) {
@@ -296,7 +296,7 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
       encoder.encode(frame, {keyFrame: key});
       frames = i + 1;
       if (r.newShot) shots++;
-      previous = r.rgba ? {rgba: r.rgba, width: r.width, height: r.height} : previous;
+      if (r.rgba) previous = {rgba: r.rgba, width: r.width, height: r.height};
       try {
         onFrame?.({index: i, total, shots, result: r, frame});
       } finally {
@@ -305,7 +305,7 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
       while (encoder.encodeQueueSize > 4) await once(encoder, 'dequeue', 'error', 60000);
     }
     await next?.then((b) => b.close(), () => {});
-    if (frames > first) await endSegment({...(previous || {rgba: new Uint8Array(width * height * 4), width, height}), frames, shots});
+    if (frames > first) await endSegment({...previous, frames, shots});
   } finally {
     if (encoder.state !== 'closed') encoder.close();
   }

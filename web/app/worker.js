@@ -291,14 +291,18 @@ async function browserDecode(blob, limit, knownW, knownH) {
   } else if (!bmp) {
     bmp = await open();
   }
-  const canvas = new OffscreenCanvas(w, h);
-  const ctx = canvas.getContext('2d', {willReadFrequently: true});
-  ctx.drawImage(bmp, 0, 0);
+  const px = drawnPixels(bmp, w, h);
   bmp.close();
-  const data = ctx.getImageData(0, 0, w, h).data;
-  const r = check(core.imageFromRgba(new Uint8Array(data.buffer, data.byteOffset, data.length), w, h),
-    'decode');
+  const r = check(core.imageFromRgba(px, w, h), 'decode');
   return {image: r.image, note, decoder: 'browser'};
+}
+
+// The RGBA bytes of `source` (an ImageBitmap, a VideoFrame ...) drawn on a w x h canvas.
+function drawnPixels(source, w, h) {
+  const g = new OffscreenCanvas(w, h).getContext('2d', {willReadFrequently: true});
+  g.drawImage(source, 0, 0, w, h);
+  const data = g.getImageData(0, 0, w, h).data;
+  return new Uint8Array(data.buffer, data.byteOffset, data.length);
 }
 
 // Large JPEGs go to the browser's decoder (native, SIMD; several times faster than stb in WASM
@@ -594,9 +598,7 @@ async function framePixels(frame) {
       } catch { /* an older browser: no conversion in copyTo */ }
     }
     const w = frame.displayWidth || frame.width, h = frame.displayHeight || frame.height;
-    const g = new OffscreenCanvas(w, h).getContext('2d', {willReadFrequently: true});
-    g.drawImage(frame, 0, 0, w, h);
-    return {px: new Uint8Array(g.getImageData(0, 0, w, h).data.buffer), w, h};
+    return {px: drawnPixels(frame, w, h), w, h};
   } finally {
     frame.close();
   }
