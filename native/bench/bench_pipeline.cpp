@@ -8,7 +8,8 @@
 // guided (edge-aware) and the bilinear upsampling at saturation 1, and guided at
 // saturation 3 (most pixels leave the sRGB gamut: the worst case of the chroma clamp).
 // Then encoding a 12 MP result with each writer (the TIFF writer also with its strips on all
-// cores, as the CLI runs it). Last, the exemplar method (exemplar.h) at the working size.
+// cores, as the CLI runs it), and decoding each file again. Last, the exemplar method
+// (exemplar.h) at the working size.
 // Each figure is "wall / cpu": wall-clock and this thread's CPU time (the CPU time is the
 // steadier figure on a shared machine). No assertions: figures only.
 #include <algorithm>
@@ -20,6 +21,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <functional>
+#include <utility>
 #include <vector>
 #ifndef __EMSCRIPTEN__
 #include <thread>
@@ -165,6 +167,7 @@ int main(int argc, char** argv) {
   {
     const Image result = synth(width, height, 3, 8);
     std::printf("encode, RGB 8-bit %dx%d\n", width, height);
+    std::vector<std::pair<const char*, std::vector<uint8_t>>> decoded;  // a file per format
     struct Writer {
       const char* name;
       ImageFormat format;
@@ -194,16 +197,33 @@ int main(int argc, char** argv) {
       if (w.threads) continue;  // no threads in this build
 #endif
       Samples t;
-      size_t bytes = 0;
+      std::vector<uint8_t> bytes;
       for (int r = 0; r < runs; ++r) {
         const Timer timer;
         auto out = encode_image(result, o);
         t.add(timer);
         if (!out.ok()) return 1;
-        bytes = out->size();
+        bytes = std::move(out.value());
       }
       std::printf("    %-34s %7.1f ms wall / %7.1f ms cpu (this thread), %zu bytes\n", w.name,
-                  median(t.wall), median(t.cpu), bytes);
+                  median(t.wall), median(t.cpu), bytes.size());
+      if (!w.threads) decoded.push_back({w.name, std::move(bytes)});
+    }
+    // Reading them back (one of each writer's files; decode_image on one thread).
+    std::printf("decode, the files above\n");
+    for (size_t i = 0; i < decoded.size(); ++i) {
+      Samples t;
+      for (int r = 0; r < runs; ++r) {
+        const Timer timer;
+        auto im = decode_image(decoded[i].second.data(), decoded[i].second.size());
+        t.add(timer);
+        if (!im.ok()) {
+          std::printf("decode failed: %s\n", im.status().to_string().c_str());
+          return 1;
+        }
+      }
+      std::printf("    %-34s %7.1f ms wall / %7.1f ms cpu\n", decoded[i].first, median(t.wall),
+                  median(t.cpu));
     }
   }
   // The classic exemplar method at the working size (reference 1024x768 RGB).

@@ -1,5 +1,6 @@
-// The single translation unit holding stb_image and stb_image_write (Debian libstb-dev),
-// configured by stb_config.h, plus the allocation cap stb allocates through.
+// The translation unit holding stb_image (Debian libstb-dev), configured by stb_config.h, plus
+// the allocation cap stb allocates through. stb_image_write is in stb_write_impl.cpp (a build
+// may compile the decoders for size and the JPEG writer for speed: web/CMakeLists.txt).
 #include <cstdint>
 #include <cstdlib>
 
@@ -20,11 +21,9 @@
 
 // clang-format off
 // stb_config.h (above) already set the configuration and pulled in the declarations; the
-// implementations follow from including the headers again with these defined.
+// implementation follows from including the header again with this defined.
 #define STB_IMAGE_IMPLEMENTATION
 #include <stb_image.h>
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#include <stb_image_write.h>
 // clang-format on
 
 #if defined(__GNUC__)

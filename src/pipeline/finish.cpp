@@ -512,6 +512,17 @@ void render(const Image& original, const Plane& L_full, const Plane* coef, float
   if (out_of_memory) throw std::bad_alloc();
 }
 
+// A number for a message, to two decimals (not std::to_string(float): "%f", and the printf
+// machinery it brings costs the WASM build 8 KB).
+std::string two_decimals(float v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "infinity" : "-infinity";
+  if (std::fabs(v) >= 1e9f) return v > 0 ? "over 1e9" : "under -1e9";
+  const long long hundredths = std::llround(std::fabs(static_cast<double>(v)) * 100.0);
+  const std::string cents = std::to_string(100 + hundredths % 100).substr(1);
+  return (v < 0 && hundredths > 0 ? "-" : "") + std::to_string(hundredths / 100) + "." + cents;
+}
+
 Status check(const Image& original, const Prepared& prepared, const AbPlanes& ab,
              const FinishOptions& o) {
   const auto bad = [](const std::string& m) { return Status(ErrorCode::kInvalidArgument, m); };
@@ -536,7 +547,7 @@ Status check(const Image& original, const Prepared& prepared, const AbPlanes& ab
     return bad("the a* and b* planes differ in size");
   }
   if (!(o.saturation >= 0.0f && o.saturation <= 4.0f)) {
-    return bad("saturation " + std::to_string(o.saturation) + " is outside [0, 4]");
+    return bad("saturation " + two_decimals(o.saturation) + " is outside [0, 4]");
   }
   return check_guided(o);
 }

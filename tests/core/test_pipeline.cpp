@@ -388,6 +388,18 @@ TEST(Finish, Errors) {
     o.saturation = s;
     EXPECT_EQ(code(finish(im, p, ab, o)), ErrorCode::kInvalidArgument) << s;
   }
+  // The message names the value as given, to two decimals.
+  const auto message = [&](float s) {
+    FinishOptions o;
+    o.saturation = s;
+    return finish(im, p, ab, o).status().message();
+  };
+  EXPECT_EQ(message(4.5f), "saturation 4.50 is outside [0, 4]");
+  EXPECT_EQ(message(-0.125f), "saturation -0.13 is outside [0, 4]");
+  EXPECT_EQ(message(-0.001f), "saturation 0.00 is outside [0, 4]");
+  EXPECT_EQ(message(1234.5f), "saturation 1234.50 is outside [0, 4]");
+  EXPECT_EQ(message(std::nanf("")), "saturation NaN is outside [0, 4]");
+  EXPECT_EQ(message(-INFINITY), "saturation -infinity is outside [0, 4]");
   FinishOptions o;
   o.guided_eps = 0;
   EXPECT_EQ(code(finish(im, p, ab, o)), ErrorCode::kInvalidArgument);
