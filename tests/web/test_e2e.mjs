@@ -951,6 +951,84 @@ test('a film is kept on the device as it goes: after a reload the same file goes
   }
 });
 
+test('a film as MP4: an H.264 picture that plays with its sound, downloaded as .mp4, and kept on the device like a WebM one', async () => {
+  const {context, close} = await launch();
+  try {
+    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm&keyframes=8&fps=25');
+    const offered = await page.evaluate(async () => (await import('/film.js')).filmContainers());
+    if (!offered.includes('mp4')) {
+      assert(await page.$eval('#film-format option[value="mp4"]', (o) => o.disabled), 'MP4 not offered without an H.264 encoder');
+      console.log('     SKIP: this Chromium has no H.264 encoder');
+      return;
+    }
+    const file = path.join(out, 'film-mp4.webm');
+    fs.writeFileSync(file, await recordPan(page));
+    // Chosen in the film's section (after a first film), and remembered.
+    await page.setInputFiles('#file-input', file);
+    await page.waitForFunction(() => /^Frame/.test(document.querySelector('#film-status').textContent), null, {timeout: 60000});
+    await page.click('#film-stop');
+    await filmEnded(page);
+    await page.selectOption('#film-format', 'mp4');
+    await page.click('#film-again');
+    await page.waitForFunction(() => /^Frame (2\d|3\d) of/.test(document.querySelector('#film-status').textContent), null, {timeout: 60000});
+    await page.reload();  // the tab closed part-way
+    await page.waitForFunction(() => window.colorizeApp && window.colorizeApp.workerInfo);
+    assert(await page.$eval('#film-format', (s) => s.value) === 'mp4', 'the format is remembered over the reload');
+    await page.setInputFiles('#file-input', file);
+    await filmEnded(page);
+    const status = await page.textContent('#film-status');
+    const r = await page.evaluate(async () => {
+      const res = window.colorizeApp.film.result;
+      const head = new Uint8Array(await res.blob.slice(0, 12).arrayBuffer());
+      return {from: res.from, frames: res.frames, total: res.total, container: res.container, codec: res.codec,
+        type: res.blob.type, head: String.fromCharCode(...head.subarray(4, 8))};
+    });
+    assert(r.container === 'mp4' && r.type === 'video/mp4' && r.head === 'ftyp' && /^avc1\./.test(r.codec), JSON.stringify(r));
+    assert(r.from >= 16 && r.from % 8 === 0 && r.frames === r.total && /kept from before/.test(status),
+      `went on from ${r.from} to ${r.frames} of ${r.total}: ${status}`);
+    const whole = await filmPlayback(page);
+    assert(whole.frames === whole.total && Math.abs(whole.duration - whole.frames / 25) < 0.1, JSON.stringify(whole));
+    assert(whole.shots === 1, `the colour carried on over the reload: ${whole.shots} shots`);
+    assert(whole.sound && Math.abs(whole.sound.duration - whole.duration) < 0.1 && Math.abs(whole.sound.pitch - 440) < 10,
+      `the sound: ${JSON.stringify(whole.sound)}`);
+    assert(whole.width === 320 && whole.height === 240, `${whole.width} x ${whole.height}`);
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#film-download')]);
+    assert(dl.suggestedFilename() === 'film-mp4-colorized.mp4', dl.suggestedFilename());
+    console.log(`     ${r.codec}, taken up again at frame ${r.from + 1} of ${whole.total}; flicker ${whole.flicker.toFixed(2)}; ` +
+      `${whole.bytes} bytes`);
+    await page.click('#film-close');
+    assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+  } finally {
+    await close();
+  }
+});
+
+test('a film made with a reference photo is kept too: after a reload, the same photo chosen again and the same file dropped go on', async () => {
+  const {context, close} = await launch();
+  try {
+    const {page, errors} = await openApp(context, '?nosw=1&model=exemplar&keyframes=8&fps=25');
+    const file = path.join(out, 'film-kept-ref.webm');
+    fs.writeFileSync(file, await recordPan(page));
+    await page.setInputFiles('#reference-input', REF);
+    await page.setInputFiles('#file-input', file);
+    await page.waitForFunction(() => /^Frame (2\d|3\d) of/.test(document.querySelector('#film-status').textContent), null, {timeout: 60000});
+    await page.reload();
+    await page.waitForFunction(() => window.colorizeApp && window.colorizeApp.workerInfo);
+    await page.setInputFiles('#reference-input', REF);
+    await page.setInputFiles('#file-input', file);
+    await filmEnded(page);
+    const status = await page.textContent('#film-status');
+    const r = await page.evaluate(() => window.colorizeApp.film.result);
+    assert(r.from >= 16 && r.from % 8 === 0 && r.frames === r.total && /kept from before/.test(status),
+      `went on from ${r.from} to ${r.frames} of ${r.total}: ${status}`);
+    console.log(`     taken up again at frame ${r.from + 1} of ${r.total}`);
+    await page.click('#film-close');
+    assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+  } finally {
+    await close();
+  }
+});
+
 test('film.js: a frame that fails ends the film there; the frames before it (and their sound) are written out', async () => {
   const {context, close} = await launch();
   try {

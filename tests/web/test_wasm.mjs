@@ -10,6 +10,7 @@ import {ROOT, BUILD, ARTIFACTS, test, run, assert, loadCore, compareRgba} from '
 import {filesFromEntries, filesFromFolderInput, isImageName} from '../../web/app/dropped.js';
 import {makeZip, splitForZip, zipEntry} from '../../web/app/zip.js';
 import {WebmWriter, WEBM_IDS as ID, readEbml, sizeBytes} from '../../web/app/webm.js';
+import {Mp4Writer, readBoxes} from '../../web/app/mp4.js';
 
 const ORACLE = path.join(BUILD, 'oracle-native', 'web_oracle');
 const core = await loadCore();
@@ -525,6 +526,106 @@ test('WebM with sound: an Opus track beside the picture, blocks of both in time 
   assert(seen.every((b) => b.first === b.track), 'each block on its own track');
   assert(seen[0].track === 1, 'the picture first at the same moment');
   assert(seen.filter((b) => b.track === 2).length === 100, 'all the sound');
+});
+
+test('MP4: an H.264 track and an Opus track; every sample where the tables say, with its time, size and key flag', async () => {
+  const avcc = new Uint8Array([1, 0x42, 0xc0, 0x1f, 0xff, 0xe1, 0, 4, 0x67, 0x42, 0xc0, 0x1f, 1, 0, 2, 0x68, 0xce]);
+  const opusHead = new Uint8Array([79, 112, 117, 115, 72, 101, 97, 100, 1, 2, 56, 1, 128, 187, 0, 0, 0, 0, 0]);
+  const w = new Mp4Writer({codec: 'avc1.42c01f', width: 320, height: 180, fps: 25,
+    audio: {sampleRate: 48000, channels: 2}});
+  w.video.codecPrivate = avcc;
+  w.audio.codecPrivate = opusHead;
+  w.audio.preSkip = 312;
+  const frames = [];
+  for (let i = 0; i < 60; i++) {
+    const data = new Uint8Array(10 + i).fill(i);
+    const key = i % 25 === 0 || i === 40;
+    frames.push({data, key, us: i * 40000});
+    // Frame 30 comes as a Blob (as a kept segment's slice of a file does).
+    w.add(i === 30 ? new Blob([data]) : data, i * 40000, key);
+  }
+  const packets = [];
+  for (let i = 0; i < 121; i++) {
+    const data = new Uint8Array(3 + (i % 5)).fill(200 + (i % 50));
+    packets.push(data);
+    w.addAudio(data, i * 20000, 20000);
+  }
+  assert(w.frames === 60 && Math.abs(w.durationMs - 2420) < 1e-9, `${w.frames} frames, ${w.durationMs} ms`);
+  const bytes = new Uint8Array(await new Blob(w.parts()).arrayBuffer());
+  fs.writeFileSync(path.join(tmp, 'writer.mp4'), bytes);
+  const top = readBoxes(bytes, new Set(['moov', 'trak', 'mdia', 'minf', 'stbl', 'edts', 'dinf']));
+  assert(top.map((b) => b.type).join() === 'ftyp,mdat,moov', top.map((b) => b.type).join());
+  assert(top[2].start + top[2].size === bytes.length, 'moov ends the file');
+  const v = new DataView(bytes.buffer);
+  const str = (at, n) => String.fromCharCode(...bytes.subarray(at, at + n));
+  assert(str(top[0].dataStart, 4) === 'isom', 'brand');
+  const find = (list, type) => list.find((b) => b.type === type);
+  const moov = top[2].children;
+  const mvhd = find(moov, 'mvhd');
+  assert(v.getUint32(mvhd.dataStart + 12) === 1000 && v.getUint32(mvhd.dataStart + 16) === 2420, 'movie time scale and duration');
+  const traks = moov.filter((b) => b.type === 'trak');
+  assert(traks.length === 2, `${traks.length} tracks`);
+  // Each track's samples, from its tables: offset (co64), size (stsz), duration (stts), key (stss).
+  const samples = (trak) => {
+    const mdia = find(trak.children, 'mdia');
+    const stbl = find(find(mdia.children, 'minf').children, 'stbl').children;
+    const at = (type) => find(stbl, type).dataStart + 4;  // past version and flags
+    const n = v.getUint32(at('stsz') + 4);
+    assert(v.getUint32(at('stsz')) === 0 && v.getUint32(at('co64')) === n, 'sizes and offsets for every sample');
+    const c = at('stsc');
+    assert(v.getUint32(c) === 1 && v.getUint32(c + 4) === 1 && v.getUint32(c + 8) === 1, 'a chunk a sample');
+    const durations = [];
+    for (let k = 0, runs = v.getUint32(at('stts')); k < runs; k++) {
+      for (let j = 0; j < v.getUint32(at('stts') + 4 + 8 * k); j++) durations.push(v.getUint32(at('stts') + 8 + 8 * k));
+    }
+    const stss = find(stbl, 'stss');
+    const sync = stss ? new Set(Array.from({length: v.getUint32(stss.dataStart + 4)}, (_, k) => v.getUint32(stss.dataStart + 8 + 4 * k))) : null;
+    const list = [];
+    for (let k = 0; k < n; k++) {
+      const offset = Number(v.getBigUint64(at('co64') + 4 + 8 * k)), size = v.getUint32(at('stsz') + 8 + 4 * k);
+      list.push({data: bytes.subarray(offset, offset + size), duration: durations[k], key: sync ? sync.has(k + 1) : true});
+    }
+    assert(durations.length === n, `${durations.length} durations for ${n} samples`);
+    const mdhd = find(mdia.children, 'mdhd');
+    const entry = find(stbl, 'stsd').dataStart + 8;
+    return {list, timescale: v.getUint32(mdhd.dataStart + 12), mediaDuration: v.getUint32(mdhd.dataStart + 16),
+      handler: str(find(mdia.children, 'hdlr').dataStart + 8, 4), entry, entryType: str(entry + 4, 4), trak};
+  };
+  const pic = samples(traks[0]);
+  assert(pic.handler === 'vide' && pic.entryType === 'avc1' && pic.timescale === 90000, `${pic.handler} ${pic.entryType}`);
+  assert(v.getUint16(pic.entry + 8 + 24) === 320 && v.getUint16(pic.entry + 8 + 26) === 180, 'avc1 size');
+  const avcC = pic.entry + 8 + 78;
+  assert(str(avcC + 4, 4) === 'avcC' && Buffer.compare(Buffer.from(bytes.subarray(avcC + 8, avcC + 8 + avcc.length)), Buffer.from(avcc)) === 0, 'avcC as given');
+  assert(pic.list.length === 60 && pic.mediaDuration === 60 * 3600, `${pic.list.length} frames, ${pic.mediaDuration}`);
+  pic.list.forEach((f, i) => {
+    assert(f.duration === 3600 && f.key === frames[i].key, `frame ${i}: ${f.duration} ${f.key}`);
+    assert(Buffer.compare(Buffer.from(f.data), Buffer.from(frames[i].data)) === 0, `frame ${i}'s data`);
+  });
+  const tkhd = find(traks[0].children, 'tkhd');
+  assert(v.getUint32(tkhd.dataStart + 76) === 320 * 65536 && v.getUint32(tkhd.dataStart + 80) === 180 * 65536, 'tkhd size');
+  const snd = samples(traks[1]);
+  assert(snd.handler === 'soun' && snd.entryType === 'Opus' && snd.timescale === 48000, `${snd.handler} ${snd.entryType}`);
+  assert(v.getUint16(snd.entry + 8 + 16) === 2 && v.getUint32(snd.entry + 8 + 24) === 48000 * 65536, 'Opus entry: channels, rate');
+  const dOps = snd.entry + 8 + 28;
+  assert(str(dOps + 4, 4) === 'dOps', 'dOps');
+  assert(bytes[dOps + 8] === 0 && bytes[dOps + 9] === 2 && v.getUint16(dOps + 10) === 312 && v.getUint32(dOps + 12) === 48000 &&
+    v.getInt16(dOps + 16) === 0 && bytes[dOps + 18] === 0, 'dOps: the OpusHead fields, big-endian');
+  assert(snd.list.length === 121 && snd.list.every((p, i) => p.duration === 960 &&
+    Buffer.compare(Buffer.from(p.data), Buffer.from(packets[i])) === 0), 'every packet, 960 samples each');
+  // The sound's pre-skip as an edit: it plays from sample 312 on.
+  const elst = find(find(traks[1].children, 'edts').children, 'elst');
+  assert(v.getUint32(elst.dataStart + 4) === 1 && v.getUint32(elst.dataStart + 12) === 312, 'edit from the pre-skip');
+  assert(v.getUint32(elst.dataStart + 8) === Math.round((121 * 960 - 312) / 48), 'edit duration');
+  // Refusals.
+  const refused = (f) => { try { f(); return false; } catch { return true; } };
+  assert(refused(() => new Mp4Writer({codec: 'vp8', width: 2, height: 2})), 'VP8 is not this MP4');
+  assert(refused(() => new Mp4Writer({width: 2, height: 2}).add(new Uint8Array(1), 0, false)), 'first frame not key');
+  const noConfig = new Mp4Writer({width: 2, height: 2});
+  noConfig.add(new Uint8Array(1), 0, true);
+  assert(refused(() => noConfig.parts()), 'no avcC');
+  assert(refused(() => noConfig.add(new Uint8Array(1), 0, false)), 'time not going on');
+  assert(refused(() => noConfig.addAudio(new Uint8Array(1), 0, 20000)), 'sound in a film made without it');
+  assert(refused(() => new Mp4Writer({width: 2, height: 2}).parts()), 'no frames');
 });
 
 test('srgbToLab matches published CIELAB values (D65)', () => {

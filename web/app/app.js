@@ -3,7 +3,8 @@ import {makeZip, splitForZip, zipEntry} from './zip.js';
 import {filesFromEntries, filesFromFolderInput} from './dropped.js';
 import {workerClient} from './rpc.js';
 import {hintOf} from './colorize.mjs';
-import {FILM_MAX_PIXELS, closeVideo, colorizeFilm, filmSize, isVideoFile, measureFrameRate, openVideo, readSound} from './film.js';
+import {FILM_MAX_PIXELS, closeVideo, colorizeFilm, filmContainers, filmSize, isVideoFile, measureFrameRate, openVideo,
+  readSound} from './film.js';
 import {FilmStore} from './filmstore.js';
 
 const $ = (id) => document.getElementById(id);
@@ -936,8 +937,35 @@ const filmUi = {
   section: $('film'), title: $('film-title'), canvas: $('film-canvas'), result: $('film-result'),
   progress: $('film-progress'), status: $('film-status'), carry: $('film-carry'), stop: $('film-stop'),
   again: $('film-again'), goOn: $('film-go-on'), download: $('film-download'), close: $('film-close'),
-  size: $('film-size'),
+  size: $('film-size'), format: $('film-format'),
 };
+
+// The film's choices (steady colour, size, format) are remembered in this browser, so that a
+// film taken up again after a reload is made the same way (and finds what was kept of it).
+const FILM_CHOICES = 'colorize-film-choices';
+{
+  let saved = null;
+  try { saved = JSON.parse(localStorage.getItem(FILM_CHOICES) || 'null'); } catch { /* damaged: defaults */ }
+  for (const k of ['carry', 'size', 'format']) {
+    const el = filmUi[k];
+    if (saved && [...el.options].some((o) => o.value === saved[k] && !o.disabled)) el.value = saved[k];
+    el.addEventListener('change', () => {
+      try {
+        localStorage.setItem(FILM_CHOICES, JSON.stringify({carry: filmUi.carry.value, size: filmUi.size.value,
+          format: filmUi.format.value}));
+      } catch { /* storage full or refused: the defaults next time */ }
+    });
+  }
+}
+
+// MP4 needs an H.264 encoder, which some browsers lack: offered only where there is one.
+filmContainers().then((list) => {
+  const mp4 = filmUi.format.querySelector('option[value="mp4"]');
+  if (list.includes('mp4')) return;
+  mp4.disabled = true;
+  mp4.textContent += ' — not in this browser';
+  if (filmUi.format.value === 'mp4') filmUi.format.value = 'webm';
+}, () => {});
 
 function fmtDuration(ms) {
   const s = Math.round(ms / 1000);
@@ -1015,9 +1043,12 @@ async function runFilm(f) {
     filmUi.canvas.height = size.height;
     const carry = Number(filmUi.carry.value);
     // What the film is made with: kept frames are gone on with only when all of it is the same.
+    // The reference photo by its file (name, size, date), not by this visit's id: chosen again
+    // after a reload, it finds the film it was making.
+    const ref = state.reference?.file;
     const made = {width: size.width, height: size.height, carry, method: settings.method, modelId: settings.modelId,
-      referenceId: settings.referenceId, workingSize: settings.workingSize, saturation: settings.saturation,
-      tone: settings.tone};
+      reference: ref ? `${ref.name}|${ref.size}|${ref.lastModified}` : '', workingSize: settings.workingSize,
+      saturation: settings.saturation, tone: settings.tone, container: filmUi.format.value};
     const keeping = await FilmStore.open(f.file, made, {fps, fresh: f.fresh}).catch(() => null);
     f.store = keeping?.store || null;
     const kept = keeping?.kept || null;
@@ -1034,6 +1065,7 @@ async function runFilm(f) {
     const t0 = performance.now();
     const out = await colorizeFilm(video, {
       fps, maxPixels, sound, store: f.store, kept, keyEvery: Number(params.get('keyframes')) || 0,
+      container: made.container,
       colorizeFrame: (frame) => call('filmFrame', {frame, settings, reference: state.reference?.file},
         null, [frame]),
       onFrame: ({index, total, shots, result, frame}) => {
@@ -1055,6 +1087,7 @@ async function runFilm(f) {
       filmUi.result.hidden = false;
       filmUi.canvas.hidden = true;
       filmUi.download.disabled = false;
+      filmUi.download.textContent = `Download the film (.${out.container})`;
       parts.push(out.error ? `Frame ${out.frames + 1} failed (${out.error.message}): the ${out.frames} frames before it are in the film.`
         : out.stopped ? `Stopped at frame ${out.frames} of ${out.total}: the frames so far are in the film.`
           : `Done: ${out.frames} frame${out.frames > 1 ? 's' : ''}`);
@@ -1096,7 +1129,7 @@ filmUi.again.addEventListener('click', () => {
 filmUi.goOn.addEventListener('click', () => { if (state.film && !state.film.running) startFilm(state.film.file, state.film.note); });
 filmUi.download.addEventListener('click', () => {
   const f = state.film;
-  if (f?.result?.blob) saveBlob(f.result.blob, `${f.name.replace(/\.[^.]+$/, '')}-colorized.webm`);
+  if (f?.result?.blob) saveBlob(f.result.blob, `${f.name.replace(/\.[^.]+$/, '')}-colorized.${f.result.container}`);
 });
 filmUi.close.addEventListener('click', async () => {
   const f = state.film;

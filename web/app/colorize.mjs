@@ -108,8 +108,10 @@ export class Colorizer {
 
   // A film: `input` (a Blob or File of a video this browser plays) colorized frame by frame, the
   // colour carried from frame to frame along the motion and started afresh at a cut, with its
-  // sound where the browser can read it. Resolves to {blob (video/webm: VP8 picture, Opus sound),
-  // frames, total, fps, width, height, shots, sound (bool), stopped, error}. options:
+  // sound where the browser can read it. Resolves to {blob (video/webm: VP8 picture, or
+  // video/mp4: H.264 picture; Opus sound), frames, total, fps, width, height, shots, sound
+  // (bool), stopped, error}. options:
+  //   container: 'webm' (default) or 'mp4' (where the browser has an H.264 encoder);
   //   steady: how much colour is carried, 0 .. 0.95 (default 0.8; 0: each frame on its own);
   //   reference, workingSize, saturation, widenTones: as for colorize() (no hints or strokes);
   //   fps: the frame rate to read it at (default: measured by playing a moment of it);
@@ -124,10 +126,11 @@ export class Colorizer {
   }
 
   async #film(input, {steady = 0.8, reference = null, workingSize = 0, saturation = 1, widenTones = true,
-    fps = 0, onFrame = null, signal = null} = {}) {
+    fps = 0, onFrame = null, signal = null, container = 'webm'} = {}) {
     const bad = (message) => Object.assign(new Error(message), {code: 'invalid argument'});
     if (!(input instanceof Blob)) throw bad('colorizeFilm() takes a Blob or File');
     if (!(steady >= 0 && steady <= 0.95)) throw bad(`steady must be in 0 .. 0.95, not ${steady}`);
+    if (container !== 'webm' && container !== 'mp4') throw bad(`container must be 'webm' or 'mp4', not ${container}`);
     if (this.method === 'marks') throw bad('a film is colorized by a model or from a reference photo, not from marks');
     if (this.method === 'exemplar' && !(reference instanceof Blob))
       throw bad('the exemplar method needs a reference photo (options.reference)');
@@ -140,7 +143,7 @@ export class Colorizer {
       await this.client.call('filmStart', {carry: steady});
       started = true;
       const out = await colorizeFilm(video, {
-        fps: rate, sound, shouldStop: () => !!signal?.aborted,
+        fps: rate, sound, container, shouldStop: () => !!signal?.aborted,
         colorizeFrame: (frame) => this.client.call('filmFrame', {frame, settings, reference}, null, [frame]),
         onFrame: onFrame && (({index, total, frame}) => onFrame({index, total, frame})),
       });

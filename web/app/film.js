@@ -4,6 +4,7 @@
 // with WebCodecs (VP8) into a WebM file (webm.js), the film's sound beside them (decoded by the
 // browser, encoded as Opus). Nothing leaves the device. UI-free: app.js shows the progress.
 import {FilmStore} from './filmstore.js';
+import {Mp4Writer} from './mp4.js';
 import {WebmWriter} from './webm.js';
 
 const VIDEO_NAME = /\.(mp4|m4v|mov|webm|mkv|ogv|ogg|avi|mpe?g|3gp)$/i;
@@ -100,6 +101,24 @@ export function filmSize(width, height, maxPixels = FILM_MAX_PIXELS) {
   return {width: even(width), height: even(height), scaled: s < 1};
 }
 
+// The picture codecs tried for each container, in order (H.264 at level 4.2: up to 1080p at 60).
+const VIDEO_CODECS = {webm: ['vp8', 'vp09.00.10.08'], mp4: ['avc1.64002a', 'avc1.4d002a', 'avc1.42002a']};
+
+// Which containers this browser can write a film of `width` x `height` in: a subset of
+// ['webm', 'mp4'] (MP4 needs an H.264 encoder, which some browsers lack).
+export async function filmContainers(width = 1280, height = 720) {
+  if (typeof VideoEncoder === 'undefined') return [];
+  const out = [];
+  for (const [container, codecs] of Object.entries(VIDEO_CODECS)) {
+    for (const codec of codecs) {
+      const s = await VideoEncoder.isConfigSupported({codec, width, height, bitrate: 4e6, framerate: 25,
+        ...(container === 'mp4' ? {avc: {format: 'avc'}} : {})}).catch(() => null);
+      if (s?.supported) { out.push(container); break; }
+    }
+  }
+  return out;
+}
+
 // The sound is read only from files up to this size and films up to this length (the browser
 // decodes it whole: 23 MB of samples a minute).
 export const SOUND_MAX_BYTES = 2 ** 30;
@@ -181,11 +200,13 @@ async function writeSound(buffer, seconds, writer) {
 // The encoded frames go out in segments of keyEvery frames (default two seconds; a new shot
 // also starts one), each starting at a key frame: to `store` (filmstore.js: on disk, and taken up
 // again from `kept` after a stop) where there is one, else kept in memory.
-// Returns {blob, frames, total, fps, width, height, shots, stopped, codec, sound (bool), error,
-// from (the first frame made this time), stored (true: on the device's disk; false: no store;
-// or why writing to it stopped part-way)}.
+// container: 'webm' (VP8 or VP9 picture) or 'mp4' (H.264 picture; filmContainers() says which
+// this browser writes); the sound is Opus in either.
+// Returns {blob, frames, total, fps, width, height, shots, stopped, codec, container, sound (bool),
+// error, from (the first frame made this time), stored (true: on the device's disk; false: no
+// store; or why writing to it stopped part-way)}.
 export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop = () => false, maxPixels,
-  sound = null, store = null, kept = null, keyEvery = 0}) {
+  sound = null, store = null, kept = null, keyEvery = 0, container = 'webm'}) {
   if (typeof VideoEncoder === 'undefined' || typeof VideoFrame === 'undefined') {
     throw filmError('unsupported', 'This browser cannot write video (it has no WebCodecs); films need a recent Chrome, Edge or Safari.');
   }
@@ -193,15 +214,28 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
   const total = Math.max(1, Math.floor(v.duration * fps + 1e-6));
   const bitrate = Math.round(Math.min(12e6, Math.max(1e6, width * height * fps * 0.12)));
   const every = Math.max(1, Math.round(keyEvery || 2 * fps));
+  const mp4 = container === 'mp4';
+  if (!mp4 && container !== 'webm') throw filmError('invalid argument', `A film is written as webm or mp4, not ${container}.`);
+  const config = {width, height, bitrate, framerate: fps, latencyMode: 'quality', ...(mp4 ? {avc: {format: 'avc'}} : {})};
   let codec = null;
-  for (const c of ['vp8', 'vp09.00.10.08']) {
-    const s = await VideoEncoder.isConfigSupported({codec: c, width, height, bitrate, framerate: fps}).catch(() => null);
+  for (const c of VIDEO_CODECS[container]) {
+    const s = await VideoEncoder.isConfigSupported({...config, codec: c}).catch(() => null);
     if (s?.supported) { codec = c; break; }
   }
-  if (!codec) throw filmError('unsupported', `This browser cannot encode VP8 or VP9 video at ${width} x ${height}.`);
+  if (!codec) {
+    throw filmError('unsupported', `This browser cannot encode ${mp4 ? 'H.264 (MP4)' : 'VP8 or VP9 (WebM)'} video at ${width} x ${height}.`);
+  }
   const buffer = sound?.buffer || null;
-  const writer = new WebmWriter({codec, width, height, fps,
+  const Writer = mp4 ? Mp4Writer : WebmWriter;
+  const writer = new Writer({codec, width, height, fps,
     audio: buffer ? {sampleRate: SOUND_RATE, channels: Math.min(2, buffer.numberOfChannels)} : null});
+  // H.264's decoder configuration (avcC) comes with the encoder's first frame; a film taken up
+  // again keeps the one its first frames were made with, and goes on only if the encoder's
+  // configuration is the same again.
+  let avcc = mp4 && kept ? kept.codec : null;
+  if (mp4 && kept && !avcc) throw filmError('corrupt', 'The film kept on this device lacks its H.264 configuration.');
+  if (avcc) writer.video.codecPrivate = avcc;
+  let avccKept = !!avcc;
   let frames = 0, shots = 0;
   if (kept) {
     for (const seg of kept.segments) {
@@ -215,14 +249,24 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
   let failure = null;
   let pending = [];  // encoded frames of the segment being made: {data, timestampUs, key}
   const encoder = new VideoEncoder({
-    output: (chunk) => {
+    output: (chunk, meta) => {
+      const d = mp4 ? meta?.decoderConfig?.description : null;
+      if (d) {
+        const bytes = new Uint8Array(d.buffer ? d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) : d);
+        if (!avcc) {
+          avcc = bytes;
+          writer.video.codecPrivate = bytes;
+        } else if (bytes.length !== avcc.length || bytes.some((b, i) => b !== avcc[i])) {
+          failure = filmError('corrupt', 'The H.264 encoder changed its configuration part-way; colorize the film again from the start.');
+        }
+      }
       const data = new Uint8Array(chunk.byteLength);
       chunk.copyTo(data);
       pending.push({data, timestampUs: chunk.timestamp, key: chunk.type === 'key'});
     },
     error: (e) => { failure = e; },
   });
-  encoder.configure({codec, width, height, bitrate, framerate: fps, latencyMode: 'quality'});
+  encoder.configure({...config, codec});
   // Ends the segment that began at frame `first`: its frames encoded, written (to the store, with
   // `last`, the frame to carry on from), and given to the writer.
   let first = frames;
@@ -232,6 +276,10 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
     const records = pending;
     pending = [];
     if (!records.length) return;
+    if (store && avcc && !avccKept) {
+      await store.writeCodec(avcc);
+      avccKept = true;
+    }
     const done = store ? await store.writeSegment(first, records, last) : records;
     for (const r of done) writer.add(r.data, r.timestampUs, r.key);
     first = last.frames;
@@ -310,8 +358,8 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
     if (encoder.state !== 'closed') encoder.close();
   }
   const stored = store ? store.broken || true : false;
-  if (!frames) return {blob: null, frames, total, fps, width, height, shots, stopped, codec, sound: false, from, stored};
+  if (!frames) return {blob: null, frames, total, fps, width, height, shots, stopped, codec, container, sound: false, from, stored};
   if (buffer) await writeSound(buffer, frames / fps, writer);
-  return {blob: new Blob(writer.parts(), {type: 'video/webm'}), frames, total, fps, width, height,
-    shots, stopped, codec, sound: !!buffer, durationMs: writer.durationMs, error: frameError, from, stored};
+  return {blob: new Blob(writer.parts(), {type: mp4 ? 'video/mp4' : 'video/webm'}), frames, total, fps, width, height,
+    shots, stopped, codec, container, sound: !!buffer, durationMs: writer.durationMs, error: frameError, from, stored};
 }

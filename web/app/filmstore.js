@@ -7,7 +7,9 @@
 //                      header (u32 length, u8 key frame, 3 unused, f64 timestamp in us; little-
 //                      endian) and its bytes; a segment starts at a key frame;
 //   last.bin           the last frame of the last segment written, as colorized (u32 width,
-//                      height, frames so far, shots so far, then RGBA): the colour carried on from.
+//                      height, frames so far, shots so far, then RGBA): the colour carried on from;
+//   codec.bin          an MP4 film's H.264 decoder configuration (avcC), written before its
+//                      first segment.
 // A segment is written whole and then last.bin; segments beyond last.bin's count are left over
 // from a stop in between and are not used. No DOM.
 
@@ -58,8 +60,8 @@ export class FilmStore {
   // Opens the store of `file`'s film made with `meta` (plain data: the settings it is made
   // with), read at `fps` frames a second: {store, kept} where kept is null (a fresh start) or
   // {frames, shots, fps (the rate it was begun at, to go on with), last: {rgba, width, height},
-  // segments: [{first, file}]}. Resolves to null where there is no OPFS. fresh: throw away what
-  // was kept.
+  // segments: [{first, file}], codec (codec.bin's bytes, or null)}. Resolves to null where
+  // there is no OPFS. fresh: throw away what was kept.
   static async open(file, meta, {fps, fresh = false} = {}) {
     const films = await filmsDir();
     if (!films) return null;
@@ -111,7 +113,11 @@ export class FilmStore {
     for (const name of unused) await this.dir.removeEntry(name).catch(() => {});
     segments.sort((a, b) => a.first - b.first);
     if (!segments.length || segments[0].first !== 0) return null;
-    return {frames: last.frames, shots: last.shots, last, segments};
+    let codec = null;
+    try {
+      codec = new Uint8Array(await (await (await this.dir.getFileHandle('codec.bin')).getFile()).arrayBuffer());
+    } catch { /* a WebM film has none */ }
+    return {frames: last.frames, shots: last.shots, last, segments, codec};
   }
 
   // The encoded frames of a kept segment file: [{data (a Blob slice of it), timestampUs, key}].
@@ -126,6 +132,16 @@ export class FilmStore {
       at += HEAD + length;
     }
     return out;
+  }
+
+  // Keeps the film's decoder configuration (an MP4 film's avcC), read back as kept.codec.
+  async writeCodec(bytes) {
+    if (this.broken) return;
+    try {
+      await writeFile(this.dir, 'codec.bin', [bytes]);
+    } catch (e) {
+      this.broken = e.message || String(e);
+    }
   }
 
   // Writes one segment (frames `first` .. first + records.length - 1: [{data: Uint8Array,
