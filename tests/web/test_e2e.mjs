@@ -814,6 +814,17 @@ async function filmPlayback(page) {
 const filmEnded = (page) => page.waitForFunction(() => ['done', 'stopped', 'error'].includes(document.body.dataset.filmState),
   null, {timeout: 180000});
 
+// The tab closed part-way through a film (a reload at frame 20-something), then, once the app is
+// back and `again()` has done what the user does again, the same file dropped to the end.
+async function reloadPartWayAndGoOn(page, file, again = async () => {}) {
+  await page.waitForFunction(() => /^Frame (2\d|3\d) of/.test(document.querySelector('#film-status').textContent), null, {timeout: 60000});
+  await page.reload();
+  await page.waitForFunction(() => window.colorizeApp && window.colorizeApp.workerInfo);
+  await again();
+  await page.setInputFiles('#file-input', file);
+  await filmEnded(page);
+}
+
 test('a film: a dropped video is colorized frame by frame into a WebM that plays with its sound; steady colour flickers less; stop keeps what is done', async () => {
   const {context, close} = await launch();
   try {
@@ -913,12 +924,7 @@ test('a film is kept on the device as it goes: after a reload the same file goes
     const kept = () => page.evaluate(async () => (await import('/filmstore.js')).keptFilms());
     const before = (await kept()).length;
     await page.setInputFiles('#file-input', file);
-    await page.waitForFunction(() => /^Frame (2\d|3\d) of/.test(document.querySelector('#film-status').textContent), null, {timeout: 60000});
-    await page.reload();  // the tab closed part-way
-    await page.waitForFunction(() => window.colorizeApp && window.colorizeApp.workerInfo);
-    assert((await kept()).length === before + 1, 'the film is kept on the device');
-    await page.setInputFiles('#file-input', file);
-    await filmEnded(page);
+    await reloadPartWayAndGoOn(page, file, async () => assert((await kept()).length === before + 1, 'the film is kept on the device'));
     let status = await page.textContent('#film-status');
     assert(await page.evaluate(() => document.body.dataset.filmState) === 'done', status);
     const r = await page.evaluate(() => ({from: window.colorizeApp.film.result.from, stored: window.colorizeApp.film.result.stored}));
@@ -970,12 +976,8 @@ test('a film as MP4: an H.264 picture that plays with its sound, downloaded as .
     await filmEnded(page);
     await page.selectOption('#film-format', 'mp4');
     await page.click('#film-again');
-    await page.waitForFunction(() => /^Frame (2\d|3\d) of/.test(document.querySelector('#film-status').textContent), null, {timeout: 60000});
-    await page.reload();  // the tab closed part-way
-    await page.waitForFunction(() => window.colorizeApp && window.colorizeApp.workerInfo);
-    assert(await page.$eval('#film-format', (s) => s.value) === 'mp4', 'the format is remembered over the reload');
-    await page.setInputFiles('#file-input', file);
-    await filmEnded(page);
+    await reloadPartWayAndGoOn(page, file, async () =>
+      assert(await page.$eval('#film-format', (s) => s.value) === 'mp4', 'the format is remembered over the reload'));
     const status = await page.textContent('#film-status');
     const r = await page.evaluate(async () => {
       const res = window.colorizeApp.film.result;
@@ -1011,12 +1013,7 @@ test('a film made with a reference photo is kept too: after a reload, the same p
     fs.writeFileSync(file, await recordPan(page));
     await page.setInputFiles('#reference-input', REF);
     await page.setInputFiles('#file-input', file);
-    await page.waitForFunction(() => /^Frame (2\d|3\d) of/.test(document.querySelector('#film-status').textContent), null, {timeout: 60000});
-    await page.reload();
-    await page.waitForFunction(() => window.colorizeApp && window.colorizeApp.workerInfo);
-    await page.setInputFiles('#reference-input', REF);
-    await page.setInputFiles('#file-input', file);
-    await filmEnded(page);
+    await reloadPartWayAndGoOn(page, file, () => page.setInputFiles('#reference-input', REF));
     const status = await page.textContent('#film-status');
     const r = await page.evaluate(() => window.colorizeApp.film.result);
     assert(r.from >= 16 && r.from % 8 === 0 && r.frames === r.total && /kept from before/.test(status),

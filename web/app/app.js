@@ -5,7 +5,7 @@ import {workerClient} from './rpc.js';
 import {hintOf} from './colorize.mjs';
 import {FILM_MAX_PIXELS, closeVideo, colorizeFilm, filmContainers, filmSize, isVideoFile, measureFrameRate, openVideo,
   readSound} from './film.js';
-import {FilmStore} from './filmstore.js';
+import {FilmStore, filmKey} from './filmstore.js';
 
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
@@ -1045,9 +1045,8 @@ async function runFilm(f) {
     // What the film is made with: kept frames are gone on with only when all of it is the same.
     // The reference photo by its file (name, size, date), not by this visit's id: chosen again
     // after a reload, it finds the film it was making.
-    const ref = state.reference?.file;
     const made = {width: size.width, height: size.height, carry, method: settings.method, modelId: settings.modelId,
-      reference: ref ? `${ref.name}|${ref.size}|${ref.lastModified}` : '', workingSize: settings.workingSize,
+      reference: state.reference ? filmKey(state.reference.file) : '', workingSize: settings.workingSize,
       saturation: settings.saturation, tone: settings.tone, container: filmUi.format.value};
     const keeping = await FilmStore.open(f.file, made, {fps, fresh: f.fresh}).catch(() => null);
     f.store = keeping?.store || null;

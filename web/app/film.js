@@ -1,8 +1,9 @@
 // Films: a video file read frame by frame in the page (a <video> element sought to each frame),
 // each frame colorized by the worker with the frames before carried in (the core's film memory:
 // colour that holds still instead of flickering; a cut starts afresh), and the results encoded
-// with WebCodecs (VP8) into a WebM file (webm.js), the film's sound beside them (decoded by the
-// browser, encoded as Opus). Nothing leaves the device. UI-free: app.js shows the progress.
+// with WebCodecs into a WebM (VP8, webm.js) or an MP4 (H.264, mp4.js) file, the film's sound
+// beside them (decoded by the browser, encoded as Opus). Nothing leaves the device. UI-free:
+// app.js shows the progress.
 import {FilmStore} from './filmstore.js';
 import {Mp4Writer} from './mp4.js';
 import {WebmWriter} from './webm.js';
@@ -104,17 +105,28 @@ export function filmSize(width, height, maxPixels = FILM_MAX_PIXELS) {
 // The picture codecs tried for each container, in order (H.264 at level 4.2: up to 1080p at 60).
 const VIDEO_CODECS = {webm: ['vp8', 'vp09.00.10.08'], mp4: ['avc1.64002a', 'avc1.4d002a', 'avc1.42002a']};
 
+// The encoder's settings for a container (an MP4's H.264 frames length-prefixed, their decoder
+// configuration apart: avcC).
+function encoderConfig(container, width, height, bitrate, fps) {
+  return {width, height, bitrate, framerate: fps, latencyMode: 'quality', ...(container === 'mp4' ? {avc: {format: 'avc'}} : {})};
+}
+
+// The first of a container's codecs this browser encodes with `config`, or null.
+async function pickCodec(container, config) {
+  for (const codec of VIDEO_CODECS[container]) {
+    const s = await VideoEncoder.isConfigSupported({...config, codec}).catch(() => null);
+    if (s?.supported) return codec;
+  }
+  return null;
+}
+
 // Which containers this browser can write a film of `width` x `height` in: a subset of
 // ['webm', 'mp4'] (MP4 needs an H.264 encoder, which some browsers lack).
 export async function filmContainers(width = 1280, height = 720) {
   if (typeof VideoEncoder === 'undefined') return [];
   const out = [];
-  for (const [container, codecs] of Object.entries(VIDEO_CODECS)) {
-    for (const codec of codecs) {
-      const s = await VideoEncoder.isConfigSupported({codec, width, height, bitrate: 4e6, framerate: 25,
-        ...(container === 'mp4' ? {avc: {format: 'avc'}} : {})}).catch(() => null);
-      if (s?.supported) { out.push(container); break; }
-    }
+  for (const container of Object.keys(VIDEO_CODECS)) {
+    if (await pickCodec(container, encoderConfig(container, width, height, 4e6, 25))) out.push(container);
   }
   return out;
 }
@@ -216,12 +228,8 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
   const every = Math.max(1, Math.round(keyEvery || 2 * fps));
   const mp4 = container === 'mp4';
   if (!mp4 && container !== 'webm') throw filmError('invalid argument', `A film is written as webm or mp4, not ${container}.`);
-  const config = {width, height, bitrate, framerate: fps, latencyMode: 'quality', ...(mp4 ? {avc: {format: 'avc'}} : {})};
-  let codec = null;
-  for (const c of VIDEO_CODECS[container]) {
-    const s = await VideoEncoder.isConfigSupported({...config, codec: c}).catch(() => null);
-    if (s?.supported) { codec = c; break; }
-  }
+  const config = encoderConfig(container, width, height, bitrate, fps);
+  const codec = await pickCodec(container, config);
   if (!codec) {
     throw filmError('unsupported', `This browser cannot encode ${mp4 ? 'H.264 (MP4)' : 'VP8 or VP9 (WebM)'} video at ${width} x ${height}.`);
   }

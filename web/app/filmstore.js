@@ -48,7 +48,8 @@ async function writeFile(dir, name, parts) {
   return h;
 }
 
-// A key naming a film: its file (name, size, date) — the same file dropped again finds it.
+// A key naming a film: its file (name, size, date) — the same file dropped again finds it. (Also
+// names a film's reference photo in its settings.)
 export function filmKey(file) {
   const s = `${file.name}|${file.size}|${file.lastModified}`;
   let h = 2166136261;
