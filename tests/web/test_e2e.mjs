@@ -975,7 +975,9 @@ test('a film as MP4: an H.264 picture that plays with its sound, downloaded as .
     await page.click('#film-stop');
     await filmEnded(page);
     await page.selectOption('#film-format', 'mp4');
+    assert(await page.isVisible('#film-choices-note'), 'a choice changed after a film says when it applies');
     await page.click('#film-again');
+    assert(!(await page.isVisible('#film-choices-note')), 'the note goes when the film is made again');
     await reloadPartWayAndGoOn(page, file, async () =>
       assert(await page.$eval('#film-format', (s) => s.value) === 'mp4', 'the format is remembered over the reload'));
     const status = await page.textContent('#film-status');

@@ -937,7 +937,7 @@ const filmUi = {
   section: $('film'), title: $('film-title'), canvas: $('film-canvas'), result: $('film-result'),
   progress: $('film-progress'), status: $('film-status'), carry: $('film-carry'), stop: $('film-stop'),
   again: $('film-again'), goOn: $('film-go-on'), download: $('film-download'), close: $('film-close'),
-  size: $('film-size'), format: $('film-format'),
+  size: $('film-size'), format: $('film-format'), choicesNote: $('film-choices-note'),
 };
 
 // The film's choices (steady colour, size, format) are remembered in this browser, so that a
@@ -950,6 +950,8 @@ const FILM_CHOICES = 'colorize-film-choices';
     const el = filmUi[k];
     if (saved && [...el.options].some((o) => o.value === saved[k] && !o.disabled)) el.value = saved[k];
     el.addEventListener('change', () => {
+      // A film made (or being made) keeps what it was made with: say so.
+      filmUi.choicesNote.hidden = !state.film;
       try {
         localStorage.setItem(FILM_CHOICES, JSON.stringify({carry: filmUi.carry.value, size: filmUi.size.value,
           format: filmUi.format.value}));
@@ -1008,6 +1010,7 @@ async function startFilm(file, note = '', {fresh = false} = {}) {
 async function runFilm(f) {
   let video = null;
   const started = performance.now();
+  filmUi.choicesNote.hidden = true;
   filmUi.stop.disabled = false;
   filmUi.again.hidden = true;
   filmUi.goOn.hidden = true;
