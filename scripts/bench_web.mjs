@@ -4,7 +4,8 @@
 //   - drop-to-result for a 12 MP JPEG: from the drop event to the full-resolution result drawn,
 //     median of RUNS (default 3), with the app's per-stage timings
 //   - a film: a 1280 x 720 pan of FILM_SECONDS (default 4) recorded by the browser's MediaRecorder,
-//     dropped: milliseconds a frame overall and by stage (seek + colorize + encode, sound after)
+//     dropped: milliseconds a frame overall and by stage (seek + colorize + encode, sound after),
+//     saved as WebM and, where the browser has an H.264 encoder, again as MP4
 //   - size of colorize_core.wasm (raw and gzip)
 // usage: node scripts/bench_web.mjs   (after scripts/build_web.sh); env THREADS, RUNS, DECODER=core
 import fs from 'node:fs';
@@ -79,7 +80,7 @@ try {
   }
   // A film: recorded here (real time), then dropped on the page.
   const filmSeconds = Number(process.env.FILM_SECONDS || 4);
-  const film = await page.evaluate(async (seconds) => {
+  await page.evaluate(async (seconds) => {
     const c = document.createElement('canvas');
     c.width = 1280; c.height = 720;
     const g = c.getContext('2d');
@@ -104,19 +105,25 @@ try {
     const stopped = new Promise((r) => { rec.onstop = r; });
     rec.stop();
     await stopped;
-    const file = new File(parts, 'bench-film.webm', {type: 'video/webm'});
+    window.benchFilm = new File(parts, 'bench-film.webm', {type: 'video/webm'});
+  }, filmSeconds);
+  const formats = await page.evaluate(async () => (await import('/film.js')).filmContainers());
+  const films = [];
+  for (const format of formats) films.push(await page.evaluate(async (format) => {
+    document.querySelector('#film-format').value = format;
+    delete document.body.dataset.filmState;  // (the film before is done)
     const dt = new DataTransfer();
-    dt.items.add(file);
+    dt.items.add(window.benchFilm);
     window.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
     await new Promise((resolve) => {
       const tick = () => (['done', 'stopped', 'error'].includes(document.body.dataset.filmState) ? resolve() : setTimeout(tick, 20));
       tick();
     });
     const f = window.colorizeApp.film;
-    return {state: document.body.dataset.filmState, status: document.querySelector('#film-status').textContent,
+    return {format, state: document.body.dataset.filmState, status: document.querySelector('#film-status').textContent,
       frames: f.result?.frames || 0, width: f.result?.width, height: f.result?.height, elapsedMs: f.elapsedMs,
-      stageMs: f.stageMs};
-  }, filmSeconds);
+      stageMs: f.stageMs, bytes: f.result?.blob?.size};
+  }, format));
   const size = fs.statSync(path.join(DIST, 'colorize_core.wasm')).size;
   const gz = zlib.gzipSync(fs.readFileSync(path.join(DIST, 'colorize_core.wasm')), {level: 9}).length;
   console.log(`machine: ${process.env.BENCH_MACHINE || `${(await import('node:os')).cpus()[0].model}, ${(await import('node:os')).cpus().length} cores`}; Chromium headless; WASM provider, ${THREADS} threads`);
@@ -124,13 +131,15 @@ try {
   console.log(`drop-to-result, ${runs[0].w}x${runs[0].h} JPEG (${(fs.statSync(jpeg).size / 1e6).toFixed(1)} MB): ` +
     `median ${median(runs.map((r) => r.ms)).toFixed(0)} ms over ${RUNS} runs [${runs.map((r) => r.ms.toFixed(0)).join(', ')}] (goal <= 1000 ms)`);
   runs.forEach((r, i) => console.log(`  run ${i + 1} stages: ${Object.entries(r.timings).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}`));
-  if (film.frames) {
-    const per = (ms) => (ms / film.frames).toFixed(1);
-    console.log(`film, ${film.width}x${film.height}, ${film.frames} frames: ${per(film.elapsedMs)} ms a frame overall ` +
-      `(${(1000 * film.frames / film.elapsedMs).toFixed(1)} frames/s); worker stages a frame: ` +
-      `${Object.entries(film.stageMs).map(([k, v]) => `${k} ${per(v)} ms`).join(', ')}`);
-  } else {
-    console.log(`film: ${film.state}: ${film.status}`);
+  for (const film of films) {
+    if (film.frames) {
+      const per = (ms) => (ms / film.frames).toFixed(1);
+      console.log(`film as ${film.format}, ${film.width}x${film.height}, ${film.frames} frames: ${per(film.elapsedMs)} ms a frame overall ` +
+        `(${(1000 * film.frames / film.elapsedMs).toFixed(1)} frames/s), ${film.bytes} bytes; worker stages a frame: ` +
+        `${Object.entries(film.stageMs).map(([k, v]) => `${k} ${per(v)} ms`).join(', ')}`);
+    } else {
+      console.log(`film as ${film.format}: ${film.state}: ${film.status}`);
+    }
   }
   console.log(`colorize_core.wasm: ${size} bytes (${(size / 1024).toFixed(1)} KiB), gzip ${gz} bytes (goal <= 300 KB)`);
 } finally {

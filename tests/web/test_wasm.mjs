@@ -603,6 +603,7 @@ test('MP4: an H.264 track and an Opus track; every sample where the tables say, 
   });
   const tkhd = find(traks[0].children, 'tkhd');
   assert(v.getUint32(tkhd.dataStart + 76) === 320 * 65536 && v.getUint32(tkhd.dataStart + 80) === 180 * 65536, 'tkhd size');
+  assert(v.getUint32(tkhd.dataStart + 20) === 2400, 'the picture track lasts its 60 frames (the sound runs on to 2420 ms)');
   const snd = samples(traks[1]);
   assert(snd.handler === 'soun' && snd.entryType === 'Opus' && snd.timescale === 48000, `${snd.handler} ${snd.entryType}`);
   assert(v.getUint16(snd.entry + 8 + 16) === 2 && v.getUint32(snd.entry + 8 + 24) === 48000 * 65536, 'Opus entry: channels, rate');

@@ -141,7 +141,7 @@ export class Mp4Writer {
     const entry = box('avc1', zeros(6), u16(1), zeros(16), u16(this.width), u16(this.height), u32(0x480000),
       u32(0x480000), u32(0), u16(1), name, u16(0x18), u16(0xffff), box('avcC', [...this.video.codecPrivate]));
     // (Films made here start at time 0: the first frame's time is not written as an edit.)
-    return this.#trak(1, {durationMs: this.endMs, timescale, mediaDuration, handler: 'vide', entry, durations,
+    return this.#trak(1, {durationMs: mediaDuration * 1000 / timescale, timescale, mediaDuration, handler: 'vide', entry, durations,
       header: fullBox('vmhd', 0, 1, zeros(8)), offsets, sizes: v.map((s) => (s.data.byteLength ?? s.data.size)),
       keys: v.map((s) => s.key), width: this.width, height: this.height});
   }
