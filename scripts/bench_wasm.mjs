@@ -4,26 +4,15 @@
 // more builds, their calls alternate in one process, so the machine's drift falls on all
 // alike. Prints the median of RUNS per call and build; figures only.
 //
-//   node scripts/bench_wasm.mjs [BUILD_DIR ...]   (default build-wasm/web; each holds
-//   colorize_core.js + colorize_core.wasm, e.g. from scripts/build_web.sh); env RUNS (9)
+//   node scripts/bench_wasm.mjs [BUILD_DIR ...]   (default build-wasm/web, or WASM_BUILD_DIR/web;
+//   each holds colorize_core.js + colorize_core.wasm, e.g. from scripts/build_web.sh); env RUNS (9)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {createRequire} from 'node:module';
-import {fileURLToPath, pathToFileURL} from 'node:url';
+import {BUILD, loadCore} from '../tests/web/lib.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const dirs = process.argv.length > 2 ? process.argv.slice(2) : [path.join(ROOT, 'build-wasm', 'web')];
+const dirs = process.argv.length > 2 ? process.argv.slice(2) : [path.join(BUILD, 'web')];
 const RUNS = Number(process.env.RUNS || 9);
-
-async function load(dir) {
-  const js = path.resolve(dir, 'colorize_core.js');
-  // The 3.1.6 glue's node path expects CommonJS globals; the module itself is an ES module.
-  globalThis.__dirname = path.dirname(js);
-  globalThis.require = createRequire(js);
-  const {default: factory} = await import(`${pathToFileURL(js).href}?${encodeURIComponent(dir)}`);
-  return factory({wasmBinary: fs.readFileSync(path.resolve(dir, 'colorize_core.wasm'))});
-}
 
 function check(r, what) {
   if (!r.ok) throw new Error(`${what}: ${r.message}`);
@@ -104,7 +93,7 @@ function round(core, tag) {
 const cores = [];
 for (const d of dirs) {
   const bytes = fs.statSync(path.resolve(d, 'colorize_core.wasm')).size;
-  cores.push({tag: d, bytes, core: await load(d)});
+  cores.push({tag: d, bytes, core: await loadCore(d)});
 }
 console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model.trim()}, node ${process.version}, load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 for (const {tag, bytes} of cores) console.log(`${tag}: colorize_core.wasm ${bytes} bytes`);

@@ -58,9 +58,11 @@ export function compareRgba(x, y) {
 }
 
 // ---- the WASM core under node ----------------------------------------------------------------
-export async function loadCore() {
-  const js = path.join(BUILD, 'web', 'colorize_core.js');
-  const wasm = path.join(BUILD, 'web', 'colorize_core.wasm');
+// dir: the folder holding colorize_core.{js,wasm} (default: this build's); several may be
+// loaded side by side (scripts/bench_wasm.mjs).
+export async function loadCore(dir = path.join(BUILD, 'web')) {
+  const js = path.resolve(dir, 'colorize_core.js');
+  const wasm = path.resolve(dir, 'colorize_core.wasm');
   // The 3.1.6 glue's node path expects CommonJS globals; the module itself is an ES module.
   globalThis.__dirname ??= path.dirname(js);
   globalThis.require ??= createRequire(js);

@@ -131,6 +131,11 @@ export async function filmContainers(width = 1280, height = 720) {
   return out;
 }
 
+// An encoder's decoderConfig.description (an ArrayBuffer or a view) as bytes of its own.
+function descriptionBytes(d) {
+  return new Uint8Array(d.buffer ? d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) : d);
+}
+
 // The sound is read only from files up to this size and films up to this length (the browser
 // decodes it whole: 23 MB of samples a minute).
 export const SOUND_MAX_BYTES = 2 ** 30;
@@ -165,7 +170,7 @@ async function writeSound(buffer, seconds, writer) {
     output: (chunk, meta) => {
       const d = meta?.decoderConfig?.description;
       if (d && !writer.audio.codecPrivate) {
-        const head = new Uint8Array(d.buffer ? d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) : d);
+        const head = descriptionBytes(d);
         writer.audio.codecPrivate = head;
         if (head.length >= 12) writer.audio.preSkip = head[10] | (head[11] << 8);
       }
@@ -226,8 +231,8 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
   const total = Math.max(1, Math.floor(v.duration * fps + 1e-6));
   const bitrate = Math.round(Math.min(12e6, Math.max(1e6, width * height * fps * 0.12)));
   const every = Math.max(1, Math.round(keyEvery || 2 * fps));
+  if (!VIDEO_CODECS[container]) throw filmError('invalid argument', `A film is written as webm or mp4, not ${container}.`);
   const mp4 = container === 'mp4';
-  if (!mp4 && container !== 'webm') throw filmError('invalid argument', `A film is written as webm or mp4, not ${container}.`);
   const config = encoderConfig(container, width, height, bitrate, fps);
   const codec = await pickCodec(container, config);
   if (!codec) {
@@ -260,7 +265,7 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
     output: (chunk, meta) => {
       const d = mp4 ? meta?.decoderConfig?.description : null;
       if (d) {
-        const bytes = new Uint8Array(d.buffer ? d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) : d);
+        const bytes = descriptionBytes(d);
         if (!avcc) {
           avcc = bytes;
           writer.video.codecPrivate = bytes;

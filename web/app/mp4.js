@@ -48,7 +48,7 @@ export class Mp4Writer {
     if (audio && !(audio.sampleRate > 0 && audio.channels > 0)) throw new Error('the sound needs a rate and channels');
     Object.assign(this, {width, height, fps, audio, app});
     this.video = {codecPrivate: null};
-    this.samples = [[], []];  // [picture, sound]: {data, us, key, durationUs}
+    this.samples = [[], []];  // [picture: {data, us, key}, sound: {data, us, durationUs}]
     this.order = [];  // the samples in the order given: [track, index], for the mdat
     this.endMs = 0;
     this.frames = 0;
@@ -72,7 +72,7 @@ export class Mp4Writer {
     if (!this.audio) throw new Error('this film was made without sound');
     const a = this.samples[1];
     if (a.length && timestampUs < a[a.length - 1].us) throw new Error('sound must come in the order of its times');
-    a.push({data, us: timestampUs, key: true, durationUs});
+    a.push({data, us: timestampUs, durationUs});
     this.order.push([1, a.length - 1]);
     this.endMs = Math.max(this.endMs, (timestampUs + durationUs) / 1000);
   }
