@@ -217,21 +217,10 @@ struct Colorizer::State {
     if (own->a.width != grid.width || own->a.height != grid.height)
       on_grid = upsample_chroma(prepared, *own, L_grid, options.finish);
     if (!on_grid.ok()) return on_grid.status();
-    auto carried = film->blend(*on_grid);
-    if (!carried.ok()) return carried.status();
-    Result<AbPlanes> out = std::move(carried);
-    if (marked && !(kind == Kind::kMarks && found->new_shot)) {
-      PropagateOptions p;
-      p.reach = options.reach;
-      out = correct_with_marks(L_grid, *out, marks, p);
-      if (!out.ok()) return out.status();
-      st = film->amend(*out);
-      if (!st.ok()) return st;
-    }
-    if (user.painted) {
-      st = film->hold(paint);
-      if (!st.ok()) return st;
-    }
+    PropagateOptions p;
+    p.reach = options.reach;
+    auto out = carry_marked(film, L_grid, *on_grid, marks, user.painted ? &paint : nullptr, p);
+    if (!out.ok()) return out.status();
     if (found->new_shot && !marked) return own;
     return out;
   }

@@ -19,6 +19,7 @@
 #include "colorize/image.h"
 #include "colorize/manifest.h"
 #include "colorize/metrics.h"
+#include "colorize/propagate.h"
 
 namespace colorize {
 namespace {
@@ -165,6 +166,24 @@ TEST(Colorizer, CarryFrameIsColorizeFramesFilmStep) {
   EXPECT_FALSE(carry_frame(nullptr, Prepared{}, AbPlanes{}).ok());
 }
 
+// A grey picture's painted copy (RGB): `colour`'s a*b* on the picture's own lightness over the
+// side x side square at (x0, y0).
+Image paint_square(const Image& grey, Lab colour, int x0, int y0, int side) {
+  Image painted = Image::make(grey.width, grey.height, 3, 8);
+  for (size_t i = 0; i < grey.data8.size(); ++i)
+    for (int c = 0; c < 3; ++c) painted.data8[i * 3 + c] = grey.data8[i];
+  for (int y = y0; y < y0 + side; ++y)
+    for (int x = x0; x < x0 + side; ++x) {
+      const size_t i = size_t(y) * grey.width + x;
+      const Rgb rgb = lab_to_srgb({grey.data8[i] / 2.55f, colour.a, colour.b});
+      uint8_t* p = &painted.data8[i * 3];
+      p[0] = uint8_t(std::clamp(rgb.r, 0.0f, 1.0f) * 255 + 0.5f);
+      p[1] = uint8_t(std::clamp(rgb.g, 0.0f, 1.0f) * 255 + 0.5f);
+      p[2] = uint8_t(std::clamp(rgb.b, 0.0f, 1.0f) * 255 + 0.5f);
+    }
+  return painted;
+}
+
 // Paint on one frame of a film holds in the frames after it (moved with the picture), without
 // painting them; at carry 0 (each frame on its own) it does not.
 TEST(Colorizer, FilmHoldsAFramesPaintForTheFramesAfterIt) {
@@ -178,18 +197,8 @@ TEST(Colorizer, FilmHoldsAFramesPaintForTheFramesAfterIt) {
   };
   const Image f0 = crop(0), f1 = crop(6), f2 = crop(12);
   // Magenta painted on the ground at (100..130, 340..370) of the first frame.
-  Image painted = Image::make(600, 400, 3, 8);
-  for (size_t i = 0; i < f0.data8.size(); ++i)
-    for (int c = 0; c < 3; ++c) painted.data8[i * 3 + c] = f0.data8[i];
   const Lab magenta = srgb_to_lab({0.75f, 0.15f, 0.65f});
-  for (int y = 340; y < 370; ++y)
-    for (int x = 100; x < 130; ++x) {
-      const Rgb rgb = lab_to_srgb({f0.data8[size_t(y) * 600 + x] / 2.55f, magenta.a, magenta.b});
-      uint8_t* p = &painted.data8[(size_t(y) * 600 + x) * 3];
-      p[0] = uint8_t(std::clamp(rgb.r, 0.0f, 1.0f) * 255 + 0.5f);
-      p[1] = uint8_t(std::clamp(rgb.g, 0.0f, 1.0f) * 255 + 0.5f);
-      p[2] = uint8_t(std::clamp(rgb.b, 0.0f, 1.0f) * 255 + 0.5f);
-    }
+  const Image painted = paint_square(f0, magenta, 100, 340, 30);
   const Colorizer c = Colorizer::with_model(kTinyModel, small());
   for (float carry : {0.8f, 0.0f}) {
     FilmOptions o;
@@ -222,6 +231,57 @@ TEST(Colorizer, FilmHoldsAFramesPaintForTheFramesAfterIt) {
     }
     EXPECT_GT(std::hypot(magenta.a - plain.first, magenta.b - plain.second), 40.0);
   }
+}
+
+// carry_painted_frame (colorize/propagate.h: what the browser app calls with the model's
+// colour) gives colorize_frame's frames, paint held and all, where the method runs outside.
+TEST(Colorizer, CarryPaintedFrameIsColorizeFramesPaintedFilmStep) {
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  const Image reference = load(kData + "/landscape-reference.jpg");
+  auto c = Colorizer::with_reference(reference, small());
+  ASSERT_TRUE(c.ok());
+  const Image f0 = film_view(grey, 0, false);
+  const Image painted = paint_square(f0, srgb_to_lab({0.75f, 0.15f, 0.65f}), 100, 340, 30);
+  FilmMemory film, mine;
+  size_t held = 0;
+  int frame = 0;
+  for (const Image& f :
+       {f0, film_view(grey, 5, false), film_view(grey, 9, false), film_view(grey, 12, true)}) {
+    UserColour user;
+    if (frame == 0) user.painted = &painted;
+    FilmStep want_step, got_step;
+    auto want = c->colorize_frame(f, &film, user, nullptr, &want_step);
+    ASSERT_TRUE(want.ok()) << want.status().to_string();
+    PrepareOptions p;
+    p.working_size = small().working_size;
+    p.tone = small().tone;
+    auto prepared = prepare(f, p);
+    ASSERT_TRUE(prepared.ok());
+    auto ab = exemplar_colorize(prepared->L_work, reference);
+    ASSERT_TRUE(ab.ok());
+    HintPlanes paint;  // none
+    if (frame == 0) {
+      const Size g = film_grid_for(f.width, f.height);
+      auto m = marks_from_image(f, painted, g.width, g.height);
+      ASSERT_TRUE(m.ok());
+      paint = *m;
+    }
+    PropagateOptions reach;
+    reach.reach = small().reach;
+    auto chroma =
+        carry_painted_frame(&mine, *prepared, *ab, paint, reach, small().finish, &got_step);
+    ASSERT_TRUE(chroma.ok()) << chroma.status().to_string();
+    auto got = finish(f, *prepared, *chroma, small().finish);
+    ASSERT_TRUE(got.ok());
+    EXPECT_EQ(got_step.new_shot, want_step.new_shot) << "frame " << frame;
+    EXPECT_EQ(got_step.held, want_step.held) << "frame " << frame;
+    EXPECT_EQ(got->data8, want->data8) << "frame " << frame;
+    held += frame == 2 ? got_step.held : 0;
+    ++frame;
+  }
+  EXPECT_GT(held, 100u);  // the paint was held into the third frame (and let go at the cut)
+  EXPECT_FALSE(carry_painted_frame(nullptr, Prepared{}, AbPlanes{}, HintPlanes{}).ok());
+  EXPECT_FALSE(carry_marked(nullptr, Plane{}, AbPlanes{}, HintPlanes{}, nullptr).ok());
 }
 
 // A model file is read at the first picture: a missing one is reported then, not before.

@@ -352,23 +352,27 @@ test('ZIP: entries held as Blobs give the same archive; big sets are split to fi
   assert(splitForZip([{name: 'huge', size: 5000}], 700).length === 1, 'an oversized entry gets its own run');
 });
 
+// A 600 x 400 frame of a film over the grey landscape: its pixels from column x0 on
+// (upside down with flip: another shot).
+function filmView(grey, x0, flip) {
+  const g = grey.rgba(), W = grey.width();
+  const px = new Uint8Array(600 * 400 * 4);
+  for (let y = 0; y < 400; y++) {
+    for (let x = 0; x < 600; x++) {
+      const s = ((flip ? 420 - y : y) * W + x0 + x) * 4, d = (y * 600 + x) * 4;
+      px[d] = px[d + 1] = px[d + 2] = g[s];
+      px[d + 3] = 255;
+    }
+  }
+  const r = core.imageFromRgba(px, 600, 400);
+  assert(r.ok, r.message);
+  return r.image;
+}
+
 test('film: frames of a pan carry colour (the motion found), a cut starts afresh with the method\'s own chroma', () => {
   const grey = decodeOk(bytesOf(path.join(ROOT, 'tests/data/landscape-grey.jpg')));
   const ref = decodeOk(bytesOf(path.join(ROOT, 'tests/data/landscape-reference.jpg')));
-  const g = grey.rgba(), W = grey.width();
-  const crop = (x0, flip) => {
-    const px = new Uint8Array(600 * 400 * 4);
-    for (let y = 0; y < 400; y++) {
-      for (let x = 0; x < 600; x++) {
-        const s = ((flip ? 420 - y : y) * W + x0 + x) * 4, d = (y * 600 + x) * 4;
-        px[d] = px[d + 1] = px[d + 2] = g[s];
-        px[d + 3] = 255;
-      }
-    }
-    const r = core.imageFromRgba(px, 600, 400);
-    assert(r.ok, r.message);
-    return r.image;
-  };
+  const crop = (x0, flip) => filmView(grey, x0, flip);
   const film = new core.Film(0.8);
   const steps = [];
   for (const [x0, flip] of [[0, false], [3, false], [6, true]]) {
@@ -376,7 +380,7 @@ test('film: frames of a pan carry colour (the motion found), a cut starts afresh
     const p = core.prepare(img, 64, 'stretch');
     const own = core.exemplar(p.prepared, ref, {seed: 1});
     assert(own.ok, own.message);
-    const r = film.frame(p.prepared, own.ab, own.width, own.height, {saturation: 1});
+    const r = film.frame(p.prepared, own.ab, own.width, own.height, {saturation: 1}, null);
     assert(r.ok, r.message);
     steps.push(r);
     if (r.newShot) {
@@ -401,17 +405,74 @@ test('film: frames of a pan carry colour (the motion found), a cut starts afresh
   assert(again.remember(kr.image).ok, 'remember');
   const nextImg = crop(3, false), np = core.prepare(nextImg, 64, 'stretch');
   const no = core.exemplar(np.prepared, ref, {seed: 1});
-  const goOn = again.frame(np.prepared, no.ab, no.width, no.height, {saturation: 1});
+  const goOn = again.frame(np.prepared, no.ab, no.width, no.height, {saturation: 1}, null);
   assert(goOn.ok && !goOn.newShot && Math.abs(goOn.shiftX - 3 * 384 / 600) < 0.4, `after remember: ${JSON.stringify({...goOn, ab: null})}`);
   for (const h of [again, kept, kp.prepared, kr.image, nextImg, np.prepared]) h.delete();
   const img = crop(0, false), p = core.prepare(img, 64, 'stretch');
-  const bad = film.frame(p.prepared, new Float32Array(3), 1, 1, {});
+  const bad = film.frame(p.prepared, new Float32Array(3), 1, 1, {}, null);
   assert(bad.ok === false && /chroma buffer/.test(bad.message), `a wrong chroma buffer: ${JSON.stringify(bad)}`);
   film.delete();
   const wild = new core.Film(2);
-  const r = wild.frame(p.prepared, new Float32Array(2 * 64 * 64), 64, 64, {});
+  const r = wild.frame(p.prepared, new Float32Array(2 * 64 * 64), 64, 64, {}, null);
   assert(r.ok === false && r.codeName === 'invalid argument', `carry 2: ${JSON.stringify(r)}`);
   for (const h of [wild, img, p.prepared, grey, ref]) h.delete();
+});
+
+test('film: paint on a frame corrects it and is held, moved with the picture, in the frames after it', () => {
+  const grey = decodeOk(bytesOf(path.join(ROOT, 'tests/data/landscape-grey.jpg')));
+  const ref = decodeOk(bytesOf(path.join(ROOT, 'tests/data/landscape-reference.jpg')));
+  const g = core.marksGridFor(600, 400);
+  // Magenta over (100..130, 340..370) of the first frame, drawn on the marks grid.
+  const layer = new Uint8Array(g.width * g.height * 4), sx = g.width / 600, sy = g.height / 400;
+  for (let y = Math.round(340 * sy); y < Math.round(370 * sy); y++) {
+    for (let x = Math.round(100 * sx); x < Math.round(130 * sx); x++) layer.set([190, 40, 165, 255], (y * g.width + x) * 4);
+  }
+  const magenta = core.srgbToLab(190, 40, 165);
+  // Mean a*, b* of a result over a square of the picture.
+  const meanAb = (img, x0, y0, side) => {
+    const px = img.rgba(), W = img.width();
+    let a = 0, b = 0;
+    for (let y = y0; y < y0 + side; y++) {
+      for (let x = x0; x < x0 + side; x++) {
+        const i = (y * W + x) * 4, lab = core.srgbToLab(px[i], px[i + 1], px[i + 2]);
+        a += lab.a; b += lab.b;
+      }
+    }
+    return {a: a / side / side, b: b / side / side};
+  };
+  const run = (painted) => {
+    const film = new core.Film(0.8);
+    const out = [];
+    for (const x0 of [0, 6, 12]) {
+      const img = filmView(grey, x0, false), p = core.prepare(img, 64, 'stretch');
+      const own = core.exemplar(p.prepared, ref, {seed: 1});
+      const marks = painted && x0 === 0 ? {width: g.width, height: g.height, paint: layer} : null;
+      const r = film.frame(p.prepared, own.ab, own.width, own.height, {saturation: 1}, marks);
+      assert(r.ok, r.message);
+      const fin = core.finish(img, p.prepared, r.ab, r.width, r.height, {saturation: 1});
+      assert(fin.ok, fin.message);
+      // The square where it is in this frame (the picture moves left by x0).
+      out.push({held: r.held, newShot: r.newShot, ab: meanAb(fin.image, 105 - x0, 345, 20)});
+      for (const h of [img, p.prepared, fin.image]) h.delete();
+    }
+    film.delete();
+    return out;
+  };
+  const painted = run(true), plain = run(false);
+  const far = (m) => Math.hypot(m.a - magenta.a, m.b - magenta.b);
+  assert(far(painted[0].ab) < 15, `the painted frame: ${JSON.stringify(painted[0].ab)} vs ${JSON.stringify(magenta)}`);
+  assert(painted[0].held === 0 && painted[2].held > 100, `held ${painted.map((f) => f.held)}`);
+  assert(far(painted[2].ab) < 15, `two frames on: ${JSON.stringify(painted[2].ab)}`);
+  assert(far(plain[2].ab) > 40, `without paint: ${JSON.stringify(plain[2].ab)}`);
+  assert(plain.every((f) => f.held === 0), 'nothing held without paint');
+  // Marks on another grid than the frame's are refused.
+  const film = new core.Film(0.8);
+  const img = filmView(grey, 0, false), p = core.prepare(img, 64, 'stretch');
+  const own = core.exemplar(p.prepared, ref, {seed: 1});
+  const bad = film.frame(p.prepared, own.ab, own.width, own.height, {},
+    {width: 10, height: 10, paint: new Uint8Array(400).fill(255)});
+  assert(bad.ok === false && bad.codeName === 'invalid argument', `marks on another grid: ${JSON.stringify({...bad, ab: null})}`);
+  for (const h of [film, img, p.prepared, grey, ref]) h.delete();
 });
 
 test('WebM: frames become a Segment whose cues point at clusters starting at key frames', () => {

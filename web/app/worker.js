@@ -643,7 +643,7 @@ async function filmFrame(msg) {
     }
     timings.infer = now() - t;
     t = now();
-    const step = check(film.handle.frame(prepared, own.ab, own.abW, own.abH, {saturation: st.saturation}), 'film');
+    const step = check(film.handle.frame(prepared, own.ab, own.abW, own.abH, {saturation: st.saturation}, null), 'film');
     timings.film = now() - t;
     t = now();
     const result = check(core.finish(img, prepared, step.ab, step.width, step.height,

@@ -346,27 +346,83 @@ val finish(const ImageHandle& original, const PreparedHandle& prepared, const va
   return o;
 }
 
+// The marks of applyMarks' `marks` object ({width, height, hints, hintRadius, paint}, above)
+// on its grid of width x height.
+cz::Result<cz::HintPlanes> marks_of(const cz::Prepared& prepared, const val& marks) {
+  const int w = marks["width"].as<int>(), h = marks["height"].as<int>();
+  if (w < 1 || h < 1 || w > 4096 || h > 4096) {
+    return cz::Status(cz::ErrorCode::kInvalidArgument,
+                      "the marks' grid must be 1..4096 pixels a side");
+  }
+  cz::HintPlanes m{{cz::Plane(w, h), cz::Plane(w, h)}, cz::Plane(w, h)};
+  const val paint = marks["paint"];
+  if (!paint.isNull() && !paint.isUndefined()) {
+    const std::vector<uint8_t> px = to_vector<uint8_t>(paint);
+    if (px.size() != static_cast<size_t>(w) * h * 4) {
+      return cz::Status(cz::ErrorCode::kInvalidArgument,
+                        "the paint layer is not width x height RGBA");
+    }
+    cz::Image layer = cz::Image::make(w, h, 4, 8);
+    layer.data8 = px;
+    auto painted = cz::marks_from_layer(layer);
+    if (!painted.ok()) return painted.status();
+    m = std::move(painted).value();
+  }
+  const val hints = marks["hints"];
+  if (!hints.isNull() && !hints.isUndefined()) {
+    const int radius =
+        marks["hintRadius"].isNumber()
+            ? marks["hintRadius"].as<int>()
+            : cz::hint_radius_on_grid(w, h, prepared.L_work.width, prepared.L_work.height);
+    cz::Status st = cz::add_marks(&m, cz::render_hints(hints_from(hints), prepared.L_full.width,
+                                                       prepared.L_full.height, w, h, radius));
+    if (!st.ok()) return st;
+  }
+  return m;
+}
+
+// How far a correction reaches (marks.reach, a fraction of the longer side; default 0.15).
+cz::PropagateOptions reach_of(const val& marks) {
+  cz::PropagateOptions opt;
+  if (marks["reach"].isNumber()) opt.reach = marks["reach"].as<float>();
+  return opt;
+}
+
 // A film's running state (colorize/film.h: FilmMemory), in WASM memory; JS must .delete() it.
 // new Film(carry): carry as FilmOptions::carry (0 .. 0.95; checked at the first frame).
 class FilmHandle {
  public:
   explicit FilmHandle(double carry) : film_(options_for(carry)) {}
-  // frame(prepared, ab, w, h, finishOptions) -> {ok, ab, width, height, newShot, matched,
-  //                                              correlation, shiftX, shiftY}
+  // frame(prepared, ab, w, h, finishOptions, marks) -> {ok, ab, width, height, newShot, matched,
+  //                                                     correlation, shiftX, shiftY, held}
   // One frame, in order (carry_frame): `ab` the method's chroma for `prepared` (planar
-  // Float32Array [2*h*w]); the returned ab (on its own grid) is what to give finish().
-  val frame(const PreparedHandle& prepared, const val& ab, int w, int h, const val& options) {
+  // Float32Array [2*h*w]); the returned ab (on its own grid) is what to give finish(). `marks`:
+  // null, or the user's paint and hints on this frame, as applyMarks takes them on the frame's
+  // marks grid (marksGridFor): they correct this frame's colour and are held for the frames
+  // after it (carry_painted_frame, colorize/propagate.h); `held`: points of paint held from
+  // the frames before.
+  val frame(const PreparedHandle& prepared, const val& ab, int w, int h, const val& options,
+            const val& marks) {
     auto planes = ab_planes(ab, w, h);
     if (!planes.ok()) return error_value(planes.status());
+    cz::HintPlanes paint;
+    cz::PropagateOptions reach;
+    if (!marks.isNull() && !marks.isUndefined()) {
+      auto m = marks_of(prepared.prepared(), marks);
+      if (!m.ok()) return error_value(m.status());
+      paint = std::move(m).value();
+      reach = reach_of(marks);
+    }
     cz::FilmStep step;
-    val o = ab_value(
-        cz::carry_frame(&film_, prepared.prepared(), *planes, finish_options(options), &step));
+    val o = ab_value(cz::carry_painted_frame(&film_, prepared.prepared(), *planes, paint, reach,
+                                             finish_options(options), &step));
     if (!o["ok"].as<bool>()) return o;
     o.set("newShot", step.new_shot);
     o.set("matched", step.matched);
     o.set("correlation", step.correlation);
     o.set("shiftX", step.shift_x);
     o.set("shiftY", step.shift_y);
+    o.set("held", static_cast<double>(step.held));
     return o;
   }
   // remember(image) -> {ok}: carries on from `image`, a frame's colour result (e.g. kept from a
@@ -411,40 +467,14 @@ val exemplar(const PreparedHandle& prepared, const ImageHandle& reference, const
 // (propagate_marks). See colorize/propagate.h.
 val apply_marks(const PreparedHandle& handle, const val& ab, int ab_w, int ab_h, const val& marks) {
   const cz::Prepared& prepared = handle.prepared();
-  const int w = marks["width"].as<int>(), h = marks["height"].as<int>();
-  if (w < 1 || h < 1 || w > 4096 || h > 4096) {
-    return error_value(cz::ErrorCode::kInvalidArgument,
-                       "the marks' grid must be 1..4096 pixels a side");
-  }
-  cz::HintPlanes m{{cz::Plane(w, h), cz::Plane(w, h)}, cz::Plane(w, h)};
-  const val paint = marks["paint"];
-  if (!paint.isNull() && !paint.isUndefined()) {
-    const std::vector<uint8_t> px = to_vector<uint8_t>(paint);
-    if (px.size() != static_cast<size_t>(w) * h * 4) {
-      return error_value(cz::ErrorCode::kInvalidArgument,
-                         "the paint layer is not width x height RGBA");
-    }
-    cz::Image layer = cz::Image::make(w, h, 4, 8);
-    layer.data8 = px;
-    auto painted = cz::marks_from_layer(layer);
-    if (!painted.ok()) return error_value(painted.status());
-    m = std::move(painted).value();
-  }
-  const val hints = marks["hints"];
-  if (!hints.isNull() && !hints.isUndefined()) {
-    const int radius =
-        marks["hintRadius"].isNumber()
-            ? marks["hintRadius"].as<int>()
-            : cz::hint_radius_on_grid(w, h, prepared.L_work.width, prepared.L_work.height);
-    cz::Status st = cz::add_marks(&m, cz::render_hints(hints_from(hints), prepared.L_full.width,
-                                                       prepared.L_full.height, w, h, radius));
-    if (!st.ok()) return error_value(st);
-  }
+  auto planes_of_marks = marks_of(prepared, marks);
+  if (!planes_of_marks.ok()) return error_value(planes_of_marks.status());
+  const cz::HintPlanes& m = *planes_of_marks;
+  const int w = m.mask.width, h = m.mask.height;
   const cz::Plane L = prepared.L_work.width == w && prepared.L_work.height == h
                           ? prepared.L_work
                           : cz::resize_area(prepared.L_full, w, h);
-  cz::PropagateOptions opt;
-  if (marks["reach"].isNumber()) opt.reach = marks["reach"].as<float>();
+  const cz::PropagateOptions opt = reach_of(marks);
   if (ab.isNull() || ab.isUndefined()) return ab_value(cz::propagate_marks(L, m, opt));
   auto planes = ab_planes(ab, ab_w, ab_h);
   if (!planes.ok()) return error_value(planes.status());

@@ -31,6 +31,7 @@
 // on the calling thread.
 #pragma once
 
+#include "colorize/film.h"
 #include "colorize/image.h"
 #include "colorize/pipeline.h"
 #include "colorize/plane.h"
@@ -96,5 +97,31 @@ constexpr int kMarksGridSize = 384;
 // grid_height when the method ran at work_width x work_height: the same part of the picture as
 // the 3 x 3 working pixels a model sees (radius 1 when the two are the same).
 int hint_radius_on_grid(int grid_width, int grid_height, int work_width, int work_height);
+
+// ---- Films (colorize/film.h) ------------------------------------------------------------
+// Paint on a film's frame holds for the frames after it: FilmMemory moves it along the motion
+// (FilmMemory::hold) and lets it go where the picture under it changes or the shot ends.
+
+// A frame's colour after film->advance(L_grid) (L_grid: the frame's L* on its film_grid_for
+// grid, the grid of everything here): `on_grid` (the method's colour on that grid) with the
+// frames before carried in (FilmMemory::blend), then corrected by `marks` (this frame's paint
+// and hints; empty planes: none) and by the paint held from frames before (this frame's marks
+// win where both mark) and remembered so (FilmMemory::amend); `hold` (this frame's paint), if
+// given, is held for the frames after it. Without any marks: blend's result.
+// Errors: FilmMemory's and correct_with_marks's (kInvalidArgument: a film null, planes of
+// another size, options out of range).
+Result<AbPlanes> carry_marked(FilmMemory* film, const Plane& L_grid, const AbPlanes& on_grid,
+                              const HintPlanes& marks, const HintPlanes* hold,
+                              const PropagateOptions& options = {});
+
+// carry_frame (colorize/film.h) with the user's paint on this frame: `paint` (marks on the
+// frame's film_grid_for grid, e.g. strokes and hints drawn there; empty planes: none)
+// corrects this frame's colour with the paint held from frames before, and is held for the
+// frames after it (carry_marked). A new shot with no paint and none held gives `ab` as it is,
+// as carry_frame does. Frames must come in order.
+// Errors: carry_frame's and carry_marked's.
+Result<AbPlanes> carry_painted_frame(FilmMemory* film, const Prepared& prepared, const AbPlanes& ab,
+                                     const HintPlanes& paint, const PropagateOptions& options = {},
+                                     const FinishOptions& finish = {}, FilmStep* step = nullptr);
 
 }  // namespace colorize
