@@ -765,7 +765,8 @@ async function recordPan(page, {width = 320, height = 240, frames = 50} = {}) {
 }
 
 // The film on the page, played back by the browser: its size, length, colour, and flicker (the
-// mean change of R - G and (R + G) / 2 - B between frames one after the other).
+// mean change of R - G and (R + G) / 2 - B between frames one after the other); magenta: each
+// frame's count of magenta pixels (R and B well above G).
 async function filmPlayback(page) {
   return page.evaluate(async () => {
     const f = window.colorizeApp.film;
@@ -777,17 +778,21 @@ async function filmPlayback(page) {
     c.width = v.videoWidth; c.height = v.videoHeight;
     const g = c.getContext('2d', {willReadFrequently: true});
     let prev = null, change = 0, spread = 0;
+    const magenta = [];
     for (let i = 0; i < f.result.frames; i++) {
       v.currentTime = (i + 0.5) / f.result.fps;
       await new Promise((r) => { v.onseeked = r; });
       g.drawImage(v, 0, 0);
       const d = g.getImageData(0, 0, c.width, c.height).data;
       const ch = new Float32Array(d.length / 2);
+      let m = 0;
       for (let p = 0, q = 0; p < d.length; p += 4, q += 2) {
+        m += d[p] - d[p + 1] > 60 && d[p + 2] - d[p + 1] > 50 ? 1 : 0;
         ch[q] = d[p] - d[p + 1];
         ch[q + 1] = (d[p] + d[p + 1]) / 2 - d[p + 2];
         spread += Math.max(d[p], d[p + 1], d[p + 2]) - Math.min(d[p], d[p + 1], d[p + 2]);
       }
+      magenta.push(m);
       if (prev) { let s = 0; for (let k = 0; k < ch.length; k++) s += Math.abs(ch[k] - prev[k]); change += s / ch.length; }
       prev = ch;
     }
@@ -807,7 +812,7 @@ async function filmPlayback(page) {
     } catch { sound = null; }
     return {width: v.videoWidth, height: v.videoHeight, duration: v.duration, frames: f.result.frames, sound,
       total: f.result.total, fps: f.result.fps, shots: f.result.shots, bytes: f.result.blob.size,
-      flicker: change / (f.result.frames - 1), spread: spread / (c.width * c.height * f.result.frames)};
+      flicker: change / (f.result.frames - 1), spread: spread / (c.width * c.height * f.result.frames), magenta};
   });
 }
 
@@ -951,6 +956,72 @@ test('a film is kept on the device as it goes: after a reload the same file goes
     await page.click('#film-close');
     await page.waitForFunction(() => document.querySelector('#film').hidden);
     assert((await kept()).length === before, 'closing the film forgets what was kept');
+    assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+  } finally {
+    await close();
+  }
+});
+
+test('a film\'s paint: a frame opened among the photos and painted; the film made again holds the paint from that frame on, also after a reload', async () => {
+  const {context, close} = await launch();
+  try {
+    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm&keyframes=8&fps=25');
+    const file = path.join(out, 'film-paint.webm');
+    fs.writeFileSync(file, await recordPan(page));
+    await page.setInputFiles('#file-input', file);
+    await filmEnded(page);
+    assert(await page.isVisible('#film-paint-frame') && await page.isHidden('#film-paint-apply'), 'paint is offered once the film is made');
+    const plain = await filmPlayback(page);
+    assert(Math.max(...plain.magenta) < 60, `magenta before any paint: ${plain.magenta}`);
+    // The player stopped at frame 11; that frame opened and painted.
+    await page.evaluate(async () => {
+      const v = document.querySelector('#film-result');
+      v.currentTime = 10.5 / 25;
+      await new Promise((r) => { v.onseeked = r; });
+    });
+    await page.click('#film-paint-frame');
+    await page.waitForFunction(() => window.colorizeApp.jobs.length === 1 && window.colorizeApp.jobs[0].filmFrame === 10);
+    await settle(page);
+    const job = await page.evaluate(() => ({name: window.colorizeApp.jobs[0].name, w: window.colorizeApp.jobs[0].width,
+      paint: document.querySelector('#paint-mode').getAttribute('aria-pressed')}));
+    assert(job.name === 'film-paint-frame-11.png' && job.w === 320 && job.paint === 'true', JSON.stringify(job));
+    await paintStroke(page, '#be28a5', [0.3, 0.65], [0.42, 0.72], 8);
+    const note = await page.textContent('#film-paint-note');
+    assert(/Paint on frame 11: not in the film yet/.test(note) && await page.isVisible('#film-paint-apply'), note);
+    await page.screenshot({path: path.join(out, 'film-paint.png'), fullPage: true});
+    await page.click('#film-paint-apply');
+    await page.waitForFunction(() => document.body.dataset.filmState === 'working');
+    await filmEnded(page);
+    const status = await page.textContent('#film-status');
+    assert(/paint on frame 11/.test(status) && /is in the film/.test(await page.textContent('#film-paint-note')), status);
+    const painted = await filmPlayback(page);
+    const m = painted.magenta;
+    assert(m.slice(0, 10).every((n) => n < 60), `magenta before the painted frame: ${m.slice(0, 10)}`);
+    assert(m[10] > 300 && m.slice(11).every((n) => n > 0.4 * m[10]), `the painted frame and after: ${m.slice(10)}`);
+    console.log(`     film paint: magenta pixels by frame ${m.join(' ')}`);
+    // A reload part-way: the frame's photo is gone, the paint the film was made with is kept; the
+    // film, taken up after its painted frame, is made again from the start to hold it.
+    await page.click('#film-again');
+    await reloadPartWayAndGoOn(page, file);
+    const again = await page.textContent('#film-status');
+    assert(/Made again from the start/.test(again) && /paint on frame 11/.test(again), again);
+    const after = (await filmPlayback(page)).magenta;
+    assert(after.slice(0, 10).every((n) => n < 60) && after.slice(10).every((n) => n > 0.4 * m[10]), `after the reload: ${after}`);
+    // The frame opened again brings its paint back (kept for the photo); cleared, the film is
+    // to be made again without it.
+    await page.evaluate(async () => {
+      const v = document.querySelector('#film-result');
+      v.currentTime = 10.5 / 25;
+      await new Promise((r) => { v.onseeked = r; });
+    });
+    await page.click('#film-paint-frame');
+    await page.waitForFunction(() => window.colorizeApp.jobs.length === 1 && window.colorizeApp.jobs[0].filmFrame === 10);
+    assert(await page.evaluate(() => window.colorizeApp.jobs[0].strokes.length) === 1, 'the frame\'s paint comes back with it');
+    assert(await page.isHidden('#film-paint-apply'), 'the film is as painted');
+    await settle(page);
+    await page.click('#paint-clear');
+    await page.waitForFunction(() => /taken away/.test(document.querySelector('#film-paint-note').textContent));
+    assert(await page.isVisible('#film-paint-apply'), 'the film can be made again without the paint');
     assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
   } finally {
     await close();
@@ -1118,6 +1189,52 @@ test('embedding: colorize.mjs colorizes a film (steady colour, its sound; a mode
     assert(r.bad === 'invalid argument', `steady 2: ${r.bad}`);
     assert(r.noRef === 'invalid argument', `the exemplar method without a reference: ${r.noRef}`);
     assert(r.exemplar.frames === 4 && r.exemplar.shots === 1 && r.exemplar.plays > 0.1, JSON.stringify(r.exemplar));
+    assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
+  } finally { await close(); }
+});
+
+test('embedding: paint on a film\'s frame colours it and is held, moving with the picture, in the frames after it', async () => {
+  const {context, close} = await launch();
+  try {
+    const foreign = await guardOrigin(context, origin);
+    const dev = await context.newPage();
+    const errors = [];
+    dev.on('pageerror', (e) => errors.push(e.message));
+    await dev.goto(`${origin}/version.txt`);
+    const pan = await recordPan(dev, {frames: 30});
+    const r = await dev.evaluate(async (b64) => {
+      const {Colorizer} = await import('/colorize.mjs');
+      const film = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'pan.webm', {type: 'video/webm'});
+      const c = await Colorizer.create({provider: 'wasm'});
+      // Each frame's magenta pixels (R and B well above G), counted as the frames come.
+      const canvas = new OffscreenCanvas(320, 240), g = canvas.getContext('2d', {willReadFrequently: true});
+      const magentaOf = (counts) => ({index, frame}) => {
+        g.drawImage(frame, 0, 0, 320, 240);
+        const px = g.getImageData(0, 0, 320, 240).data;
+        let n = 0;
+        for (let i = 0; i < px.length; i += 4) n += px[i] - px[i + 1] > 60 && px[i + 2] - px[i + 1] > 50 ? 1 : 0;
+        counts[index] = n;
+      };
+      const plain = [], painted = [];
+      await c.colorizeFilm(film, {fps: 25, onFrame: magentaOf(plain)});
+      const square = [[100, 150], [130, 150], [130, 160], [100, 160], [100, 170], [130, 170], [130, 180], [100, 180]];
+      await c.colorizeFilm(film, {fps: 25, onFrame: magentaOf(painted),
+        paint: [{frame: 5, strokes: [{points: square, hex: '#be28a5', width: 12}]}]});
+      const refusals = [];
+      for (const paint of [[{frame: -1, strokes: []}], [{frame: 2}, {frame: 2}], [{frame: 1, strokes: [{points: [], hex: '#be28a5', width: 3}]}],
+        [{frame: 1, hints: [{x: 1, y: 1, hex: 'red'}]}]]) {
+        try { await c.colorizeFilm(film, {paint}); refusals.push('taken'); } catch (e) { refusals.push(e.code); }
+      }
+      c.close();
+      return {plain, painted, refusals};
+    }, pan.toString('base64'));
+    const {plain, painted} = r;
+    assert(painted.length >= 25 && plain.length === painted.length, `frames ${plain.length} / ${painted.length}`);
+    assert(Math.max(...plain) < 60, `magenta without paint: ${plain}`);
+    assert(painted.slice(0, 5).every((n) => n < 60), `magenta before the painted frame: ${painted.slice(0, 5)}`);
+    assert(painted[5] > 500, `the painted frame: ${painted[5]} magenta pixels`);
+    assert(painted.slice(6).every((n) => n > 0.4 * painted[5]), `the frames after it hold the paint: ${painted.slice(6)}`);
+    assert(r.refusals.every((c) => c === 'invalid argument'), `bad paint: ${r.refusals}`);
     assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);
   } finally { await close(); }
 });

@@ -3,8 +3,8 @@ import {makeZip, splitForZip, zipEntry} from './zip.js';
 import {filesFromEntries, filesFromFolderInput} from './dropped.js';
 import {workerClient} from './rpc.js';
 import {hintOf} from './colorize.mjs';
-import {FILM_MAX_PIXELS, closeVideo, colorizeFilm, filmContainers, filmSize, isVideoFile, measureFrameRate, openVideo,
-  readSound} from './film.js';
+import {FILM_MAX_PIXELS, closeVideo, colorizeFilm, filmContainers, filmSize, frameFile, isVideoFile, measureFrameRate,
+  openVideo, readSound} from './film.js';
 import {FilmStore, filmKey} from './filmstore.js';
 
 const $ = (id) => document.getElementById(id);
@@ -409,6 +409,7 @@ function removeJob(id) {
   }
   if (!state.jobs.length) { ui.workspace.hidden = true; ui.queueWrap.hidden = true; ui.intro.hidden = false; }
   updateButtons();
+  if (job.film) renderFilmPaint();
   pump();
 }
 
@@ -678,17 +679,24 @@ const isHex = (h) => typeof h === 'string' && /^#[0-9a-f]{6}$/i.test(h);
 
 // The kept hints and paint of a photo being opened, checked entry by entry (the storage is the
 // user's to edit or damage).
+// {hints, strokes} of kept work (from storage: anything damaged is left out), in the form the
+// app makes them.
+function cleanWork(saved) {
+  const hints = (Array.isArray(saved?.hints) ? saved.hints : [])
+    .filter((h) => h && finite(h.x, h.y) && isHex(h.hex))
+    .map(hintOf);
+  const strokes = (Array.isArray(saved?.strokes) ? saved.strokes : [])
+    .filter((st) => st && isHex(st.hex) && finite(st.width) && st.width > 0 && Array.isArray(st.points) &&
+      st.points.length > 0 && st.points.every((q) => Array.isArray(q) && finite(q[0], q[1])))
+    .map((st) => ({points: st.points.map((q) => [q[0], q[1]]), hex: st.hex, width: st.width}));
+  return {hints, strokes};
+}
+
 function restoreWork(job) {
   let saved = null;
   try { saved = JSON.parse(localStorage.getItem(workKey(job)) || 'null'); } catch { return; }
   if (!saved || typeof saved !== 'object') return;
-  const hints = (Array.isArray(saved.hints) ? saved.hints : [])
-    .filter((h) => h && finite(h.x, h.y) && isHex(h.hex))
-    .map(hintOf);
-  const strokes = (Array.isArray(saved.strokes) ? saved.strokes : [])
-    .filter((st) => st && isHex(st.hex) && finite(st.width) && st.width > 0 && Array.isArray(st.points) &&
-      st.points.length > 0 && st.points.every((q) => Array.isArray(q) && finite(q[0], q[1])))
-    .map((st) => ({points: st.points.map((q) => [q[0], q[1]]), hex: st.hex, width: st.width}));
+  const {hints, strokes} = cleanWork(saved);
   if (!hints.length && !strokes.length) return;
   job.hints = hints;
   job.strokes = strokes;
@@ -804,6 +812,7 @@ function rerunSelected() {
   const job = selectedJob();
   if (job) keepWork(job);
   renderKept();
+  if (job?.film) renderFilmPaint();
   if (job && job.status !== 'working' && job.status !== 'queued') {
     job.status = 'stale';
     updateQueueItem(job);
@@ -938,6 +947,8 @@ const filmUi = {
   progress: $('film-progress'), status: $('film-status'), carry: $('film-carry'), stop: $('film-stop'),
   again: $('film-again'), goOn: $('film-go-on'), download: $('film-download'), close: $('film-close'),
   size: $('film-size'), format: $('film-format'), choicesNote: $('film-choices-note'),
+  paint: $('film-paint'), paintFrame: $('film-paint-frame'), paintNote: $('film-paint-note'),
+  paintApply: $('film-paint-apply'),
 };
 
 // The film's choices (steady colour, size, format) are remembered in this browser, so that a
@@ -976,6 +987,53 @@ function fmtDuration(ms) {
 
 function filmStatus(text) { filmUi.status.textContent = text; }
 
+// A film's paint is made on photos: "Paint on this frame" opens the frame (as the file has it)
+// among the photos, tagged with its film (job.film: filmKey) and index (job.filmFrame); its
+// hints and strokes, in the video's own pixels, are the film's paint on that frame. The paint
+// a film was made with is also kept in this browser under the film's file, so that a film
+// taken up again after a reload is made with it.
+const FILM_PAINT = 'colorize-film-paint:';
+const FILM_PAINT_HELP = filmUi.paintNote.textContent;
+
+// [{frame, hints, strokes}] of the film `file`, by frame: from its frames among the photos where
+// there are any (a frame's paint taken away is a change too), else as kept when it was last made.
+function filmPaint(file) {
+  const key = filmKey(file);
+  const frames = state.jobs.filter((j) => j.film === key);
+  let paint = frames.map((j) => ({frame: j.filmFrame, hints: j.hints, strokes: j.strokes}));
+  if (!frames.length) {
+    try {
+      const saved = JSON.parse(localStorage.getItem(FILM_PAINT + key) || '[]');
+      paint = (Array.isArray(saved) ? saved : []).filter((p) => p && Number.isInteger(p.frame) && p.frame >= 0);
+    } catch { paint = []; }
+  }
+  return paint.map((p) => ({frame: p.frame, ...cleanWork(p)}))
+    .filter((p) => p.hints.length || p.strokes.length).sort((a, b) => a.frame - b.frame);
+}
+
+function keepFilmPaint(file, paint) {
+  try {
+    if (paint.length) localStorage.setItem(FILM_PAINT + filmKey(file), JSON.stringify(paint));
+    else localStorage.removeItem(FILM_PAINT + filmKey(file));
+  } catch { /* storage full or refused: the paint stays in this tab */ }
+}
+
+const framesText = (paint) => `frame${paint.length > 1 ? 's' : ''} ${paint.map((p) => p.frame + 1).join(', ')}`;
+
+// The film's paint section: shown once there is a film to look at; says which frames hold
+// paint and whether the film was made with it.
+function renderFilmPaint() {
+  const f = state.film;
+  filmUi.paint.hidden = !f || f.running || !f.result?.frames;
+  if (filmUi.paint.hidden) return;
+  const paint = filmPaint(f.file);
+  const changed = JSON.stringify(paint) !== JSON.stringify(f.madePaint || []);
+  filmUi.paintApply.hidden = !changed;
+  filmUi.paintNote.textContent = !paint.length
+    ? (changed ? 'The paint is taken away: the film, made again, goes without it.' : FILM_PAINT_HELP)
+    : `Paint on ${framesText(paint)}${changed ? ': not in the film yet.' : ' is in the film.'}`;
+}
+
 // Lets the film's result go (its object URL) and empties the section; `forget`: also what is
 // kept of it on the device.
 async function discardFilm({forget = false} = {}) {
@@ -985,7 +1043,11 @@ async function discardFilm({forget = false} = {}) {
   filmUi.result.removeAttribute('src');
   filmUi.result.load();
   state.film = null;
-  if (forget) await f.store?.remove();
+  renderFilmPaint();
+  if (forget) {
+    keepFilmPaint(f.file, []);
+    await f.store?.remove();
+  }
 }
 
 // A dropped or chosen video file: colorized frame by frame (film.js) while the page shows the
@@ -1018,6 +1080,7 @@ async function runFilm(f) {
   filmUi.result.hidden = true;
   filmUi.canvas.hidden = false;
   filmUi.progress.value = 0;
+  renderFilmPaint();
   document.body.dataset.filmState = 'working';
   let opened = false;
   try {
@@ -1048,10 +1111,21 @@ async function runFilm(f) {
     // What the film is made with: kept frames are gone on with only when all of it is the same.
     // The reference photo by its file (name, size, date), not by this visit's id: chosen again
     // after a reload, it finds the film it was making.
+    const paint = filmPaint(f.file);
+    let restarted = '';
     const made = {width: size.width, height: size.height, carry, method: settings.method, modelId: settings.modelId,
       reference: state.reference ? filmKey(state.reference.file) : '', workingSize: settings.workingSize,
-      saturation: settings.saturation, tone: settings.tone, container: filmUi.format.value};
-    const keeping = await FilmStore.open(f.file, made, {fps, fresh: f.fresh}).catch(() => null);
+      saturation: settings.saturation, tone: settings.tone, container: filmUi.format.value, paint};
+    let keeping = await FilmStore.open(f.file, made, {fps, fresh: f.fresh}).catch(() => null);
+    // Paint held from a frame before the kept ones cannot be taken up part-way (what the film
+    // held of it is not kept): such a film is made again from the start.
+    if (keeping?.kept && paint.some((p) => p.frame < keeping.kept.frames)) {
+      keeping = await FilmStore.open(f.file, made, {fps, fresh: true}).catch(() => null);
+      restarted = `Made again from the start: the paint on ${framesText(paint)} is held from where it was painted.`;
+    }
+    f.madePaint = paint;
+    keepFilmPaint(f.file, paint);
+    const paintAt = new Map(paint.map((p) => [p.frame, {hints: p.hints, strokes: p.strokes, width: video.width, height: video.height}]));
     f.store = keeping?.store || null;
     const kept = keeping?.kept || null;
     if (kept) fps = kept.fps;
@@ -1068,15 +1142,15 @@ async function runFilm(f) {
     const out = await colorizeFilm(video, {
       fps, maxPixels, sound, store: f.store, kept, keyEvery: Number(params.get('keyframes')) || 0,
       container: made.container,
-      colorizeFrame: (frame) => call('filmFrame', {frame, settings, reference: state.reference?.file},
-        null, [frame]),
+      colorizeFrame: (frame, index) => call('filmFrame', {frame, settings, reference: state.reference?.file,
+        paint: paintAt.get(index) || null}, null, [frame]),
       onFrame: ({index, total, shots, result, frame}) => {
         for (const [k, ms] of Object.entries(result.timings)) f.stageMs[k] = (f.stageMs[k] || 0) + ms;
         g.drawImage(frame, 0, 0, size.width, size.height);
         filmUi.progress.value = (index + 1) / total;
         const per = (performance.now() - t0) / (index + 1 - (kept?.frames || 0));
-        filmStatus(`Frame ${index + 1} of ${total} · ${shots} shot${shots > 1 ? 's' : ''} · ` +
-          `about ${fmtDuration(per * (total - index - 1))} left`);
+        filmStatus(`Frame ${index + 1} of ${total} · ${shots} shot${shots > 1 ? 's' : ''}` +
+          `${result.held ? ' · paint held' : ''} · about ${fmtDuration(per * (total - index - 1))} left`);
       },
       shouldStop: () => f.stopAsked,
     });
@@ -1097,12 +1171,14 @@ async function runFilm(f) {
         `${measured ? '' : ' (the video’s own rate could not be found)'}`);
       parts.push(`${out.width} × ${out.height}${size.scaled ? ` (made smaller from ${video.width} × ${video.height})` : ''}`);
       parts.push(`${out.shots} shot${out.shots > 1 ? 's' : ''}`);
+      if (paint.length) parts.push(`paint on ${framesText(paint)}`);
       parts.push(`${out.sound ? 'with its sound' : `without sound (${sound.why})`}, in ${fmtDuration(performance.now() - started)}` +
         `${out.from ? ` (frames 1 to ${out.from} kept from before)` : ''}.`);
       if (out.stored !== true) parts.push(out.stored ? `Not kept on this device: ${out.stored}.` : 'Not kept on this device (no storage for it here).');
     } else {
       parts.push('Stopped before the first frame: nothing to keep.');
     }
+    if (restarted) parts.push(restarted);
     if (f.note) parts.push(f.note);
     filmStatus(parts.join(' · '));
     document.body.dataset.filmState = out.stopped ? 'stopped' : 'done';
@@ -1116,6 +1192,7 @@ async function runFilm(f) {
     filmUi.stop.disabled = true;
     filmUi.again.hidden = false;
     filmUi.goOn.hidden = !(f.result?.stopped && f.store);
+    renderFilmPaint();
   }
 }
 
@@ -1132,6 +1209,40 @@ filmUi.goOn.addEventListener('click', () => { if (state.film && !state.film.runn
 filmUi.download.addEventListener('click', () => {
   const f = state.film;
   if (f?.result?.blob) saveBlob(f.result.blob, `${f.name.replace(/\.[^.]+$/, '')}-colorized.${f.result.container}`);
+});
+// The frame the film's player shows, opened among the photos to be painted on (once: the same
+// frame again selects it).
+filmUi.paintFrame.addEventListener('click', async () => {
+  const f = state.film;
+  if (!f || f.running || !f.result?.frames) return;
+  filmUi.result.pause();
+  const fps = f.result.fps, key = filmKey(f.file);
+  const index = Math.max(0, Math.min(f.result.frames - 1, Math.floor(filmUi.result.currentTime * fps + 1e-6)));
+  let job = state.jobs.find((j) => j.film === key && j.filmFrame === index);
+  if (!job) {
+    filmUi.paintFrame.disabled = true;
+    try {
+      const stem = f.name.replace(/\.[^.]+$/, '') || 'film';
+      const file = await frameFile(f.file, index, fps, `${stem}-frame-${index + 1}.png`);
+      addFiles([file]);
+      job = state.jobs.find((j) => j.file === file);
+      Object.assign(job, {film: key, filmFrame: index});
+      updateQueueItem(job);
+    } catch (e) {
+      filmStatus(`Frame ${index + 1} could not be opened: ${e.message}`);
+      return;
+    } finally {
+      filmUi.paintFrame.disabled = false;
+    }
+  }
+  select(job.id, false);
+  setPaintMode(true);
+  ui.viewer.scrollIntoView({block: 'nearest'});
+  ui.viewer.focus({preventScroll: true});
+  renderFilmPaint();
+});
+filmUi.paintApply.addEventListener('click', () => {
+  if (state.film && !state.film.running) startFilm(state.film.file, state.film.note, {fresh: true});
 });
 filmUi.close.addEventListener('click', async () => {
   const f = state.film;

@@ -80,7 +80,7 @@ export class Colorizer {
     const settings = {
       ...this.#settings({reference, workingSize, saturation, widenTones}),
       hints: hints.map(hintOf),
-      strokes: strokes.map((st) => ({points: st.points, hex: st.hex, width: st.width})),
+      strokes: strokes.map(strokeOf),
     };
     const jobId = `embed-${this.nextJob++}`;
     try {
@@ -113,7 +113,11 @@ export class Colorizer {
   // (bool), stopped, error}. options:
   //   container: 'webm' (default) or 'mp4' (where the browser has an H.264 encoder);
   //   steady: how much colour is carried, 0 .. 0.95 (default 0.8; 0: each frame on its own);
-  //   reference, workingSize, saturation, widenTones: as for colorize() (no hints or strokes);
+  //   reference, workingSize, saturation, widenTones: as for colorize();
+  //   paint: [{frame, strokes, hints}]: corrections on frames (frame: its index, 0-based, at the
+  //   film's frame rate; strokes and hints as for colorize(), in the video's own pixels): the
+  //   frame takes their colour, and it is held for the frames after it, moving with the
+  //   picture, until what it covers changes or the shot ends;
   //   fps: the frame rate to read it at (default: measured by playing a moment of it);
   //   onFrame({index, total, frame}): after each frame (frame: the result, a VideoFrame valid
   //   during the call); signal: an AbortSignal, which ends the film at the frame being made
@@ -126,7 +130,7 @@ export class Colorizer {
   }
 
   async #film(input, {steady = 0.8, reference = null, workingSize = 0, saturation = 1, widenTones = true,
-    fps = 0, onFrame = null, signal = null, container = 'webm'} = {}) {
+    fps = 0, onFrame = null, signal = null, container = 'webm', paint = []} = {}) {
     const bad = (message) => Object.assign(new Error(message), {code: 'invalid argument'});
     if (!(input instanceof Blob)) throw bad('colorizeFilm() takes a Blob or File');
     if (!(steady >= 0 && steady <= 0.95)) throw bad(`steady must be in 0 .. 0.95, not ${steady}`);
@@ -134,6 +138,12 @@ export class Colorizer {
     if (this.method === 'marks') throw bad('a film is colorized by a model or from a reference photo, not from marks');
     if (this.method === 'exemplar' && !(reference instanceof Blob))
       throw bad('the exemplar method needs a reference photo (options.reference)');
+    const byFrame = new Map();
+    for (const p of Array.isArray(paint) ? paint : [paint]) {
+      if (!Number.isInteger(p?.frame) || p.frame < 0) throw bad(`paint needs a frame index (0, 1, ...), not ${p?.frame}`);
+      if (byFrame.has(p.frame)) throw bad(`paint for frame ${p.frame} is given twice`);
+      byFrame.set(p.frame, {hints: (p.hints || []).map(hintOf), strokes: (p.strokes || []).map(strokeOf)});
+    }
     const settings = this.#settings({reference, workingSize, saturation, widenTones});
     const video = await openVideo(input);
     let started = false;
@@ -144,7 +154,8 @@ export class Colorizer {
       started = true;
       const out = await colorizeFilm(video, {
         fps: rate, sound, container, shouldStop: () => !!signal?.aborted,
-        colorizeFrame: (frame) => this.client.call('filmFrame', {frame, settings, reference}, null, [frame]),
+        colorizeFrame: (frame, index) => this.client.call('filmFrame', {frame, settings, reference,
+          paint: byFrame.has(index) ? {...byFrame.get(index), width: video.width, height: video.height} : null}, null, [frame]),
         onFrame: onFrame && (({index, total, frame}) => onFrame({index, total, frame})),
       });
       const {blob, frames, total, width, height, shots, stopped, error} = out;
@@ -162,6 +173,15 @@ export class Colorizer {
 // A hint {x, y, hex} as the engine takes it, with its colour's r, g, b (also the app's).
 export function hintOf({x, y, hex}) {
   return {x, y, ...hexToRgb(hex), hex};
+}
+
+// A stroke {points: [[x, y], ...], hex, width} as the engine takes it.
+function strokeOf({points, hex, width}) {
+  hexToRgb(hex);
+  if (!Array.isArray(points) || !points.length || !points.every((q) => Array.isArray(q) && q.length === 2 && q.every(Number.isFinite)))
+    throw Object.assign(new Error('a stroke\'s points are [[x, y], ...]'), {code: 'invalid argument'});
+  if (!(width > 0)) throw Object.assign(new Error(`a stroke's width must be above 0, not ${width}`), {code: 'invalid argument'});
+  return {points, hex, width};
 }
 
 // '#rrggbb' -> {r, g, b} (0..255).

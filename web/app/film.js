@@ -62,6 +62,29 @@ export async function openVideo(file) {
   }
 }
 
+// Shows frame i (at `fps`) in the video: the picture at the middle of its time, which is safe
+// from rounding.
+export async function seekFrame(v, i, fps) {
+  v.video.currentTime = Math.min(v.duration, (i + 0.5) / fps);
+  await once(v.video, 'seeked');
+}
+
+// Frame i of a video file as it is in the file (at its own size), as a PNG file named `name`
+// (dated as the video is, so the same frame is the same file again: colorize's paint kept for
+// a photo finds it).
+export async function frameFile(file, i, fps, name) {
+  const v = await openVideo(file);
+  try {
+    await seekFrame(v, i, fps);
+    const c = new OffscreenCanvas(v.width, v.height);
+    c.getContext('2d').drawImage(v.video, 0, 0, v.width, v.height);
+    const png = await c.convertToBlob({type: 'image/png'});
+    return new File([png], name, {type: 'image/png', lastModified: file.lastModified || 0});
+  } finally {
+    closeVideo(v);
+  }
+}
+
 export function closeVideo(v) {
   v.video.pause();
   v.video.removeAttribute('src');
@@ -208,7 +231,7 @@ async function writeSound(buffer, seconds, writer) {
   }
 }
 
-// Colorizes the film. colorizeFrame(frame: VideoFrame | ImageBitmap, which it takes) -> the
+// Colorizes the film. colorizeFrame(frame: VideoFrame | ImageBitmap, which it takes; index) -> the
 // worker's answer {rgba, width, height (or after: an ImageBitmap), newShot, ...};
 // onFrame({index, total, shots, result, frame}) after each frame (frame: the colorized
 // VideoFrame, valid during the call); shouldStop() is asked before each frame: when it says yes
@@ -298,10 +321,8 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
     first = last.frames;
   };
 
-  // Frame i is the picture shown at the middle of its time: seeking there is safe from rounding.
   const grab = async (i) => {
-    v.video.currentTime = Math.min(v.duration, (i + 0.5) / fps);
-    await once(v.video, 'seeked');
+    await seekFrame(v, i, fps);
     // The decoded frame itself where it is already the size written (square pixels, not made
     // smaller); else a bitmap drawn at that size.
     if (typeof VideoFrame !== 'undefined') {
@@ -335,7 +356,7 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
       next?.catch(() => {});
       let r;
       try {
-        r = await colorizeFrame(picture);
+        r = await colorizeFrame(picture, i);
       } catch (e) {
         // A frame that fails (the engine out of memory, say) ends the film there: the frames
         // before it are still written out.

@@ -440,6 +440,12 @@ function provenance() {
     'the colours are a plausible guess, not a record of the original.';
 }
 
+// A hint {x, y, r, g, b} as the core takes it: {x, y, a, b}, its position scaled by (sx, sy).
+function labHint(h, sx = 1, sy = 1) {
+  const lab = core.srgbToLab(h.r, h.g, h.b);
+  return {x: h.x * sx, y: h.y * sy, a: lab.a, b: lab.b};
+}
+
 // The strokes ({points: [[x, y], ...] in picture pixels, hex, width}) drawn on a transparent
 // w x h layer: RGBA bytes whose opaque pixels are marks (null when there are none).
 function paintLayer(strokes, fullW, fullH, w, h) {
@@ -496,10 +502,7 @@ async function ensure(s, progress, timings) {
     active.provider = s.provider || active.provider;
   }
   if (!active.ab || active.inferKey !== inferKey) {
-    const labHints = (st.hints || []).map((h) => {
-      const lab = core.srgbToLab(h.r, h.g, h.b);
-      return {x: h.x, y: h.y, a: lab.a, b: lab.b};
-    });
+    const labHints = (st.hints || []).map((h) => labHint(h));
     const strokes = st.strokes || [];
     const W = active.image.width(), H = active.image.height();
     // The method's own chroma depends on all but the paint (except for colour from marks
@@ -643,7 +646,17 @@ async function filmFrame(msg) {
     }
     timings.infer = now() - t;
     t = now();
-    const step = check(film.handle.frame(prepared, own.ab, own.abW, own.abH, {saturation: st.saturation}, null), 'film');
+    // The user's paint and hints on this frame (msg.paint: {strokes, hints, width, height}, in
+    // the pixels of a picture of width x height, the film's own size), on the frame's marks
+    // grid: the core corrects the frame by them and holds them for the frames after it.
+    const paint = msg.paint;
+    let marks = null;
+    if (paint && ((paint.strokes || []).length || (paint.hints || []).length)) {
+      const g = core.marksGridFor(w, h), pw = paint.width || w, ph = paint.height || h;
+      marks = {width: g.width, height: g.height, paint: paintLayer(paint.strokes || [], pw, ph, g.width, g.height),
+        hints: (paint.hints || []).map((hn) => labHint(hn, w / pw, h / ph))};
+    }
+    const step = check(film.handle.frame(prepared, own.ab, own.abW, own.abH, {saturation: st.saturation}, marks), 'film');
     timings.film = now() - t;
     t = now();
     const result = check(core.finish(img, prepared, step.ab, step.width, step.height,
@@ -654,7 +667,7 @@ async function filmFrame(msg) {
     const rgba = result.rgba();
     timings.out = now() - t;
     return {
-      value: {rgba, width: w, height: h, newShot: step.newShot, matched: step.matched, timings,
+      value: {rgba, width: w, height: h, newShot: step.newShot, matched: step.matched, held: step.held, timings,
         provider: st.method === 'exemplar' ? 'exemplar (WASM core)' : session.provider},
       transfer: [rgba.buffer],
     };
