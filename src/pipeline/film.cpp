@@ -362,9 +362,9 @@ Result<FilmStep> FilmMemory::advance(const Plane& L) {
 
   // The held paint: each point to where the motion takes it (this frame's pixel p showed the
   // last frame's p + v(p), so a point at q is now near q - v(q)), kept where it still matches.
-  std::vector<Held> kept;
+  std::vector<HeldPoint> kept;
   kept.reserve(held_.size());
-  for (const Held& m : held_) {
+  for (const HeldPoint& m : held_) {
     const float x = m.x - sample(motion->dx, m.x, m.y), y = m.y - sample(motion->dy, m.x, m.y);
     if (x < -0.5f || y < -0.5f || x > w - 0.5f || y > h - 0.5f) continue;
     const auto [px, py] = pixel_of(x, y, w, h);
@@ -420,8 +420,8 @@ Status FilmMemory::hold(const HintPlanes& marks) {
   if (L_.empty() || marks.mask.width != w || marks.mask.height != h || marks.ab.a.width != w ||
       marks.ab.a.height != h || marks.ab.b.width != w || marks.ab.b.height != h)
     return Status(ErrorCode::kInvalidArgument, "the paint held is not of the last frame's grid");
-  std::vector<Held> all;
-  for (const Held& m : held_) {
+  std::vector<HeldPoint> all;
+  for (const HeldPoint& m : held_) {
     const auto [px, py] = pixel_of(m.x, m.y, w, h);
     if (!(marks.mask.at(px, py) > 0.5f)) all.push_back(m);
   }
@@ -433,10 +433,24 @@ Status FilmMemory::hold(const HintPlanes& marks) {
   return Status::Ok();
 }
 
+Status FilmMemory::hold_points(std::vector<HeldPoint> points) {
+  const Plane& L = advanced_ ? L_now_ : L_;
+  if (L.empty())
+    return Status(ErrorCode::kInvalidArgument, "paint is held on a frame: remember one first");
+  const float w = float(L.width), h = float(L.height);
+  for (const HeldPoint& m : points) {
+    if (!(std::isfinite(m.a) && std::isfinite(m.b) && m.x >= -0.5f && m.y >= -0.5f &&
+          m.x <= w - 0.5f && m.y <= h - 0.5f))
+      return Status(ErrorCode::kInvalidArgument, "a point of held paint is off the frame's grid");
+  }
+  held_ = std::move(points);
+  return Status::Ok();
+}
+
 HintPlanes FilmMemory::held_marks() const {
   const Plane& L = advanced_ ? L_now_ : L_;
   HintPlanes out{{Plane(L.width, L.height), Plane(L.width, L.height)}, Plane(L.width, L.height)};
-  for (const Held& m : held_) {
+  for (const HeldPoint& m : held_) {
     const auto [px, py] = pixel_of(m.x, m.y, L.width, L.height);
     out.mask.at(px, py) = 1.0f;
     out.ab.a.at(px, py) = m.a;

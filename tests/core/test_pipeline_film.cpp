@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "colorize/color.h"
 #include "colorize/film.h"
@@ -323,6 +324,36 @@ TEST(FilmMemory, PaintWhereThePictureChangedIsLetGo) {
   const HintPlanes held = film.held_marks();
   EXPECT_GT(held.mask.at(21, 21), 0.5f);
   EXPECT_EQ(held.mask.at(91, 21), 0.0f);
+}
+
+// The paint held, kept beside a film stopped part-way and put back on a film taken up again
+// from its last frame, goes on as it would have.
+TEST(FilmMemory, HeldPaintIsKeptAndTakenUpAgain) {
+  FilmMemory film;
+  ASSERT_TRUE(film.next(view_L(128, 64, 0, 5), view_ab(128, 64, 0, 0, 0)).ok());
+  ASSERT_TRUE(film.hold(square_marks(128, 64, 60, 30, 4, 40, -20)).ok());
+  ASSERT_TRUE(film.advance(view_L(128, 64, 2.5f, 5)).ok());
+  ASSERT_TRUE(film.blend(view_ab(128, 64, 2.5f, 0, 0)).ok());
+  const std::vector<FilmMemory::HeldPoint> kept = film.held_points();
+  ASSERT_EQ(kept.size(), 16u);
+
+  FilmMemory again;
+  EXPECT_EQ(again.hold_points(kept).code(), ErrorCode::kInvalidArgument);  // no frame yet
+  ASSERT_TRUE(again.next(view_L(128, 64, 2.5f, 5), view_ab(128, 64, 2.5f, 0, 0)).ok());
+  std::vector<FilmMemory::HeldPoint> off = kept;
+  off[3].x = 130.0f;
+  EXPECT_EQ(again.hold_points(off).code(), ErrorCode::kInvalidArgument);
+  off[3] = kept[3];
+  off[5].a = std::nanf("");
+  EXPECT_EQ(again.hold_points(off).code(), ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(again.hold_points(kept).ok());
+  auto a = film.advance(view_L(128, 64, 5.0f, 5)), b = again.advance(view_L(128, 64, 5.0f, 5));
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(b->held, a->held);
+  EXPECT_EQ(b->held, 16u);
+  const HintPlanes ha = film.held_marks(), hb = again.held_marks();
+  EXPECT_EQ(ha.mask.data, hb.mask.data);
+  EXPECT_EQ(ha.ab.a.data, hb.ab.a.data);
 }
 
 TEST(FilmMemory, StepsOutOfOrderAreRefused) {

@@ -452,7 +452,7 @@ test('film: paint on a frame corrects it and is held, moved with the picture, in
       const fin = core.finish(img, p.prepared, r.ab, r.width, r.height, {saturation: 1});
       assert(fin.ok, fin.message);
       // The square where it is in this frame (the picture moves left by x0).
-      out.push({held: r.held, newShot: r.newShot, ab: meanAb(fin.image, 105 - x0, 345, 20)});
+      out.push({held: r.held, newShot: r.newShot, ab: meanAb(fin.image, 105 - x0, 345, 20), points: film.heldPoints()});
       for (const h of [img, p.prepared, fin.image]) h.delete();
     }
     film.delete();
@@ -465,10 +465,22 @@ test('film: paint on a frame corrects it and is held, moved with the picture, in
   assert(far(painted[2].ab) < 15, `two frames on: ${JSON.stringify(painted[2].ab)}`);
   assert(far(plain[2].ab) > 40, `without paint: ${JSON.stringify(plain[2].ab)}`);
   assert(plain.every((f) => f.held === 0), 'nothing held without paint');
-  // Marks on another grid than the frame's are refused.
+  assert(painted[2].points.length === 4 * painted[2].held && plain[2].points.length === 0,
+    `held points ${painted[2].points.length / 4}`);
+  // The paint held, put back on a film taken up again from a frame (as the app does after a
+  // reload), is held there; a film with no frame yet, or points not in fours, refuse it.
   const film = new core.Film(0.8);
   const img = filmView(grey, 0, false), p = core.prepare(img, 64, 'stretch');
   const own = core.exemplar(p.prepared, ref, {seed: 1});
+  const none = film.holdPoints(painted[1].points);
+  assert(!none.ok && none.codeName === 'invalid argument', `before a frame: ${JSON.stringify(none)}`);
+  const made = core.finish(img, p.prepared, own.ab, own.width, own.height, {saturation: 1}).image;
+  assert(film.remember(made).ok && film.holdPoints(painted[1].points).ok, 'held points put back');
+  assert(film.heldPoints().every((v, i) => v === painted[1].points[i]), 'the same points held');
+  assert(!film.holdPoints(new Float32Array(3)).ok, 'points in fours');
+  made.delete();
+  film.forget();
+  // Marks on another grid than the frame's are refused.
   const bad = film.frame(p.prepared, own.ab, own.width, own.height, {},
     {width: 10, height: 10, paint: new Uint8Array(400).fill(255)});
   assert(bad.ok === false && bad.codeName === 'invalid argument', `marks on another grid: ${JSON.stringify({...bad, ab: null})}`);

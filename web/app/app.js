@@ -1112,17 +1112,10 @@ async function runFilm(f) {
     // The reference photo by its file (name, size, date), not by this visit's id: chosen again
     // after a reload, it finds the film it was making.
     const paint = filmPaint(f.file);
-    let restarted = '';
     const made = {width: size.width, height: size.height, carry, method: settings.method, modelId: settings.modelId,
       reference: state.reference ? filmKey(state.reference.file) : '', workingSize: settings.workingSize,
       saturation: settings.saturation, tone: settings.tone, container: filmUi.format.value, paint};
-    let keeping = await FilmStore.open(f.file, made, {fps, fresh: f.fresh}).catch(() => null);
-    // Paint held from a frame before the kept ones cannot be taken up part-way (what the film
-    // held of it is not kept): such a film is made again from the start.
-    if (keeping?.kept && paint.some((p) => p.frame < keeping.kept.frames)) {
-      keeping = await FilmStore.open(f.file, made, {fps, fresh: true}).catch(() => null);
-      restarted = `Made again from the start: the paint on ${framesText(paint)} is held from where it was painted.`;
-    }
+    const keeping = await FilmStore.open(f.file, made, {fps, fresh: f.fresh}).catch(() => null);
     f.madePaint = paint;
     keepFilmPaint(f.file, paint);
     const paintAt = new Map(paint.map((p) => [p.frame, {hints: p.hints, strokes: p.strokes, width: video.width, height: video.height}]));
@@ -1134,7 +1127,8 @@ async function runFilm(f) {
     await call('filmStart', {carry});
     opened = true;
     if (kept) {
-      await call('filmRemember', {rgba: kept.last.rgba, width: kept.last.width, height: kept.last.height});
+      await call('filmRemember', {rgba: kept.last.rgba, width: kept.last.width, height: kept.last.height,
+        held: kept.last.held});
       filmStatus(`Going on from frame ${kept.frames + 1} (the frames before it were kept on this device)…`);
     }
     const g = filmUi.canvas.getContext('2d');
@@ -1178,7 +1172,6 @@ async function runFilm(f) {
     } else {
       parts.push('Stopped before the first frame: nothing to keep.');
     }
-    if (restarted) parts.push(restarted);
     if (f.note) parts.push(f.note);
     filmStatus(parts.join(' · '));
     document.body.dataset.filmState = out.stopped ? 'stopped' : 'done';

@@ -378,7 +378,7 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
       encoder.encode(frame, {keyFrame: key});
       frames = i + 1;
       if (r.newShot) shots++;
-      if (r.rgba) previous = {rgba: r.rgba, width: r.width, height: r.height};
+      if (r.rgba) previous = {rgba: r.rgba, width: r.width, height: r.height, held: r.heldPoints || null};
       try {
         onFrame?.({index: i, total, shots, result: r, frame});
       } finally {

@@ -7,7 +7,8 @@
 //                      header (u32 length, u8 key frame, 3 unused, f64 timestamp in us; little-
 //                      endian) and its bytes; a segment starts at a key frame;
 //   last.bin           the last frame of the last segment written, as colorized (u32 width,
-//                      height, frames so far, shots so far, then RGBA): the colour carried on from;
+//                      height, frames so far, shots so far, then RGBA, then the paint held
+//                      after it, if any: f32 x, y, a, b per point): what is carried on from;
 //   codec.bin          an MP4 film's H.264 decoder configuration (avcC), written before its
 //                      first segment.
 // A segment is written whole and then last.bin; segments beyond last.bin's count are left over
@@ -60,7 +61,7 @@ export function filmKey(file) {
 export class FilmStore {
   // Opens the store of `file`'s film made with `meta` (plain data: the settings it is made
   // with), read at `fps` frames a second: {store, kept} where kept is null (a fresh start) or
-  // {frames, shots, fps (the rate it was begun at, to go on with), last: {rgba, width, height},
+  // {frames, shots, fps (the rate it was begun at, to go on with), last: {rgba, width, height, held},
   // segments: [{first, file}], codec (codec.bin's bytes, or null)}. Resolves to null where
   // there is no OPFS. fresh: throw away what was kept.
   static async open(file, meta, {fps, fresh = false} = {}) {
@@ -98,8 +99,10 @@ export class FilmStore {
       const b = new Uint8Array(await f.arrayBuffer());
       const v = new DataView(b.buffer);
       const width = v.getUint32(0, true), height = v.getUint32(4, true);
-      if (b.length !== 16 + width * height * 4) return null;
-      last = {width, height, frames: v.getUint32(8, true), shots: v.getUint32(12, true), rgba: b.subarray(16)};
+      const end = 16 + width * height * 4;
+      if (b.length < end || (b.length - end) % 16) return null;
+      last = {width, height, frames: v.getUint32(8, true), shots: v.getUint32(12, true), rgba: b.subarray(16, end),
+        held: b.length > end ? new Float32Array(b.buffer, end, (b.length - end) / 4) : null};
     } catch {
       return null;
     }
@@ -163,7 +166,7 @@ export class FilmStore {
       const h = await writeFile(this.dir, `seg-${String(first).padStart(8, '0')}.bin`, [new Blob(parts)]);
       const meta = new DataView(new ArrayBuffer(16));
       [last.width, last.height, last.frames, last.shots].forEach((x, i) => meta.setUint32(4 * i, x, true));
-      await writeFile(this.dir, 'last.bin', [meta.buffer, last.rgba]);
+      await writeFile(this.dir, 'last.bin', last.held?.length ? [meta.buffer, last.rgba, last.held] : [meta.buffer, last.rgba]);
       const file = await h.getFile();
       let at = 0;
       return records.map((r) => {

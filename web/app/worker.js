@@ -666,10 +666,12 @@ async function filmFrame(msg) {
     t = now();
     const rgba = result.rgba();
     timings.out = now() - t;
+    // The paint held after this frame (to keep with it, for a film taken up again from here).
+    const heldPoints = marks || step.held ? film.handle.heldPoints() : null;
     return {
-      value: {rgba, width: w, height: h, newShot: step.newShot, matched: step.matched, held: step.held, timings,
-        provider: st.method === 'exemplar' ? 'exemplar (WASM core)' : session.provider},
-      transfer: [rgba.buffer],
+      value: {rgba, width: w, height: h, newShot: step.newShot, matched: step.matched, held: step.held, heldPoints,
+        timings, provider: st.method === 'exemplar' ? 'exemplar (WASM core)' : session.provider},
+      transfer: heldPoints ? [rgba.buffer, heldPoints.buffer] : [rgba.buffer],
     };
   } finally {
     for (const hd of handles) hd.delete();
@@ -750,12 +752,14 @@ const handlers = {
     return true;
   },
   filmFrame,
-  // Carries on from a frame made before (a film taken up again): {rgba, width, height}.
+  // Carries on from a frame made before (a film taken up again): {rgba, width, height, held}
+  // (held: the paint held then, as filmFrame gave it in heldPoints, or null).
   async filmRemember(msg) {
     if (!film) throw err('invalid argument', 'No film is open.');
     const img = check(core.imageFromRgba(msg.rgba, msg.width, msg.height), 'frame').image;
     try {
       check(film.handle.remember(img), 'film');
+      if (msg.held?.length) check(film.handle.holdPoints(msg.held), 'film');
     } finally {
       img.delete();
     }

@@ -431,6 +431,26 @@ class FilmHandle {
     const cz::Status s = film_.remember(result.image());
     return s.ok() ? ok_value() : error_value(s);
   }
+  // heldPoints() -> Float32Array [x, y, a, b, ...]: the paint held (FilmMemory::held_points),
+  // to keep with the last frame of a film stopped part-way.
+  val heldPoints() const {
+    std::vector<float> v;
+    v.reserve(film_.held_points().size() * 4);
+    for (const auto& m : film_.held_points()) v.insert(v.end(), {m.x, m.y, m.a, m.b});
+    return float_copy(v);
+  }
+  // holdPoints(Float32Array [x, y, a, b, ...]) -> {ok}: puts heldPoints() back, after
+  // remember() of the frame they were taken at (FilmMemory::hold_points).
+  val holdPoints(const val& points) {
+    const std::vector<float> v = to_vector<float>(points);
+    if (v.size() % 4 != 0)
+      return error_value(cz::ErrorCode::kInvalidArgument, "held paint is [x, y, a, b, ...]");
+    std::vector<cz::FilmMemory::HeldPoint> held(v.size() / 4);
+    for (size_t i = 0; i < held.size(); ++i)
+      held[i] = {v[4 * i], v[4 * i + 1], v[4 * i + 2], v[4 * i + 3]};
+    const cz::Status s = film_.hold_points(std::move(held));
+    return s.ok() ? ok_value() : error_value(s);
+  }
   // Forgets the frames so far: the next frame starts a new shot.
   void forget() { film_.forget(); }
 
@@ -596,6 +616,8 @@ EMSCRIPTEN_BINDINGS(colorize) {
       .constructor<double>()
       .function("frame", &FilmHandle::frame)
       .function("remember", &FilmHandle::remember)
+      .function("heldPoints", &FilmHandle::heldPoints)
+      .function("holdPoints", &FilmHandle::holdPoints)
       .function("forget", &FilmHandle::forget);
   function("probe", &probe);
   function("decode", &decode);

@@ -116,6 +116,18 @@ class FilmMemory {
   HintPlanes held_marks() const;
   size_t held_count() const { return held_.size(); }
 
+  // A point of held paint: where it is on the grid (pixels; between them after a motion) and
+  // its colour (a*, b*).
+  struct HeldPoint {
+    float x, y, a, b;
+  };
+  // The paint held, to keep beside a film stopped part-way (with its last result): taken up
+  // again by remember(result) and then hold_points(these).
+  const std::vector<HeldPoint>& held_points() const { return held_; }
+  // Replaces the paint held by `points` (held_points() of this film at the frame remembered).
+  // Errors: kInvalidArgument (no frame remembered or made; a point off the grid or not finite).
+  Status hold_points(std::vector<HeldPoint> points);
+
   // Remembers `result` (a frame's colour result, e.g. read back from its file to go on with a
   // film whose first frames were colorized before) as if next() had made it: its L* and a*b*
   // on its film_grid_for grid (no paint is held). Errors: kInvalidArgument (an empty image).
@@ -126,9 +138,6 @@ class FilmMemory {
   const FilmOptions& options() const { return options_; }
 
  private:
-  struct Held {
-    float x, y, a, b;  // a point of the grid, its colour
-  };
   FilmOptions options_;
   Plane L_;      // the last frame's L*
   AbPlanes ab_;  // and its colour
@@ -138,7 +147,7 @@ class FilmMemory {
   Plane L_now_;
   AbPlanes moved_;
   Plane weight_;
-  std::vector<Held> held_;
+  std::vector<HeldPoint> held_;
 };
 
 // One frame of a film for a caller that runs the method itself (the browser app runs the model
