@@ -235,6 +235,52 @@ bool natural_less(const std::string& a, const std::string& b) {
   return a < b;  // equal but for leading zeros: a fixed order all the same
 }
 
+// --film: the paint a film holds after its last frame written is kept beside the results, in
+// this hidden file of the output folder, so that a film stopped and gone on with
+// --skip-existing holds it again: a line "colorize held paint 1", the frame's result (its path
+// inside the folder), then the points of the paint on the frame's grid, "x y a b" a line. It
+// is rewritten after each frame, and removed when no paint is held.
+constexpr const char* kHeldPaintFile = ".colorize-held-paint";
+constexpr const char* kHeldPaintHead = "colorize held paint 1";
+
+std::string held_paint_name(const std::string& folder, const std::string& result) {
+  return fs::path(result).lexically_relative(folder).generic_string();
+}
+
+// Keeps (or removes) the film's held paint after `result`, the frame just written.
+Status keep_held_paint(const std::string& folder, const std::string& result,
+                       const FilmMemory& film) {
+  const std::string file = (fs::path(folder) / kHeldPaintFile).string();
+  std::error_code ec;
+  if (film.held_count() == 0) {
+    fs::remove(file, ec);
+    return Status::Ok();
+  }
+  std::string text = std::string(kHeldPaintHead) + "\n" + held_paint_name(folder, result) + "\n";
+  char line[128];
+  for (const FilmMemory::HeldPoint& m : film.held_points()) {
+    std::snprintf(line, sizeof line, "%.3f %.3f %.3f %.3f\n", m.x, m.y, m.a, m.b);
+    text += line;
+  }
+  return write_file(file, std::vector<uint8_t>(text.begin(), text.end()));
+}
+
+// The paint held after `result`, as keep_held_paint kept it; none when the file is missing,
+// is of another frame or cannot be read.
+std::optional<std::vector<FilmMemory::HeldPoint>> held_paint_after(const std::string& folder,
+                                                                   const std::string& result) {
+  std::ifstream in(fs::path(folder) / kHeldPaintFile);
+  std::string head, name;
+  if (!std::getline(in, head) || head != kHeldPaintHead || !std::getline(in, name) ||
+      name != held_paint_name(folder, result))
+    return std::nullopt;
+  std::vector<FilmMemory::HeldPoint> points;
+  FilmMemory::HeldPoint m{};
+  while (in >> m.x >> m.y >> m.a >> m.b) points.push_back(m);
+  if (!in.eof()) return std::nullopt;
+  return points;
+}
+
 // What a result file says of itself (PNG tEXt "Comment", JPEG COM, TIFF ImageDescription):
 // printable ASCII only. `corrected`: the user's painted copy (--marks) changed it.
 std::string provenance(const Options& o, bool corrected = false) {
@@ -744,6 +790,16 @@ int run_colorize(const Options& o) {
         film.forget();
         std::fprintf(stderr, "colorize: %s: cannot read it back (%s); the film goes on afresh\n",
                      film_resume.c_str(), st.to_string().c_str());
+      } else if (auto held = held_paint_after(o.output, film_resume)) {
+        // The paint it held there, held again.
+        const size_t n = held->size();
+        const Status hs = film.hold_points(std::move(*held));
+        if (!hs.ok())
+          std::fprintf(stderr, "colorize: %s: the paint held there cannot be taken up (%s)\n",
+                       kHeldPaintFile, hs.to_string().c_str());
+        else if (progress)
+          std::fprintf(stderr, "colorize: %s: the paint held there is held again (%zu points)\n",
+                       film_resume.c_str(), n);
       }
       film_resume.clear();
     }
@@ -801,6 +857,14 @@ int run_colorize(const Options& o) {
     if (!w.ok()) {
       fail(w.to_string());
       continue;
+    }
+    if (o.film) {
+      const Status kept = keep_held_paint(o.output, out, film);
+      if (!kept.ok())
+        std::fprintf(stderr,
+                     "colorize: %s: %s (a film stopped after it goes on without its paint "
+                     "held)\n",
+                     in.c_str(), kept.to_string().c_str());
     }
     if (o.timings)
       std::fprintf(stderr,

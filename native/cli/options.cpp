@@ -138,7 +138,8 @@ Films (frames extracted from a video, e.g. `ffmpeg -i film.mp4 frames/%06d.png`)
                        A frame's painted copy (--marks DIR) holds for the frames after it,
                        following the picture, until what it covers changes or the shot ends.
                        With --skip-existing, the last result already there is read back to go
-                       on from (without the paint held)
+                       on from, with the paint held there (kept in OUT/.colorize-held-paint
+                       while paint is held)
   --carry F            with --film: how much of the frames before is kept where a frame
                        matches, 0..0.95 (default 0.8: about the last five frames; 0: each
                        frame on its own)

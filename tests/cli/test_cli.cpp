@@ -428,6 +428,51 @@ TEST(Cli, FilmHoldsPaintForTheFramesAfterIt) {
   }
 }
 
+// A painted film stopped after its second frame and gone on with --skip-existing holds the
+// paint in the frames it makes then, as the whole run did (kept in OUT/.colorize-held-paint);
+// without that file, it goes on with the colour carried only (at carry 0.3, little of it).
+TEST(Cli, AStoppedFilmGoesOnHoldingItsPaint) {
+  const fs::path marks = fresh_dir("film-held-marks");
+  const Image grey = load(kData + "/landscape-grey.jpg");
+  Image painted = Image::make(grey.width, grey.height, 3, 8);
+  for (size_t i = 0; i < grey.data8.size(); ++i)
+    for (int c = 0; c < 3; ++c) painted.data8[i * 3 + c] = grey.data8[i];
+  for (int y = 330; y < 370; ++y)
+    for (int x = 100; x < 140; ++x) {
+      uint8_t* p = &painted.data8[(size_t(y) * grey.width + x) * 3];
+      p[0] = 200, p[1] = 40, p[2] = 180;
+    }
+  ASSERT_TRUE(save_png(painted, marks / "f1.png"));
+  const Lab want = srgb_to_lab({200 / 255.0f, 40 / 255.0f, 180 / 255.0f});
+  double off[2] = {0, 0};
+  for (bool keep : {true, false}) {
+    const fs::path in = fresh_dir(keep ? "film-held-in" : "film-held-in2");
+    const fs::path out = fresh_dir(keep ? "film-held-out" : "film-held-out2");
+    const std::vector<std::string> args = {
+        in.string(), "--film",       "--carry",         "0.3",
+        "--marks",   marks.string(), "--model",         kData + "/models/tiny_colorizer.onnx",
+        "--size",    "64",           "--skip-existing", "-o",
+        out.string()};
+    for (const char* name : {"f1.jpg", "f2.jpg"})
+      fs::copy_file(kData + "/landscape-grey.jpg", in / name);
+    CliRun r = run(args);  // the film so far
+    ASSERT_EQ(r.code, 0) << r.output;
+    const fs::path held = out / ".colorize-held-paint";
+    ASSERT_TRUE(fs::exists(held));
+    EXPECT_EQ(read_bytes(held).rfind("colorize held paint 1\nf2.png\n", 0), 0u);
+    if (!keep) fs::remove(held);
+    fs::copy_file(kData + "/landscape-grey.jpg", in / "f3.jpg");  // then the rest
+    r = run(args);
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_EQ(r.output.find("is held again") != std::string::npos, keep) << r.output;
+    EXPECT_NE(r.output.find("f3.jpg -> "), std::string::npos) << r.output;
+    const auto at = mean_ab(load(out / "f3.png"), 105, 335, 135, 365);
+    off[keep ? 0 : 1] = std::hypot(at.first - want.a, at.second - want.b);
+  }
+  EXPECT_LT(off[0], 12.0);
+  EXPECT_GT(off[1], off[0] + 20.0);
+}
+
 TEST(Cli, ResultKeepsTheScanResolutionAndSaysItsColourIsAGuess) {
   const fs::path out = fresh_dir("resolution");
   for (const char* ext : {".png", ".jpg", ".tif"}) {
