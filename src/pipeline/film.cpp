@@ -470,6 +470,10 @@ Status FilmMemory::remember(const Image& result) {
   return Status::Ok();
 }
 
+Image FilmMemory::memory_image() const {
+  return L_.empty() ? Image{} : lab_to_image(L_, ab_.a, ab_.b);
+}
+
 void FilmMemory::forget() {
   L_ = Plane();
   ab_ = AbPlanes();

@@ -356,6 +356,29 @@ TEST(FilmMemory, HeldPaintIsKeptAndTakenUpAgain) {
   EXPECT_EQ(ha.ab.a.data, hb.ab.a.data);
 }
 
+// The film's memory as a picture of its grid: remembered, the next frame goes on as from the
+// film itself (to 8-bit rounding).
+TEST(FilmMemory, ItsMemoryAsAPictureGoesOnAsTheFilm) {
+  FilmMemory film;
+  EXPECT_TRUE(film.memory_image().empty());
+  ASSERT_TRUE(film.next(view_L(128, 64, 0, 5), view_ab(128, 64, 0, 20, -15)).ok());
+  const Image memory = film.memory_image();
+  ASSERT_EQ(memory.width, 128);
+  ASSERT_EQ(memory.height, 64);
+  FilmMemory again;
+  ASSERT_TRUE(again.remember(memory).ok());
+  FilmStep a, b;
+  auto x = film.next(view_L(128, 64, 2.5f, 5), view_ab(128, 64, 2.5f, 0, 0), &a);
+  auto y = again.next(view_L(128, 64, 2.5f, 5), view_ab(128, 64, 2.5f, 0, 0), &b);
+  ASSERT_TRUE(x.ok() && y.ok());
+  EXPECT_FALSE(b.new_shot);
+  EXPECT_NEAR(b.matched, a.matched, 0.02);
+  double err = 0;
+  for (size_t i = 0; i < x->a.size(); ++i)
+    err += std::abs(x->a.data[i] - y->a.data[i]) + std::abs(x->b.data[i] - y->b.data[i]);
+  EXPECT_LT(err / double(2 * x->a.size()), 0.5);
+}
+
 TEST(FilmMemory, StepsOutOfOrderAreRefused) {
   FilmMemory film;
   EXPECT_EQ(film.blend(view_ab(64, 48, 0, 0, 0)).status().code(), ErrorCode::kInvalidArgument);

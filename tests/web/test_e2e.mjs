@@ -945,6 +945,27 @@ test('a film is kept on the device as it goes: after a reload the same file goes
     await page.click('#film-stop');
     await filmEnded(page);
     assert(await page.isVisible('#film-go-on'), 'Go on is offered after a stop');
+    // As a film kept by the app before 2026-12-07 left it: one state, last.bin, and no paint in
+    // its settings; it goes on all the same.
+    const old = await page.evaluate(async () => {
+      const films = await (await navigator.storage.getDirectory()).getDirectoryHandle('films');
+      let dir = null;
+      for await (const [, h] of films.entries()) dir = h;
+      const states = [];
+      for await (const [name] of dir.entries()) if (/^at-/.test(name)) states.push(name);
+      states.sort();
+      const last = await (await dir.getFileHandle(states.at(-1))).getFile();
+      const w = await (await dir.getFileHandle('last.bin', {create: true})).createWritable();
+      await w.write(await last.arrayBuffer());
+      await w.close();
+      for (const name of states) await dir.removeEntry(name);
+      const meta = JSON.parse(await (await (await dir.getFileHandle('meta.json')).getFile()).text());
+      delete meta.made.paint;
+      const m = await (await dir.getFileHandle('meta.json')).createWritable();
+      await m.write(JSON.stringify(meta));
+      await m.close();
+      return states.at(-1);
+    });
     await page.click('#film-go-on');
     await page.waitForFunction(() => document.body.dataset.filmState === 'working');
     await filmEnded(page);
@@ -952,6 +973,7 @@ test('a film is kept on the device as it goes: after a reload the same file goes
     const goOn = await page.evaluate(() => window.colorizeApp.film.result);
     assert(!goOn.stopped && goOn.from >= 8 && goOn.from <= 20 && goOn.frames === goOn.total && goOn.shots === 1,
       `went on from ${goOn.from} to ${goOn.frames} of ${goOn.total} (${goOn.shots} shots): ${status}`);
+    assert(Number(old.slice(3, 11)) === goOn.from, `the old state ${old}, went on from ${goOn.from}`);
     // Closing the film forgets it.
     await page.click('#film-close');
     await page.waitForFunction(() => document.querySelector('#film').hidden);
@@ -994,6 +1016,9 @@ test('a film\'s paint: a frame opened among the photos and painted; the film mad
     await filmEnded(page);
     const status = await page.textContent('#film-status');
     assert(/paint on frame 11/.test(status) && /is in the film/.test(await page.textContent('#film-paint-note')), status);
+    // The frames before the painted one's segment (key frames every 8) were kept, not made again.
+    const from = await page.evaluate(() => window.colorizeApp.film.result.from);
+    assert(from === 8 && /frames 1 to 8 kept from before/.test(status), `went on from ${from}: ${status}`);
     const painted = await filmPlayback(page);
     const m = painted.magenta;
     assert(m.slice(0, 10).every((n) => n < 60), `magenta before the painted frame: ${m.slice(0, 10)}`);
@@ -1005,8 +1030,8 @@ test('a film\'s paint: a frame opened among the photos and painted; the film mad
     await page.click('#film-again');
     await reloadPartWayAndGoOn(page, file);
     const again = await page.textContent('#film-status');
-    const from = await page.evaluate(() => window.colorizeApp.film.result.from);
-    assert(from >= 16 && /paint on frame 11/.test(again) && /kept from before/.test(again), `went on from ${from}: ${again}`);
+    const resumed = await page.evaluate(() => window.colorizeApp.film.result.from);
+    assert(resumed >= 16 && /paint on frame 11/.test(again) && /kept from before/.test(again), `went on from ${resumed}: ${again}`);
     const after = (await filmPlayback(page)).magenta;
     assert(after.slice(0, 10).every((n) => n < 60) && after.slice(10).every((n) => n > 0.4 * m[10]), `after the reload: ${after}`);
     // The frame opened again brings its paint back (kept for the photo); cleared, the film is
@@ -1024,6 +1049,12 @@ test('a film\'s paint: a frame opened among the photos and painted; the film mad
     await page.click('#paint-clear');
     await page.waitForFunction(() => /taken away/.test(document.querySelector('#film-paint-note').textContent));
     assert(await page.isVisible('#film-paint-apply'), 'the film can be made again without the paint');
+    await page.click('#film-paint-apply');
+    await page.waitForFunction(() => document.body.dataset.filmState === 'working');
+    await filmEnded(page);
+    const without = await filmPlayback(page);
+    const again8 = await page.evaluate(() => window.colorizeApp.film.result.from);
+    assert(again8 === 8 && Math.max(...without.magenta) < 60, `without the paint, from ${again8}: ${without.magenta}`);
     assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
   } finally {
     await close();

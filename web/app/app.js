@@ -1234,8 +1234,10 @@ filmUi.paintFrame.addEventListener('click', async () => {
   ui.viewer.focus({preventScroll: true});
   renderFilmPaint();
 });
+// Made again with the paint: from the last segment kept before the first frame whose paint
+// changed (filmstore.js), or from the start.
 filmUi.paintApply.addEventListener('click', () => {
-  if (state.film && !state.film.running) startFilm(state.film.file, state.film.note, {fresh: true});
+  if (state.film && !state.film.running) startFilm(state.film.file, state.film.note);
 });
 filmUi.close.addEventListener('click', async () => {
   const f = state.film;

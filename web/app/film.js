@@ -335,7 +335,7 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
     }
     return createImageBitmap(v.video, {resizeWidth: width, resizeHeight: height, resizeQuality: 'high'});
   };
-  let stopped = false, frameError = null, previous = null;  // previous: the last frame as made, for the store
+  let stopped = false, frameError = null, previous = null;  // previous: what goes on from the last frame made (the store's)
   try {
     let next = frames < total ? grab(frames) : null;
     for (let i = frames; i < total; i++) {
@@ -378,7 +378,7 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
       encoder.encode(frame, {keyFrame: key});
       frames = i + 1;
       if (r.newShot) shots++;
-      if (r.rgba) previous = {rgba: r.rgba, width: r.width, height: r.height, held: r.heldPoints || null};
+      if (r.memory) previous = r.memory;
       try {
         onFrame?.({index: i, total, shots, result: r, frame});
       } finally {

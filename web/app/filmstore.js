@@ -6,13 +6,17 @@
 //   seg-<first>.bin    one segment: the encoded frames from frame <first> on, each as a 16-byte
 //                      header (u32 length, u8 key frame, 3 unused, f64 timestamp in us; little-
 //                      endian) and its bytes; a segment starts at a key frame;
-//   last.bin           the last frame of the last segment written, as colorized (u32 width,
-//                      height, frames so far, shots so far, then RGBA, then the paint held
-//                      after it, if any: f32 x, y, a, b per point): what is carried on from;
+//   at-<frames>.bin    what the film goes on from after its first <frames> frames, written with
+//                      the segment that ends there (u32 width, height, frames, shots so far,
+//                      then the RGBA of the film's memory of its last frame, a picture of the
+//                      film's grid, then the paint held after it, if any: f32 x, y, a, b per
+//                      point); films kept before 2026-12-07 have one such file, last.bin;
 //   codec.bin          an MP4 film's H.264 decoder configuration (avcC), written before its
 //                      first segment.
-// A segment is written whole and then last.bin; segments beyond last.bin's count are left over
-// from a stop in between and are not used. No DOM.
+// A segment is written whole and then its state; a film goes on from its last state (or, when
+// only the paint of some frames changed, from the last state before the first of them), and
+// the segments beyond that state are left over (from a stop in between, or made with the paint
+// before) and are not used. No DOM.
 
 const DIR = 'films';
 const KEEP = 3;  // films kept for taking up again; the least recently touched go first
@@ -58,21 +62,54 @@ export function filmKey(file) {
   return `f${h.toString(16)}-${file.size}`;
 }
 
+// A state file (at-N.bin, or last.bin of films kept before): {width, height, frames, shots,
+// rgba, held}, or null where it is damaged.
+async function readState(handle) {
+  try {
+    const b = new Uint8Array(await (await handle.getFile()).arrayBuffer());
+    const v = new DataView(b.buffer);
+    const width = v.getUint32(0, true), height = v.getUint32(4, true);
+    const end = 16 + width * height * 4;
+    if (b.length < end || (b.length - end) % 16) return null;
+    return {width, height, frames: v.getUint32(8, true), shots: v.getUint32(12, true), rgba: b.subarray(16, end),
+      held: b.length > end ? new Float32Array(b.buffer, end, (b.length - end) / 4) : null};
+  } catch {
+    return null;
+  }
+}
+
+// The first frame whose change differs between two lists of [{frame, ...}] (Infinity: none).
+function firstChange(was = [], now = []) {
+  const of = (list) => new Map((Array.isArray(list) ? list : []).map((p) => [p.frame, JSON.stringify(p)]));
+  const a = of(was), b = of(now);
+  let first = Infinity;
+  for (const k of new Set([...a.keys(), ...b.keys()])) if (a.get(k) !== b.get(k)) first = Math.min(first, k);
+  return first;
+}
+
 export class FilmStore {
   // Opens the store of `file`'s film made with `meta` (plain data: the settings it is made
   // with), read at `fps` frames a second: {store, kept} where kept is null (a fresh start) or
-  // {frames, shots, fps (the rate it was begun at, to go on with), last: {rgba, width, height, held},
-  // segments: [{first, file}], codec (codec.bin's bytes, or null)}. Resolves to null where
-  // there is no OPFS. fresh: throw away what was kept.
+  // {frames, shots, fps (the rate it was begun at, to go on with), last: {rgba, width, height,
+  // held}, segments: [{first, file}], codec (codec.bin's bytes, or null)}. Resolves to null
+  // where there is no OPFS. fresh: throw away what was kept. meta.paint, where there is one, is
+  // a list of changes to single frames ([{frame, ...}]): a film whose meta differs only there
+  // is kept up to the last segment that ends at or before the first frame whose change differs
+  // (the frames from there on are made again).
   static async open(file, meta, {fps, fresh = false} = {}) {
     const films = await filmsDir();
     if (!films) return null;
     const key = filmKey(file);
     let dir = await films.getDirectoryHandle(key, {create: true});
     const was = await readJson(dir, 'meta.json');
-    const same = was && JSON.stringify(was.made) === JSON.stringify(meta);
     let store = new FilmStore(films, dir, key);
-    const kept = !fresh && same && was.fps > 0 ? await store.#kept() : null;
+    let kept = null;
+    if (!fresh && was?.fps > 0) {
+      const made = was.made || {};
+      const but = (m) => JSON.stringify({...m, paint: null});
+      if (JSON.stringify(made) === JSON.stringify(meta)) kept = await store.#kept();
+      else if (but(made) === but(meta)) kept = await store.#kept(firstChange(made.paint, meta.paint));
+    }
     if (kept) kept.fps = was.fps;
     if (!kept) {
       // Nothing to take up again: an empty folder, so no segment of another try is mixed in.
@@ -91,37 +128,29 @@ export class FilmStore {
     this.broken = null;  // why writing stopped (e.g. the disk is full): the rest stays in memory
   }
 
-  // What a stopped film left: the segments up to last.bin's frame count.
-  async #kept() {
-    let last;
-    try {
-      const f = await (await this.dir.getFileHandle('last.bin')).getFile();
-      const b = new Uint8Array(await f.arrayBuffer());
-      const v = new DataView(b.buffer);
-      const width = v.getUint32(0, true), height = v.getUint32(4, true);
-      const end = 16 + width * height * 4;
-      if (b.length < end || (b.length - end) % 16) return null;
-      last = {width, height, frames: v.getUint32(8, true), shots: v.getUint32(12, true), rgba: b.subarray(16, end),
-        held: b.length > end ? new Float32Array(b.buffer, end, (b.length - end) / 4) : null};
-    } catch {
-      return null;
-    }
-    const segments = [], unused = [];
+  // What a stopped film left: the segments up to its last state (or, with `before`, up to its
+  // last state at or before that frame; the segments and states after it are removed).
+  async #kept(before = Infinity) {
+    const segments = [], states = [];
     for await (const [name, h] of this.dir.entries()) {
-      const m = /^seg-(\d+)\.bin$/.exec(name);
-      if (!m) continue;
-      const first = Number(m[1]);
-      if (first < last.frames) segments.push({first, file: await h.getFile()});
-      else unused.push(name);  // written after last.bin: not used
+      const m = /^(seg|at)-(\d+)\.bin$/.exec(name);
+      if (m) (m[1] === 'seg' ? segments : states).push({n: Number(m[2]), name, handle: h});
     }
-    for (const name of unused) await this.dir.removeEntry(name).catch(() => {});
-    segments.sort((a, b) => a.first - b.first);
-    if (!segments.length || segments[0].first !== 0) return null;
+    let at = states.filter((x) => x.n <= before).sort((x, y) => y.n - x.n)[0] || null;
+    // A film kept before 2026-12-07: one state, last.bin.
+    if (!states.length && before === Infinity) at = {name: 'last.bin', handle: await this.dir.getFileHandle('last.bin').catch(() => null)};
+    const last = at?.handle ? await readState(at.handle) : null;
+    if (!last) return null;
+    const unused = [...segments.filter((x) => x.n >= last.frames), ...states.filter((x) => x.n > last.frames)];
+    for (const x of unused) await this.dir.removeEntry(x.name).catch(() => {});
+    const used = [];
+    for (const x of segments.filter((x) => x.n < last.frames).sort((x, y) => x.n - y.n)) used.push({first: x.n, file: await x.handle.getFile()});
+    if (!used.length || used[0].first !== 0) return null;
     let codec = null;
     try {
       codec = new Uint8Array(await (await (await this.dir.getFileHandle('codec.bin')).getFile()).arrayBuffer());
     } catch { /* a WebM film has none */ }
-    return {frames: last.frames, shots: last.shots, last, segments, codec};
+    return {frames: last.frames, shots: last.shots, last, segments: used, codec};
   }
 
   // The encoded frames of a kept segment file: [{data (a Blob slice of it), timestampUs, key}].
@@ -166,7 +195,8 @@ export class FilmStore {
       const h = await writeFile(this.dir, `seg-${String(first).padStart(8, '0')}.bin`, [new Blob(parts)]);
       const meta = new DataView(new ArrayBuffer(16));
       [last.width, last.height, last.frames, last.shots].forEach((x, i) => meta.setUint32(4 * i, x, true));
-      await writeFile(this.dir, 'last.bin', last.held?.length ? [meta.buffer, last.rgba, last.held] : [meta.buffer, last.rgba]);
+      await writeFile(this.dir, `at-${String(last.frames).padStart(8, '0')}.bin`,
+        last.held?.length ? [meta.buffer, last.rgba, last.held] : [meta.buffer, last.rgba]);
       const file = await h.getFile();
       let at = 0;
       return records.map((r) => {

@@ -666,12 +666,16 @@ async function filmFrame(msg) {
     t = now();
     const rgba = result.rgba();
     timings.out = now() - t;
-    // The paint held after this frame (to keep with it, for a film taken up again from here).
+    // What a film taken up again from here goes on from: the film's memory of this frame (a
+    // picture of its grid) and the paint held after it.
     const heldPoints = marks || step.held ? film.handle.heldPoints() : null;
+    const mem = check(film.handle.memoryImage(), 'film').image;
+    handles.push(mem);
+    const memory = {rgba: mem.rgba(), width: mem.width(), height: mem.height(), held: heldPoints};
     return {
-      value: {rgba, width: w, height: h, newShot: step.newShot, matched: step.matched, held: step.held, heldPoints,
+      value: {rgba, width: w, height: h, newShot: step.newShot, matched: step.matched, held: step.held, memory,
         timings, provider: st.method === 'exemplar' ? 'exemplar (WASM core)' : session.provider},
-      transfer: heldPoints ? [rgba.buffer, heldPoints.buffer] : [rgba.buffer],
+      transfer: heldPoints ? [rgba.buffer, memory.rgba.buffer, heldPoints.buffer] : [rgba.buffer, memory.rgba.buffer],
     };
   } finally {
     for (const hd of handles) hd.delete();

@@ -451,6 +451,16 @@ class FilmHandle {
     const cz::Status s = film_.hold_points(std::move(held));
     return s.ok() ? ok_value() : error_value(s);
   }
+  // memoryImage() -> {ok, image}: the last frame as the film remembers it, a picture of the
+  // film's grid (FilmMemory::memory_image): remember() of it goes on from here.
+  val memoryImage() const {
+    cz::Image img = film_.memory_image();
+    if (img.empty())
+      return error_value(cz::ErrorCode::kInvalidArgument, "the film has no frame yet");
+    val o = ok_value();
+    o.set("image", val(ImageHandle(std::move(img))));
+    return o;
+  }
   // Forgets the frames so far: the next frame starts a new shot.
   void forget() { film_.forget(); }
 
@@ -617,6 +627,7 @@ EMSCRIPTEN_BINDINGS(colorize) {
       .function("frame", &FilmHandle::frame)
       .function("remember", &FilmHandle::remember)
       .function("heldPoints", &FilmHandle::heldPoints)
+      .function("memoryImage", &FilmHandle::memoryImage)
       .function("holdPoints", &FilmHandle::holdPoints)
       .function("forget", &FilmHandle::forget);
   function("probe", &probe);

@@ -132,6 +132,11 @@ class FilmMemory {
   // film whose first frames were colorized before) as if next() had made it: its L* and a*b*
   // on its film_grid_for grid (no paint is held). Errors: kInvalidArgument (an empty image).
   Status remember(const Image& result);
+  // What the film remembers of its last frame (its L* and colour on the film's grid) as an
+  // 8-bit sRGB picture of the grid's size: remember() of it goes on from here, as from the
+  // frame's own result (to keep with a film stopped part-way; much smaller than the frame).
+  // Empty before the first frame.
+  Image memory_image() const;
 
   void forget();
   bool empty() const { return L_.empty(); }
