@@ -1108,7 +1108,8 @@ async function runFilm(f) {
     filmUi.canvas.width = size.width;
     filmUi.canvas.height = size.height;
     const carry = Number(filmUi.carry.value);
-    // What the film is made with: kept frames are gone on with only when all of it is the same.
+    // What the film is made with: kept frames are gone on with only when all of it is the same
+    // (or all but the paint: then those before the first frame whose paint changed).
     // The reference photo by its file (name, size, date), not by this visit's id: chosen again
     // after a reload, it finds the film it was making.
     const paint = filmPaint(f.file);

@@ -232,7 +232,8 @@ async function writeSound(buffer, seconds, writer) {
 }
 
 // Colorizes the film. colorizeFrame(frame: VideoFrame | ImageBitmap, which it takes; index) -> the
-// worker's answer {rgba, width, height (or after: an ImageBitmap), newShot, ...};
+// worker's answer {rgba, width, height (or after: an ImageBitmap), newShot, memory (what the
+// store keeps to go on from this frame: {rgba, width, height, held}), ...};
 // onFrame({index, total, shots, result, frame}) after each frame (frame: the colorized
 // VideoFrame, valid during the call); shouldStop() is asked before each frame: when it says yes
 // the frames so far are written out (with their part of the sound), as they are when a frame

@@ -756,8 +756,8 @@ const handlers = {
     return true;
   },
   filmFrame,
-  // Carries on from a frame made before (a film taken up again): {rgba, width, height, held}
-  // (held: the paint held then, as filmFrame gave it in heldPoints, or null).
+  // Carries on from a frame made before (a film taken up again): {rgba, width, height, held},
+  // as filmFrame gave them in `memory` (the film's memory of that frame, the paint held then).
   async filmRemember(msg) {
     if (!film) throw err('invalid argument', 'No film is open.');
     const img = check(core.imageFromRgba(msg.rgba, msg.width, msg.height), 'frame').image;
