@@ -1019,6 +1019,12 @@ test('a film\'s paint: a frame opened among the photos and painted; the film mad
     // The frames before the painted one's segment (key frames every 8) were kept, not made again.
     const from = await page.evaluate(() => window.colorizeApp.film.result.from);
     assert(from === 8 && /frames 1 to 8 kept from before/.test(status), `went on from ${from}: ${status}`);
+    await page.evaluate(async () => {
+      const v = document.querySelector('#film-result');
+      v.currentTime = 20.5 / 25;
+      await new Promise((r) => { v.onseeked = r; });
+    });
+    await page.locator('#film').screenshot({path: path.join(out, 'film-painted.png')});
     const painted = await filmPlayback(page);
     const m = painted.magenta;
     assert(m.slice(0, 10).every((n) => n < 60), `magenta before the painted frame: ${m.slice(0, 10)}`);
