@@ -1278,6 +1278,49 @@ test('embedding: paint on a film\'s frame colours it and is held, moving with th
   } finally { await close(); }
 });
 
+test('embedding: colorize.mjs keeps a film on the device with keep: stopped, it goes on where it was; fresh starts again; forgetFilm forgets it', async () => {
+  const {context, close} = await launch();
+  try {
+    const dev = await context.newPage();
+    const errors = [];
+    dev.on('pageerror', (e) => errors.push(e.message));
+    await dev.goto(`${origin}/version.txt`);
+    const pan = await recordPan(dev, {frames: 40});
+    const r = await dev.evaluate(async (b64) => {
+      const {Colorizer} = await import('/colorize.mjs');
+      const {keptFilms} = await import('/filmstore.js');
+      const film = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'kept.webm', {type: 'video/webm', lastModified: 1});
+      const c = await Colorizer.create({provider: 'wasm'});
+      const before = (await keptFilms()).length;
+      const stop = new AbortController();
+      const strip = ({blob, error, ...rest}) => rest;
+      const part = await c.colorizeFilm(film, {fps: 25, keep: true, signal: stop.signal,
+        onFrame: ({index}) => { if (index === 20) stop.abort(); }});
+      const kept = (await keptFilms()).length - before;
+      const rest = await c.colorizeFilm(film, {fps: 25, keep: true});
+      const v = document.createElement('video');
+      v.src = URL.createObjectURL(rest.blob);
+      await new Promise((res, rej) => { v.onloadedmetadata = res; v.onerror = () => rej(new Error('does not play')); });
+      const other = await c.colorizeFilm(film, {fps: 25, keep: true, saturation: 0.5, signal: AbortSignal.abort()});
+      const fresh = await c.colorizeFilm(film, {fps: 25, keep: true, fresh: true});
+      const unkept = await c.colorizeFilm(film, {fps: 25});
+      await Colorizer.forgetFilm(film);
+      const after = (await keptFilms()).length - before;
+      c.close();
+      return {part: strip(part), rest: strip(rest), plays: v.duration, kept, other: strip(other), fresh: strip(fresh),
+        unkept: strip(unkept), after};
+    }, pan.toString('base64'));
+    assert(r.part.stopped && r.part.frames === 21 && r.part.from === 0 && r.part.stored === true && r.kept === 1, JSON.stringify(r.part));
+    assert(r.rest.from === 21 && r.rest.frames === r.rest.total && !r.rest.stopped && r.rest.shots === 1, JSON.stringify(r.rest));
+    assert(Math.abs(r.plays - r.rest.frames / 25) < 0.1, `the film taken up plays ${r.plays} s`);
+    assert(r.other.from === 0 && r.other.frames === 0, `other settings start afresh: ${JSON.stringify(r.other)}`);
+    assert(r.fresh.from === 0 && r.fresh.frames === r.fresh.total, JSON.stringify(r.fresh));
+    assert(r.unkept.from === 0 && r.unkept.stored === false, JSON.stringify(r.unkept));
+    assert(r.after === 0, `forgetFilm: ${r.after} films left`);
+    assert(errors.length === 0, `errors ${errors}`);
+  } finally { await close(); }
+});
+
 test('offline: after the first visit, a reload without network still colorizes', async () => {
   const {context, close} = await launch();
   try {

@@ -1128,8 +1128,7 @@ async function runFilm(f) {
     await call('filmStart', {carry});
     opened = true;
     if (kept) {
-      await call('filmRemember', {rgba: kept.last.rgba, width: kept.last.width, height: kept.last.height,
-        held: kept.last.held});
+      await call('filmRemember', {...kept.last});
       filmStatus(`Going on from frame ${kept.frames + 1} (the frames before it were kept on this device)…`);
     }
     const g = filmUi.canvas.getContext('2d');

@@ -13,6 +13,7 @@
 // threads (without them it runs on one thread), and .wasm as application/wasm.
 import {workerClient} from './rpc.js';
 import {closeVideo, colorizeFilm, measureFrameRate, openVideo, readSound} from './film.js';
+import {FilmStore, filmKey} from './filmstore.js';
 
 const FORMATS = {png: 'image/png', jpeg: 'image/jpeg', tiff: 'image/tiff'};
 
@@ -121,8 +122,15 @@ export class Colorizer {
   //   fps: the frame rate to read it at (default: measured by playing a moment of it);
   //   onFrame({index, total, frame}): after each frame (frame: the result, a VideoFrame valid
   //   during the call); signal: an AbortSignal, which ends the film at the frame being made
-  //   (what was made is kept). Frames above 1920 x 1080 are made smaller. Needs a page (it reads
-  //   the video through a <video> element) and WebCodecs (Chrome, Edge, Safari).
+  //   (what was made is kept);
+  //   keep: true: the film is kept on this device as it is made (the origin's private file
+  //   system, as the app keeps its films: the three touched last), so that a film stopped, or a
+  //   page closed part-way, goes on where it was when the same file is given again with the
+  //   same options (with other paint: from before the first frame whose paint changed); the
+  //   result's `from` says how many frames were kept from before, `stored` whether it was kept
+  //   (true) or why not; fresh: true: made again from the first frame (Colorizer.forgetFilm
+  //   forgets it). Frames above 1920 x 1080 are made smaller. Needs a page (it reads the video
+  //   through a <video> element) and WebCodecs (Chrome, Edge, Safari).
   colorizeFilm(input, options = {}) {
     const run = this.queue.then(() => this.#film(input, options));
     this.queue = run.catch(() => {});
@@ -130,7 +138,7 @@ export class Colorizer {
   }
 
   async #film(input, {steady = 0.8, reference = null, workingSize = 0, saturation = 1, widenTones = true,
-    fps = 0, onFrame = null, signal = null, container = 'webm', paint = []} = {}) {
+    fps = 0, onFrame = null, signal = null, container = 'webm', paint = [], keep = false, fresh = false} = {}) {
     const bad = (message) => Object.assign(new Error(message), {code: 'invalid argument'});
     if (!(input instanceof Blob)) throw bad('colorizeFilm() takes a Blob or File');
     if (!(steady >= 0 && steady <= 0.95)) throw bad(`steady must be in 0 .. 0.95, not ${steady}`);
@@ -148,23 +156,35 @@ export class Colorizer {
     const video = await openVideo(input);
     let started = false;
     try {
-      const rate = fps > 0 ? fps : await measureFrameRate(video) || 24;
+      let rate = fps > 0 ? fps : await measureFrameRate(video) || 24;
+      // What it is made with, for a kept film (the reference photo by its file, not its id here).
+      const made = {width: video.width, height: video.height, steady, container, ...settings, referenceId: null,
+        reference: reference ? filmKey(reference) : '', paint: [...byFrame].map(([frame, p]) => ({frame, ...p}))
+          .sort((a, b) => a.frame - b.frame)};
+      const opened = keep ? await FilmStore.open(input, made, {fps: rate, fresh}).catch(() => null) : null;
+      const kept = opened?.kept || null;
+      if (kept) rate = kept.fps;
       const sound = await readSound(input, video.duration);
       await this.client.call('filmStart', {carry: steady});
       started = true;
+      if (kept) await this.client.call('filmRemember', {...kept.last});
       const out = await colorizeFilm(video, {
-        fps: rate, sound, container, shouldStop: () => !!signal?.aborted,
+        fps: rate, sound, container, store: opened?.store || null, kept, shouldStop: () => !!signal?.aborted,
         colorizeFrame: (frame, index) => this.client.call('filmFrame', {frame, settings, reference,
           paint: byFrame.has(index) ? {...byFrame.get(index), width: video.width, height: video.height} : null}, null, [frame]),
         onFrame: onFrame && (({index, total, frame}) => onFrame({index, total, frame})),
       });
-      const {blob, frames, total, width, height, shots, stopped, error} = out;
-      return {blob, frames, total, fps: out.fps, width, height, shots, sound: out.sound, stopped, error};
+      const {blob, frames, total, width, height, shots, stopped, error, from, stored} = out;
+      return {blob, frames, total, fps: out.fps, width, height, shots, sound: out.sound, stopped, error, from,
+        stored: keep ? stored : false};
     } finally {
       closeVideo(video);
       if (started) await this.client.call('filmEnd').catch(() => {});
     }
   }
+
+  // Forgets what is kept on this device of the film `input` (colorizeFilm with keep).
+  static async forgetFilm(input) { await FilmStore.forget(input); }
 
   // Ends the engine (its worker); the Colorizer cannot be used afterwards.
   close() { this.client.terminate(); }

@@ -213,6 +213,9 @@ export class FilmStore {
   // Forgets the film (its folder).
   async remove() { await this.films.removeEntry(this.key, {recursive: true}).catch(() => {}); }
 
+  // Forgets what is kept of `file`'s film, if anything.
+  static async forget(file) { await (await filmsDir())?.removeEntry(filmKey(file), {recursive: true}).catch(() => {}); }
+
   // Keeps the KEEP films touched last (this one among them).
   async #tidy() {
     const all = [];
