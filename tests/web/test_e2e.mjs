@@ -995,6 +995,14 @@ test('a film\'s paint: a frame opened among the photos and painted; the film mad
     assert(await page.isVisible('#film-paint-frame') && await page.isHidden('#film-paint-apply'), 'paint is offered once the film is made');
     const plain = await filmPlayback(page);
     assert(Math.max(...plain.magenta) < 60, `magenta before any paint: ${plain.magenta}`);
+    // What the store keeps to go on from: the first state of its 250 frames and the last.
+    const states = await page.evaluate(async () => {
+      const films = await (await navigator.storage.getDirectory()).getDirectoryHandle('films');
+      const names = [];
+      for await (const [, dir] of films.entries()) for await (const [name] of dir.entries()) if (/^at-/.test(name)) names.push(name);
+      return names.sort();
+    });
+    assert(states.join() === `at-00000008.bin,at-${String(plain.frames).padStart(8, '0')}.bin`, `states kept: ${states}`);
     // The player stopped at frame 11; that frame opened and painted.
     await page.evaluate(async () => {
       const v = document.querySelector('#film-result');

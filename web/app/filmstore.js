@@ -10,7 +10,8 @@
 //                      the segment that ends there (u32 width, height, frames, shots so far,
 //                      then the RGBA of the film's memory of its last frame, a picture of the
 //                      film's grid, then the paint held after it, if any: f32 x, y, a, b per
-//                      point); films kept before 2026-12-07 have one such file, last.bin;
+//                      point); kept for the last segment and the first in every 250 frames;
+//                      films kept before 2026-12-07 have one such file, last.bin;
 //   codec.bin          an MP4 film's H.264 decoder configuration (avcC), written before its
 //                      first segment.
 // A segment is written whole and then its state; a film goes on from its last state (or, when
@@ -21,6 +22,9 @@
 const DIR = 'films';
 const KEEP = 3;  // films kept for taking up again; the least recently touched go first
 const HEAD = 16;
+const STATE_SPAN = 250;  // frames: 10 s at 25 a second
+
+const stateName = (frames) => `at-${String(frames).padStart(8, '0')}.bin`;
 
 // The OPFS folder of films, or null where this browser has none (or it is refused).
 async function filmsDir() {
@@ -126,6 +130,8 @@ export class FilmStore {
   constructor(films, dir, key) {
     Object.assign(this, {films, dir, key});
     this.broken = null;  // why writing stopped (e.g. the disk is full): the rest stays in memory
+    this.lastState = null;  // {frames, first}: the state written last by this store, and whether
+                            // it is the first of its span of frames
   }
 
   // What a stopped film left: the segments up to its last state (or, with `before`, up to its
@@ -195,8 +201,14 @@ export class FilmStore {
       const h = await writeFile(this.dir, `seg-${String(first).padStart(8, '0')}.bin`, [new Blob(parts)]);
       const meta = new DataView(new ArrayBuffer(16));
       [last.width, last.height, last.frames, last.shots].forEach((x, i) => meta.setUint32(4 * i, x, true));
-      await writeFile(this.dir, `at-${String(last.frames).padStart(8, '0')}.bin`,
+      await writeFile(this.dir, stateName(last.frames),
         last.held?.length ? [meta.buffer, last.rgba, last.held] : [meta.buffer, last.rgba]);
+      // The states kept: the last, and the first of every STATE_SPAN frames (a film made again
+      // from a changed frame goes back at most that far; a state is about 0.3 MB at 720p).
+      const prev = this.lastState;
+      if (prev && !prev.first) await this.dir.removeEntry(stateName(prev.frames)).catch(() => {});
+      this.lastState = {frames: last.frames,
+        first: !prev || Math.floor(prev.frames / STATE_SPAN) !== Math.floor(last.frames / STATE_SPAN)};
       const file = await h.getFile();
       let at = 0;
       return records.map((r) => {
