@@ -95,6 +95,14 @@ function round(core, tag) {
     const pp = check(core.prepare(im, 128, 'stretch'), 'prepare').prepared;
     const ww = pp.workWidth(), hh = pp.workHeight();
     check(time(`${tag}|film step (720p)`, () => filmFrame(film, pp, new Float32Array(2 * ww * hh).fill(8), ww, hh)), 'film');
+    // What the app keeps to go on from after each frame (builds from 2026-12-07 on).
+    if (film.memoryImage) {
+      time(`${tag}|film memory out (720p)`, () => {
+        const m = check(film.memoryImage(), 'memory').image;
+        m.rgba();
+        m.delete();
+      });
+    }
     pp.delete(); im.delete();
   }
   film.delete();
