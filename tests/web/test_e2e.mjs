@@ -1048,14 +1048,10 @@ test('a film\'s paint: a frame opened among the photos and painted; the film mad
     assert(resumed >= 16 && /paint on frame 11/.test(again) && /kept from before/.test(again), `went on from ${resumed}: ${again}`);
     const after = (await filmPlayback(page)).magenta;
     assert(after.slice(0, 10).every((n) => n < 60) && after.slice(10).every((n) => n > 0.4 * m[10]), `after the reload: ${after}`);
-    // The frame opened again brings its paint back (kept for the photo); cleared, the film is
-    // to be made again without it.
-    await page.evaluate(async () => {
-      const v = document.querySelector('#film-result');
-      v.currentTime = 10.5 / 25;
-      await new Promise((r) => { v.onseeked = r; });
-    });
-    await page.click('#film-paint-frame');
+    // The frame opened again (from the note's link to it) brings its paint back (kept for the
+    // photo); cleared, the film is to be made again without it.
+    assert(await page.textContent('#film-paint-note button.link') === '11', await page.textContent('#film-paint-note'));
+    await page.click('#film-paint-note button.link');
     await page.waitForFunction(() => window.colorizeApp.jobs.length === 1 && window.colorizeApp.jobs[0].filmFrame === 10);
     assert(await page.evaluate(() => window.colorizeApp.jobs[0].strokes.length) === 1, 'the frame\'s paint comes back with it');
     assert(await page.isHidden('#film-paint-apply'), 'the film is as painted');

@@ -1029,9 +1029,23 @@ function renderFilmPaint() {
   const paint = filmPaint(f.file);
   const changed = JSON.stringify(paint) !== JSON.stringify(f.madePaint || []);
   filmUi.paintApply.hidden = !changed;
-  filmUi.paintNote.textContent = !paint.length
-    ? (changed ? 'The paint is taken away: the film, made again, goes without it.' : FILM_PAINT_HELP)
-    : `Paint on ${framesText(paint)}${changed ? ': not in the film yet.' : ' is in the film.'}`;
+  if (!paint.length) {
+    filmUi.paintNote.textContent = changed ? 'The paint is taken away: the film, made again, goes without it.' : FILM_PAINT_HELP;
+    return;
+  }
+  // Each painted frame a button that opens it (its photo, with its paint).
+  const parts = [`Paint on frame${paint.length > 1 ? 's' : ''} `];
+  paint.forEach((p, i) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'link';
+    b.textContent = String(p.frame + 1);
+    b.title = `Open frame ${p.frame + 1} among the photos`;
+    b.addEventListener('click', () => openFilmFrame(p.frame));
+    parts.push(...(i ? [', ', b] : [b]));
+  });
+  parts.push(changed ? ': not in the film yet.' : ' is in the film.');
+  filmUi.paintNote.replaceChildren(...parts);
 }
 
 // Lets the film's result go (its object URL) and empties the section; `forget`: also what is
@@ -1205,12 +1219,19 @@ filmUi.download.addEventListener('click', () => {
 });
 // The frame the film's player shows, opened among the photos to be painted on (once: the same
 // frame again selects it).
-filmUi.paintFrame.addEventListener('click', async () => {
+filmUi.paintFrame.addEventListener('click', () => {
   const f = state.film;
   if (!f || f.running || !f.result?.frames) return;
   filmUi.result.pause();
+  openFilmFrame(Math.max(0, Math.min(f.result.frames - 1, Math.floor(filmUi.result.currentTime * f.result.fps + 1e-6))));
+});
+
+// Frame `index` of the film opened among the photos (or selected, when it is there already),
+// in paint mode.
+async function openFilmFrame(index) {
+  const f = state.film;
+  if (!f || f.running || !f.result?.frames) return;
   const fps = f.result.fps, key = filmKey(f.file);
-  const index = Math.max(0, Math.min(f.result.frames - 1, Math.floor(filmUi.result.currentTime * fps + 1e-6)));
   let job = state.jobs.find((j) => j.film === key && j.filmFrame === index);
   if (!job) {
     filmUi.paintFrame.disabled = true;
@@ -1233,7 +1254,7 @@ filmUi.paintFrame.addEventListener('click', async () => {
   ui.viewer.scrollIntoView({block: 'nearest'});
   ui.viewer.focus({preventScroll: true});
   renderFilmPaint();
-});
+}
 // Made again with the paint: from the last segment kept before the first frame whose paint
 // changed (filmstore.js), or from the start.
 filmUi.paintApply.addEventListener('click', () => {
