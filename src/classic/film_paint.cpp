@@ -4,7 +4,6 @@
 
 #include "colorize/film.h"
 #include "colorize/propagate.h"
-#include "colorize/resample.h"
 
 namespace colorize {
 
@@ -36,24 +35,15 @@ Result<AbPlanes> carry_marked(FilmMemory* film, const Plane& L_grid, const AbPla
 Result<AbPlanes> carry_painted_frame(FilmMemory* film, const Prepared& prepared, const AbPlanes& ab,
                                      const HintPlanes& paint, const PropagateOptions& options,
                                      const FinishOptions& finish, FilmStep* step) {
-  if (!film) return Status(ErrorCode::kInvalidArgument, "carry_painted_frame needs a film");
-  if (prepared.L_full.empty() || ab.a.empty()) {
-    return Status(ErrorCode::kInvalidArgument,
-                  "carry_painted_frame needs a prepared frame and its chroma");
-  }
-  const Size grid = film_grid_for(prepared.L_full.width, prepared.L_full.height);
-  const Plane L_grid = resize_area(prepared.L_full, grid.width, grid.height);
-  auto found = film->advance(L_grid);
-  if (!found.ok()) return found.status();
-  if (step) *step = *found;
-  auto on_grid = upsample_chroma(prepared, ab, L_grid, finish);
-  if (!on_grid.ok()) return on_grid.status();
+  auto f = advance_frame(film, prepared, ab, finish);
+  if (!f.ok()) return f.status();
+  if (step) *step = f->step;
   const bool painted = !paint.mask.empty() && count_marks(paint) > 0;
-  auto out = carry_marked(film, L_grid, *on_grid, paint, painted ? &paint : nullptr, options);
+  auto out = carry_marked(film, f->L, f->ab, paint, painted ? &paint : nullptr, options);
   if (!out.ok()) return out.status();
   // A new shot holds no paint from before: unpainted, it is finished exactly as a single
   // picture would be (as carry_frame does).
-  if (found->new_shot && !painted) return ab;
+  if (f->step.new_shot && !painted) return ab;
   return out;
 }
 

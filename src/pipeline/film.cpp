@@ -484,21 +484,32 @@ void FilmMemory::forget() {
   held_.clear();
 }
 
+Result<FrameOnGrid> advance_frame(FilmMemory* film, const Prepared& prepared, const AbPlanes& ab,
+                                  const FinishOptions& finish) {
+  if (!film) return Status(ErrorCode::kInvalidArgument, "a film's frame needs its film");
+  if (prepared.L_full.empty() || ab.a.empty())
+    return Status(ErrorCode::kInvalidArgument,
+                  "a film's frame needs a prepared frame and its chroma");
+  const Size grid = film_grid_for(prepared.L_full.width, prepared.L_full.height);
+  FrameOnGrid f;
+  f.L = resize_area(prepared.L_full, grid.width, grid.height);
+  auto found = film->advance(f.L);
+  if (!found.ok()) return found.status();
+  f.step = *found;
+  auto on_grid = upsample_chroma(prepared, ab, f.L, finish);
+  if (!on_grid.ok()) return on_grid.status();
+  f.ab = std::move(on_grid).value();
+  return f;
+}
+
 Result<AbPlanes> carry_frame(FilmMemory* film, const Prepared& prepared, const AbPlanes& ab,
                              const FinishOptions& finish, FilmStep* step) {
-  if (!film) return Status(ErrorCode::kInvalidArgument, "carry_frame needs a film");
-  if (prepared.L_full.empty() || ab.a.empty())
-    return Status(ErrorCode::kInvalidArgument, "carry_frame needs a prepared frame and its chroma");
-  const Size grid = film_grid_for(prepared.L_full.width, prepared.L_full.height);
-  const Plane L_grid = resize_area(prepared.L_full, grid.width, grid.height);
-  auto found = film->advance(L_grid);
-  if (!found.ok()) return found.status();
-  if (step) *step = *found;
-  auto on_grid = upsample_chroma(prepared, ab, L_grid, finish);
-  if (!on_grid.ok()) return on_grid.status();
-  auto carried = film->blend(*on_grid);
+  auto f = advance_frame(film, prepared, ab, finish);
+  if (!f.ok()) return f.status();
+  if (step) *step = f->step;
+  auto carried = film->blend(f->ab);
   if (!carried.ok()) return carried.status();
-  if (found->new_shot) return ab;
+  if (f->step.new_shot) return ab;
   return carried;
 }
 

@@ -392,13 +392,9 @@ TEST(Cli, FilmFramesGoInOrderAndAStoppedFilmGoesOn) {
   EXPECT_EQ(run({"--eval", in.string(), "--film"}).code, 2);
 }
 
-// --film --marks DIR: the paint on one frame holds for the frames after it (also with
-// --marks-only, where those frames have no painted copy of their own).
-TEST(Cli, FilmHoldsPaintForTheFramesAfterIt) {
-  const fs::path in = fresh_dir("film-paint-in");
-  const fs::path marks = fresh_dir("film-paint-marks");
-  for (const char* name : {"f1.jpg", "f2.jpg", "f3.jpg"})
-    fs::copy_file(kData + "/landscape-grey.jpg", in / name);
+// The grey landscape's painted copy: magenta (200, 40, 180) on the ground at (100..140,
+// 330..370).
+Image painted_landscape() {
   const Image grey = load(kData + "/landscape-grey.jpg");
   Image painted = Image::make(grey.width, grey.height, 3, 8);
   for (size_t i = 0; i < grey.data8.size(); ++i)
@@ -406,9 +402,19 @@ TEST(Cli, FilmHoldsPaintForTheFramesAfterIt) {
   for (int y = 330; y < 370; ++y)
     for (int x = 100; x < 140; ++x) {
       uint8_t* p = &painted.data8[(size_t(y) * grey.width + x) * 3];
-      p[0] = 200, p[1] = 40, p[2] = 180;  // magenta on the ground
+      p[0] = 200, p[1] = 40, p[2] = 180;
     }
-  ASSERT_TRUE(save_png(painted, marks / "f1.png"));
+  return painted;
+}
+
+// --film --marks DIR: the paint on one frame holds for the frames after it (also with
+// --marks-only, where those frames have no painted copy of their own).
+TEST(Cli, FilmHoldsPaintForTheFramesAfterIt) {
+  const fs::path in = fresh_dir("film-paint-in");
+  const fs::path marks = fresh_dir("film-paint-marks");
+  for (const char* name : {"f1.jpg", "f2.jpg", "f3.jpg"})
+    fs::copy_file(kData + "/landscape-grey.jpg", in / name);
+  ASSERT_TRUE(save_png(painted_landscape(), marks / "f1.png"));
   for (bool alone : {false, true}) {
     const fs::path out = fresh_dir(alone ? "film-paint-out2" : "film-paint-out");
     std::vector<std::string> args = {in.string(),    "--film", "--marks",
@@ -433,16 +439,7 @@ TEST(Cli, FilmHoldsPaintForTheFramesAfterIt) {
 // without that file, it goes on with the colour carried only (at carry 0.3, little of it).
 TEST(Cli, AStoppedFilmGoesOnHoldingItsPaint) {
   const fs::path marks = fresh_dir("film-held-marks");
-  const Image grey = load(kData + "/landscape-grey.jpg");
-  Image painted = Image::make(grey.width, grey.height, 3, 8);
-  for (size_t i = 0; i < grey.data8.size(); ++i)
-    for (int c = 0; c < 3; ++c) painted.data8[i * 3 + c] = grey.data8[i];
-  for (int y = 330; y < 370; ++y)
-    for (int x = 100; x < 140; ++x) {
-      uint8_t* p = &painted.data8[(size_t(y) * grey.width + x) * 3];
-      p[0] = 200, p[1] = 40, p[2] = 180;
-    }
-  ASSERT_TRUE(save_png(painted, marks / "f1.png"));
+  ASSERT_TRUE(save_png(painted_landscape(), marks / "f1.png"));
   const Lab want = srgb_to_lab({200 / 255.0f, 40 / 255.0f, 180 / 255.0f});
   double off[2] = {0, 0};
   for (bool keep : {true, false}) {

@@ -85,6 +85,17 @@ TEST(Colorizer, SeveralThreadsAndCopiesGiveTheSameResult) {
   }
 }
 
+// A frame prepared as small() prepares it (what a caller that runs the method gives
+// carry_frame).
+Prepared prepare_small(const Image& f) {
+  PrepareOptions p;
+  p.working_size = small().working_size;
+  p.tone = small().tone;
+  auto prepared = prepare(f, p);
+  EXPECT_TRUE(prepared.ok());
+  return prepared.ok() ? *prepared : Prepared{};
+}
+
 // A 600 x 400 view of `grey` (8-bit, 1 channel) from column x0: the frames of a pan; `flip`:
 // upside down (another shot).
 Image film_view(const Image& grey, int x0, bool flip) {
@@ -147,16 +158,12 @@ TEST(Colorizer, CarryFrameIsColorizeFramesFilmStep) {
     FilmStep want_step, got_step;
     auto want = c->colorize_frame(f, &film, {}, nullptr, &want_step);
     ASSERT_TRUE(want.ok()) << want.status().to_string();
-    PrepareOptions p;
-    p.working_size = small().working_size;
-    p.tone = small().tone;
-    auto prepared = prepare(f, p);
-    ASSERT_TRUE(prepared.ok());
-    auto ab = exemplar_colorize(prepared->L_work, reference);
+    const Prepared prepared = prepare_small(f);
+    auto ab = exemplar_colorize(prepared.L_work, reference);
     ASSERT_TRUE(ab.ok());
-    auto chroma = carry_frame(&mine, *prepared, *ab, small().finish, &got_step);
+    auto chroma = carry_frame(&mine, prepared, *ab, small().finish, &got_step);
     ASSERT_TRUE(chroma.ok()) << chroma.status().to_string();
-    auto got = finish(f, *prepared, *chroma, small().finish);
+    auto got = finish(f, prepared, *chroma, small().finish);
     ASSERT_TRUE(got.ok());
     EXPECT_EQ(got_step.new_shot, want_step.new_shot);
     EXPECT_EQ(got->data8, want->data8);
@@ -252,12 +259,8 @@ TEST(Colorizer, CarryPaintedFrameIsColorizeFramesPaintedFilmStep) {
     FilmStep want_step, got_step;
     auto want = c->colorize_frame(f, &film, user, nullptr, &want_step);
     ASSERT_TRUE(want.ok()) << want.status().to_string();
-    PrepareOptions p;
-    p.working_size = small().working_size;
-    p.tone = small().tone;
-    auto prepared = prepare(f, p);
-    ASSERT_TRUE(prepared.ok());
-    auto ab = exemplar_colorize(prepared->L_work, reference);
+    const Prepared prepared = prepare_small(f);
+    auto ab = exemplar_colorize(prepared.L_work, reference);
     ASSERT_TRUE(ab.ok());
     HintPlanes paint;  // none
     if (frame == 0) {
@@ -269,9 +272,9 @@ TEST(Colorizer, CarryPaintedFrameIsColorizeFramesPaintedFilmStep) {
     PropagateOptions reach;
     reach.reach = small().reach;
     auto chroma =
-        carry_painted_frame(&mine, *prepared, *ab, paint, reach, small().finish, &got_step);
+        carry_painted_frame(&mine, prepared, *ab, paint, reach, small().finish, &got_step);
     ASSERT_TRUE(chroma.ok()) << chroma.status().to_string();
-    auto got = finish(f, *prepared, *chroma, small().finish);
+    auto got = finish(f, prepared, *chroma, small().finish);
     ASSERT_TRUE(got.ok());
     EXPECT_EQ(got_step.new_shot, want_step.new_shot) << "frame " << frame;
     EXPECT_EQ(got_step.held, want_step.held) << "frame " << frame;

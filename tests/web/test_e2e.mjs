@@ -816,6 +816,15 @@ async function filmPlayback(page) {
   });
 }
 
+// The film's player in the app stopped at frame i (of a film at 25 frames a second).
+async function seekFilmResult(page, i) {
+  await page.evaluate(async (t) => {
+    const v = document.querySelector('#film-result');
+    v.currentTime = t;
+    await new Promise((r) => { v.onseeked = r; });
+  }, (i + 0.5) / 25);
+}
+
 const filmEnded = (page) => page.waitForFunction(() => ['done', 'stopped', 'error'].includes(document.body.dataset.filmState),
   null, {timeout: 180000});
 
@@ -1004,11 +1013,7 @@ test('a film\'s paint: a frame opened among the photos and painted; the film mad
     });
     assert(states.join() === `at-00000008.bin,at-${String(plain.frames).padStart(8, '0')}.bin`, `states kept: ${states}`);
     // The player stopped at frame 11; that frame opened and painted.
-    await page.evaluate(async () => {
-      const v = document.querySelector('#film-result');
-      v.currentTime = 10.5 / 25;
-      await new Promise((r) => { v.onseeked = r; });
-    });
+    await seekFilmResult(page, 10);
     await page.click('#film-paint-frame');
     await page.waitForFunction(() => window.colorizeApp.jobs.length === 1 && window.colorizeApp.jobs[0].filmFrame === 10);
     await settle(page);
@@ -1027,11 +1032,7 @@ test('a film\'s paint: a frame opened among the photos and painted; the film mad
     // The frames before the painted one's segment (key frames every 8) were kept, not made again.
     const from = await page.evaluate(() => window.colorizeApp.film.result.from);
     assert(from === 8 && /frames 1 to 8 kept from before/.test(status), `went on from ${from}: ${status}`);
-    await page.evaluate(async () => {
-      const v = document.querySelector('#film-result');
-      v.currentTime = 20.5 / 25;
-      await new Promise((r) => { v.onseeked = r; });
-    });
+    await seekFilmResult(page, 20);
     await page.locator('#film').screenshot({path: path.join(out, 'film-painted.png')});
     const painted = await filmPlayback(page);
     const m = painted.magenta;

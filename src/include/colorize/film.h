@@ -166,4 +166,16 @@ class FilmMemory {
 Result<AbPlanes> carry_frame(FilmMemory* film, const Prepared& prepared, const AbPlanes& ab,
                              const FinishOptions& finish = {}, FilmStep* step = nullptr);
 
+// carry_frame's first half, for a caller that corrects the colour as it is carried
+// (carry_painted_frame, colorize/propagate.h): the film advanced to this frame (its L* on its
+// film_grid_for grid) and the method's `ab` brought to that grid.
+struct FrameOnGrid {
+  FilmStep step;  // what advance() found
+  Plane L;        // the frame's L* on its grid
+  AbPlanes ab;    // `ab` on that grid (upsample_chroma with `finish`'s upsampling)
+};
+// Errors: as advance(); kInvalidArgument (`film` null, empty planes).
+Result<FrameOnGrid> advance_frame(FilmMemory* film, const Prepared& prepared, const AbPlanes& ab,
+                                  const FinishOptions& finish = {});
+
 }  // namespace colorize
