@@ -395,7 +395,7 @@ class FilmHandle {
   explicit FilmHandle(double carry) : film_(options_for(carry)) {}
   // frame(prepared, ab, w, h, finishOptions, marks) -> {ok, ab, width, height, newShot, matched,
   //                                                     correlation, shiftX, shiftY, held}
-  // One frame, in order (carry_frame): `ab` the method's chroma for `prepared` (planar
+  // One frame, in order (carry_painted_frame): `ab` the method's chroma for `prepared` (planar
   // Float32Array [2*h*w]); the returned ab (on its own grid) is what to give finish(). `marks`:
   // null, or the user's paint and hints on this frame, as applyMarks takes them on the frame's
   // marks grid (marksGridFor): they correct this frame's colour and are held for the frames
