@@ -1151,7 +1151,7 @@ async function runFilm(f) {
       fps, maxPixels, sound, store: f.store, kept, keyEvery: Number(params.get('keyframes')) || 0,
       container: made.container,
       colorizeFrame: (frame, index) => call('filmFrame', {frame, settings, reference: state.reference?.file,
-        paint: paintAt.get(index) || null}, null, [frame]),
+        paint: paintAt.get(index) || null, keep: !!f.store}, null, [frame]),
       onFrame: ({index, total, shots, result, frame}) => {
         for (const [k, ms] of Object.entries(result.timings)) f.stageMs[k] = (f.stageMs[k] || 0) + ms;
         g.drawImage(frame, 0, 0, size.width, size.height);

@@ -171,7 +171,8 @@ export class Colorizer {
       const out = await colorizeFilm(video, {
         fps: rate, sound, container, store: opened?.store || null, kept, shouldStop: () => !!signal?.aborted,
         colorizeFrame: (frame, index) => this.client.call('filmFrame', {frame, settings, reference,
-          paint: byFrame.has(index) ? {...byFrame.get(index), width: video.width, height: video.height} : null}, null, [frame]),
+          paint: byFrame.has(index) ? {...byFrame.get(index), width: video.width, height: video.height} : null,
+          keep: !!opened?.store}, null, [frame]),
         onFrame: onFrame && (({index, total, frame}) => onFrame({index, total, frame})),
       });
       const {blob, frames, total, width, height, shots, stopped, error, from, stored} = out;

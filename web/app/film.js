@@ -64,7 +64,7 @@ export async function openVideo(file) {
 
 // Shows frame i (at `fps`) in the video: the picture at the middle of its time, which is safe
 // from rounding.
-export async function seekFrame(v, i, fps) {
+async function seekFrame(v, i, fps) {
   v.video.currentTime = Math.min(v.duration, (i + 0.5) / fps);
   await once(v.video, 'seeked');
 }
@@ -232,8 +232,8 @@ async function writeSound(buffer, seconds, writer) {
 }
 
 // Colorizes the film. colorizeFrame(frame: VideoFrame | ImageBitmap, which it takes; index) -> the
-// worker's answer {rgba, width, height (or after: an ImageBitmap), newShot, memory (what the
-// store keeps to go on from this frame: {rgba, width, height, held}), ...};
+// worker's answer {rgba, width, height (or after: an ImageBitmap), newShot, memory (with a
+// store: what it keeps to go on from this frame, {rgba, width, height, held}), ...};
 // onFrame({index, total, shots, result, frame}) after each frame (frame: the colorized
 // VideoFrame, valid during the call); shouldStop() is asked before each frame: when it says yes
 // the frames so far are written out (with their part of the sound), as they are when a frame

@@ -666,16 +666,21 @@ async function filmFrame(msg) {
     t = now();
     const rgba = result.rgba();
     timings.out = now() - t;
-    // What a film taken up again from here goes on from: the film's memory of this frame (a
-    // picture of its grid) and the paint held after it.
-    const heldPoints = marks || step.held ? film.handle.heldPoints() : null;
-    const mem = check(film.handle.memoryImage(), 'film').image;
-    handles.push(mem);
-    const memory = {rgba: mem.rgba(), width: mem.width(), height: mem.height(), held: heldPoints};
+    // For a film that is kept (msg.keep), what it goes on from after this frame: the film's
+    // memory of it (a picture of its grid) and the paint held after it.
+    const transfer = [rgba.buffer];
+    let memory = null;
+    if (msg.keep) {
+      const held = marks || step.held ? film.handle.heldPoints() : null;
+      const mem = check(film.handle.memoryImage(), 'film').image;
+      handles.push(mem);
+      memory = {rgba: mem.rgba(), width: mem.width(), height: mem.height(), held};
+      transfer.push(memory.rgba.buffer, ...(held ? [held.buffer] : []));
+    }
     return {
       value: {rgba, width: w, height: h, newShot: step.newShot, matched: step.matched, held: step.held, memory,
         timings, provider: st.method === 'exemplar' ? 'exemplar (WASM core)' : session.provider},
-      transfer: heldPoints ? [rgba.buffer, memory.rgba.buffer, heldPoints.buffer] : [rgba.buffer, memory.rgba.buffer],
+      transfer,
     };
   } finally {
     for (const hd of handles) hd.delete();
@@ -748,7 +753,8 @@ const handlers = {
   async forget() { freeActive(); return true; },
 
   // A film: filmStart({carry}), then filmFrame({frame: VideoFrame | ImageBitmap, settings,
-  // reference?}) for each frame in order, then filmEnd(). Photos may be processed in between.
+  // reference?, paint?, keep?}) for each frame in order, then filmEnd(). Photos may be processed
+  // in between.
   async filmStart(msg) {
     await getCore();
     endFilm();
