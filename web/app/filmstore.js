@@ -111,8 +111,7 @@ export class FilmStore {
     if (!fresh && was?.fps > 0) {
       const made = was.made || {};
       const but = (m) => JSON.stringify({...m, paint: null});
-      if (JSON.stringify(made) === JSON.stringify(meta)) kept = await store.#kept();
-      else if (but(made) === but(meta)) kept = await store.#kept(firstChange(made.paint, meta.paint));
+      if (but(made) === but(meta)) kept = await store.#kept(firstChange(made.paint, meta.paint));
     }
     if (kept) kept.fps = was.fps;
     if (!kept) {
