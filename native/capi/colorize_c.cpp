@@ -302,6 +302,38 @@ colorize_status colorize_run_frame(const colorize_t* colorizer, colorize_film_t*
   return run(colorizer, film, frame, hints, n_hints, painted, out, new_shot);
 }
 
+colorize_status colorize_film_remember(colorize_film_t* film, const colorize_picture* result) {
+  return guarded([&]() -> colorize_status {
+    if (!film) return invalid("the film is NULL");
+    if (colorize_status st = check_picture(result, "the result"); st != COLORIZE_OK) return st;
+    const Status st = film->memory.remember(image_from(*result));
+    return st.ok() ? COLORIZE_OK : fail(st);
+  });
+}
+
+size_t colorize_film_held(const colorize_film_t* film, colorize_held_point* points,
+                          size_t capacity) {
+  if (!film) return 0;
+  const auto& held = film->memory.held_points();
+  for (size_t i = 0; i < held.size() && i < capacity && points; ++i)
+    points[i] = {held[i].x, held[i].y, held[i].a, held[i].b};
+  return held.size();
+}
+
+colorize_status colorize_film_hold(colorize_film_t* film, const colorize_held_point* points,
+                                   size_t n) {
+  return guarded([&]() -> colorize_status {
+    if (!film) return invalid("the film is NULL");
+    if (n > 0 && !points) return invalid("points is NULL but n is " + std::to_string(n));
+    std::vector<colorize::FilmMemory::HeldPoint> held;
+    held.reserve(n);
+    for (size_t i = 0; i < n; ++i)
+      held.push_back({points[i].x, points[i].y, points[i].a, points[i].b});
+    const Status st = film->memory.hold_points(std::move(held));
+    return st.ok() ? COLORIZE_OK : fail(st);
+  });
+}
+
 }  // extern "C"
 
 namespace {

@@ -156,6 +156,37 @@ COLORIZE_C_API colorize_status colorize_run_frame(const colorize_t* colorizer,
                                                   const colorize_picture* painted,
                                                   colorize_picture* out, int* new_shot);
 
+/* Going on with a film stopped part-way (another run, another process): keep its last frame's
+ * result and the paint it holds (colorize_film_held); later, make a film with the same carry,
+ * give it that result (colorize_film_remember) and then the points (colorize_film_hold), and
+ * go on with the next frame: the frames after come out as if the film had never stopped.
+ *
+ * A point of paint a film holds: where it is, on the film's own grid (a reduced copy of the
+ * frame, not the frame's pixels: keep the numbers as they are), and its colour (CIELAB a*, b*). */
+typedef struct colorize_held_point {
+  float x;
+  float y;
+  float a;
+  float b;
+} colorize_held_point;
+
+/* Remembers `result` (a frame's colour result, as colorize_run_frame wrote it, at any depth
+ * and channels) as the film's last frame, forgetting what it held: the next frame's colour is
+ * carried from it. */
+COLORIZE_C_API colorize_status colorize_film_remember(colorize_film_t* film,
+                                                      const colorize_picture* result);
+
+/* How many points of paint `film` holds now (0 for NULL); the first min(that, capacity) are
+ * written to `points` (which may be NULL when capacity is 0). */
+COLORIZE_C_API size_t colorize_film_held(const colorize_film_t* film, colorize_held_point* points,
+                                         size_t capacity);
+
+/* Replaces the paint `film` holds by `points` (n of them; NULL when n is 0): what
+ * colorize_film_held gave for the frame remembered. Refused before a frame is remembered or
+ * made, and for a point off the film's grid or not finite. */
+COLORIZE_C_API colorize_status colorize_film_hold(colorize_film_t* film,
+                                                  const colorize_held_point* points, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -246,6 +246,54 @@ int main(int argc, char** argv) {
   CHECK(colorize_run(c, &in, NULL, 0, &painted, &out) == COLORIZE_OK, "%s", colorize_last_error());
   CHECK(mean_diff(rgb, 3, 1, 0) > 10 && mean_diff(rgb, 3, 1, 2) > 10, "not green: %g %g",
         mean_diff(rgb, 3, 1, 0), mean_diff(rgb, 3, 1, 2));
+  /* A film painted on its first frame holds the paint; stopped there, a new film given that
+   * frame's result and the points goes on green without being painted again (without the
+   * points, marks alone have nothing to spread and the frame is refused). */
+  {
+    colorize_film_t *film = NULL, *again = NULL;
+    CHECK(colorize_film_new(0.8f, &film) == COLORIZE_OK &&
+              colorize_film_new(0.8f, &again) == COLORIZE_OK,
+          "%s", colorize_last_error());
+    CHECK(colorize_run_frame(c, film, &in, NULL, 0, &painted, &out, NULL) == COLORIZE_OK, "%s",
+          colorize_last_error());
+    static colorize_held_point points[W * H];
+    const size_t n = colorize_film_held(film, NULL, 0);
+    CHECK(n >= 16 * 16 && n <= W * H && colorize_film_held(film, points, W * H) == n &&
+              colorize_film_held(NULL, points, W * H) == 0,
+          "held %zu", n);
+    CHECK(colorize_film_hold(again, points, n) == COLORIZE_INVALID_ARGUMENT &&
+              contains(colorize_last_error(), "remember one first"),
+          "%s", colorize_last_error());
+    CHECK(colorize_film_remember(again, &out) == COLORIZE_OK, "%s", colorize_last_error());
+    CHECK(colorize_film_hold(again, NULL, 3) == COLORIZE_INVALID_ARGUMENT &&
+              contains(colorize_last_error(), "points is NULL"),
+          "%s", colorize_last_error());
+    CHECK(colorize_film_hold(again, points, n) == COLORIZE_OK, "%s", colorize_last_error());
+    static colorize_held_point back[W * H];
+    CHECK(
+        colorize_film_held(again, back, W * H) == n && memcmp(back, points, n * sizeof *back) == 0,
+        "the points held are not those given");
+    memset(rgb, 0, sizeof rgb);
+    CHECK(colorize_run_frame(c, again, &in, NULL, 0, NULL, &out, NULL) == COLORIZE_OK, "%s",
+          colorize_last_error());
+    CHECK(mean_diff(rgb, 3, 1, 0) > 10 && mean_diff(rgb, 3, 1, 2) > 10,
+          "the film went on without its paint: %g %g", mean_diff(rgb, 3, 1, 0),
+          mean_diff(rgb, 3, 1, 2));
+    /* Without the points, marks alone have nothing to go on with. */
+    colorize_film_t* without = NULL;
+    CHECK(colorize_film_new(0.8f, &without) == COLORIZE_OK &&
+              colorize_film_remember(without, &out) == COLORIZE_OK &&
+              colorize_run_frame(c, without, &in, NULL, 0, NULL, &out, NULL) ==
+                  COLORIZE_INVALID_ARGUMENT &&
+              contains(colorize_last_error(), "paint held"),
+          "%s", colorize_last_error());
+    colorize_film_free(without);
+    CHECK(colorize_film_remember(NULL, &out) == COLORIZE_INVALID_ARGUMENT &&
+              colorize_film_remember(again, NULL) == COLORIZE_INVALID_ARGUMENT,
+          "NULLs taken");
+    colorize_film_free(film);
+    colorize_film_free(again);
+  }
   colorize_free(c);
 
   /* The exemplar method: colour from a reddish reference. */

@@ -94,3 +94,47 @@ def test_film_carries_colour_between_frames(colorize_c):
     with pytest.raises(colorize_c.Error) as e:
         colorize_c.Film(carry=1.0)
     assert e.value.status == 1 and "0 .. 0.95" in str(e.value)
+
+
+def test_a_stopped_film_goes_on_with_its_held_paint(colorize_c):
+    # A pan whose first frame is painted magenta: the paint is held in the frames after. Stopped
+    # after the second frame, the film goes on in a new Film from that frame's result and the
+    # points it held, and its third frame comes out as the unbroken film's; without the points
+    # the paint is lost.
+    wide = np.tile(scene(64, 96), (1, 2))
+    wide = (wide.astype(int) + (np.arange(192) * 3 % 29)[None, :]).clip(0, 255).astype(np.uint8)
+    f0, f1, f2 = (wide[:, 3 * i:3 * i + 96] for i in range(3))
+    painted = np.dstack([f0] * 3)
+    painted[36:56, 20:44] = (200, 40, 180)
+
+    def from_paint(rgb):  # the painted square, moved with the pan (6 pixels left by f2)
+        return np.abs(rgb[38:54, 16:36].astype(int) - (200, 40, 180)).mean()
+
+    with colorize_c.Colorizer(model=TINY, working_size=64) as c:
+        with colorize_c.Film() as film:
+            assert film.held_points().shape == (0, 4)
+            c.colorize(f0, painted=painted, film=film)
+            r1 = c.colorize(f1, film=film)
+            points = film.held_points()
+            assert points.dtype == np.float32 and len(points) > 100
+            whole = c.colorize(f2, film=film)
+        with colorize_c.Film() as again:
+            again.remember(r1)
+            again.hold_points(points)
+            assert np.array_equal(again.held_points(), points)
+            resumed = c.colorize(f2, film=again)
+            assert not again.new_shot
+        with colorize_c.Film() as without:
+            without.remember(r1)
+            lost = c.colorize(f2, film=without)
+    assert np.abs(resumed.astype(int) - whole).mean() < 2, np.abs(resumed.astype(int) - whole).mean()
+    assert abs(from_paint(resumed) - from_paint(whole)) < 1.5
+    assert from_paint(lost) > from_paint(resumed) + 5, (from_paint(lost), from_paint(resumed))
+    with colorize_c.Film() as fresh:
+        with pytest.raises(colorize_c.Error) as e:
+            fresh.hold_points(points)
+        assert e.value.status == 1 and "remember one first" in str(e.value)
+        fresh.remember(r1)
+        with pytest.raises(colorize_c.Error) as e:
+            fresh.hold_points([[500.0, 3.0, 10.0, 10.0]])
+        assert "off the frame's grid" in str(e.value)

@@ -17,6 +17,9 @@ dtype, and keeps its lightness.
     film = colorize_c.Film()                            # a film's frames, in order: colour that
     for frame in frames:                                # holds still from frame to frame
         rgb = c.colorize(frame, film=film)
+    kept = film.held_points()                           # stopped: keep the last rgb and these;
+    film = colorize_c.Film()                            # later, go on as if it had not stopped
+    film.remember(rgb); film.hold_points(kept)
 
 Where the library is: $COLORIZE_LIBRARY when set; else that of an installed copy
 (PREFIX/lib.../libcolorize.so.1 beside PREFIX/share/colorize/python/, where `cmake --install`
@@ -104,6 +107,11 @@ def _load():
             "colorize_run_frame": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, P,
                                                   ctypes.POINTER(_Hint), ctypes.c_size_t, P, P,
                                                   ctypes.POINTER(ctypes.c_int)]),
+            "colorize_film_remember": (ctypes.c_int, [ctypes.c_void_p, P]),
+            "colorize_film_held": (ctypes.c_size_t, [ctypes.c_void_p, ctypes.c_void_p,
+                                                     ctypes.c_size_t]),
+            "colorize_film_hold": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p,
+                                                  ctypes.c_size_t]),
         }
         for name, (res, args) in sig.items():
             f = getattr(lib, name)
@@ -259,7 +267,9 @@ class Film(_Owned):
     (following the motion), so it holds still instead of flickering; a cut starts afresh. A
     frame's painted copy holds for the frames after it, until what it covers changes.
     carry: how much of the frames before is kept, 0..0.95 (0: each frame on its own).
-    new_shot: whether nothing was carried into the last frame (the first, or after a cut)."""
+    new_shot: whether nothing was carried into the last frame (the first, or after a cut).
+    A film stopped part-way goes on later (another run) from its last result and
+    held_points(): remember(result), then hold_points(points), on a Film of the same carry."""
 
     _free = "colorize_film_free"
 
@@ -268,3 +278,27 @@ class Film(_Owned):
         _check(_library().colorize_film_new(float(carry), ctypes.byref(handle)))
         self._handle = handle
         self.new_shot = True
+
+    def remember(self, result):
+        """Takes result (a frame's colour result, e.g. read back from its file) as this film's
+        last frame, forgetting what it held: the next frame's colour is carried from it."""
+        keep, pic = _picture(result, "result")
+        _check(_library().colorize_film_remember(self._handle, ctypes.byref(pic)))
+        self.new_shot = False
+
+    def held_points(self):
+        """The paint this film holds: a float32 array (N, 4) of x, y (on the film's own grid,
+        a reduced copy of the frame: keep them as they are), a*, b*."""
+        lib = _library()
+        n = lib.colorize_film_held(self._handle, None, 0)
+        out = np.zeros((n, 4), dtype=np.float32)
+        if n:
+            n = min(n, lib.colorize_film_held(self._handle, out.ctypes.data, n))
+        return out[:n]
+
+    def hold_points(self, points):
+        """Replaces the paint this film holds by points (held_points() of the frame given to
+        remember())."""
+        a = np.ascontiguousarray(points, dtype=np.float32).reshape(-1, 4)
+        _check(_library().colorize_film_hold(self._handle, a.ctypes.data if len(a) else None,
+                                             len(a)))
