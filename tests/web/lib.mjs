@@ -112,3 +112,28 @@ export async function guardOrigin(context, origin) {
   });
   return foreign;
 }
+
+// The committed AAC sound (scripts/make_sound.sh: a 660 Hz tone, 48 kHz, two channels, made by
+// ffmpeg) as frames: an ADTS stream read here, apart from the code under test.
+export const AAC_TONE = path.join(ROOT, 'tests', 'data', 'sound', 'tone-660.aac');
+
+// The frames of an ADTS stream (each AAC frame behind a 7-byte header, 9 with its CRC), and the
+// AudioSpecificConfig, rate and channels its first header gives (ISO/IEC 14496-3, 1.A.2).
+export function adtsFrames(bytes) {
+  const rates = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
+  const frames = [];
+  let head = null;
+  for (let at = 0; at < bytes.length;) {
+    if (at + 7 > bytes.length || bytes[at] !== 0xff || (bytes[at + 1] & 0xf6) !== 0xf0) throw new Error(`no ADTS header at ${at}`);
+    const objectType = (bytes[at + 2] >> 6) + 1, rateIndex = (bytes[at + 2] >> 2) & 15;
+    const channels = ((bytes[at + 2] & 1) << 2) | (bytes[at + 3] >> 6);
+    const length = ((bytes[at + 3] & 3) << 11) | (bytes[at + 4] << 3) | (bytes[at + 5] >> 5);
+    const headerBytes = bytes[at + 1] & 1 ? 7 : 9;
+    if (length <= headerBytes || at + length > bytes.length) throw new Error(`an ADTS frame of ${length} bytes at ${at}`);
+    head ??= {config: [(objectType << 3) | (rateIndex >> 1), ((rateIndex & 1) << 7) | (channels << 3)],
+      sampleRate: rates[rateIndex], channels};
+    frames.push(bytes.subarray(at + headerBytes, at + length));
+    at += length;
+  }
+  return {frames, ...head};
+}

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {execFileSync} from 'node:child_process';
 import zlib from 'node:zlib';
-import {ROOT, DIST, BUILD, ARTIFACTS, test, run, assert, loadCore, startApp, launch, guardOrigin,
-  compareRgba} from './lib.mjs';
+import {ROOT, DIST, BUILD, ARTIFACTS, AAC_TONE, test, run, assert, loadCore, startApp, launch, guardOrigin,
+  compareRgba, adtsFrames} from './lib.mjs';
 
 const CLI = process.env.COLORIZE_CLI || path.join(BUILD, 'oracle-native', 'bin', 'colorize');
 const GREY = path.join(ROOT, 'tests/data/landscape-grey.jpg');
@@ -769,11 +769,13 @@ async function recordPan(page, {width = 320, height = 240, frames = 50} = {}) {
 // frame's count of magenta pixels (R and B well above G).
 async function filmPlayback(page) {
   return page.evaluate(async () => {
+    // A film the browser cannot play must fail the test, not hang it.
+    const timed = (p, what) => Promise.race([p, new Promise((_, j) => setTimeout(() => j(new Error(`${what}: no answer in 30 s`)), 30000))]);
     const f = window.colorizeApp.film;
     const v = document.createElement('video');
     v.muted = true;
     v.src = URL.createObjectURL(f.result.blob);
-    await new Promise((r, j) => { v.onloadedmetadata = r; v.onerror = () => j(new Error('the film does not play')); });
+    await timed(new Promise((r, j) => { v.onloadedmetadata = r; v.onerror = () => j(new Error('the film does not play')); }), 'the film\'s header');
     const c = document.createElement('canvas');
     c.width = v.videoWidth; c.height = v.videoHeight;
     const g = c.getContext('2d', {willReadFrequently: true});
@@ -781,7 +783,7 @@ async function filmPlayback(page) {
     const magenta = [];
     for (let i = 0; i < f.result.frames; i++) {
       v.currentTime = (i + 0.5) / f.result.fps;
-      await new Promise((r) => { v.onseeked = r; });
+      await timed(new Promise((r) => { v.onseeked = r; }), `frame ${i}`);
       g.drawImage(v, 0, 0);
       const d = g.getImageData(0, 0, c.width, c.height).data;
       const ch = new Float32Array(d.length / 2);
@@ -799,8 +801,8 @@ async function filmPlayback(page) {
     // The sound, as the browser decodes it from the film: its length and pitch (zero crossings).
     let sound = null;
     try {
-      const b = await new OfflineAudioContext({numberOfChannels: 1, length: 1, sampleRate: 48000})
-        .decodeAudioData(await f.result.blob.arrayBuffer());
+      const b = await timed(new OfflineAudioContext({numberOfChannels: 1, length: 1, sampleRate: 48000})
+        .decodeAudioData(await f.result.blob.arrayBuffer()), 'the sound');
       // Rises through zero (from below -0.1 to above 0.1) over the middle half of the sound.
       const d = b.getChannelData(0).subarray(Math.floor(b.length / 4), Math.floor(3 * b.length / 4));
       let rises = 0, low = false;
@@ -1116,6 +1118,117 @@ test('a film as MP4: an H.264 picture that plays with its sound, downloaded as .
     console.log(`     ${r.codec}, taken up again at frame ${r.from + 1} of ${whole.total}; flicker ${whole.flicker.toFixed(2)}; ` +
       `${whole.bytes} bytes`);
     await page.click('#film-close');
+    assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
+  } finally {
+    await close();
+  }
+});
+
+// Chromium on Linux encodes no AAC, so here the page's AudioEncoder is given a stand-in for it:
+// asked for AAC ('mp4a.40.2'), it hands out the frames of real AAC made by ffmpeg
+// (tests/data/sound/tone-660.aac, a 660 Hz tone), 1024 samples of the film's sound for each, with
+// ffmpeg's AudioSpecificConfig as its decoder configuration; anything else goes to the real
+// encoder. The film is made by the app as on a browser with an AAC encoder, and Chromium plays its
+// sound back at the tone's pitch (the film's own sound is a 440 Hz tone, written as Opus).
+async function standInAacEncoder(context) {
+  const aac = adtsFrames(fs.readFileSync(AAC_TONE));
+  await context.addInitScript(({frames, config}) => {
+    const Real = window.AudioEncoder;
+    if (!Real) return;
+    const bytes = frames.map((f) => Uint8Array.from(atob(f), (c) => c.charCodeAt(0)));
+    window.standInAac = {configured: null, frames: 0};
+    class StandIn {
+      constructor(init) { this.init = init; this.real = null; this.own = 'unconfigured'; this.samples = 0; }
+      get state() { return this.real ? this.real.state : this.own; }
+      get encodeQueueSize() { return this.real ? this.real.encodeQueueSize : 0; }
+      addEventListener(...a) { this.real?.addEventListener(...a); }
+      removeEventListener(...a) { this.real?.removeEventListener(...a); }
+      configure(c) {
+        if (c.codec !== 'mp4a.40.2') { this.real = new Real(this.init); this.real.configure(c); return; }
+        window.standInAac.configured = {codec: c.codec, sampleRate: c.sampleRate, numberOfChannels: c.numberOfChannels};
+        this.config = c;
+        this.own = 'configured';
+      }
+      #emit(upTo) {
+        while (window.standInAac.frames * 1024 < upTo) {
+          const n = window.standInAac.frames++;
+          const chunk = new EncodedAudioChunk({type: 'key', timestamp: Math.round(n * 1024 * 1e6 / 48000),
+            duration: Math.round(1024 * 1e6 / 48000), data: bytes[n % bytes.length]});
+          this.init.output(chunk, n ? {} : {decoderConfig: {codec: 'mp4a.40.2', sampleRate: this.config.sampleRate,
+            numberOfChannels: this.config.numberOfChannels, description: new Uint8Array(config)}});
+        }
+      }
+      encode(data) {
+        if (this.real) return this.real.encode(data);
+        this.samples += data.numberOfFrames;
+        data.close();
+        this.#emit(Math.floor(this.samples / 1024) * 1024);
+      }
+      async flush() { if (this.real) return this.real.flush(); this.#emit(this.samples); }
+      close() { if (this.real) this.real.close(); else this.own = 'closed'; }
+      static async isConfigSupported(c) {
+        return c.codec === 'mp4a.40.2' ? {supported: true, config: c} : Real.isConfigSupported(c);
+      }
+    }
+    window.AudioEncoder = StandIn;
+  }, {frames: aac.frames.map((f) => Buffer.from(f).toString('base64')), config: aac.config});
+  return aac;
+}
+
+test('a film as MP4 on a browser that encodes AAC: its sound is AAC (an mp4a track) and plays back; a WebM keeps Opus', async () => {
+  const {context, close} = await launch();
+  try {
+    await standInAacEncoder(context);
+    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm&fps=25');
+    const offered = await page.evaluate(async () => (await import('/film.js')).filmContainers());
+    if (!offered.includes('mp4')) {
+      console.log('     SKIP: this Chromium has no H.264 encoder');
+      return;
+    }
+    const file = path.join(out, 'film-aac.webm');
+    fs.writeFileSync(file, await recordPan(page, {frames: 40}));
+    await page.evaluate(() => {
+      const s = document.querySelector('#film-format');
+      s.value = 'mp4';
+      s.dispatchEvent(new Event('change'));
+    });
+    await page.setInputFiles('#file-input', file);
+    await filmEnded(page);
+    const status = await page.textContent('#film-status');
+    const r = await page.evaluate(async () => {
+      const {readBoxes} = await import('/mp4.js');
+      const res = window.colorizeApp.film.result;
+      const bytes = new Uint8Array(await res.blob.arrayBuffer());
+      const types = [];
+      const walk = (list) => { for (const b of list) { types.push(b.type); if (b.children) walk(b.children); } };
+      walk(readBoxes(bytes, new Set(['moov', 'trak', 'mdia', 'minf', 'stbl'])));
+      const stsd = [];
+      for (let i = 0; i + 8 < bytes.length; i++) {
+        const t = String.fromCharCode(...bytes.subarray(i, i + 4));
+        if (t === 'mp4a' || t === 'Opus' || t === 'esds') stsd.push(t);
+      }
+      return {container: res.container, soundCodec: res.soundCodec, sound: res.sound, types: types.join(), stsd: stsd.join(),
+        standIn: window.standInAac};
+    });
+    assert(r.container === 'mp4' && r.sound && r.soundCodec === 'aac', JSON.stringify(r));
+    assert(r.standIn.configured?.codec === 'mp4a.40.2' && r.standIn.configured.sampleRate === 48000 &&
+      r.standIn.frames > 60, `the encoder asked for: ${JSON.stringify(r.standIn)}`);
+    assert(/mp4a/.test(r.stsd) && /esds/.test(r.stsd) && !/Opus/.test(r.stsd), `sample entries ${r.stsd}`);
+    assert(/with its sound/.test(status), status);
+    const played = await filmPlayback(page);
+    assert(played.sound && Math.abs(played.sound.pitch - 660) < 15 && Math.abs(played.sound.duration - played.duration) < 0.1,
+      `the sound played back: ${JSON.stringify(played.sound)} (film ${played.duration} s)`);
+    // A WebM holds Opus: the same film made as WebM asks for no AAC and plays the film's own tone.
+    const asked = r.standIn.frames;
+    await page.selectOption('#film-format', 'webm');
+    await page.click('#film-again');
+    await filmEnded(page);
+    const webm = await page.evaluate(() => ({soundCodec: window.colorizeApp.film.result.soundCodec, frames: window.standInAac.frames}));
+    assert(webm.soundCodec === 'opus' && webm.frames === asked, JSON.stringify(webm));
+    const again = await filmPlayback(page);
+    assert(again.sound && Math.abs(again.sound.pitch - 440) < 10, `the WebM's sound: ${JSON.stringify(again.sound)}`);
+    console.log(`     AAC: ${r.standIn.frames} frames from the stand-in; played back at ${played.sound.pitch.toFixed(0)} Hz ` +
+      `for ${played.sound.duration.toFixed(2)} s of a ${played.duration.toFixed(2)} s film`);
     assert(errors.length === 0, `page errors: ${errors.join('; ')}`);
   } finally {
     await close();

@@ -6,11 +6,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {execFileSync} from 'node:child_process';
-import {ROOT, BUILD, ARTIFACTS, test, run, assert, loadCore, compareRgba} from './lib.mjs';
+import {ROOT, BUILD, ARTIFACTS, AAC_TONE, test, run, assert, loadCore, compareRgba, adtsFrames} from './lib.mjs';
 import {filesFromEntries, filesFromFolderInput, isImageName} from '../../web/app/dropped.js';
 import {makeZip, splitForZip, zipEntry} from '../../web/app/zip.js';
 import {WebmWriter, WEBM_IDS as ID, readEbml, sizeBytes} from '../../web/app/webm.js';
-import {Mp4Writer, readBoxes} from '../../web/app/mp4.js';
+import {Mp4Writer, audioSpecificConfig, readBoxes} from '../../web/app/mp4.js';
 
 const ORACLE = path.join(BUILD, 'oracle-native', 'web_oracle');
 const core = await loadCore();
@@ -601,44 +601,17 @@ test('WebM with sound: an Opus track beside the picture, blocks of both in time 
   assert(seen.filter((b) => b.track === 2).length === 100, 'all the sound');
 });
 
-test('MP4: an H.264 track and an Opus track; every sample where the tables say, with its time, size and key flag', async () => {
-  const avcc = new Uint8Array([1, 0x42, 0xc0, 0x1f, 0xff, 0xe1, 0, 4, 0x67, 0x42, 0xc0, 0x1f, 1, 0, 2, 0x68, 0xce]);
-  const opusHead = new Uint8Array([79, 112, 117, 115, 72, 101, 97, 100, 1, 2, 56, 1, 128, 187, 0, 0, 0, 0, 0]);
-  const w = new Mp4Writer({codec: 'avc1.42c01f', width: 320, height: 180, fps: 25,
-    audio: {sampleRate: 48000, channels: 2}});
-  w.video.codecPrivate = avcc;
-  w.audio.codecPrivate = opusHead;
-  w.audio.preSkip = 312;
-  const frames = [];
-  for (let i = 0; i < 60; i++) {
-    const data = new Uint8Array(10 + i).fill(i);
-    const key = i % 25 === 0 || i === 40;
-    frames.push({data, key, us: i * 40000});
-    // Frame 30 comes as a Blob (as a kept segment's slice of a file does).
-    w.add(i === 30 ? new Blob([data]) : data, i * 40000, key);
-  }
-  const packets = [];
-  for (let i = 0; i < 121; i++) {
-    const data = new Uint8Array(3 + (i % 5)).fill(200 + (i % 50));
-    packets.push(data);
-    w.addAudio(data, i * 20000, 20000);
-  }
-  assert(w.frames === 60 && Math.abs(w.durationMs - 2420) < 1e-9, `${w.frames} frames, ${w.durationMs} ms`);
-  const bytes = new Uint8Array(await new Blob(w.parts()).arrayBuffer());
-  fs.writeFileSync(path.join(tmp, 'writer.mp4'), bytes);
+// An MP4 file as mp4.js writes it (ftyp, mdat, moov), read back: its boxes, and each track's
+// samples from its tables: offset (co64), size (stsz), duration (stts), key (stss).
+function mp4File(bytes) {
   const top = readBoxes(bytes, new Set(['moov', 'trak', 'mdia', 'minf', 'stbl', 'edts', 'dinf']));
   assert(top.map((b) => b.type).join() === 'ftyp,mdat,moov', top.map((b) => b.type).join());
   assert(top[2].start + top[2].size === bytes.length, 'moov ends the file');
-  const v = new DataView(bytes.buffer);
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const str = (at, n) => String.fromCharCode(...bytes.subarray(at, at + n));
-  assert(str(top[0].dataStart, 4) === 'isom', 'brand');
   const find = (list, type) => list.find((b) => b.type === type);
   const moov = top[2].children;
-  const mvhd = find(moov, 'mvhd');
-  assert(v.getUint32(mvhd.dataStart + 12) === 1000 && v.getUint32(mvhd.dataStart + 16) === 2420, 'movie time scale and duration');
   const traks = moov.filter((b) => b.type === 'trak');
-  assert(traks.length === 2, `${traks.length} tracks`);
-  // Each track's samples, from its tables: offset (co64), size (stsz), duration (stts), key (stss).
   const samples = (trak) => {
     const mdia = find(trak.children, 'mdia');
     const stbl = find(find(mdia.children, 'minf').children, 'stbl').children;
@@ -664,6 +637,39 @@ test('MP4: an H.264 track and an Opus track; every sample where the tables say, 
     return {list, timescale: v.getUint32(mdhd.dataStart + 12), mediaDuration: v.getUint32(mdhd.dataStart + 16),
       handler: str(find(mdia.children, 'hdlr').dataStart + 8, 4), entry, entryType: str(entry + 4, 4), trak};
   };
+  return {top, v, str, find, moov, traks, samples};
+}
+
+test('MP4: an H.264 track and an Opus track; every sample where the tables say, with its time, size and key flag', async () => {
+  const avcc = new Uint8Array([1, 0x42, 0xc0, 0x1f, 0xff, 0xe1, 0, 4, 0x67, 0x42, 0xc0, 0x1f, 1, 0, 2, 0x68, 0xce]);
+  const opusHead = new Uint8Array([79, 112, 117, 115, 72, 101, 97, 100, 1, 2, 56, 1, 128, 187, 0, 0, 0, 0, 0]);
+  const w = new Mp4Writer({codec: 'avc1.42c01f', width: 320, height: 180, fps: 25,
+    audio: {sampleRate: 48000, channels: 2}});
+  w.video.codecPrivate = avcc;
+  w.audio.codecPrivate = opusHead;
+  w.audio.preSkip = 312;
+  const frames = [];
+  for (let i = 0; i < 60; i++) {
+    const data = new Uint8Array(10 + i).fill(i);
+    const key = i % 25 === 0 || i === 40;
+    frames.push({data, key, us: i * 40000});
+    // Frame 30 comes as a Blob (as a kept segment's slice of a file does).
+    w.add(i === 30 ? new Blob([data]) : data, i * 40000, key);
+  }
+  const packets = [];
+  for (let i = 0; i < 121; i++) {
+    const data = new Uint8Array(3 + (i % 5)).fill(200 + (i % 50));
+    packets.push(data);
+    w.addAudio(data, i * 20000, 20000);
+  }
+  assert(w.frames === 60 && Math.abs(w.durationMs - 2420) < 1e-9, `${w.frames} frames, ${w.durationMs} ms`);
+  const bytes = new Uint8Array(await new Blob(w.parts()).arrayBuffer());
+  fs.writeFileSync(path.join(tmp, 'writer.mp4'), bytes);
+  const {top, v, str, find, moov, traks, samples} = mp4File(bytes);
+  assert(str(top[0].dataStart, 4) === 'isom', 'brand');
+  const mvhd = find(moov, 'mvhd');
+  assert(v.getUint32(mvhd.dataStart + 12) === 1000 && v.getUint32(mvhd.dataStart + 16) === 2420, 'movie time scale and duration');
+  assert(traks.length === 2, `${traks.length} tracks`);
   const pic = samples(traks[0]);
   assert(pic.handler === 'vide' && pic.entryType === 'avc1' && pic.timescale === 90000, `${pic.handler} ${pic.entryType}`);
   assert(v.getUint16(pic.entry + 8 + 24) === 320 && v.getUint16(pic.entry + 8 + 26) === 180, 'avc1 size');
@@ -700,6 +706,68 @@ test('MP4: an H.264 track and an Opus track; every sample where the tables say, 
   assert(refused(() => noConfig.add(new Uint8Array(1), 0, false)), 'time not going on');
   assert(refused(() => noConfig.addAudio(new Uint8Array(1), 0, 20000)), 'sound in a film made without it');
   assert(refused(() => new Mp4Writer({width: 2, height: 2}).parts()), 'no frames');
+});
+
+test('MP4: an AAC sound track (real AAC from ffmpeg): its mp4a entry and ES descriptor, every frame where the tables say', async () => {
+  const aac = adtsFrames(fs.readFileSync(AAC_TONE));
+  assert(aac.sampleRate === 48000 && aac.channels === 2 && aac.frames.length > 100, `${aac.sampleRate} Hz, ${aac.channels} channels`);
+  // The configuration the writer makes when the encoder gives none is ffmpeg's (AAC-LC).
+  assert(audioSpecificConfig(48000, 2).join() === aac.config.join(), `${audioSpecificConfig(48000, 2)} vs ${aac.config}`);
+  const w = new Mp4Writer({codec: 'avc1.42c01f', width: 64, height: 48, fps: 25, audio: {codec: 'aac', sampleRate: 48000, channels: 2}});
+  w.video.codecPrivate = new Uint8Array([1, 0x42, 0xc0, 0x1f, 0xff, 0xe1, 0, 4, 0x67, 0x42, 0xc0, 0x1f, 1, 0, 2, 0x68, 0xce]);
+  for (let i = 0; i < 50; i++) w.add(new Uint8Array(8).fill(i), i * 40000, i % 25 === 0);
+  aac.frames.forEach((f, i) => w.addAudio(f, Math.round(i * 1024 * 1e6 / 48000), 1024 * 1e6 / 48000));
+  const bytes = new Uint8Array(await new Blob(w.parts()).arrayBuffer());
+  fs.writeFileSync(path.join(tmp, 'writer-aac.mp4'), bytes);
+  const {v, str, find, traks, samples} = mp4File(bytes);
+  assert(traks.length === 2, `${traks.length} tracks`);
+  const snd = samples(traks[1]);
+  assert(snd.handler === 'soun' && snd.entryType === 'mp4a' && snd.timescale === 48000, `${snd.handler} ${snd.entryType}`);
+  assert(v.getUint16(snd.entry + 8 + 16) === 2 && v.getUint32(snd.entry + 8 + 24) === 48000 * 65536, 'mp4a entry: channels, rate');
+  const esds = snd.entry + 8 + 28;
+  assert(str(esds + 4, 4) === 'esds' && v.getUint32(esds + 8) === 0, 'esds, version 0');
+  // ES_Descriptor (3) { ES_ID, flags, DecoderConfigDescriptor (4) { audio 14496-3, audio stream, ...,
+  // DecoderSpecificInfo (5) { the AudioSpecificConfig } }, SLConfigDescriptor (6) { 2 } }.
+  let at = esds + 12;
+  const descriptor = (tag) => {
+    assert(bytes[at] === tag, `descriptor ${bytes[at]} where ${tag} was due`);
+    const d = {tag, length: bytes[at + 1], start: at + 2};
+    at += 2;
+    return d;
+  };
+  const es = descriptor(3);
+  assert(es.start + es.length === esds + v.getUint32(esds), 'the ES descriptor fills the esds box');
+  at += 3;  // ES_ID, flags
+  const config = descriptor(4);
+  assert(bytes[at] === 0x40 && bytes[at + 1] === 0x15, `object type ${bytes[at]}, stream type ${bytes[at + 1]}`);
+  const bits = 8 * aac.frames.reduce((n, f) => n + f.length, 0), seconds = aac.frames.length * 1024 / 48000;
+  assert(Math.abs(v.getUint32(at + 9) - bits / seconds) < 1, `average bit rate ${v.getUint32(at + 9)}`);
+  at += 13;
+  const info = descriptor(5);
+  assert(info.length === 2 && bytes[at] === aac.config[0] && bytes[at + 1] === aac.config[1], 'the AudioSpecificConfig');
+  at += info.length;
+  const sl = descriptor(6);
+  assert(sl.length === 1 && bytes[at] === 2 && at + 1 === config.start + config.length + 3, 'the SL descriptor after the decoder\'s');
+  assert(snd.list.length === aac.frames.length && snd.list.every((p, i) => p.duration === 1024 &&
+    Buffer.compare(Buffer.from(p.data), Buffer.from(aac.frames[i])) === 0), 'every frame, 1024 samples each');
+  assert(snd.mediaDuration === aac.frames.length * 1024, `media duration ${snd.mediaDuration}`);
+  assert(!find(traks[1].children, 'edts'), 'no edit: the encoder does not say its priming');
+  // The encoder's own configuration, when it gives one, is written as given.
+  const given = new Mp4Writer({width: 2, height: 2, audio: {codec: 'aac', sampleRate: 48000, channels: 1}});
+  given.video.codecPrivate = new Uint8Array([1, 0x42, 0xc0, 0x1f, 0xff, 0xe1, 0, 4, 0x67, 0x42, 0xc0, 0x1f, 1, 0, 2, 0x68, 0xce]);
+  given.audio.codecPrivate = new Uint8Array([0x11, 0x88, 0x56, 0xe5]);
+  given.add(new Uint8Array(1), 0, true);
+  given.addAudio(aac.frames[0], 0, 21333);
+  const g = mp4File(new Uint8Array(await new Blob(given.parts()).arrayBuffer()));
+  const gEntry = g.samples(g.traks[1]).entry;
+  const gInfo = [...new Uint8Array(g.v.buffer, g.v.byteOffset, g.v.byteLength)].findIndex((b, i, all) =>
+    i > gEntry && b === 5 && all[i + 1] === 4 && all[i + 2] === 0x11);
+  assert(gInfo > 0 && g.v.getUint32(gInfo + 2) === 0x118856e5, 'a 4-byte configuration as given');
+  // Refusals.
+  const refused = (f) => { try { f(); return false; } catch { return true; } };
+  assert(refused(() => new Mp4Writer({width: 2, height: 2, audio: {codec: 'mp3', sampleRate: 48000, channels: 2}})), 'MP3');
+  assert(refused(() => new WebmWriter({width: 2, height: 2, audio: {codec: 'aac', sampleRate: 48000, channels: 2}})), 'AAC in a WebM');
+  assert(refused(() => audioSpecificConfig(44000, 2)) && refused(() => audioSpecificConfig(48000, 8)), 'no such configuration');
 });
 
 test('srgbToLab matches published CIELAB values (D65)', () => {

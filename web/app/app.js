@@ -1180,7 +1180,7 @@ async function runFilm(f) {
       parts.push(`${out.width} × ${out.height}${size.scaled ? ` (made smaller from ${video.width} × ${video.height})` : ''}`);
       parts.push(`${out.shots} shot${out.shots > 1 ? 's' : ''}`);
       if (paint.length) parts.push(`paint on ${framesText(paint)}`);
-      parts.push(`${out.sound ? 'with its sound' : `without sound (${sound.why})`}, in ${fmtDuration(performance.now() - started)}` +
+      parts.push(`${out.sound ? 'with its sound' : `without sound (${out.soundWhy || sound.why})`}, in ${fmtDuration(performance.now() - started)}` +
         `${out.from ? ` (frames 1 to ${out.from} kept from before)` : ''}.`);
       if (out.stored !== true) parts.push(out.stored ? `Not kept on this device: ${out.stored}.` : 'Not kept on this device (no storage for it here).');
     } else {

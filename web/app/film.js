@@ -2,7 +2,8 @@
 // each frame colorized by the worker with the frames before carried in (the core's film memory:
 // colour that holds still instead of flickering; a cut starts afresh), and the results encoded
 // with WebCodecs into a WebM (VP8, webm.js) or an MP4 (H.264, mp4.js) file, the film's sound
-// beside them (decoded by the browser, encoded as Opus). Nothing leaves the device. UI-free:
+// beside them (decoded by the browser, encoded as Opus, or in an MP4 as AAC where the browser
+// encodes it). Nothing leaves the device. UI-free:
 // app.js shows the progress.
 import {FilmStore} from './filmstore.js';
 import {Mp4Writer} from './mp4.js';
@@ -164,9 +165,13 @@ function descriptionBytes(d) {
 export const SOUND_MAX_BYTES = 2 ** 30;
 export const SOUND_MAX_SECONDS = 20 * 60;
 const SOUND_RATE = 48000;
+// The sound's encodings: WebCodecs' codec string for each. A WebM holds Opus; an MP4 holds AAC
+// where the browser encodes it (what most players expect in an MP4), else Opus.
+const SOUND_CODECS = {aac: 'mp4a.40.2', opus: 'opus'};
+const SOUND_FOR = {webm: ['opus'], mp4: ['aac', 'opus']};
 
-// The film's sound, decoded by the browser at 48 kHz: {buffer: AudioBuffer} or {why: a reason
-// there is none}.
+// The film's sound, decoded by the browser at 48 kHz: {buffer: AudioBuffer, codecs: the sound
+// encodings this browser writes ('aac', 'opus')} or {why: a reason there is none}.
 export async function readSound(file, duration) {
   if (typeof AudioEncoder === 'undefined' || typeof OfflineAudioContext === 'undefined') {
     return {why: 'this browser cannot write sound'};
@@ -174,28 +179,35 @@ export async function readSound(file, duration) {
   if (file.size > SOUND_MAX_BYTES || duration > SOUND_MAX_SECONDS) {
     return {why: `the sound is read only from films under ${SOUND_MAX_SECONDS / 60} minutes and ${SOUND_MAX_BYTES / 2 ** 30} GB`};
   }
-  const ok = await AudioEncoder.isConfigSupported({codec: 'opus', sampleRate: SOUND_RATE, numberOfChannels: 2, bitrate: 128000})
-    .then((r) => r.supported, () => false);
-  if (!ok) return {why: 'this browser cannot encode Opus sound'};
+  const codecs = [];
+  for (const [name, codec] of Object.entries(SOUND_CODECS)) {
+    const ok = await AudioEncoder.isConfigSupported({codec, sampleRate: SOUND_RATE, numberOfChannels: 2, bitrate: 128000})
+      .then((r) => r.supported, () => false);
+    if (ok) codecs.push(name);
+  }
+  if (!codecs.length) return {why: 'this browser cannot encode sound (AAC or Opus)'};
   try {
     const context = new OfflineAudioContext({numberOfChannels: 2, length: 1, sampleRate: SOUND_RATE});
-    return {buffer: await context.decodeAudioData(await file.arrayBuffer())};
+    return {buffer: await context.decodeAudioData(await file.arrayBuffer()), codecs};
   } catch {
     return {why: 'the video has no sound this browser can read'};
   }
 }
 
-// Encodes the first `seconds` of `buffer` (an AudioBuffer) as Opus into `writer` (webm.js).
+// Encodes the first `seconds` of `buffer` (an AudioBuffer) into `writer` (webm.js or mp4.js) as
+// its audio.codec says ('opus' or 'aac').
 async function writeSound(buffer, seconds, writer) {
   const channels = Math.min(2, buffer.numberOfChannels);
+  const aac = writer.audio.codec === 'aac';
   let failure = null;
   const encoder = new AudioEncoder({
     output: (chunk, meta) => {
       const d = meta?.decoderConfig?.description;
       if (d && !writer.audio.codecPrivate) {
+        // Opus: its OpusHead (with the samples to skip); AAC: its AudioSpecificConfig.
         const head = descriptionBytes(d);
         writer.audio.codecPrivate = head;
-        if (head.length >= 12) writer.audio.preSkip = head[10] | (head[11] << 8);
+        if (!aac && head.length >= 12) writer.audio.preSkip = head[10] | (head[11] << 8);
       }
       const data = new Uint8Array(chunk.byteLength);
       chunk.copyTo(data);
@@ -203,7 +215,8 @@ async function writeSound(buffer, seconds, writer) {
     },
     error: (e) => { failure = e; },
   });
-  encoder.configure({codec: 'opus', sampleRate: SOUND_RATE, numberOfChannels: channels, bitrate: 64000 * channels});
+  encoder.configure({codec: SOUND_CODECS[writer.audio.codec], sampleRate: SOUND_RATE, numberOfChannels: channels,
+    bitrate: 64000 * channels});
   const total = Math.min(buffer.length, Math.round(seconds * SOUND_RATE));
   const step = SOUND_RATE / 2;
   try {
@@ -220,7 +233,7 @@ async function writeSound(buffer, seconds, writer) {
     if (encoder.state !== 'closed') encoder.close();
   }
   if (failure) throw failure;
-  if (!writer.audio.codecPrivate) {
+  if (!writer.audio.codecPrivate && !aac) {
     // The encoder gave no header: the one RFC 7845 describes (no pre-skip known).
     const head = new Uint8Array(19);
     head.set(new TextEncoder().encode('OpusHead'));
@@ -242,8 +255,10 @@ async function writeSound(buffer, seconds, writer) {
 // also starts one), each starting at a key frame: to `store` (filmstore.js: on disk, and taken up
 // again from `kept` after a stop) where there is one, else kept in memory.
 // container: 'webm' (VP8 or VP9 picture) or 'mp4' (H.264 picture; filmContainers() says which
-// this browser writes); the sound is Opus in either.
+// this browser writes); the sound is Opus in a WebM, AAC (where this browser encodes it) or Opus
+// in an MP4.
 // Returns {blob, frames, total, fps, width, height, shots, stopped, codec, container, sound (bool),
+// soundCodec ('aac', 'opus' or null), soundWhy (why there is no sound, when `sound` had some),
 // error, from (the first frame made this time), stored (true: on the device's disk; false: no
 // store; or why writing to it stopped part-way)}.
 export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop = () => false, maxPixels,
@@ -262,10 +277,12 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
   if (!codec) {
     throw filmError('unsupported', `This browser cannot encode ${mp4 ? 'H.264 (MP4)' : 'VP8 or VP9 (WebM)'} video at ${width} x ${height}.`);
   }
-  const buffer = sound?.buffer || null;
+  const soundCodec = sound?.buffer ? SOUND_FOR[container].find((c) => (sound.codecs || ['opus']).includes(c)) || null : null;
+  const soundWhy = sound?.buffer && !soundCodec ? `this browser cannot encode Opus sound for a ${container.toUpperCase()}` : null;
+  const buffer = soundCodec ? sound.buffer : null;
   const Writer = mp4 ? Mp4Writer : WebmWriter;
   const writer = new Writer({codec, width, height, fps,
-    audio: buffer ? {sampleRate: SOUND_RATE, channels: Math.min(2, buffer.numberOfChannels)} : null});
+    audio: buffer ? {codec: soundCodec, sampleRate: SOUND_RATE, channels: Math.min(2, buffer.numberOfChannels)} : null});
   // H.264's decoder configuration (avcC) comes with the encoder's first frame; a film taken up
   // again keeps the one its first frames were made with, and goes on only if the encoder's
   // configuration is the same again.
@@ -393,8 +410,12 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
     if (encoder.state !== 'closed') encoder.close();
   }
   const stored = store ? store.broken || true : false;
-  if (!frames) return {blob: null, frames, total, fps, width, height, shots, stopped, codec, container, sound: false, from, stored};
+  if (!frames) {
+    return {blob: null, frames, total, fps, width, height, shots, stopped, codec, container, sound: false, soundCodec: null,
+      soundWhy, from, stored};
+  }
   if (buffer) await writeSound(buffer, frames / fps, writer);
   return {blob: new Blob(writer.parts(), {type: mp4 ? 'video/mp4' : 'video/webm'}), frames, total, fps, width, height,
-    shots, stopped, codec, container, sound: !!buffer, durationMs: writer.durationMs, error: frameError, from, stored};
+    shots, stopped, codec, container, sound: !!buffer, soundCodec, soundWhy, durationMs: writer.durationMs,
+    error: frameError, from, stored};
 }

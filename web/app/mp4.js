@@ -1,6 +1,7 @@
-// An MP4 (ISO base media file) writer for the films: an H.264 picture track and, if asked, an
-// Opus sound track ("Encapsulation of Opus in ISO Base Media File Format"), from the encoded
-// frames WebCodecs gives. The same face as webm.js's WebmWriter, so film.js takes either.
+// An MP4 (ISO base media file) writer for the films: an H.264 picture track and, if asked, a
+// sound track of AAC (ISO/IEC 14496-3 in an 'mp4a' entry with its ES descriptor, 14496-14) or of
+// Opus ("Encapsulation of Opus in ISO Base Media File Format"), from the encoded frames
+// WebCodecs gives. The same face as webm.js's WebmWriter, so film.js takes either.
 // Layout: ftyp, mdat (every frame and packet in the order given), moov (written last, when the
 // sizes and places are known: a file to download, not to stream). No DOM.
 
@@ -35,17 +36,20 @@ function stts(durations) {
   return fullBox('stts', 0, 0, u32(runs.length), runs.map(([n, d]) => [...u32(n), ...u32(d)]));
 }
 
-// Collects encoded frames of an H.264 track (and, if asked, an Opus track) and writes them out as
-// an MP4 file.
+// Collects encoded frames of an H.264 track (and, if asked, an AAC or Opus track) and writes them
+// out as an MP4 file.
 export class Mp4Writer {
   // codec: WebCodecs' codec string ('avc1.*'); width, height: the frames' pixels; fps: frames a
   // second (the last frame's duration); video.codecPrivate: the avcC record (VideoEncoder's
   // decoderConfig.description with avc format 'avc'), to be set before parts(); audio: null, or
-  // {sampleRate, channels, codecPrivate (the OpusHead the encoder gives), preSkip (samples)}.
+  // {codec: 'opus' (default) or 'aac', sampleRate, channels, codecPrivate (Opus: the OpusHead
+  // the encoder gives; AAC: its AudioSpecificConfig, made from the rate and channels (AAC-LC)
+  // when not given), preSkip (Opus: samples)}.
   constructor({codec = 'avc1', width, height, fps = 0, audio = null, app = 'colorize'}) {
     if (String(codec).split('.')[0] !== 'avc1') throw new Error(`MP4 holds H.264 (avc1) here, not ${codec}`);
     if (!(width > 0 && height > 0)) throw new Error('a film needs a width and a height');
     if (audio && !(audio.sampleRate > 0 && audio.channels > 0)) throw new Error('the sound needs a rate and channels');
+    if (audio && !['opus', 'aac', undefined].includes(audio.codec)) throw new Error(`the sound is Opus or AAC here, not ${audio.codec}`);
     Object.assign(this, {width, height, fps, audio, app});
     this.video = {codecPrivate: null};
     this.samples = [[], []];  // [picture: {data, us, key}, sound: {data, us, durationUs}]
@@ -67,7 +71,8 @@ export class Mp4Writer {
     this.endMs = Math.max(this.endMs, (timestampUs + (this.fps > 0 ? 1e6 / this.fps : 0)) / 1000);
   }
 
-  // One encoded packet of the sound (Opus), its time and duration in microseconds.
+  // One encoded packet of the sound (Opus, or an AAC frame without ADTS header), its time and
+  // duration in microseconds.
   addAudio(data, timestampUs, durationUs = 0) {
     if (!this.audio) throw new Error('this film was made without sound');
     const a = this.samples[1];
@@ -151,6 +156,16 @@ export class Mp4Writer {
     const rate = this.audio.sampleRate;
     const durations = a.map((s, i) => Math.round(((s.durationUs || (i + 1 < a.length ? a[i + 1].us - s.us : 20000))) * rate / 1e6));
     const mediaDuration = durations.reduce((x, y) => x + y, 0);
+    const {entry, preSkip} = this.audio.codec === 'aac' ? this.#aacEntry(a) : this.#opusEntry();
+    const playedMs = Math.max(0, mediaDuration - preSkip) * 1000 / rate;
+    return this.#trak(2, {durationMs: playedMs, timescale: rate, mediaDuration, handler: 'soun', entry, durations,
+      header: fullBox('smhd', 0, 0, u16(0), u16(0)), offsets, sizes: a.map((s) => (s.data.byteLength ?? s.data.size)),
+      keys: null, volume: 0x100, edit: this.audio.codec === 'aac' ? null : {durationMs: playedMs, mediaTime: preSkip}});
+  }
+
+  // The Opus sample entry (with its dOps) and the samples to skip at the start.
+  #opusEntry() {
+    const rate = this.audio.sampleRate;
     const head = this.audio.codecPrivate;
     const preSkip = this.audio.preSkip || (head?.length >= 12 ? head[10] | (head[11] << 8) : 0);
     const channels = head?.length >= 10 ? head[9] : this.audio.channels;
@@ -160,12 +175,41 @@ export class Mp4Writer {
     // dOps: OpusHead's fields, big-endian, without its magic and version (RFC 7845 -> ISOBMFF).
     const dOps = box('dOps', [0, channels], u16(preSkip), u32(inputRate), u16(gain), [family],
       family !== 0 && head ? [...head.subarray(19)] : []);
-    const entry = box('Opus', zeros(6), u16(1), zeros(8), u16(channels), u16(16), u16(0), u16(0), u32(rate * 65536), dOps);
-    const playedMs = Math.max(0, mediaDuration - preSkip) * 1000 / rate;
-    return this.#trak(2, {durationMs: playedMs, timescale: rate, mediaDuration, handler: 'soun', entry, durations,
-      header: fullBox('smhd', 0, 0, u16(0), u16(0)), offsets, sizes: a.map((s) => (s.data.byteLength ?? s.data.size)),
-      keys: null, volume: 0x100, edit: {durationMs: playedMs, mediaTime: preSkip}});
+    return {entry: box('Opus', zeros(6), u16(1), zeros(8), u16(channels), u16(16), u16(0), u16(0), u32(rate * 65536), dOps),
+      preSkip};
   }
+
+  // The AAC sample entry: 'mp4a' with an ES descriptor (14496-1: ES_Descriptor, its
+  // DecoderConfigDescriptor for audio 14496-3 holding the AudioSpecificConfig, and the
+  // SLConfigDescriptor MP4 files carry). WebCodecs does not say how many samples the encoder put
+  // before the sound (AAC encoders' priming, ~1024): no edit is written for them.
+  #aacEntry(samples) {
+    const {sampleRate: rate, channels} = this.audio;
+    const asc = this.audio.codecPrivate?.length ? [...this.audio.codecPrivate] : audioSpecificConfig(rate, channels);
+    const descriptor = (tag, ...content) => {
+      const body = content.flat(Infinity);
+      if (body.length > 127) throw new Error('an ES descriptor part longer than 127 bytes');
+      return [tag, body.length, ...body];
+    };
+    const sizes = samples.map((s) => (s.data.byteLength ?? s.data.size));
+    const seconds = Math.max(1e-3, samples.reduce((t, s) => t + (s.durationUs || 0), 0) / 1e6);
+    const bits = 8 * sizes.reduce((x, y) => x + y, 0);
+    const decoderConfig = descriptor(4, [0x40, 0x15], [0, 0, 0], u32(0), u32(Math.round(bits / seconds)),
+      descriptor(5, asc));
+    const esds = fullBox('esds', 0, 0, descriptor(3, u16(2), [0], decoderConfig, descriptor(6, [2])));
+    return {entry: box('mp4a', zeros(6), u16(1), zeros(8), u16(channels), u16(16), u16(0), u16(0),
+      u32(Math.min(rate, 65535) * 65536), esds), preSkip: 0};
+  }
+}
+
+// The two-byte AudioSpecificConfig of AAC-LC at `rate` with `channels` (1..7), as an encoder that
+// gives none would have written it.
+export function audioSpecificConfig(rate, channels) {
+  const rates = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
+  const index = rates.indexOf(rate);
+  if (index < 0 || !(channels >= 1 && channels <= 7)) throw new Error(`no AAC configuration for ${rate} Hz, ${channels} channels`);
+  const bits = (2 << 11) | (index << 7) | (channels << 3);
+  return [bits >> 8, bits & 255];
 }
 
 // Reads the boxes of an MP4 buffer (for the tests and for checking a file): returns

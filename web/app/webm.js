@@ -73,13 +73,15 @@ const master = (id, ...children) => el(id, children.flat());
 export class WebmWriter {
   // codec: WebCodecs' codec string ('vp8', 'vp09...'); width, height: the frames' pixels;
   // fps: frames a second (only written as the track's frame duration, a player's hint);
-  // audio: null, or {sampleRate, channels, codecPrivate (the OpusHead the encoder gives),
-  // preSkip (samples, from it)} for a second track of Opus packets.
+  // audio: null, or {codec: 'opus' (the only one taken; may be left out), sampleRate, channels,
+  // codecPrivate (the OpusHead the encoder gives), preSkip (samples, from it)} for a second
+  // track of Opus packets.
   constructor({codec = 'vp8', width, height, fps = 0, audio = null, app = 'colorize'}) {
     const codecId = CODEC_IDS[String(codec).split('.')[0]];
     if (!codecId) throw new Error(`WebM holds VP8 or VP9 here, not ${codec}`);
     if (!(width > 0 && height > 0)) throw new Error('a film needs a width and a height');
     if (audio && !(audio.sampleRate > 0 && audio.channels > 0)) throw new Error('the sound needs a rate and channels');
+    if (audio && audio.codec && audio.codec !== 'opus') throw new Error(`the sound of a WebM is Opus here, not ${audio.codec}`);
     Object.assign(this, {codecId, width, height, fps, audio, app});
     this.blocks = [];  // {track, ms, key, data}, in the order they came
     this.lastMs = [-1, -1];
