@@ -170,6 +170,18 @@ const SOUND_RATE = 48000;
 const SOUND_CODECS = {aac: 'mp4a.40.2', opus: 'opus'};
 const SOUND_FOR = {webm: ['opus'], mp4: ['aac', 'opus']};
 
+// The sound encodings this browser writes: 'aac', 'opus' (none without WebCodecs' AudioEncoder).
+export async function soundCodecs() {
+  if (typeof AudioEncoder === 'undefined') return [];
+  const out = [];
+  for (const [name, codec] of Object.entries(SOUND_CODECS)) {
+    const ok = await AudioEncoder.isConfigSupported({codec, sampleRate: SOUND_RATE, numberOfChannels: 2, bitrate: 128000})
+      .then((r) => r.supported, () => false);
+    if (ok) out.push(name);
+  }
+  return out;
+}
+
 // The film's sound, decoded by the browser at 48 kHz: {buffer: AudioBuffer, codecs: the sound
 // encodings this browser writes ('aac', 'opus')} or {why: a reason there is none}.
 export async function readSound(file, duration) {
@@ -179,12 +191,7 @@ export async function readSound(file, duration) {
   if (file.size > SOUND_MAX_BYTES || duration > SOUND_MAX_SECONDS) {
     return {why: `the sound is read only from films under ${SOUND_MAX_SECONDS / 60} minutes and ${SOUND_MAX_BYTES / 2 ** 30} GB`};
   }
-  const codecs = [];
-  for (const [name, codec] of Object.entries(SOUND_CODECS)) {
-    const ok = await AudioEncoder.isConfigSupported({codec, sampleRate: SOUND_RATE, numberOfChannels: 2, bitrate: 128000})
-      .then((r) => r.supported, () => false);
-    if (ok) codecs.push(name);
-  }
+  const codecs = await soundCodecs();
   if (!codecs.length) return {why: 'this browser cannot encode sound (AAC or Opus)'};
   try {
     const context = new OfflineAudioContext({numberOfChannels: 2, length: 1, sampleRate: SOUND_RATE});
