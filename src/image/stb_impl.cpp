@@ -6,18 +6,7 @@
 
 #include "alloc_cap.h"
 #include "stb_config.h"
-
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
-#if !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#endif
+#include "stb_quiet_begin.h"
 
 // clang-format off
 // stb_config.h (above) already set the configuration and pulled in the declarations; the
@@ -26,9 +15,7 @@
 #include <stb_image.h>
 // clang-format on
 
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+#include "stb_quiet_end.h"
 
 namespace colorize {
 namespace detail {

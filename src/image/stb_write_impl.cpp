@@ -2,15 +2,7 @@
 // writer), configured by stb_config.h. Apart from stb_impl.cpp so that a build can compile
 // the writer for speed and the decoders for size (web/CMakeLists.txt).
 #include "stb_config.h"
-
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
-#endif
+#include "stb_quiet_begin.h"
 
 // clang-format off
 // stb_config.h (above) already set the configuration and pulled in the declarations; the
@@ -19,6 +11,4 @@
 #include <stb_image_write.h>
 // clang-format on
 
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
+#include "stb_quiet_end.h"

@@ -90,6 +90,20 @@ async function openApp(context, query = '') {
   return {page, errors};
 }
 
+// A browser of its own with the app open at `query`: {context, close, page, errors, foreign};
+// guard: every request to another origin refused and listed in `foreign`. close() ends it (the
+// browser is closed here when the app fails to open).
+async function openInBrowser(query, {guard = false} = {}) {
+  const {context, close} = await launch();
+  try {
+    const foreign = guard ? await guardOrigin(context, origin) : [];
+    return {context, close, foreign, ...(await openApp(context, query))};
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
 // Drops files on the page the way a user's drag and drop does (a DataTransfer on a drop event).
 async function dropFiles(page, files) {
   const payload = files.map((f) => ({name: f.name || path.basename(f), type: f.type || (f.endsWith?.('.png') ? 'image/png' : 'image/jpeg'),
@@ -124,10 +138,8 @@ async function download(page, file, format = 'png') {
 }
 
 test('the page is cross-origin isolated, states privacy, and serves the CSP', async () => {
-  const {context, close} = await launch();
+  const {close, foreign, page, errors} = await openInBrowser('?nosw=1', {guard: true});
   try {
-    const foreign = await guardOrigin(context, origin);
-    const {page, errors} = await openApp(context, '?nosw=1');
     const res = await page.request.get(`${origin}/`);
     const csp = res.headers()['content-security-policy'] || '';
     assert(/connect-src 'self'/.test(csp) && !/unsafe-eval'/.test(csp.replace("'wasm-unsafe-eval'", '')), `CSP: ${csp}`);
@@ -140,10 +152,8 @@ test('the page is cross-origin isolated, states privacy, and serves the CSP', as
 });
 
 test('reference-photo mode: drop a photo, the result matches the native CLI (PSNR >= 40 dB)', async () => {
-  const {context, close} = await launch();
+  const {close, foreign, page, errors} = await openInBrowser('?nosw=1&model=exemplar', {guard: true});
   try {
-    const foreign = await guardOrigin(context, origin);
-    const {page, errors} = await openApp(context, '?nosw=1&model=exemplar');
     await page.setInputFiles('#reference-input', REF);
     await dropFiles(page, [GREY]);
     const r = await waitJob(page, 1);
@@ -183,10 +193,8 @@ test('reference-photo mode: drop a photo, the result matches the native CLI (PSN
 });
 
 test('model (WASM provider): result appears, matches the native CLI (PSNR >= 40 dB), tone and hints change it', async () => {
-  const {context, close} = await launch();
+  const {context, close, foreign, page, errors} = await openInBrowser('?nosw=1&provider=wasm', {guard: true});
   try {
-    const foreign = await guardOrigin(context, origin);
-    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm');
     await dropFiles(page, [GREY]);
     const r = await waitJob(page, 1);
     assert(r.status === 'done', `job: ${r.text}`);
@@ -309,9 +317,8 @@ async function settle(page) {
 }
 
 test('your colours only: grey until a hint, which matches the CLI\'s --marks-only; paint corrects a method; undo', async () => {
-  const {context, close} = await launch();
+  const {close, page, errors} = await openInBrowser('?nosw=1&model=marks');
   try {
-    const {page, errors} = await openApp(context, '?nosw=1&model=marks');
     await dropFiles(page, [GREY]);
     let r = await waitJob(page, 1);
     assert(r.status === 'done', `job: ${r.text}`);
@@ -482,9 +489,8 @@ test('the user\'s colours are kept in the browser: the same photo opened again g
 // axe-core (a test-only npm dependency, never shipped) on the page in the states a user meets:
 // every WCAG 2 A/AA and best-practice rule it checks must pass (contrast, names, ARIA use).
 test('accessibility: axe-core finds no violations in the app\'s states (phone-sized)', async () => {
-  const {context, close} = await launch();
+  const {close, page, errors} = await openInBrowser('?nosw=1&provider=wasm');
   try {
-    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm');
     await page.setViewportSize({width: 390, height: 844});
     const axe = fs.readFileSync(path.join(ROOT, 'web/node_modules/axe-core/axe.min.js'), 'utf8');
     const problems = [];
@@ -527,10 +533,8 @@ test('accessibility: axe-core finds no violations in the app\'s states (phone-si
 // engine and settings), hints and the exemplar method reach it, bad input is an Error with a
 // code, and nothing leaves the origin.
 test('embedding: colorize.mjs gives the app\'s result in another page; hints, exemplar, errors', async () => {
-  const {context, close} = await launch();
+  const {context, close, foreign, page, errors} = await openInBrowser('?nosw=1&provider=wasm', {guard: true});
   try {
-    const foreign = await guardOrigin(context, origin);
-    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm');
     await page.setInputFiles('#file-input', GREY);
     assert((await waitJob(page, 1)).status === 'done', 'the app did not colorize');
     const app = path.join(out, 'embed-app.png');
@@ -663,10 +667,8 @@ test('large JPEGs: a grey one is read as its luma by the browser\'s ImageDecoder
 });
 
 test('odd files: junk, empty, WebP (browser decoder) and TIFF (core decoder) — messages, not a dead tab; big images downscale', async () => {
-  const {context, close} = await launch();
+  const {close, foreign, page, errors} = await openInBrowser('?nosw=1&model=exemplar&maxmp=0.1', {guard: true});
   try {
-    const foreign = await guardOrigin(context, origin);
-    const {page, errors} = await openApp(context, '?nosw=1&model=exemplar&maxmp=0.1');
     await page.setInputFiles('#reference-input', REF);
     const webp = await page.evaluate(async () => {
       const c = new OffscreenCanvas(64, 48);
@@ -842,10 +844,8 @@ async function reloadPartWayAndGoOn(page, file, again = async () => {}) {
 }
 
 test('a film: a dropped video is colorized frame by frame into a WebM that plays with its sound; steady colour flickers less; stop keeps what is done', async () => {
-  const {context, close} = await launch();
+  const {close, foreign, page, errors} = await openInBrowser('?nosw=1&provider=wasm', {guard: true});
   try {
-    const foreign = await guardOrigin(context, origin);
-    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm');
     const pan = await recordPan(page);
     await dropFiles(page, [{name: 'pan.webm', type: 'video/webm', bytes: pan}]);
     await filmEnded(page);
@@ -910,9 +910,8 @@ test('a film: a dropped video is colorized frame by frame into a WebM that plays
 });
 
 test('a film\'s size: "Up to 854 x 480" makes a 960 x 540 film smaller (the frames colorized and written at 854 x 480)', async () => {
-  const {context, close} = await launch();
+  const {close, page, errors} = await openInBrowser('?nosw=1&provider=wasm&fps=25');
   try {
-    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm&fps=25');
     const film = await recordPan(page, {width: 960, height: 540, frames: 40});
     await dropFiles(page, [{name: 'wide.webm', type: 'video/webm', bytes: film}]);
     await page.waitForFunction(() => /^Frame/.test(document.querySelector('#film-status').textContent), null, {timeout: 60000});
@@ -932,9 +931,8 @@ test('a film\'s size: "Up to 854 x 480" makes a 960 x 540 film smaller (the fram
 });
 
 test('a film is kept on the device as it goes: after a reload the same file goes on where it was; "Go on" after a stop; closing forgets it', async () => {
-  const {context, close} = await launch();
+  const {close, page, errors} = await openInBrowser('?nosw=1&provider=wasm&keyframes=8&fps=25');
   try {
-    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm&keyframes=8&fps=25');
     const file = path.join(out, 'film-kept.webm');
     fs.writeFileSync(file, await recordPan(page));
     const kept = () => page.evaluate(async () => (await import('/filmstore.js')).keptFilms());
@@ -996,9 +994,8 @@ test('a film is kept on the device as it goes: after a reload the same file goes
 });
 
 test('a film\'s paint: a frame opened among the photos and painted; the film made again holds the paint from that frame on, also when taken up after a reload', async () => {
-  const {context, close} = await launch();
+  const {close, page, errors} = await openInBrowser('?nosw=1&provider=wasm&keyframes=8&fps=25');
   try {
-    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm&keyframes=8&fps=25');
     const file = path.join(out, 'film-paint.webm');
     fs.writeFileSync(file, await recordPan(page));
     await page.setInputFiles('#file-input', file);
@@ -1075,9 +1072,8 @@ test('a film\'s paint: a frame opened among the photos and painted; the film mad
 });
 
 test('a film as MP4: an H.264 picture that plays with its sound, downloaded as .mp4, and kept on the device like a WebM one', async () => {
-  const {context, close} = await launch();
+  const {close, page, errors} = await openInBrowser('?nosw=1&provider=wasm&keyframes=8&fps=25');
   try {
-    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm&keyframes=8&fps=25');
     const offered = await page.evaluate(async () => (await import('/film.js')).filmContainers());
     if (!offered.includes('mp4')) {
       assert(await page.$eval('#film-format option[value="mp4"]', (o) => o.disabled), 'MP4 not offered without an H.264 encoder');
@@ -1238,9 +1234,8 @@ test('a film as MP4 on a browser that encodes AAC: its sound is AAC (an mp4a tra
 });
 
 test('a film made with a reference photo is kept too: after a reload, the same photo chosen again and the same file dropped go on', async () => {
-  const {context, close} = await launch();
+  const {close, page, errors} = await openInBrowser('?nosw=1&model=exemplar&keyframes=8&fps=25');
   try {
-    const {page, errors} = await openApp(context, '?nosw=1&model=exemplar&keyframes=8&fps=25');
     const file = path.join(out, 'film-kept-ref.webm');
     fs.writeFileSync(file, await recordPan(page));
     await page.setInputFiles('#reference-input', REF);
@@ -1259,9 +1254,8 @@ test('a film made with a reference photo is kept too: after a reload, the same p
 });
 
 test('film.js: a frame that fails ends the film there; the frames before it (and their sound) are written out', async () => {
-  const {context, close} = await launch();
+  const {close, page, errors} = await openInBrowser('?nosw=1&provider=wasm');
   try {
-    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm');
     const pan = await recordPan(page);
     const r = await page.evaluate(async (b64) => {
       const {openVideo, closeVideo, colorizeFilm, readSound} = await import('/film.js');
@@ -1548,10 +1542,8 @@ test('share target: an image shared to the installed app (multipart POST) opens 
 });
 
 test('a photo’s details (EXIF, XMP) go on to the download, unless the user says no', async () => {
-  const {context, close} = await launch();
+  const {close, foreign, page, errors} = await openInBrowser('?nosw=1&model=exemplar', {guard: true});
   try {
-    const foreign = await guardOrigin(context, origin);
-    const {page, errors} = await openApp(context, '?nosw=1&model=exemplar');
     await page.setInputFiles('#reference-input', REF);
     await dropFiles(page, [path.join(ROOT, 'tests/corpus/meta.jpg')]);
     const r = await waitJob(page, 1);
@@ -1581,10 +1573,8 @@ test('a folder of scans: sub-folders queued in order, sidecars named, "Download 
   fs.copyFileSync(path.join(ROOT, 'tests/corpus/grey8_lzw.tif'), path.join(dir, 'sub', 'a.tif'));
   fs.writeFileSync(path.join(dir, 'notes.xmp'), 'a sidecar');
   fs.copyFileSync(GREY, path.join(dir, '.hidden.jpg'));
-  const {context, close} = await launch();
+  const {close, foreign, page, errors} = await openInBrowser('?nosw=1&model=exemplar', {guard: true});
   try {
-    const foreign = await guardOrigin(context, origin);
-    const {page, errors} = await openApp(context, '?nosw=1&model=exemplar');
     await page.setInputFiles('#reference-input', REF);
     await page.setInputFiles('#folder-input', dir);
     const first = await waitJob(page, 1), second = await waitJob(page, 2);
@@ -1610,10 +1600,8 @@ test('a folder of scans: sub-folders queued in order, sidecars named, "Download 
 });
 
 test('a multi-page TIFF: each page its own photo in the queue (NAME-p2), decoded and downloaded as that page', async () => {
-  const {context, close} = await launch();
+  const {close, foreign, page, errors} = await openInBrowser('?nosw=1&model=exemplar', {guard: true});
   try {
-    const foreign = await guardOrigin(context, origin);
-    const {page, errors} = await openApp(context, '?nosw=1&model=exemplar');
     await page.setInputFiles('#reference-input', REF);
     // make_corpus.py: page 1 red and blue halves (L* 53.2 and 32.3) at 300 dpi, page 2 all
     // green (L* 87.7) at 600 dpi.
@@ -1677,9 +1665,8 @@ test('"Open with" from the OS (launch queue of the installed app): the files ope
 });
 
 test('keyboard only: open the file picker, compare, place a hint, paint a stroke', async () => {
-  const {context, close} = await launch();
+  const {close, page, errors} = await openInBrowser('?nosw=1&provider=wasm');
   try {
-    const {page, errors} = await openApp(context, '?nosw=1&provider=wasm');
     const chooserOpened = page.waitForEvent('filechooser');  // listen first: interception is async
     await page.keyboard.press('Tab');
     assert(await page.evaluate(() => document.activeElement.id) === 'dropzone', 'first Tab stop is not the drop zone');
