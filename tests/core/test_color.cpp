@@ -15,21 +15,8 @@ using namespace colorize;
 
 namespace {
 
-Image make_image(int w, int h, int channels, int depth) {
-  Image im;
-  im.width = w;
-  im.height = h;
-  im.channels = channels;
-  im.bit_depth = depth;
-  if (depth == 16)
-    im.data16.assign(im.sample_count(), 0);
-  else
-    im.data8.assign(im.sample_count(), 0);
-  return im;
-}
-
 Image random_image(int w, int h, int channels, int depth, uint32_t seed) {
-  Image im = make_image(w, h, channels, depth);
+  Image im = Image::make(w, h, channels, depth);
   std::mt19937 rng(seed);
   for (auto& v : im.data8) v = static_cast<uint8_t>(rng() & 0xff);
   for (auto& v : im.data16) v = static_cast<uint16_t>(rng() & 0xffff);
@@ -259,13 +246,13 @@ INSTANTIATE_TEST_SUITE_P(AllLayouts, ColorBulk,
 
 TEST(ColorBulkExhaustive, EveryGreyLevelAnd8BitColourGrid) {
   // All 256 grey levels, and every 3rd value of each channel of 8-bit RGB (636,056 colours).
-  Image grey = make_image(256, 1, 1, 8);
+  Image grey = Image::make(256, 1, 1, 8);
   for (int v = 0; v < 256; ++v) grey.data8[v] = static_cast<uint8_t>(v);
   const Plane Lg = image_lightness(grey);
   for (int v = 0; v < 256; ++v) EXPECT_NEAR(Lg.data[v], ref_grey_lightness(v / 255.0), 1e-4);
 
   const int steps = 86;  // 0, 3, ..., 255
-  Image im = make_image(steps * steps, steps, 3, 8);
+  Image im = Image::make(steps * steps, steps, 3, 8);
   for (int r = 0; r < steps; ++r)
     for (int g = 0; g < steps; ++g)
       for (int b = 0; b < steps; ++b) {
@@ -356,7 +343,7 @@ TEST(ColorBulk, LabToImageMatchesScalarRounding) {
 TEST(ColorBulk, LabToImageInvertsImageToLabExactly) {
   // Every 8-bit grey, and a grid of colours, survive RGB -> Lab planes -> RGB unchanged.
   const int steps = 52;  // 0, 5, ..., 255
-  Image im = make_image(steps * steps + 256, steps, 3, 8);
+  Image im = Image::make(steps * steps + 256, steps, 3, 8);
   size_t i = 0;
   for (int r = 0; r < steps; ++r)
     for (int g = 0; g < steps; ++g)
@@ -456,14 +443,14 @@ TEST(ColorGreyscaleExact, GreyInputIsUnchanged) {
 TEST(ColorGreyscaleExact, ColourGreysMapToThemselvesEveryCode) {
   // An RGB image whose pixels are R = G = B: each must come back as the same code (all 256
   // 8-bit codes and all 65536 16-bit ones). This pins the encoders' tables.
-  Image g8 = make_image(256, 1, 3, 8);
+  Image g8 = Image::make(256, 1, 3, 8);
   for (int v = 0; v < 256; ++v)
     for (int c = 0; c < 3; ++c) g8.data8[v * 3 + c] = static_cast<uint8_t>(v);
   const Image o8 = to_greyscale(g8);
   for (int v = 0; v < 256; ++v) EXPECT_EQ(o8.data8[v], v);
 
   const int n = 65536;
-  Image g16 = make_image(n, 1, 3, 16);
+  Image g16 = Image::make(n, 1, 3, 16);
   for (int i = 0; i < n; ++i)
     for (int c = 0; c < 3; ++c) g16.data16[i * 3 + c] = static_cast<uint16_t>(i);
   const Image o16 = to_greyscale(g16);

@@ -14,21 +14,8 @@ using namespace colorize;
 
 namespace {
 
-Image make_image(int w, int h, int channels, int depth = 8) {
-  Image im;
-  im.width = w;
-  im.height = h;
-  im.channels = channels;
-  im.bit_depth = depth;
-  if (depth == 16)
-    im.data16.assign(im.sample_count(), 0);
-  else
-    im.data8.assign(im.sample_count(), 0);
-  return im;
-}
-
 Image solid_rgb(int w, int h, uint8_t r, uint8_t g, uint8_t b) {
-  Image im = make_image(w, h, 3);
+  Image im = Image::make(w, h, 3);
   for (size_t i = 0; i < im.pixel_count(); ++i) {
     im.data8[i * 3] = r;
     im.data8[i * 3 + 1] = g;
@@ -38,7 +25,7 @@ Image solid_rgb(int w, int h, uint8_t r, uint8_t g, uint8_t b) {
 }
 
 Image random_rgb(int w, int h, uint32_t seed) {
-  Image im = make_image(w, h, 3);
+  Image im = Image::make(w, h, 3);
   std::mt19937 rng(seed);
   for (auto& v : im.data8) v = static_cast<uint8_t>(rng() & 0xff);
   return im;
@@ -46,7 +33,7 @@ Image random_rgb(int w, int h, uint32_t seed) {
 
 // A smooth, photo-like test image (gradients and a soft disc), so SSIM sees structure.
 Image smooth_rgb(int w, int h) {
-  Image im = make_image(w, h, 3);
+  Image im = Image::make(w, h, 3);
   for (int y = 0; y < h; ++y)
     for (int x = 0; x < w; ++x) {
       const double dx = x - w * 0.5, dy = y - h * 0.4;
@@ -191,7 +178,8 @@ TEST(Psnr, IdenticalIsInfiniteAcrossLayouts) {
   EXPECT_TRUE(std::isinf(*same) && *same > 0);
 
   // Grey expands to R = G = B; alpha is ignored; 16-bit v * 257 is 8-bit v.
-  Image grey = make_image(9, 7, 1), grey_rgba = make_image(9, 7, 4), grey16 = make_image(9, 7, 2, 16);
+  Image grey = Image::make(9, 7, 1), grey_rgba = Image::make(9, 7, 4),
+        grey16 = Image::make(9, 7, 2, 16);
   for (size_t i = 0; i < grey.pixel_count(); ++i) {
     const uint8_t v = static_cast<uint8_t>(i * 3);
     grey.data8[i] = v;
@@ -282,13 +270,13 @@ TEST(Ssim, DropsWithPerturbationStrength) {
 }
 
 TEST(Ssim, GreyPairEqualsItsRgbExpansion) {
-  Image g1 = make_image(20, 16, 1), g2 = make_image(20, 16, 1);
+  Image g1 = Image::make(20, 16, 1), g2 = Image::make(20, 16, 1);
   std::mt19937 rng(12);
   for (size_t i = 0; i < g1.data8.size(); ++i) {
     g1.data8[i] = static_cast<uint8_t>(rng() & 0xff);
     g2.data8[i] = static_cast<uint8_t>(rng() & 0xff);
   }
-  Image c2 = make_image(20, 16, 3);
+  Image c2 = Image::make(20, 16, 3);
   for (size_t i = 0; i < g2.data8.size(); ++i)
     for (int c = 0; c < 3; ++c) c2.data8[i * 3 + c] = g2.data8[i];
   EXPECT_NEAR(*ssim(g1, g2), *ssim(g1, c2), 1e-12);
@@ -297,10 +285,10 @@ TEST(Ssim, GreyPairEqualsItsRgbExpansion) {
 // ---- colourfulness ---------------------------------------------------------------------
 
 TEST(Colourfulness, GreyIsZero) {
-  Image g = make_image(16, 16, 1);
+  Image g = Image::make(16, 16, 1);
   for (size_t i = 0; i < g.data8.size(); ++i) g.data8[i] = static_cast<uint8_t>(i);
   EXPECT_EQ(colourfulness(g), 0.0);
-  Image c = make_image(16, 16, 3);
+  Image c = Image::make(16, 16, 3);
   for (size_t i = 0; i < c.pixel_count(); ++i)
     for (int k = 0; k < 3; ++k) c.data8[i * 3 + k] = static_cast<uint8_t>(i);
   EXPECT_EQ(colourfulness(c), 0.0);
@@ -321,7 +309,7 @@ TEST(Colourfulness, HandComputedImages) {
                       0.3 * std::sqrt(127.5 * 127.5 + 63.75 * 63.75);
   EXPECT_NEAR(colourfulness(im), want, 1e-9);
   // 16-bit gives the same after rounding to 8 bits.
-  Image im16 = make_image(10, 4, 3, 16);
+  Image im16 = Image::make(10, 4, 3, 16);
   for (size_t i = 0; i < im.data8.size(); ++i) im16.data16[i] = static_cast<uint16_t>(im.data8[i] * 257);
   EXPECT_NEAR(colourfulness(im16), want, 1e-9);
 }
