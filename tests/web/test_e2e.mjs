@@ -1162,9 +1162,15 @@ async function standInAacEncoder(context) {
         if (this.real) return this.real.encode(data);
         this.samples += data.numberOfFrames;
         data.close();
+        // Told to fail: an error part-way, as an encoder that breaks down gives.
+        if (window.standInAac.fail && this.samples > 10 * 1024) {
+          if (!this.failed) this.init.error(new Error('the stand-in encoder failed on purpose'));
+          this.failed = true;
+          return;
+        }
         this.#emit(Math.floor(this.samples / 1024) * 1024);
       }
-      async flush() { if (this.real) return this.real.flush(); this.#emit(this.samples); }
+      async flush() { if (this.real) return this.real.flush(); if (!this.failed) this.#emit(this.samples); }
       close() { if (this.real) this.real.close(); else this.own = 'closed'; }
       static async isConfigSupported(c) {
         return c.codec === 'mp4a.40.2' ? {supported: true, config: c} : Real.isConfigSupported(c);
@@ -1175,7 +1181,7 @@ async function standInAacEncoder(context) {
   return aac;
 }
 
-test('a film as MP4 on a browser that encodes AAC: its sound is AAC (an mp4a track) and plays back; a WebM keeps Opus', async () => {
+test('a film as MP4 on a browser that encodes AAC: its sound is AAC (an mp4a track) and plays back; a WebM keeps Opus; an encoder failing part-way costs the sound, not the film', async () => {
   const {context, close} = await launch();
   try {
     await standInAacEncoder(context);
@@ -1225,6 +1231,24 @@ test('a film as MP4 on a browser that encodes AAC: its sound is AAC (an mp4a tra
     assert(webm.soundCodec === 'opus' && webm.frames === asked, JSON.stringify(webm));
     const again = await filmPlayback(page);
     assert(again.sound && Math.abs(again.sound.pitch - 440) < 10, `the WebM's sound: ${JSON.stringify(again.sound)}`);
+    // An encoder that fails part-way costs the sound, not the film.
+    await page.evaluate(() => { window.standInAac.fail = true; });
+    await page.selectOption('#film-format', 'mp4');
+    await page.click('#film-again');
+    await filmEnded(page);
+    const failed = await page.evaluate(() => {
+      const res = window.colorizeApp.film.result;
+      return {state: document.body.dataset.filmState, sound: res.sound, soundCodec: res.soundCodec, soundWhy: res.soundWhy,
+        frames: res.frames, total: res.total, container: res.container};
+    });
+    const failedStatus = await page.textContent('#film-status');
+    assert(failed.state === 'done' && !failed.sound && failed.soundCodec === null && failed.container === 'mp4' &&
+      failed.frames === failed.total && /could not be encoded: the stand-in encoder failed/.test(failed.soundWhy),
+    JSON.stringify(failed));
+    assert(/without sound \(its sound could not be encoded/.test(failedStatus), failedStatus);
+    const silent = await filmPlayback(page);
+    assert(silent.frames === silent.total && !silent.sound && Math.abs(silent.duration - silent.frames / 25) < 0.1,
+      `the film without its sound: ${JSON.stringify({...silent, magenta: undefined})}`);
     console.log(`     AAC: ${r.standIn.frames} frames from the stand-in; played back at ${played.sound.pitch.toFixed(0)} Hz ` +
       `for ${played.sound.duration.toFixed(2)} s of a ${played.duration.toFixed(2)} s film`);
     assert(errors.length === 0, `page errors: ${errors.join('; ')}`);

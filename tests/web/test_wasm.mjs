@@ -770,6 +770,37 @@ test('MP4: an AAC sound track (real AAC from ffmpeg): its mp4a entry and ES desc
   assert(refused(() => audioSpecificConfig(44000, 2)) && refused(() => audioSpecificConfig(48000, 8)), 'no such configuration');
 });
 
+test('a sound that could not be encoded is taken out: a WebM and an MP4 of the picture alone, as long as the picture', async () => {
+  const refused = (f) => { try { f(); return false; } catch { return true; } };
+  const webm = new WebmWriter({codec: 'vp8', width: 64, height: 48, fps: 10, audio: {sampleRate: 48000, channels: 2}});
+  for (let i = 0; i < 20; i++) webm.add(new Uint8Array([1, i]), i * 100000, i % 10 === 0);
+  for (let i = 0; i < 120; i++) webm.addAudio(new Uint8Array([2, i]), i * 20000, 20000);
+  assert(webm.durationMs === 2400, `with the sound ${webm.durationMs} ms`);
+  webm.dropSound();
+  assert(webm.durationMs === 2000 && refused(() => webm.addAudio(new Uint8Array(1), 0, 20000)), `without ${webm.durationMs} ms`);
+  const wb = new Uint8Array(await new Blob(webm.parts()).arrayBuffer());
+  const seg = readEbml(wb, new Set([ID.Segment, ID.Tracks, ID.Cluster]))[1];
+  const tracks = seg.children.find((e) => e.id === ID.Tracks).children;
+  const blocks = seg.children.filter((e) => e.id === ID.Cluster).flatMap((c) => c.children.filter((e) => e.id === ID.SimpleBlock));
+  assert(tracks.length === 1 && blocks.length === 20 && blocks.every((b) => wb[b.dataStart] === 0x81 && wb[b.dataStart + 4] === 1),
+    `${tracks.length} tracks, ${blocks.length} blocks`);
+
+  const mp4 = new Mp4Writer({codec: 'avc1.42c01f', width: 64, height: 48, fps: 10, audio: {codec: 'aac', sampleRate: 48000, channels: 2}});
+  mp4.video.codecPrivate = new Uint8Array([1, 0x42, 0xc0, 0x1f, 0xff, 0xe1, 0, 4, 0x67, 0x42, 0xc0, 0x1f, 1, 0, 2, 0x68, 0xce]);
+  for (let i = 0; i < 20; i++) {
+    mp4.add(new Uint8Array([1, i]), i * 100000, i % 10 === 0);
+    for (let k = 0; k < 6; k++) mp4.addAudio(new Uint8Array([2, i, k]), (i * 6 + k) * 20000, 20000);
+  }
+  assert(mp4.durationMs === 2400, `with the sound ${mp4.durationMs} ms`);
+  mp4.dropSound();
+  assert(mp4.durationMs === 2000 && refused(() => mp4.addAudio(new Uint8Array(1), 0, 20000)), `without ${mp4.durationMs} ms`);
+  const {v, find, moov, traks, samples} = mp4File(new Uint8Array(await new Blob(mp4.parts()).arrayBuffer()));
+  assert(traks.length === 1 && v.getUint32(find(moov, 'mvhd').dataStart + 16) === 2000, `${traks.length} tracks`);
+  const pic = samples(traks[0]);
+  assert(pic.list.length === 20 && pic.list.every((f, i) => f.data.length === 2 && f.data[0] === 1 && f.data[1] === i),
+    'the frames, one after the other, with no sound between them');
+});
+
 test('srgbToLab matches published CIELAB values (D65)', () => {
   // sRGB red (255, 0, 0) -> L* 53.24, a* 80.09, b* 67.20; white -> 100, 0, 0.
   const red = core.srgbToLab(255, 0, 0);

@@ -169,15 +169,17 @@ const SOUND_RATE = 48000;
 // where the browser encodes it (what most players expect in an MP4), else Opus.
 const SOUND_CODECS = {aac: 'mp4a.40.2', opus: 'opus'};
 const SOUND_FOR = {webm: ['opus'], mp4: ['aac', 'opus']};
+// The encoder's configuration for the sound as `codec` with `channels`.
+const soundConfig = (codec, channels) =>
+  ({codec: SOUND_CODECS[codec], sampleRate: SOUND_RATE, numberOfChannels: channels, bitrate: 64000 * channels});
+const soundSupported = (config) => AudioEncoder.isConfigSupported(config).then((r) => r.supported, () => false);
 
 // The sound encodings this browser writes: 'aac', 'opus' (none without WebCodecs' AudioEncoder).
 export async function soundCodecs() {
   if (typeof AudioEncoder === 'undefined') return [];
   const out = [];
-  for (const [name, codec] of Object.entries(SOUND_CODECS)) {
-    const ok = await AudioEncoder.isConfigSupported({codec, sampleRate: SOUND_RATE, numberOfChannels: 2, bitrate: 128000})
-      .then((r) => r.supported, () => false);
-    if (ok) out.push(name);
+  for (const name of Object.keys(SOUND_CODECS)) {
+    if (await soundSupported(soundConfig(name, 2))) out.push(name);
   }
   return out;
 }
@@ -222,8 +224,7 @@ async function writeSound(buffer, seconds, writer) {
     },
     error: (e) => { failure = e; },
   });
-  encoder.configure({codec: SOUND_CODECS[writer.audio.codec], sampleRate: SOUND_RATE, numberOfChannels: channels,
-    bitrate: 64000 * channels});
+  encoder.configure(soundConfig(writer.audio.codec, channels));
   const total = Math.min(buffer.length, Math.round(seconds * SOUND_RATE));
   const step = SOUND_RATE / 2;
   try {
@@ -284,12 +285,17 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
   if (!codec) {
     throw filmError('unsupported', `This browser cannot encode ${mp4 ? 'H.264 (MP4)' : 'VP8 or VP9 (WebM)'} video at ${width} x ${height}.`);
   }
-  const soundCodec = sound?.buffer ? SOUND_FOR[container].find((c) => (sound.codecs || ['opus']).includes(c)) || null : null;
-  const soundWhy = sound?.buffer && !soundCodec ? `this browser cannot encode Opus sound for a ${container.toUpperCase()}` : null;
+  // The sound's encoding: the first of the container's that this browser encodes for this sound.
+  let soundCodec = null;
+  const channels = Math.min(2, sound?.buffer?.numberOfChannels || 0);
+  for (const c of sound?.buffer ? SOUND_FOR[container] : []) {
+    if ((sound.codecs || ['opus']).includes(c) && await soundSupported(soundConfig(c, channels))) { soundCodec = c; break; }
+  }
+  let soundWhy = sound?.buffer && !soundCodec ? `this browser cannot encode this sound for a ${container.toUpperCase()}` : null;
   const buffer = soundCodec ? sound.buffer : null;
   const Writer = mp4 ? Mp4Writer : WebmWriter;
   const writer = new Writer({codec, width, height, fps,
-    audio: buffer ? {codec: soundCodec, sampleRate: SOUND_RATE, channels: Math.min(2, buffer.numberOfChannels)} : null});
+    audio: buffer ? {codec: soundCodec, sampleRate: SOUND_RATE, channels} : null});
   // H.264's decoder configuration (avcC) comes with the encoder's first frame; a film taken up
   // again keeps the one its first frames were made with, and goes on only if the encoder's
   // configuration is the same again.
@@ -421,8 +427,19 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
     return {blob: null, frames, total, fps, width, height, shots, stopped, codec, container, sound: false, soundCodec: null,
       soundWhy, from, stored};
   }
-  if (buffer) await writeSound(buffer, frames / fps, writer);
+  let sounded = !!buffer;
+  if (buffer) {
+    // A sound that fails to encode costs the sound, not the film.
+    try {
+      await writeSound(buffer, frames / fps, writer);
+    } catch (e) {
+      writer.dropSound();
+      sounded = false;
+      soundCodec = null;
+      soundWhy = `its sound could not be encoded: ${e?.message || e}`;
+    }
+  }
   return {blob: new Blob(writer.parts(), {type: mp4 ? 'video/mp4' : 'video/webm'}), frames, total, fps, width, height,
-    shots, stopped, codec, container, sound: !!buffer, soundCodec, soundWhy, durationMs: writer.durationMs,
+    shots, stopped, codec, container, sound: sounded, soundCodec, soundWhy, durationMs: writer.durationMs,
     error: frameError, from, stored};
 }

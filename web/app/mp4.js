@@ -85,6 +85,16 @@ export class Mp4Writer {
   // The film in milliseconds: the last frame's time plus one frame (or the sound's end).
   get durationMs() { return this.endMs; }
 
+  // Takes the sound out (its packets and its track), for a film whose sound could not be
+  // encoded to the end: the picture is written alone.
+  dropSound() {
+    this.audio = null;
+    this.samples[1] = [];
+    this.order = this.order.filter(([t]) => t === 0);
+    const v = this.samples[0], last = v[v.length - 1];
+    this.endMs = last ? (last.us + (this.fps > 0 ? 1e6 / this.fps : 0)) / 1000 : 0;
+  }
+
   // The file, as a list of parts (Uint8Arrays, and the Blobs given) to put in a Blob.
   parts() {
     if (!this.frames) throw new Error('a film without frames cannot be written');

@@ -112,6 +112,16 @@ export class WebmWriter {
     this.endMs = Math.max(this.endMs, (timestampUs + durationUs) / 1000);
   }
 
+  // Takes the sound out (its packets and its track), for a film whose sound could not be
+  // encoded to the end: the picture is written alone.
+  dropSound() {
+    this.audio = null;
+    this.blocks = this.blocks.filter((b) => b.track === 1);
+    this.lastMs[1] = -1;
+    const last = this.blocks[this.blocks.length - 1];
+    this.endMs = last ? last.ms + (this.fps > 0 ? 1000 / this.fps : 0) : 0;
+  }
+
   // The file, as a list of parts (Uint8Arrays, and the Blobs given) to put in a Blob.
   parts() {
     if (!this.frames) throw new Error('a film without frames cannot be written');
