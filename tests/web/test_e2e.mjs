@@ -1359,7 +1359,8 @@ test('embedding: colorize.mjs colorizes a film (steady colour, its sound; a mode
         exemplar: {...strip(exemplar), plays: await plays(exemplar.blob)}, noRef};
     }, pan.toString('base64'));
     const {whole, part} = r;
-    assert(whole.frames >= 35 && whole.frames === whole.total && whole.shots === 1 && whole.sound, JSON.stringify(whole));
+    assert(whole.frames >= 35 && whole.frames === whole.total && whole.shots === 1 && whole.sound && whole.soundCodec === 'opus' &&
+      whole.soundWhy === null, JSON.stringify(whole));
     assert(r.seen === whole.frames, `onFrame saw ${r.seen} of ${whole.frames} frames`);
     assert(Math.abs(whole.plays - whole.frames / 25) < 0.1, `the film plays ${whole.plays} s`);
     assert(part.stopped && part.frames === 6 && Math.abs(part.plays - 6 / 25) < 0.05, JSON.stringify(part));

@@ -112,7 +112,7 @@ export class Colorizer {
   // sound where the browser can read it. Resolves to {blob (video/webm: VP8 picture and Opus
   // sound, or video/mp4: H.264 picture and AAC sound where the browser encodes AAC, else Opus),
   // frames, total, fps, width, height, shots, sound (bool), soundCodec ('aac', 'opus' or null),
-  // stopped, error}. options:
+  // soundWhy (why there is none, or null), stopped, error}. options:
   //   container: 'webm' (default) or 'mp4' (where the browser has an H.264 encoder);
   //   steady: how much colour is carried, 0 .. 0.95 (default 0.8; 0: each frame on its own);
   //   reference, workingSize, saturation, widenTones: as for colorize();
@@ -177,7 +177,8 @@ export class Colorizer {
         onFrame: onFrame && (({index, total, frame}) => onFrame({index, total, frame})),
       });
       const {blob, frames, total, width, height, shots, stopped, error, from, stored} = out;
-      return {blob, frames, total, fps: out.fps, width, height, shots, sound: out.sound, soundCodec: out.soundCodec, stopped, error, from,
+      return {blob, frames, total, fps: out.fps, width, height, shots, sound: out.sound, soundCodec: out.soundCodec,
+        soundWhy: out.sound ? null : out.soundWhy || sound.why || null, stopped, error, from,
         stored: keep ? stored : false};
     } finally {
       closeVideo(video);
