@@ -5,6 +5,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -195,6 +196,29 @@ colorize_status make(colorize::Colorizer c, colorize_t** out) {
   return COLORIZE_OK;
 }
 
+// The user's hints and painted copy (checked already) into *user, the painted copy's pixels
+// into *painted_image (which *user points at). width, height: the picture's, whose bounds the
+// hints must keep (-1: left to the core, for a picture not decoded yet).
+colorize_status user_colour(const colorize_hint* hints, size_t n_hints,
+                            const colorize_picture* painted, int width, int height,
+                            colorize::UserColour* user, Image* painted_image) {
+  if (n_hints > 0 && !hints)
+    return invalid("hints is NULL but n_hints is " + std::to_string(n_hints));
+  for (size_t i = 0; i < n_hints; ++i) {
+    const colorize_hint& h = hints[i];
+    if (width >= 0 && !(h.x >= 0 && h.x <= width && h.y >= 0 && h.y <= height))
+      return invalid("hint " + std::to_string(i) + " at (" + std::to_string(h.x) + ", " +
+                     std::to_string(h.y) + ") is outside the picture");
+    const colorize::Lab lab = colorize::srgb_to_lab({h.r / 255.0f, h.g / 255.0f, h.b / 255.0f});
+    user->hints.push_back({h.x, h.y, lab.a, lab.b});
+  }
+  if (painted) {
+    *painted_image = image_from(*painted);
+    user->painted = painted_image;
+  }
+  return COLORIZE_OK;
+}
+
 // colorize_run and colorize_run_frame (film NULL: the former), defined below.
 colorize_status run(const colorize_t* colorizer, colorize_film_t* film,
                     const colorize_picture* picture, const colorize_hint* hints, size_t n_hints,
@@ -204,7 +228,7 @@ colorize_status run(const colorize_t* colorizer, colorize_film_t* film,
 
 extern "C" {
 
-const char* colorize_version(void) { return COLORIZE_VERSION; }
+const char* colorize_version(void) { return colorize::version(); }
 
 const char* colorize_last_error(void) { return last_error.c_str(); }
 
@@ -279,6 +303,69 @@ colorize_status colorize_run(const colorize_t* colorizer, const colorize_picture
   return run(colorizer, nullptr, picture, hints, n_hints, painted, out, nullptr);
 }
 
+void colorize_file_options_default(colorize_file_options* options) {
+  if (!options) return;
+  options->format = nullptr;
+  options->jpeg_quality = 92;
+  options->keep_metadata = 1;
+  options->page = 1;
+}
+
+colorize_status colorize_run_file(const colorize_t* colorizer, const void* bytes, size_t size,
+                                  const colorize_hint* hints, size_t n_hints,
+                                  const colorize_picture* painted,
+                                  const colorize_file_options* options, unsigned char** out,
+                                  size_t* out_size) {
+  return guarded([&]() -> colorize_status {
+    if (!out || !out_size) return invalid("out or out_size is NULL");
+    *out = nullptr;
+    *out_size = 0;
+    if (!colorizer) return invalid("the colorizer is NULL");
+    if (!bytes && size > 0) return invalid("bytes is NULL but size is " + std::to_string(size));
+    colorize_file_options o;
+    colorize_file_options_default(&o);
+    if (options) o = *options;
+    colorize::FileOptions f;
+    const std::string format = o.format ? o.format : "same";
+    if (format == "png")
+      f.format = colorize::ImageFormat::kPng;
+    else if (format == "jpeg")
+      f.format = colorize::ImageFormat::kJpeg;
+    else if (format == "tiff")
+      f.format = colorize::ImageFormat::kTiff;
+    else if (format != "same")
+      return invalid("format \"" + format + "\": png, jpeg, tiff or same");
+    f.jpeg_quality = o.jpeg_quality;
+    if (o.keep_metadata != 0 && o.keep_metadata != 1)
+      return invalid("keep_metadata must be 0 or 1");
+    f.keep_metadata = o.keep_metadata == 1;
+    if (o.page < 1) return invalid("page " + std::to_string(o.page) + ": pages count from 1");
+    f.page = o.page;
+    if (painted) {
+      if (colorize_status st = check_picture(painted, "the painted copy"); st != COLORIZE_OK)
+        return st;
+    }
+    // The hints' bounds and the painted copy's size are the upright picture's: the core
+    // checks them once the file is decoded.
+    colorize::UserColour user;
+    Image painted_image;
+    if (colorize_status st = user_colour(hints, n_hints, painted, -1, -1, &user, &painted_image);
+        st != COLORIZE_OK)
+      return st;
+    auto file =
+        colorizer->colorizer.colorize_file(static_cast<const uint8_t*>(bytes), size, user, f);
+    if (!file.ok()) return fail(file.status());
+    auto* copy = static_cast<unsigned char*>(std::malloc(file->size() ? file->size() : 1));
+    if (!copy) return fail(COLORIZE_OUT_OF_MEMORY, "out of memory");
+    std::memcpy(copy, file->data(), file->size());
+    *out = copy;
+    *out_size = file->size();
+    return COLORIZE_OK;
+  });
+}
+
+void colorize_bytes_free(unsigned char* bytes) { std::free(bytes); }
+
 colorize_status colorize_film_new(float carry, colorize_film_t** out) {
   return guarded([&]() -> colorize_status {
     if (!out) return invalid("out is NULL");
@@ -351,22 +438,11 @@ colorize_status run(const colorize_t* colorizer, colorize_film_t* film,
       return invalid("the result is " + std::to_string(out->width) + " x " +
                      std::to_string(out->height) + " pixels, the picture " +
                      std::to_string(picture->width) + " x " + std::to_string(picture->height));
-    if (n_hints > 0 && !hints)
-      return invalid("hints is NULL but n_hints is " + std::to_string(n_hints));
     colorize::UserColour user;
-    for (size_t i = 0; i < n_hints; ++i) {
-      const colorize_hint& h = hints[i];
-      if (!(h.x >= 0 && h.x <= picture->width && h.y >= 0 && h.y <= picture->height))
-        return invalid("hint " + std::to_string(i) + " at (" + std::to_string(h.x) + ", " +
-                       std::to_string(h.y) + ") is outside the picture");
-      const colorize::Lab lab = colorize::srgb_to_lab({h.r / 255.0f, h.g / 255.0f, h.b / 255.0f});
-      user.hints.push_back({h.x, h.y, lab.a, lab.b});
-    }
     Image painted_image;
-    if (painted) {
-      painted_image = image_from(*painted);
-      user.painted = &painted_image;
-    }
+    st = user_colour(hints, n_hints, painted, picture->width, picture->height, &user,
+                     &painted_image);
+    if (st != COLORIZE_OK) return st;
     colorize::FilmStep step;
     auto result = film ? colorizer->colorizer.colorize_frame(image_from(*picture), &film->memory,
                                                              user, nullptr, &step)

@@ -134,6 +134,35 @@ COLORIZE_C_API colorize_status colorize_run(const colorize_t* colorizer,
                                             const colorize_hint* hints, size_t n_hints,
                                             const colorize_picture* painted, colorize_picture* out);
 
+/* How colorize_run_file writes its result. */
+typedef struct colorize_file_options {
+  const char* format; /* "png", "jpeg", "tiff"; NULL or "same": the original's format where it
+                         is one of these, else PNG (default NULL) */
+  int jpeg_quality;   /* 1 .. 100 (default 92) */
+  int keep_metadata;  /* 1: the original's EXIF and XMP go on to the result (default); 0: not */
+  int page;           /* which page of a multi-page TIFF, from 1 (default 1) */
+} colorize_file_options;
+
+/* The defaults above. */
+COLORIZE_C_API void colorize_file_options_default(colorize_file_options* options);
+
+/* An image file's colour result, as a file, made as the colorize CLI makes one: `bytes` (`size`
+ * bytes of a PNG, JPEG, TIFF, BMP, GIF or TGA file) decoded with its colour profile applied and
+ * turned upright by its EXIF orientation; colorized as colorize_run does (hints in the upright
+ * picture's pixels; painted: NULL or a copy of the upright picture); written with its 16 bits
+ * where the format keeps them (PNG, TIFF), the original's resolution, EXIF and XMP carried, and
+ * a note that its colours are a plausible guess. options NULL: the defaults. On success *out
+ * holds the file's bytes (the library's: free them with colorize_bytes_free) and *out_size
+ * their number; on failure *out is NULL. */
+COLORIZE_C_API colorize_status colorize_run_file(const colorize_t* colorizer, const void* bytes,
+                                                 size_t size, const colorize_hint* hints,
+                                                 size_t n_hints, const colorize_picture* painted,
+                                                 const colorize_file_options* options,
+                                                 unsigned char** out, size_t* out_size);
+
+/* Frees what colorize_run_file gave (NULL is allowed). */
+COLORIZE_C_API void colorize_bytes_free(unsigned char* bytes);
+
 /* The memory of one film (colorize/film.h): for its frames, in order, each frame's colour is
  * carried into the next where the picture matches, following the motion, so that the colour
  * holds still instead of flickering; a cut starts afresh. carry: how much of the frames before

@@ -39,8 +39,6 @@ using colorize::cli::Options;
 
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
-
 Result<std::vector<uint8_t>> read_file(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) return Result<std::vector<uint8_t>>(ErrorCode::kIo, "is a folder");
@@ -290,15 +288,12 @@ std::string provenance(const Options& o, bool corrected = false) {
                         : "colour transferred from " + fs::path(o.reference).filename().string();
   // The exemplar method does not see hints: like the marks, they correct it.
   const bool hinted = !o.reference.empty() && !o.hints.empty();
-  if (!o.marks_only && (corrected || hinted))
-    how += std::string(", corrected by the user's ") + (corrected && hinted ? "marks and hints"
-                                                        : corrected         ? "marks"
-                                                                            : "hints");
-  for (char& c : how)
-    if (c < 0x20 || c > 0x7E) c = '?';
-  if (how.size() > 300) how.resize(300);
-  return std::string("Colorized by colorize ") + kVersion + " (" + how +
-         "): the colours are a plausible guess, not a record of the original.";
+  const std::string by = o.marks_only          ? ""
+                         : corrected && hinted ? "marks and hints"
+                         : corrected           ? "marks"
+                         : hinted              ? "hints"
+                                               : "";
+  return provenance_note(how, by);
 }
 
 // A painted copy of an input (--marks): where it was read from, and its pixels (upright).
@@ -821,18 +816,15 @@ int run_colorize(const Options& o) {
     e.format = format_for(o, out);
     e.jpeg_quality = o.jpeg_quality;
     e.parallel_for = run_parallel;
-    // The scan's resolution goes on (so the result prints at the original's size), and the
+    // The scan's resolution goes on (so the result prints at the original's size), with what
+    // the original records (date, captions, credits), made true of an upright result; the
     // file says that its colour is made up.
-    if (info.ok() && info->dpi_x > 0 && info->dpi_y > 0) {
-      const bool turned = info->exif_orientation >= 5;  // rows became columns
-      e.dpi_x = turned ? info->dpi_y : info->dpi_x;
-      e.dpi_y = turned ? info->dpi_x : info->dpi_y;
-    }
-    e.comment = provenance(o, marked.has_value());
-    // What the original records (date, captions, credits) goes on, made true of an upright
-    // result.
-    if (o.keep_metadata) {
+    if (info.ok())
+      carry_record(*info, bytes_in->data(), bytes_in->size(), o.keep_metadata, &e);
+    else if (o.keep_metadata)
       e.metadata = metadata_for_result(read_metadata(bytes_in->data(), bytes_in->size()));
+    e.comment = provenance(o, marked.has_value());
+    if (o.keep_metadata) {
       // A JPEG segment holds 64 KiB: say what does not fit rather than lose it unseen.
       if (e.format == ImageFormat::kJpeg) {
         const size_t exif = e.metadata.exif.size(), xmp = e.metadata.xmp.size();
@@ -1229,7 +1221,7 @@ int main(int argc, char** argv) {
       std::fputs(cli::usage_text(), stdout);
       return 0;
     case cli::Mode::kVersion:
-      std::printf("colorize %s\n", kVersion);
+      std::printf("colorize %s\n", colorize::version());
       return 0;
     case cli::Mode::kLab: {
       const Lab lab = srgb_to_lab(Rgb{o.lab_rgb[0] / 255.0f, o.lab_rgb[1] / 255.0f, o.lab_rgb[2] / 255.0f});

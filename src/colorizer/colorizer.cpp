@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -254,6 +255,65 @@ Colorizer Colorizer::marks_only(ColorizerOptions options) {
   return Colorizer(std::move(s));
 }
 
+const char* version() { return COLORIZE_VERSION; }
+
+std::string provenance_note(std::string how, const std::string& corrected_by) {
+  if (!corrected_by.empty()) how += ", corrected by the user's " + corrected_by;
+  for (char& c : how)
+    if (c < 0x20 || c > 0x7E) c = '?';
+  if (how.size() > 300) how.resize(300);
+  return std::string("Colorized by colorize ") + version() + " (" + how +
+         "): the colours are a plausible guess, not a record of the original.";
+}
+
+Result<std::vector<uint8_t>> Colorizer::colorize_file(const uint8_t* bytes, size_t size,
+                                                      const UserColour& user,
+                                                      const FileOptions& options) const {
+  const ImageFormat f = options.format;
+  if (f != ImageFormat::kUnknown && f != ImageFormat::kPng && f != ImageFormat::kJpeg &&
+      f != ImageFormat::kTiff)
+    return Status(ErrorCode::kInvalidArgument, "a result is written as PNG, JPEG or TIFF");
+  if (options.jpeg_quality < 1 || options.jpeg_quality > 100)
+    return Status(ErrorCode::kInvalidArgument, "the JPEG quality must be in 1 .. 100");
+  const Result<ImageInfo> info = probe_image(bytes, size, options.page);
+  if (!info.ok()) return info.status();
+  DecodeOptions d;
+  d.max_pixels = options.max_pixels;
+  d.page = options.page;
+  d.parallel_for = options.parallel_for;
+  Result<Image> picture = decode_image(bytes, size, d);
+  if (!picture.ok()) return picture.status();
+  Result<Image> result = colorize(*picture, user);
+  if (!result.ok()) return result.status();
+  EncodeOptions e;
+  e.format = f != ImageFormat::kUnknown ? f
+             : (info->format == ImageFormat::kJpeg || info->format == ImageFormat::kTiff)
+                 ? info->format
+                 : ImageFormat::kPng;
+  e.jpeg_quality = options.jpeg_quality;
+  e.parallel_for = options.parallel_for;
+  carry_record(*info, bytes, size, options.keep_metadata, &e);
+  std::string how = options.how;
+  if (how.empty()) {
+    const State& s = *state_;
+    how = s.kind == Kind::kModel
+              ? "model " + std::filesystem::path(s.model_path).filename().string()
+          : s.kind == Kind::kExemplar ? "colour transferred from a reference photo"
+                                      : "colour only from the user's marks and hints";
+  }
+  // The exemplar method does not see hints: like the paint, they correct it (a model takes
+  // them in); colour from marks alone is all correction.
+  const bool painted = user.painted != nullptr;
+  const bool hinted = state_->kind == Kind::kExemplar && !user.hints.empty();
+  const std::string by = state_->kind == Kind::kMarks ? ""
+                         : painted && hinted          ? "marks and hints"
+                         : painted                    ? "marks"
+                         : hinted                     ? "hints"
+                                                      : "";
+  e.comment = provenance_note(how, by);
+  return encode_image(*result, e);
+}
+
 const char* Colorizer::method_name() const {
   switch (state_->kind) {
     case Kind::kModel:
@@ -293,6 +353,12 @@ Result<Image> Colorizer::colorize_frame(const Image& picture, FilmMemory* film,
   State& s = *state_;
   if (!(s.options.reach >= 0.01f && s.options.reach <= 10.0f))
     return Status(ErrorCode::kInvalidArgument, "reach must be in 0.01 .. 10");
+  for (const Hint& h : user.hints)
+    if (!(h.x >= 0 && h.x <= picture.width && h.y >= 0 && h.y <= picture.height))
+      return Status(ErrorCode::kInvalidArgument,
+                    "a hint at (" + std::to_string(h.x) + ", " + std::to_string(h.y) +
+                        ") is outside the picture (" + std::to_string(picture.width) + " x " +
+                        std::to_string(picture.height) + ")");
   auto t = std::chrono::steady_clock::now();
   PrepareOptions p;
   p.working_size = s.options.working_size > 0 ? s.options.working_size

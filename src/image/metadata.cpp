@@ -482,4 +482,14 @@ ExifDirectories exif_directories(const uint8_t* exif, size_t size) {
 }
 
 }  // namespace detail
+void carry_record(const ImageInfo& info, const uint8_t* original, size_t size, bool keep_metadata,
+                  EncodeOptions* options) {
+  if (info.dpi_x > 0 && info.dpi_y > 0) {
+    const bool turned = info.exif_orientation >= 5;  // rows became columns
+    options->dpi_x = turned ? info.dpi_y : info.dpi_x;
+    options->dpi_y = turned ? info.dpi_x : info.dpi_y;
+  }
+  if (keep_metadata) options->metadata = metadata_for_result(read_metadata(original, size));
+}
+
 }  // namespace colorize

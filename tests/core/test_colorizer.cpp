@@ -314,6 +314,58 @@ TEST(Colorizer, HintsAreHeldWhereGiven) {
   EXPECT_NEAR(far0.second, far1.second, 1.0);
 }
 
+// A file in, a file out: the result is the picture's colorize() result, upright, in the
+// original's format unless told, with the original's record carried and a note saying how it
+// was made; hints off the (upright) picture and formats not written are refused.
+TEST(Colorizer, ColorizeFileIsTheUprightResultWithItsRecord) {
+  std::ifstream in(std::string(COLORIZE_TEST_DATA_DIR) + "/corpus/meta.jpg", std::ios::binary);
+  const std::vector<uint8_t> original((std::istreambuf_iterator<char>(in)),
+                                      std::istreambuf_iterator<char>());
+  ASSERT_FALSE(original.empty());
+  const Colorizer c = Colorizer::with_model(kTinyModel, small());
+  FileOptions png;
+  png.format = ImageFormat::kPng;
+  auto file = c.colorize_file(original.data(), original.size(), {}, png);
+  ASSERT_TRUE(file.ok()) << file.status().to_string();
+  auto info = probe_image(file->data(), file->size());
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->format, ImageFormat::kPng);
+  EXPECT_EQ(info->width, 10);  // meta.jpg is 20 x 10, turned by its EXIF orientation 6
+  EXPECT_EQ(info->height, 20);
+  auto back = decode_image(file->data(), file->size());
+  auto picture = decode_image(original.data(), original.size());
+  ASSERT_TRUE(back.ok() && picture.ok());
+  auto direct = c.colorize(*picture);
+  ASSERT_TRUE(direct.ok());
+  EXPECT_EQ(back->data8, to_8bit(*direct).data8);  // PNG is lossless
+  const Metadata m = read_metadata(file->data(), file->size());
+  EXPECT_FALSE(m.exif.empty());
+  EXPECT_FALSE(m.xmp.empty());
+  const std::string text(file->begin(), file->end());
+  EXPECT_NE(text.find(provenance_note("model tiny_colorizer.onnx")), std::string::npos);
+  EXPECT_EQ(provenance_note("model m.onnx", "marks"),
+            std::string("Colorized by colorize ") + version() +
+                " (model m.onnx, corrected by the user's marks): the colours are a plausible "
+                "guess, not a record of the original.");
+  // Without a format: the original's (JPEG); without its record: no EXIF or XMP.
+  FileOptions plain;
+  plain.keep_metadata = false;
+  auto jpeg = c.colorize_file(original.data(), original.size(), {}, plain);
+  ASSERT_TRUE(jpeg.ok());
+  EXPECT_EQ(probe_image(jpeg->data(), jpeg->size())->format, ImageFormat::kJpeg);
+  EXPECT_TRUE(read_metadata(jpeg->data(), jpeg->size()).exif.empty());
+  UserColour off;
+  off.hints.push_back(Hint{15, 5, 10, 10});  // inside 20 x 10, outside the upright 10 x 20
+  auto refused = c.colorize_file(original.data(), original.size(), off);
+  EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("outside the picture (10 x 20)"), std::string::npos);
+  FileOptions gif;
+  gif.format = ImageFormat::kGif;
+  EXPECT_EQ(c.colorize_file(original.data(), original.size(), {}, gif).status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(c.colorize_file(nullptr, 0).ok());
+}
+
 // A painted copy and a hint correct the exemplar method where given; a copy of another size,
 // or with nothing painted, is refused and named as the caller named it.
 TEST(Colorizer, PaintAndHintsCorrectTheExemplarMethod) {

@@ -138,3 +138,45 @@ def test_a_stopped_film_goes_on_with_its_held_paint(colorize_c):
         with pytest.raises(colorize_c.Error) as e:
             fresh.hold_points([[500.0, 3.0, 10.0, 10.0]])
         assert "off the frame's grid" in str(e.value)
+
+
+def test_colorize_file_gives_the_clis_result_byte_for_byte(colorize_c, tmp_path):
+    # File in, file out through the library is the CLI's result, to the byte: the original's
+    # format or another, its orientation, resolution, 16 bits, EXIF and XMP (or not), hints.
+    import subprocess
+    exe = os.environ["COLORIZE_BIN"]
+    corpus = os.path.join(ROOT, "tests", "corpus")
+    cases = [("meta.jpg", None, ".jpg", []), ("meta.jpg", "png", ".png", []),
+             ("meta.jpg", "tiff", ".tif", ["--no-metadata"]), ("pages_dpi.tif", None, ".tif", []),
+             ("grey16.png", "tiff", ".tif", []), ("exif5_mm.jpg", "png", ".png", ["--hint", "5,30,#c828b4"])]
+    with colorize_c.Colorizer(model=TINY, working_size=64) as c:
+        for i, (name, fmt, ext, extra) in enumerate(cases):
+            src = os.path.join(corpus, name)
+            cli_out = tmp_path / ("cli-%d%s" % (i, ext))
+            subprocess.run([exe, "--model", TINY, "--size", "64", *extra, src, "-o", str(cli_out)],
+                           check=True, capture_output=True)
+            hints = [(5, 30, "#c828b4")] if "--hint" in extra else ()
+            lib_out = tmp_path / ("lib-%d%s" % (i, ext))
+            ours = c.colorize_file(src, lib_out, hints=hints, format=fmt,
+                                   keep_metadata="--no-metadata" not in extra)
+            assert ours == cli_out.read_bytes(), (name, fmt, extra)
+            assert lib_out.read_bytes() == ours
+            assert b"Colorized by colorize" in ours and b"tiny_colorizer.onnx" in ours
+        # The same bytes given as bytes; what the EXIF says goes on (meta.jpg's XMP packet).
+        with open(os.path.join(corpus, "meta.jpg"), "rb") as f:
+            assert b"xmpmeta" in c.colorize_file(f.read(), format="png")
+        assert b"xmpmeta" not in c.colorize_file(os.path.join(corpus, "meta.jpg"), format="png",
+                                                 keep_metadata=False)
+        # Refusals, with the library's reasons; nothing is written.
+        with pytest.raises(colorize_c.Error) as e:
+            c.colorize_file(os.path.join(corpus, "meta.jpg"), hints=[(11, 5, "#ff0000")])
+        assert e.value.status == 1 and "outside the picture (10 x 20)" in str(e.value)
+        with pytest.raises(colorize_c.Error) as e:
+            c.colorize_file(b"not an image", tmp_path / "never.png")
+        assert not (tmp_path / "never.png").exists()
+        with pytest.raises(colorize_c.Error) as e:
+            c.colorize_file(os.path.join(corpus, "meta.jpg"), format="webp")
+        assert e.value.status == 1 and "png, jpeg, tiff or same" in str(e.value)
+        with pytest.raises(colorize_c.Error) as e:
+            c.colorize_file(os.path.join(corpus, "two_pages.tif"), page=3)
+        assert e.value.status == 1

@@ -12,6 +12,8 @@ dtype, and keeps its lightness.
     rgb = c.colorize(grey)
     rgb = c.colorize(grey, hints=[(120, 80, "#3a6ea5")])  # "pixel (120, 80) is this colour"
     rgb = c.colorize(grey, painted=painted_copy)        # a copy with the right colour painted on
+    c.colorize_file("scan.tif", "scan-colour.tif")      # file to file, as the CLI: 16 bits, profile,
+                                                        # orientation, resolution, EXIF and XMP
     c = colorize_c.Colorizer(reference=colour_photo)    # the exemplar method (Welsh et al.)
     c = colorize_c.Colorizer(marks_only=True)           # colour from hints and paint alone
     film = colorize_c.Film()                            # a film's frames, in order: colour that
@@ -57,6 +59,11 @@ class _Picture(ctypes.Structure):
 class _Hint(ctypes.Structure):
     _fields_ = [("x", ctypes.c_float), ("y", ctypes.c_float),
                 ("r", ctypes.c_uint8), ("g", ctypes.c_uint8), ("b", ctypes.c_uint8)]
+
+
+class _FileOptions(ctypes.Structure):
+    _fields_ = [("format", ctypes.c_char_p), ("jpeg_quality", ctypes.c_int),
+                ("keep_metadata", ctypes.c_int), ("page", ctypes.c_int)]
 
 
 class _Options(ctypes.Structure):
@@ -107,6 +114,13 @@ def _load():
             "colorize_run_frame": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, P,
                                                   ctypes.POINTER(_Hint), ctypes.c_size_t, P, P,
                                                   ctypes.POINTER(ctypes.c_int)]),
+            "colorize_file_options_default": (None, [ctypes.POINTER(_FileOptions)]),
+            "colorize_run_file": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t,
+                                                 ctypes.POINTER(_Hint), ctypes.c_size_t, P,
+                                                 ctypes.POINTER(_FileOptions),
+                                                 ctypes.POINTER(ctypes.POINTER(ctypes.c_ubyte)),
+                                                 ctypes.POINTER(ctypes.c_size_t)]),
+            "colorize_bytes_free": (None, [ctypes.POINTER(ctypes.c_ubyte)]),
             "colorize_film_remember": (ctypes.c_int, [ctypes.c_void_p, P]),
             "colorize_film_held": (ctypes.c_size_t, [ctypes.c_void_p, ctypes.c_void_p,
                                                      ctypes.c_size_t]),
@@ -174,6 +188,19 @@ def _rgb(colour):
     return int(r), int(g), int(b)
 
 
+def _marks(hints, painted):
+    """The hints as the library takes them, a pointer to the painted copy's picture (or None),
+    and what must stay alive while the library reads them."""
+    hs = (_Hint * max(1, len(hints)))()
+    for i, (x, y, colour) in enumerate(hints):
+        hs[i].x, hs[i].y = float(x), float(y)
+        hs[i].r, hs[i].g, hs[i].b = _rgb(colour)
+    if painted is None:
+        return hs, None, None
+    keep, pic = _picture(painted, "painted")
+    return hs, ctypes.byref(pic), (keep, pic)
+
+
 class _Owned:
     """What holds a handle of the library's: close() frees it now (otherwise it is freed when
     the object is collected, or at the end of a with block). _free: the library's function."""
@@ -232,6 +259,44 @@ class Colorizer(_Owned):
         """"model", "exemplar" or "marks"."""
         return _library().colorize_method(self._handle).decode()
 
+    def colorize_file(self, src, dst=None, hints=(), painted=None, format=None, jpeg_quality=92,
+                      keep_metadata=True, page=1):
+        """An image file's colour result, as a file, made as the colorize CLI makes one: src
+        (a path, or the file's bytes: PNG, JPEG, TIFF, BMP, GIF, TGA) decoded with its colour
+        profile applied and turned upright; colorized (hints and painted as for colorize(), in
+        the upright picture's pixels); written with its 16 bits where the format keeps them,
+        the original's resolution, EXIF and XMP (keep_metadata) and a note that the colours are
+        a plausible guess. format: "png", "jpeg", "tiff", or None: the original's where it is
+        one of these, else PNG. page: of a multi-page TIFF, from 1. Returns the result's bytes;
+        with dst (a path) also writes them there, whole or not at all."""
+        lib = _library()
+        data = src if isinstance(src, (bytes, bytearray, memoryview)) else open(src, "rb").read()
+        data = bytes(data)
+        o = _FileOptions()
+        lib.colorize_file_options_default(ctypes.byref(o))
+        fmt = format.encode() if format else None  # kept alive with o
+        o.format, o.jpeg_quality = fmt, int(jpeg_quality)
+        o.keep_metadata, o.page = int(bool(keep_metadata)), int(page)
+        hs, pp, keep = _marks(hints, painted)
+        out, n = ctypes.POINTER(ctypes.c_ubyte)(), ctypes.c_size_t(0)
+        _check(lib.colorize_run_file(self._handle, data, len(data), hs, len(hints), pp,
+                                     ctypes.byref(o), ctypes.byref(out), ctypes.byref(n)))
+        try:
+            result = ctypes.string_at(out, n.value)
+        finally:
+            lib.colorize_bytes_free(out)
+        if dst is not None:
+            dst = os.fspath(dst)
+            part = "%s.part-%d" % (dst, os.getpid())
+            try:
+                with open(part, "wb") as f:
+                    f.write(result)
+                os.replace(part, dst)
+            finally:
+                if os.path.exists(part):
+                    os.remove(part)
+        return result
+
     def colorize(self, picture, hints=(), painted=None, film=None):
         """The colour result of picture. hints: (x, y, colour) with colour "#RRGGBB" or
         (r, g, b), x and y in the picture's pixels. painted: a copy of the picture with the
@@ -242,14 +307,7 @@ class Colorizer(_Owned):
         h, w, channels = src.shape
         out = np.empty((h, w, 4 if channels in (2, 4) else 3), dtype=src.dtype)
         opic = _Picture(w, h, out.shape[2], out.itemsize * 8, out.strides[0], out.ctypes.data)
-        hs = (_Hint * max(1, len(hints)))()
-        for i, (x, y, colour) in enumerate(hints):
-            hs[i].x, hs[i].y = float(x), float(y)
-            hs[i].r, hs[i].g, hs[i].b = _rgb(colour)
-        pp = None
-        if painted is not None:
-            keep, ppic = _picture(painted, "painted")
-            pp = ctypes.byref(ppic)
+        hs, pp, keep = _marks(hints, painted)
         if film is None:
             _check(lib.colorize_run(self._handle, ctypes.byref(pic), hs, len(hints), pp,
                                     ctypes.byref(opic)))

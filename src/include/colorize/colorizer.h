@@ -48,7 +48,8 @@ struct ColorizerOptions {
 
 // What the user says of one picture.
 struct UserColour {
-  // Colour hints, at positions in the picture's pixels. Their colour is held where they are
+  // Colour hints, at positions in the picture's pixels (0 .. width, 0 .. height; others:
+  // kInvalidArgument). Their colour is held where they are
   // (as a small painted mark), whatever the method; a model that takes hints also sees them
   // (a model without the hint inputs refuses them: kInvalidArgument).
   std::vector<Hint> hints;
@@ -57,6 +58,33 @@ struct UserColour {
   // picture by more than Delta E 6 are the marks (marks_from_image in colorize/propagate.h).
   const Image* painted = nullptr;
   std::string painted_name;  // how messages name it (e.g. its file); "the painted copy" if empty
+};
+
+// The library's version, e.g. "0.1.0".
+const char* version();
+
+// The note a colour result's file carries (EncodeOptions::comment): that it was colorized by
+// this version of colorize, by `how` (e.g. "model colorizer-fp32.onnx"), corrected by the
+// user's `corrected_by` ("marks", "hints", "marks and hints"; "" for none), and that its
+// colours are a plausible guess, not a record of the original. Printable ASCII (others become
+// '?'), `how` cut at 300 characters.
+std::string provenance_note(std::string how, const std::string& corrected_by = "");
+
+// How Colorizer::colorize_file reads an image file and writes its result.
+struct FileOptions {
+  // The result's format: kPng, kJpeg or kTiff; kUnknown: the original's where it is one of
+  // these, else PNG.
+  ImageFormat format = ImageFormat::kUnknown;
+  int jpeg_quality = 92;                    // 1..100
+  bool keep_metadata = true;                // the original's EXIF and XMP go on (carry_record)
+  int page = 1;                             // of a multi-page TIFF, 1-based
+  uint64_t max_pixels = kDefaultMaxPixels;  // larger originals: kTooLarge
+  // The method as the provenance note names it; "": "model FILE" for a model (its file's
+  // name), "colour transferred from a reference photo", or "colour only from the user's marks
+  // and hints".
+  std::string how;
+  // Where the decoder and encoder spread their work (empty: the calling thread).
+  ParallelFor parallel_for;
 };
 
 // Milliseconds of the stages of one colorize() call (wall clock).
@@ -100,6 +128,17 @@ class Colorizer {
   // also where no paint is held), and FilmMemory's.
   Result<Image> colorize_frame(const Image& frame, FilmMemory* film, const UserColour& user = {},
                                ColorizeTimes* times = nullptr, FilmStep* step = nullptr) const;
+
+  // An image file's colour result, as a file, the way the colorize CLI makes one: `bytes` (a
+  // file decode_image reads, `size` bytes) decoded with its colour profile applied and turned
+  // upright by its EXIF orientation, colorized as colorize() does (`user`'s hints and painted
+  // copy in the upright picture's pixels), and encoded (encode_image) with its 16 bits where
+  // the format keeps them, the original's resolution, EXIF and XMP carried (carry_record)
+  // and a provenance note (provenance_note). Errors: decode_image's, colorize()'s,
+  // encode_image's; kInvalidArgument (options out of range).
+  Result<std::vector<uint8_t>> colorize_file(const uint8_t* bytes, size_t size,
+                                             const UserColour& user = {},
+                                             const FileOptions& options = {}) const;
 
   // "model", "exemplar" or "marks".
   const char* method_name() const;

@@ -212,6 +212,14 @@ struct EncodeOptions {
 // resolution out of range).
 Result<std::vector<uint8_t>> encode_image(const Image& image, const EncodeOptions& options = {});
 
+// Sets the fields of `options` that carry an original's record on to a result made from it:
+// the resolution it states (its axes swapped where decode_image turned the picture upright by
+// its EXIF orientation, so that the result prints at the original's size) and, with
+// `keep_metadata`, its EXIF and XMP made true of the upright result (metadata_for_result).
+// `info`: probe_image of `original` (`size` bytes, the original file's). Other fields are left.
+void carry_record(const ImageInfo& info, const uint8_t* original, size_t size, bool keep_metadata,
+                  EncodeOptions* options);
+
 // Applies an EXIF orientation (1..8) to an image: the result is upright.
 Image apply_orientation(const Image& image, int exif_orientation);
 
