@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -354,11 +355,12 @@ Result<Image> Colorizer::colorize_frame(const Image& picture, FilmMemory* film,
   if (!(s.options.reach >= 0.01f && s.options.reach <= 10.0f))
     return Status(ErrorCode::kInvalidArgument, "reach must be in 0.01 .. 10");
   for (const Hint& h : user.hints)
-    if (!(h.x >= 0 && h.x <= picture.width && h.y >= 0 && h.y <= picture.height))
-      return Status(ErrorCode::kInvalidArgument,
-                    "a hint at (" + std::to_string(h.x) + ", " + std::to_string(h.y) +
-                        ") is outside the picture (" + std::to_string(picture.width) + " x " +
-                        std::to_string(picture.height) + ")");
+    if (!(h.x >= 0 && h.x <= picture.width && h.y >= 0 && h.y <= picture.height)) {
+      char where[96];
+      std::snprintf(where, sizeof where, "a hint at (%g, %g) is outside the picture (%d x %d)",
+                    double(h.x), double(h.y), picture.width, picture.height);
+      return Status(ErrorCode::kInvalidArgument, where);
+    }
   auto t = std::chrono::steady_clock::now();
   PrepareOptions p;
   p.working_size = s.options.working_size > 0 ? s.options.working_size
