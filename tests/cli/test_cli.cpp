@@ -920,6 +920,20 @@ TEST(Cli, HintsAreHonouredWhereGiven) {
     check_hint_honoured(method);
 }
 
+// A hint off the picture (as it stands upright) fails that input, saying where it was; no
+// result is written for it.
+TEST(Cli, AHintOffThePictureIsRefused) {
+  const fs::path dir = fresh_dir("hint_off");
+  const CliRun r =
+      run({kData + "/landscape-grey.jpg", "--model", kData + "/models/tiny_colorizer.onnx",
+           "--size", "64", "--hint", "700,20,#c03090", "-o", (dir / "out.png").string()});
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("a hint at (700, 20) is outside the picture (640 x 426)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out.png"));
+}
+
 // --marks DIR for a batch: each input takes the painted copy named as it is (sub-folder with
 // -r, any image extension); an input without one comes out as without --marks, byte for byte;
 // a painted copy no input took is named on stderr.
