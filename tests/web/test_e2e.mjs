@@ -1194,6 +1194,7 @@ test('a film as MP4 on a browser that encodes AAC: its sound is AAC (an mp4a tra
     const file = path.join(out, 'film-aac.webm');
     fs.writeFileSync(file, await recordPan(page, {frames: 40}));
     // With H.264 and AAC, MP4 is the first choice (nothing chosen before in this browser).
+    assert(await page.evaluate(async () => (await import('/film.js')).preferredContainer()) === 'mp4', 'preferred: MP4');
     await page.waitForFunction(() => document.querySelector('#film-format').value === 'mp4', null, {timeout: 10000});
     assert(/plays in more places/.test(await page.textContent('#film-format option[value="mp4"]')), 'the MP4 choice');
     await page.setInputFiles('#file-input', file);
@@ -1336,8 +1337,13 @@ test('embedding: colorize.mjs colorizes a film (steady colour, its sound; a mode
       const whole = await c.colorizeFilm(film, {fps: 25, onFrame: ({frame}) => { if (frame.displayWidth === 320) seen++; }});
       const stop = new AbortController();
       const part = await c.colorizeFilm(film, {fps: 25, signal: stop.signal, onFrame: ({index}) => { if (index === 5) stop.abort(); }});
+      // 'auto': MP4 where the browser encodes H.264 and AAC, else WebM (this Chromium: no AAC).
+      const quick = new AbortController();
+      const auto = await c.colorizeFilm(film, {fps: 25, container: 'auto', signal: quick.signal,
+        onFrame: ({index}) => { if (index === 2) quick.abort(); }});
       let bad = null;
       try { await c.colorizeFilm(film, {steady: 2}); } catch (e) { bad = e.code; }
+      try { await c.colorizeFilm(film, {container: 'avi'}); } catch (e) { bad += ` ${e.code}`; }
       c.close();
       // The exemplar method: a reference photo's colours, carried the same way.
       const ex = await Colorizer.create({model: 'exemplar'});
@@ -1356,6 +1362,7 @@ test('embedding: colorize.mjs colorizes a film (steady colour, its sound; a mode
       };
       const strip = ({blob, error, ...rest}) => rest;
       return {whole: {...strip(whole), plays: await plays(whole.blob)}, part: {...strip(part), plays: await plays(part.blob)}, seen, bad,
+        auto: {container: auto.container, type: auto.blob.type, frames: auto.frames},
         exemplar: {...strip(exemplar), plays: await plays(exemplar.blob)}, noRef};
     }, pan.toString('base64'));
     const {whole, part} = r;
@@ -1364,7 +1371,9 @@ test('embedding: colorize.mjs colorizes a film (steady colour, its sound; a mode
     assert(r.seen === whole.frames, `onFrame saw ${r.seen} of ${whole.frames} frames`);
     assert(Math.abs(whole.plays - whole.frames / 25) < 0.1, `the film plays ${whole.plays} s`);
     assert(part.stopped && part.frames === 6 && Math.abs(part.plays - 6 / 25) < 0.05, JSON.stringify(part));
-    assert(r.bad === 'invalid argument', `steady 2: ${r.bad}`);
+    assert(r.bad === 'invalid argument invalid argument', `steady 2, container avi: ${r.bad}`);
+    assert(r.auto.container === 'webm' && r.auto.type === 'video/webm' && r.auto.frames === 3, `auto: ${JSON.stringify(r.auto)}`);
+    assert(whole.container === 'webm', `the default container: ${whole.container}`);
     assert(r.noRef === 'invalid argument', `the exemplar method without a reference: ${r.noRef}`);
     assert(r.exemplar.frames === 4 && r.exemplar.shots === 1 && r.exemplar.plays > 0.1, JSON.stringify(r.exemplar));
     assert(errors.length === 0 && foreign.length === 0, `errors ${errors} foreign ${foreign}`);

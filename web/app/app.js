@@ -4,7 +4,7 @@ import {filesFromEntries, filesFromFolderInput} from './dropped.js';
 import {workerClient} from './rpc.js';
 import {hintOf} from './colorize.mjs';
 import {FILM_MAX_PIXELS, closeVideo, colorizeFilm, filmContainers, filmSize, frameFile, isVideoFile, measureFrameRate,
-  openVideo, readSound, soundCodecs} from './film.js';
+  openVideo, preferredContainer, readSound, soundCodecs} from './film.js';
 import {FilmStore, filmKey} from './filmstore.js';
 
 const $ = (id) => document.getElementById(id);
@@ -971,11 +971,10 @@ const FILM_CHOICES = 'colorize-film-choices';
   }
 }
 
-// MP4 needs an H.264 encoder, which some browsers lack: offered only where there is one. Where
-// the browser also encodes AAC, an MP4 plays nearly everywhere (phones, players, editors) and is
-// the first choice unless the user chose before; without AAC its sound is Opus, which some
-// players skip, and WebM stays the first choice.
-Promise.all([filmContainers(), soundCodecs()]).then(([list, sounds]) => {
+// MP4 needs an H.264 encoder, which some browsers lack: offered only where there is one. The
+// first choice, unless the user chose before, is preferredContainer()'s: MP4 where the browser
+// also encodes AAC; without AAC an MP4's sound is Opus, which some players skip: it says so.
+Promise.all([filmContainers(), soundCodecs(), preferredContainer()]).then(([list, sounds, preferred]) => {
   const mp4 = filmUi.format.querySelector('option[value="mp4"]');
   if (!list.includes('mp4')) {
     mp4.disabled = true;
@@ -983,13 +982,10 @@ Promise.all([filmContainers(), soundCodecs()]).then(([list, sounds]) => {
     if (filmUi.format.value === 'mp4') filmUi.format.value = 'webm';
     return;
   }
-  if (!sounds.includes('aac')) {
-    mp4.textContent = 'MP4 (H.264, Opus sound)';
-    return;
-  }
+  if (!sounds.includes('aac')) mp4.textContent = 'MP4 (H.264, Opus sound)';
   let chosen = null;
   try { chosen = JSON.parse(localStorage.getItem(FILM_CHOICES) || 'null')?.format; } catch { /* damaged: none */ }
-  if (!chosen) filmUi.format.value = 'mp4';
+  if (!chosen) filmUi.format.value = preferred;
 }, () => {});
 
 function fmtDuration(ms) {

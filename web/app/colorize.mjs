@@ -12,7 +12,7 @@
 // same-origin and Cross-Origin-Embedder-Policy require-corp on the page, for the engine's
 // threads (without them it runs on one thread), and .wasm as application/wasm.
 import {workerClient} from './rpc.js';
-import {closeVideo, colorizeFilm, measureFrameRate, openVideo, readSound} from './film.js';
+import {closeVideo, colorizeFilm, measureFrameRate, openVideo, preferredContainer, readSound} from './film.js';
 import {FilmStore, filmKey} from './filmstore.js';
 
 const FORMATS = {png: 'image/png', jpeg: 'image/jpeg', tiff: 'image/tiff'};
@@ -111,9 +111,12 @@ export class Colorizer {
   // colour carried from frame to frame along the motion and started afresh at a cut, with its
   // sound where the browser can read it. Resolves to {blob (video/webm: VP8 picture and Opus
   // sound, or video/mp4: H.264 picture and AAC sound where the browser encodes AAC, else Opus),
-  // frames, total, fps, width, height, shots, sound (bool), soundCodec ('aac', 'opus' or null),
-  // soundWhy (why there is none, or null), stopped, error}. options:
-  //   container: 'webm' (default) or 'mp4' (where the browser has an H.264 encoder);
+  // container ('webm' or 'mp4'), frames, total, fps, width, height, shots, sound (bool),
+  // soundCodec ('aac', 'opus' or null), soundWhy (why there is none, or null), stopped, error}.
+  // options:
+  //   container: 'webm' (default), 'mp4' (where the browser has an H.264 encoder) or 'auto' (MP4
+  //   where the browser encodes H.264 and AAC, which plays nearly everywhere, else WebM; the
+  //   result's `container` says which);
   //   steady: how much colour is carried, 0 .. 0.95 (default 0.8; 0: each frame on its own);
   //   reference, workingSize, saturation, widenTones: as for colorize();
   //   paint: [{frame, strokes, hints}]: corrections on frames (frame: its index, 0-based, at the
@@ -143,7 +146,7 @@ export class Colorizer {
     const bad = (message) => Object.assign(new Error(message), {code: 'invalid argument'});
     if (!(input instanceof Blob)) throw bad('colorizeFilm() takes a Blob or File');
     if (!(steady >= 0 && steady <= 0.95)) throw bad(`steady must be in 0 .. 0.95, not ${steady}`);
-    if (container !== 'webm' && container !== 'mp4') throw bad(`container must be 'webm' or 'mp4', not ${container}`);
+    if (!['webm', 'mp4', 'auto'].includes(container)) throw bad(`container must be 'webm', 'mp4' or 'auto', not ${container}`);
     if (this.method === 'marks') throw bad('a film is colorized by a model or from a reference photo, not from marks');
     if (this.method === 'exemplar' && !(reference instanceof Blob))
       throw bad('the exemplar method needs a reference photo (options.reference)');
@@ -154,12 +157,13 @@ export class Colorizer {
       byFrame.set(p.frame, {hints: (p.hints || []).map(hintOf), strokes: (p.strokes || []).map(strokeOf)});
     }
     const settings = this.#settings({reference, workingSize, saturation, widenTones});
+    const format = container === 'auto' ? await preferredContainer() : container;
     const video = await openVideo(input);
     let started = false;
     try {
       let rate = fps > 0 ? fps : await measureFrameRate(video) || 24;
       // What it is made with, for a kept film (the reference photo by its file, not its id here).
-      const made = {width: video.width, height: video.height, steady, container, ...settings, referenceId: null,
+      const made = {width: video.width, height: video.height, steady, container: format, ...settings, referenceId: null,
         reference: reference ? filmKey(reference) : '', paint: [...byFrame].map(([frame, p]) => ({frame, ...p}))
           .sort((a, b) => a.frame - b.frame)};
       const opened = keep ? await FilmStore.open(input, made, {fps: rate, fresh}).catch(() => null) : null;
@@ -170,14 +174,14 @@ export class Colorizer {
       started = true;
       if (kept) await this.client.call('filmRemember', {...kept.last});
       const out = await colorizeFilm(video, {
-        fps: rate, sound, container, store: opened?.store || null, kept, shouldStop: () => !!signal?.aborted,
+        fps: rate, sound, container: format, store: opened?.store || null, kept, shouldStop: () => !!signal?.aborted,
         colorizeFrame: (frame, index) => this.client.call('filmFrame', {frame, settings, reference,
           paint: byFrame.has(index) ? {...byFrame.get(index), width: video.width, height: video.height} : null,
           keep: !!opened?.store}, null, [frame]),
         onFrame: onFrame && (({index, total, frame}) => onFrame({index, total, frame})),
       });
       const {blob, frames, total, width, height, shots, stopped, error, from, stored} = out;
-      return {blob, frames, total, fps: out.fps, width, height, shots, sound: out.sound, soundCodec: out.soundCodec,
+      return {blob, container: format, frames, total, fps: out.fps, width, height, shots, sound: out.sound, soundCodec: out.soundCodec,
         soundWhy: out.sound ? null : out.soundWhy || sound.why || null, stopped, error, from,
         stored: keep ? stored : false};
     } finally {

@@ -184,6 +184,14 @@ export async function soundCodecs() {
   return out;
 }
 
+// The container a film is best written in here: 'mp4' where the browser encodes H.264 and AAC
+// (a file that plays nearly everywhere: phones, players, editors), else 'webm' (an MP4 of Opus
+// sound, which some players skip, is for those who ask for it).
+export async function preferredContainer() {
+  const [containers, sounds] = await Promise.all([filmContainers(), soundCodecs()]);
+  return containers.includes('mp4') && sounds.includes('aac') ? 'mp4' : 'webm';
+}
+
 // The film's sound, decoded by the browser at 48 kHz: {buffer: AudioBuffer, codecs: the sound
 // encodings this browser writes ('aac', 'opus')} or {why: a reason there is none}.
 export async function readSound(file, duration) {
