@@ -197,18 +197,15 @@ colorize_status make(colorize::Colorizer c, colorize_t** out) {
 }
 
 // The user's hints and painted copy (checked already) into *user, the painted copy's pixels
-// into *painted_image (which *user points at). width, height: the picture's, whose bounds the
-// hints must keep (-1: left to the core, for a picture not decoded yet).
+// into *painted_image (which *user points at). The core checks that the hints are on the
+// picture.
 colorize_status user_colour(const colorize_hint* hints, size_t n_hints,
-                            const colorize_picture* painted, int width, int height,
-                            colorize::UserColour* user, Image* painted_image) {
+                            const colorize_picture* painted, colorize::UserColour* user,
+                            Image* painted_image) {
   if (n_hints > 0 && !hints)
     return invalid("hints is NULL but n_hints is " + std::to_string(n_hints));
   for (size_t i = 0; i < n_hints; ++i) {
     const colorize_hint& h = hints[i];
-    if (width >= 0 && !(h.x >= 0 && h.x <= width && h.y >= 0 && h.y <= height))
-      return invalid("hint " + std::to_string(i) + " at (" + std::to_string(h.x) + ", " +
-                     std::to_string(h.y) + ") is outside the picture");
     const colorize::Lab lab = colorize::srgb_to_lab({h.r / 255.0f, h.g / 255.0f, h.b / 255.0f});
     user->hints.push_back({h.x, h.y, lab.a, lab.b});
   }
@@ -349,7 +346,7 @@ colorize_status colorize_run_file(const colorize_t* colorizer, const void* bytes
     // checks them once the file is decoded.
     colorize::UserColour user;
     Image painted_image;
-    if (colorize_status st = user_colour(hints, n_hints, painted, -1, -1, &user, &painted_image);
+    if (colorize_status st = user_colour(hints, n_hints, painted, &user, &painted_image);
         st != COLORIZE_OK)
       return st;
     auto file =
@@ -440,8 +437,7 @@ colorize_status run(const colorize_t* colorizer, colorize_film_t* film,
                      std::to_string(picture->width) + " x " + std::to_string(picture->height));
     colorize::UserColour user;
     Image painted_image;
-    st = user_colour(hints, n_hints, painted, picture->width, picture->height, &user,
-                     &painted_image);
+    st = user_colour(hints, n_hints, painted, &user, &painted_image);
     if (st != COLORIZE_OK) return st;
     colorize::FilmStep step;
     auto result = film ? colorizer->colorizer.colorize_frame(image_from(*picture), &film->memory,

@@ -819,10 +819,8 @@ int run_colorize(const Options& o) {
     // The scan's resolution goes on (so the result prints at the original's size), with what
     // the original records (date, captions, credits), made true of an upright result; the
     // file says that its colour is made up.
-    if (info.ok())
-      carry_record(*info, bytes_in->data(), bytes_in->size(), o.keep_metadata, &e);
-    else if (o.keep_metadata)
-      e.metadata = metadata_for_result(read_metadata(bytes_in->data(), bytes_in->size()));
+    carry_record(info.ok() ? *info : ImageInfo{}, bytes_in->data(), bytes_in->size(),
+                 o.keep_metadata, &e);
     e.comment = provenance(o, marked.has_value());
     if (o.keep_metadata) {
       // A JPEG segment holds 64 KiB: say what does not fit rather than lose it unseen.

@@ -974,7 +974,7 @@ const FILM_CHOICES = 'colorize-film-choices';
 // MP4 needs an H.264 encoder, which some browsers lack: offered only where there is one. The
 // first choice, unless the user chose before, is preferredContainer()'s: MP4 where the browser
 // also encodes AAC; without AAC an MP4's sound is Opus, which some players skip: it says so.
-Promise.all([filmContainers(), soundCodecs(), preferredContainer()]).then(([list, sounds, preferred]) => {
+Promise.all([filmContainers(), soundCodecs()]).then(async ([list, sounds]) => {
   const mp4 = filmUi.format.querySelector('option[value="mp4"]');
   if (!list.includes('mp4')) {
     mp4.disabled = true;
@@ -985,7 +985,7 @@ Promise.all([filmContainers(), soundCodecs(), preferredContainer()]).then(([list
   if (!sounds.includes('aac')) mp4.textContent = 'MP4 (H.264, Opus sound)';
   let chosen = null;
   try { chosen = JSON.parse(localStorage.getItem(FILM_CHOICES) || 'null')?.format; } catch { /* damaged: none */ }
-  if (!chosen) filmUi.format.value = preferred;
+  if (!chosen) filmUi.format.value = await preferredContainer({containers: list, sounds});
 }, () => {});
 
 function fmtDuration(ms) {

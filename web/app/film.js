@@ -187,8 +187,9 @@ export async function soundCodecs() {
 // The container a film is best written in here: 'mp4' where the browser encodes H.264 and AAC
 // (a file that plays nearly everywhere: phones, players, editors), else 'webm' (an MP4 of Opus
 // sound, which some players skip, is for those who ask for it).
-export async function preferredContainer() {
-  const [containers, sounds] = await Promise.all([filmContainers(), soundCodecs()]);
+// containers, sounds: filmContainers() and soundCodecs() where the caller has them already.
+export async function preferredContainer({containers = null, sounds = null} = {}) {
+  [containers, sounds] = await Promise.all([containers || filmContainers(), sounds || soundCodecs()]);
   return containers.includes('mp4') && sounds.includes('aac') ? 'mp4' : 'webm';
 }
 

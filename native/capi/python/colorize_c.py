@@ -270,8 +270,11 @@ class Colorizer(_Owned):
         one of these, else PNG. page: of a multi-page TIFF, from 1. Returns the result's bytes;
         with dst (a path) also writes them there, whole or not at all."""
         lib = _library()
-        data = src if isinstance(src, (bytes, bytearray, memoryview)) else open(src, "rb").read()
-        data = bytes(data)
+        if isinstance(src, (bytes, bytearray, memoryview)):
+            data = bytes(src)
+        else:
+            with open(src, "rb") as f:
+                data = f.read()
         o = _FileOptions()
         lib.colorize_file_options_default(ctypes.byref(o))
         fmt = format.encode() if format else None  # kept alive with o
