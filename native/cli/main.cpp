@@ -287,13 +287,8 @@ std::string provenance(const Options& o, bool corrected = false) {
                         ? "model " + fs::path(o.model).filename().string()
                         : "colour transferred from " + fs::path(o.reference).filename().string();
   // The exemplar method does not see hints: like the marks, they correct it.
-  const bool hinted = !o.reference.empty() && !o.hints.empty();
-  const std::string by = o.marks_only          ? ""
-                         : corrected && hinted ? "marks and hints"
-                         : corrected           ? "marks"
-                         : hinted              ? "hints"
-                                               : "";
-  return provenance_note(how, by);
+  return provenance_note(how, !o.marks_only && corrected,
+                         !o.marks_only && !o.reference.empty() && !o.hints.empty());
 }
 
 // A painted copy of an input (--marks): where it was read from, and its pixels (upright).

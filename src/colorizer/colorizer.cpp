@@ -258,8 +258,12 @@ Colorizer Colorizer::marks_only(ColorizerOptions options) {
 
 const char* version() { return COLORIZE_VERSION; }
 
-std::string provenance_note(std::string how, const std::string& corrected_by) {
-  if (!corrected_by.empty()) how += ", corrected by the user's " + corrected_by;
+std::string provenance_note(std::string how, bool corrected_by_marks, bool corrected_by_hints) {
+  if (corrected_by_marks || corrected_by_hints)
+    how += std::string(", corrected by the user's ") + (corrected_by_marks && corrected_by_hints
+                                                            ? "marks and hints"
+                                                        : corrected_by_marks ? "marks"
+                                                                             : "hints");
   for (char& c : how)
     if (c < 0x20 || c > 0x7E) c = '?';
   if (how.size() > 300) how.resize(300);
@@ -304,14 +308,9 @@ Result<std::vector<uint8_t>> Colorizer::colorize_file(const uint8_t* bytes, size
   }
   // The exemplar method does not see hints: like the paint, they correct it (a model takes
   // them in); colour from marks alone is all correction.
-  const bool painted = user.painted != nullptr;
-  const bool hinted = state_->kind == Kind::kExemplar && !user.hints.empty();
-  const std::string by = state_->kind == Kind::kMarks ? ""
-                         : painted && hinted          ? "marks and hints"
-                         : painted                    ? "marks"
-                         : hinted                     ? "hints"
-                                                      : "";
-  e.comment = provenance_note(how, by);
+  const Kind kind = state_->kind;
+  e.comment = provenance_note(how, kind != Kind::kMarks && user.painted != nullptr,
+                              kind == Kind::kExemplar && !user.hints.empty());
   return encode_image(*result, e);
 }
 

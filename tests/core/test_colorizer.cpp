@@ -343,7 +343,7 @@ TEST(Colorizer, ColorizeFileIsTheUprightResultWithItsRecord) {
   EXPECT_FALSE(m.xmp.empty());
   const std::string text(file->begin(), file->end());
   EXPECT_NE(text.find(provenance_note("model tiny_colorizer.onnx")), std::string::npos);
-  EXPECT_EQ(provenance_note("model m.onnx", "marks"),
+  EXPECT_EQ(provenance_note("model m.onnx", true),
             std::string("Colorized by colorize ") + version() +
                 " (model m.onnx, corrected by the user's marks): the colours are a plausible "
                 "guess, not a record of the original.");

@@ -64,11 +64,12 @@ struct UserColour {
 const char* version();
 
 // The note a colour result's file carries (EncodeOptions::comment): that it was colorized by
-// this version of colorize, by `how` (e.g. "model colorizer-fp32.onnx"), corrected by the
-// user's `corrected_by` ("marks", "hints", "marks and hints"; "" for none), and that its
-// colours are a plausible guess, not a record of the original. Printable ASCII (others become
-// '?'), `how` cut at 300 characters.
-std::string provenance_note(std::string how, const std::string& corrected_by = "");
+// this version of colorize, by `how` (e.g. "model colorizer-fp32.onnx"), whether the user's
+// marks and hints corrected it (hints a model takes in, and anything done from marks alone,
+// are not corrections), and that its colours are a plausible guess, not a record of the
+// original. Printable ASCII (others become '?'), `how` cut at 300 characters.
+std::string provenance_note(std::string how, bool corrected_by_marks = false,
+                            bool corrected_by_hints = false);
 
 // How Colorizer::colorize_file reads an image file and writes its result.
 struct FileOptions {
