@@ -193,8 +193,8 @@ export async function preferredContainer({containers = null, sounds = null} = {}
   return containers.includes('mp4') && sounds.includes('aac') ? 'mp4' : 'webm';
 }
 
-// The film's sound, decoded by the browser at 48 kHz: {buffer: AudioBuffer, codecs: the sound
-// encodings this browser writes ('aac', 'opus')} or {why: a reason there is none}.
+// The film's sound, decoded by the browser at 48 kHz: {buffer: AudioBuffer} or {why: a reason
+// there is none}.
 export async function readSound(file, duration) {
   if (typeof AudioEncoder === 'undefined' || typeof OfflineAudioContext === 'undefined') {
     return {why: 'this browser cannot write sound'};
@@ -202,11 +202,10 @@ export async function readSound(file, duration) {
   if (file.size > SOUND_MAX_BYTES || duration > SOUND_MAX_SECONDS) {
     return {why: `the sound is read only from films under ${SOUND_MAX_SECONDS / 60} minutes and ${SOUND_MAX_BYTES / 2 ** 30} GB`};
   }
-  const codecs = await soundCodecs();
-  if (!codecs.length) return {why: 'this browser cannot encode sound (AAC or Opus)'};
+  if (!(await soundCodecs()).length) return {why: 'this browser cannot encode sound (AAC or Opus)'};
   try {
     const context = new OfflineAudioContext({numberOfChannels: 2, length: 1, sampleRate: SOUND_RATE});
-    return {buffer: await context.decodeAudioData(await file.arrayBuffer()), codecs};
+    return {buffer: await context.decodeAudioData(await file.arrayBuffer())};
   } catch {
     return {why: 'the video has no sound this browser can read'};
   }
@@ -298,7 +297,7 @@ export async function colorizeFilm(v, {fps, colorizeFrame, onFrame, shouldStop =
   let soundCodec = null;
   const channels = Math.min(2, sound?.buffer?.numberOfChannels || 0);
   for (const c of sound?.buffer ? SOUND_FOR[container] : []) {
-    if ((sound.codecs || ['opus']).includes(c) && await soundSupported(soundConfig(c, channels))) { soundCodec = c; break; }
+    if (await soundSupported(soundConfig(c, channels))) { soundCodec = c; break; }
   }
   let soundWhy = sound?.buffer && !soundCodec ? `this browser cannot encode this sound for a ${container.toUpperCase()}` : null;
   const buffer = soundCodec ? sound.buffer : null;

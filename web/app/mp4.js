@@ -166,11 +166,13 @@ export class Mp4Writer {
     const rate = this.audio.sampleRate;
     const durations = a.map((s, i) => Math.round(((s.durationUs || (i + 1 < a.length ? a[i + 1].us - s.us : 20000))) * rate / 1e6));
     const mediaDuration = durations.reduce((x, y) => x + y, 0);
-    const {entry, preSkip} = this.audio.codec === 'aac' ? this.#aacEntry(a) : this.#opusEntry();
+    const sizes = a.map((s) => (s.data.byteLength ?? s.data.size));
+    const {entry, preSkip} = this.audio.codec === 'aac'
+      ? this.#aacEntry(8 * sizes.reduce((x, y) => x + y, 0) * rate / Math.max(1, mediaDuration))
+      : this.#opusEntry();
     const playedMs = Math.max(0, mediaDuration - preSkip) * 1000 / rate;
     return this.#trak(2, {durationMs: playedMs, timescale: rate, mediaDuration, handler: 'soun', entry, durations,
-      header: fullBox('smhd', 0, 0, u16(0), u16(0)), offsets, sizes: a.map((s) => (s.data.byteLength ?? s.data.size)),
-      keys: null, volume: 0x100, edit: this.audio.codec === 'aac' ? null : {durationMs: playedMs, mediaTime: preSkip}});
+      header: fullBox('smhd', 0, 0, u16(0), u16(0)), offsets, sizes, keys: null, volume: 0x100, edit: this.audio.codec === 'aac' ? null : {durationMs: playedMs, mediaTime: preSkip}});
   }
 
   // The Opus sample entry (with its dOps) and the samples to skip at the start.
@@ -193,7 +195,8 @@ export class Mp4Writer {
   // DecoderConfigDescriptor for audio 14496-3 holding the AudioSpecificConfig, and the
   // SLConfigDescriptor MP4 files carry). WebCodecs does not say how many samples the encoder put
   // before the sound (AAC encoders' priming, ~1024): no edit is written for them.
-  #aacEntry(samples) {
+  // bitsPerSecond: the track's average.
+  #aacEntry(bitsPerSecond) {
     const {sampleRate: rate, channels} = this.audio;
     const asc = this.audio.codecPrivate?.length ? [...this.audio.codecPrivate] : audioSpecificConfig(rate, channels);
     const descriptor = (tag, ...content) => {
@@ -201,10 +204,7 @@ export class Mp4Writer {
       if (body.length > 127) throw new Error('an ES descriptor part longer than 127 bytes');
       return [tag, body.length, ...body];
     };
-    const sizes = samples.map((s) => (s.data.byteLength ?? s.data.size));
-    const seconds = Math.max(1e-3, samples.reduce((t, s) => t + (s.durationUs || 0), 0) / 1e6);
-    const bits = 8 * sizes.reduce((x, y) => x + y, 0);
-    const decoderConfig = descriptor(4, [0x40, 0x15], [0, 0, 0], u32(0), u32(Math.round(bits / seconds)),
+    const decoderConfig = descriptor(4, [0x40, 0x15], [0, 0, 0], u32(0), u32(Math.round(bitsPerSecond)),
       descriptor(5, asc));
     const esds = fullBox('esds', 0, 0, descriptor(3, u16(2), [0], decoderConfig, descriptor(6, [2])));
     return {entry: box('mp4a', zeros(6), u16(1), zeros(8), u16(channels), u16(16), u16(0), u16(0),
